@@ -1,0 +1,47 @@
+# Ashyq Auyl — the two commands: `make run` (demo site) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev messages benchmark clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Quick start: install, migrate, import every place of Kazakhstan, load the demo, serve.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_places
+	$(PY) manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ — stop with Ctrl+C"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Whole test suite: ruff, migrations check, pytest on a throwaway PostgreSQL (see scripts/test).
+test: install-dev
+	scripts/test
+
+## Regenerate the translation catalogues after changing strings, then translate and compile.
+messages: install-dev
+	$(PY) manage.py makemessages --locale kk --locale ru --locale en --no-obsolete --no-location
+	$(PY) manage.py makemessages --domain djangojs --locale kk --locale ru --locale en --no-obsolete --no-location
+	$(PY) manage.py compilemessages
+
+benchmark: install-dev
+	scripts/benchmark
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,66 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Country, Place, Project
+
+
+def regions(request):
+    return Place.objects.filter(level=Place.Level.REGION).order_by_name()
+
+
+def districts(request):
+    return Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
+
+
+class PlaceChoiceFilter(django_filters.ModelChoiceFilter):
+    """Narrows to records whose settlements lie within the chosen region or district."""
+
+    def __init__(self, *args, path_field, **kwargs):
+        self.path_field = path_field
+        kwargs.setdefault("to_field_name", "kato_code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.path_field}__startswith": value.path}).distinct()
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name contains"), method="filter_text")
+    region = PlaceChoiceFilter(label=_("Region"), queryset=regions, path_field="settlements__path")
+    district = PlaceChoiceFilter(
+        label=_("District"), queryset=districts, path_field="settlements__path"
+    )
+    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Project.Sector.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices)
+    investor_country = django_filters.ChoiceFilter(
+        label=_("Investor country"), choices=Country.choices, method="filter_investor_country"
+    )
+    bri = django_filters.BooleanFilter(
+        label=_("Belt and Road Initiative"),
+        field_name="is_bri",
+        widget=forms.Select(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]),
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        words = value.strip()
+        if not words:
+            return queryset
+        return queryset.filter(
+            Q(name_kk__icontains=words) | Q(name_ru__icontains=words) | Q(name_en__icontains=words)
+        )
+
+    def filter_investor_country(self, queryset, name, value):
+        return queryset.filter(
+            Q(operator__country=value)
+            | Q(operator__owner_countries__contains=value)
+            | Q(investors__country=value)
+            | Q(investors__owner_countries__contains=value)
+        ).distinct()

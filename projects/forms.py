@@ -1,0 +1,143 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organisation, Place, Project
+
+
+class SettlementCodesField(forms.CharField):
+    """KATO codes of settlements, separated by spaces or commas.
+
+    A select of 13,000 villages is unusable on a phone; the code is what akimats and companies
+    already use in their paperwork, and the village search shows it for everyone else.
+    """
+
+    default_error_messages = {
+        "malformed": _("“%(value)s” is not a KATO code: a KATO code has exactly 9 digits."),
+        "unknown": _("No settlement has the KATO code %(value)s."),
+        "not_settlement": _("%(value)s is a region or district, not a settlement."),
+    }
+
+    def to_python(self, value):
+        codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
+        for code in codes:
+            if not (len(code) == 9 and code.isdigit()):
+                raise forms.ValidationError(
+                    self.error_messages["malformed"], code="malformed", params={"value": code}
+                )
+        places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+        for code in codes:
+            if code not in places:
+                raise forms.ValidationError(
+                    self.error_messages["unknown"], code="unknown", params={"value": code}
+                )
+            if places[code].level != Place.Level.SETTLEMENT:
+                raise forms.ValidationError(
+                    self.error_messages["not_settlement"],
+                    code="not_settlement",
+                    params={"value": code},
+                )
+        return [places[code] for code in dict.fromkeys(codes)]
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return " ".join(getattr(p, "kato_code", str(p)) for p in value)
+        return value
+
+
+class ProjectForm(forms.ModelForm):
+    primary_settlement_code = SettlementCodesField(
+        label=_("Main settlement (KATO code)"),
+        help_text=_("The 9-digit code of the village or town; find it with the village search."),
+    )
+    other_settlement_codes = SettlementCodesField(
+        label=_("Other settlements affected (KATO codes)"),
+        required=False,
+        help_text=_("Separate codes with spaces or commas."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name_kk",
+            "name_ru",
+            "name_en",
+            "operator",
+            "investors",
+            "sector",
+            "status",
+            "start_date",
+            "commissioning_date",
+            "investment_amount",
+            "investment_currency",
+            "jobs_planned",
+            "jobs_created",
+            "jobs_local",
+            "is_bri",
+            "description_kk",
+            "description_ru",
+            "description_en",
+            "website",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "commissioning_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "investors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        companies = Organisation.objects.companies().order_by_name()
+        self.fields["investors"].queryset = companies
+        self.fields["operator"].queryset = (
+            companies if user.is_staff else companies.filter(memberships__user=user)
+        )
+        if self.instance.pk:
+            self.initial["primary_settlement_code"] = [self.instance.primary_settlement]
+            self.initial["other_settlement_codes"] = list(
+                self.instance.settlements.exclude(pk=self.instance.primary_settlement_id)
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        primary = cleaned.get("primary_settlement_code") or []
+        if len(primary) > 1:
+            self.add_error("primary_settlement_code", _("Give one main settlement."))
+        elif primary:
+            self.instance.primary_settlement = primary[0]
+        return cleaned
+
+    def settlements(self):
+        primary = self.cleaned_data["primary_settlement_code"]
+        others = self.cleaned_data.get("other_settlement_codes") or []
+        return list(dict.fromkeys([*primary, *others]))
+
+
+class PlaceSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Village, town or KATO code"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": _("e.g. Ilyichevka")}
+        ),
+    )
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, organisation, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user_model = get_user_model()
+        if Membership.objects.filter(
+            organisation=self.organisation, user__in=user_model.objects.filter(email__iexact=email)
+        ).exists():
+            raise forms.ValidationError(_("This person is already a member."))
+        return email

@@ -1,0 +1,659 @@
+"""Places of Kazakhstan, the organisations that act in them, and investment projects.
+
+This app is the foundation: `disclosures` and `hearings` point at its models; it imports neither.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .search import fold
+from .translation import TranslatedField, translated_expression
+from .validators import validate_bin, validate_kato_code
+
+
+class Currency(models.TextChoices):
+    KZT = "KZT", _("tenge (KZT)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("euro (EUR)")
+    CNY = "CNY", _("yuan (CNY)")
+    RUB = "RUB", _("rouble (RUB)")
+
+
+class Country(models.TextChoices):
+    """Countries whose companies invest in Kazakhstan most often, by ISO 3166 code."""
+
+    KZ = "KZ", _("Kazakhstan")
+    CN = "CN", _("China")
+    RU = "RU", _("Russia")
+    NL = "NL", _("Netherlands")
+    US = "US", _("United States")
+    GB = "GB", _("United Kingdom")
+    CH = "CH", _("Switzerland")
+    FR = "FR", _("France")
+    DE = "DE", _("Germany")
+    IT = "IT", _("Italy")
+    KR = "KR", _("South Korea")
+    JP = "JP", _("Japan")
+    TR = "TR", _("Türkiye")
+    AE = "AE", _("United Arab Emirates")
+    UZ = "UZ", _("Uzbekistan")
+    OTHER = "ZZ", _("other country")
+
+
+# --- Places -----------------------------------------------------------------------------------
+
+
+class PlaceQuerySet(models.QuerySet):
+    def within(self, place):
+        """`place` and everything under it (its jurisdiction), in one indexed prefix match."""
+        return self.filter(path__startswith=place.path)
+
+    def settlements(self):
+        return self.filter(level=Place.Level.SETTLEMENT)
+
+    def populated(self):
+        """Villages, towns and cities: what people mean by 'my village'."""
+        return self.filter(kind__in=Place.POPULATED_KINDS)
+
+    def order_by_name(self):
+        return self.annotate(display_name=translated_expression("name")).order_by(
+            "display_name", "kato_code"
+        )
+
+    def attach_ancestors(self, places):
+        """Set `place.ancestor_list` (region first) on each place, in one query for them all."""
+        places = list(places)
+        codes = {code for place in places for code in place.path_codes[:-1]}
+        by_code = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+        for place in places:
+            place.ancestor_list = [by_code[c] for c in place.path_codes[:-1] if c in by_code]
+        return places
+
+    def search(self, query):
+        """Places whose name matches `query` in any language and spelling, best first.
+
+        A 9-digit KATO code finds its place. Otherwise exact names rank above name prefixes above
+        other matches; then villages and towns above administrative units above wintering places,
+        stations and sidings; then shallower places (a district above a village of the same name).
+        """
+        query = (query or "").strip()
+        if query.isdigit() and len(query) == 9:
+            return self.filter(kato_code=query)
+        folded = fold(query)
+        if len(folded) < 2:
+            return self.none()
+        match = Case(
+            When(search_key__contains=f"|{folded}|", then=Value(0)),
+            When(search_key__contains=f"|{folded}", then=Value(1)),
+            When(search_key__contains=f" {folded}", then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        return (
+            self.filter(search_key__contains=folded)
+            .annotate(match_rank=match)
+            .order_by("match_rank", "prominence", "depth", "kato_code")
+        )
+
+
+class Place(models.Model):
+    """One unit of the KATO classifier: a region, district, rural district or settlement.
+
+    KATO (the classifier of administrative-territorial objects) gives every unit a 9-digit code
+    whose segments are hierarchical: 59 0000000 is North Kazakhstan Region, 596 000000 Taiynsha
+    district, 596036 000 Amandyk rural district, 596036 500 the village of Ilyichevka. Small
+    settlements can hang under a larger village (code ending in other than 00 under the ...H00
+    village), so a settlement's parent may be another settlement.
+
+    `path` stores the codes from the region down to the place ("/590000000/.../596036500/"): the
+    ancestors are one `kato_code__in` query and the descendants (a jurisdiction) one prefix match.
+    """
+
+    class Level(models.TextChoices):
+        REGION = "region", _("region")
+        DISTRICT = "district", _("district")
+        RURAL_DISTRICT = "rural_district", _("rural district")
+        SETTLEMENT = "settlement", _("settlement")
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("region")
+        REPUBLICAN_CITY = "city_of_republican_significance", _("city of republican significance")
+        DISTRICT = "district", _("district")
+        CITY_ADMINISTRATION = "city_administration", _("city administration")
+        CITY_DISTRICT = "city_district", _("city district")
+        CITY_DISTRICT_ADMINISTRATION = (
+            "city_district_administration",
+            _("city district administration"),
+        )
+        RURAL_OKRUG = "rural_okrug", _("rural district")
+        VILLAGE_ADMINISTRATION = "village_administration", _("village administration")
+        SETTLEMENT_ADMINISTRATION = "settlement_administration", _("settlement administration")
+        TOWN_ADMINISTRATION = "town_administration", _("town administration")
+        CITY = "city", _("town")
+        URBAN_SETTLEMENT = "urban_settlement", _("urban settlement")
+        VILLAGE = "village", _("village")
+        WINTERING_PLACE = "wintering_place", _("wintering place")
+        SITE = "site", _("site")
+        RAILWAY_STATION = "railway_station", _("railway station")
+        RAILWAY_SIDING = "railway_siding", _("railway siding")
+        SEASONAL_PASTURE = "seasonal_pasture", _("seasonal pasture")
+        OTHER = "other", _("other settlement")
+
+    POPULATED_KINDS = (Kind.VILLAGE, Kind.CITY, Kind.URBAN_SETTLEMENT, Kind.REPUBLICAN_CITY)
+    ADMINISTRATIVE_LEVELS = (Level.REGION, Level.DISTRICT, Level.RURAL_DISTRICT)
+
+    class Prominence(models.IntegerChoices):
+        """Search order: villages and towns first, wintering places and sidings last."""
+
+        POPULATED = 0, _("village or town")
+        ADMINISTRATIVE = 1, _("administrative unit")
+        MINOR = 2, _("minor settlement")
+
+    kato_code = models.CharField(
+        _("KATO code"), max_length=9, unique=True, validators=[validate_kato_code]
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    kind = models.CharField(_("type"), max_length=40, choices=Kind.choices, blank=True)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(
+        _("address"),
+        max_length=140,
+        unique=True,
+        help_text=_("Part of the page address; set once so that links keep working."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    path = models.CharField(max_length=100, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False)
+    prominence = models.PositiveSmallIntegerField(
+        choices=Prominence.choices, default=Prominence.POPULATED, editable=False
+    )
+    search_key = models.TextField(editable=False, blank=True)
+    kato_edition = models.CharField(_("KATO edition"), max_length=60, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    name = TranslatedField()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["kato_code"]
+        indexes = [
+            models.Index(
+                fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["level", "prominence"], name="place_level_prominence"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["region", "district", "rural_district", "settlement"]),
+                name="place_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kato_code__regex=r"^[0-9]{9}$"), name="place_kato_code_9_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.kato_code})"
+
+    def get_absolute_url(self):
+        return reverse("projects:place_detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def make_slug(name_en, name_ru, kato_code):
+        base = slugify(name_en) or slugify(fold(name_ru))
+        return f"{base[:120]}-{kato_code}" if base else kato_code
+
+    @property
+    def path_codes(self):
+        return [code for code in self.path.split("/") if code]
+
+    def ancestors(self):
+        """Region first, parent last; one query."""
+        return Place.objects.filter(kato_code__in=self.path_codes[:-1]).order_by("depth")
+
+    def descendants(self):
+        return Place.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+
+    def contains(self, place):
+        return place.path.startswith(self.path)
+
+    def is_populated(self):
+        return self.kind in self.POPULATED_KINDS
+
+    def coordinates(self, ancestors=None):
+        """(latitude, longitude, own) — the place's own point or its nearest ancestor's.
+
+        Only about 2% of settlements have a point in the classifier; a district's point is an
+        interior point of its area, not its centre, so `own` says which one this is.
+        """
+        if self.latitude is not None and self.longitude is not None:
+            return self.latitude, self.longitude, True
+        for ancestor in reversed(list(ancestors if ancestors is not None else self.ancestors())):
+            if ancestor.latitude is not None and ancestor.longitude is not None:
+                return ancestor.latitude, ancestor.longitude, False
+        return None
+
+
+# --- Organisations and people ------------------------------------------------------------------
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def companies(self):
+        return self.filter(kind=Organisation.Kind.COMPANY)
+
+    def akimats(self):
+        return self.filter(kind=Organisation.Kind.AKIMAT)
+
+    def of_user(self, user):
+        """Organisations the user is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def administered_by(self, user):
+        """Organisations whose members this user may manage."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMINISTRATOR)
+
+    def covering(self, place):
+        """Akimats whose jurisdiction includes `place`."""
+        return self.akimats().filter(place__kato_code__in=place.path_codes)
+
+    def order_by_name(self):
+        return self.annotate(display_name=translated_expression("name")).order_by(
+            "display_name", "pk"
+        )
+
+
+class Organisation(models.Model):
+    """A company (an investor or operator) or an akimat (a local executive body).
+
+    One table for both, so that memberships, disclosures and hearings point at one kind of thing;
+    the fields that only make sense for one kind are required for it by constraints.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("company")
+        AKIMAT = "akimat", _("akimat")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=255, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=255, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
+    slug = models.SlugField(_("address"), max_length=140, unique=True)
+    bin = models.CharField(
+        _("BIN"),
+        max_length=12,
+        blank=True,
+        validators=[validate_bin],
+        help_text=_("Business identification number: 12 digits, the last a check digit."),
+    )
+    country = models.CharField(
+        _("country of registration"),
+        max_length=2,
+        choices=Country.choices,
+        default=Country.KZ,
+    )
+    owner_countries = models.CharField(
+        _("countries of the main owners and investors"),
+        max_length=80,
+        blank=True,
+        help_text=_("Two-letter country codes separated by commas, e.g. CN, KZ."),
+    )
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("governed place"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="akimats",
+        help_text=_("For an akimat: the region, district, rural district or town it governs."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("public e-mail"), blank=True)
+    phone = models.CharField(_("public phone"), max_length=40, blank=True)
+    description_kk = models.TextField(_("description in Kazakh"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    name = TranslatedField()
+    description = TranslatedField()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["company", "akimat"]), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="akimat", place__isnull=False)
+                | Q(kind="company", place__isnull=True),
+                name="organisation_akimat_has_place",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name_kk="", name_ru="", name_en=""),
+                name="organisation_has_a_name",
+            ),
+            models.UniqueConstraint(
+                fields=["bin"], condition=~Q(bin=""), name="organisation_bin_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:organisation_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if not (self.name_kk or self.name_ru or self.name_en):
+            raise ValidationError(_("Give the name in at least one language."))
+        if self.kind == self.Kind.AKIMAT and not self.place_id:
+            raise ValidationError({"place": _("An akimat governs a place: choose it.")})
+        if self.kind == self.Kind.COMPANY:
+            if self.place_id:
+                raise ValidationError({"place": _("Only an akimat governs a place.")})
+            if not self.bin:
+                raise ValidationError({"bin": _("A company needs its BIN.")})
+        self.owner_countries = ",".join(self.owner_country_codes())
+        unknown = set(self.owner_country_codes()) - set(Country.values)
+        if unknown:
+            raise ValidationError(
+                {"owner_countries": _("Unknown country codes: %s") % ", ".join(sorted(unknown))}
+            )
+
+    @property
+    def is_company(self):
+        return self.kind == self.Kind.COMPANY
+
+    @property
+    def is_akimat(self):
+        return self.kind == self.Kind.AKIMAT
+
+    def owner_country_codes(self):
+        codes = [code.strip().upper() for code in (self.owner_countries or "").split(",")]
+        return [code for code in dict.fromkeys(codes) if code]
+
+    def owner_country_labels(self):
+        labels = dict(Country.choices)
+        return [labels.get(code, code) for code in self.owner_country_codes()]
+
+    def covers(self, place):
+        """Whether `place` is in this akimat's jurisdiction."""
+        return self.is_akimat and place.path.startswith(self.place.path)
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Editors publish; administrators also manage members."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("editor")
+        ADMINISTRATOR = "administrator", _("administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["editor", "administrator"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+# --- Projects ----------------------------------------------------------------------------------
+
+
+class ProjectQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """Projects this user may edit: their companies' own, or all for staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(operator__memberships__user=user)
+
+    def affecting(self, place):
+        """Projects that affect `place` or any place under it."""
+        return self.filter(
+            pk__in=ProjectSettlement.objects.filter(place__path__startswith=place.path).values(
+                "project_id"
+            )
+        )
+
+    def with_related(self):
+        return self.select_related("operator", "primary_settlement").prefetch_related("investors")
+
+    def order_by_name(self):
+        return self.annotate(display_name=translated_expression("name")).order_by(
+            "display_name", "pk"
+        )
+
+
+class Project(models.Model):
+    """An investment project: a plant, a mine, a wind farm, and the villages it affects."""
+
+    class Sector(models.TextChoices):
+        OIL_GAS = "oil_gas", _("oil and gas processing")
+        MINING = "mining", _("mining and metals")
+        WIND = "wind", _("wind power")
+        SOLAR = "solar", _("solar power")
+        POWER = "power", _("other power generation")
+        CHEMICALS = "chemicals", _("chemicals")
+        AGRICULTURE = "agriculture", _("agriculture and food")
+        MANUFACTURING = "manufacturing", _("manufacturing")
+        CONSTRUCTION = "construction", _("construction materials")
+        TRANSPORT = "transport", _("transport and logistics")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        CONSTRUCTION = "construction", _("under construction")
+        OPERATING = "operating", _("operating")
+        SUSPENDED = "suspended", _("suspended")
+        CLOSED = "closed", _("closed")
+
+    name_kk = models.CharField(_("name in Kazakh"), max_length=255, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=255, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
+    slug = models.SlugField(_("address"), max_length=140, unique=True)
+    operator = models.ForeignKey(
+        Organisation,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="operated_projects",
+        limit_choices_to={"kind": Organisation.Kind.COMPANY},
+        help_text=_("The company that builds and runs the project."),
+    )
+    investors = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("investors"),
+        related_name="invested_projects",
+        blank=True,
+        limit_choices_to={"kind": Organisation.Kind.COMPANY},
+        help_text=_("Companies that put money into the project, the operator's owners included."),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    settlements = models.ManyToManyField(
+        Place,
+        verbose_name=_("settlements affected"),
+        through="ProjectSettlement",
+        related_name="projects",
+    )
+    primary_settlement = models.ForeignKey(
+        Place,
+        verbose_name=_("main settlement"),
+        on_delete=models.PROTECT,
+        related_name="primary_projects",
+        help_text=_("The settlement where the project is, or the one nearest to it."),
+    )
+    start_date = models.DateField(_("start of construction"), null=True, blank=True)
+    commissioning_date = models.DateField(_("commissioning"), null=True, blank=True)
+    investment_amount = models.DecimalField(
+        _("investment"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    investment_currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.KZT
+    )
+    jobs_planned = models.PositiveIntegerField(_("jobs planned"), null=True, blank=True)
+    jobs_created = models.PositiveIntegerField(_("jobs created"), null=True, blank=True)
+    jobs_local = models.PositiveIntegerField(
+        _("of them, local hires"),
+        null=True,
+        blank=True,
+        help_text=_("Jobs created that went to residents of the affected settlements."),
+    )
+    is_bri = models.BooleanField(
+        _("part of the Belt and Road Initiative"),
+        default=False,
+        help_text=_("China's programme of investment abroad, launched in 2013."),
+    )
+    description_kk = models.TextField(_("description in Kazakh"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    name = TranslatedField()
+    description = TranslatedField()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_kk="", name_ru="", name_en=""), name="project_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["planned", "construction", "operating", "suspended", "closed"]
+                ),
+                name="project_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(jobs_local__isnull=True)
+                | Q(jobs_created__isnull=True)
+                | Q(jobs_local__lte=models.F("jobs_created")),
+                name="project_local_jobs_within_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(commissioning_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(commissioning_date__gte=models.F("start_date")),
+                name="project_commissioned_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "sector"], name="project_status_sector")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if not (self.name_kk or self.name_ru or self.name_en):
+            errors["name_ru"] = _("Give the name in at least one language.")
+        if (
+            self.jobs_local is not None
+            and self.jobs_created is not None
+            and self.jobs_local > self.jobs_created
+        ):
+            errors["jobs_local"] = _("Local hires cannot outnumber the jobs created.")
+        if (
+            self.start_date
+            and self.commissioning_date
+            and self.commissioning_date < self.start_date
+        ):
+            errors["commissioning_date"] = _("Commissioning cannot come before the start.")
+        if self.primary_settlement_id and self.primary_settlement.level != Place.Level.SETTLEMENT:
+            errors["primary_settlement"] = _("Choose a settlement (a village or town).")
+        if self.operator_id and not self.operator.is_company:
+            errors["operator"] = _("The operator must be a company.")
+        if errors:
+            raise ValidationError(errors)
+
+    def investor_countries(self):
+        """Countries of the investors and of the operator's owners, without repeats."""
+        codes = []
+        for organisation in [self.operator, *self.investors.all()]:
+            for code in [organisation.country, *organisation.owner_country_codes()]:
+                if code not in codes:
+                    codes.append(code)
+        labels = dict(Country.choices)
+        return [(code, labels.get(code, code)) for code in codes]
+
+
+class ProjectSettlement(models.Model):
+    """A settlement affected by a project (the project's main settlement among them)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="affected")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="affected_by")
+
+    class Meta:
+        verbose_name = _("settlement affected")
+        verbose_name_plural = _("settlements affected")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "place"], name="project_settlement_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.project} — {self.place}"

@@ -1,0 +1,116 @@
+"""Writes that span several models or have side effects (see docs in README, 'Code layout')."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Membership, Organisation, Project, ProjectSettlement
+from .search import fold
+
+GROUP_FOR_KIND = {
+    Organisation.Kind.COMPANY: "Company representatives",
+    Organisation.Kind.AKIMAT: "Akimat officials",
+}
+MODERATORS_GROUP = "Moderators"
+
+
+def unique_slug(model, *names, fallback="item"):
+    base = ""
+    for name in names:
+        base = slugify(name) or slugify(fold(name))
+        if base:
+            break
+    base = (base or fallback)[:120]
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def save_project(*, acting_user, project, settlements):
+    """Create or update a project and the settlements it affects (its main one included)."""
+    if project.pk and not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
+        raise PermissionDenied
+    if (
+        not acting_user.is_staff
+        and not Organisation.objects.of_user(acting_user).filter(pk=project.operator_id).exists()
+    ):
+        raise PermissionDenied
+    if not project.slug:
+        project.slug = unique_slug(Project, project.name_en, project.name_ru, project.name_kk)
+    project.full_clean()
+    project.save()
+    wanted = {place.pk for place in settlements} | {project.primary_settlement_id}
+    ProjectSettlement.objects.filter(project=project).exclude(place_id__in=wanted).delete()
+    existing = set(project.affected.values_list("place_id", flat=True))
+    ProjectSettlement.objects.bulk_create(
+        [ProjectSettlement(project=project, place_id=pk) for pk in wanted - existing]
+    )
+    return project
+
+
+def _sync_groups(user):
+    """Keep the coarse role Groups in step with the user's memberships."""
+    kinds = set(user.memberships.values_list("organisation__kind", flat=True))
+    for kind, group_name in GROUP_FOR_KIND.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        if kind in kinds:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+
+
+@transaction.atomic
+def add_member(*, acting_user, organisation, email, role, request=None):
+    """Add a person to an organisation; a new account gets an e-mail to set its password."""
+    if not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    user_model = get_user_model()
+    user = user_model.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = user_model(username=email, email=email)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.full_clean()
+    membership.save()
+    _sync_groups(user)
+    if created:
+        form = PasswordResetForm({"email": email})
+        if form.is_valid():
+            # Unusable passwords are skipped by the reset form; give the new account a usable one
+            # nobody knows, so the "set your password" link works.
+            user.set_password(secrets.token_urlsafe(32))
+            user.save(update_fields=["password"])
+            transaction.on_commit(
+                lambda: form.save(
+                    request=request,
+                    use_https=bool(request and request.is_secure()),
+                    subject_template_name="registration/welcome_subject.txt",
+                    email_template_name="registration/welcome_email.txt",
+                    extra_email_context={"organisation": organisation},
+                )
+            )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, acting_user, membership):
+    """Remove a membership; an organisation always keeps at least one administrator."""
+    organisation = membership.organisation
+    if not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    admins = organisation.memberships.filter(role=Membership.Role.ADMINISTRATOR)
+    if membership.role == Membership.Role.ADMINISTRATOR and admins.count() == 1:
+        raise ValueError("last administrator")
+    user = membership.user
+    membership.delete()
+    _sync_groups(user)

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("places/", views.place_search, name="place_search"),
+    path("places/<slug:slug>/", views.place_detail, name="place_detail"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
+    path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<slug:slug>/members/",
+        views.organisation_members,
+        name="organisation_members",
+    ),
+    path(
+        "organisations/<slug:slug>/members/<int:pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

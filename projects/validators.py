@@ -1,0 +1,38 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+KATO_LENGTH = 9
+
+
+def bin_check_digit(first_eleven):
+    """The check digit of a Kazakh BIN/IIN, or None when the number can have none.
+
+    The 12th digit is the sum of the first eleven weighted 1..11, modulo 11; when that is 10 the
+    weights 3..11,1,2 are tried, and a second 10 means no valid number has these eleven digits.
+    """
+    digits = [int(c) for c in first_eleven]
+    for weights in (range(1, 12), [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]):
+        check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+        if check != 10:
+            return check
+    return None
+
+
+def validate_bin(value):
+    """A BIN is 12 digits whose last one is its check digit."""
+    if not (isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("A BIN has exactly 12 digits, e.g. 180240012345."), code="bin_format"
+        )
+    if bin_check_digit(value[:11]) != int(value[11]):
+        raise ValidationError(
+            _("This BIN's check digit does not match: please check the number for a typo."),
+            code="bin_checksum",
+        )
+
+
+def validate_kato_code(value):
+    if not (
+        isinstance(value, str) and len(value) == KATO_LENGTH and value.isascii() and value.isdigit()
+    ):
+        raise ValidationError(_("A KATO code has exactly 9 digits."), code="kato_format")

@@ -1,0 +1,209 @@
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.static import serve
+
+from . import services
+from .filters import ProjectFilter
+from .forms import MemberForm, PlaceSearchForm, ProjectForm
+from .models import Membership, Organisation, Place, Project
+
+PAGE_SIZE = 25
+
+
+def home(request):
+    """The front page, open to everyone: what the site is for, village search, latest news."""
+    return render(request, "projects/home.html", {"search_form": PlaceSearchForm()})
+
+
+@require_GET
+def place_search(request):
+    """Village search by any name, spelling or KATO code; open to everyone."""
+    form = PlaceSearchForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        results = Place.objects.search(form.cleaned_data["q"])
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        Place.objects.attach_ancestors(page.object_list)
+    return render(request, "projects/place_search.html", {"form": form, "page": page})
+
+
+def place_detail(request, slug):
+    """A region, district, rural district or settlement; open to everyone."""
+    place = get_object_or_404(Place, slug=slug)
+    context = {
+        "place": place,
+        "ancestors": list(place.ancestors()),
+        "children": place.children.order_by_name(),
+        "projects": Project.objects.affecting(place).with_related().order_by_name(),
+        "akimats": Organisation.objects.covering(place).select_related("place"),
+    }
+    context["coordinates"] = place.coordinates(context["ancestors"])
+    return render(request, "projects/place_detail.html", context)
+
+
+def project_list(request):
+    """All projects, filterable by place, sector, status and investor country; open to all."""
+    filterset = ProjectFilter(
+        request.GET, queryset=Project.objects.with_related().order_by_name(), request=request
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "projects/project_list.html", {"filterset": filterset, "page": page})
+
+
+def project_detail(request, slug):
+    """One project with its companies and the settlements it affects; open to everyone."""
+    project = get_object_or_404(Project.objects.with_related(), slug=slug)
+    settlements = list(project.settlements.order_by_name())
+    Place.objects.attach_ancestors(settlements)
+    can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+    return render(
+        request,
+        "projects/project_detail.html",
+        {"project": project, "settlements": settlements, "can_edit": can_edit},
+    )
+
+
+@login_required
+def project_create(request):
+    """A company member records a project their company operates; staff for any company."""
+    if not (
+        request.user.is_staff or Organisation.objects.of_user(request.user).companies().exists()
+    ):
+        raise PermissionDenied
+    return _project_form(request, Project())
+
+
+@login_required
+def project_edit(request, slug):
+    """A member of the operating company (or staff) edits the project."""
+    project = get_object_or_404(Project.objects.editable_by(request.user), slug=slug)
+    return _project_form(request, project)
+
+
+def _project_form(request, project):
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if form.is_valid():
+        project = services.save_project(
+            acting_user=request.user,
+            project=form.save(commit=False),
+            settlements=form.settlements(),
+        )
+        form.save_m2m()
+        messages.success(request, _("The project is saved."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def organisation_detail(request, slug):
+    """A company or an akimat and its projects; open to everyone."""
+    organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
+    projects = Project.objects.with_related().order_by_name()
+    if organisation.is_company:
+        projects = projects.filter(operator=organisation) | projects.filter(investors=organisation)
+    else:
+        projects = projects.affecting(organisation.place)
+    return render(
+        request,
+        "projects/organisation_detail.html",
+        {"organisation": organisation, "projects": projects.distinct()},
+    )
+
+
+@login_required
+def dashboard(request):
+    """A signed-in person's organisations and what they can work on."""
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation", "organisation__place")
+        .order_by("organisation__pk")
+    )
+    projects = Project.objects.editable_by(request.user).with_related().order_by_name()
+    return render(
+        request,
+        "projects/dashboard.html",
+        {"memberships": memberships, "projects": projects[:50]},
+    )
+
+
+@login_required
+def organisation_members(request, slug):
+    """An organisation's administrator (or staff) sees and adds members."""
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    form = MemberForm(request.POST or None, organisation=organisation)
+    if form.is_valid():
+        services.add_member(
+            acting_user=request.user,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            request=request,
+        )
+        messages.success(request, _("The member is added."))
+        return redirect("projects:organisation_members", slug=organisation.slug)
+    memberships = organisation.memberships.select_related("user").order_by("user__email")
+    return render(
+        request,
+        "projects/organisation_members.html",
+        {"organisation": organisation, "memberships": memberships, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def membership_remove(request, slug, pk):
+    """An organisation's administrator removes a member, never the last administrator."""
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    membership = get_object_or_404(organisation.memberships, pk=pk)
+    try:
+        services.remove_member(acting_user=request.user, membership=membership)
+    except ValueError:
+        messages.error(request, _("An organisation needs at least one administrator."))
+    else:
+        messages.success(request, _("The member is removed."))
+    return redirect("projects:organisation_members", slug=organisation.slug)
+
+
+# Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
+# anything other than an image or a PDF is downloaded rather than shown.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+def media_file(request, path):
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if content_type not in INLINE_TYPES:
+        response["Content-Type"] = "application/octet-stream"
+        response["Content-Disposition"] = f'attachment; filename="{Path(path).name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/error.html", {"status": 400}, status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/error.html", {"status": 403}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/error.html", {"status": 404}, status=404)
+
+
+def server_error(request):
+    return render(request, "errors/error.html", {"status": 500}, status=500)

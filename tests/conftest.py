@@ -1,0 +1,38 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+# Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if os.environ.get("CI") == "true" and "postgresql" not in engine:
+        pytest.exit(
+            f"CI=true but the test database is {engine}: the suite must run on PostgreSQL.",
+            returncode=1,
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL; the suite is running on SQLite")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    """Uploaded files go to a per-test folder, never into the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,156 @@
+"""factory_boy factories for every model; traits name the states tests care about."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.models import Membership, Organisation, Place, Project, ProjectSettlement
+from projects.search import search_key
+from projects.validators import bin_check_digit
+
+
+def valid_bin(n):
+    """The n-th made-up BIN with a correct check digit."""
+    while True:
+        base = f"9{n:010d}"
+        check = bin_check_digit(base)
+        if check is not None:
+            return f"{base}{check}"
+        n += 1
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    """A place; by default a village under its own region, district and rural district."""
+
+    class Meta:
+        model = Place
+        django_get_or_create = ["kato_code"]
+
+    class Params:
+        region = factory.Trait(level=Place.Level.REGION, kind=Place.Kind.REGION, parent=None)
+        district = factory.Trait(level=Place.Level.DISTRICT, kind=Place.Kind.DISTRICT)
+        rural_district = factory.Trait(
+            level=Place.Level.RURAL_DISTRICT, kind=Place.Kind.RURAL_OKRUG
+        )
+        wintering = factory.Trait(
+            kind=Place.Kind.WINTERING_PLACE, prominence=Place.Prominence.MINOR
+        )
+
+    kato_code = factory.Sequence(lambda n: f"{700000000 + n * 100}")
+    level = Place.Level.SETTLEMENT
+    kind = Place.Kind.VILLAGE
+    name_kk = factory.Sequence(lambda n: f"Ауыл {n}")
+    name_ru = factory.Sequence(lambda n: f"Село {n}")
+    name_en = factory.Sequence(lambda n: f"Village {n}")
+    parent = factory.LazyAttribute(
+        lambda o: None if o.level == Place.Level.REGION else PlaceFactory(region=True)
+    )
+    slug = factory.LazyAttribute(lambda o: Place.make_slug(o.name_en, o.name_ru, o.kato_code))
+    path = factory.LazyAttribute(lambda o: (o.parent.path if o.parent else "/") + f"{o.kato_code}/")
+    depth = factory.LazyAttribute(lambda o: o.path.count("/") - 2)
+    prominence = factory.LazyAttribute(
+        lambda o: (
+            Place.Prominence.ADMINISTRATIVE
+            if o.level in Place.ADMINISTRATIVE_LEVELS
+            else Place.Prominence.POPULATED
+        )
+    )
+    search_key = factory.LazyAttribute(lambda o: search_key(o.name_kk, o.name_ru, o.name_en))
+
+
+def place_tree():
+    """region > district > rural district > two villages, plus a village in another region."""
+    region = PlaceFactory(region=True, name_en="North Region")
+    district = PlaceFactory(district=True, parent=region, name_en="East District")
+    rural = PlaceFactory(rural_district=True, parent=district, name_en="Lake Rural District")
+    village = PlaceFactory(parent=rural, name_en="Lakeside")
+    neighbour = PlaceFactory(parent=rural, name_en="Hillside")
+    elsewhere = PlaceFactory(parent=PlaceFactory(district=True), name_en="Faraway")
+    return {
+        "region": region,
+        "district": district,
+        "rural": rural,
+        "village": village,
+        "neighbour": neighbour,
+        "elsewhere": elsewhere,
+    }
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    class Params:
+        staff = factory.Trait(is_staff=True)
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda o: o.username)
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.COMPANY
+    name_ru = factory.Sequence(lambda n: f"ТОО Компания {n}")
+    name_en = factory.Sequence(lambda n: f"Company {n} LLP")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    bin = factory.Sequence(valid_bin)
+    country = "KZ"
+    owner_countries = "CN"
+
+
+class AkimatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.AKIMAT
+    name_ru = factory.Sequence(lambda n: f"Акимат {n}")
+    name_en = factory.Sequence(lambda n: f"Akimat {n}")
+    slug = factory.Sequence(lambda n: f"akimat-{n}")
+    place = factory.SubFactory(PlaceFactory, district=True)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    class Params:
+        admin = factory.Trait(role=Membership.Role.ADMINISTRATOR)
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(CompanyFactory)
+    role = Membership.Role.EDITOR
+
+
+def member_of(organisation, **kwargs):
+    """A new user who belongs to `organisation`."""
+    return MembershipFactory(organisation=organisation, **kwargs).user
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name_ru = factory.Sequence(lambda n: f"Проект {n}")
+    name_en = factory.Sequence(lambda n: f"Project {n}")
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    operator = factory.SubFactory(CompanyFactory)
+    sector = Project.Sector.MINING
+    status = Project.Status.OPERATING
+    primary_settlement = factory.SubFactory(PlaceFactory)
+
+    @factory.post_generation
+    def affected(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for place in [obj.primary_settlement, *(extracted or [])]:
+            ProjectSettlement.objects.get_or_create(project=obj, place=place)
