@@ -115,6 +115,32 @@ class ProjectForm(forms.ModelForm):
         return list(dict.fromkeys([*primary, *others]))
 
 
+class HoneypotMixin:
+    """A field people never see and bots fill in; a filled one makes the form invalid.
+
+    The field is hidden with CSS (class `hp`) and `aria-hidden`, not `type=hidden`, because bots
+    skip hidden inputs. Its label tells the rare human who sees it to leave it empty.
+    """
+
+    honeypot_field = "website_url"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.honeypot_field] = forms.CharField(
+            required=False,
+            label=_("Leave this field empty"),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "hp"}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(self.honeypot_field):
+            raise forms.ValidationError(
+                _("The form could not be accepted. Please try again."), code="honeypot"
+            )
+        return cleaned
+
+
 class PlaceSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Village, town or KATO code"),

@@ -657,3 +657,71 @@ class ProjectSettlement(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.place}"
+
+
+# --- What residents send in ----------------------------------------------------------------
+
+
+class ResidentInputQuerySet(models.QuerySet):
+    def approved(self):
+        """What the public sees: approved by a moderator."""
+        return self.filter(moderation_status=ResidentInput.Moderation.APPROVED)
+
+    def pending(self):
+        return self.filter(moderation_status=ResidentInput.Moderation.PENDING).order_by(
+            "submitted_at"
+        )
+
+    def rejected(self):
+        return self.filter(moderation_status=ResidentInput.Moderation.REJECTED)
+
+
+class ResidentInput(models.Model):
+    """Base for anything an anonymous resident sends: it waits for a moderator before it shows.
+
+    A rejected item is kept (and counted on the public page), never silently dropped. The
+    resident's contact details, if given, are for the moderators and the organisation only.
+    """
+
+    class Moderation(models.TextChoices):
+        PENDING = "pending", _("awaiting moderation")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    author_name = models.CharField(
+        _("your name"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown publicly. Leave empty to stay anonymous."),
+    )
+    contact = models.CharField(
+        _("phone or e-mail"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional, never shown publicly: only so that moderators can ask you."),
+    )
+    moderation_status = models.CharField(
+        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    submitted_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ResidentInputQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_approved(self):
+        return self.moderation_status == self.Moderation.APPROVED
+
+    def public_author(self):
+        return self.author_name or _("a resident")

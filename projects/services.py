@@ -7,6 +7,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Membership, Organisation, Project, ProjectSettlement
@@ -114,3 +115,24 @@ def remove_member(*, acting_user, membership):
     user = membership.user
     membership.delete()
     _sync_groups(user)
+
+
+@transaction.atomic
+def moderate_input(*, acting_user, item, approve, reason=""):
+    """A moderator (staff) approves or rejects a resident's submission; rejection needs a reason.
+
+    Works for every `ResidentInput` subclass. The item is kept either way, so rejected items can
+    be counted publicly.
+    """
+    if not acting_user.is_staff:
+        raise PermissionDenied
+    if not approve and not reason.strip():
+        raise ValueError("a rejection needs a reason")
+    item.moderation_status = item.Moderation.APPROVED if approve else item.Moderation.REJECTED
+    item.rejection_reason = "" if approve else reason.strip()
+    item.moderated_by = acting_user
+    item.moderated_at = timezone.now()
+    item.save(
+        update_fields=["moderation_status", "rejection_reason", "moderated_by", "moderated_at"]
+    )
+    return item

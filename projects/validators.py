@@ -36,3 +36,28 @@ def validate_kato_code(value):
         isinstance(value, str) and len(value) == KATO_LENGTH and value.isascii() and value.isdigit()
     ):
         raise ValidationError(_("A KATO code has exactly 9 digits."), code="kato_format")
+
+
+PDF_MAX_BYTES = 20 * 1024 * 1024
+
+
+def validate_pdf(upload, max_bytes=PDF_MAX_BYTES):
+    """A PDF recognised by its content (the `%PDF-` signature), not its name, and not too big."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s MB; documents can be at most %(limit)s MB."),
+            code="pdf_too_large",
+            params={
+                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "limit": max_bytes // 1024 // 1024,
+            },
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(position)
+    if b"%PDF-" not in head[:1024]:
+        raise ValidationError(
+            _("This file is not a PDF document. Please upload the document as a PDF."),
+            code="not_pdf",
+        )
