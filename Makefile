@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+MESSAGE_IGNORES := -i ".venv/*" -i "tests/*" -i "media/*" -i "staticfiles/*" -i "build/*"
 
 .PHONY: run test install install-dev messages benchmark clean
 
@@ -36,8 +37,8 @@ test: install-dev
 
 ## Regenerate the translation catalogues after changing strings, then translate and compile.
 messages: install-dev
-	$(PY) manage.py makemessages --locale kk --locale ru --locale en --no-obsolete --no-location
-	$(PY) manage.py makemessages --domain djangojs --locale kk --locale ru --locale en --no-obsolete --no-location
+	$(PY) manage.py makemessages --locale kk --locale ru --locale en --no-obsolete --no-location $(MESSAGE_IGNORES)
+	$(PY) manage.py makemessages --domain djangojs --locale kk --locale ru --locale en --no-obsolete --no-location $(MESSAGE_IGNORES)
 	$(PY) manage.py compilemessages
 
 benchmark: install-dev

@@ -193,7 +193,7 @@ def import_places(path, *, progress=None, extra_path=None):
         to_update, to_create, depth_now = [], [], None
         for index, row in enumerate(rows, 1):
             path_value = paths[row.kato_code]
-            depth = path_value.count("/") - 1
+            depth = path_value.count("/") - 2
             if depth != depth_now:
                 _flush(to_create, ids)
                 depth_now = depth
