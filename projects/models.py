@@ -725,3 +725,25 @@ class ResidentInput(models.Model):
 
     def public_author(self):
         return self.author_name or _("a resident")
+
+
+# --- Caching ---------------------------------------------------------------------------------
+
+
+class ContentVersion(models.Model):
+    """A counter bumped whenever anything residents can see changes (see projects/caching.py).
+
+    One row, in the database so that every server process agrees on it: it keys HTTP ETags and
+    server-side caches, so an edit shows on the next request and no page is served stale.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
