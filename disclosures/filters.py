@@ -1,0 +1,124 @@
+"""One FilterSet for the public list and its CSV and JSON exports: same URL query, same rows."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.filters import districts, regions
+from projects.models import Organisation, Place, Project
+
+from .models import Basis, Category, Disclosure, Status
+
+OVERDUE = "overdue"
+
+
+def organisations(request):
+    return (
+        Organisation.objects.filter(disclosures__published_at__isnull=False)
+        .distinct()
+        .order_by_name()
+    )
+
+
+def projects(request):
+    return Project.objects.order_by_name()
+
+
+class PlaceWithinFilter(django_filters.ModelChoiceFilter):
+    """Disclosures for settlements within the chosen place (by KATO code), with no duplicates."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "kato_code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.for_place(value) if value else qs
+
+
+class DisclosureFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
+    region = PlaceWithinFilter(label=_("Region"), queryset=regions)
+    district = PlaceWithinFilter(label=_("District"), queryset=districts)
+    place = PlaceWithinFilter(
+        label=_("Settlement or area (KATO code)"),
+        queryset=Place.objects.all(),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}),
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=organisations, to_field_name="slug"
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=projects, to_field_name="slug"
+    )
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*Status.choices, (OVERDUE, _("overdue"))],
+        method="filter_status",
+    )
+    basis = django_filters.ChoiceFilter(label=_("Basis"), choices=Basis.choices)
+    year = django_filters.NumberFilter(
+        label=_("Year"),
+        method="filter_year",
+        help_text=_("Delivered in, or due in, this year."),
+    )
+    amount_min = django_filters.NumberFilter(
+        label=_("Value from"), field_name="amount", lookup_expr="gte"
+    )
+    amount_max = django_filters.NumberFilter(
+        label=_("Value up to"), field_name="amount", lookup_expr="lte"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("published_at", "published"),
+            ("amount", "value"),
+            ("due_date", "due"),
+            ("delivered_date", "delivered"),
+        ),
+        field_labels={
+            "published": _("publication date"),
+            "value": _("value"),
+            "due": _("due date"),
+            "delivered": _("delivery date"),
+        },
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        words = value.strip()
+        if not words:
+            return queryset
+        condition = Q(recipient_name__icontains=words) | Q(
+            beneficiaries_description__icontains=words
+        )
+        for language in ("kk", "ru", "en"):
+            condition |= Q(**{f"title_{language}__icontains": words})
+            condition |= Q(**{f"description_{language}__icontains": words})
+        return queryset.filter(condition)
+
+    def filter_status(self, queryset, name, value):
+        if value == OVERDUE:
+            return queryset.overdue()
+        return queryset.filter(status=value)
+
+    def filter_year(self, queryset, name, value):
+        year = int(value)
+        return queryset.filter(
+            Q(delivered_date__year=year)
+            | Q(delivered_date__isnull=True, due_date__year=year)
+            | Q(delivered_date__isnull=True, due_date__isnull=True, published_at__year=year)
+        )
+
+    @property
+    def qs(self):
+        # Sorting keeps a stable tiebreak so pages never repeat or skip a row.
+        queryset = super().qs
+        ordering = list(queryset.query.order_by)
+        if ordering and "-pk" not in ordering and "pk" not in ordering:
+            queryset = queryset.order_by(*ordering, "-pk")
+        return queryset

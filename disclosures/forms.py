@@ -1,0 +1,261 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.models import Organisation, Project
+from projects.validators import PDF_MAX_BYTES, validate_pdf
+
+from . import images
+from .models import Confirmation, Disclosure, Document, ResidentFeedback, Status
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def validate_pdf_upload(upload):
+    validate_pdf(upload, PDF_MAX_BYTES)
+
+
+class DisclosureForm(forms.ModelForm):
+    """Create or correct a disclosure. The organisation is chosen only when creating."""
+
+    settlement_codes = SettlementCodesField(
+        label=_("Settlements that benefit (KATO codes)"),
+        help_text=_("The 9-digit codes of the villages, separated by spaces; at least one."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        max_length=500,
+        help_text=_("Required for a published disclosure: shown publicly in its change log."),
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "organisation",
+            "project",
+            "title_kk",
+            "title_ru",
+            "title_en",
+            "description_kk",
+            "description_ru",
+            "description_en",
+            "category",
+            "recipient_name",
+            "recipient_role",
+            "status",
+            "due_date",
+            "delivered_date",
+            "cancel_reason",
+            "amount",
+            "currency",
+            "value_form",
+            "is_estimate",
+            "basis",
+            "basis_reference",
+            "beneficiaries_count",
+            "beneficiaries_description",
+            "funded_by",
+        ]
+        widgets = {"due_date": DATE_WIDGET, "delivered_date": DATE_WIDGET}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.of_user(user).order_by_name()
+        if self.instance.pk:
+            del self.fields["organisation"]
+            organisation = self.instance.organisation
+            self.initial["settlement_codes"] = list(self.instance.settlements.all())
+            if not self.instance.published_at:
+                del self.fields["reason"]
+        else:
+            del self.fields["reason"]
+            self.fields["organisation"].queryset = organisations
+            self.fields["organisation"].empty_label = None
+            organisation = organisations.first() if organisations.count() == 1 else None
+        own = (
+            organisations
+            if organisation is None
+            else Organisation.objects.filter(pk=organisation.pk)
+        )
+        self.fields["project"].queryset = (
+            (Project.objects.filter(operator__in=own) | Project.objects.filter(investors__in=own))
+            .distinct()
+            .order_by_name()
+        )
+        self.fields["funded_by"].queryset = (
+            Disclosure.objects.published()
+            .exclude(organisation__in=own)
+            .filter(organisation__kind=Organisation.Kind.COMPANY)
+            .select_related("organisation")
+        )
+        self.fields["funded_by"].label_from_instance = lambda d: f"{d.organisation} — {d.title}"
+        if organisation is not None and organisation.is_company:
+            # Only an akimat spends another's contribution.
+            del self.fields["funded_by"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "reason" in self.fields and self.has_changed() and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why you correct a published disclosure."))
+        return cleaned
+
+    def settlements(self):
+        return self.cleaned_data["settlement_codes"]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    date = forms.DateField(
+        label=_("Date"), widget=DATE_WIDGET, help_text=_("When it happened (delivered, started).")
+    )
+    due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_WIDGET)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Status.CANCELLED and not cleaned.get("note"):
+            self.add_error("note", _("Say why it was cancelled."))
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 15 MB."),
+        validators=[images.validate_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt_text = forms.CharField(
+        label=_("What the photo shows"),
+        max_length=300,
+        help_text=_("Required: describe the photo for people who cannot see it."),
+    )
+
+
+class DocumentForm(forms.ModelForm):
+    file = forms.FileField(
+        label=_("PDF file"),
+        help_text=_("PDF only, at most 20 MB."),
+        validators=[validate_pdf_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title"]
+
+
+class ConfirmationForm(forms.Form):
+    akimat = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none())
+    verdict = forms.ChoiceField(
+        label=_("The akimat's word"),
+        choices=Confirmation.Verdict.choices,
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(label=_("Date checked"), widget=DATE_WIDGET)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Required when the akimat cannot confirm: say why."),
+    )
+    document = forms.FileField(
+        label=_("Document (PDF, optional)"),
+        required=False,
+        validators=[validate_pdf_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, akimats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["akimat"].queryset = akimats
+        self.fields["akimat"].empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("verdict") == Confirmation.Verdict.CANNOT_CONFIRM
+            and not cleaned.get("note", "").strip()
+        ):
+            self.add_error("note", _("Say why the akimat cannot confirm it."))
+        return cleaned
+
+
+class FeedbackForm(HoneypotMixin, forms.ModelForm):
+    """A resident's word, without an account."""
+
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 15 MB. Location data is removed."),
+        validators=[images.validate_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = ResidentFeedback
+        fields = ["kind", "comment", "photo_alt", "author_name", "contact"]
+        widgets = {"kind": forms.RadioSelect}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+            self.add_error("photo_alt", _("Describe what the photo shows."))
+        return cleaned
+
+
+class QuestionForm(HoneypotMixin, forms.Form):
+    text = forms.CharField(label=_("Your question"), max_length=2000, widget=forms.Textarea)
+    author_name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        required=False,
+        help_text=_("Shown publicly. Leave empty to stay anonymous."),
+    )
+    contact = forms.CharField(
+        label=_("Phone or e-mail"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional, never shown publicly: only so that moderators can ask you."),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Public answer"), max_length=4000, widget=forms.Textarea)
+
+
+class ModerationForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("approve")), ("0", _("reject"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("approve") is False and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason for rejecting it."))
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Organisation.objects.none()
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, comma-separated, with the template's header row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.of_user(user).order_by_name()
+        self.fields["organisation"].empty_label = None

@@ -1,0 +1,801 @@
+"""What organisations did for villages: contributions and promises, with evidence and others' word.
+
+A `Disclosure` is one contribution by a company (or by an akimat spending a company's payment) to
+one or more settlements. Promises are disclosures in the "promised" state; one past its due date
+and not delivered is *overdue*, computed from the dates so that nobody has to flag it.
+
+The three voices on a disclosure: the organisation's claim (the disclosure, its photos and
+documents), the akimat's word (`Confirmation`) and the residents' (`ResidentFeedback`, `Question`).
+Published disclosures are never silently changed: every change after publication is a `Revision`
+with field-level old and new values and a reason, shown on a public change log.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Currency, Organisation, Place, Project, ResidentInput
+from projects.translation import TranslatedField, translated_expression
+
+
+class Category(models.TextChoices):
+    HOUSING = "housing", _("housing")
+    EDUCATION = "education", _("education")
+    SCHOOL_TRANSPORT = "school_transport", _("school transport")
+    WATER = "water", _("water supply")
+    HEALTHCARE = "healthcare", _("healthcare")
+    FIRE_SAFETY = "fire_safety", _("fire safety")
+    ROADS = "roads", _("roads")
+    UTILITIES = "utilities", _("heating, gas and electricity")
+    CULTURE_SPORT = "culture_sport", _("culture and sport")
+    SOCIAL = "social", _("social support")
+    ENVIRONMENT = "environment", _("environment")
+    JOBS = "jobs", _("jobs and training")
+    OTHER = "other", _("other")
+
+
+class Status(models.TextChoices):
+    PROMISED = "promised", _("promised")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DELIVERED = "delivered", _("delivered")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Basis(models.TextChoices):
+    """Why the contribution was made: EITI Requirement 6.1 separates mandatory from voluntary."""
+
+    VOLUNTARY = "voluntary", _("voluntary")
+    SUBSOIL_CONTRACT = (
+        "subsoil_contract",
+        _("required by a subsoil-use contract (social and economic development)"),
+    )
+    MEMORANDUM = "memorandum", _("agreed in a memorandum with the akimat")
+    HEARING = "hearing", _("promised at a public hearing")
+    OTHER = "other", _("other")
+
+
+class ValueForm(models.TextChoices):
+    CASH = "cash", _("cash")
+    IN_KIND = "in_kind", _("in kind")
+
+
+class RecipientRole(models.TextChoices):
+    AKIMAT_BUDGET = "akimat_budget", _("akimat budget")
+    SCHOOL = "school", _("school or kindergarten")
+    HEALTH = "health", _("clinic or hospital")
+    FUND = "fund", _("fund")
+    HOUSEHOLDS = "households", _("families or households")
+    ORGANISATION = "organisation", _("public body or organisation")
+    OTHER = "other", _("other")
+
+
+OPEN_STATUSES = (Status.PROMISED, Status.IN_PROGRESS)
+
+
+def today():
+    """Today in Kazakhstan: a due date is a local calendar date."""
+    return timezone.localdate()
+
+
+def format_amount(amount, currency):
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    digits = 0 if amount == amount.to_integral_value() else 2
+    return f"{number_format(amount, decimal_pos=digits, force_grouping=True)} {currency}"
+
+
+class DisclosureQuerySet(models.QuerySet):
+    def published(self):
+        """What residents see in lists: published, not withdrawn, not hidden; newest first."""
+        return self.filter(
+            published_at__isnull=False, withdrawn_at__isnull=True, hidden_at__isnull=True
+        ).order_by("-published_at", "-pk")
+
+    def public(self):
+        """What has a public page: published and not hidden; withdrawn ones stay, marked."""
+        return self.filter(published_at__isnull=False, hidden_at__isnull=True)
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def editable_by(self, user):
+        """Disclosures of the organisations (companies or akimats) this user works for.
+
+        Staff are not in here on purpose: a disclosure is the organisation's own claim. Staff can
+        only hide one (`services.hide_disclosure`).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organisation__in=Organisation.objects.of_user(user))
+
+    def in_jurisdiction(self, akimat):
+        """Disclosures for at least one settlement in the akimat's jurisdiction."""
+        return self.for_place(akimat.place)
+
+    def confirmable_by(self, user):
+        """Public disclosures the user's akimat(s) may confirm: a settlement in their jurisdiction.
+
+        An akimat does not confirm its own disclosures.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        akimats = list(Organisation.objects.of_user(user).akimats().select_related("place"))
+        if not akimats:
+            return self.none()
+        condition = Q()
+        for akimat in akimats:
+            condition |= Q(place__path__startswith=akimat.place.path)
+        through = Disclosure.settlements.through.objects.filter(condition)
+        return (
+            self.public()
+            .filter(pk__in=through.values("disclosure_id"))
+            .exclude(organisation__in=akimats)
+        )
+
+    def for_place(self, place):
+        """Disclosures for a settlement within `place` (the place itself or anything under it)."""
+        through = Disclosure.settlements.through.objects.filter(place__path__startswith=place.path)
+        return self.filter(pk__in=through.values("disclosure_id"))
+
+    def overdue(self, on=None):
+        """Promises past their due date and not delivered (nor cancelled) — computed, no flag."""
+        return self.filter(status__in=OPEN_STATUSES, due_date__lt=on or today())
+
+    def with_related(self):
+        """Everything a card or a page shows, without a query per row."""
+        return self.select_related(
+            "organisation", "project", "funded_by", "funded_by__organisation"
+        ).prefetch_related(
+            models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
+        )
+
+    def with_voices(self):
+        """Counts of the akimat's and residents' word, for cards and dashboards."""
+        return self.annotate(
+            confirmed_count=Count(
+                "confirmations",
+                filter=Q(confirmations__verdict="confirmed"),
+                distinct=True,
+            ),
+            unconfirmed_count=Count(
+                "confirmations",
+                filter=Q(confirmations__verdict="cannot_confirm"),
+                distinct=True,
+            ),
+            seen_count=Count(
+                "feedback",
+                filter=Q(feedback__kind="seen", feedback__moderation_status="approved"),
+                distinct=True,
+            ),
+            dispute_count=Count(
+                "feedback",
+                filter=Q(feedback__kind="disputed", feedback__moderation_status="approved"),
+                distinct=True,
+            ),
+        )
+
+    def order_by_title(self):
+        return self.annotate(display_title=translated_expression("title")).order_by(
+            "display_title", "pk"
+        )
+
+    def summary(self):
+        """Headline figures for a set of disclosures (call on `published()`, e.g. for a place).
+
+        Value totals are per currency: tenge and dollars are not added up.
+        """
+        on = today()
+        figures = self.aggregate(
+            total=Count("pk"),
+            delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
+            in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
+            promised=Count("pk", filter=Q(status=Status.PROMISED)),
+            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=on)),
+        )
+        ids = self.values("pk")
+        figures["confirmed"] = (
+            Confirmation.objects.filter(disclosure__in=ids, verdict=Confirmation.Verdict.CONFIRMED)
+            .values("disclosure")
+            .distinct()
+            .count()
+        )
+        figures["disputed"] = (
+            ResidentFeedback.objects.approved()
+            .filter(disclosure__in=ids, kind=ResidentFeedback.Kind.DISPUTED)
+            .values("disclosure")
+            .distinct()
+            .count()
+        )
+        totals = (
+            Disclosure.objects.filter(pk__in=ids, amount__isnull=False)
+            .exclude(status=Status.CANCELLED)
+            .values("currency")
+            .annotate(value=Sum("amount"))
+            .order_by("currency")
+        )
+        figures["totals"] = [
+            {"currency": row["currency"], "amount": row["value"]} for row in totals
+        ]
+        figures["total_kzt"] = next(
+            (row["amount"] for row in figures["totals"] if row["currency"] == Currency.KZT),
+            Decimal("0"),
+        )
+        return figures
+
+
+class Disclosure(models.Model):
+    """One contribution by an organisation to one or more settlements (EITI Requirement 6.1)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("disclosed by"),
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        help_text=_("The project this contribution relates to, if any."),
+    )
+    recipient_name = models.CharField(
+        _("recipient"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who received it, e.g. the school, the akimat budget, a named fund."),
+    )
+    recipient_role = models.CharField(
+        _("recipient's role"), max_length=20, choices=RecipientRole.choices, blank=True
+    )
+    title_kk = models.CharField(_("title in Kazakh"), max_length=255, blank=True)
+    title_ru = models.CharField(_("title in Russian"), max_length=255, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    description_kk = models.TextField(_("description in Kazakh"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    settlements = models.ManyToManyField(
+        Place,
+        verbose_name=_("settlements that benefit"),
+        related_name="disclosures",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROMISED
+    )
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, help_text=_("For a promise: when it is to be done.")
+    )
+    delivered_date = models.DateField(_("date delivered"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
+    amount = models.DecimalField(
+        _("value"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("For a contribution in kind, its deemed value."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.KZT
+    )
+    value_form = models.CharField(
+        _("cash or in kind"), max_length=10, choices=ValueForm.choices, default=ValueForm.IN_KIND
+    )
+    is_estimate = models.BooleanField(
+        _("the value is an estimate"),
+        default=False,
+        help_text=_("Tick when the value is estimated rather than taken from accounts."),
+    )
+    basis = models.CharField(
+        _("basis"), max_length=20, choices=Basis.choices, default=Basis.VOLUNTARY
+    )
+    basis_reference = models.CharField(
+        _("reference to the document"),
+        max_length=300,
+        blank=True,
+        help_text=_("The contract, memorandum or hearing minutes: number and date."),
+    )
+    beneficiaries_count = models.PositiveIntegerField(
+        _("number of beneficiaries"), null=True, blank=True
+    )
+    beneficiaries_description = models.CharField(
+        _("who benefits"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 12 families of plant workers and qandas."),
+    )
+    funded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("funded from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_disclosures",
+        help_text=_("For an akimat: the company's contribution this was paid from."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = DisclosureQuerySet.as_manager()
+
+    title = TranslatedField()
+    description = TranslatedField()
+
+    # Fields whose change after publication is a correction, kept in the change log.
+    TRACKED_FIELDS = (
+        "project",
+        "recipient_name",
+        "recipient_role",
+        "title_kk",
+        "title_ru",
+        "title_en",
+        "description_kk",
+        "description_ru",
+        "description_en",
+        "category",
+        "status",
+        "due_date",
+        "delivered_date",
+        "cancel_reason",
+        "amount",
+        "currency",
+        "value_form",
+        "is_estimate",
+        "basis",
+        "basis_reference",
+        "beneficiaries_count",
+        "beneficiaries_description",
+        "funded_by",
+    )
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="disclosure_status_due"),
+            models.Index(fields=["-published_at"], name="disclosure_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="disclosure_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="disclosure_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=Basis.values), name="disclosure_basis_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_form__in=ValueForm.values), name="disclosure_value_form_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_role__in=["", *RecipientRole.values]),
+                name="disclosure_recipient_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=Currency.values), name="disclosure_currency_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_kk="", title_ru="", title_en=""), name="disclosure_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="disclosure_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="promised") | Q(due_date__isnull=False),
+                name="disclosure_promise_has_due_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_date__isnull=False),
+                name="disclosure_delivered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="disclosure_cancelled_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True)
+                | (Q(published_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="disclosure_withdrawn_published_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="disclosure_hidden_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("disclosures:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if not (self.title_kk or self.title_ru or self.title_en):
+            errors["title_ru"] = _("Give the title in at least one language.")
+        if self.status == Status.PROMISED and not self.due_date:
+            errors["due_date"] = _("A promise needs a due date.")
+        if self.status == Status.DELIVERED and not self.delivered_date:
+            errors["delivered_date"] = _("Give the date it was delivered.")
+        if (
+            self.status == Status.DELIVERED
+            and self.delivered_date
+            and self.delivered_date > today()
+        ):
+            errors["delivered_date"] = _("The delivery date cannot be in the future.")
+        if self.status == Status.CANCELLED and not self.cancel_reason.strip():
+            errors["cancel_reason"] = _("Say why it was cancelled.")
+        if self.basis == Basis.OTHER and not self.basis_reference.strip():
+            errors["basis_reference"] = _("Describe the basis or name the document.")
+        if self.project_id and self.organisation_id and self.organisation.is_company:
+            project = self.project
+            if (
+                project.operator_id != self.organisation_id
+                and not project.investors.filter(pk=self.organisation_id).exists()
+            ):
+                errors["project"] = _("Choose one of your own company's projects.")
+        if self.funded_by_id:
+            if self.funded_by_id == self.pk:
+                errors["funded_by"] = _("A disclosure cannot be funded from itself.")
+            elif self.funded_by.organisation_id == self.organisation_id:
+                errors["funded_by"] = _("Choose another organisation's contribution.")
+            elif not self.funded_by.is_published():
+                errors["funded_by"] = _("Choose a published contribution.")
+        if errors:
+            raise ValidationError(errors)
+
+    # --- Rules about one disclosure, each beside its queryset twin ---
+
+    def is_published(self):
+        return self.published_at is not None and self.withdrawn_at is None and not self.is_hidden()
+
+    def is_public(self):
+        return self.published_at is not None and not self.is_hidden()
+
+    def is_draft(self):
+        return self.published_at is None
+
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    def is_overdue(self, on=None):
+        return (
+            self.status in OPEN_STATUSES
+            and self.due_date is not None
+            and self.due_date < (on or today())
+        )
+
+    def display_status(self):
+        """The status a resident sees: overdue and withdrawn override the recorded one."""
+        if self.is_withdrawn():
+            return "withdrawn", _("withdrawn")
+        if self.is_overdue():
+            return "overdue", _("overdue")
+        return self.status, self.get_status_display()
+
+    def amount_display(self):
+        return format_amount(self.amount, self.currency)
+
+    def money_trail(self):
+        """Where this contribution's money went: published disclosures funded from it.
+
+        Returns (children, accounted, unaccounted, accounted_share in percent) with amounts in
+        this disclosure's currency; children in another currency are listed but not summed.
+        """
+        children = list(
+            self.funded_disclosures.published()
+            .select_related("organisation")
+            .order_by("delivered_date", "pk")
+        )
+        accounted = sum(
+            (c.amount for c in children if c.amount is not None and c.currency == self.currency),
+            Decimal("0"),
+        )
+        if not self.amount:
+            return children, accounted, None, None
+        unaccounted = max(self.amount - accounted, Decimal("0"))
+        share = min(Decimal("100"), (accounted / self.amount * 100).quantize(Decimal("1")))
+        return children, accounted, unaccounted, share
+
+
+class StatusChange(models.Model):
+    """A dated step in a disclosure's timeline: promised → in progress → delivered or cancelled."""
+
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="status_change_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.date}"
+
+
+class Revision(models.Model):
+    """One logged event in a disclosure's life, with field-level old and new values.
+
+    `changes` is a list of {"field", "old", "new"} with the values as text as they were shown at
+    the time (amounts with their currency), so the log stays readable after later changes.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        PUBLISHED = "published", _("published")
+        EDITED = "edited", _("corrected")
+        STATUS = "status", _("status changed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        HIDDEN = "hidden", _("hidden by moderators")
+        UNHIDDEN = "unhidden", _("shown again by moderators")
+        EVIDENCE = "evidence", _("evidence added")
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="revisions")
+    action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    acting_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    after_publication = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    action__in=[
+                        "created",
+                        "published",
+                        "edited",
+                        "status",
+                        "withdrawn",
+                        "hidden",
+                        "unhidden",
+                        "evidence",
+                    ]
+                ),
+                name="revision_action_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d}"
+
+    def change_rows(self):
+        """(label, old, new) for each changed field, labels in the reader's language."""
+        rows = []
+        for change in self.changes:
+            try:
+                label = Disclosure._meta.get_field(change["field"]).verbose_name
+            except Exception:  # a field removed since; show its name rather than fail
+                label = change["field"]
+            rows.append((label, change.get("old") or "—", change.get("new") or "—"))
+        return rows
+
+
+class Photo(models.Model):
+    """A photo of the contribution, processed by `disclosures.images` (metadata stripped)."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="disclosures/photos/")
+    thumbnail = models.ImageField(upload_to="disclosures/thumbs/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt_text = models.CharField(
+        _("what the photo shows"),
+        max_length=300,
+        help_text=_("Required: describe the photo for people who cannot see it."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.alt_text
+
+
+class Document(models.Model):
+    """Evidence as a PDF: an acceptance act, a contract, a memorandum."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE_ACT = "acceptance_act", _("acceptance act")
+        CONTRACT = "contract", _("contract or memorandum")
+        PAYMENT = "payment", _("payment order")
+        OTHER = "other", _("other document")
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=255)
+    file = models.FileField(_("PDF file"), upload_to="disclosures/documents/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["acceptance_act", "contract", "payment", "other"]),
+                name="document_kind_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Confirmation(models.Model):
+    """The akimat's word: it confirms the contribution, or says it cannot confirm it and why."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        CANNOT_CONFIRM = "cannot_confirm", _("cannot confirm")
+
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    akimat = models.ForeignKey(
+        Organisation,
+        verbose_name=_("akimat"),
+        on_delete=models.PROTECT,
+        related_name="disclosure_confirmations",
+    )
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    date = models.DateField(_("date checked"))
+    note = models.TextField(_("note"), blank=True)
+    document = models.FileField(
+        _("document (PDF)"), upload_to="disclosures/confirmations/", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("akimat's confirmation")
+        verbose_name_plural = _("akimat's confirmations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["confirmed", "cannot_confirm"]),
+                name="confirmation_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="confirmed") | ~Q(note=""),
+                name="confirmation_cannot_confirm_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.akimat} — {self.get_verdict_display()}"
+
+    def is_confirmed(self):
+        return self.verdict == self.Verdict.CONFIRMED
+
+
+class ResidentFeedback(ResidentInput):
+    """A resident's "I saw this" or "this is not what was done", with an optional photo."""
+
+    class Kind(models.TextChoices):
+        SEEN = "seen", _("I saw this")
+        DISPUTED = "disputed", _("this is not what was done")
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(_("your word"), max_length=10, choices=Kind.choices)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="disclosures/residents/", blank=True)
+    thumbnail = models.ImageField(upload_to="disclosures/residents/thumbs/", blank=True)
+    photo_alt = models.CharField(_("what the photo shows"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("resident's word")
+        verbose_name_plural = _("residents' word")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["seen", "disputed"]), name="feedback_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(moderation_status__in=["pending", "approved", "rejected"]),
+                name="feedback_moderation_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.disclosure_id}"
+
+    def is_dispute(self):
+        return self.kind == self.Kind.DISPUTED
+
+
+class Question(ResidentInput):
+    """A resident's question to the disclosing organisation; the answer is public."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("your question"), max_length=2000)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moderation_status__in=["pending", "approved", "rejected"]),
+                name="question_moderation_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def is_answered(self):
+        return self.answered_at is not None

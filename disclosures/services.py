@@ -1,0 +1,717 @@
+"""Writes on disclosures: atomic, permission-checked, logged where residents rely on them.
+
+Every function takes `acting_user` and checks it against the querysets' rules itself, so a view
+that forgot a check still cannot write what the user may not. After publication nothing changes
+without a `Revision` row: the public change log is built from those rows.
+"""
+
+import csv
+import io
+import logging
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from projects.models import Currency, Organisation, Place, Project
+from projects.validators import validate_pdf
+
+from . import images
+from .models import (
+    Basis,
+    Category,
+    Confirmation,
+    Disclosure,
+    Document,
+    Photo,
+    Question,
+    RecipientRole,
+    ResidentFeedback,
+    Revision,
+    Status,
+    StatusChange,
+    ValueForm,
+    format_amount,
+    today,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Helpers shared by the writes ----------------------------------------------------------
+
+
+def _check_organisation(acting_user, organisation):
+    if not Organisation.objects.of_user(acting_user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+
+
+def _check_editable(acting_user, disclosure):
+    if not Disclosure.objects.editable_by(acting_user).filter(pk=disclosure.pk).exists():
+        raise PermissionDenied
+
+
+def _check_settlements(disclosure, settlements):
+    if not settlements:
+        raise ValidationError({"settlements": _("Give at least one settlement that benefits.")})
+    for place in settlements:
+        if place.level != Place.Level.SETTLEMENT:
+            raise ValidationError(
+                {"settlements": _("%(place)s is not a settlement.") % {"place": place}}
+            )
+    organisation = disclosure.organisation
+    if organisation.is_akimat:
+        outside = [p for p in settlements if not organisation.covers(p)]
+        if outside:
+            raise ValidationError(
+                {
+                    "settlements": _("%(place)s is outside your akimat's jurisdiction.")
+                    % {"place": outside[0]}
+                }
+            )
+
+
+def _display(disclosure, name):
+    """A field's value as text for the change log, as a reader would see it."""
+    value = getattr(disclosure, name)
+    if name == "amount":
+        return format_amount(value, disclosure.currency)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    field_ = Disclosure._meta.get_field(name)
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(value, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _snapshot(disclosure, settlements):
+    values = {name: _display(disclosure, name) for name in Disclosure.TRACKED_FIELDS}
+    values["settlements"] = ", ".join(sorted(str(p.kato_code) for p in settlements))
+    return values
+
+
+def _diff(before, after):
+    return [
+        {"field": name, "old": before[name], "new": after[name]}
+        for name in after
+        if before.get(name) != after[name]
+    ]
+
+
+def _log(disclosure, action, acting_user, changes=(), reason=""):
+    return Revision.objects.create(
+        disclosure=disclosure,
+        action=action,
+        changes=list(changes),
+        reason=reason,
+        acting_user=acting_user,
+        acting_organisation=disclosure.organisation,
+        after_publication=disclosure.published_at is not None,
+    )
+
+
+def _status_date(disclosure):
+    if disclosure.status == Status.DELIVERED and disclosure.delivered_date:
+        return disclosure.delivered_date
+    return today()
+
+
+# --- Create, correct, publish, withdraw, hide -------------------------------------------------
+
+
+@transaction.atomic
+def create_disclosure(*, acting_user, disclosure, settlements):
+    """A member of the organisation records a contribution or promise, as a draft."""
+    _check_organisation(acting_user, disclosure.organisation)
+    disclosure.created_by = acting_user
+    disclosure.published_at = None
+    disclosure.full_clean()
+    _check_settlements(disclosure, settlements)
+    disclosure.save()
+    disclosure.settlements.set(settlements)
+    StatusChange.objects.create(
+        disclosure=disclosure,
+        status=disclosure.status,
+        date=_status_date(disclosure),
+        recorded_by=acting_user,
+    )
+    _log(disclosure, Revision.Action.CREATED, acting_user)
+    return disclosure
+
+
+@transaction.atomic
+def update_disclosure(*, acting_user, disclosure, settlements, reason="", status_note=""):
+    """Save changes; after publication a reason is required and every changed field is logged.
+
+    A status change made here also goes into the timeline.
+    """
+    _check_editable(acting_user, disclosure)
+    stored = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if stored.is_withdrawn():
+        raise ValidationError(_("A withdrawn disclosure cannot be changed."))
+    before = _snapshot(stored, list(stored.settlements.all()))
+    # Fields the form does not own must stay as stored.
+    for name in ("organisation_id", "published_at", "withdrawn_at", "hidden_at", "created_by_id"):
+        setattr(disclosure, name, getattr(stored, name))
+    disclosure.full_clean()
+    _check_settlements(disclosure, settlements)
+    changes = _diff(before, _snapshot(disclosure, settlements))
+    if not changes:
+        return disclosure
+    reason = (reason or "").strip()
+    if stored.published_at and not reason:
+        raise ValidationError({"reason": _("Say why you correct a published disclosure.")})
+    disclosure.save()
+    disclosure.settlements.set(settlements)
+    if stored.status != disclosure.status:
+        StatusChange.objects.create(
+            disclosure=disclosure,
+            status=disclosure.status,
+            date=_status_date(disclosure),
+            note=status_note or reason,
+            recorded_by=acting_user,
+        )
+    _log(disclosure, Revision.Action.EDITED, acting_user, changes, reason)
+    return disclosure
+
+
+@transaction.atomic
+def change_status(
+    *,
+    acting_user,
+    disclosure,
+    status,
+    date=None,
+    note="",
+    due_date=None,
+    cancel_reason="",
+    reason="",
+):
+    """Move a disclosure along its timeline: in progress, delivered (dated) or cancelled."""
+    _check_editable(acting_user, disclosure)
+    if disclosure.is_withdrawn():
+        raise ValidationError(_("A withdrawn disclosure cannot be changed."))
+    before = _snapshot(disclosure, list(disclosure.settlements.all()))
+    settlements = list(disclosure.settlements.all())
+    disclosure.status = status
+    date = date or today()
+    if status == Status.DELIVERED:
+        disclosure.delivered_date = date
+    if status == Status.PROMISED and due_date:
+        disclosure.due_date = due_date
+    if status == Status.CANCELLED:
+        disclosure.cancel_reason = cancel_reason or note
+    disclosure.full_clean()
+    changes = _diff(before, _snapshot(disclosure, settlements))
+    disclosure.save()
+    StatusChange.objects.create(
+        disclosure=disclosure, status=status, date=date, note=note, recorded_by=acting_user
+    )
+    _log(disclosure, Revision.Action.STATUS, acting_user, changes, reason or note)
+    return disclosure
+
+
+@transaction.atomic
+def publish_disclosure(*, acting_user, disclosure):
+    """Make a draft public. Publishing again is a no-op."""
+    _check_editable(acting_user, disclosure)
+    if disclosure.published_at:
+        return disclosure
+    disclosure.full_clean()
+    if not disclosure.settlements.exists():
+        raise ValidationError(_("Give at least one settlement that benefits."))
+    disclosure.published_at = timezone.now()
+    disclosure.save(update_fields=["published_at", "updated_at"])
+    _log(disclosure, Revision.Action.PUBLISHED, acting_user)
+    return disclosure
+
+
+@transaction.atomic
+def withdraw_disclosure(*, acting_user, disclosure, reason):
+    """Withdraw a published disclosure; it stays visible, marked withdrawn, with the reason."""
+    _check_editable(acting_user, disclosure)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you withdraw it.")})
+    if not disclosure.published_at:
+        raise ValidationError(_("A draft is not public: edit it instead of withdrawing it."))
+    if disclosure.withdrawn_at:
+        return disclosure
+    disclosure.withdrawn_at = timezone.now()
+    disclosure.withdrawal_reason = reason
+    disclosure.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
+    _log(disclosure, Revision.Action.WITHDRAWN, acting_user, reason=reason)
+    return disclosure
+
+
+@transaction.atomic
+def hide_disclosure(*, acting_user, disclosure, reason, hide=True):
+    """Staff only: hide a disclosure for legal reasons (or show it again). Always logged."""
+    if not acting_user.is_staff:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason: it is kept in the log.")})
+    if hide:
+        disclosure.hidden_at = timezone.now()
+        disclosure.hidden_reason = reason
+        disclosure.hidden_by = acting_user
+    else:
+        disclosure.hidden_at = None
+        disclosure.hidden_reason = ""
+        disclosure.hidden_by = None
+    disclosure.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
+    revision = Revision.objects.create(
+        disclosure=disclosure,
+        action=Revision.Action.HIDDEN if hide else Revision.Action.UNHIDDEN,
+        reason=reason,
+        acting_user=acting_user,
+        after_publication=disclosure.published_at is not None,
+    )
+    logger.warning(
+        "Disclosure %s %s by staff user %s: %s",
+        disclosure.pk,
+        "hidden" if hide else "shown again",
+        acting_user.pk,
+        reason,
+    )
+    return revision
+
+
+# --- Evidence ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_photo(*, acting_user, disclosure, upload, alt_text):
+    """Attach a photo: checked and stripped of metadata by `images`, at most 20 per disclosure."""
+    _check_editable(acting_user, disclosure)
+    if not (alt_text or "").strip():
+        raise ValidationError({"alt_text": _("Describe what the photo shows.")})
+    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if locked.photos.count() >= images.MAX_PHOTOS_PER_DISCLOSURE:
+        raise ValidationError(
+            _("A disclosure can have at most %(limit)s photos.")
+            % {"limit": images.MAX_PHOTOS_PER_DISCLOSURE}
+        )
+    processed = images.process_image(upload)
+    photo = Photo(
+        disclosure=disclosure,
+        alt_text=alt_text.strip(),
+        width=processed.width,
+        height=processed.height,
+        uploaded_by=acting_user,
+    )
+    photo.image.save(processed.web.name, processed.web, save=False)
+    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    photo.save()
+    if disclosure.published_at:
+        _log(
+            disclosure,
+            Revision.Action.EVIDENCE,
+            acting_user,
+            [{"field": "photo", "old": "", "new": photo.alt_text}],
+        )
+    return photo
+
+
+def _pdf_content(upload):
+    validate_pdf(upload)
+    upload.seek(0)
+    return ContentFile(upload.read(), name=f"{uuid.uuid4().hex}.pdf")
+
+
+@transaction.atomic
+def add_document(*, acting_user, disclosure, upload, title, kind=Document.Kind.OTHER):
+    """Attach a PDF (recognised by content, at most 20 MB), stored under a random name."""
+    _check_editable(acting_user, disclosure)
+    content = _pdf_content(upload)
+    document = Document(disclosure=disclosure, title=title, kind=kind, uploaded_by=acting_user)
+    document.file.save(content.name, content, save=False)
+    document.full_clean()
+    document.save()
+    if disclosure.published_at:
+        _log(
+            disclosure,
+            Revision.Action.EVIDENCE,
+            acting_user,
+            [{"field": "document", "old": "", "new": title}],
+        )
+    return document
+
+
+# --- The akimat's word ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm_disclosure(
+    *, acting_user, disclosure, akimat, confirmed, date=None, note="", document=None
+):
+    """An akimat whose jurisdiction covers one of the settlements confirms, or cannot confirm."""
+    if not akimat.is_akimat:
+        raise PermissionDenied
+    _check_organisation(acting_user, akimat)
+    if not Disclosure.objects.confirmable_by(acting_user).filter(pk=disclosure.pk).exists():
+        raise PermissionDenied
+    if not any(akimat.covers(place) for place in disclosure.settlements.all()):
+        raise PermissionDenied
+    confirmation = Confirmation(
+        disclosure=disclosure,
+        akimat=akimat,
+        verdict=Confirmation.Verdict.CONFIRMED
+        if confirmed
+        else Confirmation.Verdict.CANNOT_CONFIRM,
+        date=date or today(),
+        note=(note or "").strip(),
+        created_by=acting_user,
+    )
+    if not confirmed and not confirmation.note:
+        raise ValidationError({"note": _("Say why the akimat cannot confirm it.")})
+    if confirmation.date > today():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    if document:
+        content = _pdf_content(document)
+        confirmation.document.save(content.name, content, save=False)
+    confirmation.full_clean()
+    confirmation.save()
+    return confirmation
+
+
+# --- Residents' word -------------------------------------------------------------------------
+
+
+def _check_public(disclosure):
+    if not Disclosure.objects.published().filter(pk=disclosure.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def submit_feedback(
+    *,
+    disclosure,
+    kind,
+    comment="",
+    photo=None,
+    photo_alt="",
+    author_name="",
+    contact="",
+    ip_hash="",
+):
+    """A resident's "I saw this" or "this is not what was done"; waits for moderation."""
+    _check_public(disclosure)
+    item = ResidentFeedback(
+        disclosure=disclosure,
+        kind=kind,
+        comment=comment,
+        photo_alt=photo_alt.strip(),
+        author_name=author_name,
+        contact=contact,
+        ip_hash=ip_hash,
+    )
+    if photo:
+        if not item.photo_alt:
+            raise ValidationError({"photo_alt": _("Describe what the photo shows.")})
+        processed = images.process_image(photo)
+        item.photo.save(processed.web.name, processed.web, save=False)
+        item.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def ask_question(*, disclosure, text, author_name="", contact="", ip_hash=""):
+    """A resident asks the organisation; shown with the answer once a moderator approves it."""
+    _check_public(disclosure)
+    question = Question(
+        disclosure=disclosure,
+        text=text,
+        author_name=author_name,
+        contact=contact,
+        ip_hash=ip_hash,
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def answer_question(*, acting_user, question, answer):
+    """The organisation answers a question on its disclosure; the answer is public."""
+    _check_editable(acting_user, question.disclosure)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write the answer.")})
+    question.answer = answer
+    question.answered_at = timezone.now()
+    question.answered_by = acting_user
+    question.save(update_fields=["answer", "answered_at", "answered_by"])
+    return question
+
+
+# --- From a public hearing --------------------------------------------------------------
+
+
+@transaction.atomic
+def record_promise_from_hearing(
+    *,
+    acting_user,
+    promise,
+    due_date,
+    category=Category.OTHER,
+    settlements=None,
+    amount=None,
+    currency=Currency.KZT,
+    publish=False,
+):
+    """Create a promised disclosure from a promise made at a public hearing.
+
+    The disclosure belongs to the promise's organisation and records the hearing as its basis;
+    `acting_user` must be a member of that organisation. Settlements default to the hearing's.
+    """
+    hearing = promise.hearing
+    if settlements is None:
+        settlements = list(hearing.settlements.all())
+    text = promise.text
+    disclosure = Disclosure(
+        organisation=promise.organisation,
+        project=getattr(hearing, "project", None),
+        title_kk=text[:255] if _looks_kazakh(text) else "",
+        title_ru="" if _looks_kazakh(text) else text[:255],
+        description_ru="" if _looks_kazakh(text) else text,
+        description_kk=text if _looks_kazakh(text) else "",
+        category=category,
+        status=Status.PROMISED,
+        due_date=due_date,
+        amount=amount,
+        currency=currency,
+        basis=Basis.HEARING,
+        basis_reference=str(hearing)[:300],
+        hearing=hearing,
+        hearing_promise=promise,
+    )
+    create_disclosure(acting_user=acting_user, disclosure=disclosure, settlements=settlements)
+    if publish:
+        publish_disclosure(acting_user=acting_user, disclosure=disclosure)
+    return disclosure
+
+
+def _looks_kazakh(text):
+    return any(letter in text for letter in "әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+# --- Bulk upload from CSV ---------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "category",
+    "settlements",
+    "project",
+    "recipient_name",
+    "recipient_role",
+    "status",
+    "due_date",
+    "delivered_date",
+    "cancel_reason",
+    "amount",
+    "currency",
+    "value_form",
+    "is_estimate",
+    "basis",
+    "basis_reference",
+    "beneficiaries_count",
+    "beneficiaries_description",
+]
+CSV_EXAMPLE = {
+    "title_kk": "Мектеп шатырын жөндеу",
+    "title_ru": "Ремонт крыши школы",
+    "title_en": "School roof repair",
+    "category": Category.EDUCATION,
+    "settlements": "596036500",
+    "recipient_name": "Ilyichevka secondary school",
+    "recipient_role": RecipientRole.SCHOOL,
+    "status": Status.DELIVERED,
+    "delivered_date": "2025-08-20",
+    "amount": "12500000",
+    "currency": Currency.KZT,
+    "value_form": ValueForm.IN_KIND,
+    "is_estimate": "no",
+    "basis": Basis.VOLUNTARY,
+    "beneficiaries_count": "240",
+    "beneficiaries_description": "pupils and teachers",
+}
+MAX_CSV_ROWS = 1000
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (row number, column, message)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _parse_bool(value):
+    value = value.strip().lower()
+    if value in ("", "no", "false", "0", "жоқ", "нет"):
+        return False
+    if value in ("yes", "true", "1", "иә", "да"):
+        return True
+    raise ValueError
+
+
+def import_csv(*, acting_user, organisation, upload):
+    """Create drafts from a CSV file: all rows or none.
+
+    Every row is validated (the same model validation as the form); errors come back as
+    (row, column, message) with row 2 being the first data row, as spreadsheets count.
+    """
+    _check_organisation(acting_user, organisation)
+    result = ImportResult()
+    if upload.size > MAX_CSV_BYTES:
+        result.errors.append((0, "", _("The file is too large: at most 2 MB.")))
+        return result
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, "", _("Save the file as CSV in UTF-8 encoding.")))
+        return result
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [
+        c for c in ("category", "settlements", "status") if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        result.errors.append(
+            (1, ", ".join(missing), _("These columns are missing; use the template."))
+        )
+        return result
+    unknown = [c for c in reader.fieldnames if c and c not in CSV_COLUMNS]
+    if unknown:
+        result.errors.append((1, ", ".join(unknown), _("Unknown columns; use the template.")))
+        return result
+    projects = {
+        p.slug: p
+        for p in Project.objects.filter(operator=organisation)
+        | Project.objects.filter(investors=organisation)
+    }
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_CSV_ROWS:
+            result.errors.append((number, "", _("At most 1000 rows per file.")))
+            break
+        row = {key: (value or "").strip() for key, value in row.items() if key}
+        if not any(row.values()):
+            continue
+        disclosure, settlements, errors = _row_to_disclosure(row, organisation, projects)
+        result.errors.extend((number, column, message) for column, message in errors)
+        rows.append((disclosure, settlements))
+    if not rows and not result.errors:
+        result.errors.append((2, "", _("The file has no rows.")))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for disclosure, settlements in rows:
+            result.created.append(
+                create_disclosure(
+                    acting_user=acting_user, disclosure=disclosure, settlements=settlements
+                )
+            )
+    return result
+
+
+def _row_to_disclosure(row, organisation, projects):
+    errors = []
+    disclosure = Disclosure(organisation=organisation)
+    for name in (
+        "title_kk",
+        "title_ru",
+        "title_en",
+        "description_kk",
+        "description_ru",
+        "description_en",
+        "recipient_name",
+        "recipient_role",
+        "cancel_reason",
+        "basis_reference",
+        "beneficiaries_description",
+    ):
+        setattr(disclosure, name, row.get(name, ""))
+    for name, default in (
+        ("category", ""),
+        ("status", ""),
+        ("currency", Currency.KZT),
+        ("value_form", ValueForm.IN_KIND),
+        ("basis", Basis.VOLUNTARY),
+    ):
+        setattr(disclosure, name, row.get(name) or default)
+    for name in ("due_date", "delivered_date"):
+        value = row.get(name, "")
+        if value:
+            parsed = None
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                pass
+            if parsed is None:
+                errors.append((name, _("Write the date as YYYY-MM-DD, e.g. 2025-05-03.")))
+            setattr(disclosure, name, parsed)
+    if row.get("amount"):
+        try:
+            disclosure.amount = Decimal(row["amount"].replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            errors.append(("amount", _("Write the value as a number, e.g. 1800000.")))
+    if row.get("beneficiaries_count"):
+        try:
+            disclosure.beneficiaries_count = int(row["beneficiaries_count"])
+        except ValueError:
+            errors.append(("beneficiaries_count", _("Write a whole number.")))
+    try:
+        disclosure.is_estimate = _parse_bool(row.get("is_estimate", ""))
+    except ValueError:
+        errors.append(("is_estimate", _("Write yes or no.")))
+    if row.get("project"):
+        disclosure.project = projects.get(row["project"])
+        if disclosure.project is None:
+            errors.append(("project", _("No project of yours has this address (slug).")))
+    codes = [code for code in row.get("settlements", "").replace(",", " ").split() if code]
+    places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+    settlements = []
+    if not codes:
+        errors.append(("settlements", _("Give at least one settlement's KATO code.")))
+    for code in codes:
+        place = places.get(code)
+        if place is None:
+            errors.append(("settlements", _("No settlement has the KATO code %s.") % code))
+        elif place.level != Place.Level.SETTLEMENT:
+            errors.append(
+                ("settlements", _("%s is a region or district, not a settlement.") % code)
+            )
+        elif organisation.is_akimat and not organisation.covers(place):
+            errors.append(("settlements", _("%s is outside your akimat's jurisdiction.") % code))
+        else:
+            settlements.append(place)
+    failed_fields = {column for column, _message in errors}
+    try:
+        disclosure.full_clean(exclude=[f for f in failed_fields if f != "settlements"])
+    except ValidationError as error:
+        for column, messages in error.message_dict.items():
+            column = "title_ru" if column == "__all__" else column
+            errors.extend((column, message) for message in messages)
+    return disclosure, settlements, errors

@@ -1,0 +1,664 @@
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.models import Organisation
+from projects.ratelimit import allow, ip_hash
+from projects.services import moderate_input
+
+from . import services
+from .filters import DisclosureFilter
+from .forms import (
+    AnswerForm,
+    ConfirmationForm,
+    DisclosureForm,
+    DocumentForm,
+    FeedbackForm,
+    ImportForm,
+    ModerationForm,
+    PhotoForm,
+    QuestionForm,
+    ReasonForm,
+    StatusForm,
+)
+from .models import Disclosure, Question, ResidentFeedback, Revision
+
+PAGE_SIZE = 25
+EXPORT_CHUNK = 500
+RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
+
+
+def _form_errors(form, error):
+    """Put a service's ValidationError onto the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Public pages ------------------------------------------------------------------------
+
+
+def disclosure_list(request):
+    """Published disclosures, filterable and sortable, shareable by URL; open to everyone."""
+    filterset = DisclosureFilter(
+        request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "disclosures/disclosure_list.html",
+        {"filterset": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+EXPORT_FIELDS = [
+    "id",
+    "url",
+    "organisation",
+    "organisation_kind",
+    "project",
+    "title",
+    "category",
+    "settlements",
+    "status",
+    "overdue",
+    "due_date",
+    "delivered_date",
+    "amount",
+    "currency",
+    "value_form",
+    "is_estimate",
+    "basis",
+    "basis_reference",
+    "recipient_name",
+    "recipient_role",
+    "beneficiaries_count",
+    "beneficiaries_description",
+    "funded_by",
+    "published_at",
+]
+
+
+def _export_rows(request):
+    filterset = DisclosureFilter(
+        request.GET,
+        queryset=Disclosure.objects.published().select_related("organisation", "project"),
+    )
+    queryset = filterset.qs.prefetch_related("settlements")
+    base = request.build_absolute_uri("/").rstrip("/")
+    for disclosure in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        yield {
+            "id": disclosure.pk,
+            "url": base + disclosure.get_absolute_url(),
+            "organisation": disclosure.organisation.name,
+            "organisation_kind": disclosure.organisation.kind,
+            "project": disclosure.project.slug if disclosure.project else "",
+            "title": disclosure.title,
+            "category": disclosure.category,
+            "settlements": " ".join(p.kato_code for p in disclosure.settlements.all()),
+            "status": disclosure.status,
+            "overdue": disclosure.is_overdue(),
+            "due_date": disclosure.due_date.isoformat() if disclosure.due_date else None,
+            "delivered_date": (
+                disclosure.delivered_date.isoformat() if disclosure.delivered_date else None
+            ),
+            "amount": str(disclosure.amount) if disclosure.amount is not None else None,
+            "currency": disclosure.currency,
+            "value_form": disclosure.value_form,
+            "is_estimate": disclosure.is_estimate,
+            "basis": disclosure.basis,
+            "basis_reference": disclosure.basis_reference,
+            "recipient_name": disclosure.recipient_name,
+            "recipient_role": disclosure.recipient_role,
+            "beneficiaries_count": disclosure.beneficiaries_count,
+            "beneficiaries_description": disclosure.beneficiaries_description,
+            "funded_by": disclosure.funded_by_id,
+            "published_at": disclosure.published_at.isoformat(),
+        }
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def export_csv(request):
+    """The filtered list as CSV (same query string as the list), streamed; open to everyone."""
+    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS)
+
+    def lines():
+        yield "\ufeff" + writer.writeheader()
+        for row in _export_rows(request):
+            yield writer.writerow(
+                {k: ("yes" if v is True else "no" if v is False else v) for k, v in row.items()}
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
+    return response
+
+
+@require_GET
+def export_json(request):
+    """The filtered list as a JSON array (same query string as the list), streamed."""
+
+    def chunks():
+        yield "["
+        for number, row in enumerate(_export_rows(request)):
+            yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        yield "]"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+
+
+def _public_disclosure(request, pk):
+    """A public disclosure; members of its organisation and staff also see drafts and hidden."""
+    queryset = Disclosure.objects.with_related()
+    disclosure = get_object_or_404(queryset, pk=pk)
+    if disclosure.is_public():
+        return disclosure
+    if request.user.is_authenticated and (
+        request.user.is_staff or Disclosure.objects.editable_by(request.user).filter(pk=pk).exists()
+    ):
+        return disclosure
+    raise Http404
+
+
+def disclosure_detail(request, pk):
+    """One disclosure with the three voices side by side; open to everyone once published."""
+    disclosure = _public_disclosure(request, pk)
+    feedback = ResidentFeedback.objects.filter(disclosure=disclosure)
+    questions = Question.objects.filter(disclosure=disclosure)
+    user = request.user
+    can_edit = Disclosure.objects.editable_by(user).filter(pk=pk).exists()
+    children, accounted, unaccounted, share = disclosure.money_trail()
+    context = {
+        "disclosure": disclosure,
+        "photos": list(disclosure.photos.all()),
+        "documents": list(disclosure.documents.all()),
+        "timeline": list(disclosure.status_changes.all()),
+        "confirmations": list(
+            disclosure.confirmations.select_related("akimat").order_by("-date", "-pk")
+        ),
+        "feedback": list(feedback.approved().order_by("-submitted_at")),
+        "feedback_counts": feedback.aggregate(
+            seen=Count("pk", filter=Q(kind="seen", moderation_status="approved")),
+            disputed=Count("pk", filter=Q(kind="disputed", moderation_status="approved")),
+            rejected=Count("pk", filter=Q(moderation_status="rejected")),
+            pending=Count("pk", filter=Q(moderation_status="pending")),
+        ),
+        "questions": list(questions.approved().order_by("-submitted_at")),
+        "questions_rejected": questions.rejected().count(),
+        "revision_count": disclosure.revisions.filter(after_publication=True).count(),
+        "money_children": children,
+        "money_accounted": accounted,
+        "money_unaccounted": unaccounted,
+        "money_share": share,
+        "can_edit": can_edit,
+        "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
+        "feedback_form": FeedbackForm(),
+        "question_form": QuestionForm(),
+        "settlements": list(disclosure.settlements.all()),
+    }
+    return render(request, "disclosures/disclosure_detail.html", context)
+
+
+def disclosure_changes(request, pk):
+    """The public change log: every correction after publication, with old/new values."""
+    disclosure = _public_disclosure(request, pk)
+    revisions = disclosure.revisions.select_related("acting_organisation").order_by(
+        "-created_at", "-pk"
+    )
+    if not request.user.is_staff:
+        revisions = revisions.exclude(action__in=[Revision.Action.CREATED])
+    return render(
+        request,
+        "disclosures/revision_list.html",
+        {"disclosure": disclosure, "revisions": revisions},
+    )
+
+
+# --- Residents ---------------------------------------------------------------------------
+
+
+def _resident_form(request, pk, form_class, scope, submit, template_heading):
+    disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if not allow(request, scope, *RESIDENT_LIMIT):
+            form.add_error(None, _("Too many submissions from your connection. Try again later."))
+        else:
+            try:
+                submit(disclosure, form.cleaned_data, ip_hash(request))
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. A moderator will check it before it is shown."),
+                )
+                return redirect(disclosure)
+    return render(
+        request,
+        "disclosures/disclosure_action_form.html",
+        {
+            "disclosure": disclosure,
+            "form": form,
+            "heading": template_heading,
+            "multipart": True,
+            "public": True,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def feedback_create(request, pk):
+    """Anyone, without an account: "I saw this" or "this is not what was done"."""
+
+    def submit(disclosure, data, hashed_ip):
+        services.submit_feedback(
+            disclosure=disclosure,
+            kind=data["kind"],
+            comment=data["comment"],
+            photo=data.get("photo"),
+            photo_alt=data.get("photo_alt", ""),
+            author_name=data["author_name"],
+            contact=data["contact"],
+            ip_hash=hashed_ip,
+        )
+
+    return _resident_form(
+        request, pk, FeedbackForm, "disclosure-feedback", submit, _("Your word on this")
+    )
+
+
+def question_create(request, pk):
+    """Anyone, without an account, asks the organisation a question."""
+
+    def submit(disclosure, data, hashed_ip):
+        services.ask_question(
+            disclosure=disclosure,
+            text=data["text"],
+            author_name=data["author_name"],
+            contact=data["contact"],
+            ip_hash=hashed_ip,
+        )
+
+    return _resident_form(
+        request, pk, QuestionForm, "disclosure-question", submit, _("Ask a question")
+    )
+
+
+# --- Organisations ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """A company or akimat member: their disclosures, open questions, disputes, overdue promises;
+    for akimats also what awaits their confirmation."""
+    user = request.user
+    own = Disclosure.objects.editable_by(user)
+    akimat_queue = (
+        Disclosure.objects.confirmable_by(user)
+        .filter(withdrawn_at__isnull=True)
+        .exclude(confirmations__akimat__memberships__user=user)
+        .with_related()
+        .order_by("-published_at")[:50]
+    )
+    context = {
+        "organisations": Organisation.objects.of_user(user).order_by_name(),
+        "disclosures": own.with_related().with_voices().order_by("-updated_at")[:100],
+        "overdue": own.published().overdue().with_related().order_by("due_date"),
+        "questions": Question.objects.approved()
+        .filter(disclosure__in=own, answered_at__isnull=True)
+        .select_related("disclosure"),
+        "disputes": ResidentFeedback.objects.approved()
+        .filter(disclosure__in=own, kind=ResidentFeedback.Kind.DISPUTED)
+        .select_related("disclosure")
+        .order_by("-submitted_at")[:50],
+        "akimat_queue": akimat_queue,
+        "today": timezone.localdate(),
+    }
+    return render(request, "disclosures/disclosure_dashboard.html", context)
+
+
+@login_required
+def disclosure_create(request):
+    """A member of a company or akimat records a contribution or promise (as a draft)."""
+    if not Organisation.objects.of_user(request.user).exists():
+        raise PermissionDenied
+    return _disclosure_form(request, Disclosure())
+
+
+@login_required
+def disclosure_edit(request, pk):
+    """A member of the disclosing organisation corrects it; after publication, with a reason."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    if disclosure.is_withdrawn():
+        messages.error(request, _("A withdrawn disclosure cannot be changed."))
+        return redirect(disclosure)
+    return _disclosure_form(request, disclosure)
+
+
+def _disclosure_form(request, disclosure):
+    form = DisclosureForm(request.POST or None, instance=disclosure, user=request.user)
+    if form.is_valid():
+        try:
+            if disclosure.pk:
+                disclosure = services.update_disclosure(
+                    acting_user=request.user,
+                    disclosure=form.save(commit=False),
+                    settlements=form.settlements(),
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+            else:
+                disclosure = services.create_disclosure(
+                    acting_user=request.user,
+                    disclosure=form.save(commit=False),
+                    settlements=form.settlements(),
+                )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The disclosure is saved."))
+            return redirect(disclosure)
+    return render(
+        request, "disclosures/disclosure_form.html", {"form": form, "disclosure": disclosure}
+    )
+
+
+@login_required
+@require_POST
+def disclosure_publish(request, pk):
+    """A member of the disclosing organisation publishes a draft."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    try:
+        services.publish_disclosure(acting_user=request.user, disclosure=disclosure)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The disclosure is published."))
+    return redirect(disclosure)
+
+
+def _action(request, disclosure, form, heading, run, success, multipart=False):
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(disclosure)
+    return render(
+        request,
+        "disclosures/disclosure_action_form.html",
+        {"disclosure": disclosure, "form": form, "heading": heading, "multipart": multipart},
+    )
+
+
+@login_required
+def disclosure_withdraw(request, pk):
+    """A member of the disclosing organisation withdraws it, with a public reason."""
+    disclosure = get_object_or_404(
+        Disclosure.objects.editable_by(request.user).filter(published_at__isnull=False), pk=pk
+    )
+    return _action(
+        request,
+        disclosure,
+        ReasonForm(request.POST or None),
+        _("Withdraw this disclosure"),
+        lambda data: services.withdraw_disclosure(
+            acting_user=request.user, disclosure=disclosure, reason=data["reason"]
+        ),
+        _("The disclosure is withdrawn; it stays visible, marked as withdrawn."),
+    )
+
+
+@login_required
+def disclosure_status(request, pk):
+    """A member of the disclosing organisation moves it along: in progress, delivered, cancelled."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    form = StatusForm(
+        request.POST or None, initial={"date": timezone.localdate(), "status": disclosure.status}
+    )
+    return _action(
+        request,
+        disclosure,
+        form,
+        _("Change the status"),
+        lambda data: services.change_status(
+            acting_user=request.user,
+            disclosure=disclosure,
+            status=data["status"],
+            date=data["date"],
+            due_date=data.get("due_date"),
+            note=data["note"],
+            cancel_reason=data["note"],
+        ),
+        _("The status is changed."),
+    )
+
+
+@login_required
+def photo_create(request, pk):
+    """A member of the disclosing organisation adds a photo (processed, metadata removed)."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    return _action(
+        request,
+        disclosure,
+        PhotoForm(request.POST or None, request.FILES or None),
+        _("Add a photo"),
+        lambda data: services.add_photo(
+            acting_user=request.user,
+            disclosure=disclosure,
+            upload=data["photo"],
+            alt_text=data["alt_text"],
+        ),
+        _("The photo is added."),
+        multipart=True,
+    )
+
+
+@login_required
+def document_create(request, pk):
+    """A member of the disclosing organisation adds a PDF document."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    return _action(
+        request,
+        disclosure,
+        DocumentForm(request.POST or None, request.FILES or None),
+        _("Add a document"),
+        lambda data: services.add_document(
+            acting_user=request.user,
+            disclosure=disclosure,
+            upload=data["file"],
+            title=data["title"],
+            kind=data["kind"],
+        ),
+        _("The document is added."),
+        multipart=True,
+    )
+
+
+@login_required
+def disclosure_confirm(request, pk):
+    """An official of an akimat covering one of the settlements confirms or cannot confirm."""
+    disclosure = get_object_or_404(Disclosure.objects.confirmable_by(request.user), pk=pk)
+    settlements = list(disclosure.settlements.all())
+    akimats = Organisation.objects.of_user(request.user).akimats().select_related("place")
+    covering = [a.pk for a in akimats if any(a.covers(p) for p in settlements)]
+    form = ConfirmationForm(
+        request.POST or None,
+        request.FILES or None,
+        akimats=akimats.filter(pk__in=covering),
+        initial={"date": timezone.localdate()},
+    )
+    return _action(
+        request,
+        disclosure,
+        form,
+        _("The akimat's word"),
+        lambda data: services.confirm_disclosure(
+            acting_user=request.user,
+            disclosure=disclosure,
+            akimat=data["akimat"],
+            confirmed=data["verdict"] == "confirmed",
+            date=data["date"],
+            note=data["note"],
+            document=data.get("document"),
+        ),
+        _("The akimat's word is recorded."),
+        multipart=True,
+    )
+
+
+@login_required
+def disclosure_hide(request, pk):
+    """Staff only: hide a disclosure for legal reasons (or show it again); logged."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    disclosure = get_object_or_404(Disclosure, pk=pk)
+    hide = not disclosure.is_hidden()
+    return _action(
+        request,
+        disclosure,
+        ReasonForm(request.POST or None),
+        _("Hide this disclosure") if hide else _("Show this disclosure again"),
+        lambda data: services.hide_disclosure(
+            acting_user=request.user, disclosure=disclosure, reason=data["reason"], hide=hide
+        ),
+        _("Done; the reason is kept in the log."),
+    )
+
+
+@login_required
+def question_answer(request, pk):
+    """A member of the disclosing organisation answers an approved question publicly."""
+    question = get_object_or_404(
+        Question.objects.approved()
+        .filter(disclosure__in=Disclosure.objects.editable_by(request.user))
+        .select_related("disclosure"),
+        pk=pk,
+    )
+    form = AnswerForm(request.POST or None, initial={"answer": question.answer})
+    return _action(
+        request,
+        question.disclosure,
+        form,
+        _("Answer: %(question)s") % {"question": question.text[:80]},
+        lambda data: services.answer_question(
+            acting_user=request.user, question=question, answer=data["answer"]
+        ),
+        _("The answer is published."),
+    )
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+MODERATED = {"feedback": ResidentFeedback, "question": Question}
+
+
+@login_required
+def moderation_queue(request):
+    """Staff: residents' submissions waiting for a decision, oldest first."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return render(
+        request,
+        "disclosures/moderation_queue.html",
+        {
+            "feedback": ResidentFeedback.objects.pending().select_related("disclosure"),
+            "questions": Question.objects.pending().select_related("disclosure"),
+            "form": ModerationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def moderate(request, kind, pk):
+    """Staff approve or reject one submission; a rejection needs a reason."""
+    if not request.user.is_staff or kind not in MODERATED:
+        raise PermissionDenied
+    item = get_object_or_404(MODERATED[kind], pk=pk)
+    form = ModerationForm(request.POST)
+    if form.is_valid():
+        moderate_input(
+            acting_user=request.user,
+            item=item,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+    return redirect("disclosures:moderation")
+
+
+# --- Bulk upload ----------------------------------------------------------------------------
+
+
+@login_required
+def import_csv(request):
+    """A member of an organisation uploads many disclosures at once; all rows or none."""
+    if not Organisation.objects.of_user(request.user).exists():
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.import_csv(
+            acting_user=request.user,
+            organisation=form.cleaned_data["organisation"],
+            upload=form.cleaned_data["file"],
+        )
+        if result.ok:
+            messages.success(
+                request,
+                _("%(count)s disclosures are imported as drafts.") % {"count": len(result.created)},
+            )
+            return redirect("disclosures:dashboard")
+    return render(
+        request,
+        "disclosures/disclosure_import.html",
+        {"form": form, "result": result},
+        status=400 if result and not result.ok else 200,
+    )
+
+
+@require_GET
+def import_template(request):
+    """The CSV template with one example row; open to everyone."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="disclosures-template.csv"'
+    response.write("\ufeff")
+    writer = csv.DictWriter(response, fieldnames=services.CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerow(services.CSV_EXAMPLE)
+    return response
+
+
+def place_feed_urls(place):
+    """The list, CSV and JSON addresses for one place's disclosures (for the village page)."""
+    query = f"?place={place.kato_code}"
+    return {
+        "list": reverse("disclosures:list") + query,
+        "csv": reverse("disclosures:export_csv") + query,
+        "json": reverse("disclosures:export_json") + query,
+    }
