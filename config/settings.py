@@ -212,3 +212,8 @@ LOGGING = {
 
 # The edition of the KATO classifier shipped in data/kato/ (see data/kato/README.md).
 KATO_EDITION = "НК РК 11-2025 / 17.07.2026"
+
+# Maps: Leaflet is served from our static files; only the tiles come from this server, and only
+# when a visitor presses "Show on map". Any XYZ tile server works.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")

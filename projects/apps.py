@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Places, organisations and projects")
+
+    def ready(self):
+        from .caching import watch
+        from .models import Organisation, Place, Project, ProjectSettlement
+
+        watch(Place, Organisation, Project, ProjectSettlement)

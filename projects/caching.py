@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from .models import ContentVersion
 
 SERVER_CACHE_SECONDS = 60
-VARYING_COOKIES = ("csrftoken", "messages", "recent_places", "sessionid")
+VARYING_COOKIES = ("csrftoken", "messages", "sessionid")
 
 
 def current():
@@ -61,8 +61,14 @@ def cached(key, compute, version=None):
     return cache.get_or_set(f"page:{key}:v{version}", compute, SERVER_CACHE_SECONDS)
 
 
-def public_page(view):
-    """ETag/Last-Modified from the content version; `private, max-age=0, must-revalidate`."""
+def public_page(view=None, *, cookies=()):
+    """ETag/Last-Modified from the content version; `private, max-age=0, must-revalidate`.
+
+    `cookies` names further cookies the page depends on (the home page's recent places).
+    """
+    if view is None:
+        return lambda view: public_page(view, cookies=cookies)
+    varying = (*VARYING_COOKIES, *cookies)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -76,7 +82,7 @@ def public_page(view):
                 get_language() or "",
                 request.get_full_path(),
                 str(request.user.pk or 0) if hasattr(request, "user") else "0",
-                *(request.COOKIES.get(name, "") for name in VARYING_COOKIES),
+                *(request.COOKIES.get(name, "") for name in varying),
             ]
         )
         etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'

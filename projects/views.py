@@ -12,19 +12,50 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
 from . import services
+from .caching import public_page
 from .filters import ProjectFilter
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
+from .maps import map_data, point
 from .models import Membership, Organisation, Place, Project
 
 PAGE_SIZE = 25
 
 
+RECENT_PLACES_COOKIE = "recent_places"
+RECENT_PLACES_KEPT = 5
+
+
+def recent_place_codes(request):
+    """KATO codes of the places this browser looked at last (a cookie; no account needed)."""
+    codes = request.COOKIES.get(RECENT_PLACES_COOKIE, "").split(".")
+    return [code for code in codes if len(code) == 9 and code.isdigit()][:RECENT_PLACES_KEPT]
+
+
+def remember_place(request, response, place):
+    codes = [place.kato_code, *(c for c in recent_place_codes(request) if c != place.kato_code)]
+    response.set_cookie(
+        RECENT_PLACES_COOKIE,
+        ".".join(codes[:RECENT_PLACES_KEPT]),
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+
+
+@public_page(cookies=[RECENT_PLACES_COOKIE])
 def home(request):
     """The front page, open to everyone: what the site is for, village search, latest news."""
-    return render(request, "projects/home.html", {"search_form": PlaceSearchForm()})
+    recent = Place.objects.filter(kato_code__in=recent_place_codes(request)).order_by_name()
+    return render(
+        request,
+        "projects/home.html",
+        {"search_form": PlaceSearchForm(), "recent_places": recent},
+    )
 
 
 @require_GET
+@public_page
 def place_search(request):
     """Village search by any name, spelling or KATO code; open to everyone."""
     form = PlaceSearchForm(request.GET or None)
@@ -36,20 +67,32 @@ def place_search(request):
     return render(request, "projects/place_search.html", {"form": form, "page": page})
 
 
+@public_page
 def place_detail(request, slug):
     """A region, district, rural district or settlement; open to everyone."""
     place = get_object_or_404(Place, slug=slug)
+    ancestors = list(place.ancestors())
+    projects = list(Project.objects.affecting(place).with_related().order_by_name())
+    # Projects are drawn only where their settlement has a point of its own: a district's
+    # interior point would put a refinery in the middle of the steppe.
+    project_points = [
+        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
+        for p in projects
+    ]
     context = {
         "place": place,
-        "ancestors": list(place.ancestors()),
+        "ancestors": ancestors,
         "children": place.children.order_by_name(),
-        "projects": Project.objects.affecting(place).with_related().order_by_name(),
+        "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
+        "map": map_data([point(place, "place", ancestors), *project_points]),
     }
-    context["coordinates"] = place.coordinates(context["ancestors"])
-    return render(request, "projects/place_detail.html", context)
+    response = render(request, "projects/place_detail.html", context)
+    remember_place(request, response, place)
+    return response
 
 
+@public_page
 def project_list(request):
     """All projects, filterable by place, sector, status and investor country; open to all."""
     filterset = ProjectFilter(
@@ -59,6 +102,7 @@ def project_list(request):
     return render(request, "projects/project_list.html", {"filterset": filterset, "page": page})
 
 
+@public_page
 def project_detail(request, slug):
     """One project with its companies and the settlements it affects; open to everyone."""
     project = get_object_or_404(Project.objects.with_related(), slug=slug)
@@ -103,6 +147,7 @@ def _project_form(request, project):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
+@public_page
 def organisation_detail(request, slug):
     """A company or an akimat and its projects; open to everyone."""
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)

@@ -6,16 +6,16 @@
   "use strict";
   var loading = null;
 
-  function load(base) {
+  function load(cssUrl, jsUrl) {
     if (window.L) { return Promise.resolve(window.L); }
     if (loading) { return loading; }
     loading = new Promise(function (resolve, reject) {
       var css = document.createElement("link");
       css.rel = "stylesheet";
-      css.href = base + "leaflet.css";
+      css.href = cssUrl;
       document.head.appendChild(css);
       var script = document.createElement("script");
-      script.src = base + "leaflet.js";
+      script.src = jsUrl;
       script.onload = function () { resolve(window.L); };
       script.onerror = reject;
       document.head.appendChild(script);
@@ -26,7 +26,7 @@
   function show(container) {
     var data = JSON.parse(document.getElementById(container.dataset.points).textContent);
     var button = container.querySelector("button");
-    load(container.dataset.leaflet).then(function (L) {
+    load(container.dataset.leafletCss, container.dataset.leafletJs).then(function (L) {
       if (button) { button.remove(); }
       var box = document.createElement("div");
       box.className = "map-canvas";

@@ -1,0 +1,87 @@
+"""Public pages answer a repeat visit with 304, and any public edit makes them fresh again."""
+
+from django.test import TestCase
+from django.utils import translation
+
+from projects.models import ContentVersion
+from tests.factories import ProjectFactory, place_tree
+
+
+class HttpCachingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.project = ProjectFactory(primary_settlement=cls.places["village"])
+
+    def setUp(self):
+        translation.activate("en")
+
+    def urls(self):
+        return [
+            "/en/",
+            self.places["village"].get_absolute_url(),
+            self.places["district"].get_absolute_url(),
+            self.project.get_absolute_url(),
+            self.project.operator.get_absolute_url(),
+            "/en/projects/",
+        ]
+
+    def test_repeat_visit_costs_a_304(self):
+        """The second request with the ETag gets 304 and no body."""
+        for url in self.urls():
+            with self.subTest(url=url):
+                first = self.client.get(url)
+                self.assertEqual(first.status_code, 200)
+                self.assertIn("ETag", first)
+                self.assertIn("Last-Modified", first)
+                self.assertIn("must-revalidate", first["Cache-Control"])
+                self.assertIn("private", first["Cache-Control"])
+                again = self.client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+                self.assertEqual(again.status_code, 304)
+                self.assertEqual(again.content, b"")
+
+    def test_an_edit_makes_the_page_fresh(self):
+        """After a project is renamed, the old ETag no longer matches and the new name shows."""
+        url = self.places["village"].get_absolute_url()
+        first = self.client.get(url)
+        self.project.name_en = "Renamed wind farm"
+        self.project.save()
+        again = self.client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        self.assertEqual(again.status_code, 200)
+        self.assertContains(again, "Renamed wind farm")
+
+    def test_version_bumps_on_save_and_delete(self):
+        before = ContentVersion.objects.get(pk=1).version
+        self.project.save()
+        middle = ContentVersion.objects.get(pk=1).version
+        ProjectFactory().delete()
+        after = ContentVersion.objects.get(pk=1).version
+        self.assertGreater(middle, before)
+        self.assertGreater(after, middle)
+
+    def test_etag_differs_per_language_and_visitor(self):
+        url_en = self.places["village"].get_absolute_url()
+        with translation.override("ru"):
+            url_ru = self.places["village"].get_absolute_url()
+        self.assertNotEqual(self.client.get(url_en)["ETag"], self.client.get(url_ru)["ETag"])
+        anonymous = self.client.get(url_en)["ETag"]
+        self.client.cookies["csrftoken"] = "another-visitor"
+        self.assertNotEqual(self.client.get(url_en)["ETag"], anonymous)
+
+
+class RecentPlacesTests(TestCase):
+    def test_home_page_remembers_places_looked_at(self):
+        """Without an account, the home page lists the places this browser opened last."""
+        places = place_tree()
+        self.client.get(places["village"].get_absolute_url())
+        self.client.get(places["neighbour"].get_absolute_url())
+        response = self.client.get("/en/")
+        self.assertContains(response, "Places you looked at")
+        self.assertContains(response, places["village"].name_en)
+        self.assertContains(response, places["neighbour"].name_en)
+
+    def test_forged_cookie_is_ignored(self):
+        self.client.cookies["recent_places"] = "'; drop table--.123"
+        response = self.client.get("/en/")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Places you looked at")
