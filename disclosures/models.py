@@ -19,7 +19,6 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Currency, Organisation, Place, Project, ResidentInput
@@ -86,11 +85,12 @@ def today():
 
 
 def format_amount(amount, currency):
+    """'1,800,000 KZT': one fixed style, so a change log written in one language reads in all."""
     if amount is None:
         return ""
     amount = Decimal(amount)
-    digits = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, decimal_pos=digits, force_grouping=True)} {currency}"
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{text} {currency}"
 
 
 class DisclosureQuerySet(models.QuerySet):
