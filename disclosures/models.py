@@ -13,7 +13,7 @@ with field-level old and new values and a reason, shown on a public change log.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -561,6 +561,9 @@ class StatusChange(models.Model):
         return f"{self.get_status_display()} {self.date}"
 
 
+EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
+
+
 class Revision(models.Model):
     """One logged event in a disclosure's life, with field-level old and new values.
 
@@ -620,10 +623,12 @@ class Revision(models.Model):
         """(label, old, new) for each changed field, labels in the reader's language."""
         rows = []
         for change in self.changes:
-            try:
-                label = Disclosure._meta.get_field(change["field"]).verbose_name
-            except Exception:  # a field removed since; show its name rather than fail
-                label = change["field"]
+            label = EXTRA_LABELS.get(change["field"])
+            if label is None:
+                try:
+                    label = Disclosure._meta.get_field(change["field"]).verbose_name
+                except FieldDoesNotExist:  # a field removed since: show its name, do not fail
+                    label = change["field"]
             rows.append((label, change.get("old") or "—", change.get("new") or "—"))
         return rows
 

@@ -43,6 +43,7 @@ def _form_errors(form, error):
     """Put a service's ValidationError onto the form, field by field where it can."""
     if hasattr(error, "error_dict"):
         for name, messages_ in error.message_dict.items():
+            name = {"settlements": "settlement_codes"}.get(name, name)
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
@@ -212,8 +213,8 @@ def disclosure_detail(request, pk):
         "money_share": share,
         "can_edit": can_edit,
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
-        "feedback_form": FeedbackForm(),
-        "question_form": QuestionForm(),
+        "feedback_form": FeedbackForm(auto_id="feedback_%s"),
+        "question_form": QuestionForm(auto_id="question_%s"),
         "settlements": list(disclosure.settlements.all()),
     }
     return render(request, "disclosures/disclosure_detail.html", context)

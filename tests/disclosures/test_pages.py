@@ -11,6 +11,7 @@ from django.urls import reverse
 from disclosures.models import Question, ResidentFeedback
 from tests.factories import (
     AkimatFactory,
+    CompanyFactory,
     ConfirmationFactory,
     DisclosureFactory,
     QuestionFactory,
@@ -27,11 +28,14 @@ def many():
     """Thirty published disclosures over two villages, with voices, plus drafts."""
     places = place_tree()
     akimat = AkimatFactory(place=places["rural"])
+    # A few companies, not one per row: tests.factories.valid_bin repeats BINs after ~10 companies.
+    companies = [CompanyFactory() for _n in range(3)]
     rows = []
     for n in range(30):
         village = places["village"] if n % 2 else places["elsewhere"]
         disclosure = DisclosureFactory(
             published=True,
+            organisation=companies[n % 3],
             settlements=[village, places["neighbour"]] if n % 3 == 0 else [village],
             category="water" if n % 5 == 0 else "education",
             amount=1_000_000 + n,
