@@ -133,6 +133,18 @@ def _export_rows(request):
         }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value):
+    """Spreadsheets run a cell starting with = + - @ as a formula; make it plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -146,9 +158,7 @@ def export_csv(request):
     def lines():
         yield "\ufeff" + writer.writeheader()
         for row in _export_rows(request):
-            yield writer.writerow(
-                {k: ("yes" if v is True else "no" if v is False else v) for k, v in row.items()}
-            )
+            yield writer.writerow({key: _csv_safe(value) for key, value in row.items()})
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
@@ -656,10 +666,11 @@ def import_template(request):
 
 
 def place_feed_urls(place):
-    """The list, CSV and JSON addresses for one place's disclosures (for the village page)."""
+    """The list, RSS, CSV and JSON addresses for one place's disclosures (for the village page)."""
     query = f"?place={place.kato_code}"
     return {
         "list": reverse("disclosures:list") + query,
+        "feed": reverse("disclosures:feed") + query,
         "csv": reverse("disclosures:export_csv") + query,
         "json": reverse("disclosures:export_json") + query,
     }

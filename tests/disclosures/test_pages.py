@@ -191,3 +191,44 @@ def test_list_filters_render_and_status_overdue(client):
     assert list(response.context["page"].object_list) == [overdue]
     response = client.get(reverse("disclosures:list") + "?year=abc&amount_min=x")
     assert response.status_code == 200
+
+
+def test_feed_and_place_urls(client):
+    """The RSS feed follows the list's filters; place_feed_urls gives a place's addresses."""
+    from disclosures.views import place_feed_urls
+
+    places = place_tree()
+    here = DisclosureFactory(published=True, settlements=[places["village"]])
+    there = DisclosureFactory(published=True, settlements=[places["elsewhere"]])
+    urls = place_feed_urls(places["village"])
+    body = client.get(urls["feed"]).content.decode()
+    assert here.title in body and there.title not in body
+    for key in ("list", "csv", "json"):
+        assert client.get(urls[key]).status_code == 200
+
+
+def test_csv_export_neutralises_formulas(client):
+    """A title starting with = is exported as text, not run as a spreadsheet formula."""
+    DisclosureFactory(published=True, title_kk="", title_ru="", title_en='=HYPERLINK("x")')
+    response = client.get(reverse("disclosures:export_csv") + "?q=HYPERLINK")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
+
+
+def test_summary_partial_renders(client):
+    """The village-page partial shows the headline figures."""
+    from django.template.loader import render_to_string
+
+    from disclosures.models import Disclosure
+    from disclosures.views import place_feed_urls
+
+    places = place_tree()
+    DisclosureFactory(published=True, overdue=True, settlements=[places["village"]])
+    html = render_to_string(
+        "disclosures/includes/_place_summary.html",
+        {
+            "summary": Disclosure.objects.published().for_place(places["village"]).summary(),
+            "feed_urls": place_feed_urls(places["village"]),
+        },
+    )
+    assert "status-overdue" in html and "export.csv?place=" in html
