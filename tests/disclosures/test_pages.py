@@ -232,3 +232,36 @@ def test_summary_partial_renders(client):
         },
     )
     assert "status-overdue" in html and "export.csv?place=" in html
+
+
+def test_dashboard_query_count_is_bounded(client, many, django_assert_max_num_queries):
+    """The organisation dashboard does not grow queries with its disclosures."""
+    company = many["rows"][0].organisation
+    client.force_login(member_of(company))
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("disclosures:dashboard"))
+    assert response.status_code == 200
+    assert len(response.context["disclosures"]) == 10
+
+
+def test_editing_a_published_disclosure_through_the_page_needs_a_reason(client):
+    """The edit form refuses a correction without a reason and shows the field's error."""
+    disclosure = DisclosureFactory(published=True)
+    client.force_login(member_of(disclosure.organisation))
+    url = reverse("disclosures:edit", args=[disclosure.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name != "settlement_codes"
+    }
+    data["settlement_codes"] = " ".join(p.kato_code for p in disclosure.settlements.all())
+    data["title_en"] = "Corrected title"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    response = client.post(url, {**data, "reason": "Spelling."})
+    assert response.status_code == 302
+    disclosure.refresh_from_db()
+    assert disclosure.title_en == "Corrected title"
+    assert disclosure.revisions.get(action="edited").reason == "Spelling."
