@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hearings.models import Hearing
 from projects.forms import HoneypotMixin, SettlementCodesField
 from projects.models import Organisation, Project
 from projects.validators import PDF_MAX_BYTES, validate_pdf
@@ -56,6 +58,7 @@ class DisclosureForm(forms.ModelForm):
             "beneficiaries_count",
             "beneficiaries_description",
             "funded_by",
+            "hearing",
         ]
         widgets = {"due_date": DATE_WIDGET, "delivered_date": DATE_WIDGET}
 
@@ -90,6 +93,12 @@ class DisclosureForm(forms.ModelForm):
             .select_related("organisation")
         )
         self.fields["funded_by"].label_from_instance = lambda d: f"{d.organisation} — {d.title}"
+        self.fields["hearing"].queryset = (
+            Hearing.objects.published()
+            .filter(Q(initiator__in=own) | Q(organiser__in=own) | Q(promises__organisation__in=own))
+            .distinct()
+            .order_by("-starts_at")
+        )
         if organisation is not None and organisation.is_company:
             # Only an akimat spends another's contribution.
             del self.fields["funded_by"]

@@ -17,7 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,7 +153,7 @@ class DisclosureQuerySet(models.QuerySet):
     def with_related(self):
         """Everything a card or a page shows, without a query per row."""
         return self.select_related(
-            "organisation", "project", "funded_by", "funded_by__organisation"
+            "organisation", "project", "funded_by", "funded_by__organisation", "hearing"
         ).prefetch_related(
             models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
         )
@@ -327,6 +327,23 @@ class Disclosure(models.Model):
         related_name="funded_disclosures",
         help_text=_("For an akimat: the company's contribution this was paid from."),
     )
+    hearing = models.ForeignKey(
+        "hearings.Hearing",
+        verbose_name=_("public hearing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        help_text=_("The public hearing where this was promised, if any."),
+    )
+    hearing_promise = models.ForeignKey(
+        "hearings.HearingPromise",
+        verbose_name=_("promise made at the hearing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -375,6 +392,7 @@ class Disclosure(models.Model):
         "beneficiaries_count",
         "beneficiaries_description",
         "funded_by",
+        "hearing",
     )
 
     class Meta:
@@ -473,6 +491,12 @@ class Disclosure(models.Model):
                 errors["funded_by"] = _("Choose another organisation's contribution.")
             elif not self.funded_by.is_published():
                 errors["funded_by"] = _("Choose a published contribution.")
+        if self.hearing_promise_id:
+            promise = self.hearing_promise
+            if self.organisation_id and promise.organisation_id != self.organisation_id:
+                errors["hearing_promise"] = _("This promise was made by another organisation.")
+            if self.hearing_id and self.hearing_id != promise.hearing_id:
+                errors["hearing"] = _("The promise was made at another hearing.")
         if errors:
             raise ValidationError(errors)
 
@@ -507,6 +531,15 @@ class Disclosure(models.Model):
         if self.is_overdue():
             return "overdue", _("overdue")
         return self.status, self.get_status_display()
+
+    def hearing_url(self):
+        """The public hearing's page, when the hearing is published and has a page."""
+        if not self.hearing_id or not self.hearing.is_published():
+            return ""
+        try:
+            return self.hearing.get_absolute_url()
+        except NoReverseMatch:  # the hearings pages are not mounted (yet)
+            return ""
 
     def amount_display(self):
         return format_amount(self.amount, self.currency)

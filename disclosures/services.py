@@ -477,20 +477,20 @@ def record_promise_from_hearing(
 ):
     """Create a promised disclosure from a promise made at a public hearing.
 
-    The disclosure belongs to the promise's organisation and records the hearing as its basis;
-    `acting_user` must be a member of that organisation. Settlements default to the hearing's.
+    The disclosure belongs to the promise's organisation (`acting_user` must be its member),
+    has the hearing as its basis and links both the hearing and the promise. Settlements default
+    to the settlements of the hearing's territory, else the project's main settlement.
     """
     hearing = promise.hearing
     if settlements is None:
-        settlements = list(hearing.settlements.all())
-    text = promise.text
+        settlements = list(hearing.territory.settlements())
+        if not settlements and hearing.project_id:
+            settlements = [hearing.project.primary_settlement]
+    text = promise.text.strip()
+    language = "kk" if _looks_kazakh(text) else "ru"
     disclosure = Disclosure(
         organisation=promise.organisation,
-        project=getattr(hearing, "project", None),
-        title_kk=text[:255] if _looks_kazakh(text) else "",
-        title_ru="" if _looks_kazakh(text) else text[:255],
-        description_ru="" if _looks_kazakh(text) else text,
-        description_kk=text if _looks_kazakh(text) else "",
+        project=hearing.project if hearing.project_id else None,
         category=category,
         status=Status.PROMISED,
         due_date=due_date,
@@ -501,6 +501,15 @@ def record_promise_from_hearing(
         hearing=hearing,
         hearing_promise=promise,
     )
+    setattr(disclosure, f"title_{language}", text if len(text) <= 255 else text[:254] + "…")
+    setattr(disclosure, f"description_{language}", text)
+    if promise.organisation.is_company and disclosure.project:
+        project = disclosure.project
+        if (
+            project.operator_id != promise.organisation_id
+            and not project.investors.filter(pk=promise.organisation_id).exists()
+        ):
+            disclosure.project = None
     create_disclosure(acting_user=acting_user, disclosure=disclosure, settlements=settlements)
     if publish:
         publish_disclosure(acting_user=acting_user, disclosure=disclosure)
