@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
+from hearings.models import HearingPromise
 from projects.models import Organisation, Place, Project
 from projects.services import moderate_input
 
@@ -315,6 +316,16 @@ def _seed_one(entry, organisation, moderator):
         disclosure.due_date = first[2]
     if first[0] == Status.DELIVERED:
         disclosure.delivered_date = first[1]
+    if disclosure.basis == Basis.HEARING:
+        # Link the promise made at the demo hearing, when the hearings demo has made one.
+        promise = (
+            HearingPromise.objects.filter(organisation=organisation, disclosures__isnull=True)
+            .select_related("hearing")
+            .order_by("pk")
+            .first()
+        )
+        if promise:
+            disclosure.hearing, disclosure.hearing_promise = promise.hearing, promise
     settlements = list(Place.objects.filter(kato_code__in=entry["settlements"]))
     services.create_disclosure(acting_user=user, disclosure=disclosure, settlements=settlements)
     disclosure.status_changes.update(date=first[1])
