@@ -265,3 +265,19 @@ def test_editing_a_published_disclosure_through_the_page_needs_a_reason(client):
     disclosure.refresh_from_db()
     assert disclosure.title_en == "Corrected title"
     assert disclosure.revisions.get(action="edited").reason == "Spelling."
+
+
+def test_admin_pages_render(client):
+    """The admin lists disclosures and residents' input for superusers."""
+    from tests.factories import UserFactory
+
+    disclosure = DisclosureFactory(published=True)
+    ResidentFeedbackFactory(disclosure=disclosure)
+    admin = UserFactory(staff=True, is_superuser=True)
+    client.force_login(admin)
+    for url in (
+        reverse("admin:disclosures_disclosure_changelist"),
+        reverse("admin:disclosures_disclosure_change", args=[disclosure.pk]),
+        reverse("admin:disclosures_residentfeedback_changelist"),
+    ):
+        assert client.get(url).status_code == 200
