@@ -44,3 +44,18 @@ class DisclosureFeed(Feed):
 
     def item_updateddate(self, item):
         return item.updated_at
+
+
+def place_feed_urls(place):
+    """The list, RSS, CSV and JSON addresses of one place's disclosures (for the village page).
+
+    Each one narrows to the settlements within `place`, so a district's addresses cover all its
+    villages.
+    """
+    query = f"?place={place.kato_code}"
+    return {
+        "list": reverse("disclosures:list") + query,
+        "feed": reverse("disclosures:feed") + query,
+        "csv": reverse("disclosures:export_csv") + query,
+        "json": reverse("disclosures:export_json") + query,
+    }

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -663,14 +662,3 @@ def import_template(request):
     writer.writeheader()
     writer.writerow(services.CSV_EXAMPLE)
     return response
-
-
-def place_feed_urls(place):
-    """The list, RSS, CSV and JSON addresses for one place's disclosures (for the village page)."""
-    query = f"?place={place.kato_code}"
-    return {
-        "list": reverse("disclosures:list") + query,
-        "feed": reverse("disclosures:feed") + query,
-        "csv": reverse("disclosures:export_csv") + query,
-        "json": reverse("disclosures:export_json") + query,
-    }

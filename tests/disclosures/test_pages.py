@@ -195,7 +195,7 @@ def test_list_filters_render_and_status_overdue(client):
 
 def test_feed_and_place_urls(client):
     """The RSS feed follows the list's filters; place_feed_urls gives a place's addresses."""
-    from disclosures.views import place_feed_urls
+    from disclosures.feeds import place_feed_urls
 
     places = place_tree()
     here = DisclosureFactory(published=True, settlements=[places["village"]])
@@ -219,8 +219,8 @@ def test_summary_partial_renders(client):
     """The village-page partial shows the headline figures."""
     from django.template.loader import render_to_string
 
+    from disclosures.feeds import place_feed_urls
     from disclosures.models import Disclosure
-    from disclosures.views import place_feed_urls
 
     places = place_tree()
     DisclosureFactory(published=True, overdue=True, settlements=[places["village"]])
@@ -281,3 +281,26 @@ def test_admin_pages_render(client):
         reverse("admin:disclosures_residentfeedback_changelist"),
     ):
         assert client.get(url).status_code == 200
+
+
+def test_place_block_renders_with_bounded_queries(django_assert_max_num_queries):
+    """The village-page block: summary and cards in a fixed number of queries."""
+    from django.template.loader import render_to_string
+
+    from disclosures.feeds import place_feed_urls
+    from disclosures.models import Disclosure
+
+    places = place_tree()
+    for _n in range(12):
+        DisclosureFactory(published=True, settlements=[places["village"]])
+    with django_assert_max_num_queries(8):
+        published = Disclosure.objects.published().for_place(places["village"])
+        html = render_to_string(
+            "disclosures/includes/_place_disclosures.html",
+            {
+                "summary": published.summary(),
+                "feed_urls": place_feed_urls(places["village"]),
+                "place_disclosures": published.with_related().with_voices()[:10],
+            },
+        )
+    assert html.count("disclosure-card") == 10
