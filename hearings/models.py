@@ -85,8 +85,11 @@ class HearingQuerySet(models.QuerySet):
         ancestor of the village), and a village's hearing shows on its district's page too.
         """
         return self.filter(
-            Q(territory__path__startswith=place.path) | Q(territory__kato_code__in=place.path_codes)
-        ).distinct()
+            pk__in=Hearing.objects.filter(
+                Q(territory__path__startswith=place.path)
+                | Q(territory__kato_code__in=place.path_codes)
+            ).values("pk")
+        )
 
     def editable_by(self, user):
         """Hearings this user may change: organised by their akimat, or on territory it covers.

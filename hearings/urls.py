@@ -1,3 +1,35 @@
+from django.urls import path
+
+from . import views
+from .feeds import PlaceHearingsFeed
+
 app_name = "hearings"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.hearing_list, name="list"),
+    path("manage/", views.dashboard, name="dashboard"),
+    path("new/", views.hearing_create, name="create"),
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("moderation/<str:kind>/<int:pk>/", views.moderate, name="moderate"),
+    path("comments/<int:pk>/answer/", views.comment_answer, name="comment_answer"),
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("place/<str:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
+    path("place/<str:kato_code>/feed/", PlaceHearingsFeed(), name="place_feed"),
+    path("<int:pk>/", views.hearing_detail, name="detail"),
+    path("<int:pk>/calendar.ics", views.hearing_ics, name="ics"),
+    path("<int:pk>/notice/", views.hearing_notice, name="notice"),
+    path("<int:pk>/comment/", views.comment_create, name="comment"),
+    path("<int:pk>/register/", views.register, name="register"),
+    path("<int:pk>/learned/", views.learned_of, name="learned_of"),
+    path("<int:pk>/edit/", views.hearing_edit, name="edit"),
+    path("<int:pk>/announce/", views.hearing_announce, name="announce"),
+    path("<int:pk>/reschedule/", views.hearing_reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", views.hearing_cancel, name="cancel"),
+    path("<int:pk>/record/", views.hearing_record, name="record"),
+    path("<int:pk>/documents/new/", views.document_create, name="document_create"),
+    path("<int:pk>/promises/new/", views.promise_create, name="promise_create"),
+    path("<int:pk>/questions/new/", views.question_create, name="question_create"),
+    path("<int:pk>/registrations/", views.registrations, name="registrations"),
+]

@@ -290,3 +290,143 @@ class RevisionFactory(factory.django.DjangoModelFactory):
     disclosure = factory.SubFactory(DisclosureFactory, published=True)
     action = Revision.Action.EDITED
     after_publication = True
+
+
+# --- hearings ----------------------------------------------------------------------------------
+
+from hearings.models import (  # noqa: E402
+    AttendanceRegistration,
+    Hearing,
+    HearingComment,
+    HearingPromise,
+    LearnedOf,
+    Subscription,
+)
+
+
+def _hearing_day(days):
+    return _tz.now().replace(second=0, microsecond=0) + _dt.timedelta(days=days)
+
+
+class HearingFactory(factory.django.DjangoModelFactory):
+    """A draft hearing 40 days ahead, lawful to announce today, on one village in the organiser's
+    jurisdiction. Traits: announced, past (started two days ago), held, record_published,
+    cancelled. Pass `territory=[place, ...]` to choose the places concerned.
+    """
+
+    class Meta:
+        model = Hearing
+        skip_postgeneration_save = True
+
+    class Params:
+        announced = factory.Trait(
+            status=Hearing.Status.ANNOUNCED,
+            announced_at=factory.LazyFunction(_tz.now),
+        )
+        past = factory.Trait(
+            status=Hearing.Status.ANNOUNCED,
+            starts_at=factory.LazyFunction(lambda: _hearing_day(-2)),
+            announced_at=factory.LazyFunction(lambda: _hearing_day(-40)),
+            materials_available_from=factory.LazyFunction(
+                lambda: _tz.localdate() - _dt.timedelta(days=45)
+            ),
+            comments_until=factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=5)),
+        )
+        held = factory.Trait(
+            past=True, status=Hearing.Status.HELD, held_at=factory.LazyFunction(_tz.now)
+        )
+        record_published = factory.Trait(
+            past=True,
+            status=Hearing.Status.RECORD_PUBLISHED,
+            held_at=factory.LazyFunction(_tz.now),
+            record_published_at=factory.LazyFunction(_tz.now),
+            attendance=42,
+            protocol=factory.django.FileField(filename="protocol.pdf", data=b"%PDF-1.4\n%%EOF\n"),
+        )
+        cancelled = factory.Trait(
+            status=Hearing.Status.CANCELLED,
+            announced_at=factory.LazyFunction(_tz.now),
+            cancelled_at=factory.LazyFunction(_tz.now),
+            cancellation_reason="The initiator withdrew the application.",
+        )
+
+    title_ru = factory.Sequence(lambda n: f"Слушания по проекту {n}")
+    title_kk = factory.Sequence(lambda n: f"Жоба бойынша тыңдау {n}")
+    title_en = factory.Sequence(lambda n: f"Hearing on project {n}")
+    initiator = factory.SubFactory(CompanyFactory)
+    organiser = factory.SubFactory(AkimatFactory)
+    starts_at = factory.LazyFunction(lambda: _hearing_day(40))
+    venue_ru = "Дом культуры, ул. Абая 1, зал"
+    venue_kk = "Мәдениет үйі, Абай к-сі 1, зал"
+    materials_available_from = factory.LazyFunction(_tz.localdate)
+    comments_until = factory.LazyAttribute(
+        lambda o: _tz.localdate(o.starts_at) - _dt.timedelta(days=3)
+    )
+
+    @factory.post_generation
+    def territory(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        places = extracted if extracted is not None else [PlaceFactory(parent=obj.organiser.place)]
+        obj.territory.set(places)
+
+
+class HearingCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HearingComment
+
+    class Params:
+        approved = factory.Trait(moderation_status=HearingComment.Moderation.APPROVED)
+        rejected = factory.Trait(
+            moderation_status=HearingComment.Moderation.REJECTED, rejection_reason="Abusive."
+        )
+        answered = factory.Trait(
+            moderation_status=HearingComment.Moderation.APPROVED,
+            answer="The dust will be suppressed by watering the road.",
+            outcome=HearingComment.Outcome.ACCEPTED,
+            answered_at=factory.LazyFunction(_tz.now),
+        )
+
+    hearing = factory.SubFactory(HearingFactory, announced=True)
+    text = "How much water will the plant take from the river?"
+
+
+class HearingPromiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HearingPromise
+
+    hearing = factory.SubFactory(HearingFactory, record_published=True)
+    organisation = factory.LazyAttribute(lambda o: o.hearing.initiator)
+    text = "Repair the road to the school before the construction starts."
+
+
+class LearnedOfFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearnedOf
+
+    class Params:
+        approved = factory.Trait(moderation_status=LearnedOf.Moderation.APPROVED)
+
+    hearing = factory.SubFactory(HearingFactory, announced=True)
+    learned_on = factory.LazyFunction(_tz.localdate)
+    channel = LearnedOf.Channel.NOTICE_BOARD
+
+
+class AttendanceRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AttendanceRegistration
+
+    hearing = factory.SubFactory(HearingFactory, announced=True)
+    name = "Aigerim"
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    class Params:
+        confirmed = factory.Trait(confirmed_at=factory.LazyFunction(_tz.now))
+
+    email = factory.Sequence(lambda n: f"resident{n}@example.org")
+    place = factory.SubFactory(PlaceFactory)
+    language = "ru"

@@ -1,0 +1,57 @@
+"""iCalendar (.ics) for one hearing and for every hearing concerning a place.
+
+Each event's UID is stable across reschedules (SEQUENCE grows with each move), so a calendar
+that subscribed to the feed moves the event instead of showing two; a cancelled hearing is kept
+with STATUS:CANCELLED so that calendars remove it visibly rather than silently.
+"""
+
+import icalendar
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Hearing
+from .notifications import absolute
+
+
+def _event(hearing):
+    event = icalendar.Event()
+    host = absolute("/").split("//", 1)[-1].strip("/") or "ashyq-auyl"
+    event.add("uid", f"hearing-{hearing.pk}@{host}")
+    event.add("dtstamp", hearing.updated_at or timezone.now())
+    event.add("dtstart", hearing.starts_at)
+    event.add("dtend", hearing.ends_at)
+    event.add("summary", _("Public hearing: %(title)s") % {"title": hearing.title})
+    url = absolute(hearing.get_absolute_url())
+    event.add("url", url)
+    location = hearing.venue or hearing.online_link
+    if location:
+        event.add("location", location)
+    lines = [hearing.registration_number]
+    if hearing.subject:
+        lines.append(hearing.subject)
+    if hearing.online_link:
+        lines.append(_("Online: %(link)s") % {"link": hearing.online_link})
+    lines.append(url)
+    event.add("description", "\n\n".join(lines))
+    # SEQUENCE must grow with every significant change; seconds since creation always do.
+    changed = max(
+        t for t in (hearing.rescheduled_at, hearing.cancelled_at, hearing.created_at) if t
+    )
+    event.add("sequence", max(int((changed - hearing.created_at).total_seconds()), 0))
+    if hearing.is_cancelled():
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+    return event
+
+
+def calendar_for(hearings, name):
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Ashyq Auyl//Public hearings//KK")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Almaty")
+    for hearing in hearings:
+        if hearing.status != Hearing.Status.DRAFT:
+            calendar.add_component(_event(hearing))
+    return calendar.to_ical()

@@ -1,0 +1,39 @@
+"""Delivery channels for the outbox: e-mail today; SMS or a messenger later.
+
+A channel is a class with `send(message)` that raises on failure (the outbox then retries with
+back-off) and returns normally once the message has been handed over. Channels are named in
+settings.HEARING_CHANNELS, so adding SMS means writing one class and one settings line; an
+`OutboxMessage.channel` says which one delivers it.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils.module_loading import import_string
+
+
+class Channel:
+    def send(self, message):
+        raise NotImplementedError
+
+
+class EmailChannel(Channel):
+    """Sends through Django's e-mail backend (SMTP in production); headers such as
+    List-Unsubscribe come from the message row."""
+
+    def send(self, message):
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers=message.headers or {},
+            connection=get_connection(fail_silently=False),
+        )
+        email.send(fail_silently=False)
+
+
+def get_channel(name):
+    path = getattr(settings, "HEARING_CHANNELS", {}).get(name)
+    if not path:
+        raise LookupError(f"no delivery channel named {name!r}")
+    return import_string(path)()

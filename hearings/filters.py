@@ -1,0 +1,71 @@
+"""The public list's filters; the base queryset is already the public one, filters only narrow."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Organisation, Place, Project
+
+from .models import Hearing, LegalBasis
+
+
+def organisers(request):
+    return (
+        Organisation.objects.akimats()
+        .filter(organised_hearings__isnull=False)
+        .exclude(organised_hearings__status=Hearing.Status.DRAFT)
+        .distinct()
+        .order_by_name()
+    )
+
+
+def projects(request):
+    return Project.objects.filter(hearings__isnull=False).distinct().order_by_name()
+
+
+class ConcerningFilter(django_filters.ModelChoiceFilter):
+    """Hearings that concern the place with this KATO code (inside it or containing it)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "kato_code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.concerning(value) if value else qs
+
+
+class HearingFilter(django_filters.FilterSet):
+    when = django_filters.ChoiceFilter(
+        label=_("When"),
+        choices=[("upcoming", _("upcoming")), ("past", _("past"))],
+        method="filter_when",
+        empty_label=_("any time"),
+    )
+    place = ConcerningFilter(
+        label=_("Settlement or area (KATO code)"),
+        queryset=Place.objects.all(),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[c for c in Hearing.Status.choices if c[0] != "draft"]
+    )
+    legal_basis = django_filters.ChoiceFilter(label=_("Legal basis"), choices=LegalBasis.choices)
+    organiser = django_filters.ModelChoiceFilter(
+        label=_("Organising akimat"), queryset=organisers, to_field_name="slug"
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=projects, to_field_name="slug"
+    )
+
+    class Meta:
+        model = Hearing
+        fields = []
+
+    def filter_when(self, qs, name, value):
+        now = timezone.now()
+        if value == "upcoming":
+            return qs.upcoming(now)
+        if value == "past":
+            return qs.past(now)
+        return qs

@@ -1,0 +1,348 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.models import Organisation, Place, Project
+
+from .models import (
+    AttendanceRegistration,
+    Hearing,
+    HearingComment,
+    HearingLanguage,
+    LearnedOf,
+)
+
+
+class TerritoryCodesField(SettlementCodesField):
+    """KATO codes of the settlements, rural districts and districts concerned."""
+
+    default_error_messages = {
+        "malformed": _("“%(value)s” is not a KATO code: a KATO code has exactly 9 digits."),
+        "unknown": _("No place has the KATO code %(value)s."),
+    }
+
+    def to_python(self, value):
+        codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
+        for code in codes:
+            if not (len(code) == 9 and code.isdigit()):
+                raise forms.ValidationError(
+                    self.error_messages["malformed"], code="malformed", params={"value": code}
+                )
+        places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+        for code in codes:
+            if code not in places:
+                raise forms.ValidationError(
+                    self.error_messages["unknown"], code="unknown", params={"value": code}
+                )
+        return [places[code] for code in dict.fromkeys(codes)]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+class HearingForm(forms.ModelForm):
+    """The notice. Times are entered in Kazakhstan time and stored in UTC."""
+
+    territory_codes = TerritoryCodesField(
+        label=_("Territory of impact (KATO codes)"),
+        help_text=_(
+            "KATO codes of the settlements, rural districts and districts concerned, separated "
+            "by spaces."
+        ),
+    )
+    language_codes = forms.MultipleChoiceField(
+        label=_("Languages of the hearing"),
+        choices=HearingLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["kk", "ru"],
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts at (Kazakhstan time)"),
+        input_formats=DATETIME_FORMATS,
+        widget=LocalDateTimeInput(),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed once the hearing is announced: residents see it in the change log."),
+    )
+
+    class Meta:
+        model = Hearing
+        fields = [
+            "title_kk",
+            "title_ru",
+            "title_en",
+            "subject_kk",
+            "subject_ru",
+            "subject_en",
+            "project",
+            "legal_basis",
+            "initiator",
+            "initiator_contact",
+            "organiser",
+            "organiser_contact",
+            "decision_kk",
+            "decision_ru",
+            "decision_en",
+            "decision_authority_kk",
+            "decision_authority_ru",
+            "decision_authority_en",
+            "format",
+            "venue_kk",
+            "venue_ru",
+            "venue_en",
+            "online_link",
+            "online_instructions_kk",
+            "online_instructions_ru",
+            "online_instructions_en",
+            "starts_at",
+            "duration_minutes",
+            "materials_available_from",
+            "paper_copies_kk",
+            "paper_copies_ru",
+            "paper_copies_en",
+            "comments_until",
+            "comment_instructions_kk",
+            "comment_instructions_ru",
+            "comment_instructions_en",
+        ]
+        widgets = {
+            "materials_available_from": DateInput(),
+            "comments_until": DateInput(),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "subject_kk",
+                    "subject_ru",
+                    "subject_en",
+                    "decision_kk",
+                    "decision_ru",
+                    "decision_en",
+                    "online_instructions_kk",
+                    "online_instructions_ru",
+                    "online_instructions_en",
+                    "paper_copies_kk",
+                    "paper_copies_ru",
+                    "paper_copies_en",
+                    "comment_instructions_kk",
+                    "comment_instructions_ru",
+                    "comment_instructions_en",
+                )
+            },
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiator"].queryset = Organisation.objects.companies().order_by_name()
+        akimats = Organisation.objects.akimats().select_related("place")
+        if user is not None and not user.is_staff:
+            akimats = akimats.filter(memberships__user=user)
+        self.fields["organiser"].queryset = akimats.order_by_name()
+        self.fields["project"].queryset = Project.objects.order_by_name()
+        if self.instance.pk:
+            self.fields["territory_codes"].initial = list(self.instance.territory.all())
+            self.fields["language_codes"].initial = [
+                c for c in self.instance.languages.split(",") if c
+            ]
+            if self.instance.is_published():
+                # The date moves only by rescheduling, which restarts the notice clock.
+                self.fields["starts_at"].disabled = True
+        else:
+            del self.fields["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("title_kk") or cleaned.get("title_ru") or cleaned.get("title_en")):
+            self.add_error("title_ru", _("Give the title in at least one language."))
+        hearing_format = cleaned.get("format")
+        if hearing_format in ("online", "hybrid") and not cleaned.get("online_link"):
+            self.add_error("online_link", _("An online hearing needs the link to join."))
+        if hearing_format in ("in_person", "hybrid") and not (
+            cleaned.get("venue_kk") or cleaned.get("venue_ru") or cleaned.get("venue_en")
+        ):
+            self.add_error("venue_ru", _("Give the venue, down to the building and the room."))
+        starts_at = cleaned.get("starts_at")
+        comments_until = cleaned.get("comments_until")
+        if starts_at and comments_until and comments_until > timezone.localdate(starts_at):
+            self.add_error("comments_until", _("The comment period cannot end after the hearing."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.languages = ",".join(self.cleaned_data.get("language_codes") or [])
+        return super().save(commit=commit)
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New date and time (Kazakhstan time)"),
+        input_formats=DATETIME_FORMATS,
+        widget=LocalDateTimeInput(),
+    )
+    venue_kk = forms.CharField(label=_("venue, in Kazakh"), max_length=300, required=False)
+    venue_ru = forms.CharField(label=_("venue, in Russian"), max_length=300, required=False)
+    venue_en = forms.CharField(label=_("venue, in English"), max_length=300, required=False)
+    comments_until = forms.DateField(
+        label=_("written comments accepted until"), required=False, widget=DateInput()
+    )
+    reason = forms.CharField(
+        label=_("Reason for moving the hearing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown publicly beside the old and the new date."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown publicly."),
+    )
+
+
+class RecordForm(forms.Form):
+    protocol = forms.FileField(
+        label=_("Signed protocol (PDF)"),
+        required=False,
+        help_text=_("Required the first time; upload again only to replace it."),
+    )
+    attendance = forms.IntegerField(label=_("People attending"), min_value=0, required=False)
+    video_url = forms.URLField(label=_("Video recording (link)"), required=False)
+    record_summary_kk = forms.CharField(
+        label=_("summary of the hearing, in Kazakh"), widget=forms.Textarea, required=False
+    )
+    record_summary_ru = forms.CharField(
+        label=_("summary of the hearing, in Russian"), widget=forms.Textarea, required=False
+    )
+    record_summary_en = forms.CharField(
+        label=_("summary of the hearing, in English"), widget=forms.Textarea, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when correcting a record already published."),
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document (PDF)"))
+    title_kk = forms.CharField(label=_("title in Kazakh"), max_length=255, required=False)
+    title_ru = forms.CharField(label=_("title in Russian"), max_length=255, required=False)
+    title_en = forms.CharField(label=_("title in English"), max_length=255, required=False)
+
+
+class PromiseForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Who promised"), queryset=Organisation.objects.none()
+    )
+    text = forms.CharField(label=_("What was promised"), widget=forms.Textarea(attrs={"rows": 3}))
+    due_text = forms.CharField(label=_("By when, as said"), max_length=200, required=False)
+
+    def __init__(self, *args, hearing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[hearing.initiator_id, hearing.organiser_id]
+        )
+        self.fields["organisation"].initial = hearing.initiator_id
+
+
+class OralQuestionForm(forms.ModelForm):
+    """A question or comment raised at the hearing, entered from the protocol."""
+
+    class Meta:
+        model = HearingComment
+        fields = ["kind", "author_name", "text", "answer", "outcome"]
+        labels = {"author_name": _("Who asked (as in the protocol)")}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "answer": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = HearingComment
+        fields = ["answer", "outcome"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].required = True
+        self.fields["outcome"].required = True
+        self.fields["outcome"].choices = [c for c in HearingComment.Outcome.choices if c[0]]
+
+
+class CommentForm(HoneypotMixin, forms.ModelForm):
+    class Meta:
+        model = HearingComment
+        fields = ["kind", "text", "author_name", "contact"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5}), "kind": forms.RadioSelect}
+
+
+class RegistrationForm(HoneypotMixin, forms.ModelForm):
+    class Meta:
+        model = AttendanceRegistration
+        fields = ["name", "contact", "people", "needs"]
+
+
+class LearnedOfForm(HoneypotMixin, forms.ModelForm):
+    class Meta:
+        model = LearnedOf
+        fields = ["learned_on", "channel", "author_name"]
+        widgets = {"learned_on": DateInput()}
+
+    def clean_learned_on(self):
+        value = self.cleaned_data["learned_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        if value < timezone.localdate() - datetime.timedelta(days=3650):
+            raise forms.ValidationError(_("This date is too far in the past."))
+        return value
+
+
+class SubscribeForm(HoneypotMixin, forms.Form):
+    email = forms.EmailField(label=_("Your e-mail"))
+    place = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_place(self):
+        code = self.cleaned_data["place"]
+        place = Place.objects.filter(kato_code=code).first()
+        if place is None:
+            raise forms.ValidationError(_("Choose a settlement or a district."))
+        return place
+
+
+class ModerationForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("approve")), ("0", _("reject"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for rejection"), required=False, max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("approve") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for rejecting."))
+        return cleaned

@@ -1,0 +1,216 @@
+"""The outbox: messages to subscribers, queued with the change they report, sent later.
+
+Queueing writes `OutboxMessage` rows; `send_due()` (run by `manage.py send_notifications` from
+cron or a worker) sends them. Guarantees:
+
+- nothing is lost: a row stays until its channel accepted it; a failure is retried with
+  exponential back-off (HEARING_OUTBOX_BACKOFF_SECONDS doubled per attempt) up to
+  HEARING_OUTBOX_MAX_ATTEMPTS, after which it is kept as `failed` for someone to look at;
+- nothing is sent twice: `dedupe_key` is unique, so the same news is queued once per subscriber;
+  a sender claims rows (status `sending`, with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL)
+  in a short transaction of its own before sending, so a second worker never picks them up. A
+  worker that dies between sending and marking leaves the row `sending`: it is reported and not
+  retried automatically, because we cannot know whether it went out;
+- drafts notify nobody: only announced, moved, cancelled and recorded hearings produce news.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .channels import get_channel
+from .models import Hearing, OutboxMessage, Subscription
+
+Kind = OutboxMessage.Kind
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def max_attempts():
+    return int(getattr(settings, "HEARING_OUTBOX_MAX_ATTEMPTS", 8))
+
+
+def backoff(attempts):
+    """Seconds to wait after the `attempts`-th failure: 1, 2, 4, 8 … times the base."""
+    base = int(getattr(settings, "HEARING_OUTBOX_BACKOFF_SECONDS", 60))
+    return base * 2 ** max(attempts - 1, 0)
+
+
+def _subject(kind, hearing):
+    subjects = {
+        Kind.ANNOUNCED: _("Public hearing announced: %(title)s"),
+        Kind.RESCHEDULED: _("Public hearing moved: %(title)s"),
+        Kind.CANCELLED: _("Public hearing cancelled: %(title)s"),
+        Kind.REMINDER: _("Reminder: public hearing on %(title)s"),
+        Kind.RECORD: _("Record of the public hearing published: %(title)s"),
+    }
+    return subjects[kind] % {"title": hearing.title}
+
+
+def _message_for(subscription, kind, hearing=None):
+    """Render one message in the subscriber's language."""
+    with translation.override(subscription.language or "kk"):
+        unsubscribe_url = absolute(
+            reverse("hearings:unsubscribe", kwargs={"token": subscription.token})
+        )
+        context = {
+            "subscription": subscription,
+            "hearing": hearing,
+            "kind": kind,
+            "unsubscribe_url": unsubscribe_url,
+            "confirm_url": absolute(
+                reverse("hearings:confirm", kwargs={"token": subscription.token})
+            ),
+            "hearing_url": absolute(hearing.get_absolute_url()) if hearing else "",
+            "reminder_days": getattr(settings, "HEARING_REMINDER_DAYS", 3),
+        }
+        if hearing is None:
+            subject = _("Confirm your subscription to public hearings: %(place)s") % {
+                "place": subscription.place.name
+            }
+            body = render_to_string("hearings/email/confirm.txt", context)
+        else:
+            subject = _subject(kind, hearing)
+            body = render_to_string("hearings/email/hearing_news.txt", context)
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return subject, body, headers
+
+
+def _stamp(hearing):
+    return hearing.starts_at.strftime("%Y%m%dT%H%M")
+
+
+def queue_hearing_news(hearing, kind):
+    """Queue `kind` news about `hearing` for every subscriber of a place it concerns."""
+    if hearing.status == Hearing.Status.DRAFT:
+        return 0
+    # A hearing moved twice is two pieces of news; announced once is one.
+    suffix = _stamp(hearing) if kind in (Kind.RESCHEDULED, Kind.REMINDER) else ""
+    rows = []
+    for subscription in Subscription.objects.for_hearing(hearing):
+        subject, body, headers = _message_for(subscription, kind, hearing)
+        rows.append(
+            OutboxMessage(
+                channel="email",
+                kind=kind,
+                recipient=subscription.email,
+                subject=subject[:255],
+                body=body,
+                headers=headers,
+                subscription=subscription,
+                hearing=hearing,
+                dedupe_key=f"{kind}:{hearing.pk}:{suffix}:{subscription.pk}",
+            )
+        )
+    created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def queue_confirmation(subscription):
+    """The double opt-in message; at most one per subscription per day."""
+    subject, body, headers = _message_for(subscription, Kind.CONFIRM)
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel="email",
+                kind=Kind.CONFIRM,
+                recipient=subscription.email,
+                subject=subject[:255],
+                body=body,
+                headers=headers,
+                subscription=subscription,
+                dedupe_key=f"confirm:{subscription.pk}:{timezone.localdate():%Y%m%d}",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def queue_reminders(now=None):
+    """Queue the reminder for hearings starting within HEARING_REMINDER_DAYS days."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "HEARING_REMINDER_DAYS", 3))
+    last_day = timezone.localdate(now) + datetime.timedelta(days=days)
+    horizon = timezone.make_aware(
+        datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    count = 0
+    for hearing in Hearing.objects.upcoming(now).filter(starts_at__lt=horizon):
+        count += queue_hearing_news(hearing, Kind.REMINDER)
+    return count
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    given_up: int = 0
+    skipped: int = 0
+
+
+def claim(limit, now):
+    """Mark up to `limit` due messages as `sending`, atomically, and return them."""
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING).update(
+            status=OutboxMessage.Status.SENDING, claimed_at=now
+        )
+    return list(
+        OutboxMessage.objects.filter(pk__in=ids, claimed_at=now).select_related("subscription")
+    )
+
+
+def send_due(limit=200, now=None):
+    """Send the messages that are due; see the module docstring for the guarantees."""
+    now = now or timezone.now()
+    result = SendResult()
+    for message in claim(limit, now):
+        subscription = message.subscription
+        stale = message.kind != Kind.CONFIRM and (
+            subscription is None or not subscription.is_active()
+        )
+        if stale:
+            # Unsubscribed after it was queued: never send, keep the row as the trace.
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = "subscription no longer active"
+            message.save(update_fields=["status", "last_error"])
+            result.skipped += 1
+            continue
+        try:
+            get_channel(message.channel).send(message)
+        except Exception as error:  # noqa: BLE001 — any failure of the channel is retried
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= max_attempts():
+                message.status = OutboxMessage.Status.FAILED
+                result.given_up += 1
+            else:
+                message.status = OutboxMessage.Status.PENDING
+                message.next_attempt_at = now + datetime.timedelta(
+                    seconds=backoff(message.attempts)
+                )
+                result.retrying += 1
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        else:
+            message.attempts += 1
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.save(update_fields=["attempts", "status", "sent_at"])
+            result.sent += 1
+    return result

@@ -1,0 +1,729 @@
+import statistics
+from collections import Counter
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from projects.models import Place
+from projects.ratelimit import allow, ip_hash
+
+from . import calendars, clock, services
+from .filters import HearingFilter
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    DocumentForm,
+    HearingForm,
+    LearnedOfForm,
+    ModerationForm,
+    OralQuestionForm,
+    PromiseForm,
+    ReasonForm,
+    RecordForm,
+    RegistrationForm,
+    RescheduleForm,
+    SubscribeForm,
+)
+from .models import Hearing, HearingComment, HearingPromise, LearnedOf
+from .notifications import absolute
+
+PAGE_SIZE = 25
+RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
+
+
+def _form_errors(form, error):
+    """Put a service's ValidationError onto the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            name = {"territory": "territory_codes"}.get(name, name)
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _editable(request, pk):
+    """The hearing if this user may change it; another akimat's hearing is a 404."""
+    return get_object_or_404(
+        Hearing.objects.editable_by(request.user).select_related("organiser", "initiator"),
+        pk=pk,
+    )
+
+
+def _promises_with_disclosures(hearing):
+    """Promises, each with the disclosures that follow it where the disclosures app links them."""
+    promises = hearing.promises.select_related("organisation")
+    related = getattr(HearingPromise, "disclosures", None)
+    if related is not None:
+        model = related.rel.related_model
+        queryset = model.objects.all()
+        if hasattr(queryset, "published"):
+            queryset = queryset.published()
+        promises = promises.prefetch_related(
+            Prefetch("disclosures", queryset=queryset, to_attr="public_disclosures")
+        )
+    return list(promises)
+
+
+def _learned_of_summary(hearing, reports):
+    """How early residents really knew: earliest and median days before, and the channels."""
+    if not reports:
+        return None
+    days = [report.days_before() for report in reports]
+    channels = Counter(report.get_channel_display() for report in reports)
+    return {
+        "count": len(days),
+        "earliest": max(days),
+        "median": statistics.median(days),
+        "late": sum(1 for d in days if d < clock.announcement_days()),
+        "channels": channels.most_common(),
+        "required": clock.announcement_days(),
+    }
+
+
+# --- Public pages ------------------------------------------------------------------------
+
+
+def hearing_list(request):
+    """Public hearings (never drafts), filterable by place, time, status; open to everyone."""
+    filterset = HearingFilter(
+        request.GET,
+        queryset=Hearing.objects.published().select_related("organiser", "initiator"),
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hearings/hearing_list.html",
+        {"filterset": filterset, "page": page, "now": timezone.now()},
+    )
+
+
+def hearing_detail(request, pk):
+    """The notice, the legal clock, residents' input and, afterwards, the record.
+
+    Open to everyone once announced; a draft only to those who may edit it.
+    """
+    hearing = get_object_or_404(Hearing.objects.with_related(), pk=pk)
+    can_edit = Hearing.objects.editable_by(request.user).filter(pk=pk).exists()
+    if hearing.is_draft() and not can_edit:
+        raise Http404
+    comments = list(hearing.comments.approved().order_by("source", "submitted_at", "pk"))
+    comment_counts = hearing.comments.aggregate(
+        pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
+        rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
+    )
+    reports = list(hearing.learned_of.approved())
+    for report in reports:
+        report.hearing = hearing
+    changes = [c for c in hearing.changes.all() if c.is_public()]
+    context = {
+        "hearing": hearing,
+        "can_edit": can_edit,
+        "territory": list(hearing.territory.all()),
+        "documents": list(hearing.documents.all()),
+        "deadlines": hearing.deadlines(),
+        "changes": changes,
+        "comments": comments,
+        "comment_counts": comment_counts,
+        "promises": _promises_with_disclosures(hearing),
+        "learned": _learned_of_summary(hearing, reports),
+        "protocol_late": hearing.is_protocol_late(),
+        "comment_form": CommentForm() if hearing.comments_open() else None,
+        "registration_form": RegistrationForm() if hearing.registration_open() else None,
+        "learned_form": LearnedOfForm() if hearing.announced_at else None,
+        "registration_count": hearing.registrations.count() if can_edit else None,
+    }
+    return render(request, "hearings/hearing_detail.html", context)
+
+
+def hearing_ics(request, pk):
+    """One hearing as an .ics file to add to a phone's calendar."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    body = calendars.calendar_for([hearing], hearing.title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hearing-{hearing.pk}.ics"'
+    return response
+
+
+def place_calendar(request, kato_code):
+    """An iCalendar feed of the hearings concerning a settlement, district or region."""
+    place = get_object_or_404(Place, kato_code=kato_code)
+    hearings = Hearing.objects.published().concerning(place).order_by("-starts_at", "pk")[:200]
+    body = calendars.calendar_for(hearings, _("Public hearings: %(place)s") % {"place": place.name})
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def hearing_notice(request, pk):
+    """A printable A4 notice, Kazakh and Russian side by side, with a QR code to the page."""
+    hearing = get_object_or_404(Hearing.objects.published().with_related(), pk=pk)
+    columns = []
+    for code in ("kk", "ru"):
+        with translation.override(code):
+            url = absolute(reverse("hearings:detail", kwargs={"pk": hearing.pk}))
+            columns.append(
+                {
+                    "code": code,
+                    "url": url,
+                    "short": url.split("//", 1)[-1],
+                    "html": _render_notice_column(request, hearing),
+                }
+            )
+    qr = segno.make(columns[0]["url"], error="m").svg_inline(scale=4, title="QR")
+    return render(
+        request,
+        "hearings/hearing_notice.html",
+        {"hearing": hearing, "columns": columns, "qr": qr},
+    )
+
+
+def _render_notice_column(request, hearing):
+    return render_to_string(
+        "hearings/includes/_notice_column.html",
+        {
+            "hearing": hearing,
+            "territory": list(hearing.territory.all()),
+            "deadlines": hearing.deadlines(),
+        },
+        request=request,
+    )
+
+
+def _resident_post(request, hearing, form, save, success):
+    if not allow(request, f"hearing-{save.__name__}", *RESIDENT_LIMIT):
+        messages.error(request, _("Too many submissions from your connection. Try again later."))
+        return redirect(hearing)
+    if form.is_valid():
+        try:
+            save(form)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(hearing)
+    return None
+
+
+def comment_create(request, pk):
+    """A resident sends a written comment or question during the comment period."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    form = CommentForm(request.POST or None)
+    if request.method == "POST":
+
+        def comment(form):
+            data = form.cleaned_data
+            services.submit_comment(
+                hearing=hearing,
+                kind=data["kind"],
+                text=data["text"],
+                author_name=data["author_name"],
+                contact=data["contact"],
+                ip_hash=ip_hash(request),
+            )
+
+        response = _resident_post(
+            request,
+            hearing,
+            form,
+            comment,
+            _("Thank you. Your message will appear once a moderator has checked it."),
+        )
+        if response:
+            return response
+    if not hearing.comments_open():
+        messages.info(request, _("Written comments on this hearing are not being accepted now."))
+        return redirect(hearing)
+    return _resident_form(request, hearing, form, _("Send a comment or question"))
+
+
+def register(request, pk):
+    """A resident says they plan to come; only the akimat sees the names."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+
+        def registration(form):
+            data = form.cleaned_data
+            services.register_attendance(
+                hearing=hearing,
+                name=data["name"],
+                contact=data["contact"],
+                people=data["people"],
+                needs=data["needs"],
+                ip_hash=ip_hash(request),
+            )
+
+        response = _resident_post(
+            request, hearing, form, registration, _("Thank you: the akimat knows you are coming.")
+        )
+        if response:
+            return response
+    return _resident_form(request, hearing, form, _("Register to attend"))
+
+
+def learned_of(request, pk):
+    """A resident records when and how they first heard of the hearing."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    form = LearnedOfForm(request.POST or None)
+    if request.method == "POST":
+
+        def report(form):
+            data = form.cleaned_data
+            services.report_learned_of(
+                hearing=hearing,
+                learned_on=data["learned_on"],
+                channel=data["channel"],
+                author_name=data["author_name"],
+                ip_hash=ip_hash(request),
+            )
+
+        response = _resident_post(
+            request,
+            hearing,
+            form,
+            report,
+            _("Thank you. Your answer will count once a moderator has checked it."),
+        )
+        if response:
+            return response
+    return _resident_form(request, hearing, form, _("When did you learn of this hearing?"))
+
+
+def _resident_form(request, hearing, form, heading):
+    return render(
+        request,
+        "hearings/hearing_action_form.html",
+        {"hearing": hearing, "form": form, "heading": heading, "public": True},
+    )
+
+
+def subscribe(request):
+    """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first."""
+    form = SubscribeForm(request.POST or None, initial={"place": request.GET.get("place", "")})
+    place = Place.objects.filter(
+        kato_code=request.GET.get("place") or request.POST.get("place")
+    ).first()
+    if request.method == "POST":
+        if not allow(request, "hearing-subscribe", *RESIDENT_LIMIT):
+            messages.error(
+                request, _("Too many submissions from your connection. Try again later.")
+            )
+        elif form.is_valid():
+            services.subscribe(
+                email=form.cleaned_data["email"],
+                place=form.cleaned_data["place"],
+                language=translation.get_language()[:2],
+                ip_hash=ip_hash(request),
+            )
+            return render(
+                request,
+                "hearings/subscription_message.html",
+                {
+                    "heading": _("Check your inbox"),
+                    "text": _(
+                        "If this address is not yet subscribed, we have sent it a link: open it "
+                        "to confirm. Nothing is sent until you do."
+                    ),
+                },
+            )
+    return render(request, "hearings/subscription_form.html", {"form": form, "place": place})
+
+
+def confirm(request, token):
+    """The double opt-in link from the confirmation e-mail."""
+    subscription = services.confirm_subscription(token=token)
+    if subscription is None:
+        raise Http404
+    return render(
+        request,
+        "hearings/subscription_message.html",
+        {
+            "heading": _("Subscription confirmed"),
+            "text": _("You will get an e-mail about public hearings concerning %(place)s.")
+            % {"place": subscription.place.name},
+            "subscription": subscription,
+        },
+    )
+
+
+@csrf_exempt
+def unsubscribe(request, token):
+    """One-click unsubscribe: GET from the link in a message, or POST from a mail program
+    (RFC 8058 List-Unsubscribe-Post), both by the secret token; no CSRF for the latter."""
+    subscription = services.unsubscribe(token=token)
+    if subscription is None:
+        raise Http404
+    if request.method == "POST" and "List-Unsubscribe" in request.POST:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "hearings/subscription_message.html",
+        {
+            "heading": _("You are unsubscribed"),
+            "text": _("You will get no more e-mails about hearings concerning %(place)s.")
+            % {"place": subscription.place.name},
+        },
+    )
+
+
+# --- The akimat's work -------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """The hearings this user may manage, drafts included, late protocols first."""
+    hearings = (
+        Hearing.objects.editable_by(request.user)
+        .select_related("organiser", "initiator")
+        .annotate(
+            pending=Count(
+                "comments",
+                filter=Q(comments__moderation_status=HearingComment.Moderation.PENDING),
+            )
+        )
+        .order_by("-starts_at", "pk")
+    )
+    page = Paginator(hearings, PAGE_SIZE).get_page(request.GET.get("page"))
+    late = Hearing.objects.editable_by(request.user).protocol_late()
+    return render(
+        request,
+        "hearings/hearing_dashboard.html",
+        {"page": page, "late": list(late.select_related("organiser"))},
+    )
+
+
+@login_required
+def hearing_create(request):
+    """An akimat official drafts a hearing for their akimat."""
+    form = HearingForm(request.POST or None, user=request.user)
+    if not form.fields["organiser"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        hearing = form.save(commit=False)
+        hearing.languages = ",".join(form.cleaned_data["language_codes"])
+        try:
+            services.create_hearing(
+                acting_user=request.user,
+                hearing=hearing,
+                territory=form.cleaned_data["territory_codes"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved. Announce it when the notice is complete."))
+            return redirect(hearing)
+    return render(request, "hearings/hearing_form.html", {"form": form, "hearing": None})
+
+
+@login_required
+def hearing_edit(request, pk):
+    """Edit the notice (draft, or announced with a reason)."""
+    hearing = _editable(request, pk)
+    form = HearingForm(request.POST or None, instance=hearing, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        hearing = form.save(commit=False)
+        hearing.languages = ",".join(form.cleaned_data["language_codes"])
+        try:
+            services.update_hearing(
+                acting_user=request.user,
+                hearing=hearing,
+                territory=form.cleaned_data["territory_codes"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(hearing)
+    return render(request, "hearings/hearing_form.html", {"form": form, "hearing": hearing})
+
+
+@login_required
+@require_POST
+def hearing_announce(request, pk):
+    """Publish the notice, if the dates keep to the Rules."""
+    hearing = _editable(request, pk)
+    try:
+        services.announce_hearing(acting_user=request.user, hearing=hearing)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("The hearing is announced; subscribers will be told."))
+    return redirect(hearing)
+
+
+@login_required
+def hearing_reschedule(request, pk):
+    """Move an announced hearing, with a reason; the notice clock restarts."""
+    hearing = _editable(request, pk)
+    form = RescheduleForm(
+        request.POST or None,
+        initial={
+            "starts_at": timezone.localtime(hearing.starts_at),
+            "venue_kk": hearing.venue_kk,
+            "venue_ru": hearing.venue_ru,
+            "venue_en": hearing.venue_en,
+            "comments_until": hearing.comments_until,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reschedule_hearing(
+                acting_user=request.user,
+                hearing=hearing,
+                starts_at=data["starts_at"],
+                reason=data["reason"],
+                venue_kk=data["venue_kk"],
+                venue_ru=data["venue_ru"],
+                venue_en=data["venue_en"],
+                comments_until=data["comments_until"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The hearing is moved; subscribers will be told."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Reschedule the hearing"))
+
+
+@login_required
+def hearing_cancel(request, pk):
+    """Cancel a hearing, with a reason shown publicly."""
+    hearing = _editable(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_hearing(
+                acting_user=request.user, hearing=hearing, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The hearing is cancelled."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Cancel the hearing"))
+
+
+@login_required
+def hearing_record(request, pk):
+    """Publish or correct the record: protocol, attendance, video, summary."""
+    hearing = _editable(request, pk)
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "attendance": hearing.attendance,
+            "video_url": hearing.video_url,
+            "record_summary_kk": hearing.record_summary_kk,
+            "record_summary_ru": hearing.record_summary_ru,
+            "record_summary_en": hearing.record_summary_en,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.publish_record(
+                acting_user=request.user,
+                hearing=hearing,
+                protocol=data["protocol"],
+                attendance=data["attendance"],
+                video_url=data["video_url"],
+                record_summary_kk=data["record_summary_kk"],
+                record_summary_ru=data["record_summary_ru"],
+                record_summary_en=data["record_summary_en"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The record is published."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("The record of the hearing"), multipart=True)
+
+
+@login_required
+def document_create(request, pk):
+    """Add a PDF to the materials."""
+    hearing = _editable(request, pk)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_document(
+                acting_user=request.user,
+                hearing=hearing,
+                upload=data["file"],
+                title_kk=data["title_kk"],
+                title_ru=data["title_ru"],
+                title_en=data["title_en"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The document is added."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Add a document"), multipart=True)
+
+
+@login_required
+def promise_create(request, pk):
+    """Record a promise made at the hearing."""
+    hearing = _editable(request, pk)
+    form = PromiseForm(request.POST or None, hearing=hearing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_promise(
+                acting_user=request.user,
+                hearing=hearing,
+                organisation=data["organisation"],
+                text=data["text"],
+                due_text=data["due_text"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The promise is recorded."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Record a promise"))
+
+
+@login_required
+def question_create(request, pk):
+    """Enter a question or comment raised aloud at the hearing, with the answer."""
+    hearing = _editable(request, pk)
+    form = OralQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_question_at_hearing(
+                acting_user=request.user,
+                hearing=hearing,
+                kind=data["kind"],
+                text=data["text"],
+                author_name=data["author_name"],
+                answer=data["answer"],
+                outcome=data["outcome"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Add a question raised at the hearing"))
+
+
+@login_required
+def comment_answer(request, pk):
+    """The organiser answers a comment publicly and says how it was taken into account."""
+    comment = get_object_or_404(
+        HearingComment.objects.filter(hearing__in=Hearing.objects.editable_by(request.user))
+        .exclude(moderation_status=HearingComment.Moderation.REJECTED)
+        .select_related("hearing"),
+        pk=pk,
+    )
+    form = AnswerForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_comment(
+                acting_user=request.user,
+                comment=comment,
+                answer=form.cleaned_data["answer"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The answer is published."))
+            return redirect(comment.hearing)
+    return render(
+        request,
+        "hearings/hearing_action_form.html",
+        {
+            "hearing": comment.hearing,
+            "form": form,
+            "heading": _("Answer"),
+            "quote": comment.text,
+            "public": False,
+        },
+    )
+
+
+@login_required
+def registrations(request, pk):
+    """Who registered to attend: only for those who may edit the hearing."""
+    hearing = _editable(request, pk)
+    return render(
+        request,
+        "hearings/registration_list.html",
+        {"hearing": hearing, "registrations": hearing.registrations.all()},
+    )
+
+
+def _akimat_form(request, hearing, form, heading, multipart=False):
+    return render(
+        request,
+        "hearings/hearing_action_form.html",
+        {
+            "hearing": hearing,
+            "form": form,
+            "heading": heading,
+            "multipart": multipart,
+            "public": False,
+        },
+    )
+
+
+# --- Moderation (staff) --------------------------------------------------------------------
+
+
+@login_required
+def moderation_queue(request):
+    """Comments and 'learned of' reports awaiting a moderator; staff only."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return render(
+        request,
+        "hearings/moderation_queue.html",
+        {
+            "comments": HearingComment.objects.pending().select_related("hearing")[:100],
+            "reports": LearnedOf.objects.pending().select_related("hearing")[:100],
+            "form": ModerationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def moderate(request, kind, pk):
+    """Approve or reject one item; staff only; rejection needs a reason."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    model = {"comment": HearingComment, "report": LearnedOf}.get(kind)
+    if model is None:
+        raise Http404
+    item = get_object_or_404(model.objects.pending(), pk=pk)
+    form = ModerationForm(request.POST)
+    if form.is_valid():
+        services.moderate(
+            acting_user=request.user,
+            item=item,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Done."))
+    else:
+        messages.error(request, _("Give the reason for rejecting."))
+    return redirect("hearings:moderation")

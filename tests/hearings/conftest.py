@@ -1,0 +1,22 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+
+def local_at(days, hour=11):
+    """An aware instant `days` days from today (Kazakhstan date) at `hour` local time."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+@pytest.fixture(autouse=True)
+def _hearing_settings(settings):
+    settings.HEARING_MATERIALS_DAYS = 30
+    settings.HEARING_ANNOUNCEMENT_DAYS = 20
+    settings.HEARING_COMMENTS_CLOSE_DAYS = 3
+    settings.HEARING_PROTOCOL_DAYS = 7
+    settings.HEARING_REMINDER_DAYS = 3
+    settings.SITE_URL = "https://ashyq.example"
+    cache.clear()
