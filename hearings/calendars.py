@@ -33,11 +33,7 @@ def _event(hearing):
         lines.append(_("Online: %(link)s") % {"link": hearing.online_link})
     lines.append(url)
     event.add("description", "\n\n".join(lines))
-    # SEQUENCE must grow with every significant change; seconds since creation always do.
-    changed = max(
-        t for t in (hearing.rescheduled_at, hearing.cancelled_at, hearing.created_at) if t
-    )
-    event.add("sequence", max(int((changed - hearing.created_at).total_seconds()), 0))
+    event.add("sequence", hearing.sequence)
     if hearing.is_cancelled():
         event.add("status", "CANCELLED")
     else:

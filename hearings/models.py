@@ -250,6 +250,8 @@ class Hearing(models.Model):
     record_published_at = models.DateTimeField(_("record published"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     protocol = models.FileField(
         _("signed protocol (PDF)"), upload_to="hearings/protocols/", blank=True

@@ -188,6 +188,7 @@ def reschedule_hearing(
     if problems:
         raise ValidationError(problems)
     hearing.rescheduled_at = timezone.now()
+    hearing.sequence += 1
     hearing.full_clean(exclude=["territory"])
     hearing.save()
     _log(
@@ -216,7 +217,10 @@ def cancel_hearing(*, acting_user, hearing, reason):
     hearing.status = Status.CANCELLED
     hearing.cancelled_at = timezone.now()
     hearing.cancellation_reason = reason
-    hearing.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+    hearing.sequence += 1
+    hearing.save(
+        update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
+    )
     _log(hearing, HearingChange.Action.CANCELLED, acting_user, reason=reason)
     if was_announced:
         notifications.queue_hearing_news(hearing, OutboxMessage.Kind.CANCELLED)
