@@ -614,11 +614,13 @@ class SubscriptionQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
 
     def for_hearing(self, hearing):
-        """Active subscriptions to a place the hearing concerns (inside or containing it)."""
+        """Active subscriptions to a place the hearing concerns: a village subscriber hears of
+        its district's hearings, a district subscriber of each village's (`concerning`'s twin)."""
         places = list(hearing.territory.all())
         condition = Q(pk__in=[])
         for place in places:
             condition |= Q(place__kato_code__in=place.path_codes)
+            condition |= Q(place__path__startswith=place.path)
         return self.active().filter(condition).select_related("place")
 
 

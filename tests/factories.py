@@ -298,6 +298,7 @@ from hearings.models import (  # noqa: E402
     AttendanceRegistration,
     Hearing,
     HearingComment,
+    HearingDocument,
     HearingPromise,
     LearnedOf,
     Subscription,
@@ -430,3 +431,12 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"resident{n}@example.org")
     place = factory.SubFactory(PlaceFactory)
     language = "ru"
+
+
+class HearingDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HearingDocument
+
+    hearing = factory.SubFactory(HearingFactory, announced=True)
+    title_ru = factory.Sequence(lambda n: f"Материал {n}")
+    file = factory.django.FileField(filename="material.pdf", data=b"%PDF-1.4\n%%EOF\n")

@@ -1,0 +1,234 @@
+"""Pages: the public list and detail (bounded queries), and the akimat's forms end to end."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from hearings.models import Hearing, HearingChange, HearingComment, HearingPromise
+from tests.factories import (
+    AkimatFactory,
+    CompanyFactory,
+    DisclosureFactory,
+    HearingCommentFactory,
+    HearingDocumentFactory,
+    HearingFactory,
+    HearingPromiseFactory,
+    LearnedOfFactory,
+    PlaceFactory,
+    member_of,
+)
+
+from .conftest import local_at
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_list_shows_published_never_drafts(client):
+    """Announced, held and cancelled hearings are listed; drafts are not."""
+    shown = HearingFactory(announced=True, title_kk="Көрінетін")
+    cancelled = HearingFactory(cancelled=True, title_kk="Тоқтатылған")
+    HearingFactory(title_kk="Жоба-черновик")
+    body = client.get(reverse("hearings:list")).content.decode()
+    assert shown.title_kk in body and cancelled.title_kk in body
+    assert "Жоба-черновик" not in body
+
+
+def test_list_filters_by_place_and_time(client):
+    """?place= narrows to hearings concerning the place; ?when=past to past ones."""
+    village = PlaceFactory()
+    here = HearingFactory(announced=True, territory=[village], title_kk="Осында")
+    HearingFactory(announced=True, title_kk="Басқа жерде")
+    past = HearingFactory(record_published=True, territory=[village], title_kk="Өткен")
+    body = client.get(reverse("hearings:list"), {"place": village.kato_code}).content.decode()
+    assert "Осында" in body and "Өткен" in body and "Басқа жерде" not in body
+    body = client.get(
+        reverse("hearings:list"), {"place": village.kato_code, "when": "past"}
+    ).content.decode()
+    assert "Өткен" in body and "Осында" not in body
+    assert here and past
+
+
+def test_list_query_count_is_bounded(client, django_assert_max_num_queries):
+    """25 hearings on a page cost a fixed number of queries."""
+    organiser = AkimatFactory()
+    for _ in range(30):
+        HearingFactory(announced=True, organiser=organiser, initiator=CompanyFactory())
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("hearings:list"))
+    assert response.status_code == 200
+
+
+def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
+    """A hearing with many places, documents, comments, promises and reports: bounded queries."""
+    organiser = AkimatFactory()
+    villages = [PlaceFactory(parent=organiser.place) for _ in range(8)]
+    hearing = HearingFactory(record_published=True, organiser=organiser, territory=villages)
+    for n in range(10):
+        HearingDocumentFactory(hearing=hearing)
+        HearingCommentFactory(hearing=hearing, answered=True, text=f"Question {n}")
+        promise = HearingPromiseFactory(hearing=hearing, organisation=CompanyFactory())
+        DisclosureFactory(
+            published=True,
+            organisation=promise.organisation,
+            hearing=hearing,
+            hearing_promise=promise,
+        )
+        LearnedOfFactory(hearing=hearing, approved=True)
+    with django_assert_max_num_queries(16):
+        response = client.get(hearing.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_promise_links_to_its_disclosures(client):
+    """A promise followed up as a published disclosure links to it; a draft one does not show."""
+    promise = HearingPromiseFactory()
+    shown = DisclosureFactory(
+        published=True,
+        organisation=promise.organisation,
+        hearing=promise.hearing,
+        hearing_promise=promise,
+        title_kk="Мектепке жол",
+    )
+    DisclosureFactory(
+        organisation=promise.organisation,
+        hearing=promise.hearing,
+        hearing_promise=promise,
+        title_kk="Жоба-жазба",
+    )
+    body = client.get(promise.hearing.get_absolute_url()).content.decode()
+    assert promise.text in body
+    assert shown.get_absolute_url() in body
+    assert "Жоба-жазба" not in body
+
+
+def test_late_protocol_is_flagged_on_page_and_dashboard(client):
+    """A held hearing with no record after the period is flagged to residents and organiser."""
+    hearing = HearingFactory(held=True, starts_at=local_at(-10))
+    page = client.get(hearing.get_absolute_url()).content.decode()
+    assert 'class="message error" role="note"' in page
+    client.force_login(member_of(hearing.organiser))
+    dashboard = client.get(reverse("hearings:dashboard")).content.decode()
+    assert 'role="alert"' in dashboard and hearing.title in dashboard
+
+
+def test_akimat_journey_through_the_forms(client):
+    """Draft → document → announce → questions, answers and a promise → record, via the pages."""
+    organiser = AkimatFactory()
+    village = PlaceFactory(parent=organiser.place)
+    company = CompanyFactory()
+    official = member_of(organiser)
+    client.force_login(official)
+    assert client.get(reverse("hearings:create")).status_code == 200
+    start = timezone.localtime(local_at(40))
+    response = client.post(
+        reverse("hearings:create"),
+        {
+            "title_kk": "Карьер бойынша тыңдау",
+            "title_ru": "Слушания по карьеру",
+            "legal_basis": "eia_report",
+            "initiator": company.pk,
+            "organiser": organiser.pk,
+            "format": "hybrid",
+            "venue_ru": "Акимат, актовый зал",
+            "online_link": "https://meet.example/abc",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "90",
+            "territory_codes": village.kato_code,
+            "language_codes": ["kk", "ru"],
+            "materials_available_from": timezone.localdate().isoformat(),
+            "comments_until": (start.date() - datetime.timedelta(days=3)).isoformat(),
+        },
+    )
+    hearing = Hearing.objects.get()
+    assert response.status_code == 302
+    assert hearing.registration_number.startswith("PH-")
+    assert hearing.languages == "kk,ru"
+    assert hearing.starts_at == local_at(40)
+
+    response = client.post(
+        reverse("hearings:document_create", args=[hearing.pk]),
+        {"file": SimpleUploadedFile("r.pdf", PDF), "title_ru": "Отчёт о воздействии"},
+    )
+    assert response.status_code == 302
+    not_pdf = client.post(
+        reverse("hearings:document_create", args=[hearing.pk]),
+        {"file": SimpleUploadedFile("r.pdf", b"hello"), "title_ru": "x"},
+    )
+    assert not_pdf.status_code == 200 and hearing.documents.count() == 1
+
+    client.post(reverse("hearings:announce", args=[hearing.pk]))
+    hearing.refresh_from_db()
+    assert hearing.status == Hearing.Status.ANNOUNCED
+
+    # Editing an announced notice needs a reason.
+    edit = client.get(reverse("hearings:edit", args=[hearing.pk]))
+    assert edit.status_code == 200
+
+    comment = HearingCommentFactory(hearing=hearing, approved=True)
+    response = client.post(
+        reverse("hearings:comment_answer", args=[comment.pk]),
+        {"answer": "Dust will be suppressed.", "outcome": "accepted"},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.outcome == HearingComment.Outcome.ACCEPTED
+
+    Hearing.objects.filter(pk=hearing.pk).update(starts_at=local_at(-1))
+    response = client.post(
+        reverse("hearings:question_create", args=[hearing.pk]),
+        {
+            "kind": "question",
+            "text": "Who pays for the road?",
+            "answer": "The company.",
+            "outcome": "explained",
+            "author_name": "A resident of the village",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("hearings:promise_create", args=[hearing.pk]),
+        {"organisation": company.pk, "text": "Pave the school road.", "due_text": "by 2027"},
+    )
+    assert response.status_code == 302
+    assert HearingPromise.objects.get().organisation == company
+
+    no_protocol = client.post(reverse("hearings:record", args=[hearing.pk]), {"attendance": "9"})
+    assert no_protocol.status_code == 200
+    response = client.post(
+        reverse("hearings:record", args=[hearing.pk]),
+        {
+            "protocol": SimpleUploadedFile("p.pdf", PDF),
+            "attendance": "60",
+            "video_url": "https://video.example/1",
+        },
+    )
+    assert response.status_code == 302
+    hearing.refresh_from_db()
+    assert hearing.status == Hearing.Status.RECORD_PUBLISHED
+    # A correction after publication needs a reason and is logged.
+    refused = client.post(reverse("hearings:record", args=[hearing.pk]), {"attendance": "61"})
+    assert refused.status_code == 200
+    client.post(
+        reverse("hearings:record", args=[hearing.pk]),
+        {"attendance": "61", "reason": "Miscounted the late arrivals."},
+    )
+    hearing.refresh_from_db()
+    assert hearing.attendance == 61
+    assert hearing.changes.filter(action=HearingChange.Action.RECORD_CORRECTED).exists()
+    page = client.get(hearing.get_absolute_url()).content.decode()
+    assert "Who pays for the road?" in page and "Pave the school road." in page
+
+
+def test_announce_refusal_shows_the_rule(client):
+    """Announcing too late puts the rule and the earliest date in a message, not a 500."""
+    hearing = HearingFactory(starts_at=local_at(10))
+    client.force_login(member_of(hearing.organiser))
+    response = client.post(reverse("hearings:announce", args=[hearing.pk]), follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("30" in m for m in messages)
