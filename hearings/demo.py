@@ -1,0 +1,332 @@
+"""Demo hearings: an upcoming one and a moved one in Zhanatas, a held one at Nura with its record.
+
+Runs after `projects.demo`. Our own wording throughout; the projects and dates are illustrative.
+Dates are relative to the day the demo is loaded, so the upcoming hearing is always upcoming.
+The hearings go through the same services as the akimat's pages (so the legal clock is checked);
+the held hearing's dates are then moved into the past, which no page can do. `seed()` is
+idempotent: a hearing with the same organiser and English title is left as it is.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Organisation, Place, Project
+
+from . import services
+from .models import Hearing, HearingChange, HearingComment, LearnedOf
+
+ZHANATAS = "316020100"
+NURA = "194069100"
+
+
+def demo_pdf(title):
+    """A small, valid one-page PDF with `title` on it, written by hand (no PDF library)."""
+    text = title.encode("latin-1", "replace").decode("latin-1").replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 16 Tf 60 760 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return SimpleUploadedFile(f"{title[:40]}.pdf", bytes(out), content_type="application/pdf")
+
+
+def _at(days, hour=11):
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _user(email):
+    return get_user_model().objects.get(username=email)
+
+
+COMMON_ZHANATAS = {
+    "initiator": "zhanatas-wind",
+    "organiser": "zhanatas-akimat",
+    "project": "zhanatas-wind-farm",
+    "user": "zhanatas-akimat@demo.ashyq.kz",
+    "territory": [ZHANATAS],
+    "initiator_contact": "+7 7262 00 00 00, info@zhanatas-wind.example",
+    "organiser_contact": "Department of Construction and Land, room 12, +7 72634 0 00 00",
+    "languages": "kk,ru",
+    "paper_copies_kk": "Жаңатас қаласы әкімдігі, 1-қабат, қабылдау бөлмесі, 9:00–18:00",
+    "paper_copies_ru": "Акимат города Жанатас, 1 этаж, приёмная, 9:00–18:00",
+    "paper_copies_en": "Akimat of Zhanatas, ground floor, reception, 9:00–18:00",
+    "comment_instructions_kk": "Осы беттегі форма арқылы немесе әкімдікке жазбаша.",
+    "comment_instructions_ru": "Через форму на этой странице или письменно в акимат.",
+    "comment_instructions_en": "Through the form on this page, or in writing to the akimat.",
+}
+
+UPCOMING = {
+    **COMMON_ZHANATAS,
+    "title_kk": "Жаңатас жел электр станциясын кеңейту: қоршаған ортаға әсер туралы есеп",
+    "title_ru": "Расширение Жанатасской ВЭС: отчёт о воздействии на окружающую среду",
+    "title_en": "Zhanatas wind farm extension: environmental impact report",
+    "subject_kk": "Қаладан оңтүстікке қарай 12 жаңа жел турбинасы мен кіші станция салу.",
+    "subject_ru": "Строительство 12 новых ветровых турбин и подстанции к югу от города.",
+    "subject_en": "Building 12 more wind turbines and a substation south of the town.",
+    "legal_basis": "eia_report",
+    "decision_kk": "Қоршаған ортаға әсер туралы есеп бойынша қорытынды",
+    "decision_ru": "Заключение по отчёту о возможных воздействиях",
+    "decision_en": "Conclusion on the report on possible environmental impacts",
+    "decision_authority_kk": "Экология департаменті",
+    "decision_authority_ru": "Департамент экологии",
+    "decision_authority_en": "Department of Ecology",
+    "format": "hybrid",
+    "venue_kk": "Жаңатас, Мәдениет үйі, үлкен зал",
+    "venue_ru": "Жанатас, Дом культуры, большой зал",
+    "venue_en": "Zhanatas, House of Culture, main hall",
+    "online_link": "https://meet.example.org/zhanatas-wind",
+    "online_instructions_ru": "Ссылка откроется за 15 минут до начала; вопросы можно задать в чате.",
+    "online_instructions_kk": "Сілтеме басталуға 15 минут қалғанда ашылады; сұрақтарды чатта қоюға болады.",
+    "online_instructions_en": "The link opens 15 minutes before the start; ask questions in the chat.",
+    "days": 35,
+    "documents": ["Environmental impact report (summary)", "Noise and shadow map"],
+}
+
+MOVED = {
+    **COMMON_ZHANATAS,
+    "title_kk": "Жаңатас ЖЭС-ін желіге қосатын 110 кВ желі: жер учаскесін беру",
+    "title_ru": "ЛЭП 110 кВ для подключения Жанатасской ВЭС: отвод земельного участка",
+    "title_en": "110 kV line connecting the Zhanatas wind farm: land allocation",
+    "subject_kk": "Станциядан қалалық кіші станцияға дейін 14 км әуе желісі.",
+    "subject_ru": "Воздушная линия 14 км от станции до городской подстанции.",
+    "subject_en": "A 14 km overhead line from the wind farm to the town substation.",
+    "legal_basis": "land_allocation",
+    "format": "in_person",
+    "venue_kk": "Жаңатас, №3 мектеп, акт залы",
+    "venue_ru": "Жанатас, школа № 3, актовый зал",
+    "venue_en": "Zhanatas, School No. 3, assembly hall",
+    "days": 40,
+    "moved_to": 52,
+    "moved_venue": ("Жаңатас, Мәдениет үйі", "Жанатас, Дом культуры", "Zhanatas, House of Culture"),
+    "reason": "The school hall is closed for repairs; the hearing moves to the House of Culture.",
+    "documents": ["Route of the line"],
+}
+
+HELD = {
+    "initiator": "zhetisu-tungsten",
+    "organiser": "sogety-akimat",
+    "project": "boguty-tungsten",
+    "user": "sogety@demo.ashyq.kz",
+    "territory": [NURA],
+    "title_kk": "Бөгеті вольфрам кен орны: тау-кен жұмыстарының жоспарына өзгерістер",
+    "title_ru": "Месторождение Богуты: изменения плана горных работ",
+    "title_en": "Boguty tungsten deposit: changes to the mining plan",
+    "subject_kk": "Карьерді шығысқа кеңейту және жаңа үйінді.",
+    "subject_ru": "Расширение карьера на восток и новый отвал.",
+    "subject_en": "Extending the open pit to the east and a new waste dump.",
+    "legal_basis": "environmental_permit",
+    "format": "in_person",
+    "venue_kk": "Нұра ауылы, клуб",
+    "venue_ru": "Село Нура, клуб",
+    "venue_en": "Nura village, club house",
+    "initiator_contact": "community@zhetisu-tungsten.example",
+    "organiser_contact": "Deputy akim of the rural district, +7 72777 0 00 00",
+    "languages": "kk,ru",
+    "days_ago": 20,
+    "questions": [
+        (
+            "Карьер ауылға қаншалықты жақындайды?",
+            "Шекара ауылдан 3,2 км қашықтықта қалады; санитарлық аймақ сақталады.",
+            HearingComment.Outcome.EXPLAINED,
+            HearingComment.Source.AT_HEARING,
+        ),
+        (
+            "Будет ли пыль на дороге к селу от самосвалов?",
+            "Дорогу будут поливать дважды в день с мая по октябрь; это внесено в план.",
+            HearingComment.Outcome.ACCEPTED,
+            HearingComment.Source.WRITTEN,
+        ),
+        (
+            "Can the new dump be moved further from the pastures?",
+            "Partly: the dump moves 400 m north; the access road stays where it is.",
+            HearingComment.Outcome.PARTLY,
+            HearingComment.Source.AT_HEARING,
+        ),
+    ],
+    "promise": "Build a 3 km water pipe to the Nura school and clinic before the pit is extended.",
+    "attendance": 73,
+}
+
+
+@transaction.atomic
+def seed(stdout=None):
+    write = stdout.write if stdout else (lambda message: None)
+    missing = [
+        code for code in (ZHANATAS, NURA) if not Place.objects.filter(kato_code=code).exists()
+    ]
+    if missing:
+        write(f"Hearings demo skipped: places {', '.join(missing)} not imported.")
+        return {}
+    created = 0
+    for entry, make in ((UPCOMING, _upcoming), (MOVED, _moved), (HELD, _held)):
+        if Hearing.objects.filter(
+            organiser__slug=entry["organiser"], title_en=entry["title_en"]
+        ).exists():
+            continue
+        make(entry)
+        created += 1
+    write(f"Demo: {created} hearings added (3 in the demo).")
+    return {"hearings": 3}
+
+
+NOT_FIELDS = {
+    "initiator", "organiser", "project", "user", "territory", "days", "documents", "moved_to",
+    "moved_venue", "reason", "days_ago", "questions", "promise", "attendance",
+}  # fmt: skip
+
+
+def _draft(entry, starts_at):
+    user = _user(entry["user"])
+    hearing = Hearing(
+        initiator=Organisation.objects.get(slug=entry["initiator"]),
+        organiser=Organisation.objects.get(slug=entry["organiser"]),
+        project=Project.objects.filter(slug=entry["project"]).first(),
+        starts_at=starts_at,
+        materials_available_from=timezone.localdate(starts_at) - datetime.timedelta(days=33),
+        comments_until=timezone.localdate(starts_at) - datetime.timedelta(days=3),
+        **{key: value for key, value in entry.items() if key not in NOT_FIELDS},
+    )
+    territory = list(Place.objects.filter(kato_code__in=entry["territory"]))
+    services.create_hearing(acting_user=user, hearing=hearing, territory=territory)
+    for title in entry.get("documents", []):
+        services.add_document(
+            acting_user=user, hearing=hearing, upload=demo_pdf(title), title_en=title
+        )
+    return user, hearing
+
+
+def _upcoming(entry):
+    user, hearing = _draft(entry, _at(entry["days"]))
+    # Materials were put up two days ago (still more than 30 days before the hearing).
+    Hearing.objects.filter(pk=hearing.pk).update(
+        materials_available_from=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    hearing.refresh_from_db()
+    hearing = services.announce_hearing(acting_user=user, hearing=hearing)
+    moderator = _user("moderator@demo.ashyq.kz")
+    question = services.submit_comment(
+        hearing=hearing,
+        text="Турбиналар ауыл шетіндегі жайылымға қаншалықты жақын болады?",
+        author_name="Қайрат",
+    )
+    services.moderate(acting_user=moderator, item=question, approve=True)
+    services.answer_comment(
+        acting_user=user,
+        comment=question,
+        answer="Ең жақын турбина жайылымнан 900 м қашықтықта; карта материалдарда бар.",
+        outcome=HearingComment.Outcome.EXPLAINED,
+    )
+    services.submit_comment(
+        hearing=hearing,
+        kind=HearingComment.Kind.COMMENT,
+        text="Просим провести слушания вечером, после работы.",
+    )
+    report = services.report_learned_of(
+        hearing=hearing,
+        learned_on=timezone.localdate(),
+        channel=LearnedOf.Channel.NOTICE_BOARD,
+    )
+    services.moderate(acting_user=moderator, item=report, approve=True)
+
+
+def _moved(entry):
+    user, hearing = _draft(entry, _at(entry["days"]))
+    hearing = services.announce_hearing(acting_user=user, hearing=hearing)
+    venue_kk, venue_ru, venue_en = entry["moved_venue"]
+    services.reschedule_hearing(
+        acting_user=user,
+        hearing=hearing,
+        starts_at=_at(entry["moved_to"], hour=15),
+        reason=entry["reason"],
+        venue_kk=venue_kk,
+        venue_ru=venue_ru,
+        venue_en=venue_en,
+    )
+
+
+def _held(entry):
+    user, hearing = _draft(entry, _at(40))
+    hearing = services.announce_hearing(acting_user=user, hearing=hearing)
+    # Move the story into the past: announced 45 days before a hearing held `days_ago` days ago.
+    start = _at(-entry["days_ago"])
+    announced = start - datetime.timedelta(days=45)
+    Hearing.objects.filter(pk=hearing.pk).update(
+        starts_at=start,
+        announced_at=announced,
+        materials_available_from=timezone.localdate(start) - datetime.timedelta(days=50),
+        comments_until=timezone.localdate(start) - datetime.timedelta(days=3),
+        created_at=announced - datetime.timedelta(days=2),
+    )
+    hearing.changes.filter(action=HearingChange.Action.CREATED).update(
+        at=announced - datetime.timedelta(days=2)
+    )
+    hearing.changes.filter(action=HearingChange.Action.ANNOUNCED).update(
+        at=announced, new_starts_at=start
+    )
+    hearing.refresh_from_db()
+    moderator = _user("moderator@demo.ashyq.kz")
+    for text, answer, outcome, source in entry["questions"]:
+        if source == HearingComment.Source.WRITTEN:
+            comment = HearingComment.objects.create(
+                hearing=hearing, text=text, author_name="Гульнар"
+            )
+            HearingComment.objects.filter(pk=comment.pk).update(
+                submitted_at=start - datetime.timedelta(days=10)
+            )
+            services.moderate(acting_user=moderator, item=comment, approve=True)
+            services.answer_comment(
+                acting_user=user, comment=comment, answer=answer, outcome=outcome
+            )
+        else:
+            services.record_question_at_hearing(
+                acting_user=user, hearing=hearing, text=text, answer=answer, outcome=outcome
+            )
+    services.add_promise(
+        acting_user=user,
+        hearing=hearing,
+        organisation=hearing.initiator,
+        text=entry["promise"],
+        due_text="by the end of 2027",
+    )
+    services.publish_record(
+        acting_user=user,
+        hearing=hearing,
+        protocol=demo_pdf("Protocol of the public hearing, Nura"),
+        attendance=entry["attendance"],
+        video_url="https://video.example.org/nura-hearing",
+        record_summary_kk="73 адам қатысты; 3 сұрақ қойылды, барлығына жауап берілді.",
+        record_summary_ru="Присутствовали 73 человека; задано 3 вопроса, на все даны ответы.",
+        record_summary_en="73 people attended; 3 questions were asked and all were answered.",
+    )
+    published = start + datetime.timedelta(days=5)
+    Hearing.objects.filter(pk=hearing.pk).update(held_at=start, record_published_at=published)
+    hearing.changes.filter(action=HearingChange.Action.RECORD_PUBLISHED).update(at=published)
+    for report_days, channel in ((30, LearnedOf.Channel.AKIMAT), (4, LearnedOf.Channel.NEIGHBOURS)):
+        report = LearnedOf.objects.create(
+            hearing=hearing,
+            learned_on=timezone.localdate(start) - datetime.timedelta(days=report_days),
+            channel=channel,
+        )
+        services.moderate(acting_user=moderator, item=report, approve=True)
