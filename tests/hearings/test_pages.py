@@ -58,7 +58,7 @@ def test_list_query_count_is_bounded(client, django_assert_max_num_queries):
     organiser = AkimatFactory()
     for _ in range(30):
         HearingFactory(announced=True, organiser=organiser, initiator=CompanyFactory())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("hearings:list"))
     assert response.status_code == 200
 
@@ -79,9 +79,15 @@ def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
             hearing_promise=promise,
         )
         LearnedOfFactory(hearing=hearing, approved=True)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         response = client.get(hearing.get_absolute_url())
     assert response.status_code == 200
+    client.force_login(member_of(organiser))
+    with django_assert_max_num_queries(15):  # + session, user, permission, registrations
+        response = client.get(hearing.get_absolute_url())
+    assert response.status_code == 200
+    with django_assert_max_num_queries(4):  # hearing, territory, session, user
+        assert client.get(reverse("hearings:notice", args=[hearing.pk])).status_code == 200
 
 
 def test_promise_links_to_its_disclosures(client):

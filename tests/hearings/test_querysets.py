@@ -1,0 +1,100 @@
+"""The querysets every page relies on, with their boundaries."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from hearings.models import Hearing
+from tests.factories import (
+    AkimatFactory,
+    CompanyFactory,
+    HearingFactory,
+    PlaceFactory,
+    UserFactory,
+    member_of,
+    place_tree,
+)
+
+from .conftest import local_at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_is_everything_but_drafts():
+    """Announced, held, recorded and cancelled hearings are public; drafts never."""
+    draft = HearingFactory()
+    public = [
+        HearingFactory(announced=True),
+        HearingFactory(held=True),
+        HearingFactory(record_published=True),
+        HearingFactory(cancelled=True),
+    ]
+    assert set(Hearing.objects.published()) == set(public)
+    assert not draft.is_published()
+    assert all(h.is_published() for h in public)
+
+
+def test_upcoming_and_past_split_at_now():
+    """Upcoming: announced and not started, soonest first. Past: started or finished, latest first;
+    cancelled ones are neither upcoming nor lost."""
+    soon = HearingFactory(announced=True, starts_at=local_at(21))
+    later = HearingFactory(announced=True, starts_at=local_at(40))
+    started = HearingFactory(past=True)
+    recorded = HearingFactory(record_published=True, starts_at=local_at(-30))
+    HearingFactory(starts_at=local_at(30))  # draft
+    cancelled = HearingFactory(cancelled=True, starts_at=local_at(-5))
+    assert list(Hearing.objects.upcoming()) == [soon, later]
+    assert list(Hearing.objects.past()) == [started, cancelled, recorded]
+    assert soon.is_upcoming() and not started.is_upcoming()
+
+
+def test_concerning_follows_the_place_hierarchy():
+    """A district's hearing concerns its villages; a village's hearing concerns its district and
+    region; a neighbouring village's hearing does not concern this village."""
+    tree = place_tree()
+    on_district = HearingFactory(announced=True, territory=[tree["district"]])
+    on_village = HearingFactory(announced=True, territory=[tree["village"]])
+    on_neighbour = HearingFactory(announced=True, territory=[tree["neighbour"]])
+    elsewhere = HearingFactory(announced=True, territory=[tree["elsewhere"]])
+    several = HearingFactory(announced=True, territory=[tree["village"], tree["neighbour"]])
+    assert set(Hearing.objects.concerning(tree["village"])) == {on_district, on_village, several}
+    assert set(Hearing.objects.concerning(tree["district"])) == {
+        on_district,
+        on_village,
+        on_neighbour,
+        several,
+    }
+    assert elsewhere not in Hearing.objects.concerning(tree["region"])
+    # No duplicates even when several territory places match.
+    assert Hearing.objects.concerning(tree["region"]).count() == 4
+
+
+def test_editable_by_matrix():
+    """Organiser's officials and officials of an akimat covering the territory; staff all;
+    company users (even the initiator's), other akimats and anonymous none."""
+    region = PlaceFactory(region=True)
+    district = PlaceFactory(district=True, parent=region)
+    village = PlaceFactory(parent=district)
+    organiser = AkimatFactory(place=district)
+    company = CompanyFactory()
+    hearing = HearingFactory(organiser=organiser, initiator=company, territory=[village])
+    other = HearingFactory()
+
+    def editable(user):
+        return set(Hearing.objects.editable_by(user))
+
+    assert editable(member_of(organiser)) == {hearing}
+    assert editable(member_of(AkimatFactory(place=region))) == {hearing}
+    assert editable(member_of(AkimatFactory(place=village))) == {hearing}
+    assert editable(member_of(AkimatFactory())) == set()
+    assert editable(member_of(company)) == set()
+    assert editable(AnonymousUser()) == set()
+    assert editable(UserFactory(staff=True)) == {hearing, other}
+
+
+def test_registration_number_is_generated_and_unique():
+    """Every hearing gets a number at creation: PH-<year>-<00000>."""
+    first, second = HearingFactory(), HearingFactory()
+    assert first.registration_number.startswith("PH-")
+    assert first.registration_number != second.registration_number
+    first.refresh_from_db()
+    assert first.registration_number.startswith("PH-")
