@@ -289,6 +289,7 @@ def seed(stdout=None):
             continue
         created += 1
         _seed_one(entry, organisation, moderator)
+    created += _seed_hearing_promises()
     write(f"Demo: {created} disclosures added ({len(DISCLOSURES)} in the demo).")
     return {"disclosures": len(DISCLOSURES)}
 
@@ -368,3 +369,22 @@ def _seed_one(entry, organisation, moderator):
         question = services.ask_question(disclosure=disclosure, text=text, ip_hash="demo")
         moderate_input(acting_user=moderator, item=question, approve=True)
         services.answer_question(acting_user=user, question=question, answer=answer)
+
+
+def _seed_hearing_promises():
+    """Record the hearings demo's promises (e.g. Zhetisu Tungsten's water pipe at Nura)."""
+    created = 0
+    promises = HearingPromise.objects.filter(
+        disclosures__isnull=True, organisation__memberships__isnull=False
+    ).select_related("hearing", "organisation")
+    for promise in promises.distinct():
+        member = promise.organisation.memberships.select_related("user").first().user
+        services.record_promise_from_hearing(
+            acting_user=member,
+            promise=promise,
+            due_date=datetime.date(2027, 12, 31),
+            category=Category.WATER if "water" in promise.text.lower() else Category.OTHER,
+            publish=True,
+        )
+        created += 1
+    return created

@@ -487,7 +487,7 @@ def record_promise_from_hearing(
         if not settlements and hearing.project_id:
             settlements = [hearing.project.primary_settlement]
     text = promise.text.strip()
-    language = "kk" if _looks_kazakh(text) else "ru"
+    language = _text_language(text)
     disclosure = Disclosure(
         organisation=promise.organisation,
         project=hearing.project if hearing.project_id else None,
@@ -516,8 +516,13 @@ def record_promise_from_hearing(
     return disclosure
 
 
-def _looks_kazakh(text):
-    return any(letter in text for letter in "әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+def _text_language(text):
+    """Which of our content languages a promise was written in, guessed from its letters."""
+    if any(letter in text for letter in "әғқңөұүһіӘҒҚҢӨҰҮҺІ"):
+        return "kk"
+    if any("а" <= letter.lower() <= "я" or letter in "ёЁ" for letter in text):
+        return "ru"
+    return "en"
 
 
 # --- Bulk upload from CSV ---------------------------------------------------------------------

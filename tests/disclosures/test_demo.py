@@ -5,6 +5,8 @@ from django.core.management import call_command
 
 from disclosures import demo
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
+from hearings import demo as hearings_demo
+from hearings.models import HearingPromise
 from projects import demo as projects_demo
 from projects.models import Place
 
@@ -14,6 +16,7 @@ def test_demo_seeds_the_story_and_is_idempotent():
     """Photos, the akimat's confirmations, a dispute, an overdue promise and a money chain."""
     call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
     projects_demo.seed()
+    hearings_demo.seed()
     demo.seed()
     demo.seed()
     ilyichevka = Place.objects.get(kato_code="596036500")
@@ -29,7 +32,11 @@ def test_demo_seeds_the_story_and_is_idempotent():
     roof = Disclosure.objects.get(title_en="Roof of the Nura school")
     children, _accounted, unaccounted, share = roof.funded_by.money_trail()
     assert children == [roof] and share == 40
-    assert Disclosure.objects.count() == len(demo.DISCLOSURES)
+    promise = HearingPromise.objects.get(organisation__slug="zhetisu-tungsten")
+    followed = promise.disclosures.get()
+    assert followed.is_published() and followed.basis == "hearing"
+    assert followed.title_en.startswith("Build a 3 km water pipe")
+    assert Disclosure.objects.count() == len(demo.DISCLOSURES) + 1
 
 
 @pytest.mark.django_db
@@ -41,6 +48,7 @@ def test_demo_pages_render_in_every_language(client):
 
     call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
     projects_demo.seed()
+    hearings_demo.seed()
     demo.seed()
     for language in ("kk", "ru", "en"):
         with translation.override(language):
