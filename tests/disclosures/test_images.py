@@ -166,3 +166,30 @@ def test_document_must_be_a_pdf_by_content(client):
     assert response.status_code == 302
     document = disclosure.documents.get()
     assert "script" not in document.file.name
+
+
+def test_resident_photo_is_processed_and_needs_a_description(client):
+    """A resident's photo goes through the same checks; GPS is stripped; alt text required."""
+    from django.core.cache import cache
+
+    from disclosures.models import ResidentFeedback
+    from tests.disclosures.test_images import exif_with_gps_and_rotation
+
+    cache.clear()
+    disclosure = DisclosureFactory(published=True)
+    url = reverse("disclosures:feedback", args=[disclosure.pk])
+    data = {"kind": "disputed", "comment": "Only the frame is there."}
+    photo = jpeg_bytes((500, 400), exif=exif_with_gps_and_rotation())
+    response = client.post(url, {**data, "photo": upload(photo)})
+    assert response.status_code == 400 and not ResidentFeedback.objects.exists()
+    response = client.post(url, {**data, "photo": upload(b"<svg/>", name="x.jpg")})
+    assert response.status_code == 400
+    response = client.post(url, {**data, "photo": upload(photo), "photo_alt": "Empty frame"})
+    assert response.status_code == 302
+    stored = ResidentFeedback.objects.get()
+    with stored.photo.open() as handle:
+        image = Image.open(handle)
+        image.load()
+    assert not image.getexif() and image.size == (400, 500)
+    assert "photo" not in stored.photo.name.rsplit("/", 1)[-1]
+    cache.clear()
