@@ -67,7 +67,7 @@ COMMON_ZHANATAS = {
     "user": "zhanatas-akimat@demo.ashyq.kz",
     "territory": [ZHANATAS],
     "initiator_contact": "+7 7262 00 00 00, info@zhanatas-wind.example",
-    "organiser_contact": "Department of Construction and Land, room 12, +7 72634 0 00 00",
+    "organiser_contact": "Ержан Сапаров, +7 72634 0 00 00",
     "languages": "kk,ru",
     "paper_copies_kk": "Жаңатас қаласы әкімдігі, 1-қабат, қабылдау бөлмесі, 9:00–18:00",
     "paper_copies_ru": "Акимат города Жанатас, 1 этаж, приёмная, 9:00–18:00",
@@ -142,7 +142,7 @@ HELD = {
     "venue_ru": "Село Нура, клуб",
     "venue_en": "Nura village, club house",
     "initiator_contact": "community@zhetisu-tungsten.example",
-    "organiser_contact": "Deputy akim of the rural district, +7 72777 0 00 00",
+    "organiser_contact": "Айгүл Омарова, +7 72777 0 00 00",
     "languages": "kk,ru",
     "days_ago": 20,
     "questions": [
