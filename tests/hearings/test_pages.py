@@ -238,3 +238,69 @@ def test_announce_refusal_shows_the_rule(client):
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert any("30" in m for m in messages)
+
+
+def _edit_data(hearing, **extra):
+    return {
+        "title_kk": hearing.title_kk,
+        "title_ru": "Исправленное название",
+        "legal_basis": hearing.legal_basis,
+        "initiator": hearing.initiator_id,
+        "organiser": hearing.organiser_id,
+        "format": "in_person",
+        "venue_ru": hearing.venue_ru,
+        "starts_at": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "120",
+        "territory_codes": " ".join(p.kato_code for p in hearing.territory.all()),
+        "language_codes": ["kk", "ru"],
+        "materials_available_from": hearing.materials_available_from.isoformat(),
+        "comments_until": hearing.comments_until.isoformat(),
+        **extra,
+    }
+
+
+def test_editing_an_announced_notice_needs_a_reason_and_is_logged(client):
+    """After announcement an edit without a reason is refused; with one it shows in the log."""
+    hearing = HearingFactory(announced=True)
+    client.force_login(member_of(hearing.organiser))
+    url = reverse("hearings:edit", args=[hearing.pk])
+    response = client.post(url, _edit_data(hearing))
+    assert response.status_code == 200
+    hearing.refresh_from_db()
+    assert hearing.title_ru != "Исправленное название"
+    response = client.post(url, _edit_data(hearing, reason="Typo in the title."))
+    assert response.status_code == 302
+    hearing.refresh_from_db()
+    assert hearing.title_ru == "Исправленное название"
+    assert "Typo in the title." in client.get(hearing.get_absolute_url()).content.decode()
+
+
+def test_editing_cannot_move_an_announced_date(client):
+    """The date field is locked once announced: moving goes through rescheduling."""
+    hearing = HearingFactory(announced=True)
+    original = hearing.starts_at
+    client.force_login(member_of(hearing.organiser))
+    data = _edit_data(hearing, reason="Trying to move it quietly.")
+    data["starts_at"] = timezone.localtime(local_at(80)).strftime("%Y-%m-%dT%H:%M")
+    client.post(reverse("hearings:edit", args=[hearing.pk]), data)
+    hearing.refresh_from_db()
+    assert hearing.starts_at == original
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kk/hearings/?place=abc",
+        "/kk/hearings/?place=999999999&when=sometime",
+        "/kk/hearings/?page=999",
+        "/kk/hearings/?organiser=nobody",
+        "/kk/hearings/place/abc/calendar.ics",
+        "/kk/hearings/place/abc/feed/",
+        "/kk/hearings/subscribe/confirm/not-a-token/",
+        "/kk/hearings/unsubscribe/not-a-token/",
+        "/kk/hearings/moderation/nothing/1/",
+    ],
+)
+def test_bad_input_is_never_a_server_error(client, path):
+    """Garbage in the address gives a page or a 404, never a 500."""
+    assert client.get(path).status_code in (200, 302, 404, 405)
