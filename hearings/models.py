@@ -66,6 +66,18 @@ class HearingQuerySet(models.QuerySet):
             "starts_at", "pk"
         )
 
+    def forthcoming(self, now=None):
+        """Published hearings whose date has not come: announced ones and cancelled ones, so
+        that a cancellation is seen wherever the notice was (the village page), soonest first."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.CANCELLED], starts_at__gte=now
+        ).order_by("starts_at", "pk")
+
+    def for_cards(self):
+        """What a hearing card shows, in one query."""
+        return self.select_related("organiser", "initiator")
+
     def past(self, now=None):
         """Published hearings whose date has passed (or cancelled ones), latest first."""
         now = now or timezone.now()
@@ -683,6 +695,7 @@ class OutboxMessage(models.Model):
         CANCELLED = "cancelled", _("hearing cancelled")
         REMINDER = "reminder", _("reminder")
         RECORD = "record", _("record published")
+        PROTOCOL_LATE = "protocol_late", _("protocol overdue (to the organiser)")
 
     channel = models.CharField(max_length=20, default="email")
     kind = models.CharField(max_length=20, choices=Kind.choices)

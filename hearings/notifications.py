@@ -151,6 +151,44 @@ def queue_reminders(now=None):
     return count
 
 
+def queue_protocol_late_alerts(today=None):
+    """Tell each organiser, once per hearing, that its protocol is overdue (to the akimat's public
+    e-mail, when it has one); the page and the akimat's dashboard flag it in any case."""
+    count = 0
+    late = (
+        Hearing.objects.protocol_late(today)
+        .select_related("organiser")
+        .exclude(organiser__email="")
+    )
+    for hearing in late:
+        with translation.override("ru"):
+            subject = _("Protocol overdue: %(title)s") % {"title": hearing.title}
+            body = render_to_string(
+                "hearings/email/protocol_late.txt",
+                {"hearing": hearing, "hearing_url": absolute(hearing.get_absolute_url())},
+            )
+        created = OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    channel="email",
+                    kind=Kind.PROTOCOL_LATE,
+                    recipient=hearing.organiser.email,
+                    subject=subject[:255],
+                    body=body,
+                    hearing=hearing,
+                    dedupe_key=f"protocol_late:{hearing.pk}",
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        count += len(created)
+    return count
+
+
+# Messages to subscribers; they are dropped if the subscription ended after they were queued.
+SUBSCRIBER_KINDS = (Kind.ANNOUNCED, Kind.RESCHEDULED, Kind.CANCELLED, Kind.REMINDER, Kind.RECORD)
+
+
 @dataclass
 class SendResult:
     sent: int = 0
@@ -182,7 +220,7 @@ def send_due(limit=200, now=None):
     result = SendResult()
     for message in claim(limit, now):
         subscription = message.subscription
-        stale = message.kind != Kind.CONFIRM and (
+        stale = message.kind in SUBSCRIBER_KINDS and (
             subscription is None or not subscription.is_active()
         )
         if stale:

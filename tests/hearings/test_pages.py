@@ -304,3 +304,36 @@ def test_editing_cannot_move_an_announced_date(client):
 def test_bad_input_is_never_a_server_error(client, path):
     """Garbage in the address gives a page or a 404, never a 500."""
     assert client.get(path).status_code in (200, 302, 404, 405)
+
+
+def test_place_partial_for_the_village_page(rf, django_assert_max_num_queries):
+    """The partial the village page includes: forthcoming (with cancellations), past, links to
+    the calendar and feed, and the subscribe box — in a bounded number of queries."""
+    from django.template.loader import render_to_string
+
+    from hearings.models import Hearing
+
+    district = PlaceFactory(district=True)
+    village = PlaceFactory(parent=district)
+    for _ in range(5):
+        HearingFactory(announced=True, territory=[district], initiator=CompanyFactory())
+    HearingFactory(cancelled=True, territory=[village], title_kk="Тоқтатылды")
+    HearingFactory(record_published=True, territory=[village], title_kk="Өтті")
+    request = rf.get("/")
+    with django_assert_max_num_queries(2):
+        html = render_to_string(
+            "hearings/includes/_place_hearings.html",
+            {
+                "place": village,
+                "upcoming_hearings": Hearing.objects.published()
+                .concerning(village)
+                .forthcoming()
+                .for_cards()[:10],
+                "past_hearings": Hearing.objects.concerning(village).past().for_cards()[:5],
+            },
+            request=request,
+        )
+    assert "Тоқтатылды" in html and "Өтті" in html
+    assert reverse("hearings:place_calendar", args=[village.kato_code]) in html
+    assert reverse("hearings:place_feed", args=[village.kato_code]) in html
+    assert 'name="email"' in html and "csrfmiddlewaretoken" in html

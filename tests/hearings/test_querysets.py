@@ -98,3 +98,13 @@ def test_registration_number_is_generated_and_unique():
     assert first.registration_number != second.registration_number
     first.refresh_from_db()
     assert first.registration_number.startswith("PH-")
+
+
+def test_forthcoming_keeps_cancellations_visible():
+    """The village page's list: announced and cancelled hearings whose date has not come."""
+    announced = HearingFactory(announced=True, starts_at=local_at(30))
+    cancelled = HearingFactory(cancelled=True, starts_at=local_at(25))
+    HearingFactory(starts_at=local_at(20))  # draft
+    HearingFactory(past=True)
+    assert list(Hearing.objects.forthcoming()) == [cancelled, announced]
+    assert list(Hearing.objects.upcoming()) == [announced]

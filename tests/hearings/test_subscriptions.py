@@ -202,3 +202,15 @@ def test_subscribe_form_rejects_bad_input(client):
     )
     assert response.status_code == 200
     assert not Subscription.objects.exists()
+
+
+def test_overdue_protocol_alerts_the_organiser_once():
+    """The organiser's public address hears once that a protocol is overdue."""
+    hearing = HearingFactory(held=True, starts_at=local_at(-10))
+    hearing.organiser.email = "akimat@example.kz"
+    hearing.organiser.save()
+    HearingFactory(held=True, starts_at=local_at(-3))  # not late yet
+    call_command("send_notifications", stdout=StringIO())
+    call_command("send_notifications", stdout=StringIO())
+    assert [m.to for m in mail.outbox] == [["akimat@example.kz"]]
+    assert hearing.registration_number in mail.outbox[0].body

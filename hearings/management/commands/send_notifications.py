@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit, **options):
         queued = notifications.queue_reminders()
+        alerts = notifications.queue_protocol_late_alerts()
         result = notifications.send_due(limit=limit)
         self.stdout.write(
-            f"reminders queued: {queued}; sent: {result.sent}; failed, will retry: "
+            f"reminders queued: {queued}; overdue-protocol alerts queued: {alerts}; sent: {result.sent}; failed, will retry: "
             f"{result.retrying}; given up: {result.given_up}; skipped: {result.skipped}"
         )
