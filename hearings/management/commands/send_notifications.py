@@ -17,6 +17,7 @@ class Command(BaseCommand):
         alerts = notifications.queue_protocol_late_alerts()
         result = notifications.send_due(limit=limit)
         self.stdout.write(
-            f"reminders queued: {queued}; overdue-protocol alerts queued: {alerts}; sent: {result.sent}; failed, will retry: "
-            f"{result.retrying}; given up: {result.given_up}; skipped: {result.skipped}"
+            f"reminders queued: {queued}; overdue-protocol alerts queued: {alerts}; "
+            f"sent: {result.sent}; failed, will retry: {result.retrying}; "
+            f"given up: {result.given_up}; skipped: {result.skipped}"
         )
