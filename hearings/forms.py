@@ -2,6 +2,7 @@ import datetime
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,7 +157,12 @@ class HearingForm(forms.ModelForm):
         self.fields["initiator"].queryset = Organisation.objects.companies().order_by_name()
         akimats = Organisation.objects.akimats().select_related("place")
         if user is not None and not user.is_staff:
-            akimats = akimats.filter(memberships__user=user)
+            # An official of a covering akimat may edit another akimat's hearing: keep its
+            # organiser choosable.
+            mine = Q(memberships__user=user)
+            if self.instance.organiser_id:
+                mine |= Q(pk=self.instance.organiser_id)
+            akimats = akimats.filter(mine).distinct()
         self.fields["organiser"].queryset = akimats.order_by_name()
         self.fields["project"].queryset = Project.objects.order_by_name()
         if self.instance.pk:

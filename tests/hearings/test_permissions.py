@@ -233,3 +233,26 @@ def test_organiser_cannot_put_territory_outside_its_jurisdiction(world):
         services.create_hearing(
             acting_user=world["users"]["organiser"], hearing=hearing, territory=[PlaceFactory()]
         )
+
+
+@pytest.mark.parametrize("actor", ["organiser", "covering", "staff"])
+def test_editors_can_save_the_edit_form(client, world, actor):
+    """Every editor can save the notice, including an official of a covering akimat."""
+    hearing = _hearing(world)
+    _login(client, world, actor)
+    data = {
+        "title_ru": "Новое название",
+        "legal_basis": "eia_report",
+        "initiator": world["company"].pk,
+        "organiser": world["organiser"].pk,
+        "format": "in_person",
+        "venue_ru": "Клуб",
+        "starts_at": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "120",
+        "territory_codes": world["village"].kato_code,
+        "language_codes": ["kk"],
+    }
+    response = client.post(reverse("hearings:edit", args=[hearing.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    hearing.refresh_from_db()
+    assert hearing.title_ru == "Новое название"
