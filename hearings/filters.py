@@ -13,15 +13,16 @@ from .models import Hearing, LegalBasis
 def organisers(request):
     return (
         Organisation.objects.akimats()
-        .filter(organised_hearings__isnull=False)
-        .exclude(organised_hearings__status=Hearing.Status.DRAFT)
+        .filter(organised_hearings__in=Hearing.objects.published())
         .distinct()
         .order_by_name()
     )
 
 
 def projects(request):
-    return Project.objects.filter(hearings__isnull=False).distinct().order_by_name()
+    return (
+        Project.objects.filter(hearings__in=Hearing.objects.published()).distinct().order_by_name()
+    )
 
 
 class ConcerningFilter(django_filters.ModelChoiceFilter):

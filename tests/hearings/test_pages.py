@@ -337,3 +337,38 @@ def test_place_partial_for_the_village_page(rf, django_assert_max_num_queries):
     assert reverse("hearings:place_calendar", args=[village.kato_code]) in html
     assert reverse("hearings:place_feed", args=[village.kato_code]) in html
     assert 'name="email"' in html and "csrfmiddlewaretoken" in html
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "hearing",
+        "hearingcomment",
+        "learnedof",
+        "attendanceregistration",
+        "subscription",
+        "outboxmessage",
+    ],
+)
+def test_admin_pages_render(client, model):
+    """Staff can open each hearings model's list and, for a hearing, its change page."""
+    from tests.factories import UserFactory
+
+    hearing = HearingPromiseFactory().hearing
+    client.force_login(UserFactory(staff=True, is_superuser=True))
+    assert client.get(reverse(f"admin:hearings_{model}_changelist")).status_code == 200
+    if model == "hearing":
+        url = reverse("admin:hearings_hearing_change", args=[hearing.pk])
+        assert client.get(url).status_code == 200
+
+
+def test_organiser_filter_lists_akimats_with_public_hearings(client):
+    """An akimat with a public hearing is offered even if it also has drafts; one with only
+    drafts is not."""
+    public = HearingFactory(announced=True)
+    HearingFactory(organiser=public.organiser)
+    only_draft = HearingFactory()
+    form = client.get(reverse("hearings:list")).context["filterset"].form
+    slugs = [o.slug for o in form.fields["organiser"].queryset]
+    assert public.organiser.slug in slugs
+    assert only_draft.organiser.slug not in slugs
