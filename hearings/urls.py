@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/learned/", views.learned_of, name="learned_of"),
     path("<int:pk>/edit/", views.hearing_edit, name="edit"),
     path("<int:pk>/announce/", views.hearing_announce, name="announce"),
+    path("<int:pk>/held/", views.hearing_held, name="held"),
     path("<int:pk>/reschedule/", views.hearing_reschedule, name="reschedule"),
     path("<int:pk>/cancel/", views.hearing_cancel, name="cancel"),
     path("<int:pk>/record/", views.hearing_record, name="record"),

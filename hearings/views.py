@@ -139,6 +139,7 @@ def hearing_detail(request, pk):
         "promises": _promises_with_disclosures(hearing),
         "learned": _learned_of_summary(hearing, reports),
         "protocol_late": hearing.is_protocol_late(),
+        "started": hearing.starts_at <= timezone.now(),
         "comment_form": CommentForm() if hearing.comments_open() else None,
         "registration_form": RegistrationForm() if hearing.registration_open() else None,
         "learned_form": LearnedOfForm() if hearing.announced_at else None,
@@ -460,6 +461,23 @@ def hearing_announce(request, pk):
             messages.error(request, text)
     else:
         messages.success(request, _("The hearing is announced; subscribers will be told."))
+    return redirect(hearing)
+
+
+@login_required
+@require_POST
+def hearing_held(request, pk):
+    """Record that the hearing took place (before the record is ready)."""
+    hearing = _editable(request, pk)
+    try:
+        services.mark_held(acting_user=request.user, hearing=hearing)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request, _("Marked as held. Publish the record when the protocol is signed.")
+        )
     return redirect(hearing)
 
 

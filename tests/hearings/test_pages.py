@@ -372,3 +372,17 @@ def test_organiser_filter_lists_akimats_with_public_hearings(client):
     slugs = [o.slug for o in form.fields["organiser"].queryset]
     assert public.organiser.slug in slugs
     assert only_draft.organiser.slug not in slugs
+
+
+def test_mark_held_after_the_date(client):
+    """Once the date has passed the organiser can mark the hearing as held; not before."""
+    future = HearingFactory(announced=True)
+    started = HearingFactory(past=True)
+    client.force_login(member_of(started.organiser))
+    client.post(reverse("hearings:held", args=[started.pk]))
+    started.refresh_from_db()
+    assert started.status == Hearing.Status.HELD
+    client.force_login(member_of(future.organiser))
+    client.post(reverse("hearings:held", args=[future.pk]))
+    future.refresh_from_db()
+    assert future.status == Hearing.Status.ANNOUNCED
