@@ -164,6 +164,8 @@ class HearingForm(forms.ModelForm):
                 mine |= Q(pk=self.instance.organiser_id)
             akimats = akimats.filter(mine).distinct()
         self.fields["organiser"].queryset = akimats.order_by_name()
+        if not self.instance.pk and len(self.fields["organiser"].queryset) == 1:
+            self.fields["organiser"].initial = self.fields["organiser"].queryset[0].pk
         self.fields["project"].queryset = Project.objects.order_by_name()
         if self.instance.pk:
             self.fields["territory_codes"].initial = list(self.instance.territory.all())
