@@ -202,6 +202,13 @@ class FeedbackForm(HoneypotMixin, forms.ModelForm):
         fields = ["kind", "comment", "photo_alt", "author_name", "contact"]
         widgets = {"kind": forms.RadioSelect}
 
+    field_order = ["kind", "comment", "photo", "photo_alt", "author_name", "contact"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ResidentFeedback.Kind.choices
+        self.order_fields(self.field_order)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():

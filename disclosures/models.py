@@ -13,13 +13,12 @@ with field-level old and new values and a reason, shown on a public change log.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Currency, Organisation, Place, Project, ResidentInput
@@ -86,11 +85,12 @@ def today():
 
 
 def format_amount(amount, currency):
+    """'1,800,000 KZT': one fixed style, so a change log written in one language reads in all."""
     if amount is None:
         return ""
     amount = Decimal(amount)
-    digits = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, decimal_pos=digits, force_grouping=True)} {currency}"
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{text} {currency}"
 
 
 class DisclosureQuerySet(models.QuerySet):
@@ -328,7 +328,7 @@ class Disclosure(models.Model):
         help_text=_("For an akimat: the company's contribution this was paid from."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -543,7 +543,7 @@ class StatusChange(models.Model):
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -559,6 +559,9 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.date}"
+
+
+EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
 
 
 class Revision(models.Model):
@@ -583,7 +586,7 @@ class Revision(models.Model):
     changes = models.JSONField(default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     acting_organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -620,10 +623,12 @@ class Revision(models.Model):
         """(label, old, new) for each changed field, labels in the reader's language."""
         rows = []
         for change in self.changes:
-            try:
-                label = Disclosure._meta.get_field(change["field"]).verbose_name
-            except Exception:  # a field removed since; show its name rather than fail
-                label = change["field"]
+            label = EXTRA_LABELS.get(change["field"])
+            if label is None:
+                try:
+                    label = Disclosure._meta.get_field(change["field"]).verbose_name
+                except FieldDoesNotExist:  # a field removed since: show its name, do not fail
+                    label = change["field"]
             rows.append((label, change.get("old") or "—", change.get("new") or "—"))
         return rows
 
@@ -642,7 +647,7 @@ class Photo(models.Model):
         help_text=_("Required: describe the photo for people who cannot see it."),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -669,7 +674,7 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("PDF file"), upload_to="disclosures/documents/")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -711,7 +716,7 @@ class Confirmation(models.Model):
         _("document (PDF)"), upload_to="disclosures/confirmations/", blank=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -207,6 +207,8 @@ def change_status(
     date = date or today()
     if status == Status.DELIVERED:
         disclosure.delivered_date = date
+    elif status in (Status.PROMISED, Status.IN_PROGRESS):
+        disclosure.delivered_date = None
     if status == Status.PROMISED and due_date:
         disclosure.due_date = due_date
     if status == Status.CANCELLED:

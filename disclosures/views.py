@@ -43,6 +43,7 @@ def _form_errors(form, error):
     """Put a service's ValidationError onto the form, field by field where it can."""
     if hasattr(error, "error_dict"):
         for name, messages_ in error.message_dict.items():
+            name = {"settlements": "settlement_codes"}.get(name, name)
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
@@ -132,6 +133,18 @@ def _export_rows(request):
         }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value):
+    """Spreadsheets run a cell starting with = + - @ as a formula; make it plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -145,9 +158,7 @@ def export_csv(request):
     def lines():
         yield "\ufeff" + writer.writeheader()
         for row in _export_rows(request):
-            yield writer.writerow(
-                {k: ("yes" if v is True else "no" if v is False else v) for k, v in row.items()}
-            )
+            yield writer.writerow({key: _csv_safe(value) for key, value in row.items()})
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
@@ -212,8 +223,8 @@ def disclosure_detail(request, pk):
         "money_share": share,
         "can_edit": can_edit,
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
-        "feedback_form": FeedbackForm(),
-        "question_form": QuestionForm(),
+        "feedback_form": FeedbackForm(auto_id="feedback_%s"),
+        "question_form": QuestionForm(auto_id="question_%s"),
         "settlements": list(disclosure.settlements.all()),
     }
     return render(request, "disclosures/disclosure_detail.html", context)
@@ -655,10 +666,11 @@ def import_template(request):
 
 
 def place_feed_urls(place):
-    """The list, CSV and JSON addresses for one place's disclosures (for the village page)."""
+    """The list, RSS, CSV and JSON addresses for one place's disclosures (for the village page)."""
     query = f"?place={place.kato_code}"
     return {
         "list": reverse("disclosures:list") + query,
+        "feed": reverse("disclosures:feed") + query,
         "csv": reverse("disclosures:export_csv") + query,
         "json": reverse("disclosures:export_json") + query,
     }

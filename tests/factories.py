@@ -154,3 +154,139 @@ class ProjectFactory(factory.django.DjangoModelFactory):
             return
         for place in [obj.primary_settlement, *(extracted or [])]:
             ProjectSettlement.objects.get_or_create(project=obj, place=place)
+
+
+# --- disclosures -------------------------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from disclosures.models import (  # noqa: E402
+    Category,
+    Confirmation,
+    Disclosure,
+    Question,
+    ResidentFeedback,
+    Revision,
+    Status,
+    StatusChange,
+)
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    """A draft contribution by a company, delivered last month, for one village.
+
+    Traits: published, withdrawn, hidden, promised, in_progress, overdue, delivered, cancelled.
+    Pass `settlements=[place, ...]` to choose the villages (default: one new village).
+    """
+
+    class Meta:
+        model = Disclosure
+        skip_postgeneration_save = True
+
+    class Params:
+        published = factory.Trait(published_at=factory.LazyFunction(_tz.now))
+        withdrawn = factory.Trait(
+            published_at=factory.LazyFunction(_tz.now),
+            withdrawn_at=factory.LazyFunction(_tz.now),
+            withdrawal_reason="Recorded twice by mistake.",
+        )
+        hidden = factory.Trait(
+            hidden_at=factory.LazyFunction(_tz.now), hidden_reason="Court order."
+        )
+        promised = factory.Trait(
+            status=Status.PROMISED,
+            delivered_date=None,
+            due_date=factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=90)),
+        )
+        in_progress = factory.Trait(
+            status=Status.IN_PROGRESS,
+            delivered_date=None,
+            due_date=factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=30)),
+        )
+        overdue = factory.Trait(
+            status=Status.PROMISED,
+            delivered_date=None,
+            due_date=factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=10)),
+        )
+        delivered = factory.Trait(status=Status.DELIVERED)
+        cancelled = factory.Trait(
+            status=Status.CANCELLED, delivered_date=None, cancel_reason="The land was not allotted."
+        )
+
+    organisation = factory.SubFactory(CompanyFactory)
+    title_ru = factory.Sequence(lambda n: f"Вклад {n}")
+    title_en = factory.Sequence(lambda n: f"Contribution {n}")
+    category = Category.EDUCATION
+    status = Status.DELIVERED
+    delivered_date = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=30))
+    amount = factory.Sequence(lambda n: 1_000_000 + n * 1000)
+    currency = "KZT"
+
+    @factory.post_generation
+    def settlements(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.settlements.set(extracted if extracted is not None else [PlaceFactory()])
+        StatusChange.objects.create(
+            disclosure=obj,
+            status=obj.status,
+            date=obj.delivered_date or _tz.localdate(),
+        )
+
+
+class ConfirmationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Confirmation
+
+    class Params:
+        cannot_confirm = factory.Trait(
+            verdict=Confirmation.Verdict.CANNOT_CONFIRM, note="Not found on inspection."
+        )
+
+    disclosure = factory.SubFactory(DisclosureFactory, published=True)
+    akimat = factory.SubFactory(AkimatFactory)
+    verdict = Confirmation.Verdict.CONFIRMED
+    date = factory.LazyFunction(_tz.localdate)
+
+
+class ResidentFeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentFeedback
+
+    class Params:
+        approved = factory.Trait(moderation_status=ResidentFeedback.Moderation.APPROVED)
+        rejected = factory.Trait(
+            moderation_status=ResidentFeedback.Moderation.REJECTED, rejection_reason="Abusive."
+        )
+        dispute = factory.Trait(kind=ResidentFeedback.Kind.DISPUTED)
+
+    disclosure = factory.SubFactory(DisclosureFactory, published=True)
+    kind = ResidentFeedback.Kind.SEEN
+    comment = "I walked past it this morning."
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    class Params:
+        approved = factory.Trait(moderation_status=Question.Moderation.APPROVED)
+        answered = factory.Trait(
+            moderation_status=Question.Moderation.APPROVED,
+            answer="In September.",
+            answered_at=factory.LazyFunction(_tz.now),
+        )
+
+    disclosure = factory.SubFactory(DisclosureFactory, published=True)
+    text = "When will the well be finished?"
+
+
+class RevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Revision
+
+    disclosure = factory.SubFactory(DisclosureFactory, published=True)
+    action = Revision.Action.EDITED
+    after_publication = True

@@ -1,0 +1,28 @@
+"""A resident on a phone, in English, sees a contribution and disputes it without JavaScript."""
+
+import pytest
+
+from tests.factories import ConfirmationFactory, DisclosureFactory, place_tree
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_resident_disputes_a_contribution_without_javascript(live_server, browser):
+    places = place_tree()
+    disclosure = DisclosureFactory(
+        published=True, settlements=[places["village"]], title_en="Drinking water well"
+    )
+    ConfirmationFactory(disclosure=disclosure, note="Checked on site.")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + f"/en/disclosures/{disclosure.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Drinking water well"
+    assert "Checked on site." in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path="/tmp/disclosure-phone.png", full_page=True)
+    page.get_by_text("Did you see it? Tell us").click()
+    page.get_by_label("this is not what was done").check()
+    page.get_by_label("Comment").fill("The water is salty.")
+    page.locator("form[action$='/feedback/'] button[type=submit]").click()
+    assert "A moderator will check it" in page.inner_text("main")
+    context.close()

@@ -1,0 +1,61 @@
+"""The demo tells the Ilyichevka story and can be loaded twice."""
+
+import pytest
+from django.core.management import call_command
+
+from disclosures import demo
+from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
+from projects import demo as projects_demo
+from projects.models import Place
+
+
+@pytest.mark.django_db
+def test_demo_seeds_the_story_and_is_idempotent():
+    """Photos, the akimat's confirmations, a dispute, an overdue promise and a money chain."""
+    call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+    projects_demo.seed()
+    demo.seed()
+    demo.seed()
+    ilyichevka = Place.objects.get(kato_code="596036500")
+    here = Disclosure.objects.published().for_place(ilyichevka)
+    assert here.count() == 6
+    assert Photo.objects.filter(disclosure__in=here).count() >= 5
+    summary = here.summary()
+    assert summary["confirmed"] >= 3
+    assert summary["disputed"] == 1
+    assert summary["overdue"] == 1
+    assert Confirmation.objects.filter(verdict="cannot_confirm").exists()
+    assert ResidentFeedback.objects.approved().filter(kind="disputed").count() == 1
+    roof = Disclosure.objects.get(title_en="Roof of the Nura school")
+    children, _accounted, unaccounted, share = roof.funded_by.money_trail()
+    assert children == [roof] and share == 40
+    assert Disclosure.objects.count() == len(demo.DISCLOSURES)
+
+
+@pytest.mark.django_db
+def test_demo_pages_render_in_every_language(client):
+    """Every demo disclosure's page, change log, the list and dashboards answer 200."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import translation
+
+    call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+    projects_demo.seed()
+    demo.seed()
+    for language in ("kk", "ru", "en"):
+        with translation.override(language):
+            assert client.get(reverse("disclosures:list")).status_code == 200
+            for disclosure in Disclosure.objects.all():
+                assert client.get(disclosure.get_absolute_url()).status_code == 200
+                assert (
+                    client.get(reverse("disclosures:changes", args=[disclosure.pk])).status_code
+                    == 200
+                )
+    school = Disclosure.objects.get(title_en="Repair of the Ilyichevka school")
+    with translation.override("en"):
+        page = client.get(reverse("disclosures:changes", args=[school.pk])).content.decode()
+    assert "from 38,000,000 KZT to 35,000,000 KZT" in page
+    for email in ("taiynsha-may@demo.ashyq.kz", "amandyk@demo.ashyq.kz", "moderator@demo.ashyq.kz"):
+        client.force_login(get_user_model().objects.get(username=email))
+        assert client.get(reverse("disclosures:dashboard")).status_code == 200
+    assert client.get(reverse("disclosures:moderation")).status_code == 200

@@ -1,0 +1,134 @@
+"""Visibility and the computed states: published, overdue, for a place, headline figures."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from disclosures.models import Disclosure, Status
+from tests.factories import (
+    AkimatFactory,
+    ConfirmationFactory,
+    DisclosureFactory,
+    ResidentFeedbackFactory,
+    UserFactory,
+    member_of,
+    place_tree,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_withdrawn_and_hidden():
+    """Only published, not withdrawn, not hidden disclosures are listed; withdrawn stay public."""
+    shown = DisclosureFactory(published=True)
+    draft = DisclosureFactory()
+    withdrawn = DisclosureFactory(withdrawn=True)
+    hidden = DisclosureFactory(published=True, hidden=True)
+    assert list(Disclosure.objects.published()) == [shown]
+    assert set(Disclosure.objects.public()) == {shown, withdrawn}
+    assert shown.is_published() and not draft.is_published()
+    assert not withdrawn.is_published() and withdrawn.is_public()
+    assert not hidden.is_published() and not hidden.is_public()
+
+
+def test_overdue_boundaries():
+    """Due yesterday and not delivered is overdue; due today is not; delivered never is."""
+    today = timezone.localdate()
+    yesterday = DisclosureFactory(promised=True, due_date=today - datetime.timedelta(days=1))
+    due_today = DisclosureFactory(promised=True, due_date=today)
+    in_progress_late = DisclosureFactory(
+        in_progress=True, due_date=today - datetime.timedelta(days=1)
+    )
+    delivered_late = DisclosureFactory(delivered=True, due_date=today - datetime.timedelta(days=5))
+    cancelled_late = DisclosureFactory(cancelled=True, due_date=today - datetime.timedelta(days=5))
+    overdue = set(Disclosure.objects.overdue())
+    assert overdue == {yesterday, in_progress_late}
+    for disclosure in (yesterday, due_today, in_progress_late, delivered_late, cancelled_late):
+        assert disclosure.is_overdue() == (disclosure in overdue)
+    assert yesterday.display_status()[0] == "overdue"
+    assert (
+        not Disclosure.objects.overdue(on=today - datetime.timedelta(days=1))
+        .filter(pk=yesterday.pk)
+        .exists()
+    )
+
+
+def test_for_place_and_in_jurisdiction_find_settlements_under_a_place():
+    """A district's disclosures are those for any settlement in it, each once."""
+    places = place_tree()
+    both = DisclosureFactory(settlements=[places["village"], places["neighbour"]])
+    elsewhere = DisclosureFactory(settlements=[places["elsewhere"]])
+    assert list(Disclosure.objects.for_place(places["district"])) == [both]
+    assert list(Disclosure.objects.for_place(places["elsewhere"])) == [elsewhere]
+    akimat = AkimatFactory(place=places["rural"])
+    assert list(Disclosure.objects.in_jurisdiction(akimat)) == [both]
+
+
+def test_editable_by_is_the_users_organisations_only():
+    """Members edit their organisation's disclosures; others, anonymous and staff do not."""
+    mine = DisclosureFactory()
+    DisclosureFactory()
+    user = member_of(mine.organisation)
+    assert list(Disclosure.objects.editable_by(user)) == [mine]
+    assert not Disclosure.objects.editable_by(UserFactory(staff=True)).exists()
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Disclosure.objects.editable_by(AnonymousUser()).exists()
+
+
+def test_summary_counts_for_a_place():
+    """Headline figures: counts by status, overdue, value per currency, confirmed, disputed."""
+    places = place_tree()
+    village = places["village"]
+    delivered = DisclosureFactory(published=True, settlements=[village], amount=Decimal("100"))
+    DisclosureFactory(published=True, in_progress=True, settlements=[village], amount=None)
+    DisclosureFactory(published=True, overdue=True, settlements=[village], amount=Decimal("50"))
+    DisclosureFactory(published=True, settlements=[village], amount=Decimal("7"), currency="USD")
+    DisclosureFactory(settlements=[village], amount=Decimal("1000"))  # draft: not counted
+    ConfirmationFactory(disclosure=delivered)
+    ResidentFeedbackFactory(disclosure=delivered, dispute=True, approved=True)
+    ResidentFeedbackFactory(disclosure=delivered, dispute=True)  # pending: not counted
+    summary = Disclosure.objects.published().for_place(places["district"]).summary()
+    assert summary["delivered"] == 2
+    assert summary["in_progress"] == 1
+    assert summary["promised"] == 1
+    assert summary["overdue"] == 1
+    assert summary["total_kzt"] == Decimal("150")
+    assert {row["currency"] for row in summary["totals"]} == {"KZT", "USD"}
+    assert summary["confirmed"] == 1
+    assert summary["disputed"] == 1
+
+
+def test_money_trail_shows_accounted_and_unaccounted_share():
+    """A company payment into an akimat budget shows what the akimat disclosed from it."""
+    payment = DisclosureFactory(published=True, amount=Decimal("1000000"))
+    akimat = AkimatFactory()
+    DisclosureFactory(
+        published=True, organisation=akimat, funded_by=payment, amount=Decimal("400000")
+    )
+    DisclosureFactory(organisation=akimat, funded_by=payment, amount=Decimal("100000"))  # draft
+    children, accounted, unaccounted, share = payment.money_trail()
+    assert len(children) == 1
+    assert accounted == Decimal("400000")
+    assert unaccounted == Decimal("600000")
+    assert share == 40
+
+
+def test_status_choices_are_backed_by_the_database():
+    """A status outside the choices is refused by a CheckConstraint, not only by forms."""
+    from django.db import IntegrityError
+
+    disclosure = DisclosureFactory()
+    with pytest.raises(IntegrityError):
+        Disclosure.objects.filter(pk=disclosure.pk).update(status="lost")
+
+
+def test_promise_needs_due_date_in_database():
+    """A promise without a due date is refused by the database."""
+    from django.db import IntegrityError
+
+    disclosure = DisclosureFactory()
+    with pytest.raises(IntegrityError):
+        Disclosure.objects.filter(pk=disclosure.pk).update(status=Status.PROMISED, due_date=None)

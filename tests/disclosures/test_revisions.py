@@ -1,0 +1,113 @@
+"""Published disclosures are never silently changed: corrections keep a visible history."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from disclosures import services
+from disclosures.models import Disclosure, Revision, Status
+from tests.factories import DisclosureFactory, member_of, place_tree
+
+
+class RevisionLogTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.disclosure = DisclosureFactory(
+            published=True, amount=Decimal("2000000"), settlements=[cls.places["village"]]
+        )
+        cls.user = member_of(cls.disclosure.organisation)
+
+    def correct(self, reason="", **changes):
+        disclosure = Disclosure.objects.get(pk=self.disclosure.pk)
+        for name, value in changes.items():
+            setattr(disclosure, name, value)
+        return services.update_disclosure(
+            acting_user=self.user,
+            disclosure=disclosure,
+            settlements=[self.places["village"]],
+            reason=reason,
+        )
+
+    def test_published_change_needs_a_reason(self):
+        """Without a reason the correction is refused and nothing changes."""
+        with self.assertRaises(ValidationError):
+            self.correct(amount=Decimal("1800000"))
+        self.disclosure.refresh_from_db()
+        self.assertEqual(self.disclosure.amount, Decimal("2000000"))
+        self.assertFalse(self.disclosure.revisions.filter(action="edited").exists())
+
+    def test_correction_is_logged_field_by_field(self):
+        """The revision keeps the old and new value as shown, and the reason."""
+        self.correct(amount=Decimal("1800000"), reason="The act says 1.8 million.")
+        revision = self.disclosure.revisions.get(action=Revision.Action.EDITED)
+        self.assertEqual(revision.reason, "The act says 1.8 million.")
+        with translation.override("en"):
+            self.assertEqual(
+                revision.changes,
+                [{"field": "amount", "old": "2,000,000 KZT", "new": "1,800,000 KZT"}],
+            )
+
+    def test_change_log_page_shows_the_correction(self):
+        """The public change log reads 'value corrected from … to … on <date>: reason'."""
+        with translation.override("en"):
+            self.correct(amount=Decimal("1800000"), reason="The act says 1.8 million.")
+            response = self.client.get(reverse("disclosures:changes", args=[self.disclosure.pk]))
+        self.assertContains(response, "value corrected from 2,000,000 KZT to 1,800,000 KZT on")
+        self.assertContains(response, "The act says 1.8 million.")
+
+    def test_no_change_writes_no_revision(self):
+        """Saving without changes is not a correction."""
+        self.correct()
+        self.assertFalse(self.disclosure.revisions.filter(action="edited").exists())
+
+    def test_draft_edits_need_no_reason(self):
+        draft = DisclosureFactory(organisation=self.disclosure.organisation)
+        draft.title_ru = "Другое"
+        services.update_disclosure(
+            acting_user=self.user, disclosure=draft, settlements=list(draft.settlements.all())
+        )
+        self.assertEqual(Disclosure.objects.get(pk=draft.pk).title_ru, "Другое")
+
+    def test_withdrawal_keeps_the_record_visible(self):
+        """A withdrawn disclosure stays on its page with the reason, off the list."""
+        services.withdraw_disclosure(
+            acting_user=self.user, disclosure=self.disclosure, reason="Recorded twice."
+        )
+        response = self.client.get(self.disclosure.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Recorded twice.")
+        self.assertNotContains(self.client.get(reverse("disclosures:list")), self.disclosure.title)
+        self.assertTrue(self.disclosure.revisions.filter(action="withdrawn").exists())
+        with self.assertRaises(ValidationError):
+            self.correct(title_ru="x", reason="y")
+
+    def test_withdrawal_needs_a_reason(self):
+        with self.assertRaises(ValidationError):
+            services.withdraw_disclosure(
+                acting_user=self.user, disclosure=self.disclosure, reason=""
+            )
+
+    def test_status_change_goes_to_timeline_and_log(self):
+        """Delivering a promise adds a dated step to the timeline and a revision."""
+        promise = DisclosureFactory(
+            promised=True, published=True, organisation=self.disclosure.organisation
+        )
+        services.change_status(
+            acting_user=self.user,
+            disclosure=promise,
+            status=Status.DELIVERED,
+            date=timezone.localdate(),
+            note="Handed over to the school.",
+        )
+        self.assertEqual(
+            list(promise.status_changes.values_list("status", flat=True)),
+            ["promised", "delivered"],
+        )
+        revision = promise.revisions.get(action="status")
+        self.assertIn("status", {change["field"] for change in revision.changes})
+        response = self.client.get(promise.get_absolute_url())
+        self.assertContains(response, "Handed over to the school.")
