@@ -97,7 +97,7 @@ def test_place_filter_for_a_village_page(client, many):
 
 def test_list_query_count_is_bounded(client, many, django_assert_max_num_queries):
     """The list page does not grow queries with rows (no N+1)."""
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("disclosures:list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 25
@@ -108,13 +108,13 @@ def test_detail_query_count_is_bounded(client, many, django_assert_max_num_queri
     for _n in range(10):
         ResidentFeedbackFactory(disclosure=disclosure, approved=True)
         QuestionFactory(disclosure=disclosure, answered=True)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(15):
         response = client.get(disclosure.get_absolute_url())
     assert response.status_code == 200
 
 
 def test_export_query_count_is_bounded(client, many, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         export_ids(client, reverse("disclosures:export_csv"))
 
 
@@ -238,7 +238,7 @@ def test_dashboard_query_count_is_bounded(client, many, django_assert_max_num_qu
     """The organisation dashboard does not grow queries with its disclosures."""
     company = many["rows"][0].organisation
     client.force_login(member_of(company))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("disclosures:dashboard"))
     assert response.status_code == 200
     assert len(response.context["disclosures"]) == 10

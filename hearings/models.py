@@ -1,0 +1,714 @@
+"""Public hearings: the notice residents cannot miss, and the record afterwards.
+
+A `Hearing` is posted by the organising akimat for a planned activity (often an investment
+project) whose initiator is a company. Its notice says what Kazakhstan's Rules for public hearings
+and the Aarhus Convention (Art. 6(2)) require: what is planned, who decides and how, the territory
+of impact, when and where, the materials and until when written comments are taken.
+
+Lifecycle: draft → announced → held → record published; or cancelled. Drafts are never public.
+Moving a hearing (`reschedule_hearing`) keeps the old date in the change log (`HearingChange`) and
+restarts the notice clock: residents must get the full notice period before the new date.
+
+After the hearing the record: protocol (PDF), attendance, video, every question and comment with
+the answer and how it was taken into account (Aarhus Art. 6(8)), and `HearingPromise`s, which
+the `disclosures` app turns into promised disclosures (`promise.disclosures`).
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Organisation, Place, Project, ResidentInput
+from projects.translation import TranslatedField
+
+from . import clock
+
+
+class LegalBasis(models.TextChoices):
+    EIA_REPORT = "eia_report", _("environmental impact assessment report")
+    EIA_SCOPING = "eia_scoping", _("scoping of the environmental impact assessment")
+    ENVIRONMENTAL_PERMIT = "environmental_permit", _("draft environmental permit")
+    LAND_ALLOCATION = "land_allocation", _("land allocation")
+    GENERAL_PLAN = "general_plan", _("general plan")
+    OTHER = "other", _("other")
+
+
+class HearingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    ONLINE = "online", _("online")
+    HYBRID = "hybrid", _("in person and online")
+
+
+class HearingLanguage(models.TextChoices):
+    KK = "kk", _("Kazakh")
+    RU = "ru", _("Russian")
+    EN = "en", _("English")
+
+
+# --- Hearings ---------------------------------------------------------------------------------
+
+
+class HearingQuerySet(models.QuerySet):
+    def published(self):
+        """What residents see: every hearing past its draft, cancelled ones included."""
+        return self.exclude(status=Hearing.Status.DRAFT)
+
+    def upcoming(self, now=None):
+        """Announced hearings that have not started yet, soonest first."""
+        now = now or timezone.now()
+        return self.filter(status=Hearing.Status.ANNOUNCED, starts_at__gte=now).order_by(
+            "starts_at", "pk"
+        )
+
+    def past(self, now=None):
+        """Published hearings whose date has passed (or cancelled ones), latest first."""
+        now = now or timezone.now()
+        return (
+            self.published()
+            .filter(
+                Q(starts_at__lt=now)
+                | Q(status__in=[Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED])
+            )
+            .order_by("-starts_at", "-pk")
+        )
+
+    def concerning(self, place):
+        """Hearings whose territory is `place`, lies within it, or contains it.
+
+        A hearing for a district concerns each village in the district (its territory is an
+        ancestor of the village), and a village's hearing shows on its district's page too.
+        """
+        return self.filter(
+            Q(territory__path__startswith=place.path) | Q(territory__kato_code__in=place.path_codes)
+        ).distinct()
+
+    def editable_by(self, user):
+        """Hearings this user may change: organised by their akimat, or on territory it covers.
+
+        Staff may change all. Company users, even the initiator's, may not: the akimat runs the
+        hearing.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        akimats = Organisation.objects.akimats().filter(memberships__user=user)
+        paths = list(akimats.values_list("place__path", flat=True))
+        condition = Q(organiser__in=akimats)
+        for path in paths:
+            condition |= Q(territory__path__startswith=path)
+        return self.filter(pk__in=Hearing.objects.filter(condition).values("pk"))
+
+    def with_related(self):
+        return self.select_related(
+            "initiator", "organiser", "organiser__place", "project"
+        ).prefetch_related("territory")
+
+    def protocol_late(self, today=None):
+        """Held hearings whose record is not published and the protocol deadline has passed."""
+        today = today or timezone.localdate()
+        latest_start = timezone.make_aware(
+            datetime.datetime.combine(
+                today - datetime.timedelta(days=clock.protocol_days()), datetime.time.min
+            )
+        )
+        return self.filter(
+            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD], starts_at__lt=latest_start
+        )
+
+
+class Hearing(models.Model):
+    """One public hearing: its notice, its lifecycle and, afterwards, its record."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ANNOUNCED = "announced", _("announced")
+        HELD = "held", _("held")
+        RECORD_PUBLISHED = "record_published", _("record published")
+        CANCELLED = "cancelled", _("cancelled")
+
+    registration_number = models.CharField(
+        _("registration number"), max_length=30, blank=True, editable=False
+    )
+    title_kk = models.CharField(_("title in Kazakh"), max_length=255, blank=True)
+    title_ru = models.CharField(_("title in Russian"), max_length=255, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    subject_kk = models.TextField(_("planned activity, in Kazakh"), blank=True)
+    subject_ru = models.TextField(_("planned activity, in Russian"), blank=True)
+    subject_en = models.TextField(_("planned activity, in English"), blank=True)
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearings",
+        help_text=_("The investment project discussed, where there is one."),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=30, choices=LegalBasis.choices, default=LegalBasis.EIA_REPORT
+    )
+    initiator = models.ForeignKey(
+        Organisation,
+        verbose_name=_("initiator"),
+        on_delete=models.PROTECT,
+        related_name="initiated_hearings",
+        limit_choices_to={"kind": Organisation.Kind.COMPANY},
+        help_text=_("The company that plans the activity."),
+    )
+    initiator_contact = models.CharField(
+        _("initiator's contact"),
+        max_length=255,
+        blank=True,
+        help_text=_("A person, phone or e-mail at the company for questions about the materials."),
+    )
+    organiser = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organising akimat"),
+        on_delete=models.PROTECT,
+        related_name="organised_hearings",
+        limit_choices_to={"kind": Organisation.Kind.AKIMAT},
+    )
+    organiser_contact = models.CharField(
+        _("akimat's contact person"),
+        max_length=255,
+        blank=True,
+        help_text=_("Name, position and phone of the official responsible for the hearing."),
+    )
+    decision_kk = models.TextField(_("decision to be taken, in Kazakh"), blank=True)
+    decision_ru = models.TextField(_("decision to be taken, in Russian"), blank=True)
+    decision_en = models.TextField(_("decision to be taken, in English"), blank=True)
+    decision_authority_kk = models.CharField(
+        _("deciding authority, in Kazakh"), max_length=255, blank=True
+    )
+    decision_authority_ru = models.CharField(
+        _("deciding authority, in Russian"), max_length=255, blank=True
+    )
+    decision_authority_en = models.CharField(
+        _("deciding authority, in English"), max_length=255, blank=True
+    )
+    territory = models.ManyToManyField(
+        Place,
+        verbose_name=_("territory of impact"),
+        related_name="hearings",
+        help_text=_("The settlements, rural districts and districts concerned."),
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=HearingFormat.choices, default=HearingFormat.IN_PERSON
+    )
+    venue_kk = models.CharField(_("venue, in Kazakh"), max_length=300, blank=True)
+    venue_ru = models.CharField(_("venue, in Russian"), max_length=300, blank=True)
+    venue_en = models.CharField(_("venue, in English"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    online_instructions_kk = models.TextField(_("how to join online, in Kazakh"), blank=True)
+    online_instructions_ru = models.TextField(_("how to join online, in Russian"), blank=True)
+    online_instructions_en = models.TextField(_("how to join online, in English"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("expected duration, minutes"), default=120
+    )
+    languages = models.CharField(
+        _("languages of the hearing"),
+        max_length=20,
+        default="kk,ru",
+        help_text=_("Language codes separated by commas: kk, ru, en."),
+    )
+    materials_available_from = models.DateField(
+        _("materials available from"),
+        null=True,
+        blank=True,
+        help_text=_("The day from which the documents can be read, online and on paper."),
+    )
+    paper_copies_kk = models.TextField(_("where paper copies can be read, in Kazakh"), blank=True)
+    paper_copies_ru = models.TextField(_("where paper copies can be read, in Russian"), blank=True)
+    paper_copies_en = models.TextField(_("where paper copies can be read, in English"), blank=True)
+    comments_until = models.DateField(
+        _("written comments accepted until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day (inclusive) on which written comments and questions are taken."),
+    )
+    comment_instructions_kk = models.TextField(_("how to send comments, in Kazakh"), blank=True)
+    comment_instructions_ru = models.TextField(_("how to send comments, in Russian"), blank=True)
+    comment_instructions_en = models.TextField(_("how to send comments, in English"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
+    rescheduled_at = models.DateTimeField(_("last rescheduled"), null=True, blank=True)
+    held_at = models.DateTimeField(_("marked as held"), null=True, blank=True)
+    record_published_at = models.DateTimeField(_("record published"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    protocol = models.FileField(
+        _("signed protocol (PDF)"), upload_to="hearings/protocols/", blank=True
+    )
+    attendance = models.PositiveIntegerField(_("people attending"), null=True, blank=True)
+    video_url = models.URLField(_("video recording"), blank=True)
+    record_summary_kk = models.TextField(_("summary of the hearing, in Kazakh"), blank=True)
+    record_summary_ru = models.TextField(_("summary of the hearing, in Russian"), blank=True)
+    record_summary_en = models.TextField(_("summary of the hearing, in English"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HearingQuerySet.as_manager()
+
+    title = TranslatedField()
+    subject = TranslatedField()
+    decision = TranslatedField()
+    decision_authority = TranslatedField()
+    venue = TranslatedField()
+    online_instructions = TranslatedField()
+    paper_copies = TranslatedField()
+    comment_instructions = TranslatedField()
+    record_summary = TranslatedField()
+
+    class Meta:
+        verbose_name = _("public hearing")
+        verbose_name_plural = _("public hearings")
+        ordering = ["-starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["draft", "announced", "held", "record_published", "cancelled"]
+                ),
+                name="hearing_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["in_person", "online", "hybrid"]),
+                name="hearing_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_kk="", title_ru="", title_en=""), name="hearing_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="hearing_cancelled_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=~Q(registration_number=""),
+                name="hearing_registration_number_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="hearing_status_starts")]
+
+    def __str__(self):
+        number = self.registration_number or _("draft")
+        return f"{number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.registration_number:
+            # The number is derived from the primary key, so it is unique and never reused.
+            year = (self.created_at or timezone.now()).year
+            self.registration_number = f"PH-{year}-{self.pk:05d}"
+            Hearing.objects.filter(pk=self.pk).update(registration_number=self.registration_number)
+
+    def get_absolute_url(self):
+        return reverse("hearings:detail", kwargs={"pk": self.pk})
+
+    # Lifecycle and visibility, twins of the queryset methods.
+
+    def is_published(self):
+        return self.status != self.Status.DRAFT
+
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    def is_upcoming(self, now=None):
+        return self.status == self.Status.ANNOUNCED and self.starts_at >= (now or timezone.now())
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes or 0)
+
+    @property
+    def settlements(self):
+        """The settlements among the territory (what `disclosures` attaches promises to)."""
+        return self.territory.filter(level=Place.Level.SETTLEMENT)
+
+    def language_labels(self):
+        labels = dict(HearingLanguage.choices)
+        codes = [c.strip() for c in (self.languages or "").split(",") if c.strip()]
+        return [labels.get(code, code) for code in codes]
+
+    def comments_open(self, today=None):
+        """Written comments are taken while announced, from announcement until `comments_until`."""
+        today = today or timezone.localdate()
+        if self.status != self.Status.ANNOUNCED:
+            return False
+        last_day = self.comments_until or timezone.localdate(self.starts_at)
+        return today <= last_day
+
+    def registration_open(self, now=None):
+        return self.is_upcoming(now)
+
+    def deadlines(self, today=None):
+        return clock.deadlines(self, today=today)
+
+    def protocol_deadline(self):
+        return timezone.localdate(self.starts_at) + datetime.timedelta(days=clock.protocol_days())
+
+    def is_protocol_late(self, today=None):
+        today = today or timezone.localdate()
+        if self.status in (self.Status.ANNOUNCED, self.Status.HELD):
+            return today > self.protocol_deadline() and (self.starts_at < timezone.now())
+        if self.status == self.Status.RECORD_PUBLISHED and self.record_published_at:
+            return timezone.localdate(self.record_published_at) > self.protocol_deadline()
+        return False
+
+
+class HearingDocument(models.Model):
+    """One document of the hearing materials (PDF), or of the record."""
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="documents")
+    title_kk = models.CharField(_("title in Kazakh"), max_length=255, blank=True)
+    title_ru = models.CharField(_("title in Russian"), max_length=255, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True)
+    file = models.FileField(_("PDF file"), upload_to="hearings/materials/")
+    uploaded_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    title = TranslatedField()
+
+    class Meta:
+        verbose_name = _("hearing document")
+        verbose_name_plural = _("hearing documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title or self.file.name
+
+
+class HearingChange(models.Model):
+    """The public change log of a hearing: every step, with the old date kept when it moves."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("draft created")
+        EDITED = "edited", _("notice edited")
+        ANNOUNCED = "announced", _("announced")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+        CANCELLED = "cancelled", _("cancelled")
+        HELD = "held", _("marked as held")
+        RECORD_PUBLISHED = "record_published", _("record published")
+        RECORD_CORRECTED = "record_corrected", _("record corrected")
+        DOCUMENT_ADDED = "document_added", _("document added")
+        PROMISE_ADDED = "promise_added", _("promise recorded")
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    old_starts_at = models.DateTimeField(_("old date"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("new date"), null=True, blank=True)
+    old_venue = models.CharField(_("old venue"), max_length=300, blank=True)
+    new_venue = models.CharField(_("new venue"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("hearing change")
+        verbose_name_plural = _("hearing changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.hearing_id} {self.get_action_display()} {self.at:%Y-%m-%d}"
+
+    def is_public(self):
+        return self.action not in (self.Action.CREATED, self.Action.EDITED) or (
+            self.action == self.Action.EDITED and bool(self.reason)
+        )
+
+
+class HearingPromise(models.Model):
+    """A promise made at the hearing, by the initiator, the akimat or another organisation.
+
+    The `disclosures` app links its promised disclosures here (`promise.disclosures`), so a
+    resident can follow a promise from the hearing to what was delivered.
+    """
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.PROTECT, related_name="promises")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("who promised"),
+        on_delete=models.PROTECT,
+        related_name="hearing_promises",
+    )
+    text = models.TextField(_("what was promised"))
+    due_text = models.CharField(
+        _("by when, as said"), max_length=200, blank=True, help_text=_("E.g. 'by autumn 2027'.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promise made at a hearing")
+        verbose_name_plural = _("promises made at hearings")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.text[:80]}"
+
+    def linked_disclosures(self):
+        """The disclosures that follow this promise, if the disclosures app links them."""
+        try:
+            return list(self.disclosures.all())
+        except AttributeError:
+            return []
+
+
+# --- What residents send in ----------------------------------------------------------------
+
+
+class HearingComment(ResidentInput):
+    """A written comment or question: sent by a resident in the comment period, or asked aloud
+    at the hearing and entered by the akimat. The organiser answers publicly and says how it was
+    taken into account (Aarhus Convention Art. 6(8))."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("question")
+        COMMENT = "comment", _("comment or proposal")
+
+    class Source(models.TextChoices):
+        WRITTEN = "written", _("sent in writing")
+        AT_HEARING = "at_hearing", _("raised at the hearing")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("not yet considered")
+        ACCEPTED = "accepted", _("taken into account")
+        PARTLY = "partly", _("partly taken into account")
+        REJECTED = "rejected", _("not taken into account, with reasons")
+        EXPLAINED = "explained", _("answered; no change needed")
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="comments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.QUESTION)
+    source = models.CharField(
+        _("how it was received"), max_length=12, choices=Source.choices, default=Source.WRITTEN
+    )
+    text = models.TextField(_("your comment or question"), max_length=4000)
+    answer = models.TextField(_("answer"), blank=True)
+    outcome = models.CharField(
+        _("how it was taken into account"),
+        max_length=10,
+        choices=Outcome.choices,
+        blank=True,
+        default=Outcome.PENDING,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment or question")
+        verbose_name_plural = _("comments and questions")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class LearnedOf(ResidentInput):
+    """'I learned of this hearing on … from …': evidence of how early residents really knew."""
+
+    class Channel(models.TextChoices):
+        NOTICE_BOARD = "notice_board", _("a notice on a board")
+        AKIMAT = "akimat", _("the akimat (website, phone, visit)")
+        THIS_SITE = "this_site", _("this website or its e-mails")
+        NEWSPAPER = "newspaper", _("a newspaper, radio or TV")
+        SOCIAL = "social", _("social media or a messenger group")
+        NEIGHBOURS = "neighbours", _("neighbours, family or colleagues")
+        COMPANY = "company", _("the company")
+        OTHER = "other", _("other")
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="learned_of")
+    learned_on = models.DateField(_("I learned of this hearing on"))
+    channel = models.CharField(_("from"), max_length=20, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("report of how a resident learned of a hearing")
+        verbose_name_plural = _("reports of how residents learned of hearings")
+        ordering = ["learned_on", "pk"]
+
+    def __str__(self):
+        return f"{self.hearing_id}: {self.learned_on} ({self.channel})"
+
+    def days_before(self):
+        return (timezone.localdate(self.hearing.starts_at) - self.learned_on).days
+
+
+class AttendanceRegistration(models.Model):
+    """A resident's note that they plan to come, so that the akimat can plan the room.
+
+    Never shown publicly: only the organiser sees the names and how to reach them.
+    """
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="registrations")
+    name = models.CharField(_("your name"), max_length=120)
+    contact = models.CharField(
+        _("phone or e-mail"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only the akimat sees it, to tell you if the room or the date changes."),
+    )
+    people = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    needs = models.CharField(
+        _("anything the akimat should know"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. step-free access, sign language, interpretation."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("registration to attend")
+        verbose_name_plural = _("registrations to attend")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people__gte=1) & Q(people__lte=50), name="registration_people_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.people})"
+
+
+# --- Subscriptions and the outbox ----------------------------------------------------------
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+    def for_hearing(self, hearing):
+        """Active subscriptions to a place the hearing concerns (inside or containing it)."""
+        places = list(hearing.territory.all())
+        condition = Q(pk__in=[])
+        for place in places:
+            condition |= Q(place__kato_code__in=place.path_codes)
+        return self.active().filter(condition).select_related("place")
+
+
+class Subscription(models.Model):
+    """An e-mail address that wants to hear of hearings for a settlement or district.
+
+    No account: the address is confirmed by a link (double opt-in) and every message carries a
+    one-click unsubscribe link with the same secret token.
+    """
+
+    email = models.EmailField(_("e-mail"))
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        related_name="hearing_subscriptions",
+    )
+    language = models.CharField(_("language"), max_length=2, default="kk")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["email", "place"], name="subscription_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.place}"
+
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class OutboxMessage(models.Model):
+    """A message waiting to be sent, sent, or given up on.
+
+    Written in the same transaction as the change it reports, sent later by
+    `manage.py send_notifications`. `dedupe_key` is unique so the same news is never queued twice
+    for one subscriber; the sender claims a row (status `sending`) before sending, so two workers
+    never send it twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed, retries exhausted")
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("confirm subscription")
+        ANNOUNCED = "announced", _("hearing announced")
+        RESCHEDULED = "rescheduled", _("hearing moved")
+        CANCELLED = "cancelled", _("hearing cancelled")
+        REMINDER = "reminder", _("reminder")
+        RECORD = "record", _("record published")
+
+    channel = models.CharField(max_length=20, default="email")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="outbox_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient} ({self.status})"
