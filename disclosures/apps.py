@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class DisclosuresConfig(AppConfig):
     name = "disclosures"
     verbose_name = _("Disclosures")
+
+    def ready(self):
+        from projects.caching import watch
+
+        from .models import (
+            Confirmation,
+            Disclosure,
+            Document,
+            Photo,
+            Question,
+            ResidentFeedback,
+            StatusChange,
+        )
+
+        # Public pages (the village page included) are cached by content version.
+        watch(Disclosure, StatusChange, Photo, Document, Confirmation, ResidentFeedback, Question)

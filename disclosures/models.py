@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +183,37 @@ class DisclosureQuerySet(models.QuerySet):
                 distinct=True,
             ),
         )
+
+    def figures_by_settlement(self, place):
+        """Per settlement within `place`: {place_id: {status: count, "overdue": n, "total": n}}.
+
+        One grouped query, for the district and region pages' table of villages. Call it on
+        `published()`.
+        """
+        through = Disclosure.settlements.through.objects.filter(
+            place__path__startswith=place.path, disclosure__in=self.values("pk")
+        )
+        rows = through.values("place_id").annotate(
+            total=Count("disclosure_id", distinct=True),
+            delivered=Count("disclosure_id", filter=Q(disclosure__status=Status.DELIVERED)),
+            in_progress=Count("disclosure_id", filter=Q(disclosure__status=Status.IN_PROGRESS)),
+            promised=Count("disclosure_id", filter=Q(disclosure__status=Status.PROMISED)),
+            overdue=Count(
+                "disclosure_id",
+                filter=Q(disclosure__status__in=OPEN_STATUSES, disclosure__due_date__lt=today()),
+            ),
+        )
+        return {row.pop("place_id"): row for row in rows.order_by()}
+
+    def order_by_key_date(self):
+        """Timeline order, newest first: delivered date, else due date, else publication day."""
+        return self.annotate(
+            key_date=Coalesce("delivered_date", "due_date", TruncDate("published_at"))
+        ).order_by(F("key_date").desc(nulls_last=True), "-pk")
+
+    def with_photos(self):
+        """Prefetch photos, for cards that show the first one as a thumbnail."""
+        return self.prefetch_related("photos")
 
     def order_by_title(self):
         return self.annotate(display_title=translated_expression("title")).order_by(
@@ -691,6 +723,15 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.alt_text
+
+    def thumbnail_size(self):
+        """(width, height) of the thumbnail (at most 400 px a side), for lazy-loaded <img>."""
+        from .images import THUMBNAIL_SIZE
+
+        if not (self.width and self.height):
+            return THUMBNAIL_SIZE, THUMBNAIL_SIZE
+        scale = min(1, THUMBNAIL_SIZE / max(self.width, self.height))
+        return round(self.width * scale), round(self.height * scale)
 
 
 class Document(models.Model):

@@ -56,9 +56,13 @@ def watch(*models):
 
 
 def cached(key, compute, version=None):
-    """`compute()` cached under `key` for the current content version (and a minute at most)."""
+    """`compute()` cached under `key` for the current content version and day (a minute at most).
+
+    Cached values may depend on today's date (overdue promises), so the local date is in the key.
+    """
     version = current()[0] if version is None else version
-    return cache.get_or_set(f"page:{key}:v{version}", compute, SERVER_CACHE_SECONDS)
+    day = timezone.localdate().isoformat()
+    return cache.get_or_set(f"page:{key}:v{version}:{day}", compute, SERVER_CACHE_SECONDS)
 
 
 def public_page(view=None, *, cookies=()):
@@ -76,9 +80,12 @@ def public_page(view=None, *, cookies=()):
             return view(request, *args, **kwargs)
         version, changed_at = current()
         request.content_version = version
+        # The hour is part of the tag: "days left", "overdue" and upcoming/past depend on the
+        # clock as well as on edits, so no page is reused across an hour boundary.
         seed = "|".join(
             [
                 str(version),
+                timezone.localtime().strftime("%Y-%m-%d %H"),
                 get_language() or "",
                 request.get_full_path(),
                 str(request.user.pk or 0) if hasattr(request, "user") else "0",

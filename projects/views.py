@@ -6,13 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
+from disclosures.feeds import place_feed_urls
+from disclosures.models import Disclosure
+from hearings.models import Hearing
+
 from . import services
-from .caching import public_page
+from .caching import cached, public_page
 from .filters import ProjectFilter
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
@@ -45,13 +51,22 @@ def remember_place(request, response, place):
 
 @public_page(cookies=[RECENT_PLACES_COOKIE])
 def home(request):
-    """The front page, open to everyone: what the site is for, village search, latest news."""
-    recent = Place.objects.filter(kato_code__in=recent_place_codes(request)).order_by_name()
-    return render(
-        request,
-        "projects/home.html",
-        {"search_form": PlaceSearchForm(), "recent_places": recent},
-    )
+    """The front page, open to everyone: village search, upcoming hearings near the places this
+    browser looked at (or everywhere), and recently published contributions."""
+    recent = list(Place.objects.filter(kato_code__in=recent_place_codes(request)).order_by_name())
+    hearings = Hearing.objects.published().forthcoming()
+    if recent:
+        near = Hearing.objects.none()
+        for place in recent:
+            near = near | Hearing.objects.concerning(place)
+        hearings = hearings.filter(pk__in=near.values("pk"))
+    context = {
+        "search_form": PlaceSearchForm(),
+        "recent_places": recent,
+        "upcoming_hearings": hearings.for_cards()[:5],
+        "recent_disclosures": Disclosure.objects.published().with_related().with_voices()[:6],
+    }
+    return render(request, "projects/home.html", context)
 
 
 @require_GET
@@ -67,26 +82,61 @@ def place_search(request):
     return render(request, "projects/place_search.html", {"form": form, "page": page})
 
 
+CONTRIBUTIONS_SHOWN = 100
+
+
 @public_page
 def place_detail(request, slug):
-    """A region, district, rural district or settlement; open to everyone."""
+    """Everything that happened in a place; open to everyone.
+
+    A settlement shows its next hearings, headline figures, every contribution grouped by
+    category (or as a timeline), projects, past hearings and akimats; a rural district, district
+    or region also lists its villages with their figures.
+    """
     place = get_object_or_404(Place, slug=slug)
     ancestors = list(place.ancestors())
+    published = Disclosure.objects.published().for_place(place)
+    timeline = request.GET.get("view") == "timeline"
+    contributions = published.with_related().with_voices().with_photos()
+    contributions = (
+        contributions.order_by_key_date()
+        if timeline
+        else contributions.order_by("category", "-published_at", "-pk")
+    )
     projects = list(Project.objects.affecting(place).with_related().order_by_name())
-    # Projects are drawn only where their settlement has a point of its own: a district's
-    # interior point would put a refinery in the middle of the steppe.
-    project_points = [
-        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
-        for p in projects
-    ]
     context = {
         "place": place,
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
-        "map": map_data([point(place, "place", ancestors), *project_points]),
+        "summary": cached(f"place-summary:{place.pk}", published.summary),
+        "feed_urls": place_feed_urls(place),
+        "contributions": contributions[:CONTRIBUTIONS_SHOWN],
+        "timeline": timeline,
+        "upcoming_hearings": Hearing.objects.published()
+        .concerning(place)
+        .forthcoming()
+        .for_cards()[:5],
+        "past_hearings": Hearing.objects.concerning(place).past().for_cards()[:5],
     }
+    points = [point(place, "place", ancestors)]
+    if place.level != Place.Level.SETTLEMENT:
+        figures = cached(
+            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place)
+        )
+        villages = list(Place.objects.filter(pk__in=figures).order_by_name())
+        for village in villages:
+            village.figures = figures[village.pk]
+            points.append(point(village, "place", ancestors=[]))
+        context["villages"] = villages
+    # Projects are drawn only where their settlement has a point of its own: a district's
+    # interior point would put a refinery in the middle of the steppe.
+    points += [
+        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
+        for p in projects
+    ]
+    context["map"] = map_data(points)
     response = render(request, "projects/place_detail.html", context)
     remember_place(request, response, place)
     return response
@@ -109,11 +159,19 @@ def project_detail(request, slug):
     settlements = list(project.settlements.order_by_name())
     Place.objects.attach_ancestors(settlements)
     can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
-    return render(
-        request,
-        "projects/project_detail.html",
-        {"project": project, "settlements": settlements, "can_edit": can_edit},
-    )
+    published = Disclosure.objects.published().filter(project=project)
+    context = {
+        "project": project,
+        "settlements": settlements,
+        "can_edit": can_edit,
+        "summary": cached(f"project-summary:{project.pk}", published.summary),
+        "contributions": published.with_related().with_voices().with_photos()[:50],
+        "hearings": Hearing.objects.published()
+        .filter(project=project)
+        .for_cards()
+        .order_by("-starts_at")[:10],
+    }
+    return render(request, "projects/project_detail.html", context)
 
 
 @login_required
@@ -149,18 +207,27 @@ def _project_form(request, project):
 
 @public_page
 def organisation_detail(request, slug):
-    """A company or an akimat and its projects; open to everyone."""
+    """A company or an akimat: its projects, everything it disclosed everywhere (promises kept
+    and overdue), and for an akimat the hearings it organises; open to everyone."""
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
     projects = Project.objects.with_related().order_by_name()
     if organisation.is_company:
-        projects = projects.filter(operator=organisation) | projects.filter(investors=organisation)
+        projects = projects.filter(Q(operator=organisation) | Q(investors=organisation)).distinct()
+        hearings = Hearing.objects.published().filter(initiator=organisation)
     else:
         projects = projects.affecting(organisation.place)
-    return render(
-        request,
-        "projects/organisation_detail.html",
-        {"organisation": organisation, "projects": projects.distinct()},
-    )
+        hearings = Hearing.objects.published().filter(organiser=organisation)
+    published = Disclosure.objects.published().filter(organisation=organisation)
+    context = {
+        "organisation": organisation,
+        "projects": projects,
+        "summary": cached(f"organisation-summary:{organisation.pk}", published.summary),
+        "contributions": published.with_related().with_voices().with_photos()[:50],
+        "overdue": published.overdue().with_related().with_voices().with_photos(),
+        "disclosures_url": reverse("disclosures:list") + f"?organisation={organisation.slug}",
+        "hearings": hearings.for_cards().order_by("-starts_at")[:10],
+    }
+    return render(request, "projects/organisation_detail.html", context)
 
 
 @login_required

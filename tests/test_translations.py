@@ -32,14 +32,15 @@ def test_compiled_catalogue_is_up_to_date(language, domain):
     po = polib.pofile(str(catalogue(language, domain)))
     mo = polib.mofile(str(catalogue(language, domain).with_suffix(".mo")))
 
-    def entries(catalog):
-        return {
-            (e.msgctxt, e.msgid, e.msgid_plural): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-            for e in catalog
-            if e.translated() and not e.obsolete
-        }
+    def key(e):
+        return (e.msgctxt, e.msgid, e.msgid_plural or "")
 
-    assert entries(po) == entries(mo)
+    def value(e):
+        return (e.msgstr, tuple(sorted((int(k), v) for k, v in e.msgstr_plural.items())))
+
+    compiled = {key(e): value(e) for e in mo if e.msgid}
+    source = {key(e): value(e) for e in po if e.translated() and not e.obsolete}
+    assert source == compiled
 
 
 def test_placeholders_survive_translation():

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hearings import services
 from hearings.models import AttendanceRegistration, HearingComment, LearnedOf
@@ -58,7 +58,8 @@ def test_rejected_comment_is_counted_not_shown(client):
     with pytest.raises(ValueError):
         services.moderate(acting_user=staff, item=comment, approve=False, reason="")
     services.moderate(acting_user=staff, item=comment, approve=False, reason="Insults.")
-    page = client.get(hearing.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("en"):
+        page = client.get(hearing.get_absolute_url()).content.decode()
     assert "rude words" not in page
 
 
@@ -127,7 +128,8 @@ def test_learned_of_reports_show_how_early_residents_knew(client):
             hearing=hearing, approved=True, learned_on=day - datetime.timedelta(days=days)
         )
     LearnedOfFactory(hearing=hearing, learned_on=day)  # pending: not counted
-    page = client.get(hearing.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("en"):
+        page = client.get(hearing.get_absolute_url()).content.decode()
     assert "3 residents said when they learned of this hearing" in page
     assert "the earliest 30 days before it, the median 10 days" in page
     assert "2 learned of it less than 20 days before" in page
