@@ -441,3 +441,22 @@ class HearingDocumentFactory(factory.django.DjangoModelFactory):
     hearing = factory.SubFactory(HearingFactory, announced=True)
     title_ru = factory.Sequence(lambda n: f"Материал {n}")
     file = factory.django.FileField(filename="material.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+
+# --- Village pages -------------------------------------------------------------------------
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A processed photo of a contribution (small real JPEG files)."""
+
+    class Meta:
+        model = "disclosures.Photo"
+
+    disclosure = factory.SubFactory(DisclosureFactory, published=True)
+    image = factory.django.ImageField(filename="web.jpg", width=800, height=600, format="JPEG")
+    thumbnail = factory.django.ImageField(
+        filename="thumb.jpg", width=400, height=300, format="JPEG"
+    )
+    width = 800
+    height = 600
+    alt_text = factory.Sequence(lambda n: f"The finished work, photo {n}")
