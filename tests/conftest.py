@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -36,7 +37,9 @@ def _media_root(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in the site's default language (Kazakh), whatever the last one left."""
+    """Each test starts in the site's default language (Kazakh), whatever the last one left,
+    and with an empty cache: rolled-back transactions reuse content-version numbers."""
+    cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()

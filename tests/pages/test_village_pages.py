@@ -87,9 +87,13 @@ class VillageStatesTests(TestCase):
         response = self.page()
         content = response.content.decode()
         self.assertIn(hearing.title_en, content)
-        self.assertLess(content.index(hearing.title_en), content.index('id="contributions-heading"'))
+        self.assertLess(
+            content.index(hearing.title_en), content.index('id="contributions-heading"')
+        )
         self.assertContains(response, f"/hearings/{hearing.pk}/notice/")
-        self.assertContains(response, f"/hearings/places/{self.places['village'].kato_code}/")
+        self.assertContains(
+            response, f"/hearings/place/{self.places['village'].kato_code}/calendar.ics"
+        )
 
     def test_photos_are_lazy_thumbnails_with_alt_text(self):
         disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
