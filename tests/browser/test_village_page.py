@@ -1,0 +1,55 @@
+"""A resident opens the village page on a phone: with JavaScript off everything is there; with it
+on, the map appears only when asked for."""
+
+import pytest
+
+from tests.factories import (
+    AkimatFactory,
+    DisclosureFactory,
+    HearingFactory,
+    PhotoFactory,
+    place_tree,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def village():
+    places = place_tree()
+    village = places["village"]
+    village.latitude, village.longitude = 53.8, 69.9
+    village.save()
+    akimat = AkimatFactory(place=places["district"])
+    disclosure = DisclosureFactory(published=True, settlements=[village], title_en="New well")
+    PhotoFactory(disclosure=disclosure)
+    HearingFactory(announced=True, organiser=akimat, territory=[village], title_en="Plant hearing")
+    return village
+
+
+def test_village_page_without_javascript(live_server, browser, village):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + village.get_absolute_url().replace("/kk/", "/en/"))
+    assert page.get_by_role("link", name="New well").is_visible()
+    assert page.get_by_role("link", name="Plant hearing").first.is_visible()
+    assert (
+        page.get_by_role("button", name="Show on map").count() == 0
+        or not page.get_by_role("button", name="Show on map").is_visible()
+    )
+    assert "53.80000" in page.locator(".map-points").inner_text()
+    page.get_by_label("Your e-mail").fill("resident@example.org")
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+def test_map_loads_only_on_request(live_server, page, village):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server.url + village.get_absolute_url().replace("/kk/", "/en/"))
+    assert not any("leaflet" in url for url in requested)
+    page.get_by_role("button", name="Show on map").click()
+    page.locator(".leaflet-container").wait_for()
+    assert any("leaflet.js" in url for url in requested)
