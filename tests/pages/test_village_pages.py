@@ -91,6 +91,9 @@ class VillageStatesTests(TestCase):
             content.index(hearing.title_en), content.index('id="contributions-heading"')
         )
         self.assertContains(response, f"/hearings/{hearing.pk}/notice/")
+        self.assertContains(response, "Add to calendar")
+        self.assertContains(response, "Send a comment until")
+        self.assertContains(response, "In 1")  # "In 1 month, ..." (days left)
         self.assertContains(
             response, f"/hearings/place/{self.places['village'].kato_code}/calendar.ics"
         )
