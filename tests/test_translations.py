@@ -60,3 +60,41 @@ def test_placeholders_survive_translation():
                 if sorted(set(pattern.findall(target))) != wanted:
                     problems.append((language, entry.msgid, target))
     assert not problems, problems[:5]
+
+
+def test_catalogues_hold_every_string_of_the_code(tmp_path):
+    """No string in the code or templates is missing from the catalogues (run `make messages`).
+
+    Extracts the strings again from a copy of the source with Django's makemessages and compares
+    the message ids with the committed Kazakh catalogue.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("xgettext") is None:
+        pytest.skip("gettext is not installed")
+    root = LOCALE.parent
+    for name in ["config", "projects", "disclosures", "hearings", "templates", "manage.py"]:
+        source = root / name
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, tmp_path / name)
+    shutil.copytree(LOCALE / "kk", tmp_path / "locale" / "kk")
+    (tmp_path / "static").mkdir()
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "kk", "--no-location"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    fresh = {
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(str(tmp_path / "locale/kk/LC_MESSAGES/django.po"))
+        if not e.obsolete
+    }
+    committed = {
+        (e.msgctxt, e.msgid) for e in polib.pofile(str(catalogue("kk", "django"))) if not e.obsolete
+    }
+    missing = sorted(msgid for _ctx, msgid in fresh - committed)
+    assert not missing, f"{len(missing)} strings not in the catalogues: {missing[:10]}"
