@@ -81,7 +81,7 @@ PROJECTS = [
         "name_kk": "Тайынша май өңдеу зауыты",
         "name_ru": "Тайыншинский маслоперерабатывающий завод",
         "name_en": "Taiynsha-May oil refinery",
-        "sector": Project.Sector.OIL_GAS,
+        "sector": Project.Sector.AGRICULTURE,
         "status": Project.Status.OPERATING,
         "primary": "596036500",
         "others": ["596036000"],
