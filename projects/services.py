@@ -34,8 +34,9 @@ def unique_slug(model, *names, fallback="item"):
 
 
 @transaction.atomic
-def save_project(*, acting_user, project, settlements):
-    """Create or update a project and the settlements it affects (its main one included)."""
+def save_project(*, acting_user, project, settlements, investors=None):
+    """Create or update a project, its investors and the settlements it affects (its main one
+    included), all in one transaction."""
     if project.pk and not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
         raise PermissionDenied
     if (
@@ -47,6 +48,8 @@ def save_project(*, acting_user, project, settlements):
         project.slug = unique_slug(Project, project.name_en, project.name_ru, project.name_kk)
     project.full_clean()
     project.save()
+    if investors is not None:
+        project.investors.set(investors)
     wanted = {place.pk for place in settlements} | {project.primary_settlement_id}
     ProjectSettlement.objects.filter(project=project).exclude(place_id__in=wanted).delete()
     existing = set(project.affected.values_list("place_id", flat=True))

@@ -198,8 +198,8 @@ def _project_form(request, project):
             acting_user=request.user,
             project=form.save(commit=False),
             settlements=form.settlements(),
+            investors=form.cleaned_data["investors"],
         )
-        form.save_m2m()
         messages.success(request, _("The project is saved."))
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})

@@ -224,3 +224,26 @@ class AuthPagesTests(TestCase):
         user = UserFactory()
         self.client.post("/en/accounts/password_reset/", {"email": user.email})
         self.assertEqual(len(mail.outbox), 1)
+
+
+class ProjectInvestorsTests(TestCase):
+    def test_investors_are_saved_with_the_project(self):
+        """The investors chosen in the form are stored in the same save as the project."""
+        company = CompanyFactory()
+        investor = CompanyFactory()
+        village = place_tree()["village"]
+        self.client.force_login(member_of(company))
+        self.client.post(
+            reverse("projects:project_create"),
+            {
+                "name_en": "Invested project",
+                "operator": company.pk,
+                "investors": [investor.pk],
+                "sector": Project.Sector.WIND,
+                "status": Project.Status.PLANNED,
+                "investment_currency": "KZT",
+                "primary_settlement_code": village.kato_code,
+            },
+        )
+        project = Project.objects.get(name_en="Invested project")
+        self.assertEqual(list(project.investors.all()), [investor])
