@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MESSAGE_IGNORES := -i ".venv/*" -i "tests/*" -i "media/*" -i "staticfiles/*" -i "build/*"
 
-.PHONY: run test install install-dev messages benchmark clean
+.PHONY: run test install install-dev messages bench benchmark clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,11 @@ messages: install-dev
 	$(PY) manage.py makemessages --domain djangojs --locale kk --locale ru --locale en --no-obsolete --no-location $(MESSAGE_IGNORES)
 	$(PY) manage.py compilemessages
 
-benchmark: install-dev
-	scripts/benchmark
+## Country-scale benchmark: gunicorn + PostgreSQL + wrk on 250,000 contributions (scripts/bench).
+bench: install-dev
+	scripts/bench
+
+benchmark: bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

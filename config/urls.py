@@ -8,6 +8,7 @@ from projects import views as project_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", project_views.media_file, name="media"),
+    path("healthz", project_views.healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -5,24 +5,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.filters import districts, regions
+from projects.filters import SlugFilter, districts, regions
 from projects.models import Organisation, Place, Project
 
 from .models import Basis, Category, Disclosure, Status
 
 OVERDUE = "overdue"
-
-
-def organisations(request):
-    return (
-        Organisation.objects.filter(disclosures__published_at__isnull=False)
-        .distinct()
-        .order_by_name()
-    )
-
-
-def projects(request):
-    return Project.objects.order_by_name()
 
 
 class PlaceWithinFilter(django_filters.ModelChoiceFilter):
@@ -45,12 +33,8 @@ class DisclosureFilter(django_filters.FilterSet):
         queryset=Place.objects.all(),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}),
     )
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=organisations, to_field_name="slug"
-    )
-    project = django_filters.ModelChoiceFilter(
-        label=_("Project"), queryset=projects, to_field_name="slug"
-    )
+    organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
+    project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
     status = django_filters.ChoiceFilter(
         label=_("Status"),

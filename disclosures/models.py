@@ -159,30 +159,35 @@ class DisclosureQuerySet(models.QuerySet):
             models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
         )
 
+    # --- Voices: counted for the rows fetched, not for every row before the LIMIT ---
+    #
+    # Annotating the counts (COUNT ... FILTER over two joins) made PostgreSQL join and group
+    # every published disclosure before applying a page's LIMIT: 2.4 s for one village page at
+    # country scale. Instead the rows are fetched first and their counts come from two small
+    # grouped queries on those ids (like prefetch_related), whatever the size of the table.
+
+    _with_voices = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_voices = self._with_voices
+        return clone
+
     def with_voices(self):
-        """Counts of the akimat's and residents' word, for cards and dashboards."""
-        return self.annotate(
-            confirmed_count=Count(
-                "confirmations",
-                filter=Q(confirmations__verdict="confirmed"),
-                distinct=True,
-            ),
-            unconfirmed_count=Count(
-                "confirmations",
-                filter=Q(confirmations__verdict="cannot_confirm"),
-                distinct=True,
-            ),
-            seen_count=Count(
-                "feedback",
-                filter=Q(feedback__kind="seen", feedback__moderation_status="approved"),
-                distinct=True,
-            ),
-            dispute_count=Count(
-                "feedback",
-                filter=Q(feedback__kind="disputed", feedback__moderation_status="approved"),
-                distinct=True,
-            ),
-        )
+        """Set `confirmed_count`, `unconfirmed_count`, `seen_count` and `dispute_count` on each
+        disclosure fetched: the akimat's and residents' word, for cards and dashboards.
+
+        Two extra queries per evaluation, for the fetched rows only (none for an empty result).
+        """
+        clone = self._chain()
+        clone._with_voices = True
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._with_voices and self._iterable_class is models.query.ModelIterable:
+            attach_voices(self._result_cache)
 
     def figures_by_settlement(self, place):
         """Per settlement within `place`: {place_id: {status: count, "overdue": n, "total": n}}.
@@ -263,6 +268,36 @@ class DisclosureQuerySet(models.QuerySet):
             Decimal("0"),
         )
         return figures
+
+
+def attach_voices(disclosures):
+    """Set the four voice counts on `disclosures` (a list) in two grouped queries."""
+    by_pk = {d.pk: d for d in disclosures}
+    for disclosure in disclosures:
+        disclosure.confirmed_count = disclosure.unconfirmed_count = 0
+        disclosure.seen_count = disclosure.dispute_count = 0
+    if not by_pk:
+        return disclosures
+    verdicts = (
+        Confirmation.objects.filter(disclosure__in=by_pk)
+        .values("disclosure_id", "verdict")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in verdicts:
+        name = "confirmed_count" if row["verdict"] == "confirmed" else "unconfirmed_count"
+        setattr(by_pk[row["disclosure_id"]], name, row["n"])
+    words = (
+        ResidentFeedback.objects.approved()
+        .filter(disclosure__in=by_pk)
+        .values("disclosure_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in words:
+        name = "seen_count" if row["kind"] == "seen" else "dispute_count"
+        setattr(by_pk[row["disclosure_id"]], name, row["n"])
+    return disclosures
 
 
 class Disclosure(models.Model):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from projects.caching import public_page
+
 from . import views
 from .feeds import DisclosureFeed
 
@@ -9,7 +11,7 @@ urlpatterns = [
     path("", views.disclosure_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
-    path("feed/", DisclosureFeed(), name="feed"),
+    path("feed/", public_page(DisclosureFeed()), name="feed"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.disclosure_create, name="create"),
     path("import/", views.import_csv, name="import"),

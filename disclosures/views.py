@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.caching import public_page
 from projects.models import Organisation
 from projects.ratelimit import allow, ip_hash
 from projects.services import moderate_input
@@ -51,6 +52,7 @@ def _form_errors(form, error):
 # --- Public pages ------------------------------------------------------------------------
 
 
+@public_page
 def disclosure_list(request):
     """Published disclosures, filterable and sortable, shareable by URL; open to everyone."""
     filterset = DisclosureFilter(
@@ -190,6 +192,7 @@ def _public_disclosure(request, pk):
     raise Http404
 
 
+@public_page
 def disclosure_detail(request, pk):
     """One disclosure with the three voices side by side; open to everyone once published."""
     disclosure = _public_disclosure(request, pk)
@@ -229,6 +232,7 @@ def disclosure_detail(request, pk):
     return render(request, "disclosures/disclosure_detail.html", context)
 
 
+@public_page
 def disclosure_changes(request, pk):
     """The public change log: every correction after publication, with old/new values."""
     disclosure = _public_disclosure(request, pk)

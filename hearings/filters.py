@@ -5,24 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.filters import SlugFilter
 from projects.models import Organisation, Place, Project
 
 from .models import Hearing, LegalBasis
-
-
-def organisers(request):
-    return (
-        Organisation.objects.akimats()
-        .filter(organised_hearings__in=Hearing.objects.published())
-        .distinct()
-        .order_by_name()
-    )
-
-
-def projects(request):
-    return (
-        Project.objects.filter(hearings__in=Hearing.objects.published()).distinct().order_by_name()
-    )
 
 
 class ConcerningFilter(django_filters.ModelChoiceFilter):
@@ -52,12 +38,8 @@ class HearingFilter(django_filters.FilterSet):
         label=_("Status"), choices=[c for c in Hearing.Status.choices if c[0] != "draft"]
     )
     legal_basis = django_filters.ChoiceFilter(label=_("Legal basis"), choices=LegalBasis.choices)
-    organiser = django_filters.ModelChoiceFilter(
-        label=_("Organising akimat"), queryset=organisers, to_field_name="slug"
-    )
-    project = django_filters.ModelChoiceFilter(
-        label=_("Project"), queryset=projects, to_field_name="slug"
-    )
+    organiser = SlugFilter(label=_("Organising akimat"), queryset=Organisation.objects.akimats())
+    project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
 
     class Meta:
         model = Hearing

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from projects.caching import public_page
+
 from . import views
 from .feeds import PlaceHearingsFeed
 
@@ -16,7 +18,7 @@ urlpatterns = [
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("place/<str:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
-    path("place/<str:kato_code>/feed/", PlaceHearingsFeed(), name="place_feed"),
+    path("place/<str:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
     path("<int:pk>/", views.hearing_detail, name="detail"),
     path("<int:pk>/calendar.ics", views.hearing_ics, name="ics"),
     path("<int:pk>/notice/", views.hearing_notice, name="notice"),

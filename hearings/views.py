@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from projects.caching import public_page
 from projects.models import Place
 from projects.ratelimit import allow, ip_hash
 
@@ -95,6 +96,7 @@ def _learned_of_summary(hearing, reports):
 # --- Public pages ------------------------------------------------------------------------
 
 
+@public_page
 def hearing_list(request):
     """Public hearings (never drafts), filterable by place, time, status; open to everyone."""
     filterset = HearingFilter(
@@ -109,6 +111,7 @@ def hearing_list(request):
     )
 
 
+@public_page
 def hearing_detail(request, pk):
     """The notice, the legal clock, residents' input and, afterwards, the record.
 
@@ -148,6 +151,7 @@ def hearing_detail(request, pk):
     return render(request, "hearings/hearing_detail.html", context)
 
 
+@public_page
 def hearing_ics(request, pk):
     """One hearing as an .ics file to add to a phone's calendar."""
     hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
@@ -157,6 +161,7 @@ def hearing_ics(request, pk):
     return response
 
 
+@public_page
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)
@@ -165,6 +170,7 @@ def place_calendar(request, kato_code):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
+@public_page
 def hearing_notice(request, pk):
     """A printable A4 notice, Kazakh and Russian side by side, with a QR code to the page."""
     hearing = get_object_or_404(Hearing.objects.published().with_related(), pk=pk)

@@ -8,14 +8,25 @@ visible on the very next request.
 Pages carry a CSRF token (the resident forms) and may carry a flash message, so the ETag also
 depends on the visitor's CSRF cookie, message cookie and signed-in user, and responses are
 `private`: a shared proxy never serves one visitor's page to another.
+
+Whole pages are cached server-side too, for visitors without a session or a flash message (every
+resident): the rendered page is kept under the content version, the hour, the address and the
+cookies it depends on, with each CSRF token replaced by a marker; serving it puts the visitor's
+own token back. A warm page costs one query (the version) and a string replacement, so a village
+with thousands of contributions costs the same as an empty one; a change makes every cached page
+stale at once (the version is in the key).
 """
 
 import hashlib
+import re
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -25,6 +36,10 @@ from .models import ContentVersion
 
 SERVER_CACHE_SECONDS = 60
 VARYING_COOKIES = ("csrftoken", "messages", "sessionid")
+# A visitor with either cookie may see something personal (their account, a flash message).
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+CSRF_MARKER = b"@@csrf-token@@"
 
 
 def current():
@@ -65,13 +80,41 @@ def cached(key, compute, version=None):
     return cache.get_or_set(f"page:{key}:v{version}:{day}", compute, SERVER_CACHE_SECONDS)
 
 
-def public_page(view=None, *, cookies=()):
-    """ETag/Last-Modified from the content version; `private, max-age=0, must-revalidate`.
+def shared_page(request, view, args, kwargs, key):
+    """The view's response, from the server-side page cache when the visitor has nothing personal.
+
+    Only complete 200 responses that set no cookie of their own are kept.
+    """
+    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+        return view(request, *args, **kwargs)
+    key = "page-html:" + hashlib.sha256(key.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        headers, body = hit
+        if CSRF_MARKER in body:  # only then: asking for a token sets the CSRF cookie
+            body = body.replace(CSRF_MARKER, get_token(request).encode())
+        response = HttpResponse(body)
+        for name, value in headers:
+            response[name] = value
+        return response
+    response = view(request, *args, **kwargs)
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        body = CSRF_VALUE.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
+        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        cache.set(key, (headers, body), SERVER_CACHE_SECONDS)
+    return response
+
+
+def public_page(view=None, *, cookies=(), finish=None):
+    """ETag/Last-Modified from the content version; `private, max-age=0, must-revalidate`; the
+    whole page cached server-side for visitors with nothing personal (see the module's doc).
 
     `cookies` names further cookies the page depends on (the home page's recent places).
+    `finish(request, response, *args, **kwargs)` runs on every 200 response, cached or not (the
+    village page remembers the place in a cookie).
     """
     if view is None:
-        return lambda view: public_page(view, cookies=cookies)
+        return lambda view: public_page(view, cookies=cookies, finish=finish)
     varying = (*VARYING_COOKIES, *cookies)
 
     @wraps(view)
@@ -82,12 +125,15 @@ def public_page(view=None, *, cookies=()):
         request.content_version = version
         # The hour is part of the tag: "days left", "overdue" and upcoming/past depend on the
         # clock as well as on edits, so no page is reused across an hour boundary.
+        hour = timezone.localtime().strftime("%Y-%m-%d %H")
+        path = request.get_full_path()
+        language = get_language() or ""
         seed = "|".join(
             [
                 str(version),
-                timezone.localtime().strftime("%Y-%m-%d %H"),
-                get_language() or "",
-                request.get_full_path(),
+                hour,
+                language,
+                path,
                 str(request.user.pk or 0) if hasattr(request, "user") else "0",
                 *(request.COOKIES.get(name, "") for name in varying),
             ]
@@ -96,11 +142,16 @@ def public_page(view=None, *, cookies=()):
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = view(request, *args, **kwargs)
+            key = "|".join(
+                [str(version), hour, language, path, *(request.COOKIES.get(c, "") for c in cookies)]
+            )
+            response = shared_page(request, view, args, kwargs, key)
             if response.status_code == 200:
                 response["ETag"] = etag
                 if last_modified:
                     response["Last-Modified"] = http_date(last_modified)
+                if finish:
+                    finish(request, response, *args, **kwargs)
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 

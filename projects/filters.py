@@ -14,6 +14,20 @@ def districts(request):
     return Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
 
 
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """An organisation or project by its address name (`?organisation=taiynsha-may`).
+
+    A text box, not a select: at country scale the select listed thousands of companies and
+    projects (hundreds of KB of HTML, and a join over every disclosure to build it). People
+    arrive here from an organisation's or project's page, whose links fill it in.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocapitalize": "none"}))
+        super().__init__(*args, **kwargs)
+
+
 class PlaceChoiceFilter(django_filters.ModelChoiceFilter):
     """Narrows to records whose settlements lie within the chosen region or district."""
 

@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve
 
@@ -37,8 +39,12 @@ def recent_place_codes(request):
     return [code for code in codes if len(code) == 9 and code.isdigit()][:RECENT_PLACES_KEPT]
 
 
-def remember_place(request, response, place):
-    codes = [place.kato_code, *(c for c in recent_place_codes(request) if c != place.kato_code)]
+def remember_place(request, response, slug):
+    """Put the place (its KATO code ends its slug) first in the recent-places cookie."""
+    code = slug.rsplit("-", 1)[-1]
+    if not (len(code) == 9 and code.isdigit()):
+        return
+    codes = [code, *(c for c in recent_place_codes(request) if c != code)]
     response.set_cookie(
         RECENT_PLACES_COOKIE,
         ".".join(codes[:RECENT_PLACES_KEPT]),
@@ -82,10 +88,14 @@ def place_search(request):
     return render(request, "projects/place_search.html", {"form": form, "page": page})
 
 
-CONTRIBUTIONS_SHOWN = 100
+# Every list on a page is bounded: a village with 20,000 contributions costs what one with 30
+# does; each list links to its full, paginated version.
+CONTRIBUTIONS_SHOWN = 30
+PROJECTS_SHOWN = 20
+VILLAGES_PER_PAGE = 50
 
 
-@public_page
+@public_page(finish=remember_place)
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 
@@ -103,9 +113,13 @@ def place_detail(request, slug):
         if timeline
         else contributions.order_by("category", "-published_at", "-pk")
     )
-    projects = list(Project.objects.affecting(place).with_related().order_by_name())
+    affecting = Project.objects.affecting(place)
+    projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
     context = {
         "place": place,
+        "projects_total": len(projects)
+        if len(projects) < PROJECTS_SHOWN
+        else cached(f"place-projects:{place.pk}", affecting.count),
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
         "projects": projects,
@@ -125,11 +139,16 @@ def place_detail(request, slug):
         figures = cached(
             f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place)
         )
-        villages = list(Place.objects.filter(pk__in=figures).order_by_name())
+        # Busiest first, a page at a time: a region has hundreds of villages with contributions.
+        ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
+        villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+        by_pk = Place.objects.in_bulk(villages_page.object_list)
+        villages = [by_pk[pk] for pk in villages_page.object_list]
         for village in villages:
             village.figures = figures[village.pk]
             points.append(point(village, "place", ancestors=[]))
         context["villages"] = villages
+        context["villages_page"] = villages_page
     # Projects are drawn only where their settlement has a point of its own: a district's
     # interior point would put a refinery in the middle of the steppe.
     points += [
@@ -137,9 +156,7 @@ def place_detail(request, slug):
         for p in projects
     ]
     context["map"] = map_data(points)
-    response = render(request, "projects/place_detail.html", context)
-    remember_place(request, response, place)
-    return response
+    return render(request, "projects/place_detail.html", context)
 
 
 @public_page
@@ -165,7 +182,7 @@ def project_detail(request, slug):
         "settlements": settlements,
         "can_edit": can_edit,
         "summary": cached(f"project-summary:{project.pk}", published.summary),
-        "contributions": published.with_related().with_voices().with_photos()[:50],
+        "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
         .filter(project=project)
         .for_cards()
@@ -212,7 +229,11 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
     projects = Project.objects.with_related().order_by_name()
     if organisation.is_company:
-        projects = projects.filter(Q(operator=organisation) | Q(investors=organisation)).distinct()
+        projects = projects.filter(
+            pk__in=Project.objects.filter(
+                Q(operator=organisation) | Q(investors=organisation)
+            ).values("pk")
+        )
         hearings = Hearing.objects.published().filter(initiator=organisation)
     else:
         projects = projects.affecting(organisation.place)
@@ -220,10 +241,17 @@ def organisation_detail(request, slug):
     published = Disclosure.objects.published().filter(organisation=organisation)
     context = {
         "organisation": organisation,
-        "projects": projects,
+        "projects": projects[:PROJECTS_SHOWN],
         "summary": cached(f"organisation-summary:{organisation.pk}", published.summary),
-        "contributions": published.with_related().with_voices().with_photos()[:50],
-        "overdue": published.overdue().with_related().with_voices().with_photos(),
+        "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "overdue": published.overdue()
+        .with_related()
+        .with_voices()
+        .with_photos()
+        .order_by("due_date", "pk")[:CONTRIBUTIONS_SHOWN],
+        "overdue_shown": CONTRIBUTIONS_SHOWN,
+        "overdue_url": reverse("disclosures:list")
+        + f"?organisation={organisation.slug}&status=overdue",
         "disclosures_url": reverse("disclosures:list") + f"?organisation={organisation.slug}",
         "hearings": hearings.for_cards().order_by("-starts_at")[:10],
     }
@@ -303,6 +331,13 @@ def media_file(request, path):
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@never_cache
+def healthz(request):
+    """The process is up: for a load balancer, and the benchmark's trivial view (it passes the
+    same middleware as every page and touches neither the database nor a template)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def bad_request(request, exception=None):

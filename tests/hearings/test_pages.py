@@ -86,7 +86,7 @@ def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):  # + session, user, permission, registrations
         response = client.get(hearing.get_absolute_url())
     assert response.status_code == 200
-    with django_assert_max_num_queries(4):  # hearing, territory, session, user
+    with django_assert_max_num_queries(5):  # version, hearing, territory, session, user
         assert client.get(reverse("hearings:notice", args=[hearing.pk])).status_code == 200
 
 
@@ -362,16 +362,20 @@ def test_admin_pages_render(client, model):
         assert client.get(url).status_code == 200
 
 
-def test_organiser_filter_lists_akimats_with_public_hearings(client):
-    """An akimat with a public hearing is offered even if it also has drafts; one with only
-    drafts is not."""
+def test_organiser_filter_takes_an_akimat_address(client):
+    """The organiser filter is a text box taking the akimat's address name (a select listed
+    every akimat of the country); an unknown name is a form error, never a 500."""
     public = HearingFactory(announced=True)
-    HearingFactory(organiser=public.organiser)
-    only_draft = HearingFactory()
-    form = client.get(reverse("hearings:list")).context["filterset"].form
-    slugs = [o.slug for o in form.fields["organiser"].queryset]
-    assert public.organiser.slug in slugs
-    assert only_draft.organiser.slug not in slugs
+    other = HearingFactory(announced=True)
+    response = client.get(reverse("hearings:list"), {"organiser": public.organiser.slug})
+    assert response.status_code == 200
+    shown = [hearing.pk for hearing in response.context["page"].object_list]
+    assert shown == [public.pk]
+    assert other.pk not in shown
+    response = client.get(reverse("hearings:list"), {"organiser": "no-such-akimat"})
+    assert response.status_code == 200
+    assert response.context["filterset"].errors["organiser"]
+    assert 'name="organiser" value="no-such-akimat"' in response.content.decode()
 
 
 def test_mark_held_after_the_date(client):

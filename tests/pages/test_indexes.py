@@ -43,5 +43,5 @@ def test_upcoming_hearings_use_an_index():
 
 def test_place_search_filters_on_one_column():
     """Search is a substring match on one precomputed column; 15,594 rows scan in milliseconds
-    (see scripts/benchmark), so it needs no trigram index."""
+    (see scripts/bench), so it needs no trigram index."""
     assert "search_key" in str(Place.objects.search("nura").query)
