@@ -270,33 +270,31 @@ class DisclosureQuerySet(models.QuerySet):
         return figures
 
 
+CONFIRMATION_COUNTS = {"confirmed": "confirmed_count", "cannot_confirm": "unconfirmed_count"}
+FEEDBACK_COUNTS = {"seen": "seen_count", "disputed": "dispute_count"}
+
+
 def attach_voices(disclosures):
     """Set the four voice counts on `disclosures` (a list) in two grouped queries."""
     by_pk = {d.pk: d for d in disclosures}
     for disclosure in disclosures:
-        disclosure.confirmed_count = disclosure.unconfirmed_count = 0
-        disclosure.seen_count = disclosure.dispute_count = 0
+        for name in (*CONFIRMATION_COUNTS.values(), *FEEDBACK_COUNTS.values()):
+            setattr(disclosure, name, 0)
     if not by_pk:
         return disclosures
-    verdicts = (
-        Confirmation.objects.filter(disclosure__in=by_pk)
-        .values("disclosure_id", "verdict")
-        .annotate(n=Count("pk"))
-        .order_by()
+    voices = (
+        (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
+        (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
     )
-    for row in verdicts:
-        name = "confirmed_count" if row["verdict"] == "confirmed" else "unconfirmed_count"
-        setattr(by_pk[row["disclosure_id"]], name, row["n"])
-    words = (
-        ResidentFeedback.objects.approved()
-        .filter(disclosure__in=by_pk)
-        .values("disclosure_id", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in words:
-        name = "seen_count" if row["kind"] == "seen" else "dispute_count"
-        setattr(by_pk[row["disclosure_id"]], name, row["n"])
+    for queryset, field, names in voices:
+        rows = (
+            queryset.filter(disclosure__in=by_pk)
+            .values("disclosure_id", field)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            setattr(by_pk[row["disclosure_id"]], names[row[field]], row["n"])
     return disclosures
 
 

@@ -104,6 +104,7 @@ def place_detail(request, slug):
     or region also lists its villages with their figures.
     """
     place = get_object_or_404(Place, slug=slug)
+    version = request.content_version
     ancestors = list(place.ancestors())
     published = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
@@ -117,14 +118,12 @@ def place_detail(request, slug):
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
     context = {
         "place": place,
-        "projects_total": len(projects)
-        if len(projects) < PROJECTS_SHOWN
-        else cached(f"place-projects:{place.pk}", affecting.count),
+        "projects_total": cached(f"place-projects:{place.pk}", affecting.count, version),
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
-        "summary": cached(f"place-summary:{place.pk}", published.summary),
+        "summary": cached(f"place-summary:{place.pk}", published.summary, version),
         "feed_urls": place_feed_urls(place),
         "contributions": contributions[:CONTRIBUTIONS_SHOWN],
         "timeline": timeline,
@@ -137,7 +136,7 @@ def place_detail(request, slug):
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
         figures = cached(
-            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place)
+            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place), version
         )
         # Busiest first, a page at a time: a region has hundreds of villages with contributions.
         ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
@@ -181,7 +180,9 @@ def project_detail(request, slug):
         "project": project,
         "settlements": settlements,
         "can_edit": can_edit,
-        "summary": cached(f"project-summary:{project.pk}", published.summary),
+        "summary": cached(
+            f"project-summary:{project.pk}", published.summary, request.content_version
+        ),
         "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
         .filter(project=project)
@@ -242,7 +243,9 @@ def organisation_detail(request, slug):
     context = {
         "organisation": organisation,
         "projects": projects[:PROJECTS_SHOWN],
-        "summary": cached(f"organisation-summary:{organisation.pk}", published.summary),
+        "summary": cached(
+            f"organisation-summary:{organisation.pk}", published.summary, request.content_version
+        ),
         "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "overdue": published.overdue()
         .with_related()

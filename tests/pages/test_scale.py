@@ -1,0 +1,190 @@
+"""Page cost does not grow with the data: the same SQL queries on a small and a 10× larger
+dataset, bounded lists, and a whole-page cache that serves residents without rendering."""
+
+import re
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from disclosures.models import Disclosure
+from projects import caching
+from projects.views import CONTRIBUTIONS_SHOWN
+from tests.factories import (
+    AkimatFactory,
+    CompanyFactory,
+    ConfirmationFactory,
+    DisclosureFactory,
+    HearingCommentFactory,
+    HearingFactory,
+    MembershipFactory,
+    PhotoFactory,
+    PlaceFactory,
+    ProjectFactory,
+    QuestionFactory,
+    ResidentFeedbackFactory,
+    place_tree,
+)
+
+
+class QueriesIndependentOfDataSizeTests(TestCase):
+    """Each public page runs the same number of queries with 1× and 10× the data."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.company = CompanyFactory()
+        cls.akimat = AkimatFactory(place=cls.places["district"])
+        cls.project = ProjectFactory(operator=cls.company, primary_settlement=cls.places["village"])
+
+    def grow(self, times):
+        """`times` more of everything a page shows, on the same village, company and project."""
+        village, neighbour = self.places["village"], self.places["neighbour"]
+        for n in range(times):
+            extra = PlaceFactory(parent=self.places["rural"])
+            disclosure = DisclosureFactory(
+                published=True,
+                organisation=self.company,
+                project=self.project,
+                settlements=[village, extra],
+                category=["education", "water", "roads"][n % 3],
+            )
+            DisclosureFactory(
+                published=True, overdue=True, organisation=self.company, settlements=[neighbour]
+            )
+            ConfirmationFactory(disclosure=disclosure, akimat=self.akimat)
+            ResidentFeedbackFactory(disclosure=disclosure, moderation_status="approved")
+            QuestionFactory(disclosure=disclosure, moderation_status="approved")
+            PhotoFactory(disclosure=disclosure)
+            hearing = HearingFactory(
+                announced=True,
+                organiser=self.akimat,
+                initiator=self.company,
+                project=self.project,
+                territory=[village],
+            )
+            HearingFactory(past=True, organiser=self.akimat, territory=[extra])
+            HearingCommentFactory(hearing=hearing, moderation_status="approved")
+            ProjectFactory(operator=self.company, primary_settlement=extra)
+
+    def urls(self):
+        village = self.places["village"]
+        disclosure = Disclosure.objects.published().for_place(village).order_by("pk").first()
+        hearing = self.project.hearings.order_by("pk").first()
+        return [
+            "/en/",
+            village.get_absolute_url(),
+            village.get_absolute_url() + "?view=timeline",
+            self.places["district"].get_absolute_url(),
+            self.places["region"].get_absolute_url(),
+            self.company.get_absolute_url(),
+            self.akimat.get_absolute_url(),
+            self.project.get_absolute_url(),
+            reverse("disclosures:list"),
+            reverse("disclosures:list") + f"?place={village.kato_code}&category=education",
+            disclosure.get_absolute_url(),
+            reverse("disclosures:changes", args=[disclosure.pk]),
+            reverse("disclosures:feed") + f"?place={village.kato_code}",
+            reverse("hearings:list"),
+            hearing.get_absolute_url(),
+            reverse("hearings:place_feed", args=[village.kato_code]),
+            reverse("hearings:place_calendar", args=[village.kato_code]),
+            reverse("projects:place_search") + "?q=" + village.name_en[:4],
+        ]
+
+    def count(self, url):
+        cache.clear()  # the cold path: nothing rendered or computed yet
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client_class().get(url)  # a new visitor: no cookies
+        self.assertEqual(response.status_code, 200, url)
+        return len(queries)
+
+    def test_same_queries_on_ten_times_the_data(self):
+        self.grow(2)
+        small = {url: self.count(url) for url in self.urls()}
+        self.grow(18)
+        large = {url: self.count(url) for url in self.urls()}
+        self.maxDiff = None
+        self.assertEqual(small, large)
+
+
+class BoundedListsTests(TestCase):
+    def test_village_page_shows_a_bounded_number_of_contributions(self):
+        """A village with more contributions than a page shows links to all of them."""
+        village = place_tree()["village"]
+        company = CompanyFactory()
+        for _ in range(CONTRIBUTIONS_SHOWN + 3):
+            DisclosureFactory(published=True, organisation=company, settlements=[village])
+        response = self.client.get(village.get_absolute_url())
+        self.assertEqual(len(response.context["contributions"]), CONTRIBUTIONS_SHOWN)
+        self.assertContains(response, f"All {CONTRIBUTIONS_SHOWN + 3} contributions")
+
+    def test_district_villages_table_is_paginated_busiest_first(self):
+        places = place_tree()
+        company = CompanyFactory()
+        villages = [PlaceFactory(parent=places["rural"]) for _ in range(52)]
+        for village in villages:
+            DisclosureFactory(published=True, organisation=company, settlements=[village])
+        busiest = villages[7]
+        DisclosureFactory(published=True, organisation=company, settlements=[busiest])
+        first = self.client.get(places["district"].get_absolute_url())
+        self.assertEqual(len(first.context["villages"]), 50)
+        self.assertEqual(first.context["villages"][0], busiest)
+        second = self.client.get(places["district"].get_absolute_url(), {"page": 2})
+        self.assertEqual(len(second.context["villages"]), 2)
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+class WholePageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.disclosure = DisclosureFactory(published=True, settlements=[cls.places["village"]])
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_second_resident_is_served_without_rendering(self):
+        """After one render, another resident's request costs the version query alone."""
+        url = self.places["village"].get_absolute_url()
+        self.client.get(url)
+        other = self.client_class()
+        with CaptureQueriesContext(connection) as queries:
+            response = other.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(queries), 1)
+        self.assertContains(response, self.disclosure.title)
+
+    def test_each_resident_gets_a_working_form_token_of_their_own(self):
+        """The cached page carries the visitor's own CSRF token: their form is accepted."""
+        url = self.disclosure.get_absolute_url()
+        self.client_class().get(url)  # someone else filled the cache
+        resident = self.client_class(enforce_csrf_checks=True)
+        page = resident.get(url).content.decode()
+        tokens = set(TOKEN.findall(page))
+        self.assertTrue(tokens)
+        self.assertNotIn(caching.CSRF_MARKER.decode(), page)
+        response = resident.post(
+            reverse("disclosures:feedback", args=[self.disclosure.pk]),
+            {"kind": "seen", "comment": "I saw the new roof.", "csrfmiddlewaretoken": tokens.pop()},
+        )
+        self.assertNotEqual(response.status_code, 403)
+
+    def test_an_edit_shows_on_the_next_request(self):
+        url = self.places["village"].get_absolute_url()
+        self.client.get(url)
+        DisclosureFactory(published=True, settlements=[self.places["village"]], title_en="New well")
+        self.assertContains(self.client.get(url), "New well")
+
+    def test_signed_in_people_get_a_fresh_page(self):
+        """A company member sees their own state, never a page rendered for someone else."""
+        url = self.disclosure.get_absolute_url()
+        self.client_class().get(url)
+        member = MembershipFactory(organisation=self.disclosure.organisation).user
+        self.client.force_login(member)
+        response = self.client.get(url)
+        self.assertTrue(response.context["can_edit"])
