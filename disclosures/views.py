@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from projects.caching import public_page
 from projects.models import Organisation
 from projects.ratelimit import allow, ip_hash
 from projects.services import moderate_input
+from projects.translation import translated_expression
 
 from . import services
 from .filters import DisclosureFilter
@@ -32,10 +34,10 @@ from .forms import (
     ReasonForm,
     StatusForm,
 )
-from .models import Disclosure, Question, ResidentFeedback, Revision
+from .models import OPEN_STATUSES, Disclosure, Question, ResidentFeedback, Revision
 
 PAGE_SIZE = 25
-EXPORT_CHUNK = 500
+EXPORT_CHUNK = 2000
 RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
 
 
@@ -97,41 +99,102 @@ EXPORT_FIELDS = [
 
 
 def _export_rows(request):
-    filterset = DisclosureFilter(
-        request.GET,
-        queryset=Disclosure.objects.published().select_related("organisation", "project"),
-    )
-    queryset = filterset.qs.prefetch_related("settlements")
-    base = request.build_absolute_uri("/").rstrip("/")
-    for disclosure in queryset.iterator(chunk_size=EXPORT_CHUNK):
+    """The filtered rows as dicts, streamed from a server-side cursor a chunk at a time.
+
+    Plain values, not model instances: a country-wide export is a quarter of a million rows, and
+    building objects, translating and reversing a URL per row made it 3,000 rows a second. Each
+    chunk's settlements come in one query.
+    """
+    filterset = DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
+    rows = filterset.qs.annotate(
+        organisation_name=translated_expression("organisation__name"),
+        organisation_kind=F("organisation__kind"),
+        project_slug=F("project__slug"),
+        display_title=translated_expression("title"),
+    ).values(*EXPORT_COLUMNS)
+    url = request.build_absolute_uri(reverse("disclosures:detail", kwargs={"pk": 999999999}))
+    url = url.replace("999999999", "{}")
+    today = timezone.localdate()
+    chunk = []
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(row)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _export_chunk(chunk, url, today)
+            chunk = []
+    yield from _export_chunk(chunk, url, today)
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "organisation_name",
+    "organisation_kind",
+    "project_slug",
+    "display_title",
+    "category",
+    "status",
+    "due_date",
+    "delivered_date",
+    "amount",
+    "currency",
+    "value_form",
+    "is_estimate",
+    "basis",
+    "basis_reference",
+    "recipient_name",
+    "recipient_role",
+    "beneficiaries_count",
+    "beneficiaries_description",
+    "funded_by",
+    "published_at",
+]
+
+
+def _export_chunk(chunk, url, today):
+    through = Disclosure.settlements.through.objects.filter(
+        disclosure_id__in=[row["id"] for row in chunk]
+    ).order_by("place__kato_code")
+    codes = {}
+    for disclosure_id, code in through.values_list("disclosure_id", "place__kato_code"):
+        codes.setdefault(disclosure_id, []).append(code)
+    for row in chunk:
+        due, delivered, amount = row["due_date"], row["delivered_date"], row["amount"]
         yield {
-            "id": disclosure.pk,
-            "url": base + disclosure.get_absolute_url(),
-            "organisation": disclosure.organisation.name,
-            "organisation_kind": disclosure.organisation.kind,
-            "project": disclosure.project.slug if disclosure.project else "",
-            "title": disclosure.title,
-            "category": disclosure.category,
-            "settlements": " ".join(p.kato_code for p in disclosure.settlements.all()),
-            "status": disclosure.status,
-            "overdue": disclosure.is_overdue(),
-            "due_date": disclosure.due_date.isoformat() if disclosure.due_date else None,
-            "delivered_date": (
-                disclosure.delivered_date.isoformat() if disclosure.delivered_date else None
-            ),
-            "amount": str(disclosure.amount) if disclosure.amount is not None else None,
-            "currency": disclosure.currency,
-            "value_form": disclosure.value_form,
-            "is_estimate": disclosure.is_estimate,
-            "basis": disclosure.basis,
-            "basis_reference": disclosure.basis_reference,
-            "recipient_name": disclosure.recipient_name,
-            "recipient_role": disclosure.recipient_role,
-            "beneficiaries_count": disclosure.beneficiaries_count,
-            "beneficiaries_description": disclosure.beneficiaries_description,
-            "funded_by": disclosure.funded_by_id,
-            "published_at": disclosure.published_at.isoformat(),
+            "id": row["id"],
+            "url": url.format(row["id"]),
+            "organisation": row["organisation_name"],
+            "organisation_kind": row["organisation_kind"],
+            "project": row["project_slug"] or "",
+            "title": row["display_title"],
+            "category": row["category"],
+            "settlements": " ".join(codes.get(row["id"], ())),
+            "status": row["status"],
+            "overdue": row["status"] in OPEN_STATUSES and due is not None and due < today,
+            "due_date": due.isoformat() if due else None,
+            "delivered_date": delivered.isoformat() if delivered else None,
+            "amount": str(amount) if amount is not None else None,
+            "currency": row["currency"],
+            "value_form": row["value_form"],
+            "is_estimate": row["is_estimate"],
+            "basis": row["basis"],
+            "basis_reference": row["basis_reference"],
+            "recipient_name": row["recipient_name"],
+            "recipient_role": row["recipient_role"],
+            "beneficiaries_count": row["beneficiaries_count"],
+            "beneficiaries_description": row["beneficiaries_description"],
+            "funded_by": row["funded_by"],
+            "published_at": row["published_at"].isoformat(),
         }
+
+
+def _batched(lines, size=EXPORT_CHUNK):
+    """Join streamed lines into larger pieces: one write to the socket per piece, not per row."""
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -161,7 +224,7 @@ def export_csv(request):
         for row in _export_rows(request):
             yield writer.writerow({key: _csv_safe(value) for key, value in row.items()})
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_batched(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
     return response
 
@@ -176,7 +239,7 @@ def export_json(request):
             yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
         yield "]"
 
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    return StreamingHttpResponse(_batched(chunks()), content_type="application/json; charset=utf-8")
 
 
 def _public_disclosure(request, pk):
