@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -228,9 +228,18 @@ class DisclosureQuerySet(models.QuerySet):
     def summary(self):
         """Headline figures for a set of disclosures (call on `published()`, e.g. for a place).
 
-        Value totals are per currency: tenge and dollars are not added up.
+        One query, whatever the number of disclosures: the akimat's confirmations and residents'
+        disputes are EXISTS tests per row, and value totals are sums per currency (tenge and
+        dollars are not added up).
         """
         on = today()
+        confirmed = Confirmation.objects.filter(
+            disclosure=OuterRef("pk"), verdict=Confirmation.Verdict.CONFIRMED
+        )
+        disputed = ResidentFeedback.objects.approved().filter(
+            disclosure=OuterRef("pk"), kind=ResidentFeedback.Kind.DISPUTED
+        )
+        valued = Q(amount__isnull=False) & ~Q(status=Status.CANCELLED)
         figures = self.aggregate(
             total=Count("pk"),
             delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
@@ -238,35 +247,20 @@ class DisclosureQuerySet(models.QuerySet):
             promised=Count("pk", filter=Q(status=Status.PROMISED)),
             cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
             overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=on)),
+            confirmed=Count("pk", filter=Exists(confirmed)),
+            disputed=Count("pk", filter=Exists(disputed)),
+            **{
+                f"sum_{code}": Sum("amount", filter=valued & Q(currency=code))
+                for code in Currency.values
+            },
         )
-        ids = self.values("pk")
-        figures["confirmed"] = (
-            Confirmation.objects.filter(disclosure__in=ids, verdict=Confirmation.Verdict.CONFIRMED)
-            .values("disclosure")
-            .distinct()
-            .count()
-        )
-        figures["disputed"] = (
-            ResidentFeedback.objects.approved()
-            .filter(disclosure__in=ids, kind=ResidentFeedback.Kind.DISPUTED)
-            .values("disclosure")
-            .distinct()
-            .count()
-        )
-        totals = (
-            Disclosure.objects.filter(pk__in=ids, amount__isnull=False)
-            .exclude(status=Status.CANCELLED)
-            .values("currency")
-            .annotate(value=Sum("amount"))
-            .order_by("currency")
-        )
+        sums = {code: figures.pop(f"sum_{code}") for code in Currency.values}
         figures["totals"] = [
-            {"currency": row["currency"], "amount": row["value"]} for row in totals
+            {"currency": code, "amount": amount}
+            for code, amount in sorted(sums.items())
+            if amount is not None
         ]
-        figures["total_kzt"] = next(
-            (row["amount"] for row in figures["totals"] if row["currency"] == Currency.KZT),
-            Decimal("0"),
-        )
+        figures["total_kzt"] = sums.get(Currency.KZT) or Decimal("0")
         return figures
 
 
