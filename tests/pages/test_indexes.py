@@ -17,7 +17,7 @@ from django.db import connection
 from disclosures.models import Confirmation, Disclosure, ResidentFeedback
 from hearings.models import Hearing
 from projects.models import Place
-from tests.factories import DisclosureFactory, place_tree
+from tests.factories import DisclosureFactory, PlaceFactory, place_tree
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -56,8 +56,9 @@ def many_delivered(count=500):
     model = DisclosureFactory(published=True)
     copies = []
     for _ in range(count):
-        model.pk = model.id = None
-        copies.append(copy.copy(model))
+        copy_ = copy.copy(model)
+        copy_.pk = copy_.id = None
+        copies.append(copy_)
     Disclosure.objects.bulk_create(copies)
 
 
@@ -77,9 +78,32 @@ def test_place_search_filters_on_one_column():
     assert "search_key" in str(Place.objects.search("nura").query)
 
 
+def many_places(under, count=400):
+    """Villages enough that a prefix match on one district's path is selective, as in life."""
+    model = PlaceFactory(parent=under)
+    copies = []
+    for n in range(count):
+        copy_ = copy.copy(model)
+        copy_.pk = copy_.id = None
+        copy_.kato_code = f"{800000000 + n:09d}"
+        copy_.slug = f"copy-{n}"
+        copy_.path = f"{under.path}{copy_.kato_code}/"
+        copies.append(copy_)
+    Place.objects.bulk_create(copies)
+
+
 def test_a_places_disclosures_are_found_through_the_path_index():
     """for_place: the settlements within a place by path prefix, then their disclosures."""
-    district = place_tree()["district"]
+    places = place_tree()
+    many_places(places["elsewhere"].parent)
+    many_delivered(400)
+    through = Disclosure.settlements.through
+    elsewhere = Place.objects.filter(kato_code__startswith="8").values_list("pk", flat=True)
+    disclosures = Disclosure.objects.values_list("pk", flat=True)
+    through.objects.bulk_create(
+        through(disclosure_id=d, place_id=p) for d, p in zip(disclosures, elsewhere, strict=False)
+    )
+    district = places["district"]
     query = plan(Disclosure.objects.published().for_place(district).values("pk")[:25])
     assert "place_path_prefix" in query
 
