@@ -162,10 +162,16 @@ STORAGES = {
     },
 }
 
+# Seconds for which a server process reuses the content version it read, for residents (see
+# projects/caching.py): how long an edit made through another process can take to reach them.
+CONTENT_VERSION_TTL = float(env("CONTENT_VERSION_TTL", "1"))
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ashyq-auyl",
+        # Whole pages are cached (about 40 KB each): about 40 MB per process at most.
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
 

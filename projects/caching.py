@@ -19,6 +19,7 @@ stale at once (the version is in the key).
 
 import hashlib
 import re
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -43,17 +44,36 @@ CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64
 CSRF_MARKER = b"@@csrf-token@@"
 
 
-def current():
+# The last version this process read, and when (monotonic seconds).
+_last_read = (float("-inf"), (0, None))
+
+
+def current(fresh=True):
     """(version, changed_at) of the public content.
 
-    Every public page asks this first, so it is one plain statement: building it through the ORM
-    cost more than running it.
+    Every public page asks this first, so it is one plain statement (building it through the ORM
+    cost more than running it). With `fresh=False` — a resident with nothing personal — a value
+    this process read less than CONTENT_VERSION_TTL seconds ago is reused: a warm page then costs
+    no query at all, and an edit made through another server process reaches residents within
+    that second. People signed in or shown a message always read it fresh, and a change made by
+    this process is seen by it at once (`bump` forgets the value).
     """
+    global _last_read
+    ttl = settings.CONTENT_VERSION_TTL
+    read_at, row = _last_read
+    if not fresh and ttl and time.monotonic() - read_at < ttl:
+        return row
     table = connection.ops.quote_name(ContentVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
-        row = cursor.fetchone()
-    return row or (0, None)
+        row = cursor.fetchone() or (0, None)
+    _last_read = (time.monotonic(), row)
+    return row
+
+
+def forget():
+    global _last_read
+    _last_read = (float("-inf"), (0, None))
 
 
 def bump(**kwargs):
@@ -63,6 +83,7 @@ def bump(**kwargs):
     )
     if not updated:
         ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    forget()
 
 
 def watch(*models):
@@ -129,7 +150,8 @@ def public_page(view=None, *, cookies=(), finish=None):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version, changed_at = current()
+        personal = any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        version, changed_at = current(fresh=personal)
         request.content_version = version
         # The hour is part of the tag: "days left", "overdue" and upcoming/past depend on the
         # clock as well as on edits, so no page is reused across an hour boundary.

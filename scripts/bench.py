@@ -48,6 +48,7 @@ from projects.models import Organisation, Place  # noqa: E402
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ONLY = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 
 WRK_SCRIPT = """
@@ -265,6 +266,8 @@ def main():
         script.write(WRK_SCRIPT)
     try:
         for name, path in selection["pages"]:
+            if ONLY and path != "/healthz" and not any(word in name for word in ONLY):
+                continue
             url = server.base + path
             caching.bump()
             first, status, body = fetch(url)
@@ -293,6 +296,8 @@ def main():
         row["warm"]["ratio"] = round(row["warm"]["rps"] / trivial, 2)
 
     exports = []
+    if ONLY and not any("export" in word for word in ONLY):
+        selection["exports"] = []
     server = Server(1)
     try:
         for name, path in selection["exports"]:
@@ -313,6 +318,8 @@ def main():
         server.stop()
 
     print_table(results, exports)
+    if ONLY:
+        return  # a partial run does not replace the full results
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(

@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests roll back and reuse version numbers; tests/pages/test_scale.py covers the reuse.
+    settings.CONTENT_VERSION_TTL = 0
     engine = settings.DATABASES["default"]["ENGINE"]
     if os.environ.get("CI") == "true" and "postgresql" not in engine:
         pytest.exit(
