@@ -144,7 +144,7 @@ class DisclosureQuerySet(models.QuerySet):
 
     def for_place(self, place):
         """Disclosures for a settlement within `place` (the place itself or anything under it)."""
-        through = Disclosure.settlements.through.objects.filter(place__path__startswith=place.path)
+        through = Disclosure.settlements.through.objects.filter(place_id__in=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
     def overdue(self, on=None):
@@ -196,7 +196,7 @@ class DisclosureQuerySet(models.QuerySet):
         `published()`.
         """
         through = Disclosure.settlements.through.objects.filter(
-            place__path__startswith=place.path, disclosure__in=self.values("pk")
+            place_id__in=place.within_ids(), disclosure__in=self.values("pk")
         )
         rows = through.values("place_id").annotate(
             total=Count("disclosure_id", distinct=True),

@@ -109,10 +109,12 @@ def place_detail(request, slug):
     published = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
     contributions = published.with_related().with_voices().with_photos()
+    # The newest first, straight from the publication index (grouping thousands by category
+    # before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
     contributions = (
         contributions.order_by_key_date()
         if timeline
-        else contributions.order_by("category", "-published_at", "-pk")
+        else contributions.order_by("-published_at", "-pk")
     )
     affecting = Project.objects.affecting(place)
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
@@ -125,7 +127,9 @@ def place_detail(request, slug):
         "akimats": Organisation.objects.covering(place).select_related("place"),
         "summary": cached(f"place-summary:{place.pk}", published.summary, version),
         "feed_urls": place_feed_urls(place),
-        "contributions": contributions[:CONTRIBUTIONS_SHOWN],
+        "contributions": contributions[:CONTRIBUTIONS_SHOWN]
+        if timeline
+        else sorted(contributions[:CONTRIBUTIONS_SHOWN], key=lambda d: d.category),
         "timeline": timeline,
         "upcoming_hearings": Hearing.objects.published()
         .concerning(place)
