@@ -6,6 +6,7 @@ README.md ("Production").
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -176,7 +177,13 @@ CACHES = {
         "LOCATION": "ashyq-auyl",
         # Whole pages are cached (about 40 KB each): about 40 MB per process at most.
         "OPTIONS": {"MAX_ENTRIES": 1000},
-    }
+    },
+    # Expensive figures, computed once for all the server processes of a machine (files).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("SHARED_CACHE_DIR", str(Path(tempfile.gettempdir()) / "ashyq-auyl-cache")),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 # E-mail: printed to the console in development; SMTP when EMAIL_HOST is set.

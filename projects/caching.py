@@ -20,10 +20,11 @@ stale at once (the version is in the key).
 import hashlib
 import re
 import time
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -99,14 +100,47 @@ def watch(*models):
             )
 
 
+MISSING = object()
+
+
 def cached(key, compute, version=None):
     """`compute()` cached under `key` for the current content version and day (a minute at most).
 
     Cached values may depend on today's date (overdue promises), so the local date is in the key.
+    They live in the `shared` cache, which every server process of a machine reads (files), so
+    that after a change a district's figures are computed once, not once per process: the first
+    process to miss takes a PostgreSQL advisory lock on the key, and the others wait for it and
+    then read what it stored.
     """
     version = current()[0] if version is None else version
     day = timezone.localdate().isoformat()
-    return cache.get_or_set(f"page:{key}:v{version}:{day}", compute, SERVER_CACHE_SECONDS)
+    full_key = f"page:{key}:v{version}:{day}"
+    shared = caches["shared"]
+    value = shared.get(full_key, MISSING)
+    if value is not MISSING:
+        return value
+    with computing(full_key):
+        value = shared.get(full_key, MISSING)  # another process may have finished it
+        if value is MISSING:
+            value = compute()
+            shared.set(full_key, value, SERVER_CACHE_SECONDS)
+    return value
+
+
+@contextmanager
+def computing(key):
+    """Only one process at a time computes `key` (PostgreSQL session advisory lock)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
 
 
 def shared_page(request, view, args, kwargs, key):

@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 
@@ -14,6 +14,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests roll back and reuse version numbers; tests/pages/test_scale.py covers the reuse.
     settings.CONTENT_VERSION_TTL = 0
+    # Each test process keeps its own "shared" cache: the file cache would be shared by the
+    # parallel workers, whose rolled-back version numbers coincide.
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
+    }
     engine = settings.DATABASES["default"]["ENGINE"]
     if os.environ.get("CI") == "true" and "postgresql" not in engine:
         pytest.exit(
@@ -41,7 +47,8 @@ def _media_root(tmp_path, settings):
 def _default_language():
     """Each test starts in the site's default language (Kazakh), whatever the last one left,
     and with an empty cache: rolled-back transactions reuse content-version numbers."""
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()

@@ -2,8 +2,10 @@
 dataset, bounded lists, and a whole-page cache that serves residents without rendering."""
 
 import re
+import threading
+import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -95,7 +97,8 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         ]
 
     def count(self, url):
-        cache.clear()  # the cold path: nothing rendered or computed yet
+        for each in caches.all():  # the cold path: nothing rendered or computed yet
+            each.clear()
         with CaptureQueriesContext(connection) as queries:
             response = self.client_class().get(url)  # a new visitor: no cookies
         self.assertEqual(response.status_code, 200, url)
@@ -146,7 +149,8 @@ class WholePageCacheTests(TestCase):
         cls.disclosure = DisclosureFactory(published=True, settlements=[cls.places["village"]])
 
     def setUp(self):
-        cache.clear()
+        for each in caches.all():
+            each.clear()
 
     def test_a_second_resident_is_served_without_rendering(self):
         """After one render, another resident's request costs the version query alone (none
@@ -233,3 +237,33 @@ class VersionReuseTests(TestCase):
         ContentVersion.objects.filter(pk=1).update(version=54321)
         response = self.client.get(self.url)
         self.assertEqual(response.wsgi_request.content_version, 54321)
+
+
+class ComputedOnceTests(TestCase):
+    def test_concurrent_misses_compute_a_figure_once(self):
+        """After a change, processes that miss the same figure wait for the first one's result
+        (a PostgreSQL advisory lock) instead of all computing it."""
+        if connection.vendor != "postgresql":
+            self.skipTest("advisory locks are PostgreSQL's")
+        calls = []
+
+        def compute():
+            calls.append(1)
+            time.sleep(0.3)
+            return {"total": 42}
+
+        results = []
+
+        def visit():
+            try:
+                results.append(caching.cached("test-figure", compute, version=777))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=visit) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(results, [{"total": 42}] * 3)
+        self.assertEqual(len(calls), 1)
