@@ -270,17 +270,20 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(kind=Organisation.Kind.AKIMAT)
 
     def of_user(self, user):
-        """Organisations the user is a member of."""
-        if not user.is_authenticated:
+        """Organisations the user is a member of and so may act for.
+
+        Never any for staff: a moderator does not act in a company's or an akimat's name, even
+        with a membership row made around the rules (e.g. in the admin).
+        """
+        if not user.is_authenticated or user.is_staff:
             return self.none()
         return self.filter(memberships__user=user)
 
     def administered_by(self, user):
-        """Organisations whose members this user may manage."""
-        if not user.is_authenticated:
+        """Organisations whose members this user may manage: those they administer (not staff:
+        a moderator who could add members could add themselves or a stand-in)."""
+        if not user.is_authenticated or user.is_staff:
             return self.none()
-        if user.is_staff:
-            return self.all()
         return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMINISTRATOR)
 
     def covering(self, place):
@@ -444,6 +447,12 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.user_id and self.user.is_staff:
+            raise ValidationError(
+                {"user": _("Moderators cannot join an organisation or act in its name.")}
+            )
 
 
 # --- Projects ----------------------------------------------------------------------------------
