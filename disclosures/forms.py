@@ -286,6 +286,12 @@ class QuestionForm(HoneypotMixin, forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Public answer"), max_length=4000, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required to change an answer already published: shown publicly with it."),
+    )
 
 
 class ModerationForm(forms.Form):

@@ -1014,3 +1014,31 @@ class Question(ResidentInput):
 
     def is_answered(self):
         return self.answered_at is not None
+
+
+class AnswerCorrection(models.Model):
+    """A published answer to a question, replaced: the earlier text, the reason, who and when.
+
+    Shown publicly under the answer, like a disclosure's change log.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="corrections")
+    old_answer = models.TextField(_("earlier answer"))
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction of an answer")
+        verbose_name_plural = _("corrections of answers")
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="question_answer_correction_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} {self.corrected_at:%Y-%m-%d}"

@@ -25,6 +25,7 @@ from projects.validators import validate_pdf
 
 from . import images
 from .models import (
+    AnswerCorrection,
     Basis,
     Category,
     Confirmation,
@@ -522,16 +523,33 @@ def ask_question(*, disclosure, text, author_name="", contact="", ip_hash=""):
 
 
 @transaction.atomic
-def answer_question(*, acting_user, question, answer):
-    """The organisation answers a question on its disclosure; the answer is public."""
+def answer_question(*, acting_user, question, answer, reason=""):
+    """The organisation answers a question on its disclosure; the answer is public.
+
+    A published answer is never overwritten silently: changing it is a correction with a reason,
+    and the earlier answer stays in the question's public history (`AnswerCorrection`).
+    """
     _check_editable(acting_user, question.disclosure)
+    question = Question.objects.select_for_update().get(pk=question.pk)
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Write the answer.")})
+    previous = question.answer
+    if previous and answer == previous:
+        return question
+    reason = (reason or "").strip()
+    if previous and not reason:
+        raise ValidationError(
+            {"reason": _("Say why you correct a published answer: residents will see it.")}
+        )
     question.answer = answer
     question.answered_at = timezone.now()
     question.answered_by = acting_user
     question.save(update_fields=["answer", "answered_at", "answered_by"])
+    if previous:
+        AnswerCorrection.objects.create(
+            question=question, old_answer=previous, reason=reason[:500], acting_user=acting_user
+        )
     return question
 
 

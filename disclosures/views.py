@@ -215,7 +215,9 @@ def disclosure_detail(request, pk):
             rejected=Count("pk", filter=Q(moderation_status="rejected")),
             pending=Count("pk", filter=Q(moderation_status="pending")),
         ),
-        "questions": list(questions.approved().order_by("-submitted_at")),
+        "questions": list(
+            questions.approved().prefetch_related("corrections").order_by("-submitted_at")
+        ),
         "questions_rejected": questions.rejected().count(),
         "revision_count": disclosure.revisions.filter(after_publication=True).count(),
         "money_children": children,
@@ -622,7 +624,10 @@ def question_answer(request, pk):
         form,
         _("Answer: %(question)s") % {"question": question.text[:80]},
         lambda data: services.answer_question(
-            acting_user=request.user, question=question, answer=data["answer"]
+            acting_user=request.user,
+            question=question,
+            answer=data["answer"],
+            reason=data["reason"],
         ),
         _("The answer is published."),
     )

@@ -302,6 +302,13 @@ class OralQuestionForm(forms.ModelForm):
 
 
 class AnswerForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required to change an answer already published: shown publicly with it."),
+    )
+
     class Meta:
         model = HearingComment
         fields = ["answer", "outcome"]

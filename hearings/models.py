@@ -627,6 +627,41 @@ class HearingComment(ResidentInput):
         return self.text[:80]
 
 
+class AnswerCorrection(models.Model):
+    """A published answer to a comment, replaced: the earlier text, the reason, who and when.
+
+    Shown publicly under the answer, so an answer residents relied on is never silently gone.
+    """
+
+    comment = models.ForeignKey(
+        HearingComment, on_delete=models.CASCADE, related_name="corrections"
+    )
+    old_answer = models.TextField(_("earlier answer"))
+    old_outcome = models.CharField(
+        _("how it was taken into account"),
+        max_length=10,
+        choices=HearingComment.Outcome.choices,
+        blank=True,
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_staff = models.BooleanField(_("by moderators"), default=False)
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction of an answer")
+        verbose_name_plural = _("corrections of answers")
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="answer_correction_has_reason")
+        ]
+
+    def __str__(self):
+        return f"{self.comment_id} {self.corrected_at:%Y-%m-%d}"
+
+
 class LearnedOf(ResidentInput):
     """'I learned of this hearing on … from …': evidence of how early residents really knew."""
 

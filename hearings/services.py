@@ -18,6 +18,7 @@ from projects.validators import validate_pdf
 
 from . import clock, notifications
 from .models import (
+    AnswerCorrection,
     AttendanceRegistration,
     Hearing,
     HearingChange,
@@ -457,6 +458,7 @@ def record_question_at_hearing(
     It comes from the protocol, so it needs no moderation.
     """
     _check_editable(acting_user, hearing)
+    check_transition(_locked(hearing), "record_outcome", acting_user)
     comment = HearingComment(
         hearing=hearing,
         kind=kind,
@@ -478,19 +480,43 @@ def record_question_at_hearing(
 
 
 @transaction.atomic
-def answer_comment(*, acting_user, comment, answer, outcome):
-    """The organiser answers publicly and says how the comment was taken into account."""
+def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
+    """The organiser answers publicly and says how the comment was taken into account.
+
+    A published answer is never overwritten silently: changing it is a correction with a reason,
+    and the earlier answer stays in the comment's public history (`AnswerCorrection`).
+    """
     _check_editable(acting_user, comment.hearing)
+    comment = HearingComment.objects.select_for_update().get(pk=comment.pk)
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")})
     if comment.moderation_status == HearingComment.Moderation.REJECTED:
         raise ValidationError(_("A rejected comment cannot be answered."))
-    comment.answer = answer.strip()
+    answer = answer.strip()
+    previous_answer, previous_outcome = comment.answer, comment.outcome
+    correcting = bool(previous_answer)
+    if correcting and (answer, outcome) == (previous_answer, previous_outcome):
+        return comment
+    reason = (reason or "").strip()
+    if correcting and not reason:
+        raise ValidationError(
+            {"reason": _("Say why you correct a published answer: residents will see it.")}
+        )
+    comment.answer = answer
     comment.outcome = outcome
     comment.answered_by = acting_user
     comment.answered_at = timezone.now()
     comment.full_clean()
     comment.save(update_fields=["answer", "outcome", "answered_by", "answered_at"])
+    if correcting:
+        AnswerCorrection.objects.create(
+            comment=comment,
+            old_answer=previous_answer,
+            old_outcome=previous_outcome,
+            reason=reason,
+            acting_user=acting_user,
+            by_staff=acting_user.is_staff,
+        )
     return comment
 
 

@@ -116,12 +116,17 @@ def hearing_detail(request, pk):
     Open to everyone once announced; a draft only to those who may edit it.
     """
     hearing = get_object_or_404(Hearing.objects.with_related(), pk=pk)
-    can_edit = Hearing.objects.editable_by(request.user).filter(pk=pk).exists()
+    roles = hearing.lifecycle_roles(request.user)
+    can_edit = bool(roles)  # the organiser's officials and staff: `editable_by`'s twin
     if hearing.is_draft() and not can_edit:
         raise Http404
-    steps = {step.name: step for step in available_transitions(hearing, request.user)}
-    is_organiser = MEMBER in hearing.lifecycle_roles(request.user)
-    comments = list(hearing.comments.approved().order_by("source", "submitted_at", "pk"))
+    steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
+    is_organiser = MEMBER in roles
+    comments = list(
+        hearing.comments.approved()
+        .prefetch_related("corrections")
+        .order_by("source", "submitted_at", "pk")
+    )
     comment_counts = hearing.comments.aggregate(
         pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
         rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
@@ -667,7 +672,8 @@ def comment_answer(request, pk):
         .select_related("hearing"),
         pk=pk,
     )
-    form = AnswerForm(request.POST or None, instance=comment)
+    # The form edits a copy: the service compares with the stored answer to log a correction.
+    form = AnswerForm(request.POST or None, instance=HearingComment.objects.get(pk=comment.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_comment(
@@ -675,6 +681,7 @@ def comment_answer(request, pk):
                 comment=comment,
                 answer=form.cleaned_data["answer"],
                 outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _form_errors(form, error)

@@ -47,9 +47,10 @@ def transitions_named(model, name):
     return [t for t in model.TRANSITIONS if t.name == name]
 
 
-def available_transitions(obj, user):
-    """The steps `user` may take on `obj` now, in the table's order."""
-    roles = obj.lifecycle_roles(user)
+def available_transitions(obj, user, roles=None):
+    """The steps `user` (holding `roles`, when already known) may take on `obj` now, in the
+    table's order."""
+    roles = obj.lifecycle_roles(user) if roles is None else roles
     return [t for t in obj.TRANSITIONS if t.roles & roles and t.applies_to(obj)]
 
 

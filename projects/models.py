@@ -8,13 +8,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import models, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .search import fold
+from .search import fold, search_key
 from .translation import TranslatedField, translated_expression
 from .validators import validate_bin, validate_kato_code
 
@@ -220,8 +221,41 @@ class Place(models.Model):
     def __str__(self):
         return f"{self.name} ({self.kato_code})"
 
+    def save(self, *args, **kwargs):
+        """Compute `path`, `depth` and `search_key` from the parent and the names, so that no
+        write (the admin included) leaves them stale; when the path changes (a new parent or a
+        new code) the places under it follow, and the content version is bumped."""
+        old_path = None
+        if self.pk:
+            old_path = Place.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        parent_path = self.parent.path if self.parent_id else "/"
+        if old_path and parent_path.startswith(old_path):
+            raise ValueError("a place cannot be part of itself")
+        self.path = f"{parent_path}{self.kato_code}/"
+        self.depth = self.path.count("/") - 2
+        self.search_key = search_key(self.name_kk, self.name_ru, self.name_en)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth", "search_key"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                from .caching import bump
+
+                Place.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
+                )
+                bump()
+
     def get_absolute_url(self):
         return reverse("projects:place_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id and self.pk:
+            parent_path = Place.objects.filter(pk=self.parent_id).values_list("path", flat=True)
+            own_path = Place.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+            if own_path and (parent_path.first() or "").startswith(own_path):
+                raise ValidationError({"parent": _("A place cannot be part of itself.")})
 
     @staticmethod
     def make_slug(name_en, name_ru, kato_code):

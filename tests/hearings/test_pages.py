@@ -345,13 +345,14 @@ def test_place_partial_for_the_village_page(rf, django_assert_max_num_queries):
         "hearing",
         "hearingcomment",
         "learnedof",
-        "attendanceregistration",
+        "answercorrection",
         "subscription",
         "outboxmessage",
     ],
 )
 def test_admin_pages_render(client, model):
-    """Staff can open each hearings model's list and, for a hearing, its change page."""
+    """Staff can open each hearings model's list and, for a hearing, its (read-only) page.
+    Registrations to attend (names, phones) are not in the admin: the organiser's only."""
     from tests.factories import UserFactory
 
     hearing = HearingPromiseFactory().hearing
