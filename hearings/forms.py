@@ -264,6 +264,7 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when correcting a record already published."),
     )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class DocumentForm(forms.Form):

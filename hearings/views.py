@@ -567,6 +567,7 @@ def hearing_record(request, pk):
             "record_summary_kk": hearing.record_summary_kk,
             "record_summary_ru": hearing.record_summary_ru,
             "record_summary_en": hearing.record_summary_en,
+            "version": hearing.version,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -582,6 +583,7 @@ def hearing_record(request, pk):
                 record_summary_ru=data["record_summary_ru"],
                 record_summary_en=data["record_summary_en"],
                 reason=data["reason"],
+                expected_version=data["version"],
             )
         except ValidationError as error:
             _form_errors(form, error)
