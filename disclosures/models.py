@@ -830,8 +830,22 @@ class Revision(models.Model):
                     label = Disclosure._meta.get_field(change["field"]).verbose_name
                 except FieldDoesNotExist:  # a field removed since: show its name, do not fail
                     label = change["field"]
-            rows.append((label, change.get("old") or "—", change.get("new") or "—"))
+            old, new = change.get("old") or "—", change.get("new") or "—"
+            if change["field"] == "funded_by":
+                old, new = self._funding_source(old), self._funding_source(new)
+            rows.append((label, old, new))
         return rows
+
+    @staticmethod
+    def _funding_source(value):
+        """A funding source is logged as "#<id>" and named when the log is read, so a source
+        hidden by moderators later shows as hidden here too, not by its title and company."""
+        if not (value.startswith("#") and value[1:].isdigit()):
+            return value
+        source = Disclosure.objects.select_related("organisation").filter(pk=value[1:]).first()
+        if source is None or source.is_hidden():
+            return str(_("a contribution hidden by moderators"))
+        return f"{source.title} ({source.organisation.name})"
 
 
 class Photo(models.Model):

@@ -84,6 +84,9 @@ def _display(disclosure, name):
     value = getattr(disclosure, name)
     if name == "amount":
         return format_amount(value, disclosure.currency)
+    if name == "funded_by":
+        # By id: the log names it when read, and hides it if moderators hid it (models.Revision).
+        return f"#{disclosure.funded_by_id}" if disclosure.funded_by_id else ""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):

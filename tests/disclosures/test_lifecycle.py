@@ -374,3 +374,33 @@ def test_a_published_answer_is_corrected_with_a_reason_and_kept(client):
     assert (correction.old_answer, correction.reason) == ("In September.", "The date moved.")
     page = client.get(question.disclosure.get_absolute_url()).content.decode()
     assert "In September." in page and "The date moved." in page
+
+
+def test_a_hidden_source_is_not_named_in_the_change_log(client):
+    places = place_tree()
+    akimat = AkimatFactory(place=places["rural"])
+    payment = DisclosureFactory(
+        published=True,
+        settlements=[places["village"]],
+        recipient_role="akimat_budget",
+        title_en="Secret payment",
+    )
+    spending = DisclosureFactory(
+        published=True, organisation=akimat, settlements=[places["village"]]
+    )
+    spending.funded_by = payment
+    services.update_disclosure(
+        acting_user=member_of(akimat),
+        disclosure=spending,
+        settlements=[places["village"]],
+        reason="Linked the payment.",
+    )
+    with translation.override("en"):
+        url = reverse("disclosures:changes", args=[spending.pk])
+        assert "Secret payment" in client.get(url).content.decode()
+        services.hide_disclosure(
+            acting_user=UserFactory(staff=True), disclosure=payment, reason="Court order."
+        )
+        page = client.get(url).content.decode()
+    assert "Secret payment" not in page
+    assert "a contribution hidden by moderators" in page
