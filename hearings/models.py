@@ -516,6 +516,8 @@ class HearingChange(models.Model):
     )
     # A moderator's step is shown as the moderators', not the organiser's.
     by_staff = models.BooleanField(_("by moderators"), default=False)
+    # The hearing's version after this step: a refused stale edit lists what happened since.
+    version = models.PositiveIntegerField(null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
     old_starts_at = models.DateTimeField(_("old date"), null=True, blank=True)

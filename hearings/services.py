@@ -67,6 +67,7 @@ def _log(hearing, action, acting_user, reason="", **fields):
         action=action,
         acting_user=acting_user,
         by_staff=bool(acting_user and acting_user.is_authenticated and acting_user.is_staff),
+        version=hearing.version,
         reason=reason,
         **fields,
     )
@@ -77,15 +78,16 @@ def _locked(hearing, expected_version=None):
     the change was opened before someone else's change (`expected_version`)."""
     locked = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if expected_version is not None and int(expected_version) != locked.version:
-        raise ValidationError(
-            _(
-                "Someone else changed this hearing after you opened the form (its status is "
-                "now “%(status)s”), so your changes were not saved. Open it again to see the "
-                "current notice, then make your change."
-            )
-            % {"status": locked.get_status_display()},
-            code="stale",
-        )
+        message = _(
+            "Someone else changed this hearing after you opened the form (its status is "
+            "now “%(status)s”), so your changes were not saved. Open it again to see the "
+            "current notice, then make your change."
+        ) % {"status": locked.get_status_display()}
+        since = locked.changes.filter(version__gt=int(expected_version))
+        steps = list(dict.fromkeys(str(change.get_action_display()) for change in since))
+        if steps:
+            message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(steps)}
+        raise ValidationError(message, code="stale")
     return locked
 
 

@@ -157,7 +157,9 @@ def test_a_form_opened_before_announce_cannot_unannounce(client):
     services.announce_hearing(acting_user=organiser, hearing=hearing)
     with translation.override("en"):
         response = client.post(reverse("hearings:edit", args=[hearing.pk]), data)
-        assert "Someone else changed this hearing" in response.content.decode()
+        page = response.content.decode()
+        assert "Someone else changed this hearing" in page
+        assert "Changed meanwhile: announced." in page
     hearing.refresh_from_db()
     assert hearing.status == S.ANNOUNCED
     assert hearing.announced_at is not None
