@@ -1,9 +1,11 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing
 from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.lifecycle import REASON
 from projects.models import Organisation, Project
 from projects.validators import PDF_MAX_BYTES, validate_pdf
 
@@ -17,8 +19,21 @@ def validate_pdf_upload(upload):
     validate_pdf(upload, PDF_MAX_BYTES)
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the form was opened at (see `services._locked`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+
 class DisclosureForm(forms.ModelForm):
-    """Create or correct a disclosure. The organisation is chosen only when creating."""
+    """Create or correct a disclosure. The organisation and the starting status are chosen only
+    when creating: afterwards the status moves only by the lifecycle's steps (`StatusForm`), the
+    delivered date and the cancel reason are corrected only in their own states."""
+
+    version = VersionField()
 
     settlement_codes = SettlementCodesField(
         label=_("Settlements that benefit (KATO codes)"),
@@ -67,12 +82,19 @@ class DisclosureForm(forms.ModelForm):
         organisations = Organisation.objects.of_user(user).order_by_name()
         if self.instance.pk:
             del self.fields["organisation"]
+            del self.fields["status"]
+            if self.instance.status != Status.DELIVERED:
+                del self.fields["delivered_date"]
+            if self.instance.status != Status.CANCELLED:
+                del self.fields["cancel_reason"]
             organisation = self.instance.organisation
             self.initial["settlement_codes"] = list(self.instance.settlements.all())
+            self.initial["version"] = self.instance.version
             if not self.instance.published_at:
                 del self.fields["reason"]
         else:
             del self.fields["reason"]
+            del self.fields["version"]
             self.fields["organisation"].queryset = organisations
             self.fields["organisation"].empty_label = None
             organisation = organisations.first() if organisations.count() == 1 else None
@@ -86,12 +108,10 @@ class DisclosureForm(forms.ModelForm):
             .distinct()
             .order_by_name()
         )
-        self.fields["funded_by"].queryset = (
-            Disclosure.objects.published()
-            .exclude(organisation__in=own)
-            .filter(organisation__kind=Organisation.Kind.COMPANY)
-            .select_related("organisation")
-        )
+        fundable = Disclosure.objects.none()
+        for akimat in own.akimats().select_related("place"):
+            fundable |= Disclosure.objects.fundable_by(akimat)
+        self.fields["funded_by"].queryset = fundable.select_related("organisation")
         self.fields["funded_by"].label_from_instance = lambda d: f"{d.organisation} — {d.title}"
         self.fields["hearing"].queryset = (
             Hearing.objects.published()
@@ -105,31 +125,54 @@ class DisclosureForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "reason" in self.fields and self.has_changed() and not cleaned.get("reason"):
+        changed = [name for name in self.changed_data if name not in ("reason", "version")]
+        if "reason" in self.fields and changed and not cleaned.get("reason"):
             self.add_error("reason", _("Say why you correct a published disclosure."))
         return cleaned
 
     def settlements(self):
         return self.cleaned_data["settlement_codes"]
 
+    def opened_version(self):
+        return self.cleaned_data.get("version") if "version" in self.fields else None
+
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    """One step of the status lifecycle; the choices are the steps the table allows now."""
+
+    step = forms.ChoiceField(label=_("What happened"), widget=forms.RadioSelect)
     date = forms.DateField(
         label=_("Date"), widget=DATE_WIDGET, help_text=_("When it happened (delivered, started).")
     )
-    due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_WIDGET)
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Note or reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Required when cancelling: shown publicly."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = {step.name: step for step in steps}
+        self.fields["step"].choices = [(step.name, step.label) for step in steps]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Status.CANCELLED and not cleaned.get("note"):
+        step = self.steps.get(cleaned.get("step"))
+        if step is not None and REASON in step.requires and not cleaned.get("note", "").strip():
             self.add_error("note", _("Say why it was cancelled."))
+        if cleaned.get("date") and cleaned["date"] > timezone.localdate():
+            self.add_error("date", _("The date cannot be in the future."))
         return cleaned
+
+    def target_status(self):
+        return self.steps[self.cleaned_data["step"]].target
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea)
+    version = VersionField()
 
 
 class PhotoForm(forms.Form):
@@ -243,6 +286,12 @@ class QuestionForm(HoneypotMixin, forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Public answer"), max_length=4000, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required to change an answer already published: shown publicly with it."),
+    )
 
 
 class ModerationForm(forms.Form):

@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Currency, Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField, translated_expression
 
@@ -140,6 +141,28 @@ class DisclosureQuerySet(models.QuerySet):
             self.public()
             .filter(pk__in=through.values("disclosure_id"))
             .exclude(organisation__in=akimats)
+        )
+
+    def fundable_by(self, akimat):
+        """Company payments this akimat may say it spent: money paid into its own budget.
+
+        A payment made "to the akimat" is a published company disclosure whose recipient is an
+        akimat budget and whose every settlement lies in this akimat's jurisdiction. A rural
+        district's akimat cannot book its spending against a payment into the district's
+        budget for several rural districts, nor any akimat against money paid elsewhere.
+        """
+        if not akimat.is_akimat:
+            return self.none()
+        outside = Disclosure.settlements.through.objects.exclude(
+            place__path__startswith=akimat.place.path
+        )
+        return (
+            self.published()
+            .filter(
+                organisation__kind=Organisation.Kind.COMPANY,
+                recipient_role=RecipientRole.AKIMAT_BUDGET,
+            )
+            .exclude(pk__in=outside.values("disclosure_id"))
         )
 
     def for_place(self, place):
@@ -420,6 +443,9 @@ class Disclosure(models.Model):
         blank=True,
         related_name="+",
     )
+    # Grows with every write through `services`: an edit form carries the version it was opened
+    # at, and a save from a form opened before someone else's change is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 
@@ -453,6 +479,60 @@ class Disclosure(models.Model):
         "funded_by",
         "hearing",
     )
+
+    # The lifecycle, on three independent axes (see `projects.lifecycle`):
+    # - status: promised → in progress → delivered, or cancelled; delivered and cancelled are
+    #   final (a mistake in a delivered date or a cancel reason is a correction, with a reason);
+    # - publication: draft → published → withdrawn (withdrawn stays visible, marked);
+    # - visibility: moderators hide a record for legal reasons and show it again, each with a
+    #   reason.
+    # The status is chosen freely when a record is created; after that only these steps move it.
+    _OPEN = ("draft", "published")
+    TRANSITIONS = (
+        Transition(
+            "start", "status", (Status.PROMISED,), Status.IN_PROGRESS,
+            frozenset({MEMBER}), _("Mark as started"), frozenset({DATE}),
+            when={"publication": _OPEN},
+        ),
+        Transition(
+            "deliver", "status", OPEN_STATUSES, Status.DELIVERED,
+            frozenset({MEMBER}), _("Mark as delivered"), frozenset({DATE}),
+            when={"publication": _OPEN},
+        ),
+        Transition(
+            "cancel", "status", OPEN_STATUSES, Status.CANCELLED,
+            frozenset({MEMBER}), _("Cancel the contribution"), frozenset({REASON}),
+            when={"publication": _OPEN},
+        ),
+        Transition(
+            "edit", "publication", ("draft",), "draft",
+            frozenset({MEMBER}), _("Edit"),
+        ),
+        Transition(
+            "edit", "publication", ("published",), "published",
+            frozenset({MEMBER}), _("Correct"), frozenset({REASON}),
+        ),
+        Transition(
+            "add_evidence", "publication", _OPEN, None,
+            frozenset({MEMBER}), _("Add a photo or document"),
+        ),
+        Transition(
+            "publish", "publication", ("draft",), "published",
+            frozenset({MEMBER}), _("Publish"),
+        ),
+        Transition(
+            "withdraw", "publication", ("published",), "withdrawn",
+            frozenset({MEMBER}), _("Withdraw"), frozenset({REASON}),
+        ),
+        Transition(
+            "hide", "visibility", ("visible",), "hidden",
+            frozenset({STAFF}), _("Hide this disclosure"), frozenset({REASON}),
+        ),
+        Transition(
+            "unhide", "visibility", ("hidden",), "visible",
+            frozenset({STAFF}), _("Show this disclosure again"), frozenset({REASON}),
+        ),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("disclosure")
@@ -550,6 +630,16 @@ class Disclosure(models.Model):
                 errors["funded_by"] = _("Choose another organisation's contribution.")
             elif not self.funded_by.is_published():
                 errors["funded_by"] = _("Choose a published contribution.")
+            elif (
+                self.organisation_id
+                and not Disclosure.objects.fundable_by(self.organisation)
+                .filter(pk=self.funded_by_id)
+                .exists()
+            ):
+                errors["funded_by"] = _(
+                    "Choose a company's payment into your akimat's budget, for places in "
+                    "your jurisdiction."
+                )
         if self.hearing_promise_id:
             promise = self.hearing_promise
             if self.organisation_id and promise.organisation_id != self.organisation_id:
@@ -558,6 +648,48 @@ class Disclosure(models.Model):
                 errors["hearing"] = _("The promise was made at another hearing.")
         if errors:
             raise ValidationError(errors)
+
+    # --- The lifecycle (the table above) ---
+
+    def lifecycle_state(self, axis):
+        if axis == "status":
+            return self.status
+        if axis == "publication":
+            if self.withdrawn_at:
+                return "withdrawn"
+            return "published" if self.published_at else "draft"
+        return "hidden" if self.hidden_at else "visible"
+
+    def lifecycle_state_display(self, axis):
+        if axis == "status":
+            return self.get_status_display()
+        return {
+            "draft": _("draft"),
+            "published": _("published"),
+            "withdrawn": _("withdrawn"),
+            "hidden": _("hidden"),
+            "visible": _("visible"),
+        }[self.lifecycle_state(axis)]
+
+    def lifecycle_roles(self, user):
+        """MEMBER for a member of the disclosing organisation, STAFF for moderators. Staff are
+        never members (`Organisation.objects.of_user`): they cannot act in a company's name."""
+        roles = set()
+        if not user.is_authenticated:
+            return roles
+        if user.is_staff:
+            roles.add(STAFF)
+        if Organisation.objects.of_user(user).filter(pk=self.organisation_id).exists():
+            roles.add(MEMBER)
+        return roles
+
+    def clear_fields_of_other_states(self):
+        """A delivered date belongs to a delivered record, a cancel reason to a cancelled one:
+        neither stays behind when the status says otherwise."""
+        if self.status != Status.DELIVERED:
+            self.delivered_date = None
+        if self.status != Status.CANCELLED:
+            self.cancel_reason = ""
 
     # --- Rules about one disclosure, each beside its queryset twin ---
 
@@ -683,6 +815,10 @@ class Revision(models.Model):
     acting_organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A moderator's step (hide, show again) is shown as the moderators', never the company's.
+    by_staff = models.BooleanField(_("by moderators"), default=False)
+    # The disclosure's version after this step: a refused stale edit lists what changed since.
+    version = models.PositiveIntegerField(null=True, blank=True)
     after_publication = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
@@ -721,8 +857,22 @@ class Revision(models.Model):
                     label = Disclosure._meta.get_field(change["field"]).verbose_name
                 except FieldDoesNotExist:  # a field removed since: show its name, do not fail
                     label = change["field"]
-            rows.append((label, change.get("old") or "—", change.get("new") or "—"))
+            old, new = change.get("old") or "—", change.get("new") or "—"
+            if change["field"] == "funded_by":
+                old, new = self._funding_source(old), self._funding_source(new)
+            rows.append((label, old, new))
         return rows
+
+    @staticmethod
+    def _funding_source(value):
+        """A funding source is logged as "#<id>" and named when the log is read, so a source
+        hidden by moderators later shows as hidden here too, not by its title and company."""
+        if not (value.startswith("#") and value[1:].isdigit()):
+            return value
+        source = Disclosure.objects.select_related("organisation").filter(pk=value[1:]).first()
+        if source is None or source.is_hidden():
+            return str(_("a contribution hidden by moderators"))
+        return f"{source.title} ({source.organisation.name})"
 
 
 class Photo(models.Model):
@@ -905,3 +1055,31 @@ class Question(ResidentInput):
 
     def is_answered(self):
         return self.answered_at is not None
+
+
+class AnswerCorrection(models.Model):
+    """A published answer to a question, replaced: the earlier text, the reason, who and when.
+
+    Shown publicly under the answer, like a disclosure's change log.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="corrections")
+    old_answer = models.TextField(_("earlier answer"))
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction of an answer")
+        verbose_name_plural = _("corrections of answers")
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="question_answer_correction_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} {self.corrected_at:%Y-%m-%d}"

@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from projects.lifecycle import REASON, check_transition, require
 from projects.models import Currency, Organisation, Place, Project
 from projects.validators import validate_pdf
 
 from . import images
 from .models import (
+    AnswerCorrection,
     Basis,
     Category,
     Confirmation,
@@ -82,6 +84,9 @@ def _display(disclosure, name):
     value = getattr(disclosure, name)
     if name == "amount":
         return format_amount(value, disclosure.currency)
+    if name == "funded_by":
+        # By id: the log names it when read, and hides it if moderators hid it (models.Revision).
+        return f"#{disclosure.funded_by_id}" if disclosure.funded_by_id else ""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -109,13 +114,17 @@ def _diff(before, after):
 
 
 def _log(disclosure, action, acting_user, changes=(), reason=""):
+    """A row of the change log. A moderator's step is the moderators', never the company's."""
+    by_staff = bool(acting_user and acting_user.is_staff)
     return Revision.objects.create(
         disclosure=disclosure,
         action=action,
         changes=list(changes),
         reason=reason,
         acting_user=acting_user,
-        acting_organisation=disclosure.organisation,
+        acting_organisation=None if by_staff else disclosure.organisation,
+        by_staff=by_staff,
+        version=disclosure.version,
         after_publication=disclosure.published_at is not None,
     )
 
@@ -126,15 +135,72 @@ def _status_date(disclosure):
     return today()
 
 
+def _stale_message(locked, opened_version):
+    """What changed since the form was opened, from the change log's rows written since."""
+    labels = []
+    for revision in locked.revisions.filter(version__gt=opened_version):
+        for label, _old, _new in revision.change_rows():
+            if str(label) not in labels:
+                labels.append(str(label))
+        if not revision.changes and str(revision.get_action_display()) not in labels:
+            labels.append(str(revision.get_action_display()))
+    message = _(
+        "Someone else changed this disclosure after you opened the form, so your changes "
+        "were not saved. Open it again to see the current values, then make your change."
+    )
+    if labels:
+        message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(labels)}
+    return message
+
+
+def _locked(disclosure, expected_version=None):
+    """The disclosure's row, locked until the transaction ends, refused if the form is stale.
+
+    `expected_version` is the version the form was opened at; None (scripts, the demo) skips
+    the check but still locks, so two writers never interleave.
+    """
+    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise ValidationError(_stale_message(locked, int(expected_version)), code="stale")
+    return locked
+
+
+def _save(locked, fields, caller=None):
+    """Save only `fields` (and the version) of the locked row; the caller's copy follows."""
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version", "updated_at"])
+    if caller is not None and caller is not locked:
+        for field_ in Disclosure._meta.concrete_fields:
+            setattr(caller, field_.attname, getattr(locked, field_.attname))
+    return locked
+
+
+# Fields an edit (or a correction) may change. The status is not among them: only the steps of
+# `Disclosure.TRANSITIONS` move it. The delivered date and the cancel reason belong to their
+# states and are corrected only in them.
+def _editable_fields(stored):
+    names = [name for name in Disclosure.TRACKED_FIELDS if name != "status"]
+    if stored.status != Status.DELIVERED:
+        names.remove("delivered_date")
+    if stored.status != Status.CANCELLED:
+        names.remove("cancel_reason")
+    return [Disclosure._meta.get_field(name).attname for name in names]
+
+
 # --- Create, correct, publish, withdraw, hide -------------------------------------------------
 
 
 @transaction.atomic
 def create_disclosure(*, acting_user, disclosure, settlements):
-    """A member of the organisation records a contribution or promise, as a draft."""
+    """A member of the organisation records a contribution or promise, as a draft.
+
+    Its starting status is chosen freely (a contribution may be recorded once delivered);
+    after that only the lifecycle's steps move it.
+    """
     _check_organisation(acting_user, disclosure.organisation)
     disclosure.created_by = acting_user
     disclosure.published_at = None
+    disclosure.clear_fields_of_other_states()
     disclosure.full_clean()
     _check_settlements(disclosure, settlements)
     disclosure.save()
@@ -150,39 +216,43 @@ def create_disclosure(*, acting_user, disclosure, settlements):
 
 
 @transaction.atomic
-def update_disclosure(*, acting_user, disclosure, settlements, reason="", status_note=""):
-    """Save changes; after publication a reason is required and every changed field is logged.
+def update_disclosure(
+    *, acting_user, disclosure, settlements, reason="", status_note="", expected_version=None
+):
+    """Save an edit; after publication a reason is required and every changed field is logged.
 
-    A status change made here also goes into the timeline.
+    `disclosure` carries the form's values; only the fields an edit owns are copied onto the
+    locked row and saved, so a stale form can never put back a status, a publication or a
+    hiding. `expected_version` is the version the form was opened at (see `_locked`).
     """
     _check_editable(acting_user, disclosure)
-    stored = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
-    if stored.is_withdrawn():
-        raise ValidationError(_("A withdrawn disclosure cannot be changed."))
-    before = _snapshot(stored, list(stored.settlements.all()))
-    # Fields the form does not own must stay as stored.
-    for name in ("organisation_id", "published_at", "withdrawn_at", "hidden_at", "created_by_id"):
-        setattr(disclosure, name, getattr(stored, name))
-    disclosure.full_clean()
-    _check_settlements(disclosure, settlements)
-    changes = _diff(before, _snapshot(disclosure, settlements))
+    locked = _locked(disclosure, expected_version)
+    transition = check_transition(locked, "edit", acting_user)
+    stored_settlements = list(locked.settlements.all())
+    before = _snapshot(locked, stored_settlements)
+    fields = _editable_fields(locked)
+    for attname in fields:
+        setattr(locked, attname, getattr(disclosure, attname))
+    locked.full_clean()
+    _check_settlements(locked, settlements)
+    changes = _diff(before, _snapshot(locked, settlements))
     if not changes:
-        return disclosure
+        return locked
     reason = (reason or "").strip()
-    if stored.published_at and not reason:
+    if REASON in transition.requires and not reason:
         raise ValidationError({"reason": _("Say why you correct a published disclosure.")})
-    disclosure.save()
-    disclosure.settlements.set(settlements)
-    if stored.status != disclosure.status:
-        StatusChange.objects.create(
-            disclosure=disclosure,
-            status=disclosure.status,
-            date=_status_date(disclosure),
-            note=status_note or reason,
-            recorded_by=acting_user,
-        )
-    _log(disclosure, Revision.Action.EDITED, acting_user, changes, reason)
-    return disclosure
+    _save(locked, fields, caller=disclosure)
+    if {p.pk for p in stored_settlements} != {p.pk for p in settlements}:
+        locked.settlements.set(settlements)
+    _log(locked, Revision.Action.EDITED, acting_user, changes, reason)
+    return locked
+
+
+STEP_FOR_STATUS = {
+    Status.IN_PROGRESS: "start",
+    Status.DELIVERED: "deliver",
+    Status.CANCELLED: "cancel",
+}
 
 
 @transaction.atomic
@@ -193,101 +263,107 @@ def change_status(
     status,
     date=None,
     note="",
-    due_date=None,
     cancel_reason="",
     reason="",
+    expected_version=None,
 ):
-    """Move a disclosure along its timeline: in progress, delivered (dated) or cancelled."""
+    """Take one step of the status lifecycle: started, delivered (dated) or cancelled (with a
+    reason). Delivered and cancelled are final; nothing goes back to "promised"."""
     _check_editable(acting_user, disclosure)
-    if disclosure.is_withdrawn():
-        raise ValidationError(_("A withdrawn disclosure cannot be changed."))
-    before = _snapshot(disclosure, list(disclosure.settlements.all()))
-    settlements = list(disclosure.settlements.all())
-    disclosure.status = status
+    locked = _locked(disclosure, expected_version)
+    transition = check_transition(locked, STEP_FOR_STATUS.get(status, "promise"), acting_user)
     date = date or today()
-    if status == Status.DELIVERED:
-        disclosure.delivered_date = date
-    elif status in (Status.PROMISED, Status.IN_PROGRESS):
-        disclosure.delivered_date = None
-    if status == Status.PROMISED and due_date:
-        disclosure.due_date = due_date
-    if status == Status.CANCELLED:
-        disclosure.cancel_reason = cancel_reason or note
-    disclosure.full_clean()
-    changes = _diff(before, _snapshot(disclosure, settlements))
-    disclosure.save()
+    cancel_reason = (cancel_reason or note or reason or "").strip()
+    require(transition, reason=cancel_reason, date=date, today=today())
+    settlements = list(locked.settlements.all())
+    before = _snapshot(locked, settlements)
+    locked.status = transition.target
+    if locked.status == Status.DELIVERED:
+        locked.delivered_date = date
+    if locked.status == Status.CANCELLED:
+        locked.cancel_reason = cancel_reason[:500]
+    locked.clear_fields_of_other_states()
+    locked.full_clean()
+    changes = _diff(before, _snapshot(locked, settlements))
+    _save(locked, ["status", "delivered_date", "cancel_reason"], caller=disclosure)
     StatusChange.objects.create(
-        disclosure=disclosure, status=status, date=date, note=note, recorded_by=acting_user
+        disclosure=locked, status=locked.status, date=date, note=note, recorded_by=acting_user
     )
-    _log(disclosure, Revision.Action.STATUS, acting_user, changes, reason or note)
-    return disclosure
+    _log(locked, Revision.Action.STATUS, acting_user, changes, reason or note)
+    return locked
 
 
 @transaction.atomic
-def publish_disclosure(*, acting_user, disclosure):
-    """Make a draft public. Publishing again is a no-op."""
+def publish_disclosure(*, acting_user, disclosure, expected_version=None):
+    """Make a draft public."""
     _check_editable(acting_user, disclosure)
-    if disclosure.published_at:
-        return disclosure
-    disclosure.full_clean()
-    if not disclosure.settlements.exists():
+    locked = _locked(disclosure, expected_version)
+    check_transition(locked, "publish", acting_user)
+    locked.full_clean()
+    if not locked.settlements.exists():
         raise ValidationError(_("Give at least one settlement that benefits."))
-    disclosure.published_at = timezone.now()
-    disclosure.save(update_fields=["published_at", "updated_at"])
-    _log(disclosure, Revision.Action.PUBLISHED, acting_user)
-    return disclosure
+    locked.published_at = timezone.now()
+    _save(locked, ["published_at"], caller=disclosure)
+    _log(locked, Revision.Action.PUBLISHED, acting_user)
+    return locked
 
 
 @transaction.atomic
-def withdraw_disclosure(*, acting_user, disclosure, reason):
+def withdraw_disclosure(*, acting_user, disclosure, reason, expected_version=None):
     """Withdraw a published disclosure; it stays visible, marked withdrawn, with the reason."""
     _check_editable(acting_user, disclosure)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why you withdraw it.")})
-    if not disclosure.published_at:
-        raise ValidationError(_("A draft is not public: edit it instead of withdrawing it."))
-    if disclosure.withdrawn_at:
-        return disclosure
-    disclosure.withdrawn_at = timezone.now()
-    disclosure.withdrawal_reason = reason
-    disclosure.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
-    _log(disclosure, Revision.Action.WITHDRAWN, acting_user, reason=reason)
-    return disclosure
+    locked = _locked(disclosure, expected_version)
+    transition = check_transition(locked, "withdraw", acting_user)
+    reason = require(transition, reason=reason)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawal_reason = reason[:500]
+    _save(locked, ["withdrawn_at", "withdrawal_reason"], caller=disclosure)
+    _log(locked, Revision.Action.WITHDRAWN, acting_user, reason=reason)
+    return locked
 
 
 @transaction.atomic
-def hide_disclosure(*, acting_user, disclosure, reason, hide=True):
-    """Staff only: hide a disclosure for legal reasons (or show it again). Always logged."""
-    if not acting_user.is_staff:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason: it is kept in the log.")})
+def hide_disclosure(*, acting_user, disclosure, reason, hide=True, expected_version=None):
+    """Staff only: hide a disclosure for legal reasons (`hide=False`: show it again).
+
+    Each is its own step with its own reason, so submitting "hide" twice never shows it again.
+    Logged as the moderators', never as the company's.
+    """
+    locked = _locked(disclosure, expected_version)
+    transition = check_transition(locked, "hide" if hide else "unhide", acting_user)
+    reason = require(transition, reason=reason)
     if hide:
-        disclosure.hidden_at = timezone.now()
-        disclosure.hidden_reason = reason
-        disclosure.hidden_by = acting_user
+        locked.hidden_at = timezone.now()
+        locked.hidden_reason = reason[:500]
+        locked.hidden_by = acting_user
     else:
-        disclosure.hidden_at = None
-        disclosure.hidden_reason = ""
-        disclosure.hidden_by = None
-    disclosure.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
-    revision = Revision.objects.create(
-        disclosure=disclosure,
-        action=Revision.Action.HIDDEN if hide else Revision.Action.UNHIDDEN,
+        locked.hidden_at = None
+        locked.hidden_reason = ""
+        locked.hidden_by = None
+    _save(locked, ["hidden_at", "hidden_reason", "hidden_by"], caller=disclosure)
+    revision = _log(
+        locked, Revision.Action.HIDDEN if hide else Revision.Action.UNHIDDEN, acting_user,
         reason=reason,
-        acting_user=acting_user,
-        after_publication=disclosure.published_at is not None,
-    )
+    )  # fmt: skip
     logger.warning(
         "Disclosure %s %s by staff user %s: %s",
-        disclosure.pk,
+        locked.pk,
         "hidden" if hide else "shown again",
         acting_user.pk,
         reason,
     )
     return revision
+
+
+def unhide_disclosure(*, acting_user, disclosure, reason, expected_version=None):
+    """Staff only: show a hidden disclosure again, with a reason."""
+    return hide_disclosure(
+        acting_user=acting_user,
+        disclosure=disclosure,
+        reason=reason,
+        hide=False,
+        expected_version=expected_version,
+    )
 
 
 # --- Evidence ---------------------------------------------------------------------------
@@ -299,7 +375,8 @@ def add_photo(*, acting_user, disclosure, upload, alt_text):
     _check_editable(acting_user, disclosure)
     if not (alt_text or "").strip():
         raise ValidationError({"alt_text": _("Describe what the photo shows.")})
-    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    locked = _locked(disclosure)
+    check_transition(locked, "add_evidence", acting_user)
     if locked.photos.count() >= images.MAX_PHOTOS_PER_DISCLOSURE:
         raise ValidationError(
             _("A disclosure can have at most %(limit)s photos.")
@@ -307,7 +384,7 @@ def add_photo(*, acting_user, disclosure, upload, alt_text):
         )
     processed = images.process_image(upload)
     photo = Photo(
-        disclosure=disclosure,
+        disclosure=locked,
         alt_text=alt_text.strip(),
         width=processed.width,
         height=processed.height,
@@ -316,9 +393,9 @@ def add_photo(*, acting_user, disclosure, upload, alt_text):
     photo.image.save(processed.web.name, processed.web, save=False)
     photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     photo.save()
-    if disclosure.published_at:
+    if locked.published_at:
         _log(
-            disclosure,
+            locked,
             Revision.Action.EVIDENCE,
             acting_user,
             [{"field": "photo", "old": "", "new": photo.alt_text}],
@@ -336,14 +413,16 @@ def _pdf_content(upload):
 def add_document(*, acting_user, disclosure, upload, title, kind=Document.Kind.OTHER):
     """Attach a PDF (recognised by content, at most 20 MB), stored under a random name."""
     _check_editable(acting_user, disclosure)
+    locked = _locked(disclosure)
+    check_transition(locked, "add_evidence", acting_user)
     content = _pdf_content(upload)
-    document = Document(disclosure=disclosure, title=title, kind=kind, uploaded_by=acting_user)
+    document = Document(disclosure=locked, title=title, kind=kind, uploaded_by=acting_user)
     document.file.save(content.name, content, save=False)
     document.full_clean()
     document.save()
-    if disclosure.published_at:
+    if locked.published_at:
         _log(
-            disclosure,
+            locked,
             Revision.Action.EVIDENCE,
             acting_user,
             [{"field": "document", "old": "", "new": title}],
@@ -447,16 +526,33 @@ def ask_question(*, disclosure, text, author_name="", contact="", ip_hash=""):
 
 
 @transaction.atomic
-def answer_question(*, acting_user, question, answer):
-    """The organisation answers a question on its disclosure; the answer is public."""
+def answer_question(*, acting_user, question, answer, reason=""):
+    """The organisation answers a question on its disclosure; the answer is public.
+
+    A published answer is never overwritten silently: changing it is a correction with a reason,
+    and the earlier answer stays in the question's public history (`AnswerCorrection`).
+    """
     _check_editable(acting_user, question.disclosure)
+    question = Question.objects.select_for_update().get(pk=question.pk)
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Write the answer.")})
+    previous = question.answer
+    if previous and answer == previous:
+        return question
+    reason = (reason or "").strip()
+    if previous and not reason:
+        raise ValidationError(
+            {"reason": _("Say why you correct a published answer: residents will see it.")}
+        )
     question.answer = answer
     question.answered_at = timezone.now()
     question.answered_by = acting_user
     question.save(update_fields=["answer", "answered_at", "answered_by"])
+    if previous:
+        AnswerCorrection.objects.create(
+            question=question, old_answer=previous, reason=reason[:500], acting_user=acting_user
+        )
     return question
 
 

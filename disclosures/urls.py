@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/documents/new/", views.document_create, name="document_create"),
     path("<int:pk>/confirm/", views.disclosure_confirm, name="confirm"),
     path("<int:pk>/hide/", views.disclosure_hide, name="hide"),
+    path("<int:pk>/unhide/", views.disclosure_unhide, name="unhide"),
     path("<int:pk>/feedback/", views.feedback_create, name="feedback"),
     path("<int:pk>/question/", views.question_create, name="question"),
 ]

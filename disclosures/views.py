@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.caching import public_page
+from projects.lifecycle import available_transitions
 from projects.models import Organisation
 from projects.ratelimit import allow, ip_hash
 from projects.services import moderate_input
@@ -263,6 +264,7 @@ def disclosure_detail(request, pk):
     questions = Question.objects.filter(disclosure=disclosure)
     user = request.user
     can_edit = Disclosure.objects.editable_by(user).filter(pk=pk).exists()
+    steps = {step.name: step for step in available_transitions(disclosure, user)}
     children, accounted, unaccounted, share = disclosure.money_trail()
     context = {
         "disclosure": disclosure,
@@ -279,7 +281,9 @@ def disclosure_detail(request, pk):
             rejected=Count("pk", filter=Q(moderation_status="rejected")),
             pending=Count("pk", filter=Q(moderation_status="pending")),
         ),
-        "questions": list(questions.approved().order_by("-submitted_at")),
+        "questions": list(
+            questions.approved().prefetch_related("corrections").order_by("-submitted_at")
+        ),
         "questions_rejected": questions.rejected().count(),
         "revision_count": disclosure.revisions.filter(after_publication=True).count(),
         "money_children": children,
@@ -287,6 +291,8 @@ def disclosure_detail(request, pk):
         "money_unaccounted": unaccounted,
         "money_share": share,
         "can_edit": can_edit,
+        "steps": steps,
+        "status_steps": [steps[name] for name in ("start", "deliver", "cancel") if name in steps],
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
         "feedback_form": FeedbackForm(auto_id="feedback_%s"),
         "question_form": QuestionForm(auto_id="question_%s"),
@@ -443,6 +449,7 @@ def _disclosure_form(request, disclosure):
                     disclosure=form.save(commit=False),
                     settlements=form.settlements(),
                     reason=form.cleaned_data.get("reason", ""),
+                    expected_version=form.opened_version(),
                 )
             else:
                 disclosure = services.create_disclosure(
@@ -499,21 +506,43 @@ def disclosure_withdraw(request, pk):
     return _action(
         request,
         disclosure,
-        ReasonForm(request.POST or None),
+        ReasonForm(request.POST or None, initial={"version": disclosure.version}),
         _("Withdraw this disclosure"),
         lambda data: services.withdraw_disclosure(
-            acting_user=request.user, disclosure=disclosure, reason=data["reason"]
+            acting_user=request.user,
+            disclosure=disclosure,
+            reason=data["reason"],
+            expected_version=data["version"],
         ),
         _("The disclosure is withdrawn; it stays visible, marked as withdrawn."),
     )
 
 
+STATUS_STEPS = ("start", "deliver", "cancel")
+
+
 @login_required
 def disclosure_status(request, pk):
-    """A member of the disclosing organisation moves it along: in progress, delivered, cancelled."""
+    """A member of the disclosing organisation takes a step of the status lifecycle: started,
+    delivered or cancelled, as `Disclosure.TRANSITIONS` allows from the current status."""
     disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    steps = [
+        step
+        for step in available_transitions(disclosure, request.user)
+        if step.name in STATUS_STEPS
+    ]
+    if not steps:
+        messages.error(request, _("The status of this disclosure cannot change any more."))
+        return redirect(disclosure)
+    chosen = request.GET.get("step")
     form = StatusForm(
-        request.POST or None, initial={"date": timezone.localdate(), "status": disclosure.status}
+        request.POST or None,
+        steps=steps,
+        initial={
+            "date": timezone.localdate(),
+            "step": chosen if chosen in {s.name for s in steps} else steps[0].name,
+            "version": disclosure.version,
+        },
     )
     return _action(
         request,
@@ -523,11 +552,11 @@ def disclosure_status(request, pk):
         lambda data: services.change_status(
             acting_user=request.user,
             disclosure=disclosure,
-            status=data["status"],
+            status=form.target_status(),
             date=data["date"],
-            due_date=data.get("due_date"),
             note=data["note"],
             cancel_reason=data["note"],
+            expected_version=data["version"],
         ),
         _("The status is changed."),
     )
@@ -606,23 +635,44 @@ def disclosure_confirm(request, pk):
     )
 
 
-@login_required
-def disclosure_hide(request, pk):
-    """Staff only: hide a disclosure for legal reasons (or show it again); logged."""
+def _hide_or_unhide(request, pk, hide):
     if not request.user.is_staff:
         raise PermissionDenied
     disclosure = get_object_or_404(Disclosure, pk=pk)
-    hide = not disclosure.is_hidden()
+    if disclosure.is_hidden() == hide:
+        messages.info(
+            request,
+            _("This disclosure is already hidden.")
+            if hide
+            else _("This disclosure is not hidden."),
+        )
+        return redirect(disclosure)
     return _action(
         request,
         disclosure,
-        ReasonForm(request.POST or None),
+        ReasonForm(request.POST or None, initial={"version": disclosure.version}),
         _("Hide this disclosure") if hide else _("Show this disclosure again"),
         lambda data: services.hide_disclosure(
-            acting_user=request.user, disclosure=disclosure, reason=data["reason"], hide=hide
+            acting_user=request.user,
+            disclosure=disclosure,
+            reason=data["reason"],
+            hide=hide,
+            expected_version=data["version"],
         ),
         _("Done; the reason is kept in the log."),
     )
+
+
+@login_required
+def disclosure_hide(request, pk):
+    """Staff only: hide a disclosure for legal reasons, with a reason; logged as staff."""
+    return _hide_or_unhide(request, pk, hide=True)
+
+
+@login_required
+def disclosure_unhide(request, pk):
+    """Staff only: show a hidden disclosure again, with a reason; logged as staff."""
+    return _hide_or_unhide(request, pk, hide=False)
 
 
 @login_required
@@ -641,7 +691,10 @@ def question_answer(request, pk):
         form,
         _("Answer: %(question)s") % {"question": question.text[:80]},
         lambda data: services.answer_question(
-            acting_user=request.user, question=question, answer=data["answer"]
+            acting_user=request.user,
+            question=question,
+            answer=data["answer"],
+            reason=data["reason"],
         ),
         _("The answer is published."),
     )

@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from projects.admin import ReadOnlyAdminMixin, reason_action
+
+from . import services
 from .models import (
-    AttendanceRegistration,
+    AnswerCorrection,
     Hearing,
     HearingChange,
     HearingComment,
@@ -13,55 +17,63 @@ from .models import (
 )
 
 
-class HearingDocumentInline(admin.TabularInline):
+class HearingDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HearingDocument
     extra = 0
 
 
-class HearingPromiseInline(admin.TabularInline):
+class HearingPromiseInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HearingPromise
     extra = 0
     raw_id_fields = ["organisation", "created_by"]
 
 
-class HearingChangeInline(admin.TabularInline):
+class HearingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HearingChange
     extra = 0
     can_delete = False
     readonly_fields = [f.name for f in HearingChange._meta.fields if f.name != "id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Hearing)
-class HearingAdmin(admin.ModelAdmin):
+class HearingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the organising akimat manages a hearing on the site; moderators may cancel
+    one here through `services` (reason, notification, change log marked as theirs)."""
+
     list_display = ["registration_number", "title_ru", "organiser", "starts_at", "status"]
     list_filter = ["status", "legal_basis", "format"]
     search_fields = ["registration_number", "title_kk", "title_ru", "title_en"]
-    raw_id_fields = ["project", "initiator", "organiser", "territory", "created_by"]
-    readonly_fields = ["registration_number"]
     inlines = [HearingDocumentInline, HearingPromiseInline, HearingChangeInline]
+    actions = [
+        reason_action(
+            "cancel",
+            _("Cancel the selected hearings"),
+            lambda *, acting_user, obj, reason: services.cancel_hearing(
+                acting_user=acting_user, hearing=obj, reason=reason
+            ),
+        )
+    ]
 
 
 @admin.register(HearingComment)
-class HearingCommentAdmin(admin.ModelAdmin):
+class HearingCommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["hearing", "kind", "source", "moderation_status", "submitted_at"]
     list_filter = ["moderation_status", "kind", "source"]
-    raw_id_fields = ["hearing", "moderated_by", "answered_by"]
 
 
 @admin.register(LearnedOf)
-class LearnedOfAdmin(admin.ModelAdmin):
+class LearnedOfAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["hearing", "learned_on", "channel", "moderation_status"]
     list_filter = ["moderation_status", "channel"]
-    raw_id_fields = ["hearing", "moderated_by"]
 
 
-@admin.register(AttendanceRegistration)
-class AttendanceRegistrationAdmin(admin.ModelAdmin):
-    list_display = ["hearing", "name", "people", "created_at"]
-    raw_id_fields = ["hearing"]
+@admin.register(AnswerCorrection)
+class AnswerCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["comment", "corrected_at", "reason"]
+
+
+# Registrations to attend (names and phone numbers) are not in the admin: only the organising
+# akimat sees them, on the site.
 
 
 @admin.register(Subscription)

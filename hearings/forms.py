@@ -13,6 +13,7 @@ from .models import (
     AttendanceRegistration,
     Hearing,
     HearingComment,
+    HearingFormat,
     HearingLanguage,
     LearnedOf,
 )
@@ -86,6 +87,8 @@ class HearingForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed once the hearing is announced: residents see it in the change log."),
     )
+    # The version of the hearing the form was opened at (see `services._locked`).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     class Meta:
         model = Hearing
@@ -172,11 +175,18 @@ class HearingForm(forms.ModelForm):
             self.fields["language_codes"].initial = [
                 c for c in self.instance.languages.split(",") if c
             ]
+            self.fields["version"].initial = self.instance.version
+            # Another akimat announces its own hearing; this one's organiser does not change.
+            self.fields["organiser"].disabled = True
             if self.instance.is_published():
-                # The date moves only by rescheduling, which restarts the notice clock.
-                self.fields["starts_at"].disabled = True
+                # The date, place, format and link move only by rescheduling, which tells
+                # subscribers and restarts the notice clock.
+                for name in Hearing.SCHEDULE_FIELDS:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Change it with “Reschedule”.")
         else:
             del self.fields["reason"]
+            del self.fields["version"]
 
     def clean(self):
         cleaned = super().clean()
@@ -206,9 +216,12 @@ class RescheduleForm(forms.Form):
         input_formats=DATETIME_FORMATS,
         widget=LocalDateTimeInput(),
     )
+    format = forms.ChoiceField(label=_("format"), choices=HearingFormat.choices, required=False)
     venue_kk = forms.CharField(label=_("venue, in Kazakh"), max_length=300, required=False)
     venue_ru = forms.CharField(label=_("venue, in Russian"), max_length=300, required=False)
     venue_en = forms.CharField(label=_("venue, in English"), max_length=300, required=False)
+    online_link = forms.URLField(label=_("online link"), required=False)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     comments_until = forms.DateField(
         label=_("written comments accepted until"), required=False, widget=DateInput()
     )
@@ -225,6 +238,7 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown publicly."),
     )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class RecordForm(forms.Form):
@@ -250,6 +264,7 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when correcting a record already published."),
     )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class DocumentForm(forms.Form):
@@ -288,6 +303,13 @@ class OralQuestionForm(forms.ModelForm):
 
 
 class AnswerForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        required=False,
+        help_text=_("Required to change an answer already published: shown publicly with it."),
+    )
+
     class Meta:
         model = HearingComment
         fields = ["answer", "outcome"]

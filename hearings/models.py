@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField
 
@@ -104,21 +105,18 @@ class HearingQuerySet(models.QuerySet):
         )
 
     def editable_by(self, user):
-        """Hearings this user may change: organised by their akimat, or on territory it covers.
+        """Hearings this user may manage: those organised by their akimat.
 
-        Staff may change all. Company users, even the initiator's, may not: the akimat runs the
-        hearing.
+        Staff may manage all, through the services, logged as staff. Another akimat whose
+        jurisdiction covers part of the territory (a rural district under a district's hearing,
+        or the region above it) sees the hearing like the public. Company users, even the
+        initiator's, may not: the akimat runs the hearing.
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self.all()
-        akimats = Organisation.objects.akimats().filter(memberships__user=user)
-        paths = list(akimats.values_list("place__path", flat=True))
-        condition = Q(organiser__in=akimats)
-        for path in paths:
-            condition |= Q(territory__path__startswith=path)
-        return self.filter(pk__in=Hearing.objects.filter(condition).values("pk"))
+        return self.filter(organiser__in=Organisation.objects.of_user(user).akimats())
 
     def with_related(self):
         return self.select_related(
@@ -264,6 +262,9 @@ class Hearing(models.Model):
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Grows with every write through `services`: a form carries the version it was opened at,
+    # and a save from a form opened before someone else's change is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     protocol = models.FileField(
         _("signed protocol (PDF)"), upload_to="hearings/protocols/", blank=True
@@ -295,6 +296,64 @@ class Hearing(models.Model):
     paper_copies = TranslatedField()
     comment_instructions = TranslatedField()
     record_summary = TranslatedField()
+
+    # Fields of the notice that only `reschedule` changes once the hearing is announced: a
+    # resident who planned to come must be told (notification, calendar SEQUENCE, change log).
+    SCHEDULE_FIELDS = (
+        "starts_at",
+        "format",
+        "venue_kk",
+        "venue_ru",
+        "venue_en",
+        "online_link",
+        "comments_until",
+    )
+
+    # The lifecycle (see `projects.lifecycle`): draft → announced → held → record published, or
+    # cancelled (from a draft or an announced hearing). Rescheduling keeps it announced but moves
+    # its date, place, format or link and restarts the notice clock. Only members of the
+    # organising akimat (MEMBER) and moderators (STAFF, logged as staff) take these steps.
+    _MANAGERS = frozenset({MEMBER, STAFF})
+    TRANSITIONS = (
+        Transition("edit", "status", (Status.DRAFT,), Status.DRAFT, _MANAGERS, _("Edit")),
+        Transition(
+            "edit", "status", (Status.ANNOUNCED,), Status.ANNOUNCED, _MANAGERS, _("Edit"),
+            frozenset({REASON}),
+        ),
+        Transition(
+            "add_document", "status",
+            (Status.DRAFT, Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED), None,
+            _MANAGERS, _("Add a document"),
+        ),
+        Transition(
+            "announce", "status", (Status.DRAFT,), Status.ANNOUNCED, _MANAGERS, _("Announce"),
+        ),
+        Transition(
+            "reschedule", "status", (Status.ANNOUNCED,), Status.ANNOUNCED, _MANAGERS,
+            _("Reschedule"), frozenset({REASON, DATE}),
+        ),
+        Transition(
+            "cancel", "status", (Status.DRAFT, Status.ANNOUNCED), Status.CANCELLED, _MANAGERS,
+            _("Cancel the hearing"), frozenset({REASON}),
+        ),
+        Transition(
+            "mark_held", "status", (Status.ANNOUNCED,), Status.HELD, _MANAGERS,
+            _("Mark as held"),
+        ),
+        Transition(
+            "publish_record", "status", (Status.ANNOUNCED, Status.HELD), Status.RECORD_PUBLISHED,
+            _MANAGERS, _("Publish the record"),
+        ),
+        Transition(
+            "publish_record", "status", (Status.RECORD_PUBLISHED,), Status.RECORD_PUBLISHED,
+            _MANAGERS, _("Correct the record"), frozenset({REASON}),
+        ),
+        Transition(
+            "record_outcome", "status",
+            (Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED), None,
+            _MANAGERS, _("Record a promise"),
+        ),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("public hearing")
@@ -340,6 +399,25 @@ class Hearing(models.Model):
 
     def get_absolute_url(self):
         return reverse("hearings:detail", kwargs={"pk": self.pk})
+
+    # The lifecycle (the table above).
+
+    def lifecycle_state(self, axis):
+        return self.status
+
+    def lifecycle_state_display(self, axis):
+        return self.get_status_display()
+
+    def lifecycle_roles(self, user):
+        """MEMBER for an official of the organising akimat, STAFF for moderators."""
+        roles = set()
+        if not user.is_authenticated:
+            return roles
+        if user.is_staff:
+            roles.add(STAFF)
+        if Organisation.objects.of_user(user).filter(pk=self.organiser_id).exists():
+            roles.add(MEMBER)
+        return roles
 
     # Lifecycle and visibility, twins of the queryset methods.
 
@@ -436,6 +514,10 @@ class HearingChange(models.Model):
     acting_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A moderator's step is shown as the moderators', not the organiser's.
+    by_staff = models.BooleanField(_("by moderators"), default=False)
+    # The hearing's version after this step: a refused stale edit lists what happened since.
+    version = models.PositiveIntegerField(null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
     old_starts_at = models.DateTimeField(_("old date"), null=True, blank=True)
@@ -545,6 +627,41 @@ class HearingComment(ResidentInput):
 
     def __str__(self):
         return self.text[:80]
+
+
+class AnswerCorrection(models.Model):
+    """A published answer to a comment, replaced: the earlier text, the reason, who and when.
+
+    Shown publicly under the answer, so an answer residents relied on is never silently gone.
+    """
+
+    comment = models.ForeignKey(
+        HearingComment, on_delete=models.CASCADE, related_name="corrections"
+    )
+    old_answer = models.TextField(_("earlier answer"))
+    old_outcome = models.CharField(
+        _("how it was taken into account"),
+        max_length=10,
+        choices=HearingComment.Outcome.choices,
+        blank=True,
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_staff = models.BooleanField(_("by moderators"), default=False)
+    corrected_at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction of an answer")
+        verbose_name_plural = _("corrections of answers")
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="answer_correction_has_reason")
+        ]
+
+    def __str__(self):
+        return f"{self.comment_id} {self.corrected_at:%Y-%m-%d}"
 
 
 class LearnedOf(ResidentInput):

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.lifecycle import REASON, check_transition, require
 from projects.models import Organisation
 from projects.services import moderate_input
 from projects.validators import validate_pdf
 
 from . import clock, notifications
 from .models import (
+    AnswerCorrection,
     AttendanceRegistration,
     Hearing,
     HearingChange,
@@ -59,9 +61,55 @@ def _check_territory(hearing, territory):
 
 
 def _log(hearing, action, acting_user, reason="", **fields):
+    """A row of the change log; a moderator's step is shown as the moderators'."""
     return HearingChange.objects.create(
-        hearing=hearing, action=action, acting_user=acting_user, reason=reason, **fields
+        hearing=hearing,
+        action=action,
+        acting_user=acting_user,
+        by_staff=bool(acting_user and acting_user.is_authenticated and acting_user.is_staff),
+        version=hearing.version,
+        reason=reason,
+        **fields,
     )
+
+
+def _locked(hearing, expected_version=None):
+    """The hearing's row, locked until the transaction ends; refused when the form that sent
+    the change was opened before someone else's change (`expected_version`)."""
+    locked = Hearing.objects.select_for_update().get(pk=hearing.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        message = _(
+            "Someone else changed this hearing after you opened the form (its status is "
+            "now “%(status)s”), so your changes were not saved. Open it again to see the "
+            "current notice, then make your change."
+        ) % {"status": locked.get_status_display()}
+        since = locked.changes.filter(version__gt=int(expected_version))
+        steps = list(dict.fromkeys(str(change.get_action_display()) for change in since))
+        if steps:
+            message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(steps)}
+        raise ValidationError(message, code="stale")
+    return locked
+
+
+def _save(locked, fields):
+    """Save only `fields` (and the version) of the locked row."""
+    locked.version += 1
+    locked.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    return locked
+
+
+# What "Edit" may change: the notice's text. Never the status or the lifecycle's dates; once
+# announced, not the schedule (`Hearing.SCHEDULE_FIELDS`, changed by `reschedule_hearing`); never
+# the organiser (another akimat announces its own hearing).
+NOTICE_FIELDS = (
+    "title_kk", "title_ru", "title_en", "subject_kk", "subject_ru", "subject_en", "project_id",
+    "legal_basis", "initiator_id", "initiator_contact", "organiser_contact", "decision_kk",
+    "decision_ru", "decision_en", "decision_authority_kk", "decision_authority_ru",
+    "decision_authority_en", "online_instructions_kk", "online_instructions_ru",
+    "online_instructions_en", "duration_minutes", "languages", "materials_available_from",
+    "paper_copies_kk", "paper_copies_ru", "paper_copies_en", "comment_instructions_kk",
+    "comment_instructions_ru", "comment_instructions_en", *Hearing.SCHEDULE_FIELDS,
+)  # fmt: skip
 
 
 def _require_reason(reason, field="reason"):
@@ -89,69 +137,94 @@ def create_hearing(*, acting_user, hearing, territory):
 
 
 @transaction.atomic
-def update_hearing(*, acting_user, hearing, territory, reason=""):
-    """Change the notice. Once announced, a change needs a reason (it shows in the change log);
-    the date and the venue change only through `reschedule_hearing`, which restarts the clock."""
+def update_hearing(*, acting_user, hearing, territory, reason="", expected_version=None):
+    """Change the notice. Once announced, a change needs a reason (it shows in the change log)
+    and the date, venue, format, online link and comment period change only through
+    `reschedule_hearing`, which tells subscribers and restarts the clock.
+
+    `hearing` carries the form's values; only the notice's fields are copied onto the locked row,
+    so a form opened before "Announce" cannot turn the hearing back into a draft.
+    """
     _check_editable(acting_user, hearing)
-    stored = Hearing.objects.get(pk=hearing.pk)
-    if stored.status not in (Status.DRAFT, Status.ANNOUNCED):
-        raise ValidationError(_("Only a draft or an announced hearing can be edited."))
-    if stored.status == Status.ANNOUNCED:
-        reason = _require_reason(reason)
-        if hearing.starts_at != stored.starts_at:
+    locked = _locked(hearing, expected_version)
+    transition = check_transition(locked, "edit", acting_user)
+    if hearing.organiser_id != locked.organiser_id:
+        raise ValidationError(
+            {"organiser": _("The organiser of a hearing cannot change: cancel it instead.")}
+        )
+    fields = list(NOTICE_FIELDS)
+    if locked.status != Status.DRAFT:
+        moved = [f for f in Hearing.SCHEDULE_FIELDS if getattr(hearing, f) != getattr(locked, f)]
+        if moved:
             raise ValidationError(
-                {"starts_at": _("To change the date of an announced hearing, reschedule it.")}
+                {
+                    moved[0]: _(
+                        "To change the date, venue, format, online link or comment period of "
+                        "an announced hearing, reschedule it: subscribers are then told."
+                    )
+                }
             )
-    if hearing.organiser_id != stored.organiser_id:
-        # Handing a hearing to another akimat needs membership of that akimat.
-        _check_organiser(acting_user, hearing.organiser)
-    _check_territory(hearing, territory)
-    hearing.full_clean(exclude=["territory"])
-    hearing.save()
-    hearing.territory.set(territory)
-    _log(hearing, HearingChange.Action.EDITED, acting_user, reason=reason)
-    return hearing
+        fields = [f for f in fields if f not in Hearing.SCHEDULE_FIELDS]
+    changed = [f for f in fields if getattr(hearing, f) != getattr(locked, f)]
+    for name in fields:
+        setattr(locked, name, getattr(hearing, name))
+    _check_territory(locked, territory)
+    old_territory = set(locked.territory.values_list("pk", flat=True))
+    territory_changed = old_territory != {place.pk for place in territory}
+    if not changed and not territory_changed:
+        return locked
+    reason = require(transition, reason=reason)
+    locked.full_clean(exclude=["territory"])
+    _save(locked, fields)
+    if territory_changed:
+        locked.territory.set(territory)
+    _log(locked, HearingChange.Action.EDITED, acting_user, reason=reason)
+    return locked
 
 
 @transaction.atomic
 def add_document(*, acting_user, hearing, upload, title_kk="", title_ru="", title_en=""):
     """Add a PDF to the hearing's materials."""
     _check_editable(acting_user, hearing)
+    locked = _locked(hearing)
+    check_transition(locked, "add_document", acting_user)
     validate_pdf(upload)
     if not (title_kk or title_ru or title_en):
         raise ValidationError(
             {"title_ru": _("Give the document's title in at least one language.")}
         )
     document = HearingDocument(
-        hearing=hearing, title_kk=title_kk, title_ru=title_ru, title_en=title_en
+        hearing=locked, title_kk=title_kk, title_ru=title_ru, title_en=title_en
     )
     document.file.save(upload.name.rsplit("/", 1)[-1] or "document.pdf", upload, save=False)
     document.save()
-    if hearing.is_published():
-        _log(hearing, HearingChange.Action.DOCUMENT_ADDED, acting_user, reason=str(document))
+    if locked.is_published():
+        _log(locked, HearingChange.Action.DOCUMENT_ADDED, acting_user, reason=str(document))
     return document
 
 
-# --- Lifecycle --------------------------------------------------------------------------------
+# --- Lifecycle (`Hearing.TRANSITIONS`) -----------------------------------------------------------
 
 
 @transaction.atomic
-def announce_hearing(*, acting_user, hearing, today=None):
+def announce_hearing(*, acting_user, hearing, today=None, expected_version=None):
     """Publish the notice. Refused when the date would break the Rules' notice periods, with a
     message quoting the rule and the earliest lawful date."""
     _check_editable(acting_user, hearing)
-    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if hearing.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be announced."))
+    hearing = _locked(hearing, expected_version)
+    check_transition(hearing, "announce", acting_user)
     problems = clock.announcement_problems(hearing, today=today)
     if problems:
         raise ValidationError(problems)
     hearing.status = Status.ANNOUNCED
     hearing.announced_at = timezone.now()
-    hearing.save(update_fields=["status", "announced_at", "updated_at"])
+    _save(hearing, ["status", "announced_at"])
     _log(hearing, HearingChange.Action.ANNOUNCED, acting_user, new_starts_at=hearing.starts_at)
     notifications.queue_hearing_news(hearing, OutboxMessage.Kind.ANNOUNCED)
     return hearing
+
+
+KEEP = object()
 
 
 @transaction.atomic
@@ -164,20 +237,30 @@ def reschedule_hearing(
     venue_kk=None,
     venue_ru=None,
     venue_en=None,
+    format=None,
+    online_link=None,
     comments_until=None,
     today=None,
+    expected_version=None,
 ):
-    """Move an announced hearing to a new date (and venue). Needs a reason; the old date stays in
-    the change log; the notice clock restarts today, so the new date must again be at least the
-    full notice period away."""
+    """Move an announced hearing: its date, venue, format or online link. Needs a reason; the
+    old date and venue stay in the change log; subscribers are told and calendars updated
+    (SEQUENCE grows); the notice clock restarts today, so the new date must again be at least
+    the full notice period away. `None` keeps a value as it is."""
     _check_editable(acting_user, hearing)
-    reason = _require_reason(reason)
-    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if hearing.status != Status.ANNOUNCED:
-        raise ValidationError(_("Only an announced hearing can be rescheduled."))
+    hearing = _locked(hearing, expected_version)
+    transition = check_transition(hearing, "reschedule", acting_user)
+    reason = require(transition, reason=reason, date=starts_at)
     old_starts_at, old_venue = hearing.starts_at, hearing.venue
+    before = {name: getattr(hearing, name) for name in Hearing.SCHEDULE_FIELDS}
     hearing.starts_at = starts_at
-    for name, value in (("venue_kk", venue_kk), ("venue_ru", venue_ru), ("venue_en", venue_en)):
+    for name, value in (
+        ("venue_kk", venue_kk),
+        ("venue_ru", venue_ru),
+        ("venue_en", venue_en),
+        ("format", format),
+        ("online_link", online_link),
+    ):
         if value is not None:
             setattr(hearing, name, value)
     if comments_until is not None:
@@ -186,13 +269,21 @@ def reschedule_hearing(
         # The comment period moves with the hearing, keeping its distance from the date.
         shift = timezone.localdate(starts_at) - timezone.localdate(old_starts_at)
         hearing.comments_until += shift
+    if all(getattr(hearing, name) == value for name, value in before.items()):
+        raise ValidationError(_("Nothing changes: give a new date, venue, format or link."))
+    if hearing.format in ("online", "hybrid") and not hearing.online_link:
+        raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
+    if hearing.format in ("in_person", "hybrid") and not (
+        hearing.venue_kk or hearing.venue_ru or hearing.venue_en
+    ):
+        raise ValidationError({"venue_ru": _("Give the venue, down to the building and the room.")})
     problems = clock.announcement_problems(hearing, today=today)
     if problems:
         raise ValidationError(problems)
     hearing.rescheduled_at = timezone.now()
     hearing.sequence += 1
     hearing.full_clean(exclude=["territory"])
-    hearing.save()
+    _save(hearing, [*Hearing.SCHEDULE_FIELDS, "rescheduled_at", "sequence"])
     _log(
         hearing,
         HearingChange.Action.RESCHEDULED,
@@ -208,21 +299,18 @@ def reschedule_hearing(
 
 
 @transaction.atomic
-def cancel_hearing(*, acting_user, hearing, reason):
+def cancel_hearing(*, acting_user, hearing, reason, expected_version=None):
     """Cancel a draft or announced hearing; needs a reason; an announced one stays visible."""
     _check_editable(acting_user, hearing)
-    reason = _require_reason(reason)
-    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if hearing.status not in (Status.DRAFT, Status.ANNOUNCED):
-        raise ValidationError(_("Only a draft or an announced hearing can be cancelled."))
+    hearing = _locked(hearing, expected_version)
+    transition = check_transition(hearing, "cancel", acting_user)
+    reason = require(transition, reason=reason)
     was_announced = hearing.status == Status.ANNOUNCED
     hearing.status = Status.CANCELLED
     hearing.cancelled_at = timezone.now()
     hearing.cancellation_reason = reason
     hearing.sequence += 1
-    hearing.save(
-        update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
-    )
+    _save(hearing, ["status", "cancelled_at", "cancellation_reason", "sequence"])
     _log(hearing, HearingChange.Action.CANCELLED, acting_user, reason=reason)
     if was_announced:
         notifications.queue_hearing_news(hearing, OutboxMessage.Kind.CANCELLED)
@@ -230,21 +318,33 @@ def cancel_hearing(*, acting_user, hearing, reason):
 
 
 @transaction.atomic
-def mark_held(*, acting_user, hearing, attendance=None):
+def mark_held(*, acting_user, hearing, attendance=None, expected_version=None):
     """Record that the announced hearing took place (its start has passed)."""
     _check_editable(acting_user, hearing)
-    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if hearing.status != Status.ANNOUNCED:
-        raise ValidationError(_("Only an announced hearing can be marked as held."))
+    hearing = _locked(hearing, expected_version)
+    check_transition(hearing, "mark_held", acting_user)
     if hearing.starts_at > timezone.now():
         raise ValidationError(_("The hearing has not started yet."))
     hearing.status = Status.HELD
     hearing.held_at = timezone.now()
     if attendance is not None:
         hearing.attendance = attendance
-    hearing.save(update_fields=["status", "held_at", "attendance", "updated_at"])
+    _save(hearing, ["status", "held_at", "attendance"])
     _log(hearing, HearingChange.Action.HELD, acting_user)
     return hearing
+
+
+RECORD_FIELDS = [
+    "protocol",
+    "attendance",
+    "video_url",
+    "record_summary_kk",
+    "record_summary_ru",
+    "record_summary_en",
+    "held_at",
+    "status",
+    "record_published_at",
+]
 
 
 @transaction.atomic
@@ -259,6 +359,7 @@ def publish_record(
     record_summary_ru="",
     record_summary_en="",
     reason="",
+    expected_version=None,
 ):
     """Publish (or correct) the record: the signed protocol PDF, attendance, video and summary.
 
@@ -266,14 +367,13 @@ def publish_record(
     change log, the earlier protocol file being kept in storage.
     """
     _check_editable(acting_user, hearing)
-    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if hearing.status not in (Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED):
-        raise ValidationError(_("The record can be published only for a hearing that took place."))
+    hearing = _locked(hearing, expected_version)
+    transition = check_transition(hearing, "publish_record", acting_user)
     if hearing.starts_at > timezone.now():
         raise ValidationError(_("The hearing has not taken place yet."))
     correcting = hearing.status == Status.RECORD_PUBLISHED
-    if correcting:
-        reason = _require_reason(reason)
+    if REASON in transition.requires:
+        reason = require(transition, reason=reason)
     if protocol is not None:
         validate_pdf(protocol)
         hearing.protocol.save(f"protocol-{hearing.registration_number}.pdf", protocol, save=False)
@@ -287,10 +387,10 @@ def publish_record(
     if not hearing.held_at:
         hearing.held_at = timezone.now()
     if not correcting:
-        hearing.status = Status.RECORD_PUBLISHED
+        hearing.status = transition.target
         hearing.record_published_at = timezone.now()
     hearing.full_clean(exclude=["territory"])
-    hearing.save()
+    _save(hearing, RECORD_FIELDS)
     if correcting:
         _log(hearing, HearingChange.Action.RECORD_CORRECTED, acting_user, reason=reason)
     else:
@@ -303,8 +403,11 @@ def publish_record(
 def add_promise(*, acting_user, hearing, organisation, text, due_text=""):
     """Record a promise made at the hearing, by whom; it can then become a promised disclosure."""
     _check_editable(acting_user, hearing)
-    if not hearing.is_published() or hearing.is_cancelled():
-        raise ValidationError(_("Promises are recorded for hearings that took place."))
+    hearing = _locked(hearing)
+    try:
+        check_transition(hearing, "record_outcome", acting_user)
+    except ValidationError:
+        raise ValidationError(_("Promises are recorded for hearings that took place.")) from None
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what was promised.")})
     promise = HearingPromise.objects.create(
@@ -357,6 +460,7 @@ def record_question_at_hearing(
     It comes from the protocol, so it needs no moderation.
     """
     _check_editable(acting_user, hearing)
+    check_transition(_locked(hearing), "record_outcome", acting_user)
     comment = HearingComment(
         hearing=hearing,
         kind=kind,
@@ -378,19 +482,43 @@ def record_question_at_hearing(
 
 
 @transaction.atomic
-def answer_comment(*, acting_user, comment, answer, outcome):
-    """The organiser answers publicly and says how the comment was taken into account."""
+def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
+    """The organiser answers publicly and says how the comment was taken into account.
+
+    A published answer is never overwritten silently: changing it is a correction with a reason,
+    and the earlier answer stays in the comment's public history (`AnswerCorrection`).
+    """
     _check_editable(acting_user, comment.hearing)
+    comment = HearingComment.objects.select_for_update().get(pk=comment.pk)
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")})
     if comment.moderation_status == HearingComment.Moderation.REJECTED:
         raise ValidationError(_("A rejected comment cannot be answered."))
-    comment.answer = answer.strip()
+    answer = answer.strip()
+    previous_answer, previous_outcome = comment.answer, comment.outcome
+    correcting = bool(previous_answer)
+    if correcting and (answer, outcome) == (previous_answer, previous_outcome):
+        return comment
+    reason = (reason or "").strip()
+    if correcting and not reason:
+        raise ValidationError(
+            {"reason": _("Say why you correct a published answer: residents will see it.")}
+        )
+    comment.answer = answer
     comment.outcome = outcome
     comment.answered_by = acting_user
     comment.answered_at = timezone.now()
     comment.full_clean()
     comment.save(update_fields=["answer", "outcome", "answered_by", "answered_at"])
+    if correcting:
+        AnswerCorrection.objects.create(
+            comment=comment,
+            old_answer=previous_answer,
+            old_outcome=previous_outcome,
+            reason=reason,
+            acting_user=acting_user,
+            by_staff=acting_user.is_staff,
+        )
     return comment
 
 

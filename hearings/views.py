@@ -17,7 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from projects.caching import public_page
-from projects.models import Place
+from projects.lifecycle import MEMBER, available_transitions
+from projects.models import Organisation, Place
 from projects.ratelimit import allow, ip_hash
 
 from . import calendars, clock, services
@@ -118,10 +119,17 @@ def hearing_detail(request, pk):
     Open to everyone once announced; a draft only to those who may edit it.
     """
     hearing = get_object_or_404(Hearing.objects.with_related(), pk=pk)
-    can_edit = Hearing.objects.editable_by(request.user).filter(pk=pk).exists()
+    roles = hearing.lifecycle_roles(request.user)
+    can_edit = bool(roles)  # the organiser's officials and staff: `editable_by`'s twin
     if hearing.is_draft() and not can_edit:
         raise Http404
-    comments = list(hearing.comments.approved().order_by("source", "submitted_at", "pk"))
+    steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
+    is_organiser = MEMBER in roles
+    comments = list(
+        hearing.comments.approved()
+        .prefetch_related("corrections")
+        .order_by("source", "submitted_at", "pk")
+    )
     comment_counts = hearing.comments.aggregate(
         pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
         rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
@@ -133,6 +141,7 @@ def hearing_detail(request, pk):
     context = {
         "hearing": hearing,
         "can_edit": can_edit,
+        "steps": steps,
         "territory": list(hearing.territory.all()),
         "documents": list(hearing.documents.all()),
         "deadlines": hearing.deadlines(),
@@ -146,7 +155,7 @@ def hearing_detail(request, pk):
         "comment_form": CommentForm() if hearing.comments_open() else None,
         "registration_form": RegistrationForm() if hearing.registration_open() else None,
         "learned_form": LearnedOfForm() if hearing.announced_at else None,
-        "registration_count": hearing.registrations.count() if can_edit else None,
+        "registration_count": hearing.registrations.count() if is_organiser else None,
     }
     return render(request, "hearings/hearing_detail.html", context)
 
@@ -446,6 +455,7 @@ def hearing_edit(request, pk):
                 hearing=hearing,
                 territory=form.cleaned_data["territory_codes"],
                 reason=form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -495,10 +505,13 @@ def hearing_reschedule(request, pk):
         request.POST or None,
         initial={
             "starts_at": timezone.localtime(hearing.starts_at),
+            "format": hearing.format,
             "venue_kk": hearing.venue_kk,
             "venue_ru": hearing.venue_ru,
             "venue_en": hearing.venue_en,
+            "online_link": hearing.online_link,
             "comments_until": hearing.comments_until,
+            "version": hearing.version,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -509,10 +522,14 @@ def hearing_reschedule(request, pk):
                 hearing=hearing,
                 starts_at=data["starts_at"],
                 reason=data["reason"],
-                venue_kk=data["venue_kk"],
-                venue_ru=data["venue_ru"],
-                venue_en=data["venue_en"],
+                # An empty field keeps what the notice says.
+                venue_kk=data["venue_kk"] or None,
+                venue_ru=data["venue_ru"] or None,
+                venue_en=data["venue_en"] or None,
+                format=data["format"] or None,
+                online_link=data["online_link"] or None,
                 comments_until=data["comments_until"],
+                expected_version=data["version"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -526,11 +543,14 @@ def hearing_reschedule(request, pk):
 def hearing_cancel(request, pk):
     """Cancel a hearing, with a reason shown publicly."""
     hearing = _editable(request, pk)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, initial={"version": hearing.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_hearing(
-                acting_user=request.user, hearing=hearing, reason=form.cleaned_data["reason"]
+                acting_user=request.user,
+                hearing=hearing,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -553,6 +573,7 @@ def hearing_record(request, pk):
             "record_summary_kk": hearing.record_summary_kk,
             "record_summary_ru": hearing.record_summary_ru,
             "record_summary_en": hearing.record_summary_en,
+            "version": hearing.version,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -568,6 +589,7 @@ def hearing_record(request, pk):
                 record_summary_ru=data["record_summary_ru"],
                 record_summary_en=data["record_summary_en"],
                 reason=data["reason"],
+                expected_version=data["version"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -658,7 +680,8 @@ def comment_answer(request, pk):
         .select_related("hearing"),
         pk=pk,
     )
-    form = AnswerForm(request.POST or None, instance=comment)
+    # The form edits a copy: the service compares with the stored answer to log a correction.
+    form = AnswerForm(request.POST or None, instance=HearingComment.objects.get(pk=comment.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_comment(
@@ -666,6 +689,7 @@ def comment_answer(request, pk):
                 comment=comment,
                 answer=form.cleaned_data["answer"],
                 outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -685,10 +709,19 @@ def comment_answer(request, pk):
     )
 
 
+def _organised(request, pk):
+    """The hearing if this user is an official of its organising akimat (not staff, not another
+    akimat): names and phone numbers of residents are for the organiser only."""
+    return get_object_or_404(
+        Hearing.objects.filter(organiser__in=Organisation.objects.of_user(request.user)),
+        pk=pk,
+    )
+
+
 @login_required
 def registrations(request, pk):
-    """Who registered to attend: only for those who may edit the hearing."""
-    hearing = _editable(request, pk)
+    """Who registered to attend, with how to reach them: the organising akimat only."""
+    hearing = _organised(request, pk)
     return render(
         request,
         "hearings/registration_list.html",

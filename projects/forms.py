@@ -166,4 +166,8 @@ class MemberForm(forms.Form):
             organisation=self.organisation, user__in=user_model.objects.filter(email__iexact=email)
         ).exists():
             raise forms.ValidationError(_("This person is already a member."))
+        if user_model.objects.filter(email__iexact=email, is_staff=True).exists():
+            raise forms.ValidationError(
+                _("Moderators cannot join an organisation or act in its name.")
+            )
         return email

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from .caching import bump
 from .models import Place
 from .search import search_key
 
@@ -234,6 +235,10 @@ def import_places(path, *, progress=None, extra_path=None):
         _flush(to_create, ids)
         if to_update:
             Place.objects.bulk_update(to_update, UPDATABLE, batch_size=500)
+        if result.created or result.updated:
+            # Bulk writes send no signals: bump the content version ourselves, in the same
+            # transaction, so no page is served from before the import.
+            bump()
         result.not_in_file = len(set(existing) - set(by_code))
     progress(f"{len(rows):,} of {len(rows):,} rows done")
     return result

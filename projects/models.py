@@ -8,13 +8,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import models, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .search import fold
+from .search import fold, search_key
 from .translation import TranslatedField, translated_expression
 from .validators import validate_bin, validate_kato_code
 
@@ -220,8 +221,41 @@ class Place(models.Model):
     def __str__(self):
         return f"{self.name} ({self.kato_code})"
 
+    def save(self, *args, **kwargs):
+        """Compute `path`, `depth` and `search_key` from the parent and the names, so that no
+        write (the admin included) leaves them stale; when the path changes (a new parent or a
+        new code) the places under it follow, and the content version is bumped."""
+        old_path = None
+        if self.pk:
+            old_path = Place.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        parent_path = self.parent.path if self.parent_id else "/"
+        if old_path and parent_path.startswith(old_path):
+            raise ValueError("a place cannot be part of itself")
+        self.path = f"{parent_path}{self.kato_code}/"
+        self.depth = self.path.count("/") - 2
+        self.search_key = search_key(self.name_kk, self.name_ru, self.name_en)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth", "search_key"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                from .caching import bump
+
+                Place.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
+                )
+                bump()
+
     def get_absolute_url(self):
         return reverse("projects:place_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id and self.pk:
+            parent_path = Place.objects.filter(pk=self.parent_id).values_list("path", flat=True)
+            own_path = Place.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+            if own_path and (parent_path.first() or "").startswith(own_path):
+                raise ValidationError({"parent": _("A place cannot be part of itself.")})
 
     @staticmethod
     def make_slug(name_en, name_ru, kato_code):
@@ -281,17 +315,20 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(kind=Organisation.Kind.AKIMAT)
 
     def of_user(self, user):
-        """Organisations the user is a member of."""
-        if not user.is_authenticated:
+        """Organisations the user is a member of and so may act for.
+
+        Never any for staff: a moderator does not act in a company's or an akimat's name, even
+        with a membership row made around the rules (e.g. in the admin).
+        """
+        if not user.is_authenticated or user.is_staff:
             return self.none()
         return self.filter(memberships__user=user)
 
     def administered_by(self, user):
-        """Organisations whose members this user may manage."""
-        if not user.is_authenticated:
+        """Organisations whose members this user may manage: those they administer (not staff:
+        a moderator who could add members could add themselves or a stand-in)."""
+        if not user.is_authenticated or user.is_staff:
             return self.none()
-        if user.is_staff:
-            return self.all()
         return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMINISTRATOR)
 
     def covering(self, place):
@@ -455,6 +492,12 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.user_id and self.user.is_staff:
+            raise ValidationError(
+                {"user": _("Moderators cannot join an organisation or act in its name.")}
+            )
 
 
 # --- Projects ----------------------------------------------------------------------------------

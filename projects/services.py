@@ -108,12 +108,25 @@ def add_member(*, acting_user, organisation, email, role, request=None):
 
 @transaction.atomic
 def remove_member(*, acting_user, membership):
-    """Remove a membership; an organisation always keeps at least one administrator."""
+    """Remove a membership; an organisation always keeps at least one administrator.
+
+    The organisation's administrator rows are locked first, so two administrators removed at
+    the same moment (each by the other, or twice by one) cannot both pass the count and leave
+    the organisation with none: the second removal waits, then counts again.
+    """
     organisation = membership.organisation
     if not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists():
         raise PermissionDenied
-    admins = organisation.memberships.filter(role=Membership.Role.ADMINISTRATOR)
-    if membership.role == Membership.Role.ADMINISTRATOR and admins.count() == 1:
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Membership.Role.ADMINISTRATOR)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    membership = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if membership is None:
+        return
+    if membership.role == Membership.Role.ADMINISTRATOR and admins == [membership.pk]:
         raise ValueError("last administrator")
     user = membership.user
     membership.delete()

@@ -1,0 +1,111 @@
+"""The admin cannot go around the services; places keep their tree fields; imports bump pages."""
+
+import pytest
+from django.urls import reverse
+
+from hearings.models import Hearing, HearingChange
+from projects import caching
+from projects.kato import import_places
+from projects.models import Place
+from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(staff=True, is_superuser=True))
+    return client
+
+
+def test_the_admin_cannot_change_a_published_disclosure(superuser_client):
+    """Even a superuser's POST to the change page changes nothing, and delete is refused."""
+    disclosure = DisclosureFactory(published=True, delivered=True)
+    url = reverse("admin:disclosures_disclosure_change", args=[disclosure.pk])
+    page = superuser_client.get(url)
+    assert page.status_code == 200  # view only
+    assert b'name="_save"' not in page.content
+    response = superuser_client.post(url, {"title_en": "Quietly changed", "status": "promised"})
+    assert response.status_code == 403
+    delete = reverse("admin:disclosures_disclosure_delete", args=[disclosure.pk])
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 403
+    disclosure.refresh_from_db()
+    assert disclosure.title_en != "Quietly changed"
+    assert disclosure.status == "delivered"
+    add = reverse("admin:disclosures_disclosure_add")
+    assert superuser_client.get(add).status_code == 403
+
+
+def test_the_admin_cannot_change_an_announced_hearing(superuser_client):
+    hearing = HearingFactory(announced=True)
+    url = reverse("admin:hearings_hearing_change", args=[hearing.pk])
+    response = superuser_client.post(url, {"venue_ru": "Другой зал", "status": "draft"})
+    assert response.status_code == 403
+    hearing.refresh_from_db()
+    assert hearing.status == Hearing.Status.ANNOUNCED and hearing.venue_ru != "Другой зал"
+
+
+def test_the_admin_hides_through_the_service(superuser_client):
+    """The admin action asks for a reason and calls the service: logged as moderators'."""
+    disclosure = DisclosureFactory(published=True)
+    url = reverse("admin:disclosures_disclosure_changelist")
+    data = {"action": "hide", "_selected_action": [disclosure.pk]}
+    page = superuser_client.post(url, data)
+    assert page.status_code == 200 and b"reason" in page.content
+    superuser_client.post(url, {**data, "apply": "1", "reason": "Court order."})
+    disclosure.refresh_from_db()
+    assert disclosure.is_hidden() and disclosure.hidden_reason == "Court order."
+    revision = disclosure.revisions.get(action="hidden")
+    assert revision.by_staff and revision.acting_organisation is None
+    # Hiding again is refused by the service, not toggled.
+    superuser_client.post(url, {**data, "apply": "1", "reason": "Again."})
+    assert disclosure.revisions.filter(action__in=["hidden", "unhidden"]).count() == 1
+
+
+def test_the_admin_cancels_a_hearing_through_the_service(superuser_client):
+    hearing = HearingFactory(announced=True)
+    url = reverse("admin:hearings_hearing_changelist")
+    superuser_client.post(
+        url,
+        {"action": "cancel", "_selected_action": [hearing.pk], "apply": "1", "reason": "Fraud."},
+    )
+    hearing.refresh_from_db()
+    assert hearing.status == Hearing.Status.CANCELLED and hearing.sequence == 1
+    assert hearing.changes.get(action=HearingChange.Action.CANCELLED).by_staff
+
+
+def test_place_save_computes_path_depth_and_search_key_and_moves_descendants():
+    old_parent = PlaceFactory(district=True)
+    new_parent = PlaceFactory(district=True)
+    rural = PlaceFactory(rural_district=True, parent=old_parent)
+    village = PlaceFactory(parent=rural, name_en="Lakeside")
+    version = caching.current()[0]
+    rural.parent = new_parent
+    rural.name_en = "Renamed"
+    rural.save()
+    rural.refresh_from_db()
+    village.refresh_from_db()
+    assert rural.path == f"{new_parent.path}{rural.kato_code}/"
+    assert "|renamed|" in rural.search_key
+    assert village.path == f"{rural.path}{village.kato_code}/"
+    assert village.depth == rural.depth + 1
+    assert Place.objects.within(new_parent).filter(pk=village.pk).exists()
+    assert not Place.objects.within(old_parent).filter(pk=village.pk).exists()
+    assert caching.current()[0] > version
+
+
+def test_place_cannot_become_part_of_itself():
+    rural = PlaceFactory(rural_district=True)
+    village = PlaceFactory(parent=rural)
+    rural.parent = village
+    with pytest.raises(ValueError):
+        rural.save()
+
+
+def test_the_kato_importer_bumps_the_content_version(settings):
+    version = caching.current()[0]
+    import_places(settings.BASE_DIR / "tests" / "data" / "kato_sample.csv")
+    assert caching.current()[0] > version
+    version = caching.current()[0]
+    import_places(settings.BASE_DIR / "tests" / "data" / "kato_sample.csv")  # nothing changes
+    assert caching.current()[0] == version
