@@ -19,8 +19,8 @@ stale at once (the version is in the key).
 
 import hashlib
 import re
+import threading
 import time
-from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -109,38 +109,71 @@ def cached(key, compute, version=None):
     Cached values may depend on today's date (overdue promises), so the local date is in the key.
     They live in the `shared` cache, which every server process of a machine reads (files), so
     that after a change a district's figures are computed once, not once per process: the first
-    process to miss takes a PostgreSQL advisory lock on the key, and the others wait for it and
-    then read what it stored.
+    process to miss takes a PostgreSQL advisory lock on the key and computes. While it does, the
+    others show the figures computed for an earlier version (seconds older) rather than wait —
+    such a page is not kept in the page cache (`stale_figures_used`) — or, when there are none,
+    wait for the lock and read what it stored.
     """
     version = current()[0] if version is None else version
     day = timezone.localdate().isoformat()
     full_key = f"page:{key}:v{version}:{day}"
+    latest_key = f"page:{key}:latest:{day}"
     shared = caches["shared"]
     value = shared.get(full_key, MISSING)
     if value is not MISSING:
         return value
-    with computing(full_key):
+    lock = advisory_lock_id(full_key)
+    if not try_advisory_lock(lock):
+        stale = shared.get(latest_key, MISSING)
+        if stale is not MISSING:
+            _state.stale = True
+            return stale
+        advisory_lock(lock)  # nothing to show meanwhile: wait for the one computing it
+    try:
         value = shared.get(full_key, MISSING)  # another process may have finished it
         if value is MISSING:
             value = compute()
             shared.set(full_key, value, SERVER_CACHE_SECONDS)
-    return value
-
-
-@contextmanager
-def computing(key):
-    """Only one process at a time computes `key` (PostgreSQL session advisory lock)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
-    try:
-        yield
+            shared.set(latest_key, value, SERVER_CACHE_SECONDS * 10)
+        return value
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+        advisory_unlock(lock)
+
+
+_state = threading.local()
+
+
+def stale_figures_used():
+    """True when this request showed figures of the previous content version (see `cached`)."""
+    return getattr(_state, "stale", False)
+
+
+# PostgreSQL session advisory locks, so that one process computes a figure while the others do
+# not; elsewhere (SQLite in development: one process) they are no-ops.
+
+
+def advisory_lock_id(key):
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def _lock_call(function, lock):
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [lock])
+        return cursor.fetchone()[0]
+
+
+def try_advisory_lock(lock):
+    return _lock_call("pg_try_advisory_lock", lock)
+
+
+def advisory_lock(lock):
+    _lock_call("pg_advisory_lock", lock)
+
+
+def advisory_unlock(lock):
+    _lock_call("pg_advisory_unlock", lock)
 
 
 def shared_page(request, view, args, kwargs, key):
@@ -161,7 +194,8 @@ def shared_page(request, view, args, kwargs, key):
             response[name] = value
         return response
     response = view(request, *args, **kwargs)
-    if response.status_code == 200 and not response.streaming and not response.cookies:
+    fresh = not stale_figures_used()
+    if fresh and response.status_code == 200 and not response.streaming and not response.cookies:
         body = CSRF_VALUE.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
         cache.set(key, (headers, body), SERVER_CACHE_SECONDS)
@@ -184,6 +218,7 @@ def public_page(view=None, *, cookies=(), finish=None):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        _state.stale = False
         personal = any(name in request.COOKIES for name in PERSONAL_COOKIES)
         version, changed_at = current(fresh=personal)
         request.content_version = version

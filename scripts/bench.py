@@ -163,6 +163,9 @@ class Server:
                 "warning",
                 "--timeout",
                 "120",
+                # gunicorn 27 opens a control socket in ~/.gunicorn by default; two instances
+                # on one host (a test suite running beside the benchmark) would collide.
+                "--no-control-socket",
             ],
             cwd=ROOT,
         )

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosures.models import Disclosure
 from projects import caching
@@ -267,3 +268,36 @@ class ComputedOnceTests(TestCase):
             thread.join()
         self.assertEqual(results, [{"total": 42}] * 3)
         self.assertEqual(len(calls), 1)
+
+    def test_while_one_process_computes_the_others_show_the_previous_figures(self):
+        """No waiting behind a long computation when figures of a moment ago exist: they are
+        shown, marked, and the page built with them is not kept in the page cache."""
+        if connection.vendor != "postgresql":
+            self.skipTest("advisory locks are PostgreSQL's")
+        caching._state.stale = False
+        self.assertEqual(caching.cached("fig", lambda: {"total": 1}, version=1), {"total": 1})
+        day = timezone.localdate().isoformat()
+        lock = caching.advisory_lock_id(f"page:fig:v2:{day}")
+        held, release = threading.Event(), threading.Event()
+
+        def other_process():
+            try:
+                caching.advisory_lock(lock)
+                held.set()
+                release.wait(10)
+                caching.advisory_unlock(lock)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=other_process)
+        thread.start()
+        held.wait(10)
+        try:
+            value = caching.cached("fig", lambda: {"total": 2}, version=2)
+        finally:
+            release.set()
+            thread.join()
+        self.assertEqual(value, {"total": 1})
+        self.assertTrue(caching.stale_figures_used())
+        caching._state.stale = False
+        self.assertEqual(caching.cached("fig", lambda: {"total": 2}, version=2), {"total": 2})
