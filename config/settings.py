@@ -60,6 +60,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Public address of the site, used in e-mails, feeds and printed notices (QR codes) where no
 # request is at hand (the notification sender runs from cron).
+# `check --deploy` refuses a production configuration without an https SITE_URL.
+SITE_URL_CONFIGURED = bool(env("SITE_URL"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
