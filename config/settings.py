@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "projects.request_limits.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,8 +202,15 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies. Text fields of a form together: 1 MB (the longest field takes 4,000 characters).
+# An uploaded file above 2.5 MB goes to a temporary file instead of memory. The whole body of a
+# request is capped per view before it is read (projects/request_limits.py): 1 MB by default,
+# more only on the views that take a photo, a PDF or a CSV.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
 
 LOGGING = {
     "version": 1,
@@ -211,6 +219,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Rate limits on residents' forms (projects/ratelimit.py). RATELIMIT_TRUST_FORWARDED is the number
+# of proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
+# "true"/"false" are read as 1/0 for older configurations.
+_forwarded = env("RATELIMIT_TRUST_FORWARDED", "0").strip().lower()
+RATELIMIT_TRUST_FORWARDED = {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0}.get(
+    _forwarded
+)
+if RATELIMIT_TRUST_FORWARDED is None:
+    RATELIMIT_TRUST_FORWARDED = env_int("RATELIMIT_TRUST_FORWARDED", 0)
+# An address shared by many browsers (a village behind one carrier address) may send this many
+# times the per-browser limit.
+RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)
 
 # The edition of the KATO classifier shipped in data/kato/ (see data/kato/README.md).
 KATO_EDITION = "НК РК 11-2025 / 17.07.2026"

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.models import Organisation
-from projects.ratelimit import allow, ip_hash
+from projects.ratelimit import ip_hash, record, refusal_message, retry_after
+from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
+from projects.validators import PDF_MAX_BYTES
 
-from . import services
+from . import images, services
 from .filters import DisclosureFilter
 from .forms import (
     AnswerForm,
@@ -35,7 +37,10 @@ from .models import Disclosure, Question, ResidentFeedback, Revision
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 500
-RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
+# Request body ceilings of the views that take files: the file's own limit plus the form.
+PHOTO_BODY = images.MAX_BYTES + MB
+PDF_BODY = PDF_MAX_BYTES + MB
+CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
 def _form_errors(form, error):
@@ -249,22 +254,29 @@ def disclosure_changes(request, pk):
 
 def _resident_form(request, pk, form_class, scope, submit, template_heading):
     disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
-    form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if not allow(request, scope, *RESIDENT_LIMIT):
-            form.add_error(None, _("Too many submissions from your connection. Try again later."))
-        else:
+    status = 200
+    if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
+        # Refused before anything is decoded; the typed text comes back, the photo does not.
+        form = form_class(request.POST)
+        form.add_error(None, refusal_message(wait))
+        status = 429
+    else:
+        form = form_class(request.POST or None, request.FILES or None)
+    if status == 200 and request.method == "POST":
+        status = 400
+        if form.is_valid():
             try:
                 submit(disclosure, form.cleaned_data, ip_hash(request))
             except ValidationError as error:
                 _form_errors(form, error)
             else:
+                record(request, scope)
                 messages.success(
                     request,
                     _("Thank you. A moderator will check it before it is shown."),
                 )
                 return redirect(disclosure)
-    return render(
+    response = render(
         request,
         "disclosures/disclosure_action_form.html",
         {
@@ -274,8 +286,11 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
             "multipart": True,
             "public": True,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def feedback_create(request, pk):
@@ -466,6 +481,7 @@ def disclosure_status(request, pk):
     )
 
 
+@body_limit(PHOTO_BODY)
 @login_required
 def photo_create(request, pk):
     """A member of the disclosing organisation adds a photo (processed, metadata removed)."""
@@ -486,6 +502,7 @@ def photo_create(request, pk):
     )
 
 
+@body_limit(PDF_BODY)
 @login_required
 def document_create(request, pk):
     """A member of the disclosing organisation adds a PDF document."""
@@ -507,6 +524,7 @@ def document_create(request, pk):
     )
 
 
+@body_limit(PDF_BODY)
 @login_required
 def disclosure_confirm(request, pk):
     """An official of an akimat covering one of the settlements confirms or cannot confirm."""
@@ -625,6 +643,7 @@ def moderate(request, kind, pk):
 # --- Bulk upload ----------------------------------------------------------------------------
 
 
+@body_limit(CSV_BODY)
 @login_required
 def import_csv(request):
     """A member of an organisation uploads many disclosures at once; all rows or none."""

@@ -6,6 +6,8 @@ the same transaction as the change they report (a transactional outbox): if the 
 no message is left behind, and if it commits the message cannot be lost.
 """
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -125,7 +127,8 @@ def add_document(*, acting_user, hearing, upload, title_kk="", title_ru="", titl
     document = HearingDocument(
         hearing=hearing, title_kk=title_kk, title_ru=title_ru, title_en=title_en
     )
-    document.file.save(upload.name.rsplit("/", 1)[-1] or "document.pdf", upload, save=False)
+    # A random name: the uploader's file name may say more than the draft should.
+    document.file.save(f"{uuid.uuid4().hex}.pdf", upload, save=False)
     document.save()
     if hearing.is_published():
         _log(hearing, HearingChange.Action.DOCUMENT_ADDED, acting_user, reason=str(document))
@@ -276,7 +279,7 @@ def publish_record(
         reason = _require_reason(reason)
     if protocol is not None:
         validate_pdf(protocol)
-        hearing.protocol.save(f"protocol-{hearing.registration_number}.pdf", protocol, save=False)
+        hearing.protocol.save(f"{uuid.uuid4().hex}.pdf", protocol, save=False)
     elif not hearing.protocol:
         raise ValidationError({"protocol": _("Upload the signed protocol as a PDF.")})
     hearing.attendance = attendance

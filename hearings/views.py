@@ -17,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from projects.models import Place
-from projects.ratelimit import allow, ip_hash
+from projects.ratelimit import ip_hash, record, refusal_message, retry_after
+from projects.request_limits import MB, body_limit
+from projects.validators import PDF_MAX_BYTES
 
 from . import calendars, clock, services
 from .filters import HearingFilter
@@ -40,7 +42,6 @@ from .models import Hearing, HearingComment, HearingPromise, LearnedOf
 from .notifications import absolute
 
 PAGE_SIZE = 25
-RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
 
 
 def _form_errors(form, error):
@@ -201,15 +202,18 @@ def _render_notice_column(request, hearing):
 
 
 def _resident_post(request, hearing, form, save, success):
-    if not allow(request, f"hearing-{save.__name__}", *RESIDENT_LIMIT):
-        messages.error(request, _("Too many submissions from your connection. Try again later."))
-        return redirect(hearing)
+    scope = f"hearing-{save.__name__}"
+    if (wait := retry_after(request, scope)) is not None:
+        form.add_error(None, refusal_message(wait))
+        request.rate_limited = wait
+        return None
     if form.is_valid():
         try:
             save(form)
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            record(request, scope)
             messages.success(request, success)
             return redirect(hearing)
     return None
@@ -301,11 +305,16 @@ def learned_of(request, pk):
 
 
 def _resident_form(request, hearing, form, heading):
-    return render(
+    wait = getattr(request, "rate_limited", None)
+    response = render(
         request,
         "hearings/hearing_action_form.html",
         {"hearing": hearing, "form": form, "heading": heading, "public": True},
+        status=429 if wait else (400 if form.is_bound else 200),
     )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def subscribe(request):
@@ -314,12 +323,13 @@ def subscribe(request):
     place = Place.objects.filter(
         kato_code=request.GET.get("place") or request.POST.get("place")
     ).first()
+    status = 400 if form.is_bound else 200
     if request.method == "POST":
-        if not allow(request, "hearing-subscribe", *RESIDENT_LIMIT):
-            messages.error(
-                request, _("Too many submissions from your connection. Try again later.")
-            )
+        if (wait := retry_after(request, "hearing-subscribe")) is not None:
+            form.add_error(None, refusal_message(wait))
+            status = 429
         elif form.is_valid():
+            record(request, "hearing-subscribe")
             services.subscribe(
                 email=form.cleaned_data["email"],
                 place=form.cleaned_data["place"],
@@ -337,7 +347,9 @@ def subscribe(request):
                     ),
                 },
             )
-    return render(request, "hearings/subscription_form.html", {"form": form, "place": place})
+    return render(
+        request, "hearings/subscription_form.html", {"form": form, "place": place}, status=status
+    )
 
 
 def confirm(request, token):
@@ -534,6 +546,7 @@ def hearing_cancel(request, pk):
     return _akimat_form(request, hearing, form, _("Cancel the hearing"))
 
 
+@body_limit(PDF_MAX_BYTES + MB)
 @login_required
 def hearing_record(request, pk):
     """Publish or correct the record: protocol, attendance, video, summary."""
@@ -571,6 +584,7 @@ def hearing_record(request, pk):
     return _akimat_form(request, hearing, form, _("The record of the hearing"), multipart=True)
 
 
+@body_limit(PDF_MAX_BYTES + MB)
 @login_required
 def document_create(request, pk):
     """Add a PDF to the materials."""

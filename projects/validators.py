@@ -42,7 +42,12 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
 def validate_pdf(upload, max_bytes=PDF_MAX_BYTES):
-    """A PDF recognised by its content (the `%PDF-` signature), not its name, and not too big."""
+    """A PDF recognised by its content, not its name, and not too big.
+
+    The file must start with the `%PDF-` signature (an HTML or SVG page with `%PDF-` somewhere
+    in it is not a PDF, whatever a lenient reader makes of it) and end with the `%%EOF` marker
+    (a truncated upload is refused rather than stored as a broken document).
+    """
     if upload.size > max_bytes:
         raise ValidationError(
             _("The file is %(size)s MB; documents can be at most %(limit)s MB."),
@@ -52,11 +57,12 @@ def validate_pdf(upload, max_bytes=PDF_MAX_BYTES):
                 "limit": max_bytes // 1024 // 1024,
             },
         )
-    position = upload.tell() if hasattr(upload, "tell") else 0
     upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(position)
-    if b"%PDF-" not in head[:1024]:
+    head = upload.read(8)
+    upload.seek(max(0, upload.size - 1024))
+    tail = upload.read(1024)
+    upload.seek(0)
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
         raise ValidationError(
             _("This file is not a PDF document. Please upload the document as a PDF."),
             code="not_pdf",

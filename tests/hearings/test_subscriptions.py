@@ -200,7 +200,7 @@ def test_subscribe_form_rejects_bad_input(client):
     response = client.post(
         reverse("hearings:subscribe"), {"email": "not-an-address", "place": "123"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Subscription.objects.exists()
 
 
