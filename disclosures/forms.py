@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing
-from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.forms import HoneypotMixin, SafeInputMixin, SettlementCodesField
 from projects.models import Organisation, Project
 from projects.validators import PDF_MAX_BYTES, validate_pdf
 
@@ -17,7 +17,7 @@ def validate_pdf_upload(upload):
     validate_pdf(upload, PDF_MAX_BYTES)
 
 
-class DisclosureForm(forms.ModelForm):
+class DisclosureForm(SafeInputMixin, forms.ModelForm):
     """Create or correct a disclosure. The organisation is chosen only when creating."""
 
     settlement_codes = SettlementCodesField(
@@ -113,7 +113,7 @@ class DisclosureForm(forms.ModelForm):
         return self.cleaned_data["settlement_codes"]
 
 
-class StatusForm(forms.Form):
+class StatusForm(SafeInputMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     date = forms.DateField(
         label=_("Date"), widget=DATE_WIDGET, help_text=_("When it happened (delivered, started).")
@@ -128,11 +128,11 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea)
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(SafeInputMixin, forms.Form):
     photo = forms.FileField(
         label=_("Photo"),
         help_text=_("JPEG, PNG or WebP, at most 15 MB."),
@@ -146,7 +146,7 @@ class PhotoForm(forms.Form):
     )
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(SafeInputMixin, forms.ModelForm):
     file = forms.FileField(
         label=_("PDF file"),
         help_text=_("PDF only, at most 20 MB."),
@@ -159,7 +159,7 @@ class DocumentForm(forms.ModelForm):
         fields = ["kind", "title"]
 
 
-class ConfirmationForm(forms.Form):
+class ConfirmationForm(SafeInputMixin, forms.Form):
     akimat = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none())
     verdict = forms.ChoiceField(
         label=_("The akimat's word"),
@@ -195,7 +195,7 @@ class ConfirmationForm(forms.Form):
         return cleaned
 
 
-class FeedbackForm(HoneypotMixin, forms.ModelForm):
+class FeedbackForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
     """A resident's word, without an account."""
 
     photo = forms.FileField(
@@ -225,7 +225,7 @@ class FeedbackForm(HoneypotMixin, forms.ModelForm):
         return cleaned
 
 
-class QuestionForm(HoneypotMixin, forms.Form):
+class QuestionForm(SafeInputMixin, HoneypotMixin, forms.Form):
     text = forms.CharField(label=_("Your question"), max_length=2000, widget=forms.Textarea)
     author_name = forms.CharField(
         label=_("Your name"),
@@ -241,11 +241,11 @@ class QuestionForm(HoneypotMixin, forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SafeInputMixin, forms.Form):
     answer = forms.CharField(label=_("Public answer"), max_length=4000, widget=forms.Textarea)
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(SafeInputMixin, forms.Form):
     approve = forms.TypedChoiceField(
         label=_("Decision"),
         choices=[("1", _("approve")), ("0", _("reject"))],
@@ -261,7 +261,7 @@ class ModerationForm(forms.Form):
         return cleaned
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeInputMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=Organisation.objects.none()
     )

@@ -1,5 +1,6 @@
 import csv
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.filters import bad_filter_response, filter_errors
 from projects.models import Organisation
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
@@ -34,6 +36,8 @@ from .forms import (
     StatusForm,
 )
 from .models import Disclosure, Question, ResidentFeedback, Revision
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 500
@@ -61,13 +65,16 @@ def disclosure_list(request):
     filterset = DisclosureFilter(
         request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "disclosures/disclosure_list.html",
         {"filterset": filterset, "page": page, "query": query.urlencode()},
+        status=400 if invalid else 200,
     )
 
 
@@ -99,11 +106,14 @@ EXPORT_FIELDS = [
 ]
 
 
-def _export_rows(request):
-    filterset = DisclosureFilter(
+def _export_filterset(request):
+    return DisclosureFilter(
         request.GET,
         queryset=Disclosure.objects.published().select_related("organisation", "project"),
     )
+
+
+def _export_rows(request, filterset):
     queryset = filterset.qs.prefetch_related("settlements")
     base = request.build_absolute_uri("/").rstrip("/")
     for disclosure in queryset.iterator(chunk_size=EXPORT_CHUNK):
@@ -154,15 +164,30 @@ class _Echo:
         return value
 
 
+# A stream cannot change its status once started: an export that fails half-way ends with this
+# line (CSV) or trailing text that no JSON parser accepts, never a file that looks complete.
+EXPORT_FAILED = "# ERROR: the export failed part-way; this file is incomplete."
+
+
 @require_GET
 def export_csv(request):
-    """The filtered list as CSV (same query string as the list), streamed; open to everyone."""
+    """The filtered list as CSV (same query string as the list), streamed; open to everyone.
+
+    Invalid filters answer 400 with the errors, as plain text.
+    """
+    filterset = _export_filterset(request)
+    if errors := filter_errors(filterset):
+        return bad_filter_response(errors, "text/plain")
     writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS)
 
     def lines():
         yield "\ufeff" + writer.writeheader()
-        for row in _export_rows(request):
-            yield writer.writerow({key: _csv_safe(value) for key, value in row.items()})
+        try:
+            for row in _export_rows(request, filterset):
+                yield writer.writerow({key: _csv_safe(value) for key, value in row.items()})
+        except Exception:
+            logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
+            yield "\r\n" + EXPORT_FAILED + "\r\n"
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
@@ -171,12 +196,25 @@ def export_csv(request):
 
 @require_GET
 def export_json(request):
-    """The filtered list as a JSON array (same query string as the list), streamed."""
+    """The filtered list as a JSON array (same query string as the list), streamed.
+
+    Invalid filters answer 400 with {"errors": {field: [messages]}}.
+    """
+    filterset = _export_filterset(request)
+    if errors := filter_errors(filterset):
+        return bad_filter_response(errors)
 
     def chunks():
         yield "["
-        for number, row in enumerate(_export_rows(request)):
-            yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        try:
+            for number, row in enumerate(_export_rows(request, filterset)):
+                yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        except Exception:
+            logger.exception(
+                "JSON export failed part-way", extra={"query": request.GET.urlencode()}
+            )
+            yield "\n" + EXPORT_FAILED + "\n"
+            return
         yield "]"
 
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")

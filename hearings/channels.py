@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from projects.text import one_line
+
 
 class Channel:
     def send(self, message):
@@ -22,7 +24,7 @@ class EmailChannel(Channel):
 
     def send(self, message):
         email = EmailMessage(
-            subject=message.subject,
+            subject=one_line(message.subject),  # rows queued before titles were cleaned
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from projects.text import one_line
+
 from .channels import get_channel
 from .models import Hearing, OutboxMessage, Subscription
 
@@ -105,7 +107,7 @@ def queue_hearing_news(hearing, kind):
                 channel="email",
                 kind=kind,
                 recipient=subscription.email,
-                subject=subject[:255],
+                subject=one_line(subject)[:255],
                 body=body,
                 headers=headers,
                 subscription=subscription,
@@ -126,7 +128,7 @@ def queue_confirmation(subscription):
                 channel="email",
                 kind=Kind.CONFIRM,
                 recipient=subscription.email,
-                subject=subject[:255],
+                subject=one_line(subject)[:255],
                 body=body,
                 headers=headers,
                 subscription=subscription,
@@ -173,7 +175,7 @@ def queue_protocol_late_alerts(today=None):
                     channel="email",
                     kind=Kind.PROTOCOL_LATE,
                     recipient=hearing.organiser.email,
-                    subject=subject[:255],
+                    subject=one_line(subject)[:255],
                     body=body,
                     hearing=hearing,
                     dedupe_key=f"protocol_late:{hearing.pk}",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from projects.filters import filter_errors
 from projects.models import Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
@@ -102,11 +103,14 @@ def hearing_list(request):
         request.GET,
         queryset=Hearing.objects.published().select_related("organiser", "initiator"),
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "hearings/hearing_list.html",
         {"filterset": filterset, "page": page, "now": timezone.now()},
+        status=400 if invalid else 200,
     )
 
 
@@ -320,9 +324,8 @@ def _resident_form(request, hearing, form, heading):
 def subscribe(request):
     """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first."""
     form = SubscribeForm(request.POST or None, initial={"place": request.GET.get("place", "")})
-    place = Place.objects.filter(
-        kato_code=request.GET.get("place") or request.POST.get("place")
-    ).first()
+    code = request.GET.get("place") or request.POST.get("place") or ""
+    place = Place.objects.filter(kato_code=code).first() if code.isdigit() else None
     status = 400 if form.is_bound else 200
     if request.method == "POST":
         if (wait := retry_after(request, "hearing-subscribe")) is not None:

@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 KATO_LENGTH = 9
 
+# Dates anyone may enter: the republic's years, with room ahead for long promises. Beyond them a
+# date is a typo or an attack, and year 9999 or 0001 overflows the deadline arithmetic.
+EARLIEST_YEAR = 1991
+LATEST_YEAR = 2100
+
 
 def bin_check_digit(first_eleven):
     """The check digit of a Kazakh BIN/IIN, or None when the number can have none.

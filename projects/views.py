@@ -19,7 +19,7 @@ from hearings.models import Hearing
 
 from . import services
 from .caching import cached, public_page
-from .filters import ProjectFilter
+from .filters import ProjectFilter, filter_errors
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
 from .models import Membership, Organisation, Place, Project
@@ -148,8 +148,15 @@ def project_list(request):
     filterset = ProjectFilter(
         request.GET, queryset=Project.objects.with_related().order_by_name(), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/project_list.html", {"filterset": filterset, "page": page})
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filterset": filterset, "page": page},
+        status=400 if invalid else 200,
+    )
 
 
 @public_page
