@@ -154,6 +154,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 
+# Uploaded files are served by projects.views.media_file after a visibility check, through
+# django-sendfile2: Django streams them itself unless MEDIA_ACCEL_REDIRECT is on, in which case
+# nginx sends them from an `internal` location at MEDIA_ACCEL_URL (see README, "Production").
+SENDFILE_ROOT = str(MEDIA_ROOT)
+if env_bool("MEDIA_ACCEL_REDIRECT", False):
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    SENDFILE_URL = env("MEDIA_ACCEL_URL", "/protected-media")
+else:
+    SENDFILE_BACKEND = "django_sendfile.backends.simple"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

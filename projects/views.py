@@ -7,17 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.static import serve
+from django_sendfile import sendfile
 
 from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import services
+from . import media, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
@@ -296,19 +298,36 @@ def membership_remove(request, slug, pk):
 
 
 # Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
-# anything other than an image or a PDF is downloaded rather than shown.
+# anything other than an image or a PDF is downloaded rather than shown. The web server sends the
+# bytes (X-Accel-Redirect through django-sendfile2 in production; streamed by Django otherwise)
+# once the record's visibility allows it (projects/media.py).
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+PUBLIC_MEDIA_MAX_AGE = 60 * 60
 
 
+@require_GET
 def media_file(request, path):
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    """An uploaded file, for whoever may see the record it belongs to; 404 for anyone else."""
+    seen_as = media.visibility(request.user, path)
+    if seen_as is None:
+        raise Http404
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    if content_type not in INLINE_TYPES:
-        response["Content-Type"] = "application/octet-stream"
-        response["Content-Disposition"] = f'attachment; filename="{Path(path).name}"'
+    inline = content_type in INLINE_TYPES
+    response = sendfile(
+        request,
+        Path(settings.SENDFILE_ROOT) / path,
+        attachment=not inline,
+        attachment_filename=Path(path).name,
+        mimetype=content_type if inline else "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "public, max-age=86400"
+    if seen_as == media.PUBLIC:
+        # Short: a file hidden later must not linger long in shared caches.
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 
