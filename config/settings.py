@@ -5,10 +5,13 @@ console. Production sets DEBUG=false and at least SECRET_KEY, ALLOWED_HOSTS and 
 README.md ("Production").
 """
 
+import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
     "projects",
     "disclosures",
     "hearings",
@@ -90,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +136,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one e-mail from
+# one address, that pair is locked for AXES_COOLOFF_TIME. The lockout page is the same whether
+# the account exists or not, and a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "projects.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "projects.ratelimit.client_ip"
+AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -242,6 +265,26 @@ if RATELIMIT_TRUST_FORWARDED is None:
 # An address shared by many browsers (a village behind one carrier address) may send this many
 # times the per-browser limit.
 RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)
+
+# Content-Security-Policy (django-csp 4) on every page: scripts, styles and fonts only from this
+# site, no inline script or style, images from here and the map tile server. Uploaded files get a
+# stricter policy of their own (projects.views.media_file).
+_tiles = urlsplit(env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+_tile_origin = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _tile_origin],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # The edition of the KATO classifier shipped in data/kato/ (see data/kato/README.md).
 KATO_EDITION = "НК РК 11-2025 / 17.07.2026"

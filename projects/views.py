@@ -331,6 +331,14 @@ def media_file(request, path):
     return response
 
 
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked sign-in: the same for an existing and an unknown e-mail."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 def bad_request(request, exception=None):
     return render(request, "errors/error.html", {"status": 400}, status=400)
 
