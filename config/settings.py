@@ -314,9 +314,13 @@ HEARING_COMMENTS_CLOSE_DAYS = env_int("HEARING_COMMENTS_CLOSE_DAYS", 3)
 HEARING_PROTOCOL_DAYS = env_int("HEARING_PROTOCOL_DAYS", 7)
 # Subscribers get a reminder this many days before a hearing.
 HEARING_REMINDER_DAYS = env_int("HEARING_REMINDER_DAYS", 3)
-# Outbox: how often a message is retried, and the first back-off (doubled at each attempt).
-HEARING_OUTBOX_MAX_ATTEMPTS = env_int("HEARING_OUTBOX_MAX_ATTEMPTS", 8)
+# Outbox: how often a message is tried, the first back-off (doubled at each attempt up to the
+# cap) and how long a sender may hold a message before another run takes it over. With these
+# defaults a message is tried for about a week (9 tries in the first 8.5 hours, then every 6).
+HEARING_OUTBOX_MAX_ATTEMPTS = env_int("HEARING_OUTBOX_MAX_ATTEMPTS", 40)
 HEARING_OUTBOX_BACKOFF_SECONDS = env_int("HEARING_OUTBOX_BACKOFF_SECONDS", 60)
+HEARING_OUTBOX_BACKOFF_MAX_SECONDS = env_int("HEARING_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 60 * 60)
+HEARING_OUTBOX_LEASE_SECONDS = env_int("HEARING_OUTBOX_LEASE_SECONDS", 15 * 60)
 # Delivery channels by name; a channel is a class with `send(message)` (see hearings/channels.py).
 HEARING_CHANNELS = {"email": "hearings.channels.EmailChannel"}
 # Links in e-mails, calendars and printed notices use SITE_URL (set near the top).
