@@ -76,7 +76,7 @@ def _message_for(subscription, kind, hearing=None):
     """Render one message in the subscriber's language."""
     with translation.override(subscription.language or "kk"):
         unsubscribe_url = absolute(
-            reverse("hearings:unsubscribe", kwargs={"token": subscription.token})
+            reverse("hearings:unsubscribe", kwargs={"token": subscription.unsubscribe_token})
         )
         context = {
             "subscription": subscription,

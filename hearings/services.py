@@ -28,6 +28,7 @@ from .models import (
     LearnedOf,
     OutboxMessage,
     Subscription,
+    new_token,
 )
 
 Status = Hearing.Status
@@ -461,19 +462,21 @@ def subscribe(*, email, place, language="kk", ip_hash=""):
 
 
 def confirm_subscription(*, token):
+    """Confirm with the link from the confirmation e-mail; the link then stops working, so an old
+    e-mail cannot subscribe an address again after it unsubscribed."""
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
         return None
-    if not subscription.confirmed_at or subscription.unsubscribed_at:
-        subscription.confirmed_at = timezone.now()
-        subscription.unsubscribed_at = None
-        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    subscription.confirmed_at = timezone.now()
+    subscription.unsubscribed_at = None
+    subscription.token = new_token()
+    subscription.save(update_fields=["confirmed_at", "unsubscribed_at", "token"])
     return subscription
 
 
 def unsubscribe(*, token):
     """One click: the subscription stops at once; pending messages to it are not sent."""
-    subscription = Subscription.objects.filter(token=token).first()
+    subscription = Subscription.objects.filter(unsubscribe_token=token).first()
     if subscription is None:
         return None
     if not subscription.unsubscribed_at:

@@ -39,7 +39,7 @@ from .forms import (
     RescheduleForm,
     SubscribeForm,
 )
-from .models import Hearing, HearingComment, HearingPromise, LearnedOf
+from .models import Hearing, HearingComment, HearingPromise, LearnedOf, Subscription
 from .notifications import absolute
 
 PAGE_SIZE = 25
@@ -356,7 +356,20 @@ def subscribe(request):
 
 
 def confirm(request, token):
-    """The double opt-in link from the confirmation e-mail."""
+    """The double opt-in link from the confirmation e-mail: a page with a button (mail scanners
+    that open links confirm nothing); the POST confirms and retires the link."""
+    if not Subscription.objects.filter(token=token).exists():
+        raise Http404
+    if request.method != "POST":
+        return render(
+            request,
+            "hearings/subscription_action.html",
+            {
+                "heading": _("Confirm your subscription"),
+                "text": _("Press the button to get e-mails about public hearings."),
+                "button": _("Confirm"),
+            },
+        )
     subscription = services.confirm_subscription(token=token)
     if subscription is None:
         raise Http404
@@ -374,12 +387,25 @@ def confirm(request, token):
 
 @csrf_exempt
 def unsubscribe(request, token):
-    """One-click unsubscribe: GET from the link in a message, or POST from a mail program
-    (RFC 8058 List-Unsubscribe-Post), both by the secret token; no CSRF for the latter."""
+    """The unsubscribe link: a page with a button, whose POST unsubscribes; a mail program's
+    one-click POST (RFC 8058 List-Unsubscribe-Post) does the same without a page or CSRF token.
+    A GET changes nothing, so link-checking mail scanners cannot unsubscribe anyone."""
+    if not Subscription.objects.filter(unsubscribe_token=token).exists():
+        raise Http404
+    if request.method != "POST":
+        return render(
+            request,
+            "hearings/subscription_action.html",
+            {
+                "heading": _("Unsubscribe"),
+                "text": _("Press the button to stop the e-mails about public hearings."),
+                "button": _("Unsubscribe"),
+            },
+        )
     subscription = services.unsubscribe(token=token)
     if subscription is None:
         raise Http404
-    if request.method == "POST" and "List-Unsubscribe" in request.POST:
+    if "List-Unsubscribe" in request.POST:
         return HttpResponse(status=204)
     return render(
         request,

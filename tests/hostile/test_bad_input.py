@@ -341,3 +341,19 @@ def test_hearing_dates_are_bounded_in_the_model_form_too():
     assert "starts_at" in form.errors
     assert Hearing.objects.count() == 0
     assert datetime.date(2100, 1, 1) > timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["//evil.example/x", "//evil.example", "/\\evil.example/x", "/%2F%2Fevil.example/"],
+)
+def test_404_language_links_stay_on_this_site(client, path):
+    """A made-up address is never echoed into the language switcher as another site's link."""
+    response = client.get(path)
+    if response.status_code == 302:  # the locale middleware's redirect stays here too
+        assert response["Location"].startswith("/") and "evil" not in response["Location"]
+        return
+    assert response.status_code == 404
+    for _code, _name, url in response.context["language_links"]:
+        assert url.startswith("/") and not url.startswith(("//", "/\\")), url
+    assert "evil.example" not in response.content.decode().split("<main", 1)[0]
