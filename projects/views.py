@@ -1,4 +1,6 @@
+import logging
 import mimetypes
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -6,10 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +30,8 @@ from .filters import ProjectFilter, filter_errors
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
 from .models import Membership, Organisation, Place, Project
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -352,4 +359,29 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/error.html", {"status": 500}, status=500)
+    """The 500 page, or the 503 page when the database cannot be reached.
+
+    Neither may need the database (the failure may be the database): the 503 page is rendered
+    without context processors (no session, no user), in the language of the address.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and _database_unreachable(error):
+        language = translation.get_language_from_path(request.path_info) or (settings.LANGUAGE_CODE)
+        with translation.override(language):
+            body = loader.render_to_string("errors/unavailable.html")
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
+        return response
+    try:
+        return render(request, "errors/error.html", {"status": 500}, status=500)
+    except Exception:  # noqa: BLE001 — the error page itself failed: answer without templates
+        logger.exception("The error page could not be rendered")
+        return HttpResponse(
+            "<!doctype html><title>500</title><h1>500</h1>", status=500, content_type="text/html"
+        )
+
+
+def _database_unreachable(error):
+    """Connection-level failures (server down, restarting, refusing) rather than a bad query."""
+    return isinstance(error, OperationalError | InterfaceError)
