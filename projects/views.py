@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -365,7 +365,7 @@ def server_error(request):
     without context processors (no session, no user), in the language of the address.
     """
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError) and _database_unreachable(error):
+    if _database_unreachable(error):
         language = translation.get_language_from_path(request.path_info) or (settings.LANGUAGE_CODE)
         with translation.override(language):
             body = loader.render_to_string("errors/unavailable.html")
@@ -383,5 +383,13 @@ def server_error(request):
 
 
 def _database_unreachable(error):
-    """Connection-level failures (server down, restarting, refusing) rather than a bad query."""
-    return isinstance(error, OperationalError | InterfaceError)
+    """Connection-level failures (server down, restarting, refusing) rather than a bad query.
+
+    Django wraps the driver's errors, except where the driver raises outside its wrapper (e.g.
+    closing a server-side cursor of a connection the server just dropped): both count.
+    """
+    driver = connection.Database
+    return isinstance(
+        error,
+        OperationalError | InterfaceError | driver.OperationalError | driver.InterfaceError,
+    )

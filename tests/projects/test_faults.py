@@ -137,7 +137,7 @@ def test_gunicorn_with_postgresql_unreachable_answers_503_without_the_database()
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1"]
-        + ["--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+        + ["--bind", f"127.0.0.1:{port}", "--timeout", "30", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -103,7 +103,7 @@ def test_readme_production_steps_work(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1"]
-        + ["--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+        + ["--bind", f"127.0.0.1:{port}", "--timeout", "30", "--no-control-socket"],
         cwd=copy,
         env=env,
         stdout=subprocess.PIPE,
