@@ -6,8 +6,8 @@ temporary file before a form refuses it. Here every view has a ceiling on the wh
 declared Content-Length is checked before anything is read (413), and an upload handler counts
 the bytes as they stream in, for a client that lies about the length.
 
-Views that take files raise their own ceiling with `@body_limit(bytes)`; all others get
-REQUEST_BODY_MAX_BYTES.
+Views that take files raise their own ceiling with `@body_limit(bytes)`; the admin gets
+ADMIN_REQUEST_BODY_MAX_BYTES; all others REQUEST_BODY_MAX_BYTES.
 """
 
 from django.conf import settings
@@ -28,8 +28,13 @@ def body_limit(max_bytes):
     return decorate
 
 
-def limit_for(view_func):
-    return getattr(view_func, "max_body_bytes", settings.REQUEST_BODY_MAX_BYTES)
+def limit_for(request, view_func):
+    if hasattr(view_func, "max_body_bytes"):
+        return view_func.max_body_bytes
+    if request.path_info.startswith("/admin/"):
+        # Staff upload photos and PDFs through the admin too; it needs a signed-in staff member.
+        return settings.ADMIN_REQUEST_BODY_MAX_BYTES
+    return settings.REQUEST_BODY_MAX_BYTES
 
 
 class QuotaUploadHandler(FileUploadHandler):
@@ -80,7 +85,7 @@ class BodySizeLimitMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        max_bytes = limit_for(view_func)
+        max_bytes = limit_for(request, view_func)
         request.max_body_bytes = max_bytes
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)

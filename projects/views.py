@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_sendfile import sendfile
 
 from disclosures.feeds import place_feed_urls
@@ -312,7 +312,7 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 PUBLIC_MEDIA_MAX_AGE = 60 * 60
 
 
-@require_GET
+@require_safe
 def media_file(request, path):
     """An uploaded file, for whoever may see the record it belongs to; 404 for anyone else."""
     seen_as = media.visibility(request.user, path)

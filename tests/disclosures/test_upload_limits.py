@@ -172,3 +172,15 @@ def test_hearing_material_is_stored_under_a_random_pdf_name():
     )
     name = document.file.name.rsplit("/", 1)[-1]
     assert name.endswith(".pdf") and "Secret" not in name and len(name) == 36
+
+
+def test_the_admin_takes_uploads_larger_than_ordinary_forms(client, settings):
+    """Staff upload PDFs in the admin: its ceiling is ADMIN_REQUEST_BODY_MAX_BYTES, not 1 MB."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(staff=True, is_superuser=True))
+    url = reverse("admin:hearings_hearing_add")
+    big_pdf = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 2_000_000 + b"\n%%EOF")
+    assert client.post(url, {"protocol": big_pdf}).status_code == 200  # the form, with errors
+    too_big = str(settings.ADMIN_REQUEST_BODY_MAX_BYTES + 1)
+    assert client.post(url, {}, CONTENT_LENGTH=too_big).status_code == 413

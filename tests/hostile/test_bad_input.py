@@ -357,3 +357,14 @@ def test_404_language_links_stay_on_this_site(client, path):
     for _code, _name, url in response.context["language_links"]:
         assert url.startswith("/") and not url.startswith(("//", "/\\")), url
     assert "evil.example" not in response.content.decode().split("<main", 1)[0]
+
+
+def test_the_shared_feed_instance_keeps_no_request(client):
+    """One Feed object serves every request (and thread): nothing of a request stays on it."""
+    from django.urls import resolve
+
+    feed = resolve(reverse("disclosures:feed")).func
+    DisclosureFactory(published=True)
+    client.get(reverse("disclosures:feed") + "?status=delivered")
+    assert not hasattr(feed, "request")
+    assert "request" not in vars(feed)
