@@ -5,11 +5,14 @@ console. Production sets DEBUG=false and at least SECRET_KEY, ALLOWED_HOSTS and 
 README.md ("Production").
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +64,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Public address of the site, used in e-mails, feeds and printed notices (QR codes) where no
 # request is at hand (the notification sender runs from cron).
+# `check --deploy` refuses a production configuration without an https SITE_URL.
+SITE_URL_CONFIGURED = bool(env("SITE_URL"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -73,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
     "projects",
     "disclosures",
     "hearings",
@@ -84,10 +90,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "projects.request_limits.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,6 +141,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one e-mail from
+# one address, that pair is locked for AXES_COOLOFF_TIME. The lockout page is the same whether
+# the account exists or not, and a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "projects.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "projects.ratelimit.client_ip"
+AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -155,6 +181,16 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Uploaded files are served by projects.views.media_file after a visibility check, through
+# django-sendfile2: Django streams them itself unless MEDIA_ACCEL_REDIRECT is on, in which case
+# nginx sends them from an `internal` location at MEDIA_ACCEL_URL (see README, "Production").
+SENDFILE_ROOT = str(MEDIA_ROOT)
+if env_bool("MEDIA_ACCEL_REDIRECT", False):
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    SENDFILE_URL = env("MEDIA_ACCEL_URL", "/protected-media")
+else:
+    SENDFILE_BACKEND = "django_sendfile.backends.simple"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -216,15 +252,81 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies. Text fields of a form together: 1 MB (the longest field takes 4,000 characters).
+# An uploaded file above 2.5 MB goes to a temporary file instead of memory. The whole body of a
+# request is capped per view before it is read (projects/request_limits.py): 1 MB by default,
+# more only on the views that take a photo, a PDF or a CSV.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+ADMIN_REQUEST_BODY_MAX_BYTES = env_int("ADMIN_REQUEST_BODY_MAX_BYTES", 25 * 1024 * 1024)
 
+# Logs go to standard error: plain text in development, one JSON object per line in production
+# (LOG_FORMAT=json|text; config/logging.py). Errors also go to Sentry when SENTRY_DSN is set.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", "text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes logs every sign-in at INFO; lockouts come at WARNING.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+}
+
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        send_default_pii=False,  # residents' addresses and contacts stay out of reports
+        traces_sample_rate=0.0,
+    )
+
+# Rate limits on residents' forms (projects/ratelimit.py). RATELIMIT_TRUST_FORWARDED is the number
+# of proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
+# "true"/"false" are read as 1/0 for older configurations.
+_forwarded = env("RATELIMIT_TRUST_FORWARDED", "0").strip().lower()
+RATELIMIT_TRUST_FORWARDED = {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0}.get(
+    _forwarded
+)
+if RATELIMIT_TRUST_FORWARDED is None:
+    RATELIMIT_TRUST_FORWARDED = env_int("RATELIMIT_TRUST_FORWARDED", 0)
+# An address shared by many browsers (a village behind one carrier address) may send this many
+# times the per-browser limit.
+RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)
+
+# Content-Security-Policy (django-csp 4) on every page: scripts, styles and fonts only from this
+# site, no inline script or style, images from here and the map tile server. Uploaded files get a
+# stricter policy of their own (projects.views.media_file).
+_tiles = urlsplit(env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+_tile_origin = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _tile_origin],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # The edition of the KATO classifier shipped in data/kato/ (see data/kato/README.md).
@@ -255,9 +357,13 @@ HEARING_COMMENTS_CLOSE_DAYS = env_int("HEARING_COMMENTS_CLOSE_DAYS", 3)
 HEARING_PROTOCOL_DAYS = env_int("HEARING_PROTOCOL_DAYS", 7)
 # Subscribers get a reminder this many days before a hearing.
 HEARING_REMINDER_DAYS = env_int("HEARING_REMINDER_DAYS", 3)
-# Outbox: how often a message is retried, and the first back-off (doubled at each attempt).
-HEARING_OUTBOX_MAX_ATTEMPTS = env_int("HEARING_OUTBOX_MAX_ATTEMPTS", 8)
+# Outbox: how often a message is tried, the first back-off (doubled at each attempt up to the
+# cap) and how long a sender may hold a message before another run takes it over. With these
+# defaults a message is tried for about a week (9 tries in the first 8.5 hours, then every 6).
+HEARING_OUTBOX_MAX_ATTEMPTS = env_int("HEARING_OUTBOX_MAX_ATTEMPTS", 40)
 HEARING_OUTBOX_BACKOFF_SECONDS = env_int("HEARING_OUTBOX_BACKOFF_SECONDS", 60)
+HEARING_OUTBOX_BACKOFF_MAX_SECONDS = env_int("HEARING_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 60 * 60)
+HEARING_OUTBOX_LEASE_SECONDS = env_int("HEARING_OUTBOX_LEASE_SECONDS", 15 * 60)
 # Delivery channels by name; a channel is a class with `send(message)` (see hearings/channels.py).
 HEARING_CHANNELS = {"email": "hearings.channels.EmailChannel"}
 # Links in e-mails, calendars and printed notices use SITE_URL (set near the top).

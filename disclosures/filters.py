@@ -24,6 +24,14 @@ class PlaceWithinFilter(django_filters.ModelChoiceFilter):
         return qs.for_place(value) if value else qs
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+# Bounds of what a value can be: beyond them a number is a typo or an attack (`1e131072`).
+AMOUNT_DIGITS = 18
+
+
 class DisclosureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
     region = PlaceWithinFilter(label=_("Region"), queryset=regions)
@@ -42,16 +50,28 @@ class DisclosureFilter(django_filters.FilterSet):
         method="filter_status",
     )
     basis = django_filters.ChoiceFilter(label=_("Basis"), choices=Basis.choices)
-    year = django_filters.NumberFilter(
+    year = YearFilter(
         label=_("Year"),
         method="filter_year",
         help_text=_("Delivered in, or due in, this year."),
+        min_value=1991,
+        max_value=2100,
     )
     amount_min = django_filters.NumberFilter(
-        label=_("Value from"), field_name="amount", lookup_expr="gte"
+        label=_("Value from"),
+        field_name="amount",
+        lookup_expr="gte",
+        min_value=0,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=2,
     )
     amount_max = django_filters.NumberFilter(
-        label=_("Value up to"), field_name="amount", lookup_expr="lte"
+        label=_("Value up to"),
+        field_name="amount",
+        lookup_expr="lte",
+        min_value=0,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=2,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing
-from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.forms import HoneypotMixin, SafeInputMixin, SettlementCodesField
 from projects.lifecycle import REASON
 from projects.models import Organisation, Project
 from projects.validators import PDF_MAX_BYTES, validate_pdf
@@ -28,7 +28,7 @@ class VersionField(forms.IntegerField):
         super().__init__(required=False, min_value=1, **kwargs)
 
 
-class DisclosureForm(forms.ModelForm):
+class DisclosureForm(SafeInputMixin, forms.ModelForm):
     """Create or correct a disclosure. The organisation and the starting status are chosen only
     when creating: afterwards the status moves only by the lifecycle's steps (`StatusForm`), the
     delivered date and the cancel reason are corrected only in their own states."""
@@ -137,7 +137,7 @@ class DisclosureForm(forms.ModelForm):
         return self.cleaned_data.get("version") if "version" in self.fields else None
 
 
-class StatusForm(forms.Form):
+class StatusForm(SafeInputMixin, forms.Form):
     """One step of the status lifecycle; the choices are the steps the table allows now."""
 
     step = forms.ChoiceField(label=_("What happened"), widget=forms.RadioSelect)
@@ -170,12 +170,12 @@ class StatusForm(forms.Form):
         return self.steps[self.cleaned_data["step"]].target
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea)
     version = VersionField()
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(SafeInputMixin, forms.Form):
     photo = forms.FileField(
         label=_("Photo"),
         help_text=_("JPEG, PNG or WebP, at most 15 MB."),
@@ -189,7 +189,7 @@ class PhotoForm(forms.Form):
     )
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(SafeInputMixin, forms.ModelForm):
     file = forms.FileField(
         label=_("PDF file"),
         help_text=_("PDF only, at most 20 MB."),
@@ -202,7 +202,7 @@ class DocumentForm(forms.ModelForm):
         fields = ["kind", "title"]
 
 
-class ConfirmationForm(forms.Form):
+class ConfirmationForm(SafeInputMixin, forms.Form):
     akimat = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none())
     verdict = forms.ChoiceField(
         label=_("The akimat's word"),
@@ -238,7 +238,7 @@ class ConfirmationForm(forms.Form):
         return cleaned
 
 
-class FeedbackForm(HoneypotMixin, forms.ModelForm):
+class FeedbackForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
     """A resident's word, without an account."""
 
     photo = forms.FileField(
@@ -268,7 +268,7 @@ class FeedbackForm(HoneypotMixin, forms.ModelForm):
         return cleaned
 
 
-class QuestionForm(HoneypotMixin, forms.Form):
+class QuestionForm(SafeInputMixin, HoneypotMixin, forms.Form):
     text = forms.CharField(label=_("Your question"), max_length=2000, widget=forms.Textarea)
     author_name = forms.CharField(
         label=_("Your name"),
@@ -284,7 +284,7 @@ class QuestionForm(HoneypotMixin, forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SafeInputMixin, forms.Form):
     answer = forms.CharField(label=_("Public answer"), max_length=4000, widget=forms.Textarea)
     reason = forms.CharField(
         label=_("Reason for the correction"),
@@ -294,7 +294,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(SafeInputMixin, forms.Form):
     approve = forms.TypedChoiceField(
         label=_("Decision"),
         choices=[("1", _("approve")), ("0", _("reject"))],
@@ -310,7 +310,7 @@ class ModerationForm(forms.Form):
         return cleaned
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeInputMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=Organisation.objects.none()
     )

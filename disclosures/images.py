@@ -1,7 +1,8 @@
 """The one place where uploaded photos are checked and processed.
 
 An upload is trusted for nothing: not its name, not its declared type. Pillow must recognise it as
-JPEG, PNG or WebP and decode it completely; the EXIF orientation is applied to the pixels and
+JPEG, PNG or WebP from its header, with dimensions under a bound checked before any pixel is
+decoded, and then decode it completely, once; the EXIF orientation is applied to the pixels and
 then every bit of metadata (EXIF with GPS, XMP, ICC, text chunks) is left behind, because only
 the decoded pixels are written out again, under a random name, as a web size and a thumbnail.
 """
@@ -18,13 +19,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PHOTOS_PER_DISCLOSURE = 20
-MAX_PIXELS = 40_000_000
+# Decoded, a photo costs 3-4 bytes per pixel, and processing holds about three copies. 16
+# megapixels (a 12-megapixel phone photo fits) is at most ~200 MB per worker, so four workers
+# decoding at once stay under a gigabyte.
+MAX_PIXELS = 16_000_000
+MAX_SIDE = 10_000
 WEB_SIZE = 1600
 THUMBNAIL_SIZE = 400
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; we turn the warning into an
-# error below too, so that nothing over 40 megapixels is ever decoded.
+# error below too, so that nothing over MAX_PIXELS is ever decoded.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
@@ -40,8 +45,7 @@ def _refuse(message, code, **params):
     raise ValidationError(message, code=code, params=params or None)
 
 
-def _open_checked(upload):
-    """Open, identify and fully decode the upload; a clear ValidationError for anything wrong."""
+def _check_size(upload):
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
         _refuse(
@@ -50,35 +54,66 @@ def _open_checked(upload):
             size=f"{size / 1024 / 1024:.1f}",
             limit=MAX_BYTES // 1024 // 1024,
         )
+
+
+def _open_header(upload):
+    """Identify the upload from its header only (no pixel is decoded) and check its dimensions.
+
+    Pillow's `open` is lazy: it reads the format and the declared size, which is enough to refuse
+    a 6,320 × 6,320 PNG of 155 KB before it costs 120 MB to decode.
+    """
+    _check_size(upload)
     upload.seek(0)
-    data = upload.read()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ALLOWED_FORMATS:
-                    _refuse(
-                        _("Photos must be JPEG, PNG or WebP images; this file is %(format)s."),
-                        "image_format",
-                        format=probe.format or "?",
-                    )
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise Image.DecompressionBombError("too many pixels")
-                probe.verify()
-            image = Image.open(io.BytesIO(data))
-            image.load()
+            image = Image.open(upload)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            _refuse(
-                _("The image is too large: at most %(limit)s megapixels are accepted."),
-                "image_too_many_pixels",
-                limit=MAX_PIXELS // 1_000_000,
-            )
+            _refuse_pixels()
         except UnidentifiedImageError:
             _refuse(
                 _("This file is not a photo we can read. Upload a JPEG, PNG or WebP image."),
                 "image_unreadable",
             )
         except (OSError, SyntaxError, ValueError):
+            _refuse(
+                _("The photo is damaged or incomplete and cannot be opened. Try another copy."),
+                "image_damaged",
+            )
+    if image.format not in ALLOWED_FORMATS:
+        _refuse(
+            _("Photos must be JPEG, PNG or WebP images; this file is %(format)s."),
+            "image_format",
+            format=image.format or "?",
+        )
+    width, height = image.size
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE or min(width, height) < 1:
+        _refuse_pixels()
+    return image
+
+
+def _refuse_pixels():
+    _refuse(
+        _("The image is too large: at most %(limit)s megapixels are accepted."),
+        "image_too_many_pixels",
+        limit=MAX_PIXELS // 1_000_000,
+    )
+
+
+def _open_checked(upload):
+    """Check the header, then decode the pixels once; a clear ValidationError for anything wrong."""
+    image = _open_header(upload)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            if image.format == "JPEG":
+                # Decode a JPEG at the smallest scale that still covers the web size: a
+                # 12-megapixel photo costs a quarter of the memory.
+                image.draft("RGB", (WEB_SIZE, WEB_SIZE))
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            _refuse_pixels()
+        except (OSError, SyntaxError, ValueError, EOFError):
             _refuse(
                 _("The photo is damaged or incomplete and cannot be opened. Try another copy."),
                 "image_damaged",
@@ -128,5 +163,10 @@ def process_image(upload):
 
 
 def validate_image(upload):
-    """Form-field validator: raises the same clear messages as `process_image`."""
-    _open_checked(upload)
+    """Form-field validator: the cheap checks (size, format, dimensions) from the header only.
+
+    The pixels are decoded once, later, by `process_image`; a file whose body is damaged is
+    refused there with the same kind of message.
+    """
+    _open_header(upload)
+    upload.seek(0)

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from projects.lifecycle import REASON, check_transition, require
 from projects.models import Currency, Organisation, Place, Project
-from projects.validators import validate_pdf
+from projects.text import strip_control_characters
+from projects.validators import EARLIEST_YEAR, LATEST_YEAR, validate_pdf
 
 from . import images
 from .models import (
@@ -705,7 +706,26 @@ def import_csv(*, acting_user, organisation, upload):
     except UnicodeDecodeError:
         result.errors.append((0, "", _("Save the file as CSV in UTF-8 encoding.")))
         return result
+    if "\x00" in text:
+        result.errors.append(
+            (0, "", _("The file contains NUL characters: save it again as CSV (UTF-8).")),
+        )
+        return result
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _import_rows(acting_user, organisation, reader, result)
+    except csv.Error:
+        # A cell over the csv module's 128 KB limit, or a broken quote: name the line.
+        result.errors.append(
+            (reader.line_num, "", _("This line cannot be read as CSV (a cell too long?).")),
+        )
+        return result
+
+
+MULTILINE_COLUMNS = {"description_kk", "description_ru", "description_en"}
+
+
+def _import_rows(acting_user, organisation, reader, result):
     missing = [
         c for c in ("category", "settlements", "status") if c not in (reader.fieldnames or [])
     ]
@@ -728,7 +748,11 @@ def import_csv(*, acting_user, organisation, upload):
         if number - 1 > MAX_CSV_ROWS:
             result.errors.append((number, "", _("At most 1000 rows per file.")))
             break
-        row = {key: (value or "").strip() for key, value in row.items() if key}
+        row = {
+            key: strip_control_characters(value or "", multiline=key in MULTILINE_COLUMNS).strip()
+            for key, value in row.items()
+            if key and isinstance(value, str | None)
+        }
         if not any(row.values()):
             continue
         disclosure, settlements, errors = _row_to_disclosure(row, organisation, projects)
@@ -783,6 +807,15 @@ def _row_to_disclosure(row, organisation, projects):
                 pass
             if parsed is None:
                 errors.append((name, _("Write the date as YYYY-MM-DD, e.g. 2025-05-03.")))
+            elif not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+                errors.append(
+                    (
+                        name,
+                        _("Enter a date between %(first)s and %(last)s.")
+                        % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                    )
+                )
+                parsed = None
             setattr(disclosure, name, parsed)
     if row.get("amount"):
         try:
@@ -803,7 +836,10 @@ def _row_to_disclosure(row, organisation, projects):
         if disclosure.project is None:
             errors.append(("project", _("No project of yours has this address (slug).")))
     codes = [code for code in row.get("settlements", "").replace(",", " ").split() if code]
-    places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+    places = {
+        p.kato_code: p
+        for p in Place.objects.filter(kato_code__in=[c for c in codes if c.isdigit()])
+    }
     settlements = []
     if not codes:
         errors.append(("settlements", _("Give at least one settlement's KATO code.")))

@@ -1,5 +1,6 @@
 import csv
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.caching import public_page
+from projects.filters import bad_filter_response, filter_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation
-from projects.ratelimit import allow, ip_hash
+from projects.ratelimit import ip_hash, record, refusal_message, retry_after
+from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
 from projects.translation import translated_expression
+from projects.validators import PDF_MAX_BYTES
 
-from . import services
+from . import images, services
 from .filters import DisclosureFilter
 from .forms import (
     AnswerForm,
@@ -37,9 +41,14 @@ from .forms import (
 )
 from .models import OPEN_STATUSES, Disclosure, Question, ResidentFeedback, Revision
 
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 25
 EXPORT_CHUNK = 2000
-RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
+# Request body ceilings of the views that take files: the file's own limit plus the form.
+PHOTO_BODY = images.MAX_BYTES + MB
+PDF_BODY = PDF_MAX_BYTES + MB
+CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
 def _form_errors(form, error):
@@ -61,13 +70,16 @@ def disclosure_list(request):
     filterset = DisclosureFilter(
         request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "disclosures/disclosure_list.html",
         {"filterset": filterset, "page": page, "query": query.urlencode()},
+        status=400 if invalid else 200,
     )
 
 
@@ -99,14 +111,17 @@ EXPORT_FIELDS = [
 ]
 
 
-def _export_rows(request):
+def _export_filterset(request):
+    return DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
+
+
+def _export_rows(request, filterset):
     """The filtered rows as dicts, streamed from a server-side cursor a chunk at a time.
 
     Plain values, not model instances: a country-wide export is a quarter of a million rows, and
     building objects, translating and reversing a URL per row made it 3,000 rows a second. Each
     chunk's settlements come in one query.
     """
-    filterset = DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
     rows = filterset.qs.annotate(
         organisation_name=translated_expression("organisation__name"),
         organisation_kind=F("organisation__kind"),
@@ -215,15 +230,30 @@ class _Echo:
         return value
 
 
+# A stream cannot change its status once started: an export that fails half-way ends with this
+# line (CSV) or trailing text that no JSON parser accepts, never a file that looks complete.
+EXPORT_FAILED = "# ERROR: the export failed part-way; this file is incomplete."
+
+
 @require_GET
 def export_csv(request):
-    """The filtered list as CSV (same query string as the list), streamed; open to everyone."""
+    """The filtered list as CSV (same query string as the list), streamed; open to everyone.
+
+    Invalid filters answer 400 with the errors, as plain text.
+    """
+    filterset = _export_filterset(request)
+    if errors := filter_errors(filterset):
+        return bad_filter_response(errors, "text/plain")
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff" + writer.writerow(EXPORT_FIELDS)
-        for row in _export_rows(request):
-            yield writer.writerow([_csv_safe(row[key]) for key in EXPORT_FIELDS])
+        try:
+            for row in _export_rows(request, filterset):
+                yield writer.writerow([_csv_safe(row[key]) for key in EXPORT_FIELDS])
+        except Exception:
+            logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
+            yield "\r\n" + EXPORT_FAILED + "\r\n"
 
     response = StreamingHttpResponse(_batched(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
@@ -232,12 +262,25 @@ def export_csv(request):
 
 @require_GET
 def export_json(request):
-    """The filtered list as a JSON array (same query string as the list), streamed."""
+    """The filtered list as a JSON array (same query string as the list), streamed.
+
+    Invalid filters answer 400 with {"errors": {field: [messages]}}.
+    """
+    filterset = _export_filterset(request)
+    if errors := filter_errors(filterset):
+        return bad_filter_response(errors)
 
     def chunks():
         yield "["
-        for number, row in enumerate(_export_rows(request)):
-            yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        try:
+            for number, row in enumerate(_export_rows(request, filterset)):
+                yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+        except Exception:
+            logger.exception(
+                "JSON export failed part-way", extra={"query": request.GET.urlencode()}
+            )
+            yield "\n" + EXPORT_FAILED + "\n"
+            return
         yield "]"
 
     return StreamingHttpResponse(_batched(chunks()), content_type="application/json; charset=utf-8")
@@ -322,22 +365,29 @@ def disclosure_changes(request, pk):
 
 def _resident_form(request, pk, form_class, scope, submit, template_heading):
     disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
-    form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if not allow(request, scope, *RESIDENT_LIMIT):
-            form.add_error(None, _("Too many submissions from your connection. Try again later."))
-        else:
+    status = 200
+    if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
+        # Refused before anything is decoded; the typed text comes back, the photo does not.
+        form = form_class(request.POST)
+        form.add_error(None, refusal_message(wait))
+        status = 429
+    else:
+        form = form_class(request.POST or None, request.FILES or None)
+    if status == 200 and request.method == "POST":
+        status = 400
+        if form.is_valid():
             try:
                 submit(disclosure, form.cleaned_data, ip_hash(request))
             except ValidationError as error:
                 _form_errors(form, error)
             else:
+                record(request, scope)
                 messages.success(
                     request,
                     _("Thank you. A moderator will check it before it is shown."),
                 )
                 return redirect(disclosure)
-    return render(
+    response = render(
         request,
         "disclosures/disclosure_action_form.html",
         {
@@ -347,8 +397,11 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
             "multipart": True,
             "public": True,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def feedback_create(request, pk):
@@ -562,6 +615,7 @@ def disclosure_status(request, pk):
     )
 
 
+@body_limit(PHOTO_BODY)
 @login_required
 def photo_create(request, pk):
     """A member of the disclosing organisation adds a photo (processed, metadata removed)."""
@@ -582,6 +636,7 @@ def photo_create(request, pk):
     )
 
 
+@body_limit(PDF_BODY)
 @login_required
 def document_create(request, pk):
     """A member of the disclosing organisation adds a PDF document."""
@@ -603,6 +658,7 @@ def document_create(request, pk):
     )
 
 
+@body_limit(PDF_BODY)
 @login_required
 def disclosure_confirm(request, pk):
     """An official of an akimat covering one of the settlements confirms or cannot confirm."""
@@ -745,6 +801,7 @@ def moderate(request, kind, pk):
 # --- Bulk upload ----------------------------------------------------------------------------
 
 
+@body_limit(CSV_BODY)
 @login_required
 def import_csv(request):
     """A member of an organisation uploads many disclosures at once; all rows or none."""

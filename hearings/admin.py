@@ -85,7 +85,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_display = [
+        "kind",
+        "recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+        "last_error",
+    ]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "dedupe_key"]
     raw_id_fields = ["subscription", "hearing"]

@@ -6,9 +6,14 @@ settings.HEARING_CHANNELS, so adding SMS means writing one class and one setting
 `OutboxMessage.channel` says which one delivers it.
 """
 
+import hashlib
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
+
+from projects.text import one_line
 
 
 class Channel:
@@ -21,15 +26,27 @@ class EmailChannel(Channel):
     List-Unsubscribe come from the message row."""
 
     def send(self, message):
+        headers = {**(message.headers or {}), "Message-ID": message_id(message)}
         email = EmailMessage(
-            subject=message.subject,
+            subject=one_line(message.subject),  # rows queued before titles were cleaned
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
-            headers=message.headers or {},
+            headers=headers,
             connection=get_connection(fail_silently=False),
         )
         email.send(fail_silently=False)
+
+
+def message_id(message):
+    """The same Message-ID on every try of one outbox row: its idempotency key.
+
+    A retry after a lost acknowledgement (or after a sender died mid-batch) is then the same
+    message to mail servers and clients, which drop the duplicate.
+    """
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{message.dedupe_key}".encode()).hexdigest()
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox.{digest[:40]}@{domain}>"
 
 
 def get_channel(name):

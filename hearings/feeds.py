@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from projects.models import Place
+from projects.text import one_line, xml_safe
 
 from .models import Hearing
 
@@ -40,13 +41,13 @@ class PlaceHearingsFeed(Feed):
 
     def item_title(self, item):
         local = timezone.localtime(item.starts_at).strftime("%d.%m.%Y %H:%M")
-        return f"{item.title} — {local} ({item.get_status_display()})"
+        return one_line(f"{item.title} — {local} ({item.get_status_display()})")
 
     def item_description(self, item):
         parts = [item.registration_number, item.organiser.name, item.venue, item.subject]
         if item.is_cancelled():
             parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancellation_reason})
-        return " — ".join(str(part) for part in parts if part)
+        return xml_safe(" — ".join(str(part) for part in parts if part))
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import HoneypotMixin, SettlementCodesField
+from projects.forms import HoneypotMixin, SafeInputMixin, SettlementCodesField
 from projects.models import Organisation, Place, Project
 
 from .models import (
@@ -60,7 +60,7 @@ class DateInput(forms.DateInput):
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
-class HearingForm(forms.ModelForm):
+class HearingForm(SafeInputMixin, forms.ModelForm):
     """The notice. Times are entered in Kazakhstan time and stored in UTC."""
 
     territory_codes = TerritoryCodesField(
@@ -210,7 +210,7 @@ class HearingForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(SafeInputMixin, forms.Form):
     starts_at = forms.DateTimeField(
         label=_("New date and time (Kazakhstan time)"),
         input_formats=DATETIME_FORMATS,
@@ -232,7 +232,7 @@ class RescheduleForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -241,7 +241,7 @@ class ReasonForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-class RecordForm(forms.Form):
+class RecordForm(SafeInputMixin, forms.Form):
     protocol = forms.FileField(
         label=_("Signed protocol (PDF)"),
         required=False,
@@ -267,14 +267,14 @@ class RecordForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(SafeInputMixin, forms.Form):
     file = forms.FileField(label=_("Document (PDF)"))
     title_kk = forms.CharField(label=_("title in Kazakh"), max_length=255, required=False)
     title_ru = forms.CharField(label=_("title in Russian"), max_length=255, required=False)
     title_en = forms.CharField(label=_("title in English"), max_length=255, required=False)
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(SafeInputMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Who promised"), queryset=Organisation.objects.none()
     )
@@ -289,7 +289,7 @@ class PromiseForm(forms.Form):
         self.fields["organisation"].initial = hearing.initiator_id
 
 
-class OralQuestionForm(forms.ModelForm):
+class OralQuestionForm(SafeInputMixin, forms.ModelForm):
     """A question or comment raised at the hearing, entered from the protocol."""
 
     class Meta:
@@ -302,7 +302,7 @@ class OralQuestionForm(forms.ModelForm):
         }
 
 
-class AnswerForm(forms.ModelForm):
+class AnswerForm(SafeInputMixin, forms.ModelForm):
     reason = forms.CharField(
         label=_("Reason for the correction"),
         max_length=500,
@@ -322,20 +322,20 @@ class AnswerForm(forms.ModelForm):
         self.fields["outcome"].choices = [c for c in HearingComment.Outcome.choices if c[0]]
 
 
-class CommentForm(HoneypotMixin, forms.ModelForm):
+class CommentForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
     class Meta:
         model = HearingComment
         fields = ["kind", "text", "author_name", "contact"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5}), "kind": forms.RadioSelect}
 
 
-class RegistrationForm(HoneypotMixin, forms.ModelForm):
+class RegistrationForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
     class Meta:
         model = AttendanceRegistration
         fields = ["name", "contact", "people", "needs"]
 
 
-class LearnedOfForm(HoneypotMixin, forms.ModelForm):
+class LearnedOfForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
     class Meta:
         model = LearnedOf
         fields = ["learned_on", "channel", "author_name"]
@@ -350,19 +350,19 @@ class LearnedOfForm(HoneypotMixin, forms.ModelForm):
         return value
 
 
-class SubscribeForm(HoneypotMixin, forms.Form):
-    email = forms.EmailField(label=_("Your e-mail"))
+class SubscribeForm(SafeInputMixin, HoneypotMixin, forms.Form):
+    email = forms.EmailField(label=_("Your e-mail"), max_length=254)
     place = forms.CharField(widget=forms.HiddenInput)
 
     def clean_place(self):
         code = self.cleaned_data["place"]
-        place = Place.objects.filter(kato_code=code).first()
+        place = Place.objects.filter(kato_code=code).first() if code.isdigit() else None
         if place is None:
             raise forms.ValidationError(_("Choose a settlement or a district."))
         return place
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(SafeInputMixin, forms.Form):
     approve = forms.TypedChoiceField(
         label=_("Decision"),
         choices=[("1", _("approve")), ("0", _("reject"))],

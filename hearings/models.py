@@ -757,7 +757,9 @@ class Subscription(models.Model):
     """An e-mail address that wants to hear of hearings for a settlement or district.
 
     No account: the address is confirmed by a link (double opt-in) and every message carries a
-    one-click unsubscribe link with the same secret token.
+    one-click unsubscribe link. The two links carry different secrets: `token` confirms and is
+    replaced once used (an old confirmation e-mail cannot subscribe anyone again), and
+    `unsubscribe_token` stops the messages.
     """
 
     email = models.EmailField(_("e-mail"))
@@ -769,6 +771,9 @@ class Subscription(models.Model):
     )
     language = models.CharField(_("language"), max_length=2, default="kk")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    unsubscribe_token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)

@@ -4,30 +4,42 @@ Queueing writes `OutboxMessage` rows; `send_due()` (run by `manage.py send_notif
 cron or a worker) sends them. Guarantees:
 
 - nothing is lost: a row stays until its channel accepted it; a failure is retried with
-  exponential back-off (HEARING_OUTBOX_BACKOFF_SECONDS doubled per attempt) up to
-  HEARING_OUTBOX_MAX_ATTEMPTS, after which it is kept as `failed` for someone to look at;
-- nothing is sent twice: `dedupe_key` is unique, so the same news is queued once per subscriber;
-  a sender claims rows (status `sending`, with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL)
-  in a short transaction of its own before sending, so a second worker never picks them up. A
-  worker that dies between sending and marking leaves the row `sending`: it is reported and not
-  retried automatically, because we cannot know whether it went out;
+  exponential back-off (HEARING_OUTBOX_BACKOFF_SECONDS doubled per attempt, never more than
+  HEARING_OUTBOX_BACKOFF_MAX_SECONDS apart) up to HEARING_OUTBOX_MAX_ATTEMPTS — with the defaults
+  about a week of trying — after which it is kept as `failed`, logged as an error and listed for
+  staff in the admin (Outbox messages, filter "failed");
+- a sender that dies mid-batch leaves its rows `sending`; once their lease
+  (HEARING_OUTBOX_LEASE_SECONDS) has run out another run claims them again. Whether the first
+  try went out cannot be known, so
+- nothing is sent twice by mistake: `dedupe_key` is unique, so the same news is queued once per
+  subscriber; a sender claims rows (status `sending`, with `SELECT … FOR UPDATE SKIP LOCKED` on
+  PostgreSQL) in a short transaction of its own before sending, so a second worker never picks
+  them up while the lease holds; and each message carries a Message-ID derived from its key (its
+  idempotency key), the same on every try, so a retry after a lost acknowledgement is recognised
+  as the same message by mail servers and clients;
+- every claim, send, retry and give-up is logged (logger `hearings.outbox`);
 - drafts notify nobody: only announced, moved, cancelled and recorded hearings produce news.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from projects.text import one_line
+
 from .channels import get_channel
 from .models import Hearing, OutboxMessage, Subscription
 
 Kind = OutboxMessage.Kind
+logger = logging.getLogger("hearings.outbox")
 
 
 def absolute(path):
@@ -35,13 +47,18 @@ def absolute(path):
 
 
 def max_attempts():
-    return int(getattr(settings, "HEARING_OUTBOX_MAX_ATTEMPTS", 8))
+    return int(getattr(settings, "HEARING_OUTBOX_MAX_ATTEMPTS", 40))
+
+
+def lease_seconds():
+    return int(getattr(settings, "HEARING_OUTBOX_LEASE_SECONDS", 15 * 60))
 
 
 def backoff(attempts):
-    """Seconds to wait after the `attempts`-th failure: 1, 2, 4, 8 … times the base."""
+    """Seconds to wait after the `attempts`-th failure: 1, 2, 4, 8 … times the base, capped."""
     base = int(getattr(settings, "HEARING_OUTBOX_BACKOFF_SECONDS", 60))
-    return base * 2 ** max(attempts - 1, 0)
+    cap = int(getattr(settings, "HEARING_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 60 * 60))
+    return min(base * 2 ** min(max(attempts - 1, 0), 32), cap)
 
 
 def _subject(kind, hearing):
@@ -59,7 +76,7 @@ def _message_for(subscription, kind, hearing=None):
     """Render one message in the subscriber's language."""
     with translation.override(subscription.language or "kk"):
         unsubscribe_url = absolute(
-            reverse("hearings:unsubscribe", kwargs={"token": subscription.token})
+            reverse("hearings:unsubscribe", kwargs={"token": subscription.unsubscribe_token})
         )
         context = {
             "subscription": subscription,
@@ -105,7 +122,7 @@ def queue_hearing_news(hearing, kind):
                 channel="email",
                 kind=kind,
                 recipient=subscription.email,
-                subject=subject[:255],
+                subject=one_line(subject)[:255],
                 body=body,
                 headers=headers,
                 subscription=subscription,
@@ -126,7 +143,7 @@ def queue_confirmation(subscription):
                 channel="email",
                 kind=Kind.CONFIRM,
                 recipient=subscription.email,
-                subject=subject[:255],
+                subject=one_line(subject)[:255],
                 body=body,
                 headers=headers,
                 subscription=subscription,
@@ -173,7 +190,7 @@ def queue_protocol_late_alerts(today=None):
                     channel="email",
                     kind=Kind.PROTOCOL_LATE,
                     recipient=hearing.organiser.email,
-                    subject=subject[:255],
+                    subject=one_line(subject)[:255],
                     body=body,
                     hearing=hearing,
                     dedupe_key=f"protocol_late:{hearing.pk}",
@@ -198,15 +215,28 @@ class SendResult:
 
 
 def claim(limit, now):
-    """Mark up to `limit` due messages as `sending`, atomically, and return them."""
+    """Mark up to `limit` due messages as `sending`, atomically, and return them.
+
+    Due: waiting with their time come, or `sending` with an expired lease (their sender died).
+    """
+    claimable = Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxMessage.Status.SENDING,
+        claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds()),
+    )
     with transaction.atomic():
-        due = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "pk")
+        due = OutboxMessage.objects.filter(claimable).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING).update(
+        rows = list(due.values_list("pk", "status")[:limit])
+        ids = [pk for pk, _status in rows]
+        stuck = [pk for pk, status in rows if status == OutboxMessage.Status.SENDING]
+        if stuck:
+            logger.warning(
+                "outbox: %d message(s) left 'sending' past the lease are tried again: %s",
+                len(stuck),
+                stuck,
+            )
+        OutboxMessage.objects.filter(claimable, pk__in=ids).update(
             status=OutboxMessage.Status.SENDING, claimed_at=now
         )
     return list(
@@ -228,6 +258,7 @@ def send_due(limit=200, now=None):
             message.status = OutboxMessage.Status.FAILED
             message.last_error = "subscription no longer active"
             message.save(update_fields=["status", "last_error"])
+            logger.info("outbox: message %s skipped, subscription no longer active", message.pk)
             result.skipped += 1
             continue
         try:
@@ -238,17 +269,46 @@ def send_due(limit=200, now=None):
             if message.attempts >= max_attempts():
                 message.status = OutboxMessage.Status.FAILED
                 result.given_up += 1
+                logger.error(
+                    "outbox: gave up on message %s (%s to %s) after %d attempts: %s",
+                    message.pk,
+                    message.kind,
+                    message.channel,
+                    message.attempts,
+                    message.last_error,
+                )
             else:
                 message.status = OutboxMessage.Status.PENDING
                 message.next_attempt_at = now + datetime.timedelta(
                     seconds=backoff(message.attempts)
                 )
                 result.retrying += 1
+                logger.warning(
+                    "outbox: message %s attempt %d failed, next try at %s: %s",
+                    message.pk,
+                    message.attempts,
+                    message.next_attempt_at.isoformat(),
+                    message.last_error,
+                )
             message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
         else:
             message.attempts += 1
             message.status = OutboxMessage.Status.SENT
             message.sent_at = timezone.now()
             message.save(update_fields=["attempts", "status", "sent_at"])
+            logger.info(
+                "outbox: sent message %s (%s) on attempt %d",
+                message.pk,
+                message.kind,
+                message.attempts,
+            )
             result.sent += 1
+    if result.sent or result.retrying or result.given_up or result.skipped:
+        logger.info(
+            "outbox: sent %d, retrying %d, given up %d, skipped %d",
+            result.sent,
+            result.retrying,
+            result.given_up,
+            result.skipped,
+        )
     return result

@@ -6,6 +6,8 @@ the same transaction as the change they report (a transactional outbox): if the 
 no message is left behind, and if it commits the message cannot be lost.
 """
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,7 @@ from .models import (
     LearnedOf,
     OutboxMessage,
     Subscription,
+    new_token,
 )
 
 Status = Hearing.Status
@@ -196,7 +199,8 @@ def add_document(*, acting_user, hearing, upload, title_kk="", title_ru="", titl
     document = HearingDocument(
         hearing=locked, title_kk=title_kk, title_ru=title_ru, title_en=title_en
     )
-    document.file.save(upload.name.rsplit("/", 1)[-1] or "document.pdf", upload, save=False)
+    # A random name: the uploader's file name may say more than the draft should.
+    document.file.save(f"{uuid.uuid4().hex}.pdf", upload, save=False)
     document.save()
     if locked.is_published():
         _log(locked, HearingChange.Action.DOCUMENT_ADDED, acting_user, reason=str(document))
@@ -376,7 +380,7 @@ def publish_record(
         reason = require(transition, reason=reason)
     if protocol is not None:
         validate_pdf(protocol)
-        hearing.protocol.save(f"protocol-{hearing.registration_number}.pdf", protocol, save=False)
+        hearing.protocol.save(f"{uuid.uuid4().hex}.pdf", protocol, save=False)
     elif not hearing.protocol:
         raise ValidationError({"protocol": _("Upload the signed protocol as a PDF.")})
     hearing.attendance = attendance
@@ -586,19 +590,21 @@ def subscribe(*, email, place, language="kk", ip_hash=""):
 
 
 def confirm_subscription(*, token):
+    """Confirm with the link from the confirmation e-mail; the link then stops working, so an old
+    e-mail cannot subscribe an address again after it unsubscribed."""
     subscription = Subscription.objects.filter(token=token).first()
     if subscription is None:
         return None
-    if not subscription.confirmed_at or subscription.unsubscribed_at:
-        subscription.confirmed_at = timezone.now()
-        subscription.unsubscribed_at = None
-        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    subscription.confirmed_at = timezone.now()
+    subscription.unsubscribed_at = None
+    subscription.token = new_token()
+    subscription.save(update_fields=["confirmed_at", "unsubscribed_at", "token"])
     return subscription
 
 
 def unsubscribe(*, token):
     """One click: the subscription stops at once; pending messages to it are not sent."""
-    subscription = Subscription.objects.filter(token=token).first()
+    subscription = Subscription.objects.filter(unsubscribe_token=token).first()
     if subscription is None:
         return None
     if not subscription.unsubscribed_at:

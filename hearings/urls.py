@@ -1,11 +1,14 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from projects.caching import public_page
+from projects.urls import KatoConverter
 
 from . import views
 from .feeds import PlaceHearingsFeed
 
 app_name = "hearings"
+
+register_converter(KatoConverter, "kato")
 
 urlpatterns = [
     path("", views.hearing_list, name="list"),
@@ -15,10 +18,10 @@ urlpatterns = [
     path("moderation/<str:kind>/<int:pk>/", views.moderate, name="moderate"),
     path("comments/<int:pk>/answer/", views.comment_answer, name="comment_answer"),
     path("subscribe/", views.subscribe, name="subscribe"),
-    path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("place/<str:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
-    path("place/<str:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
+    path("subscribe/confirm/<slug:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<slug:token>/", views.unsubscribe, name="unsubscribe"),
+    path("place/<kato:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
+    path("place/<kato:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
     path("<int:pk>/", views.hearing_detail, name="detail"),
     path("<int:pk>/calendar.ics", views.hearing_ics, name="ics"),
     path("<int:pk>/notice/", views.hearing_notice, name="notice"),

@@ -17,9 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from projects.caching import public_page
+from projects.filters import filter_errors
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
-from projects.ratelimit import allow, ip_hash
+from projects.ratelimit import ip_hash, record, refusal_message, retry_after
+from projects.request_limits import MB, body_limit
+from projects.validators import PDF_MAX_BYTES
 
 from . import calendars, clock, services
 from .filters import HearingFilter
@@ -38,11 +41,10 @@ from .forms import (
     RescheduleForm,
     SubscribeForm,
 )
-from .models import Hearing, HearingComment, HearingPromise, LearnedOf
+from .models import Hearing, HearingComment, HearingPromise, LearnedOf, Subscription
 from .notifications import absolute
 
 PAGE_SIZE = 25
-RESIDENT_LIMIT = (5, 60 * 60)  # five submissions per hour per IP and form
 
 
 def _form_errors(form, error):
@@ -104,11 +106,14 @@ def hearing_list(request):
         request.GET,
         queryset=Hearing.objects.published().select_related("organiser", "initiator"),
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "hearings/hearing_list.html",
         {"filterset": filterset, "page": page, "now": timezone.now()},
+        status=400 if invalid else 200,
     )
 
 
@@ -216,15 +221,18 @@ def _render_notice_column(request, hearing):
 
 
 def _resident_post(request, hearing, form, save, success):
-    if not allow(request, f"hearing-{save.__name__}", *RESIDENT_LIMIT):
-        messages.error(request, _("Too many submissions from your connection. Try again later."))
-        return redirect(hearing)
+    scope = f"hearing-{save.__name__}"
+    if (wait := retry_after(request, scope)) is not None:
+        form.add_error(None, refusal_message(wait))
+        request.rate_limited = wait
+        return None
     if form.is_valid():
         try:
             save(form)
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            record(request, scope)
             messages.success(request, success)
             return redirect(hearing)
     return None
@@ -316,25 +324,30 @@ def learned_of(request, pk):
 
 
 def _resident_form(request, hearing, form, heading):
-    return render(
+    wait = getattr(request, "rate_limited", None)
+    response = render(
         request,
         "hearings/hearing_action_form.html",
         {"hearing": hearing, "form": form, "heading": heading, "public": True},
+        status=429 if wait else (400 if form.is_bound else 200),
     )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def subscribe(request):
     """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first."""
     form = SubscribeForm(request.POST or None, initial={"place": request.GET.get("place", "")})
-    place = Place.objects.filter(
-        kato_code=request.GET.get("place") or request.POST.get("place")
-    ).first()
+    code = request.GET.get("place") or request.POST.get("place") or ""
+    place = Place.objects.filter(kato_code=code).first() if code.isdigit() else None
+    status = 400 if form.is_bound else 200
     if request.method == "POST":
-        if not allow(request, "hearing-subscribe", *RESIDENT_LIMIT):
-            messages.error(
-                request, _("Too many submissions from your connection. Try again later.")
-            )
+        if (wait := retry_after(request, "hearing-subscribe")) is not None:
+            form.add_error(None, refusal_message(wait))
+            status = 429
         elif form.is_valid():
+            record(request, "hearing-subscribe")
             services.subscribe(
                 email=form.cleaned_data["email"],
                 place=form.cleaned_data["place"],
@@ -352,11 +365,26 @@ def subscribe(request):
                     ),
                 },
             )
-    return render(request, "hearings/subscription_form.html", {"form": form, "place": place})
+    return render(
+        request, "hearings/subscription_form.html", {"form": form, "place": place}, status=status
+    )
 
 
 def confirm(request, token):
-    """The double opt-in link from the confirmation e-mail."""
+    """The double opt-in link from the confirmation e-mail: a page with a button (mail scanners
+    that open links confirm nothing); the POST confirms and retires the link."""
+    if not Subscription.objects.filter(token=token).exists():
+        raise Http404
+    if request.method != "POST":
+        return render(
+            request,
+            "hearings/subscription_action.html",
+            {
+                "heading": _("Confirm your subscription"),
+                "text": _("Press the button to get e-mails about public hearings."),
+                "button": _("Confirm"),
+            },
+        )
     subscription = services.confirm_subscription(token=token)
     if subscription is None:
         raise Http404
@@ -374,12 +402,25 @@ def confirm(request, token):
 
 @csrf_exempt
 def unsubscribe(request, token):
-    """One-click unsubscribe: GET from the link in a message, or POST from a mail program
-    (RFC 8058 List-Unsubscribe-Post), both by the secret token; no CSRF for the latter."""
+    """The unsubscribe link: a page with a button, whose POST unsubscribes; a mail program's
+    one-click POST (RFC 8058 List-Unsubscribe-Post) does the same without a page or CSRF token.
+    A GET changes nothing, so link-checking mail scanners cannot unsubscribe anyone."""
+    if not Subscription.objects.filter(unsubscribe_token=token).exists():
+        raise Http404
+    if request.method != "POST":
+        return render(
+            request,
+            "hearings/subscription_action.html",
+            {
+                "heading": _("Unsubscribe"),
+                "text": _("Press the button to stop the e-mails about public hearings."),
+                "button": _("Unsubscribe"),
+            },
+        )
     subscription = services.unsubscribe(token=token)
     if subscription is None:
         raise Http404
-    if request.method == "POST" and "List-Unsubscribe" in request.POST:
+    if "List-Unsubscribe" in request.POST:
         return HttpResponse(status=204)
     return render(
         request,
@@ -560,6 +601,7 @@ def hearing_cancel(request, pk):
     return _akimat_form(request, hearing, form, _("Cancel the hearing"))
 
 
+@body_limit(PDF_MAX_BYTES + MB)
 @login_required
 def hearing_record(request, pk):
     """Publish or correct the record: protocol, attendance, video, summary."""
@@ -599,6 +641,7 @@ def hearing_record(request, pk):
     return _akimat_form(request, hearing, form, _("The record of the hearing"), multipart=True)
 
 
+@body_limit(PDF_MAX_BYTES + MB)
 @login_required
 def document_create(request, pk):
     """Add a PDF to the materials."""

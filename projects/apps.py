@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Places, organisations and projects")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .caching import watch
         from .models import Organisation, Place, Project, ProjectSettlement
 

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django import forms
@@ -5,6 +6,35 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Organisation, Place, Project
+from .text import strip_control_characters
+from .validators import EARLIEST_YEAR, LATEST_YEAR
+
+
+class SafeInputMixin:
+    """Every form that takes input: control characters removed from text, dates in sane years.
+
+    Single-line text also loses line breaks and tabs; multi-line text (a Textarea) keeps them.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if isinstance(value, str) and field is not None:
+                multiline = isinstance(field.widget, forms.Textarea)
+                cleaned[name] = strip_control_characters(value, multiline=multiline)
+            elif isinstance(value, datetime.date) and not (
+                EARLIEST_YEAR <= value.year <= LATEST_YEAR
+            ):
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Enter a date between %(first)s and %(last)s."),
+                        code="date_range",
+                        params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                    ),
+                )
+        return cleaned
 
 
 class SettlementCodesField(forms.CharField):
@@ -47,7 +77,7 @@ class SettlementCodesField(forms.CharField):
         return value
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(SafeInputMixin, forms.ModelForm):
     primary_settlement_code = SettlementCodesField(
         label=_("Main settlement (KATO code)"),
         help_text=_("The 9-digit code of the village or town; find it with the village search."),
@@ -141,7 +171,7 @@ class HoneypotMixin:
         return cleaned
 
 
-class PlaceSearchForm(forms.Form):
+class PlaceSearchForm(SafeInputMixin, forms.Form):
     q = forms.CharField(
         label=_("Village, town or KATO code"),
         max_length=100,
@@ -151,8 +181,9 @@ class PlaceSearchForm(forms.Form):
     )
 
 
-class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the person"))
+class MemberForm(SafeInputMixin, forms.Form):
+    # The e-mail becomes the user name, which holds at most 150 characters.
+    email = forms.EmailField(label=_("E-mail of the person"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
     def __init__(self, *args, organisation, **kwargs):

@@ -4,6 +4,19 @@ from . import views
 
 app_name = "projects"
 
+
+class KatoConverter:
+    """A 9-digit KATO code in a URL: anything else (NUL bytes included) is a 404 unrouted."""
+
+    regex = "[0-9]{9}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 urlpatterns = [
     path("places/", views.place_search, name="place_search"),
     path("places/<slug:slug>/", views.place_detail, name="place_detail"),

@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 KATO_LENGTH = 9
 
+# Dates anyone may enter: the republic's years, with room ahead for long promises. Beyond them a
+# date is a typo or an attack, and year 9999 or 0001 overflows the deadline arithmetic.
+EARLIEST_YEAR = 1991
+LATEST_YEAR = 2100
+
 
 def bin_check_digit(first_eleven):
     """The check digit of a Kazakh BIN/IIN, or None when the number can have none.
@@ -42,7 +47,12 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
 def validate_pdf(upload, max_bytes=PDF_MAX_BYTES):
-    """A PDF recognised by its content (the `%PDF-` signature), not its name, and not too big."""
+    """A PDF recognised by its content, not its name, and not too big.
+
+    The file must start with the `%PDF-` signature (an HTML or SVG page with `%PDF-` somewhere
+    in it is not a PDF, whatever a lenient reader makes of it) and end with the `%%EOF` marker
+    (a truncated upload is refused rather than stored as a broken document).
+    """
     if upload.size > max_bytes:
         raise ValidationError(
             _("The file is %(size)s MB; documents can be at most %(limit)s MB."),
@@ -52,11 +62,12 @@ def validate_pdf(upload, max_bytes=PDF_MAX_BYTES):
                 "limit": max_bytes // 1024 // 1024,
             },
         )
-    position = upload.tell() if hasattr(upload, "tell") else 0
     upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(position)
-    if b"%PDF-" not in head[:1024]:
+    head = upload.read(8)
+    upload.seek(max(0, upload.size - 1024))
+    tail = upload.read(1024)
+    upload.seek(0)
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
         raise ValidationError(
             _("This file is not a PDF document. Please upload the document as a PDF."),
             code="not_pdf",

@@ -1,4 +1,6 @@
+import logging
 import mimetypes
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -6,25 +8,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-from django.views.static import serve
+from django.views.decorators.http import require_GET, require_POST, require_safe
+from django_sendfile import sendfile
 
 from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import services
+from . import media, services
 from .caching import cached, public_page
-from .filters import ProjectFilter
+from .filters import ProjectFilter, filter_errors
 from .forms import MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
 from .models import Membership, Organisation, Place, Project
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -168,8 +176,15 @@ def project_list(request):
     filterset = ProjectFilter(
         request.GET, queryset=Project.objects.with_related().order_by_name(), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/project_list.html", {"filterset": filterset, "page": page})
+    invalid = filter_errors(filterset)
+    rows = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filterset": filterset, "page": page},
+        status=400 if invalid else 200,
+    )
 
 
 @public_page
@@ -324,19 +339,44 @@ def membership_remove(request, slug, pk):
 
 
 # Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
-# anything other than an image or a PDF is downloaded rather than shown.
+# anything other than an image or a PDF is downloaded rather than shown. The web server sends the
+# bytes (X-Accel-Redirect through django-sendfile2 in production; streamed by Django otherwise)
+# once the record's visibility allows it (projects/media.py).
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+PUBLIC_MEDIA_MAX_AGE = 60 * 60
 
 
+@require_safe
 def media_file(request, path):
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    """An uploaded file, for whoever may see the record it belongs to; 404 for anyone else."""
+    seen_as = media.visibility(request.user, path)
+    if seen_as is None:
+        raise Http404
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    if content_type not in INLINE_TYPES:
-        response["Content-Type"] = "application/octet-stream"
-        response["Content-Disposition"] = f'attachment; filename="{Path(path).name}"'
+    inline = content_type in INLINE_TYPES
+    response = sendfile(
+        request,
+        Path(settings.SENDFILE_ROOT) / path,
+        attachment=not inline,
+        attachment_filename=Path(path).name,
+        mimetype=content_type if inline else "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "public, max-age=86400"
+    if seen_as == media.PUBLIC:
+        # Short: a file hidden later must not linger long in shared caches.
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked sign-in: the same for an existing and an unknown e-mail."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
     return response
 
 
@@ -360,4 +400,37 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/error.html", {"status": 500}, status=500)
+    """The 500 page, or the 503 page when the database cannot be reached.
+
+    Neither may need the database (the failure may be the database): the 503 page is rendered
+    without context processors (no session, no user), in the language of the address.
+    """
+    error = sys.exc_info()[1]
+    if _database_unreachable(error):
+        language = translation.get_language_from_path(request.path_info) or (settings.LANGUAGE_CODE)
+        with translation.override(language):
+            body = loader.render_to_string("errors/unavailable.html")
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
+        return response
+    try:
+        return render(request, "errors/error.html", {"status": 500}, status=500)
+    except Exception:  # noqa: BLE001 — the error page itself failed: answer without templates
+        logger.exception("The error page could not be rendered")
+        return HttpResponse(
+            "<!doctype html><title>500</title><h1>500</h1>", status=500, content_type="text/html"
+        )
+
+
+def _database_unreachable(error):
+    """Connection-level failures (server down, restarting, refusing) rather than a bad query.
+
+    Django wraps the driver's errors, except where the driver raises outside its wrapper (e.g.
+    closing a server-side cursor of a connection the server just dropped): both count.
+    """
+    driver = connection.Database
+    return isinstance(
+        error,
+        OperationalError | InterfaceError | driver.OperationalError | driver.InterfaceError,
+    )

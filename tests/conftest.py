@@ -41,6 +41,7 @@ def pytest_collection_modifyitems(config, items):
 def _media_root(tmp_path, settings):
     """Uploaded files go to a per-test folder, never into the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
 
 
 @pytest.fixture(autouse=True)

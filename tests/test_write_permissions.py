@@ -207,7 +207,10 @@ def _kwargs(name, params, world):
             else:
                 values[param] = world["company"].slug
         elif param == "token":
-            values[param] = world["subscription"].token
+            subscription = world["subscription"]
+            # Confirming and unsubscribing take separate tokens.
+            unsubscribing = short == "unsubscribe"
+            values[param] = subscription.unsubscribe_token if unsubscribing else subscription.token
         elif param == "kato_code":
             values[param] = world["village"].kato_code
         else:

@@ -41,6 +41,19 @@ def page(browser):
 
 
 @pytest.fixture
+def audit_page(browser):
+    """The phone-sized page for axe-core audits: the audit injects its script inline, which the
+    site's Content-Security-Policy rightly refuses, so only this page bypasses the policy."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="ru-RU", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def desktop_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

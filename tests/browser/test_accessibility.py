@@ -45,7 +45,8 @@ def public_urls():
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_public_pages_pass_axe(live_server, page, public_urls, language):
+def test_public_pages_pass_axe(live_server, audit_page, public_urls, language):
+    page = audit_page
     problems = {}
     for template in public_urls:
         url = live_server.url + template.format(lang=language)

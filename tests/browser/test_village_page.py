@@ -53,3 +53,19 @@ def test_map_loads_only_on_request(live_server, page, village):
     page.get_by_role("button", name="Show on map").click()
     page.locator(".leaflet-container").wait_for()
     assert any("leaflet.js" in url for url in requested)
+
+
+def test_map_and_page_break_no_content_security_policy_rule(live_server, page, village):
+    """The page and the map it loads on request run under the site's CSP without a violation."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(live_server.url + village.get_absolute_url().replace("/kk/", "/en/"))
+    page.get_by_role("button", name="Show on map").click()
+    page.locator(".leaflet-container").wait_for()
+    page.wait_for_timeout(500)
+    assert violations == []

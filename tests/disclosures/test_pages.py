@@ -190,7 +190,8 @@ def test_list_filters_render_and_status_overdue(client):
     response = client.get(reverse("disclosures:list") + "?status=overdue")
     assert list(response.context["page"].object_list) == [overdue]
     response = client.get(reverse("disclosures:list") + "?year=abc&amount_min=x")
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(response.context["page"].object_list) == []
 
 
 def test_feed_and_place_urls(client):

@@ -67,17 +67,20 @@ def test_honeypot_rejects_bots(client):
     """A filled hidden field means a bot: nothing is saved."""
     hearing = HearingFactory(announced=True)
     response = _comment(client, hearing, website_url="http://spam.example")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not HearingComment.objects.exists()
 
 
 def test_rate_limit_stops_floods(client):
-    """Five submissions per hour per connection; the sixth is refused."""
+    """Five submissions per hour per browser; the sixth is refused with 429, the typed text kept
+    and the wait given."""
     hearing = HearingFactory(announced=True)
     for n in range(5):
         _comment(client, hearing, text=f"Question number {n}")
     response = _comment(client, hearing, text="One too many")
-    assert response.status_code == 302
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "One too many" in response.content.decode()
     assert HearingComment.objects.count() == 5
 
 
@@ -149,5 +152,5 @@ def test_learned_of_form(client):
         reverse("hearings:learned_of", args=[hearing.pk]),
         {"learned_on": future, "channel": "notice_board"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert LearnedOf.objects.count() == 1

@@ -62,20 +62,34 @@ def test_double_opt_in_and_one_click_unsubscribe(client, staff):
     assert len(mail.outbox) == 1  # only the confirmation, not the news
     assert subscription.token in mail.outbox[0].body
 
-    client.get(reverse("hearings:confirm", args=[subscription.token]))
+    confirm_url = reverse("hearings:confirm", args=[subscription.token])
+    assert client.get(confirm_url).status_code == 200  # a page with a button: nothing changes
+    subscription.refresh_from_db()
+    assert not subscription.is_active()
+    client.post(confirm_url)
     subscription.refresh_from_db()
     assert subscription.is_active()
+    assert client.post(confirm_url).status_code == 404  # the confirmation link is single-use
 
     services.cancel_hearing(acting_user=staff, hearing=hearing, reason="Withdrawn.")
     notifications.send_due()
     assert len(mail.outbox) == 2
     news = mail.outbox[1]
-    unsubscribe_url = reverse("hearings:unsubscribe", args=[subscription.token])
+    unsubscribe_url = reverse("hearings:unsubscribe", args=[subscription.unsubscribe_token])
+    assert subscription.unsubscribe_token != subscription.token
     assert unsubscribe_url.split("/", 2)[2] in news.body
     assert unsubscribe_url.split("/", 2)[2] in news.extra_headers["List-Unsubscribe"]
     assert news.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    client.get(unsubscribe_url)
+    client.get(unsubscribe_url)  # a mail scanner opening the link unsubscribes nobody
+    subscription.refresh_from_db()
+    assert subscription.is_active()
+    client.post(unsubscribe_url)
+    subscription.refresh_from_db()
+    assert not subscription.is_active()
+
+    # The old confirmation e-mail cannot subscribe the address again.
+    assert client.post(confirm_url).status_code == 404
     subscription.refresh_from_db()
     assert not subscription.is_active()
 
@@ -84,7 +98,7 @@ def test_mail_program_one_click_post_without_csrf():
     """RFC 8058: the mail program POSTs List-Unsubscribe=One-Click; no CSRF token needed."""
     subscription = SubscriptionFactory(confirmed=True)
     response = Client(enforce_csrf_checks=True).post(
-        reverse("hearings:unsubscribe", args=[subscription.token]),
+        reverse("hearings:unsubscribe", args=[subscription.unsubscribe_token]),
         {"List-Unsubscribe": "One-Click"},
     )
     assert response.status_code == 204
@@ -176,7 +190,7 @@ def test_unsubscribed_before_sending_gets_nothing(staff):
     subscription = SubscriptionFactory(place=village, confirmed=True)
     hearing = HearingFactory(announced=True, territory=[village])
     notifications.queue_hearing_news(hearing, OutboxMessage.Kind.ANNOUNCED)
-    services.unsubscribe(token=subscription.token)
+    services.unsubscribe(token=subscription.unsubscribe_token)
     result = notifications.send_due()
     assert result.skipped == 1 and len(mail.outbox) == 0
 
@@ -200,7 +214,7 @@ def test_subscribe_form_rejects_bad_input(client):
     response = client.post(
         reverse("hearings:subscribe"), {"email": "not-an-address", "place": "123"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Subscription.objects.exists()
 
 

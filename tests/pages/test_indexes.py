@@ -44,7 +44,9 @@ def plan(queryset):
 
 def test_jurisdiction_prefix_match_uses_the_path_index():
     district = place_tree()["district"]
-    assert "place_path_prefix" in plan(Place.objects.within(district))
+    # Without an ordering, so that a primary-key scan (which gives the order for free on tiny
+    # tables with stale statistics) is not the planner's better answer: the filter's index is.
+    assert "place_path_prefix" in plan(Place.objects.within(district).order_by())
 
 
 def test_public_disclosure_order_uses_an_index():

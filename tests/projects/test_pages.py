@@ -79,8 +79,8 @@ class PublicPagesTests(TestCase):
             bad = self.client.get(url, {"region": "not-a-code", "status": "nonsense"})
         self.assertContains(inside, self.project.name_en)
         self.assertNotContains(outside, self.project.name_en)
-        self.assertEqual(bad.status_code, 200)
-        self.assertContains(bad, "Select a valid choice")
+        self.assertContains(bad, "Select a valid choice", status_code=400)
+        self.assertNotContains(bad, self.project.name_en, status_code=400)
 
     def test_unknown_place_is_a_404_page(self):
         response = self.client.get("/en/places/no-such-place/")

@@ -12,6 +12,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "ashyq.example.kz",
     "CSRF_TRUSTED_ORIGINS": "https://ashyq.example.kz",
     "DATABASE_URL": "postgres://ashyq:secret@db.example.kz:5432/ashyq",
+    "SITE_URL": "https://ashyq.example.kz",
 }
 
 
@@ -19,7 +20,7 @@ def manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in PRODUCTION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        if k not in PRODUCTION and k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -50,3 +51,18 @@ def test_bad_boolean_is_a_clear_error():
     result = manage("check", env={**PRODUCTION, "DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_missing_site_url_is_a_deploy_error():
+    """Production without SITE_URL would print http://127.0.0.1 into e-mails: a deploy error."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "ashyq.E001" in result.stderr
+
+
+def test_plain_http_site_url_is_a_deploy_error():
+    """A SITE_URL that is not https is refused by `check --deploy`."""
+    result = manage("check", "--deploy", env={**PRODUCTION, "SITE_URL": "http://ashyq.example.kz"})
+    assert result.returncode != 0
+    assert "ashyq.E001" in result.stderr

@@ -1,0 +1,195 @@
+"""Stop and restart a real PostgreSQL under load: 503s while it is down, never a 500, and pages
+come back by themselves once it is up again.
+
+The test runs its own small cluster (not the suite's), migrated, behind gunicorn with two
+workers and a few clients, all on loopback and bounded in time.
+"""
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENTS = 6
+
+
+def pg_bin():
+    if os.environ.get("PG_BIN") and Path(os.environ["PG_BIN"], "initdb").exists():
+        return Path(os.environ["PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(found[0]).parent if found else None
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self, bin_dir, folder):
+        self.bin, self.folder, self.port = bin_dir, Path(folder), free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def run(self, *args):
+        subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=60)
+
+    def init(self):
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres")
+        self.folder.chmod(0o755)
+        self.run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.folder / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+
+    def start(self):
+        self.run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.folder / "data"),
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+
+    def stop(self, mode="fast"):
+        self.run(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"
+        )
+
+
+@pytest.mark.postgres
+def test_postgresql_stopped_and_restarted_under_load():
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL binaries on this machine")
+    folder = tempfile.mkdtemp(prefix="ashyq-fault-")
+    cluster = Cluster(bin_dir, folder)
+    server = None
+    try:
+        cluster.init()
+        cluster.start()
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+        env |= {
+            "DEBUG": "false",
+            "SECRET_KEY": "r" * 60,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "https://ashyq.example.kz",
+            "STATIC_MANIFEST": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/postgres",
+            "DB_CONN_MAX_AGE": "60",
+            # Read the content version on every request: otherwise a page cached in the last
+            # second is (rightly) still served while the database is down, and the count of
+            # 200s in that phase would depend on timing.
+            "CONTENT_VERSION_TTL": "0",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        log = open(Path(folder) / "gunicorn.log", "w")  # noqa: SIM115 — closed in finally
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--threads", "2"]
+            + ["--bind", f"127.0.0.1:{port}", "--timeout", "30", "--no-control-socket"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+        phase = {"name": "up"}
+        seen = Counter()
+        stop = threading.Event()
+
+        def client():
+            while not stop.is_set():
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/en/hearings/", timeout=10
+                    ) as response:
+                        status = response.status
+                except urllib.error.HTTPError as error:
+                    status = error.code
+                except (ConnectionError, urllib.error.URLError, TimeoutError):
+                    status = "no answer"
+                seen[(phase["name"], status)] += 1
+                time.sleep(0.02)
+
+        deadline = time.monotonic() + 30
+        while True:  # gunicorn up
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/en/hearings/", timeout=10)
+                break
+            except (ConnectionError, urllib.error.URLError):
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        threads = [threading.Thread(target=client, daemon=True) for _n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        time.sleep(2)
+        phase["name"] = "stopping"
+        cluster.stop()
+        phase["name"] = "down"
+        time.sleep(3)
+        phase["name"] = "starting"
+        cluster.start()
+        phase["name"] = "back"
+        time.sleep(4)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+    finally:
+        errors = ""
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=15)
+            log.close()
+            lines = (Path(folder) / "gunicorn.log").read_text().splitlines()
+            errors = f"{len(lines)} log lines; errors:\n" + "\n".join(
+                line[-600:] for line in lines if '"ERROR"' in line and "503" not in line
+            )
+        try:
+            cluster.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(dict(seen))  # shown with -s: requests per phase and status
+    statuses = {status for (_phase, status) in seen}
+    assert statuses <= {200, 503}, f"{seen}\n{errors}"
+    assert seen[("up", 200)] > 0, seen
+    assert seen[("down", 503)] > 0 and seen[("down", 200)] == 0, seen
+    assert seen[("back", 200)] > 0, seen
