@@ -211,7 +211,12 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ashyq-auyl",
-        # Whole pages are cached (about 40 KB each): about 40 MB per process at most.
+    },
+    # Whole pages for residents (about 40 KB each): about 40 MB per process at most. Apart from
+    # "default", so that pages crowding out each other never evict a rate-limit counter.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ashyq-auyl-pages",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
     # Expensive figures, computed once for all the server processes of a machine (files).

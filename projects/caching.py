@@ -24,7 +24,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -184,7 +184,8 @@ def shared_page(request, view, args, kwargs, key):
     if any(name in request.COOKIES for name in PERSONAL_COOKIES):
         return view(request, *args, **kwargs)
     key = "page-html:" + hashlib.sha256(key.encode()).hexdigest()
-    hit = cache.get(key)
+    pages = caches["pages"]
+    hit = pages.get(key)
     if hit is not None:
         headers, body = hit
         if CSRF_MARKER in body:  # only then: asking for a token sets the CSRF cookie
@@ -198,7 +199,7 @@ def shared_page(request, view, args, kwargs, key):
     if fresh and response.status_code == 200 and not response.streaming and not response.cookies:
         body = CSRF_VALUE.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-        cache.set(key, (headers, body), SERVER_CACHE_SECONDS)
+        pages.set(key, (headers, body), SERVER_CACHE_SECONDS)
     return response
 
 
