@@ -214,6 +214,21 @@ def _batched(lines, size=EXPORT_CHUNK):
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Columns whose values may start like a formula (free text) or are booleans; the others are
+# numbers, codes, dates and our own URLs.
+CSV_CHECKED = [
+    EXPORT_FIELDS.index(name)
+    for name in (
+        "organisation",
+        "project",
+        "title",
+        "basis_reference",
+        "recipient_name",
+        "beneficiaries_description",
+        "overdue",
+        "is_estimate",
+    )
+]
 
 
 def _csv_safe(value):
@@ -250,7 +265,10 @@ def export_csv(request):
         yield "\ufeff" + writer.writerow(EXPORT_FIELDS)
         try:
             for row in _export_rows(request, filterset):
-                yield writer.writerow([_csv_safe(row[key]) for key in EXPORT_FIELDS])
+                cells = [row[key] for key in EXPORT_FIELDS]
+                for index in CSV_CHECKED:  # text a person typed, and yes/no columns
+                    cells[index] = _csv_safe(cells[index])
+                yield writer.writerow(cells)
         except Exception:
             logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
             yield "\r\n" + EXPORT_FAILED + "\r\n"
