@@ -140,28 +140,16 @@ def _export_rows(request, filterset):
     yield from _export_chunk(chunk, url, today)
 
 
+# Columns computed per row (from annotations, the settlements or the date); the others are
+# the model's own values, read as they are.
+EXPORT_COMPUTED = {"url", "organisation", "organisation_kind", "project", "title", "settlements"}
+EXPORT_PLAIN = [name for name in EXPORT_FIELDS if name not in EXPORT_COMPUTED | {"overdue"}]
 EXPORT_COLUMNS = [
-    "id",
+    *EXPORT_PLAIN,
     "organisation_name",
     "organisation_kind",
     "project_slug",
     "display_title",
-    "category",
-    "status",
-    "due_date",
-    "delivered_date",
-    "amount",
-    "currency",
-    "value_form",
-    "is_estimate",
-    "basis",
-    "basis_reference",
-    "recipient_name",
-    "recipient_role",
-    "beneficiaries_count",
-    "beneficiaries_description",
-    "funded_by",
-    "published_at",
 ]
 
 
@@ -173,33 +161,22 @@ def _export_chunk(chunk, url, today):
     for disclosure_id, code in through.values_list("disclosure_id", "place__kato_code"):
         codes.setdefault(disclosure_id, []).append(code)
     for row in chunk:
+        record = {name: row[name] for name in EXPORT_PLAIN}
         due, delivered, amount = row["due_date"], row["delivered_date"], row["amount"]
-        yield {
-            "id": row["id"],
-            "url": url.format(row["id"]),
-            "organisation": row["organisation_name"],
-            "organisation_kind": row["organisation_kind"],
-            "project": row["project_slug"] or "",
-            "title": row["display_title"],
-            "category": row["category"],
-            "settlements": " ".join(codes.get(row["id"], ())),
-            "status": row["status"],
-            "overdue": row["status"] in OPEN_STATUSES and due is not None and due < today,
-            "due_date": due.isoformat() if due else None,
-            "delivered_date": delivered.isoformat() if delivered else None,
-            "amount": str(amount) if amount is not None else None,
-            "currency": row["currency"],
-            "value_form": row["value_form"],
-            "is_estimate": row["is_estimate"],
-            "basis": row["basis"],
-            "basis_reference": row["basis_reference"],
-            "recipient_name": row["recipient_name"],
-            "recipient_role": row["recipient_role"],
-            "beneficiaries_count": row["beneficiaries_count"],
-            "beneficiaries_description": row["beneficiaries_description"],
-            "funded_by": row["funded_by"],
-            "published_at": row["published_at"].isoformat(),
-        }
+        record.update(
+            url=url.format(row["id"]),
+            organisation=row["organisation_name"],
+            organisation_kind=row["organisation_kind"],
+            project=row["project_slug"] or "",
+            title=row["display_title"],
+            settlements=" ".join(codes.get(row["id"], ())),
+            overdue=row["status"] in OPEN_STATUSES and due is not None and due < today,
+            due_date=due.isoformat() if due else None,
+            delivered_date=delivered.isoformat() if delivered else None,
+            amount=str(amount) if amount is not None else None,
+            published_at=row["published_at"].isoformat(),
+        )
+        yield {name: record[name] for name in EXPORT_FIELDS}
 
 
 def _batched(lines, size=EXPORT_CHUNK):
