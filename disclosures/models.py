@@ -234,10 +234,14 @@ class DisclosureQuerySet(models.QuerySet):
         return {row.pop("place_id"): row for row in rows.order_by()}
 
     def order_by_key_date(self):
-        """Timeline order, newest first: delivered date, else due date, else publication day."""
+        """Timeline order, newest first: delivered date, else due date, else publication day.
+
+        For published disclosures (the only ones it orders) the key is never empty; the order
+        is exactly that of the `disclosure_key_date` index.
+        """
         return self.annotate(
             key_date=Coalesce("delivered_date", "due_date", TruncDate("published_at"))
-        ).order_by(F("key_date").desc(nulls_last=True), "-pk")
+        ).order_by(F("key_date").desc(), "-pk")
 
     def with_photos(self):
         """Prefetch photos, for cards that show the first one as a thumbnail."""
@@ -541,6 +545,13 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="disclosure_status_due"),
             models.Index(fields=["-published_at"], name="disclosure_published"),
+            # The timeline's order (`order_by_key_date`): a busy place's newest 30 without
+            # sorting all its thousands of contributions.
+            models.Index(
+                Coalesce("delivered_date", "due_date", TruncDate("published_at")).desc(),
+                F("id").desc(),
+                name="disclosure_key_date",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

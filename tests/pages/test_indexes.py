@@ -118,3 +118,10 @@ def test_voices_are_counted_through_the_disclosure_indexes():
     assert "disclosure_id" in plan(Confirmation.objects.filter(disclosure__in=ids).values("pk"))
     feedback = ResidentFeedback.objects.approved().filter(disclosure__in=ids).values("pk")
     assert "disclosure_id" in plan(feedback)
+
+
+def test_the_timeline_order_uses_its_index():
+    """A busy place's timeline reads its newest rows from the index instead of sorting all."""
+    many_delivered(400)
+    ordered = Disclosure.objects.published().order_by_key_date().values("pk")[:25]
+    assert "disclosure_key_date" in plan(ordered)
