@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "projects",
     "disclosures",
     "hearings",
@@ -261,3 +264,29 @@ HEARING_OUTBOX_BACKOFF_SECONDS = env_int("HEARING_OUTBOX_BACKOFF_SECONDS", 60)
 # Delivery channels by name; a channel is a class with `send(message)` (see hearings/channels.py).
 HEARING_CHANNELS = {"email": "hearings.channels.EmailChannel"}
 # Links in e-mails, calendars and printed notices use SITE_URL (set near the top).
+
+# The open-data API (/api/v1/): public reads are anonymous; see projects/api.py.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ashyq Auyl open data API",
+    "DESCRIPTION": (
+        "What industrial companies did for Kazakhstan's villages, and public hearings. "
+        "Data licensed under Creative Commons Attribution 4.0 (CC BY 4.0); place coordinates "
+        "from GeoNames (CC BY 4.0)."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

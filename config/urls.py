@@ -2,11 +2,26 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
+from disclosures.api import DisclosureViewSet
+from hearings.api import HearingViewSet
 from projects import views as project_views
+from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
+
+api = SimpleRouter(trailing_slash=True)
+api.register("places", PlaceViewSet, basename="place")
+api.register("organisations", OrganisationViewSet, basename="organisation")
+api.register("projects", ProjectViewSet, basename="project")
+api.register("disclosures", DisclosureViewSet, basename="disclosure")
+api.register("hearings", HearingViewSet, basename="hearing")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<path:path>", project_views.media_file, name="media"),
     path("healthz", project_views.healthz, name="healthz"),
 ]
