@@ -46,6 +46,9 @@ class DisclosureFilter(django_filters.FilterSet):
         label=_("Year"),
         method="filter_year",
         help_text=_("Delivered in, or due in, this year."),
+        # A date's year is 1-9999: year=0 made a 500 (found by schemathesis on the API).
+        min_value=1,
+        max_value=9999,
     )
     amount_min = django_filters.NumberFilter(
         label=_("Value from"), field_name="amount", lookup_expr="gte"

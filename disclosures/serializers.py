@@ -1,7 +1,6 @@
 """The read API's representation of disclosures: the claim, its timeline, its change log and
 the akimat's word, with evidence as absolute URLs."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,7 +71,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
     """A published disclosure. A withdrawn one stays, with `withdrawn` set (else null)."""
 
     organisation = OrganisationRef(read_only=True)
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     title = Translations("title")
     description = Translations("description")
     settlements = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
@@ -135,7 +134,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
     def get_display_status(self, disclosure):
         return disclosure.display_status()[0]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_hearing(self, disclosure):
         """The public hearing's id, when the hearing is published."""
         if disclosure.hearing_id and disclosure.hearing.is_published():

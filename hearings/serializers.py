@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.serializers import AbsoluteURL, Translations
+from projects.serializers import AbsoluteURL, OptionalURL, Translations
 
 from .models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
 
@@ -65,7 +65,7 @@ class RecordSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(source="record_published_at", allow_null=True)
     protocol = AbsoluteURL(file="protocol", allow_null=True)
     attendance = serializers.IntegerField(allow_null=True)
-    video_url = serializers.URLField()
+    video_url = OptionalURL()
     summary = Translations("record_summary")
     promises = HearingPromiseSerializer(many=True, read_only=True)
     comments = HearingCommentSerializer(source="public_comments", many=True, read_only=True)
@@ -80,10 +80,11 @@ class HearingSerializer(serializers.ModelSerializer):
     online_instructions = Translations("online_instructions")
     paper_copies = Translations("paper_copies")
     comment_instructions = Translations("comment_instructions")
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     initiator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    online_link = OptionalURL()
     languages = serializers.SerializerMethodField()
     ends_at = serializers.DateTimeField(read_only=True)
     deadlines = serializers.SerializerMethodField()

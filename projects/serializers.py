@@ -41,10 +41,28 @@ class AbsoluteURL(serializers.URLField):
         return self.context["request"].build_absolute_uri(path)
 
 
+class OptionalURL(serializers.URLField):
+    """A web address, or null where none was given (never an empty string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class OptionalEmail(serializers.EmailField):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PlaceSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="kato_code", read_only=True)
     name = Translations("name")
-    parent = serializers.SlugRelatedField(slug_field="kato_code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="kato_code", read_only=True, allow_null=True)
     latitude = serializers.DecimalField(
         max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
     )
@@ -65,7 +83,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
     owner_countries = serializers.ListField(
         source="owner_country_codes", child=serializers.CharField(), read_only=True
     )
-    place = serializers.SlugRelatedField(slug_field="kato_code", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="kato_code", read_only=True, allow_null=True)
+    website = OptionalURL()
+    email = OptionalEmail()
     url = AbsoluteURL()
 
     class Meta:
@@ -94,6 +114,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     investors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     primary_settlement = serializers.SlugRelatedField(slug_field="kato_code", read_only=True)
     settlements = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    website = OptionalURL()
     url = AbsoluteURL()
 
     class Meta:
