@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from disclosures.api import DisclosureViewSet
+from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
 from hearings.api import HearingViewSet
 from projects import views as project_views
 from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
@@ -16,6 +16,7 @@ api.register("organisations", OrganisationViewSet, basename="organisation")
 api.register("projects", ProjectViewSet, basename="project")
 api.register("disclosures", DisclosureViewSet, basename="disclosure")
 api.register("hearings", HearingViewSet, basename="hearing")
+api.register("own/disclosures", OwnDisclosureViewSet, basename="own-disclosure")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

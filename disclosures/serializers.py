@@ -4,6 +4,7 @@ the akimat's word, with evidence as absolute URLs."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects.models import Place, Project
 from projects.serializers import AbsoluteURL, Translations
 
 from .models import Confirmation, Disclosure, Document, Photo, Revision, StatusChange
@@ -152,3 +153,69 @@ class HiddenDisclosureSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     hidden = serializers.BooleanField()
     detail = serializers.CharField()
+
+
+WRITABLE_FIELDS = [
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "category",
+    "settlements",
+    "project",
+    "due_date",
+    "delivered_date",
+    "cancel_reason",
+    "amount",
+    "currency",
+    "value_form",
+    "is_estimate",
+    "basis",
+    "basis_reference",
+    "recipient_name",
+    "recipient_role",
+    "beneficiaries_count",
+    "beneficiaries_description",
+]
+
+
+class DisclosureCreateSerializer(serializers.ModelSerializer):
+    """A new disclosure, checked by the same model rules and service as the site's form."""
+
+    settlements = serializers.SlugRelatedField(
+        slug_field="kato_code", many=True, queryset=Place.objects.all()
+    )
+    project = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Project.objects.all(), allow_null=True, required=False
+    )
+    publish = serializers.BooleanField(
+        default=False, write_only=True, help_text="Publish at once (else it stays a draft)."
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = ["status", *WRITABLE_FIELDS, "publish"]
+
+
+class DisclosureCorrectionSerializer(DisclosureCreateSerializer):
+    """A correction: the fields to change, the version it was read at and, once published, why.
+
+    The status moves only by the lifecycle's steps, not by a correction.
+    """
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="The `version` you read; a correction of an older one is refused."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Required once published."
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = [*WRITABLE_FIELDS, "version", "reason"]
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)

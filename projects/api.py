@@ -15,14 +15,18 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import viewsets
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 
-from . import caching
+from . import caching, services
 from .filters import OrganisationFilter, PlaceFilter, ProjectFilter
-from .models import Organisation, Place, Project
+from .models import ApiToken, Organisation, Place, Project
 from .serializers import OrganisationSerializer, PlaceSerializer, ProjectSerializer
 
 READ_METHODS = ("GET", "HEAD")
@@ -136,3 +140,49 @@ class ProjectViewSet(PublicReadViewSet):
     filterset_class = ProjectAPIFilter
     lookup_field = "slug"
     lookup_url_kwarg = "id"
+
+
+# --- Writing with an organisation's API key -------------------------------------------------
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer aa_…`: the request acts for the key's organisation, as its creator.
+
+    `request.auth` is the `ApiToken`; views scope every lookup to `request.auth.organisation`.
+    """
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        keyword, _space, raw = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        token = services.authenticate_api_key(raw.strip())
+        if token is None:
+            raise AuthenticationFailed(
+                _("This API key is not valid, or it was revoked or expired.")
+            )
+        return token.created_by, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "organisationKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An organisation's API key, made by its administrator on the site.",
+        }
+
+
+class HasApiKey(BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, ApiToken)

@@ -22,5 +22,15 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "organisations/<slug:slug>/api-keys/",
+        views.organisation_api_keys,
+        name="organisation_api_keys",
+    ),
+    path(
+        "organisations/<slug:slug>/api-keys/<int:pk>/revoke/",
+        views.api_key_revoke,
+        name="api_key_revoke",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

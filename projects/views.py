@@ -1,3 +1,4 @@
+import datetime
 import mimetypes
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -22,9 +24,9 @@ from hearings.models import Hearing
 from . import services
 from .caching import cached, public_page
 from .filters import ProjectFilter
-from .forms import MemberForm, PlaceSearchForm, ProjectForm
+from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
-from .models import Membership, Organisation, Place, Project
+from .models import ApiToken, Membership, Organisation, Place, Project
 
 PAGE_SIZE = 25
 
@@ -321,6 +323,48 @@ def membership_remove(request, slug, pk):
     else:
         messages.success(request, _("The member is removed."))
     return redirect("projects:organisation_members", slug=organisation.slug)
+
+
+@login_required
+@never_cache
+def organisation_api_keys(request, slug):
+    """An organisation's administrator makes and revokes keys for the write API.
+
+    A new key is shown once, on the answer to the form, and never stored: only its hash is.
+    """
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if form.is_valid():
+        expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["valid_for"])
+        _token, new_key = services.create_api_token(
+            acting_user=request.user,
+            organisation=organisation,
+            name=form.cleaned_data["name"],
+            expires_at=expires_at,
+        )
+        form = ApiTokenForm()
+    tokens = organisation.api_tokens.select_related("created_by")
+    return render(
+        request,
+        "projects/organisation_api_keys.html",
+        {"organisation": organisation, "tokens": tokens, "form": form, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, slug, pk):
+    """An organisation's administrator revokes one of its keys; it stops working at once."""
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    token = get_object_or_404(ApiToken.objects.filter(organisation=organisation), pk=pk)
+    services.revoke_api_token(acting_user=request.user, token=token)
+    messages.success(request, _("The key is revoked."))
+    return redirect("projects:organisation_api_keys", slug=organisation.slug)
 
 
 # Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
