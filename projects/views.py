@@ -367,6 +367,16 @@ def api_key_revoke(request, slug, pk):
     return redirect("projects:organisation_api_keys", slug=organisation.slug)
 
 
+@require_GET
+def robots_txt(request):
+    """Crawlers may read every public page; accounts and company pages are not for them."""
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/dashboard/"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 # Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
 # anything other than an image or a PDF is downloaded rather than shown.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
