@@ -4,6 +4,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from projects import opendata
+
 from .filters import DisclosureFilter
 from .models import Disclosure
 
@@ -23,6 +25,21 @@ class DisclosureFeed(Feed):
     def link(self):
         query = self.request.GET.urlencode()
         return reverse("disclosures:list") + (f"?{query}" if query else "")
+
+    def feed_url(self):
+        # The self link keeps the query: a filtered feed names itself, not the whole feed.
+        return self.request.get_full_path()
+
+    def feed_copyright(self):
+        return opendata.rights()
+
+    def item_guid(self, item):
+        return opendata.tag_uri("disclosure", item.pk)
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        return item.organisation.name
 
     def items(self):
         filterset = DisclosureFilter(

@@ -3,7 +3,7 @@ from django.urls import path
 from projects.caching import public_page
 
 from . import views
-from .feeds import PlaceHearingsFeed
+from .feeds import HearingsFeed, PlaceHearingsFeed
 
 app_name = "hearings"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feed/", public_page(HearingsFeed()), name="feed"),
+    path("calendar.ics", views.all_calendar, name="calendar"),
     path("place/<str:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
     path("place/<str:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
     path("<int:pk>/", views.hearing_detail, name="detail"),

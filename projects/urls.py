@@ -32,5 +32,6 @@ urlpatterns = [
         views.api_key_revoke,
         name="api_key_revoke",
     ),
+    path("open-data/", views.open_data, name="open_data"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -21,7 +21,7 @@ from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import services
+from . import opendata, services
 from .caching import cached, public_page
 from .filters import ProjectFilter
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
@@ -365,6 +365,16 @@ def api_key_revoke(request, slug, pk):
     services.revoke_api_token(acting_user=request.user, token=token)
     messages.success(request, _("The key is revoked."))
     return redirect("projects:organisation_api_keys", slug=organisation.slug)
+
+
+@public_page
+def open_data(request):
+    """Everyone: how to reuse the data (licence, API, feeds, sitemap) and where it comes from."""
+    return render(
+        request,
+        "projects/open_data.html",
+        {"licence_url": opendata.LICENCE_URL, "geonames_url": opendata.GEONAMES_URL},
+    )
 
 
 @require_GET
