@@ -6,9 +6,10 @@ drop their copy, and is left out of lists.
 
 import hashlib
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -26,7 +27,7 @@ from projects.api import (
 
 from . import services
 from .filters import DisclosureFilter
-from .models import ApiCreation, Confirmation, Disclosure
+from .models import ApiCreation, Confirmation, Disclosure, Revision
 from .serializers import (
     DisclosureCorrectionSerializer,
     DisclosureCreateSerializer,
@@ -37,7 +38,17 @@ from .serializers import (
 
 
 class DisclosureAPIFilter(DisclosureFilter):
-    updated_since = updated_since()
+    updated_since = django_filters.IsoDateTimeFilter(
+        label=updated_since().label + "; a new change-log entry or confirmation counts",
+        method="filter_updated_since",
+    )
+
+    def filter_updated_since(self, queryset, name, value):
+        """Changed since `value`: the record, its change log (evidence included) or the akimat's
+        word, which is written without touching the record's own `updated_at`."""
+        logged = Revision.objects.filter(created_at__gte=value).values("disclosure_id")
+        confirmed = Confirmation.objects.filter(created_at__gte=value).values("disclosure_id")
+        return queryset.filter(Q(updated_at__gte=value) | Q(pk__in=logged) | Q(pk__in=confirmed))
 
 
 class DisclosureViewSet(PublicReadViewSet):

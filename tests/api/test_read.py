@@ -104,6 +104,14 @@ class DisclosureAPITests(TestCase):
         data = self.get("/api/v1/disclosures/", QUERY_STRING=f"updated_since={since}").json()
         self.assertEqual([row["id"] for row in data["results"]], [self.shown.pk])
 
+    def test_updated_since_sees_a_new_confirmation(self):
+        """The akimat's word does not touch the record's updated_at; a harvest still sees it."""
+        since = timezone.now()
+        ConfirmationFactory(disclosure=self.elsewhere, akimat=AkimatFactory())
+        query = {"updated_since": since.isoformat()}
+        data = self.client.get("/api/v1/disclosures/", query).json()
+        self.assertEqual([row["id"] for row in data["results"]], [self.elsewhere.pk])
+
     def test_cursor_pagination_walks_every_row_once(self):
         seen = []
         url = "/api/v1/disclosures/?page_size=1"
