@@ -1,7 +1,10 @@
 """An RSS feed of published disclosures, narrowed by the list's own filters (e.g. `?place=KATO`)."""
 
+import mimetypes
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils.feedgenerator import Enclosure
 from django.utils.translation import gettext_lazy as _
 
 from projects import opendata
@@ -45,7 +48,21 @@ class DisclosureFeed(Feed):
         filterset = DisclosureFilter(
             self.request.GET, queryset=Disclosure.objects.published().with_related()
         )
-        return filterset.qs[:FEED_SIZE]
+        return filterset.qs.prefetch_related("photos", "documents")[:FEED_SIZE]
+
+    def item_enclosures(self, item):
+        """The first photo, else the first document (RSS allows one enclosure per item)."""
+        files = [photo.image for photo in item.photos.all()]
+        files += [document.file for document in item.documents.all()]
+        for stored in files[:1]:
+            try:
+                length = str(stored.size)
+            except OSError:  # the file is missing from storage: no enclosure rather than a 500
+                return []
+            mime_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+            url = self.request.build_absolute_uri(stored.url)
+            return [Enclosure(url, length, mime_type)]
+        return []
 
     def item_title(self, item):
         status = item.display_status()[1]

@@ -5,7 +5,13 @@ import icalendar
 from django.test import TestCase
 
 from projects.opendata import tag_uri
-from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, place_tree
+from tests.factories import (
+    DisclosureFactory,
+    HearingFactory,
+    PhotoFactory,
+    PlaceFactory,
+    place_tree,
+)
 
 
 class FeedTests(TestCase):
@@ -38,6 +44,12 @@ class FeedTests(TestCase):
         self.assertIn(f"/en/disclosures/feed/?place={code}", xml.split("<item>")[0])
         self.assertIn(f"{tag_uri('disclosure', self.disclosure.pk)}</guid>", xml)
         self.assertIn("<copyright>", xml)
+
+    def test_disclosure_rss_encloses_the_first_photo(self):
+        photo = PhotoFactory(disclosure=self.disclosure)
+        xml = self.client.get("/en/disclosures/feed/").content.decode()
+        self.assertIn(f'<enclosure length="{photo.image.size}" type="image/jpeg"', xml)
+        self.assertIn(f'url="http://testserver{photo.image.url}"', xml)
 
     def test_calendars_are_valid_even_without_events(self):
         empty = PlaceFactory()
