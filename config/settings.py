@@ -77,8 +77,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "projects",
     "disclosures",
     "hearings",
@@ -372,3 +376,38 @@ HEARING_OUTBOX_LEASE_SECONDS = env_int("HEARING_OUTBOX_LEASE_SECONDS", 15 * 60)
 # Delivery channels by name; a channel is a class with `send(message)` (see hearings/channels.py).
 HEARING_CHANNELS = {"email": "hearings.channels.EmailChannel"}
 # Links in e-mails, calendars and printed notices use SITE_URL (set near the top).
+
+# The open-data API (/api/v1/): public reads are anonymous; see projects/api.py.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ashyq Auyl open data API",
+    "DESCRIPTION": (
+        "What industrial companies did for Kazakhstan's villages, and public hearings. "
+        "Data licensed under Creative Commons Attribution 4.0 (CC BY 4.0); place coordinates "
+        "from GeoNames (CC BY 4.0)."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CurrencyEnum": "projects.models.Currency",
+        "DisclosureStatusEnum": "disclosures.models.Status",
+        "ProjectStatusEnum": "projects.models.Project.Status",
+        "HearingStatusEnum": "hearings.models.Hearing.Status",
+    },
+    # The schema is checked by tests/api/test_schema.py (schemathesis), not by `check --deploy`:
+    # its notes on filters whose values are codes ("defaulting to string") are not problems.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}

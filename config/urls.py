@@ -1,12 +1,42 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
+from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
+from disclosures.sitemaps import DisclosureSitemap
+from hearings.api import HearingViewSet
+from hearings.sitemaps import HearingSitemap
 from projects import views as project_views
+from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
+from projects.sitemaps import PlaceSitemap
+
+api = SimpleRouter(trailing_slash=True)
+api.register("places", PlaceViewSet, basename="place")
+api.register("organisations", OrganisationViewSet, basename="organisation")
+api.register("projects", ProjectViewSet, basename="project")
+api.register("disclosures", DisclosureViewSet, basename="disclosure")
+api.register("hearings", HearingViewSet, basename="hearing")
+api.register("own/disclosures", OwnDisclosureViewSet, basename="own-disclosure")
+
+sitemaps = {"places": PlaceSitemap, "disclosures": DisclosureSitemap, "hearings": HearingSitemap}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("robots.txt", project_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("api/v1/", include((api.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<path:path>", project_views.media_file, name="media"),
     path("healthz", project_views.healthz, name="healthz"),
 ]

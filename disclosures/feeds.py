@@ -1,9 +1,14 @@
 """An RSS feed of published disclosures, narrowed by the list's own filters (e.g. `?place=KATO`)."""
 
+import mimetypes
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils.feedgenerator import Enclosure
 from django.utils.translation import gettext_lazy as _
 
+from projects import opendata
 from projects.filters import bad_filter_response, filter_errors
 from projects.text import one_line, xml_safe
 
@@ -36,8 +41,40 @@ class DisclosureFeed(Feed):
         query = filterset.data.urlencode()
         return reverse("disclosures:list") + (f"?{query}" if query else "")
 
+    def feed_url(self, filterset):
+        # The self link keeps the query: a filtered feed names itself, not the whole feed.
+        query = filterset.data.urlencode()
+        return reverse("disclosures:feed") + (f"?{query}" if query else "")
+
+    def feed_copyright(self):
+        return opendata.rights()
+
+    def item_guid(self, item):
+        return opendata.tag_uri("disclosure", item.pk)
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item):
+        return item.organisation.name
+
     def items(self, filterset):
-        return filterset.qs[:FEED_SIZE]
+        return filterset.qs.prefetch_related("photos", "documents")[:FEED_SIZE]
+
+    def item_enclosures(self, item):
+        """The first photo, else the first document (RSS allows one enclosure per item).
+
+        The address is built from SITE_URL, not from the request: one Feed instance serves
+        every request, and cached feeds are shared by every visitor."""
+        files = [photo.image for photo in item.photos.all()]
+        files += [document.file for document in item.documents.all()]
+        for stored in files[:1]:
+            try:
+                length = str(stored.size)
+            except OSError:  # the file is missing from storage: no enclosure rather than a 500
+                return []
+            mime_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+            return [Enclosure(settings.SITE_URL + stored.url, length, mime_type)]
+        return []
 
     def item_title(self, item):
         status = item.display_status()[1]

@@ -1094,3 +1094,32 @@ class AnswerCorrection(models.Model):
 
     def __str__(self):
         return f"{self.question_id} {self.corrected_at:%Y-%m-%d}"
+
+
+class ApiCreation(models.Model):
+    """A disclosure created through the API under an idempotency key.
+
+    A client that retries a create (a timeout, a lost answer) sends the same `Idempotency-Key`
+    and gets the disclosure made the first time instead of a duplicate; the same key with a
+    different body is refused.
+    """
+
+    token = models.ForeignKey(
+        "projects.ApiToken", on_delete=models.CASCADE, related_name="creations"
+    )
+    key = models.CharField(max_length=100)
+    body_hash = models.CharField(max_length=64)
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="api_creations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disclosure created through the API")
+        verbose_name_plural = _("disclosures created through the API")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="api_creation_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.disclosure_id}"

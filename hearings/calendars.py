@@ -5,6 +5,8 @@ that subscribed to the feed moves the event instead of showing two; a cancelled 
 with STATUS:CANCELLED so that calendars remove it visibly rather than silently.
 """
 
+import datetime
+
 import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +49,11 @@ def calendar_for(hearings, name):
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Almaty")
+    calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", datetime.timedelta(hours=1))
+    # RFC 5545 wants at least one component: the time zone is one, so a calendar with no
+    # hearing yet is still valid (events themselves are in UTC).
+    calendar.add_component(icalendar.Timezone.from_tzid("Asia/Almaty"))
     for hearing in hearings:
         if hearing.status != Hearing.Status.DRAFT:
             calendar.add_component(_event(hearing))

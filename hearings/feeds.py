@@ -1,11 +1,15 @@
-"""Atom feeds of the public hearings concerning a settlement, district or region."""
+"""Atom feeds of the public hearings: all of them, or those concerning a place."""
+
+import copy
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from projects import opendata
 from projects.models import Place
 from projects.text import one_line, xml_safe
 
@@ -14,8 +18,76 @@ from .models import Hearing
 FEED_SIZE = 50
 
 
-class PlaceHearingsFeed(Feed):
+class HearingsFeed(Feed):
+    """Every published hearing (cancelled ones included), most recently changed first."""
+
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        # The self link keeps the query, so a filtered feed names itself exactly; a copy per
+        # request, since one instance serves every request (and thread).
+        feed = copy.copy(self)
+        feed._full_path = request.get_full_path()
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def author_name(self):
+        return _("Ashyq Auyl")
+
+    def feed_url(self, obj):
+        return self._full_path
+
+    def feed_copyright(self, obj):
+        return opendata.rights()
+
+    def get_object(self, request):
+        return None
+
+    def title(self, obj):
+        return _("Public hearings")
+
+    def subtitle(self, obj):
+        return _("Every public hearing announced on Ashyq Auyl.")
+
+    def link(self, obj):
+        return reverse("hearings:list")
+
+    def items(self, obj):
+        return (
+            Hearing.objects.published()
+            .select_related("organiser")
+            .order_by("-updated_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        local = timezone.localtime(item.starts_at).strftime("%d.%m.%Y %H:%M")
+        return one_line(f"{item.title} — {local} ({item.get_status_display()})")
+
+    def item_description(self, item):
+        parts = [item.registration_number, item.organiser.name, item.venue, item.subject]
+        if item.is_cancelled():
+            parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancellation_reason})
+        return xml_safe(" — ".join(str(part) for part in parts if part))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return opendata.tag_uri("hearing", item.pk)
+
+    def item_author_name(self, item):
+        return item.organiser.name
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.announced_at or item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+class PlaceHearingsFeed(HearingsFeed):
+    """The hearings concerning a settlement, district or region."""
 
     def get_object(self, request, kato_code):
         return get_object_or_404(Place, kato_code=kato_code)
@@ -38,27 +110,3 @@ class PlaceHearingsFeed(Feed):
             .select_related("organiser")
             .order_by("-updated_at", "-pk")[:FEED_SIZE]
         )
-
-    def item_title(self, item):
-        local = timezone.localtime(item.starts_at).strftime("%d.%m.%Y %H:%M")
-        return one_line(f"{item.title} — {local} ({item.get_status_display()})")
-
-    def item_description(self, item):
-        parts = [item.registration_number, item.organiser.name, item.venue, item.subject]
-        if item.is_cancelled():
-            parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancellation_reason})
-        return xml_safe(" — ".join(str(part) for part in parts if part))
-
-    def item_link(self, item):
-        return item.get_absolute_url()
-
-    def item_guid(self, item):
-        return f"hearing-{item.pk}"
-
-    item_guid_is_permalink = False
-
-    def item_pubdate(self, item):
-        return item.announced_at or item.created_at
-
-    def item_updateddate(self, item):
-        return item.updated_at

@@ -4,7 +4,7 @@ from projects.caching import public_page
 from projects.urls import KatoConverter
 
 from . import views
-from .feeds import PlaceHearingsFeed
+from .feeds import HearingsFeed, PlaceHearingsFeed
 
 app_name = "hearings"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/confirm/<slug:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<slug:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feed/", public_page(HearingsFeed()), name="feed"),
+    path("calendar.ics", views.all_calendar, name="calendar"),
     path("place/<kato:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
     path("place/<kato:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
     path("<int:pk>/", views.hearing_detail, name="detail"),

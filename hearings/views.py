@@ -176,6 +176,14 @@ def hearing_ics(request, pk):
 
 
 @public_page
+def all_calendar(request):
+    """An iCalendar feed of every published hearing, the latest 200."""
+    hearings = Hearing.objects.published().order_by("-starts_at", "pk")[:200]
+    body = calendars.calendar_for(hearings, _("Public hearings"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@public_page
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)

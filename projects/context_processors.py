@@ -16,10 +16,12 @@ def _local(url):
 
 
 def site(request):
-    """Links to the same page in each language, for the language switcher (no JavaScript).
+    """Links to the same page in each language: the language switcher (no JavaScript), and
+    the canonical and hreflang links that tell search engines the versions are one page.
 
     A path that cannot be translated (a 404 for a made-up address) links to each language's home
-    page instead of echoing the address back.
+    page instead of echoing the address back. Absolute links use SITE_URL, not the request's
+    host: pages are cached for every visitor, whatever host name they came by.
     """
     path = request.get_full_path()
     links = []
@@ -28,4 +30,12 @@ def site(request):
         if not url or not _local(url) or (url == path and not path.startswith(f"/{code}/")):
             url = f"/{code}/"
         links.append((code, name, url))
-    return {"language_links": links}
+    site = settings.SITE_URL
+    default = next(url for code, _n, url in links if code == settings.LANGUAGE_CODE)
+    here = request.path if _local(request.path) else "/"
+    return {
+        "language_links": links,
+        "canonical_url": site + here,
+        "alternate_links": [(code, site + url) for code, _n, url in links],
+        "default_language_url": site + default,
+    }

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Country, Place, Project
+from .models import Country, Organisation, Place, Project
 
 
 def filter_errors(filterset):
@@ -105,3 +105,36 @@ class ProjectFilter(django_filters.FilterSet):
             | Q(investors__country=value)
             | Q(investors__owner_countries__contains=value)
         ).distinct()
+
+
+class PlaceFilter(django_filters.FilterSet):
+    """Places of the KATO classifier: by level and kind, or everything within one place."""
+
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Place.Level.choices)
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Place.Kind.choices)
+    parent = django_filters.ModelChoiceFilter(
+        label=_("Part of (KATO code)"), queryset=Place.objects.all(), to_field_name="kato_code"
+    )
+    within = django_filters.ModelChoiceFilter(
+        label=_("Within (KATO code)"),
+        queryset=Place.objects.all(),
+        to_field_name="kato_code",
+        method="filter_within",
+    )
+
+    class Meta:
+        model = Place
+        fields = []
+
+    def filter_within(self, queryset, name, value):
+        return queryset.within(value)
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    bin = django_filters.CharFilter(label=_("BIN"))
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=Country.choices)
+
+    class Meta:
+        model = Organisation
+        fields = []

@@ -202,3 +202,17 @@ class MemberForm(SafeInputMixin, forms.Form):
                 _("Moderators cannot join an organisation or act in its name.")
             )
         return email
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. the accounting system's export."),
+    )
+    valid_for = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("one year"))],
+    )

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -498,6 +499,58 @@ class Membership(models.Model):
             raise ValidationError(
                 {"user": _("Moderators cannot join an organisation or act in its name.")}
             )
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Tokens that authenticate: not revoked and not expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A key for a company's software to write through the API, in one organisation's name.
+
+    An administrator of the organisation creates it on the site. The key is shown once; only its
+    SHA-256 is stored (the key is 256 random bits, so a plain hash is enough), with the first
+    characters kept to tell keys apart. Every write made with it is logged as its creator's, and
+    it stops working when revoked, when it expires, or when its creator is no longer an
+    administrator of the organisation.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. the accounting system's export."),
+    )
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now=None):
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
 
 # --- Projects ----------------------------------------------------------------------------------

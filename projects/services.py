@@ -1,5 +1,6 @@
 """Writes that span several models or have side effects (see docs in README, 'Code layout')."""
 
+import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Membership, Organisation, Project, ProjectSettlement
+from .models import ApiToken, Membership, Organisation, Project, ProjectSettlement
 from .search import fold
 
 GROUP_FOR_KIND = {
@@ -152,3 +153,65 @@ def moderate_input(*, acting_user, item, approve, reason=""):
         update_fields=["moderation_status", "rejection_reason", "moderated_by", "moderated_at"]
     )
     return item
+
+
+# --- API keys ----------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "aa_"
+
+
+def hash_api_key(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, acting_user, organisation, name, expires_at):
+    """An administrator of `organisation` creates a key for it: returns (token, the key).
+
+    The key itself is returned only here, to be shown once; only its hash is stored.
+    """
+    if not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        organisation=organisation,
+        name=name.strip(),
+        prefix=raw[:10],
+        key_hash=hash_api_key(raw),
+        created_by=acting_user,
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(*, acting_user, token):
+    """An administrator of the token's organisation revokes it; it stops working at once."""
+    administered = Organisation.objects.administered_by(acting_user)
+    if not administered.filter(pk=token.organisation_id).exists():
+        raise PermissionDenied
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_api_key(raw):
+    """The active token for `raw`, if its creator still administers its organisation; else None."""
+    if not raw or not raw.startswith(API_KEY_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.active()
+        .select_related("organisation", "created_by")
+        .filter(key_hash=hash_api_key(raw))
+        .first()
+    )
+    if token is None or not token.created_by.is_active:
+        return None
+    administered = Organisation.objects.administered_by(token.created_by)
+    if not administered.filter(pk=token.organisation_id).exists():
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token

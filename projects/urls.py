@@ -35,5 +35,16 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "organisations/<slug:slug>/api-keys/",
+        views.organisation_api_keys,
+        name="organisation_api_keys",
+    ),
+    path(
+        "organisations/<slug:slug>/api-keys/<int:pk>/revoke/",
+        views.api_key_revoke,
+        name="api_key_revoke",
+    ),
+    path("open-data/", views.open_data, name="open_data"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -1,3 +1,4 @@
+import datetime
 import logging
 import mimetypes
 import sys
@@ -14,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,12 +26,12 @@ from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import media, services
+from . import media, opendata, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
-from .forms import MemberForm, PlaceSearchForm, ProjectForm
+from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
-from .models import Membership, Organisation, Place, Project
+from .models import ApiToken, Membership, Organisation, Place, Project
 
 logger = logging.getLogger(__name__)
 
@@ -336,6 +337,68 @@ def membership_remove(request, slug, pk):
     else:
         messages.success(request, _("The member is removed."))
     return redirect("projects:organisation_members", slug=organisation.slug)
+
+
+@login_required
+@never_cache
+def organisation_api_keys(request, slug):
+    """An organisation's administrator makes and revokes keys for the write API.
+
+    A new key is shown once, on the answer to the form, and never stored: only its hash is.
+    """
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if form.is_valid():
+        expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["valid_for"])
+        _token, new_key = services.create_api_token(
+            acting_user=request.user,
+            organisation=organisation,
+            name=form.cleaned_data["name"],
+            expires_at=expires_at,
+        )
+        form = ApiTokenForm()
+    tokens = organisation.api_tokens.select_related("created_by")
+    return render(
+        request,
+        "projects/organisation_api_keys.html",
+        {"organisation": organisation, "tokens": tokens, "form": form, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, slug, pk):
+    """An organisation's administrator revokes one of its keys; it stops working at once."""
+    organisation = get_object_or_404(
+        Organisation.objects.administered_by(request.user).distinct(), slug=slug
+    )
+    token = get_object_or_404(ApiToken.objects.filter(organisation=organisation), pk=pk)
+    services.revoke_api_token(acting_user=request.user, token=token)
+    messages.success(request, _("The key is revoked."))
+    return redirect("projects:organisation_api_keys", slug=organisation.slug)
+
+
+@public_page
+def open_data(request):
+    """Everyone: how to reuse the data (licence, API, feeds, sitemap) and where it comes from."""
+    return render(
+        request,
+        "projects/open_data.html",
+        {"licence_url": opendata.LICENCE_URL, "geonames_url": opendata.GEONAMES_URL},
+    )
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers may read every public page; accounts and company pages are not for them."""
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/dashboard/"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 # Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and

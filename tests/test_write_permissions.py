@@ -8,10 +8,14 @@ an empty POST) by every actor: an actor outside the row is sent to the login pag
 or gets 403/404, and nothing public changes (the content version stays as it was).
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from projects import caching
+from projects.services import create_api_token
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -62,12 +66,15 @@ PUBLIC = {
     "hearings:notice",
     "hearings:place_calendar",
     "hearings:place_feed",
+    "hearings:feed",
+    "hearings:calendar",
     "hearings:confirm",
     "projects:place_search",
     "projects:place_detail",
     "projects:project_list",
     "projects:project_detail",
     "projects:organisation_detail",
+    "projects:open_data",
 }
 OPEN_TO_ALL = {
     "disclosures:feedback",
@@ -113,6 +120,8 @@ WRITES = {
     "projects:project_edit": COMPANY | {"staff"},
     "projects:organisation_members": {"company_admin"},
     "projects:membership_remove": {"company_admin"},
+    "projects:organisation_api_keys": {"company_admin"},
+    "projects:api_key_revoke": {"company_admin"},
 }
 
 
@@ -178,6 +187,12 @@ def world():
         "pending_comment": HearingCommentFactory(hearing=hearing),
         "victim": MembershipFactory(organisation=company),
         "subscription": SubscriptionFactory(place=village),
+        "api_token": create_api_token(
+            acting_user=admin.user,
+            organisation=company,
+            name="ERP",
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        )[0],
     }
 
 
@@ -192,6 +207,7 @@ def _kwargs(name, params, world):
                 "hearings:comment_answer": "comment",
                 "hearings:moderate": "pending_comment",
                 "projects:membership_remove": "victim",
+                "projects:api_key_revoke": "api_token",
             }
             key = (
                 special.get(name) or {"disclosures": "disclosure", "hearings": "hearing"}[namespace]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosures', '0005_mark_moderators_revisions'),
+        ('disclosures', '0006_api_creations'),
         ('hearings', '0008_subscription_unsubscribe_token'),
         ('projects', '0003_content_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,219 @@
+"""Disclosures in the read API: published ones (withdrawn ones marked), never drafts.
+
+A disclosure hidden by moderators answers 410 Gone with no content, so that harvesters learn to
+drop their copy, and is left out of lists.
+"""
+
+import hashlib
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from projects.api import (
+    ApiKeyAuthentication,
+    CursorPage,
+    HasApiKey,
+    PublicReadViewSet,
+    updated_since,
+)
+
+from . import services
+from .filters import DisclosureFilter
+from .models import ApiCreation, Confirmation, Disclosure, Revision
+from .serializers import (
+    DisclosureCorrectionSerializer,
+    DisclosureCreateSerializer,
+    DisclosureSerializer,
+    HiddenDisclosureSerializer,
+    VersionSerializer,
+)
+
+
+class DisclosureAPIFilter(DisclosureFilter):
+    updated_since = django_filters.IsoDateTimeFilter(
+        label=updated_since().label + "; a new change-log entry or confirmation counts",
+        method="filter_updated_since",
+    )
+
+    def filter_updated_since(self, queryset, name, value):
+        """Changed since `value`: the record, its change log (evidence included) or the akimat's
+        word, which is written without touching the record's own `updated_at`."""
+        logged = Revision.objects.filter(created_at__gte=value).values("disclosure_id")
+        confirmed = Confirmation.objects.filter(created_at__gte=value).values("disclosure_id")
+        return queryset.filter(Q(updated_at__gte=value) | Q(pk__in=logged) | Q(pk__in=confirmed))
+
+
+class DisclosureViewSet(PublicReadViewSet):
+    """What companies and akimats did for villages, with timeline, change log and evidence."""
+
+    serializer_class = DisclosureSerializer
+    filterset_class = DisclosureAPIFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return self.with_everything(Disclosure.objects.public())
+
+    @staticmethod
+    def with_everything(queryset):
+        return queryset.with_related().prefetch_related(
+            "status_changes",
+            "revisions",
+            Prefetch("confirmations", queryset=Confirmation.objects.select_related("akimat")),
+            "photos",
+            "documents",
+        )
+
+    @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})
+    def retrieve(self, request, pk=None):
+        ever_published = Disclosure.objects.filter(published_at__isnull=False)
+        disclosure = get_object_or_404(self.with_everything(ever_published), pk=pk)
+        if disclosure.is_hidden():
+            data = {
+                "id": disclosure.pk,
+                "hidden": True,
+                "detail": _("This disclosure was hidden by moderators."),
+            }
+            return Response(data, status=status.HTTP_410_GONE)
+        return Response(self.get_serializer(disclosure).data)
+
+
+# --- Writing: an organisation's own disclosures, with its API key ----------------------------
+
+
+def _refusal(error):
+    """A model or service refusal as the API's 400 (or 409 for a stale version)."""
+    if getattr(error, "code", None) == "stale":
+        return Response({"version": error.messages}, status=status.HTTP_409_CONFLICT)
+    detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Send the same key when retrying a create: the first disclosure is returned.",
+)
+
+
+@extend_schema(tags=["organisation's own disclosures"])
+class OwnDisclosureViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """An organisation's own disclosures, drafts included, read and written with its API key.
+
+    Writes go through `disclosures.services` like the site's forms: the same checks, lifecycle
+    and change log (each correction of a published record needs a reason; a correction of a
+    version older than the stored one is refused with 409).
+    """
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    serializer_class = DisclosureSerializer
+    pagination_class = CursorPage
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        own = Disclosure.objects.filter(organisation=self.request.auth.organisation)
+        return DisclosureViewSet.with_everything(own)
+
+    def _answer(self, disclosure, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=disclosure.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=DisclosureCreateSerializer,
+        responses={201: DisclosureSerializer, 200: DisclosureSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request):
+        token = request.auth
+        key = request.headers.get("Idempotency-Key", "")[:100]
+        body_hash = hashlib.sha256(request.body).hexdigest()
+        if key:
+            earlier = ApiCreation.objects.filter(token=token, key=key).first()
+            if earlier is not None:
+                if earlier.body_hash != body_hash:
+                    message = _("This idempotency key was used for another request.")
+                    return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+                return self._answer(earlier.disclosure)
+        serializer = DisclosureCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        settlements, publish = data.pop("settlements"), data.pop("publish")
+        disclosure = Disclosure(organisation=token.organisation, **data)
+        try:
+            with transaction.atomic():
+                services.create_disclosure(
+                    acting_user=request.user, disclosure=disclosure, settlements=settlements
+                )
+                if publish:
+                    services.publish_disclosure(acting_user=request.user, disclosure=disclosure)
+                if key:
+                    ApiCreation.objects.create(
+                        token=token, key=key, body_hash=body_hash, disclosure=disclosure
+                    )
+        except ValidationError as error:
+            return _refusal(error)
+        except IntegrityError:  # the same key, sent twice at once: the other one won
+            earlier = ApiCreation.objects.filter(token=token, key=key).first()
+            if earlier is None:
+                raise
+            return self._answer(earlier.disclosure)
+        return self._answer(disclosure, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DisclosureCorrectionSerializer, responses=DisclosureSerializer)
+    def partial_update(self, request, pk=None):
+        disclosure = get_object_or_404(
+            Disclosure.objects.filter(organisation=request.auth.organisation), pk=pk
+        )
+        serializer = DisclosureCorrectionSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "version" not in data:
+            return Response(
+                {"version": [_("Give the version you read.")]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        version, reason = data.pop("version"), data.pop("reason", "")
+        settlements = data.pop("settlements", None)
+        if settlements is None:
+            settlements = list(disclosure.settlements.all())
+        for name, value in data.items():
+            setattr(disclosure, name, value)
+        try:
+            disclosure = services.update_disclosure(
+                acting_user=request.user,
+                disclosure=disclosure,
+                settlements=settlements,
+                reason=reason,
+                expected_version=version,
+            )
+        except ValidationError as error:
+            return _refusal(error)
+        return self._answer(disclosure)
+
+    @extend_schema(request=VersionSerializer, responses=DisclosureSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        disclosure = get_object_or_404(
+            Disclosure.objects.filter(organisation=request.auth.organisation), pk=pk
+        )
+        serializer = VersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            disclosure = services.publish_disclosure(
+                acting_user=request.user,
+                disclosure=disclosure,
+                expected_version=serializer.validated_data["version"],
+            )
+        except ValidationError as error:
+            return _refusal(error)
+        return self._answer(disclosure)

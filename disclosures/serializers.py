@@ -1,0 +1,221 @@
+"""The read API's representation of disclosures: the claim, its timeline, its change log and
+the akimat's word, with evidence as absolute URLs."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects.models import Place, Project
+from projects.serializers import AbsoluteURL, Translations
+
+from .models import Confirmation, Disclosure, Document, Photo, Revision, StatusChange
+
+
+class OrganisationRef(serializers.Serializer):
+    id = serializers.CharField(source="slug")
+    bin = serializers.CharField()
+    kind = serializers.CharField()
+    name = Translations("name")
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["status", "date", "note"]
+
+
+class RevisionChange(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField(allow_null=True, required=False)
+    new = serializers.CharField(allow_null=True, required=False)
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    changes = RevisionChange(many=True, read_only=True)
+
+    class Meta:
+        model = Revision
+        fields = ["action", "changes", "reason", "by_staff", "version", "created_at"]
+
+
+class ConfirmationSerializer(serializers.ModelSerializer):
+    akimat = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    document = AbsoluteURL(file="document", allow_null=True)
+
+    class Meta:
+        model = Confirmation
+        fields = ["akimat", "verdict", "date", "note", "document"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = AbsoluteURL(file="image")
+    thumbnail_url = AbsoluteURL(file="thumbnail", allow_null=True)
+
+    class Meta:
+        model = Photo
+        fields = ["url", "thumbnail_url", "alt_text", "width", "height"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = AbsoluteURL(file="file")
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "url"]
+
+
+class Withdrawal(serializers.Serializer):
+    at = serializers.DateTimeField(source="withdrawn_at")
+    reason = serializers.CharField(source="withdrawal_reason")
+
+
+class DisclosureSerializer(serializers.ModelSerializer):
+    """A published disclosure. A withdrawn one stays, with `withdrawn` set (else null)."""
+
+    organisation = OrganisationRef(read_only=True)
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    title = Translations("title")
+    description = Translations("description")
+    settlements = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    display_status = serializers.SerializerMethodField()
+    hearing = serializers.SerializerMethodField()
+    withdrawn = serializers.SerializerMethodField()
+    hidden = serializers.BooleanField(source="is_hidden", read_only=True)
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    revisions = RevisionSerializer(many=True, read_only=True)
+    confirmations = ConfirmationSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    url = AbsoluteURL()
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "id",
+            "url",
+            "organisation",
+            "project",
+            "title",
+            "description",
+            "category",
+            "settlements",
+            "status",
+            "display_status",
+            "due_date",
+            "delivered_date",
+            "cancel_reason",
+            "amount",
+            "currency",
+            "value_form",
+            "is_estimate",
+            "basis",
+            "basis_reference",
+            "recipient_name",
+            "recipient_role",
+            "beneficiaries_count",
+            "beneficiaries_description",
+            "funded_by",
+            "hearing",
+            "published_at",
+            "updated_at",
+            "version",
+            "withdrawn",
+            "hidden",
+            "status_history",
+            "revisions",
+            "confirmations",
+            "photos",
+            "documents",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["promised", "in_progress", "delivered", "cancelled", "overdue", "withdrawn"]
+        )
+    )
+    def get_display_status(self, disclosure):
+        return disclosure.display_status()[0]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_hearing(self, disclosure):
+        """The public hearing's id, when the hearing is published."""
+        if disclosure.hearing_id and disclosure.hearing.is_published():
+            return disclosure.hearing_id
+        return None
+
+    @extend_schema_field(Withdrawal(allow_null=True))
+    def get_withdrawn(self, disclosure):
+        return Withdrawal(disclosure).data if disclosure.is_withdrawn() else None
+
+
+class HiddenDisclosureSerializer(serializers.Serializer):
+    """What is left of a disclosure hidden by moderators: that it was hidden, nothing else."""
+
+    id = serializers.IntegerField()
+    hidden = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+WRITABLE_FIELDS = [
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "category",
+    "settlements",
+    "project",
+    "due_date",
+    "delivered_date",
+    "cancel_reason",
+    "amount",
+    "currency",
+    "value_form",
+    "is_estimate",
+    "basis",
+    "basis_reference",
+    "recipient_name",
+    "recipient_role",
+    "beneficiaries_count",
+    "beneficiaries_description",
+]
+
+
+class DisclosureCreateSerializer(serializers.ModelSerializer):
+    """A new disclosure, checked by the same model rules and service as the site's form."""
+
+    settlements = serializers.SlugRelatedField(
+        slug_field="kato_code", many=True, queryset=Place.objects.all()
+    )
+    project = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Project.objects.all(), allow_null=True, required=False
+    )
+    publish = serializers.BooleanField(
+        default=False, write_only=True, help_text="Publish at once (else it stays a draft)."
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = ["status", *WRITABLE_FIELDS, "publish"]
+
+
+class DisclosureCorrectionSerializer(DisclosureCreateSerializer):
+    """A correction: the fields to change, the version it was read at and, once published, why.
+
+    The status moves only by the lifecycle's steps, not by a correction.
+    """
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="The `version` you read; a correction of an older one is refused."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Required once published."
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = [*WRITABLE_FIELDS, "version", "reason"]
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)

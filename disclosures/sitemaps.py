@@ -1,0 +1,13 @@
+from projects.sitemaps import I18nSitemap
+
+from .models import Disclosure
+
+
+class DisclosureSitemap(I18nSitemap):
+    """Every disclosure with a public page (withdrawn ones keep theirs, marked)."""
+
+    def items(self):
+        return Disclosure.objects.public().order_by("pk")
+
+    def lastmod(self, disclosure):
+        return disclosure.updated_at

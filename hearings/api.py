@@ -1,0 +1,39 @@
+"""Hearings in the read API: every published hearing (cancelled ones included), never drafts."""
+
+from django.db.models import Prefetch
+
+from projects.api import PublicReadViewSet, updated_since
+
+from .filters import HearingFilter
+from .models import Hearing, HearingComment, HearingPromise
+from .serializers import HearingSerializer
+
+
+class HearingAPIFilter(HearingFilter):
+    updated_since = updated_since()
+
+
+class HearingViewSet(PublicReadViewSet):
+    """Public hearings: the notice, the legal clock's deadlines and, afterwards, the record."""
+
+    serializer_class = HearingSerializer
+    filterset_class = HearingAPIFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return (
+            Hearing.objects.published()
+            .with_related()
+            .prefetch_related(
+                "documents",
+                "changes",
+                Prefetch(
+                    "promises", queryset=HearingPromise.objects.select_related("organisation")
+                ),
+                Prefetch(
+                    "comments",
+                    queryset=HearingComment.objects.approved(),
+                    to_attr="public_comments",
+                ),
+            )
+        )

@@ -1,0 +1,166 @@
+"""The read API's representation of hearings: every notice field, the legal clock, the record."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects.serializers import AbsoluteURL, OptionalURL, Translations
+
+from .models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """One rule of the legal clock as it applies to this hearing (`hearing.deadlines()`)."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    rule = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    done = serializers.DateField(allow_null=True)
+    met = serializers.BooleanField(
+        allow_null=True, help_text="True or false once decided; null while still open."
+    )
+
+
+class HearingDocumentSerializer(serializers.ModelSerializer):
+    title = Translations("title")
+    url = AbsoluteURL(file="file")
+
+    class Meta:
+        model = HearingDocument
+        fields = ["title", "url", "uploaded_at"]
+
+
+class HearingChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HearingChange
+        fields = [
+            "action",
+            "at",
+            "reason",
+            "by_staff",
+            "old_starts_at",
+            "new_starts_at",
+            "old_venue",
+            "new_venue",
+        ]
+
+
+class HearingPromiseSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = HearingPromise
+        fields = ["organisation", "text", "due_text"]
+
+
+class HearingCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HearingComment
+        fields = ["kind", "source", "text", "answer", "outcome", "submitted_at", "answered_at"]
+
+
+class RecordSerializer(serializers.Serializer):
+    """What happened at the hearing: the protocol, attendance, summary, promises, comments."""
+
+    published_at = serializers.DateTimeField(source="record_published_at", allow_null=True)
+    protocol = AbsoluteURL(file="protocol", allow_null=True)
+    attendance = serializers.IntegerField(allow_null=True)
+    video_url = OptionalURL()
+    summary = Translations("record_summary")
+    promises = HearingPromiseSerializer(many=True, read_only=True)
+    comments = HearingCommentSerializer(source="public_comments", many=True, read_only=True)
+
+
+class HearingSerializer(serializers.ModelSerializer):
+    title = Translations("title")
+    subject = Translations("subject")
+    decision = Translations("decision")
+    decision_authority = Translations("decision_authority")
+    venue = Translations("venue")
+    online_instructions = Translations("online_instructions")
+    paper_copies = Translations("paper_copies")
+    comment_instructions = Translations("comment_instructions")
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    initiator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    online_link = OptionalURL()
+    languages = serializers.SerializerMethodField()
+    ends_at = serializers.DateTimeField(read_only=True)
+    deadlines = serializers.SerializerMethodField()
+    documents = HearingDocumentSerializer(many=True, read_only=True)
+    changes = serializers.SerializerMethodField()
+    record = RecordSerializer(source="*", read_only=True)
+    url = AbsoluteURL()
+
+    class Meta:
+        model = Hearing
+        fields = [
+            "id",
+            "registration_number",
+            "url",
+            "status",
+            "title",
+            "subject",
+            "project",
+            "legal_basis",
+            "initiator",
+            "initiator_contact",
+            "organiser",
+            "organiser_contact",
+            "decision",
+            "decision_authority",
+            "territory",
+            "format",
+            "venue",
+            "online_link",
+            "online_instructions",
+            "starts_at",
+            "ends_at",
+            "duration_minutes",
+            "languages",
+            "materials_available_from",
+            "paper_copies",
+            "comments_until",
+            "comment_instructions",
+            "announced_at",
+            "rescheduled_at",
+            "held_at",
+            "cancelled_at",
+            "cancellation_reason",
+            "deadlines",
+            "documents",
+            "changes",
+            "record",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_languages(self, hearing):
+        return [code.strip() for code in (hearing.languages or "").split(",") if code.strip()]
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, hearing):
+        return [
+            {
+                "key": getattr(deadline, "key", ""),
+                "label": str(getattr(deadline, "label", "")),
+                "rule": str(getattr(deadline, "rule", "")),
+                "due": getattr(deadline, "due", None),
+                "done": getattr(deadline, "done", None),
+                "met": getattr(deadline, "met", None),
+            }
+            for deadline in hearing.deadlines()
+        ]
+
+    @extend_schema_field(HearingChangeSerializer(many=True))
+    def get_changes(self, hearing):
+        """Steps since the announcement (a draft's own history is not public)."""
+        announced = hearing.announced_at
+        changes = [
+            change
+            for change in hearing.changes.all()
+            if change.action != HearingChange.Action.CREATED
+            and (announced is None or change.at >= announced)
+        ]
+        return HearingChangeSerializer(changes, many=True).data

@@ -1,0 +1,144 @@
+"""The read API's representation of places, organisations and projects (field names are stable
+English; values are codes, not labels, so that they do not change with the reader's language)."""
+
+from rest_framework import serializers
+
+from .models import Organisation, Place, Project
+
+LANGUAGES = ("kk", "ru", "en")
+
+
+class Translations(serializers.Serializer):
+    """A text in Kazakh, Russian and English ("" where it was not given)."""
+
+    kk = serializers.CharField()
+    ru = serializers.CharField()
+    en = serializers.CharField()
+
+    def __init__(self, base, **kwargs):
+        self.base = base
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return {lang: getattr(instance, f"{self.base}_{lang}") or "" for lang in LANGUAGES}
+
+
+class AbsoluteURL(serializers.URLField):
+    """The absolute address of the object's public page (or of a stored file with `file=`)."""
+
+    def __init__(self, file=None, **kwargs):
+        self.file = file
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        if self.file:
+            stored = getattr(instance, self.file)
+            if not stored:
+                return None
+            path = stored.url
+        else:
+            path = instance.get_absolute_url()
+        return self.context["request"].build_absolute_uri(path)
+
+
+class OptionalURL(serializers.URLField):
+    """A web address, or null where none was given (never an empty string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class OptionalEmail(serializers.EmailField):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="kato_code", read_only=True)
+    name = Translations("name")
+    parent = serializers.SlugRelatedField(slug_field="kato_code", read_only=True, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    url = AbsoluteURL()
+
+    class Meta:
+        model = Place
+        fields = ["id", "name", "level", "kind", "parent", "latitude", "longitude", "slug", "url"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="slug", read_only=True)
+    name = Translations("name")
+    description = Translations("description")
+    owner_countries = serializers.ListField(
+        source="owner_country_codes", child=serializers.CharField(), read_only=True
+    )
+    place = serializers.SlugRelatedField(slug_field="kato_code", read_only=True, allow_null=True)
+    website = OptionalURL()
+    email = OptionalEmail()
+    url = AbsoluteURL()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "kind",
+            "bin",
+            "name",
+            "country",
+            "owner_countries",
+            "place",
+            "website",
+            "email",
+            "phone",
+            "description",
+            "url",
+        ]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="slug", read_only=True)
+    name = Translations("name")
+    description = Translations("description")
+    operator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    investors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    primary_settlement = serializers.SlugRelatedField(slug_field="kato_code", read_only=True)
+    settlements = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    website = OptionalURL()
+    url = AbsoluteURL()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "operator",
+            "investors",
+            "sector",
+            "status",
+            "primary_settlement",
+            "settlements",
+            "start_date",
+            "commissioning_date",
+            "investment_amount",
+            "investment_currency",
+            "jobs_planned",
+            "jobs_created",
+            "jobs_local",
+            "is_bri",
+            "description",
+            "website",
+            "created_at",
+            "updated_at",
+            "url",
+        ]

@@ -1,0 +1,255 @@
+"""The read API (/api/v1/): what each audience sees, filters, paging, caching headers, CORS."""
+
+import datetime
+
+from django.test import TestCase
+from django.utils import timezone
+
+from disclosures.models import Document, Revision
+from tests.factories import (
+    AkimatFactory,
+    ConfirmationFactory,
+    DisclosureFactory,
+    HearingDocumentFactory,
+    HearingFactory,
+    HearingPromiseFactory,
+    PhotoFactory,
+    ProjectFactory,
+    place_tree,
+)
+
+
+class DisclosureAPITests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.shown = DisclosureFactory(published=True, settlements=[cls.places["village"]])
+        cls.draft = DisclosureFactory(settlements=[cls.places["village"]])
+        cls.withdrawn = DisclosureFactory(withdrawn=True, settlements=[cls.places["village"]])
+        cls.hidden = DisclosureFactory(
+            published=True, hidden=True, settlements=[cls.places["village"]], title_en="Secret"
+        )
+        cls.elsewhere = DisclosureFactory(published=True, settlements=[cls.places["elsewhere"]])
+
+    def get(self, path, **headers):
+        return self.client.get(path, **headers)
+
+    def test_lists_published_and_withdrawn_never_drafts_or_hidden(self):
+        """The list has published and withdrawn (marked) records; drafts and hidden ones never."""
+        data = self.get("/api/v1/disclosures/").json()
+        ids = {row["id"] for row in data["results"]}
+        self.assertEqual(ids, {self.shown.pk, self.withdrawn.pk, self.elsewhere.pk})
+        by_id = {row["id"]: row for row in data["results"]}
+        self.assertIsNone(by_id[self.shown.pk]["withdrawn"])
+        self.assertEqual(
+            by_id[self.withdrawn.pk]["withdrawn"]["reason"], "Recorded twice by mistake."
+        )
+        self.assertEqual(by_id[self.withdrawn.pk]["display_status"], "withdrawn")
+
+    def test_hidden_disclosure_is_gone_without_content(self):
+        """A hidden disclosure answers 410 with the marker and not a word of its content."""
+        response = self.get(f"/api/v1/disclosures/{self.hidden.pk}/")
+        self.assertEqual(response.status_code, 410)
+        self.assertEqual(response.json()["hidden"], True)
+        self.assertNotIn("Secret", response.content.decode())
+        self.assertNotIn("Court order", response.content.decode())
+
+    def test_draft_is_not_found(self):
+        self.assertEqual(self.get(f"/api/v1/disclosures/{self.draft.pk}/").status_code, 404)
+        self.assertEqual(self.get("/api/v1/disclosures/99999999/").status_code, 404)
+
+    def test_detail_has_history_evidence_and_absolute_urls(self):
+        """Status history, change log, the akimat's word, photos and documents as absolute URLs."""
+        disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
+        PhotoFactory(disclosure=disclosure)
+        Document.objects.create(disclosure=disclosure, title="Act", file="disclosures/d/a.pdf")
+        Revision.objects.create(
+            disclosure=disclosure,
+            action=Revision.Action.EDITED,
+            changes=[{"field": "amount", "old": "1 KZT", "new": "2 KZT"}],
+            reason="Typo in the amount.",
+        )
+        akimat = AkimatFactory(place=self.places["district"])
+        ConfirmationFactory(disclosure=disclosure, akimat=akimat)
+        data = self.get(f"/api/v1/disclosures/{disclosure.pk}/").json()
+        self.assertEqual(data["organisation"]["bin"], disclosure.organisation.bin)
+        self.assertEqual(data["settlements"], [self.places["village"].kato_code])
+        self.assertEqual(data["status_history"][0]["status"], "delivered")
+        self.assertEqual(data["revisions"][0]["reason"], "Typo in the amount.")
+        self.assertEqual(data["confirmations"][0]["akimat"], akimat.slug)
+        self.assertTrue(data["photos"][0]["url"].startswith("http://testserver/media/"))
+        self.assertEqual(data["documents"][0]["url"], "http://testserver/media/disclosures/d/a.pdf")
+        self.assertTrue(data["url"].startswith("http://testserver/"))
+        self.assertEqual(data["title"]["en"], disclosure.title_en)
+
+    def test_filters_are_the_html_lists_filters(self):
+        """?place= narrows to records within the place, as on the HTML list."""
+        data = self.get(f"/api/v1/disclosures/?place={self.places['district'].kato_code}").json()
+        ids = {row["id"] for row in data["results"]}
+        self.assertEqual(ids, {self.shown.pk, self.withdrawn.pk})
+
+    def test_invalid_filter_is_400_with_the_errors(self):
+        """An unknown status or place is refused, not ignored."""
+        response = self.get("/api/v1/disclosures/?status=nonsense&place=123")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(set(response.json()), {"status", "place"})
+        response = self.get("/api/v1/disclosures/?updated_since=yesterday")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("updated_since", response.json())
+
+    def test_updated_since_harvests_changes(self):
+        later = timezone.now() + datetime.timedelta(minutes=5)
+        type(self.shown).objects.filter(pk=self.shown.pk).update(updated_at=later)
+        since = (later - datetime.timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+        data = self.get("/api/v1/disclosures/", QUERY_STRING=f"updated_since={since}").json()
+        self.assertEqual([row["id"] for row in data["results"]], [self.shown.pk])
+
+    def test_updated_since_sees_a_new_confirmation(self):
+        """The akimat's word does not touch the record's updated_at; a harvest still sees it."""
+        since = timezone.now()
+        ConfirmationFactory(disclosure=self.elsewhere, akimat=AkimatFactory())
+        query = {"updated_since": since.isoformat()}
+        data = self.client.get("/api/v1/disclosures/", query).json()
+        self.assertEqual([row["id"] for row in data["results"]], [self.elsewhere.pk])
+
+    def test_cursor_pagination_walks_every_row_once(self):
+        seen = []
+        url = "/api/v1/disclosures/?page_size=1"
+        while url:
+            data = self.get(url).json()
+            seen += [row["id"] for row in data["results"]]
+            url = data["next"]
+        expected = {self.shown.pk, self.withdrawn.pk, self.elsewhere.pk}
+        self.assertEqual(sorted(seen), sorted(expected))
+
+    def test_query_count_does_not_grow_with_rows(self):
+        """A page of 20 disclosures with evidence costs the same queries as a page of 2."""
+        for _ in range(20):
+            disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
+            PhotoFactory(disclosure=disclosure)
+            ConfirmationFactory(disclosure=disclosure, akimat=AkimatFactory())
+        # version + page + settlements, status, revisions, confirmations, photos, documents
+        with self.assertNumQueries(8):
+            response = self.get("/api/v1/disclosures/?page_size=50")
+        self.assertEqual(len(response.json()["results"]), 23)
+
+
+class CachingAndCORSTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        DisclosureFactory(published=True)
+
+    def test_etag_and_last_modified_give_304_until_something_changes(self):
+        first = self.client.get("/api/v1/disclosures/")
+        self.assertEqual(first.status_code, 200)
+        etag = first["ETag"]
+        self.assertTrue(first["Last-Modified"])
+        with self.assertNumQueries(1):
+            again = self.client.get("/api/v1/disclosures/", HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(again.status_code, 304)
+        self.assertEqual(again["ETag"], etag)
+        DisclosureFactory(published=True)  # a change bumps the content version
+        changed = self.client.get("/api/v1/disclosures/", HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(changed.status_code, 200)
+        self.assertNotEqual(changed["ETag"], etag)
+
+    def test_reads_allow_any_origin(self):
+        response = self.client.get("/api/v1/places/", HTTP_ORIGIN="https://news.example")
+        self.assertEqual(response["Access-Control-Allow-Origin"], "*")
+        self.assertIn("ETag", response["Access-Control-Expose-Headers"])
+        preflight = self.client.options(
+            "/api/v1/places/",
+            HTTP_ORIGIN="https://news.example",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+        )
+        self.assertEqual(preflight.status_code, 200)
+        self.assertIn("If-None-Match", preflight["Access-Control-Allow-Headers"])
+
+    def test_writes_are_not_allowed_on_read_endpoints(self):
+        self.assertEqual(self.client.post("/api/v1/disclosures/", {}).status_code, 405)
+
+
+class PlacesOrganisationsProjectsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.places = place_tree()
+        cls.places["village"].latitude = "53.12345"
+        cls.places["village"].longitude = "69.5"
+        cls.places["village"].save()
+        cls.project = ProjectFactory(primary_settlement=cls.places["village"])
+
+    def test_place_by_kato_code_with_names_parent_level_and_coordinates(self):
+        village = self.places["village"]
+        data = self.client.get(f"/api/v1/places/{village.kato_code}/").json()
+        self.assertEqual(data["id"], village.kato_code)
+        self.assertEqual(data["parent"], self.places["rural"].kato_code)
+        self.assertEqual(data["level"], "settlement")
+        self.assertEqual(data["name"]["en"], "Lakeside")
+        self.assertEqual(data["latitude"], 53.12345)
+
+    def test_places_within_a_district(self):
+        data = self.client.get(f"/api/v1/places/?within={self.places['district'].kato_code}")
+        codes = {row["id"] for row in data.json()["results"]}
+        self.assertEqual(
+            codes,
+            {self.places[k].kato_code for k in ("district", "rural", "village", "neighbour")},
+        )
+
+    def test_places_query_count_is_bounded(self):
+        with self.assertNumQueries(2):
+            self.client.get("/api/v1/places/")
+
+    def test_organisation_has_its_bin(self):
+        operator = self.project.operator
+        data = self.client.get(f"/api/v1/organisations/{operator.slug}/").json()
+        self.assertEqual(data["bin"], operator.bin)
+        self.assertEqual(data["owner_countries"], ["CN"])
+
+    def test_project_lists_operator_and_settlements(self):
+        with self.assertNumQueries(4):
+            data = self.client.get("/api/v1/projects/").json()
+        row = data["results"][0]
+        self.assertEqual(row["operator"], self.project.operator.slug)
+        self.assertEqual(row["settlements"], [self.places["village"].kato_code])
+        bad = self.client.get("/api/v1/projects/?sector=nope")
+        self.assertEqual(bad.status_code, 400)
+
+
+class HearingAPITests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.announced = HearingFactory(announced=True)
+        cls.draft = HearingFactory()
+        cls.recorded = HearingFactory(record_published=True)
+        HearingPromiseFactory(hearing=cls.recorded)
+        HearingDocumentFactory(hearing=cls.announced)
+
+    def test_published_hearings_only(self):
+        ids = {row["id"] for row in self.client.get("/api/v1/hearings/").json()["results"]}
+        self.assertEqual(ids, {self.announced.pk, self.recorded.pk})
+        self.assertEqual(self.client.get(f"/api/v1/hearings/{self.draft.pk}/").status_code, 404)
+
+    def test_notice_deadlines_and_record(self):
+        data = self.client.get(f"/api/v1/hearings/{self.recorded.pk}/").json()
+        keys = [d["key"] for d in data["deadlines"]]
+        self.assertEqual(keys, [d.key for d in self.recorded.deadlines()])
+        self.assertEqual(data["record"]["attendance"], 42)
+        self.assertTrue(data["record"]["protocol"].startswith("http://testserver/media/"))
+        self.assertEqual(len(data["record"]["promises"]), 1)
+        self.assertEqual(data["venue"]["ru"], self.recorded.venue_ru)
+        notice = self.client.get(f"/api/v1/hearings/{self.announced.pk}/").json()
+        self.assertTrue(notice["documents"][0]["url"].startswith("http://testserver/media/"))
+
+    def test_query_count_does_not_grow_with_rows(self):
+        for _ in range(10):
+            HearingDocumentFactory(hearing=HearingFactory(announced=True))
+        # version + page + territory + documents + changes + promises + comments
+        with self.assertNumQueries(7):
+            response = self.client.get("/api/v1/hearings/")
+        self.assertEqual(len(response.json()["results"]), 12)
+
+    def test_invalid_filter_is_400(self):
+        response = self.client.get("/api/v1/hearings/?when=someday")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("when", response.json())
