@@ -293,7 +293,11 @@ def reschedule_hearing(
         hearing.discussion_ends_on += shift
     if all(getattr(hearing, name) == value for name, value in before.items()):
         raise ValidationError(_("Nothing changes: give a new date, venue, format or link."))
-    if hearing.format in ("online", "hybrid") and not hearing.online_link:
+    if (
+        not hearing.is_public_discussion()
+        and hearing.format in ("online", "hybrid")
+        and not hearing.online_link
+    ):
         raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
     if (
         not hearing.is_public_discussion()
