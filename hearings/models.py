@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
@@ -241,30 +242,20 @@ class Rule(models.Model):
 
     def describe(self):
         """'at least 30 calendar days before the hearing', in the active language."""
-        words = {
-            ("before", "calendar_days"): _("at least %(n)s calendar days before %(event)s"),
-            ("before", "working_days"): _("at least %(n)s working days before %(event)s"),
-            ("before", "months"): _("at least %(n)s months before %(event)s"),
-            ("after", "calendar_days"): _("within %(n)s calendar days after %(event)s"),
-            ("after", "working_days"): _("within %(n)s working days after %(event)s"),
-            ("after", "months"): _("within %(n)s months after %(event)s"),
-        }
+        n = self.number
+        period = {
+            self.Unit.CALENDAR_DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+            self.Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", n),
+            self.Unit.MONTHS: ngettext("%(n)s month", "%(n)s months", n),
+        }[self.unit] % {"n": n}
+        values = {"period": period, "event": self.get_event_display()}
         if self.measures == self.Measures.COMMENTS:
-            text = _("until no earlier than %(n)s %(unit)s before %(event)s")
-            return text % {
-                "n": self.number,
-                "unit": self.get_unit_display(),
-                "event": self.get_event_display(),
-            }
+            return gettext("until no earlier than %(period)s before %(event)s") % values
         if self.measures == self.Measures.DISCUSSION:
-            return _("open for at least %(n)s %(unit)s") % {
-                "n": self.number,
-                "unit": self.get_unit_display(),
-            }
-        return words[(self.direction, self.unit)] % {
-            "n": self.number,
-            "event": self.get_event_display(),
-        }
+            return gettext("open for %(period)s or longer") % values
+        if self.direction == self.Direction.BEFORE:
+            return gettext("at least %(period)s before %(event)s") % values
+        return gettext("within %(period)s after %(event)s") % values
 
     def citation(self):
         """The source as residents can quote it: act, paragraph, edition."""
