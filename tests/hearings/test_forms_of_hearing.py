@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hearings import services
-from hearings.models import OutboxMessage
+from hearings.models import Hearing, OutboxMessage
 from tests.factories import HearingFactory, SubscriptionFactory, UserFactory
 
 from .conftest import local_at
@@ -177,3 +177,40 @@ def test_protocol_cannot_be_signed_before_the_hearing(staff):
             ),
             protocol_signed_on=timezone.localdate(hearing.starts_at) - datetime.timedelta(days=1),
         )
+
+
+def test_akimat_drafts_a_public_discussion_through_the_form(client):
+    """The notice form takes the form, the window and the official record; a discussion needs
+    its last day, and needs no venue or meeting link."""
+    from tests.factories import AkimatFactory, CompanyFactory, PlaceFactory, member_of
+
+    organiser = AkimatFactory()
+    village = PlaceFactory(parent=organiser.place)
+    client.force_login(member_of(organiser))
+    start = timezone.localtime(local_at(10, hour=9))
+    data = {
+        "title_ru": "Обсуждение раздела ООС",
+        "legal_basis": "environmental_permit",
+        "form": "public_discussion",
+        "art87_subparagraph": "2",
+        "object_category": "III",
+        "portal_number": "261201000123",
+        "portal_url": "https://hearings.ndbecology.gov.kz/Public/PubHearings",
+        "initiator_representative": "Айдос Сериков",
+        "document_developer": "ТОО «Эко»",
+        "authorised_body": "РГП «ИАЦ ООС»",
+        "initiator": CompanyFactory().pk,
+        "organiser": organiser.pk,
+        "format": "in_person",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "90",
+        "territory_codes": village.kato_code,
+        "language_codes": ["kk", "ru"],
+    }
+    refused = client.post(reverse("hearings:create"), data)
+    assert refused.status_code == 200 and not Hearing.objects.exists()
+    data["discussion_ends_on"] = (start.date() + datetime.timedelta(days=9)).isoformat()
+    assert client.post(reverse("hearings:create"), data).status_code == 302
+    hearing = Hearing.objects.get()
+    assert hearing.is_public_discussion() and hearing.format == "online"
+    assert hearing.portal_number == "261201000123" and hearing.object_category == "III"
