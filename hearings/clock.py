@@ -86,7 +86,9 @@ def rule_set_for(hearing, today=None):
     cached = getattr(hearing, "_clock_rule_set", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    if hearing.rule_set_id:
+    if hearing.rule_set_id and type(hearing).rule_set.is_cached(hearing):
+        result = hearing.rule_set  # with its rules when the queryset prefetched them
+    elif hearing.rule_set_id:
         result = RuleSet.objects.prefetch_related("rules").get(pk=hearing.rule_set_id)
     elif regime is None:
         result = None

@@ -367,8 +367,8 @@ class HearingQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related(
-            "initiator", "organiser", "organiser__place", "project"
-        ).prefetch_related("territory")
+            "initiator", "organiser", "organiser__place", "project", "rule_set"
+        ).prefetch_related("territory", "rule_set__rules")
 
     def protocol_late(self, today=None):
         """Held hearings whose record is not published and the protocol deadline has passed.
@@ -385,9 +385,14 @@ class HearingQuerySet(models.QuerySet):
         latest_start = timezone.make_aware(
             datetime.datetime.combine(today - datetime.timedelta(days=shortest), datetime.time.min)
         )
-        candidates = self.filter(
-            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD], starts_at__lt=latest_start
-        ).select_related("rule_set")
+        candidates = (
+            self.filter(
+                status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD],
+                starts_at__lt=latest_start,
+            )
+            .select_related("rule_set")
+            .prefetch_related("rule_set__rules")
+        )
         late = [hearing.pk for hearing in candidates if hearing.is_protocol_late(today)]
         return self.filter(pk__in=late)
 

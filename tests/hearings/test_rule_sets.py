@@ -207,3 +207,14 @@ def test_admin_lists_rule_sets_and_day_transfers(client):
         client.get(reverse("admin:hearings_ruleset_change", args=[rule_set.pk])).status_code == 200
     )
     assert client.get(reverse("admin:hearings_daytransfer_add")).status_code == 200
+
+
+def test_protocol_late_reads_the_rules_once_not_per_hearing(django_assert_max_num_queries):
+    """The overdue-protocol check (the dashboard, the alerts) does not query per hearing."""
+    staff = UserFactory(staff=True)
+    for _ in range(6):
+        hearing = services.announce_hearing(acting_user=staff, hearing=HearingFactory())
+        Hearing.objects.filter(pk=hearing.pk).update(starts_at=local_at(-20))
+    with django_assert_max_num_queries(5):
+        late = list(Hearing.objects.protocol_late())
+    assert len(late) == 6
