@@ -347,23 +347,8 @@ MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.p
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # --- Public hearings (hearings app) ------------------------------------------------------------
-# The legal clock, in calendar days on Kazakhstan dates. Defaults follow the Rules for public
-# hearings (Order of the Minister of Ecology, Geology and Natural Resources No. 286 of 3 August
-# 2021, as amended in March 2024):
-# - HEARING_MATERIALS_DAYS = 30: materials (the draft report or document) available to the public
-#   at least 30 days before the hearing — the period the Rules set, and the default we know.
-# - HEARING_ANNOUNCEMENT_DAYS = 20: the announcement published at least 20 days before the
-#   hearing (the Rules count this notice in days before the hearing; check the current text and
-#   whether it counts working days — if so raise this to 28).
-# - HEARING_COMMENTS_CLOSE_DAYS = 3: written comments and proposals taken until no earlier than
-#   3 days before the hearing (so the initiator can prepare answers).
-# - HEARING_PROTOCOL_DAYS = 7: the signed protocol published within 7 days after the hearing.
-# These are easy to change per deployment by environment variable; have a lawyer confirm them
-# against the current consolidated text (adilet.zan.kz) before relying on "deadline missed" flags.
-HEARING_MATERIALS_DAYS = env_int("HEARING_MATERIALS_DAYS", 30)
-HEARING_ANNOUNCEMENT_DAYS = env_int("HEARING_ANNOUNCEMENT_DAYS", 20)
-HEARING_COMMENTS_CLOSE_DAYS = env_int("HEARING_COMMENTS_CLOSE_DAYS", 3)
-HEARING_PROTOCOL_DAYS = env_int("HEARING_PROTOCOL_DAYS", 7)
+# The legal clock's periods are data, not settings: rule sets with their sources, edited by
+# staff in the admin (hearings.RuleSet, seeded by a migration; see README, "The legal clock").
 # Subscribers get a reminder this many days before a hearing.
 HEARING_REMINDER_DAYS = env_int("HEARING_REMINDER_DAYS", 3)
 # Outbox: how often a message is tried, the first back-off (doubled at each attempt up to the

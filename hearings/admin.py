@@ -6,6 +6,7 @@ from projects.admin import ReadOnlyAdminMixin, reason_action
 from . import services
 from .models import (
     AnswerCorrection,
+    DayTransfer,
     Hearing,
     HearingChange,
     HearingComment,
@@ -13,6 +14,8 @@ from .models import (
     HearingPromise,
     LearnedOf,
     OutboxMessage,
+    Rule,
+    RuleSet,
     Subscription,
 )
 
@@ -98,3 +101,27 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "dedupe_key"]
     raw_id_fields = ["subscription", "hearing"]
+
+
+# The legal clock's data: staff keep it in step with the law. A hearing keeps the rule set it
+# was announced under, so editing a rule changes the clock of hearings already announced
+# under that set; a new edition of the law is a new rule set with its own dates.
+
+
+class RuleInline(admin.StackedInline):
+    model = Rule
+    extra = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["code", "regime", "in_force_from", "in_force_until", "edition"]
+    list_filter = ["regime"]
+    inlines = [RuleInline]
+
+
+@admin.register(DayTransfer)
+class DayTransferAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "source"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

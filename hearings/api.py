@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from projects.api import PublicReadViewSet, updated_since
 
+from . import clock
 from .filters import HearingFilter
 from .models import Hearing, HearingComment, HearingPromise
 from .serializers import HearingSerializer
@@ -19,6 +20,12 @@ class HearingViewSet(PublicReadViewSet):
     serializer_class = HearingSerializer
     filterset_class = HearingAPIFilter
     lookup_value_regex = "[0-9]+"
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            clock.prepare(page)  # the rules and the calendar once for the page, not per row
+        return page
 
     def get_queryset(self):
         return (

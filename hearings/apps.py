@@ -9,7 +9,26 @@ class HearingsConfig(AppConfig):
     def ready(self):
         from projects.caching import watch
 
-        from .models import Hearing, HearingComment, HearingDocument, HearingPromise, LearnedOf
+        from .models import (
+            DayTransfer,
+            Hearing,
+            HearingComment,
+            HearingDocument,
+            HearingPromise,
+            LearnedOf,
+            Rule,
+            RuleSet,
+        )
 
-        # Public pages (the village page included) are cached by content version.
-        watch(Hearing, HearingComment, HearingDocument, HearingPromise, LearnedOf)
+        # Public pages (the village page included) are cached by content version; the legal
+        # clock on them reads the rule sets and the moved working days.
+        watch(
+            Hearing,
+            HearingComment,
+            HearingDocument,
+            HearingPromise,
+            LearnedOf,
+            RuleSet,
+            Rule,
+            DayTransfer,
+        )

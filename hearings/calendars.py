@@ -20,15 +20,24 @@ def _event(hearing):
     host = absolute("/").split("//", 1)[-1].strip("/") or "ashyq-auyl"
     event.add("uid", f"hearing-{hearing.pk}@{host}")
     event.add("dtstamp", hearing.updated_at or timezone.now())
-    event.add("dtstart", hearing.starts_at)
-    event.add("dtend", hearing.ends_at)
-    event.add("summary", _("Public hearing: %(title)s") % {"title": hearing.title})
+    if hearing.is_public_discussion():
+        # A window of whole days: an all-day event whose DTEND is the day after the last day.
+        event.add("dtstart", timezone.localdate(hearing.starts_at))
+        event.add("dtend", hearing.discussion_ends_on + datetime.timedelta(days=1))
+        event.add("summary", _("Public discussion: %(title)s") % {"title": hearing.title})
+        location = hearing.portal_url or _("online, on the ministry's portal")
+    else:
+        event.add("dtstart", hearing.starts_at)
+        event.add("dtend", hearing.ends_at)
+        event.add("summary", _("Public hearing: %(title)s") % {"title": hearing.title})
+        location = hearing.venue or hearing.online_link
     url = absolute(hearing.get_absolute_url())
     event.add("url", url)
-    location = hearing.venue or hearing.online_link
     if location:
         event.add("location", location)
     lines = [hearing.registration_number]
+    if hearing.portal_number:
+        lines.append(_("Portal registration: № %(number)s") % {"number": hearing.portal_number})
     if hearing.subject:
         lines.append(hearing.subject)
     if hearing.online_link:

@@ -1,41 +1,35 @@
-"""The legal clock of a public hearing: which deadlines apply, and whether each was met.
+"""The legal clock of a public hearing: which rules apply, when each is due, and whether it held.
 
-The periods come from settings (see the "Public hearings" section of config/settings.py, where
-each default and its source is written down), so that a change of the Rules is a settings change:
+The periods are data, not constants: a `RuleSet` per regime and edition of the rules, each
+`Rule` with its number, unit (calendar days, working days, months), direction, event and legal
+source, and whether it has been verified against the primary text (see README, "The legal
+clock"). Before announcement a hearing is judged by the edition in force today; from
+announcement on by the edition recorded on it (`Hearing.rule_set`), so a later edition never
+re-judges an old hearing.
 
-- HEARING_MATERIALS_DAYS: materials available at least N days before the hearing;
-- HEARING_ANNOUNCEMENT_DAYS: the announcement published at least M days before;
-- HEARING_COMMENTS_CLOSE_DAYS: written comments accepted until no earlier than K days before;
-- HEARING_PROTOCOL_DAYS: the protocol published within P days after.
+Working days are Kazakhstan's (`working_days.WorkingCalendar`). When a hearing is moved the
+announcement clock restarts from the day it was moved: residents must get the whole notice
+period before the new date, not what was left of the old one.
 
-All periods are counted in calendar days on Kazakhstan dates (TIME_ZONE). When a hearing is
-moved the announcement clock restarts from the day it was moved: residents must get the whole
-notice period before the new date, not what was left of the old one.
+A deadline still in the future is never "met": it is "on track" (already kept) or "due on …".
 """
 
+import calendar as month_calendar
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .working_days import WorkingCalendar
 
-def materials_days():
-    return int(getattr(settings, "HEARING_MATERIALS_DAYS", 30))
-
-
-def announcement_days():
-    return int(getattr(settings, "HEARING_ANNOUNCEMENT_DAYS", 20))
-
-
-def comments_close_days():
-    return int(getattr(settings, "HEARING_COMMENTS_CLOSE_DAYS", 3))
-
-
-def protocol_days():
-    return int(getattr(settings, "HEARING_PROTOCOL_DAYS", 7))
+# What the page shows for a deadline (`Deadline.state`).
+MET = "met"
+ON_TRACK = "on_track"
+DUE = "due"
+BROKEN = "broken"
+RUNNING = "running"  # the protocol's validity: a period that runs, not a duty already kept
 
 
 @dataclass
@@ -48,6 +42,27 @@ class Deadline:
     due: datetime.date
     done: datetime.date | None
     met: bool | None
+    state: str
+    days: int = 0  # how many days late or short when broken, or left while running
+    source: str = ""
+    source_url: str = ""
+    verified: bool = False
+    note: str = ""
+
+
+def regime_of(hearing):
+    """The procedure a hearing follows, from its legal basis, form and Art. 87 basis."""
+    from .models import LegalBasis, ParticipationForm, Regime
+
+    if hearing.legal_basis == LegalBasis.GENERAL_PLAN:
+        return Regime.GENERAL_PLAN
+    if hearing.form == ParticipationForm.PUBLIC_DISCUSSION:
+        if hearing.art87_subparagraph == "2":
+            return Regime.ECO_DISCUSSION_87_2
+        if hearing.art87_subparagraph:
+            return Regime.ECO_DISCUSSION_87_3_8
+        return None
+    return Regime.ECO_OPEN_MEETING
 
 
 def notice_start(hearing):
@@ -56,125 +71,300 @@ def notice_start(hearing):
     return timezone.localdate(instant) if instant else None
 
 
-def deadlines(hearing, today=None):
-    today = today or timezone.localdate()
-    day = timezone.localdate(hearing.starts_at)
-    result = []
+def rule_set_for(hearing, today=None):
+    """The rule set recorded at announcement, or the one in force today for a draft.
 
-    due = day - datetime.timedelta(days=materials_days())
-    done = hearing.materials_available_from
-    result.append(
-        Deadline(
-            "materials",
-            _("Materials available"),
-            _("at least %(days)s days before the hearing") % {"days": materials_days()},
-            due,
-            done,
-            (done <= due) if done else (False if today > due else None),
-        )
-    )
+    Remembered on the instance (for the same recorded set, regime and day), so that a page
+    asking several questions of the clock reads the rules once.
+    """
+    from .models import RuleSet
 
-    due = day - datetime.timedelta(days=announcement_days())
-    done = notice_start(hearing)
-    result.append(
-        Deadline(
-            "announcement",
-            _("Announcement published"),
-            _("at least %(days)s days before the hearing") % {"days": announcement_days()},
-            due,
-            done,
-            (done <= due) if done else (False if today > due else None),
-        )
-    )
-
-    due = day - datetime.timedelta(days=comments_close_days())
-    done = hearing.comments_until
-    result.append(
-        Deadline(
-            "comments",
-            _("Written comments accepted"),
-            _("until no earlier than %(days)s days before the hearing")
-            % {"days": comments_close_days()},
-            due,
-            done,
-            (done >= due) if done else None,
-        )
-    )
-
-    due = day + datetime.timedelta(days=protocol_days())
-    done = timezone.localdate(hearing.record_published_at) if hearing.record_published_at else None
-    if hearing.is_cancelled():
-        met = None
-    elif done:
-        met = done <= due
+    regime = regime_of(hearing)
+    on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
+    on = on or today or timezone.localdate()
+    key = (hearing.rule_set_id, regime, on)
+    cached = getattr(hearing, "_clock_rule_set", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    if hearing.rule_set_id and type(hearing).rule_set.is_cached(hearing):
+        result = hearing.rule_set  # with its rules when the queryset prefetched them
+    elif hearing.rule_set_id:
+        result = RuleSet.objects.prefetch_related("rules").get(pk=hearing.rule_set_id)
+    elif regime is None:
+        result = None
     else:
-        met = False if today > due else None
-    result.append(
-        Deadline(
-            "protocol",
-            _("Protocol published"),
-            _("within %(days)s days after the hearing") % {"days": protocol_days()},
-            due,
-            done,
-            met,
-        )
-    )
+        result = RuleSet.objects.applicable(regime, on)
+    hearing._clock_rule_set = (key, result)
     return result
 
 
-def earliest_lawful_start(hearing, today=None):
-    """The first day the hearing may take place if it is announced today."""
+def prepare(hearings, today=None):
+    """Read the rule sets and the working-day calendar once for many hearings (an API page, a
+    feed), instead of once per hearing: each is given its rule set and the shared calendar."""
+    from .models import RuleSet
+
+    hearings = list(hearings)
+    if not hearings:
+        return hearings
+    calendar = WorkingCalendar.load()
+    sets = list(RuleSet.objects.prefetch_related("rules").order_by("-in_force_from", "-pk"))
+    by_pk = {each.pk: each for each in sets}
+    for hearing in hearings:
+        regime = regime_of(hearing)
+        on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
+        on = on or today or timezone.localdate()
+        if hearing.rule_set_id:
+            result = by_pk.get(hearing.rule_set_id)
+        elif regime is None:
+            result = None
+        else:  # the same choice as RuleSet.objects.applicable, made in memory
+            result = next(
+                (
+                    each
+                    for each in sets
+                    if each.regime == regime
+                    and each.in_force_from <= on
+                    and (each.in_force_until is None or each.in_force_until >= on)
+                ),
+                None,
+            )
+        hearing._clock_rule_set = ((hearing.rule_set_id, regime, on), result)
+        hearing._clock_calendar = calendar
+    return hearings
+
+
+def calendar_of(hearing, calendar=None):
+    """The working-day calendar given, the one `prepare` attached, or a fresh one."""
+    return calendar or getattr(hearing, "_clock_calendar", None) or WorkingCalendar.load()
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, month_calendar.monthrange(year, month)[1])
+    )
+
+
+def shift(day, rule, calendar, sign):
+    """`day` moved by the rule's period, back (`sign` -1) or on (+1), in the rule's unit."""
+    if rule.unit == rule.Unit.WORKING_DAYS:
+        calendar = calendar or WorkingCalendar.load()
+        return calendar.shift(day, sign * rule.number)
+    if rule.unit == rule.Unit.MONTHS:
+        return add_months(day, sign * rule.number)
+    return day + datetime.timedelta(days=sign * rule.number)
+
+
+def first_day(hearing):
+    return timezone.localdate(hearing.starts_at)
+
+
+def last_day(hearing):
+    """The hearing's day, or a public discussion's last day."""
+    return hearing.discussion_ends_on or first_day(hearing)
+
+
+def _anchor(hearing, rule):
+    if rule.event == rule.Event.PROTOCOL_SIGNED:
+        return hearing.protocol_signed_on
+    if rule.event == rule.Event.HEARING_END:
+        return last_day(hearing)
+    return first_day(hearing)
+
+
+def _due(hearing, rule, calendar):
+    anchor = _anchor(hearing, rule)
+    if anchor is None:
+        return None
+    if rule.measures == rule.Measures.DISCUSSION:
+        if rule.unit == rule.Unit.WORKING_DAYS:
+            return calendar.nth_from(anchor, rule.number)
+        return shift(anchor, rule, calendar, 1) - datetime.timedelta(days=1)
+    return shift(anchor, rule, calendar, -1 if rule.direction == rule.Direction.BEFORE else 1)
+
+
+def _done(hearing, rule):
+    Measures = rule.Measures
+    if rule.measures == Measures.MATERIALS:
+        return hearing.materials_available_from
+    if rule.measures == Measures.ANNOUNCEMENT:
+        return notice_start(hearing)
+    if rule.measures == Measures.COMMENTS:
+        return hearing.comments_until
+    if rule.measures == Measures.DISCUSSION:
+        return hearing.discussion_ends_on
+    if rule.measures == Measures.PROTOCOL:
+        instant = hearing.record_published_at
+        return timezone.localdate(instant) if instant else None
+    return None
+
+
+def _judge(rule, due, done, today, cancelled):
+    """(met, state, days): kept or not, what the page says, by how many days."""
+    Measures = rule.Measures
+    if rule.measures == Measures.VALIDITY:
+        return None, RUNNING if today <= due else BROKEN, abs((due - today).days)
+    # "At least until" rules are kept by a later date; "at least before" by an earlier one.
+    later_is_kept = rule.measures in (Measures.COMMENTS, Measures.DISCUSSION)
+    if done is not None:
+        kept = done >= due if later_is_kept else done <= due
+        if not kept:
+            return False, BROKEN, abs((done - due).days)
+        if due >= today:
+            return None, ON_TRACK, 0
+        return True, MET, 0
+    if cancelled or later_is_kept:
+        return None, DUE, 0
+    if today > due:
+        return False, BROKEN, (today - due).days
+    return None, DUE, 0
+
+
+def deadlines(hearing, today=None, calendar=None):
+    """Every rule of the hearing's rule set, applied to it, in the rule set's order."""
     today = today or timezone.localdate()
-    earliest = today + datetime.timedelta(days=announcement_days())
-    if hearing.materials_available_from:
-        earliest = max(
-            earliest,
-            hearing.materials_available_from + datetime.timedelta(days=materials_days()),
+    rule_set = rule_set_for(hearing, today)
+    if rule_set is None:
+        return []
+    calendar = calendar_of(hearing, calendar)
+    result = []
+    for rule in rule_set.rules_in_order():
+        due = _due(hearing, rule, calendar)
+        if due is None:
+            continue
+        done = _done(hearing, rule)
+        met, state, days = _judge(rule, due, done, today, hearing.is_cancelled())
+        result.append(
+            Deadline(
+                key=rule.measures,
+                label=rule.get_measures_display(),
+                rule=rule.describe(),
+                due=due,
+                done=done,
+                met=met,
+                state=state,
+                days=days,
+                source=rule.citation(),
+                source_url=rule.source_url,
+                verified=rule.verified,
+                note=rule.note,
+            )
         )
-    else:
-        earliest = max(earliest, today + datetime.timedelta(days=materials_days()))
+    return result
+
+
+def rule(hearing, measures, today=None):
+    """The hearing's rule measuring `measures`, or None."""
+    rule_set = rule_set_for(hearing, today)
+    if rule_set is None:
+        return None
+    return next((r for r in rule_set.rules.all() if r.measures == measures), None)
+
+
+def _source_text(rule):
+    text = _("Source: %(source)s.") % {"source": rule.citation()}
+    if not rule.verified:
+        text += " " + _("Not yet verified against the official text.")
+    return text
+
+
+def earliest_lawful_start(hearing, today=None, calendar=None):
+    """The first day the hearing may start if it is announced today, by every "before" rule
+    on its start (counted in the rule's unit, working days included)."""
+    from .models import Rule
+
+    today = today or timezone.localdate()
+    rule_set = rule_set_for(hearing, today)
+    if rule_set is None:
+        return today
+    calendar = calendar_of(hearing, calendar)
+    earliest = today
+    for each in rule_set.rules.all():
+        if each.direction != Rule.Direction.BEFORE or each.event != Rule.Event.HEARING:
+            continue
+        if each.measures == Rule.Measures.MATERIALS:
+            start_from = max(hearing.materials_available_from or today, today)
+        elif each.measures == Rule.Measures.ANNOUNCEMENT:
+            start_from = today
+        else:
+            continue
+        earliest = max(earliest, shift(start_from, each, calendar, 1))
     return earliest
 
 
 def announcement_problems(hearing, today=None):
-    """Why announcing (or moving) `hearing` today would break the Rules; empty when lawful."""
+    """Why announcing (or moving) `hearing` today would break its rules; empty when lawful.
+
+    Each refusal names the rule, its source (and that it is not yet verified, where it is not)
+    and the earliest lawful date.
+    """
+    from .models import ParticipationForm, Rule
+
     today = today or timezone.localdate()
-    day = timezone.localdate(hearing.starts_at)
     problems = []
-    earliest = date_format(earliest_lawful_start(hearing, today), "DATE_FORMAT")
-    if day < today + datetime.timedelta(days=announcement_days()):
-        problems.append(
-            _(
-                "The Rules for public hearings require the announcement to be published at least "
-                "%(days)s days before the hearing. The earliest lawful date is %(earliest)s."
+    if hearing.form == ParticipationForm.PUBLIC_DISCUSSION:
+        if not hearing.art87_subparagraph and hearing.legal_basis != "general_plan":
+            return [
+                _(
+                    "Say under which sub-paragraph of Art. 87 of the Ecological Code the project "
+                    "falls: the length of a public discussion depends on it."
+                )
+            ]
+        if not hearing.discussion_ends_on:
+            return [_("Give the last day of the public discussion.")]
+        if hearing.discussion_ends_on < first_day(hearing):
+            return [_("The public discussion cannot end before it starts.")]
+    rule_set = rule_set_for(hearing, today)
+    if rule_set is None:
+        return [_("No rule set of the legal clock applies to this hearing: ask the moderators.")]
+    calendar = WorkingCalendar.load()
+    earliest = date_format(earliest_lawful_start(hearing, today, calendar), "DATE_FORMAT")
+    for each in rule_set.rules_in_order():
+        due = _due(hearing, each, calendar)
+        values = {
+            "rule": each.describe(),
+            "label": each.get_measures_display(),
+            "earliest": earliest,
+            "source": _source_text(each),
+        }
+        if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
+            problems.append(
+                _(
+                    "%(label)s: %(rule)s. %(source)s The earliest lawful date for the hearing "
+                    "is %(earliest)s."
+                )
+                % values
             )
-            % {"days": announcement_days(), "earliest": earliest}
-        )
-    if not hearing.materials_available_from:
-        problems.append(
-            _("Say from which day the materials are available before announcing the hearing.")
-        )
-    elif hearing.materials_available_from > day - datetime.timedelta(days=materials_days()):
-        problems.append(
-            _(
-                "The Rules for public hearings require the materials to be available at least "
-                "%(days)s days before the hearing. The earliest lawful date is %(earliest)s."
-            )
-            % {"days": materials_days(), "earliest": earliest}
-        )
-    if hearing.comments_until and hearing.comments_until < day - datetime.timedelta(
-        days=comments_close_days()
-    ):
-        problems.append(
-            _(
-                "Written comments must be accepted until no earlier than %(days)s days before "
-                "the hearing (%(date)s)."
-            )
-            % {
-                "days": comments_close_days(),
-                "date": date_format(
-                    day - datetime.timedelta(days=comments_close_days()), "DATE_FORMAT"
-                ),
-            }
-        )
+        elif each.measures == Rule.Measures.MATERIALS:
+            if not hearing.materials_available_from:
+                problems.append(NEEDS_MATERIALS_DATE())
+            elif hearing.materials_available_from > due:
+                problems.append(
+                    _(
+                        "%(label)s: %(rule)s. %(source)s The earliest lawful date for the "
+                        "hearing is %(earliest)s."
+                    )
+                    % values
+                )
+        elif each.measures == Rule.Measures.COMMENTS:
+            if hearing.comments_until and hearing.comments_until < due:
+                problems.append(
+                    _("%(label)s: %(rule)s (%(date)s). %(source)s")
+                    % {**values, "date": date_format(due, "DATE_FORMAT")}
+                )
+        elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
+            if hearing.discussion_ends_on < due:
+                problems.append(
+                    _(
+                        "%(label)s: %(rule)s. %(source)s The earliest lawful last day of the "
+                        "discussion is %(date)s."
+                    )
+                    % {**values, "date": date_format(due, "DATE_FORMAT")}
+                )
     return problems
+
+
+def NEEDS_MATERIALS_DATE():  # noqa: N802
+    return _("Say from which day the materials are available before announcing the hearing.")

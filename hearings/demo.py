@@ -1,4 +1,10 @@
-"""Demo hearings: an upcoming one and a moved one in Zhanatas, a held one at Nura with its record.
+"""Demo hearings: an upcoming open meeting, a moved one and a public discussion (a window of
+20 working days) in Zhanatas, and a held one at Nura with its record and signed protocol.
+
+Each carries the official record as the ministry's portal has it: a registration number, the
+object's category and its Art. 87 basis, the initiator's representative, the developer and the
+authorised body. Those numbers and names are illustrative; the portal link goes to the portal's
+list of hearings, not to a made-up record.
 
 Runs after `projects.demo`. Our own wording throughout; the projects and dates are illustrative.
 Dates are relative to the day the demo is loaded, so the upcoming hearing is always upcoming.
@@ -18,6 +24,7 @@ from projects.models import Organisation, Place, Project
 
 from . import services
 from .models import Hearing, HearingChange, HearingComment, LearnedOf
+from .working_days import WorkingCalendar
 
 ZHANATAS = "316020100"
 NURA = "194069100"
@@ -60,6 +67,17 @@ def _user(email):
     return get_user_model().objects.get(username=email)
 
 
+PORTAL_LIST = "https://hearings.ndbecology.gov.kz/Public/PubHearings"
+AUTHORISED_BODY = (
+    "РГП на ПХВ «Информационно-аналитический центр охраны окружающей среды» при МЭПР РК"
+)
+
+
+def _portal_number(sequence):
+    """A number shaped like the portal's: the date (YYMMDD) and a sequence number."""
+    return f"{timezone.localdate():%y%m%d}{sequence:06d}"
+
+
 COMMON_ZHANATAS = {
     "initiator": "zhanatas-wind",
     "organiser": "zhanatas-akimat",
@@ -100,6 +118,11 @@ UPCOMING = {
     "online_instructions_ru": "Ссылка откроется за 15 минут до начала; вопросы можно задать в чате.",
     "online_instructions_kk": "Сілтеме басталуға 15 минут қалғанда ашылады; сұрақтарды чатта қоюға болады.",
     "online_instructions_en": "The link opens 15 minutes before the start; ask questions in the chat.",
+    "object_category": "II",
+    "art87_subparagraph": "3",
+    "initiator_representative": "Асель Нурланова, эколог",
+    "document_developer": "ТОО «ЭкоПроект Тараз»",
+    "portal_sequence": 1008,
     "days": 35,
     "documents": ["Environmental impact report (summary)", "Noise and shadow map"],
 }
@@ -117,6 +140,8 @@ MOVED = {
     "venue_kk": "Жаңатас, №3 мектеп, акт залы",
     "venue_ru": "Жанатас, школа № 3, актовый зал",
     "venue_en": "Zhanatas, School No. 3, assembly hall",
+    "object_category": "III",
+    "portal_sequence": 1011,
     "days": 40,
     "moved_to": 52,
     "moved_venue": ("Жаңатас, Мәдениет үйі", "Жанатас, Дом культуры", "Zhanatas, House of Culture"),
@@ -144,6 +169,11 @@ HELD = {
     "initiator_contact": "community@zhetisu-tungsten.example",
     "organiser_contact": "Айгүл Омарова, +7 72777 0 00 00",
     "languages": "kk,ru",
+    "object_category": "I",
+    "art87_subparagraph": "4",
+    "initiator_representative": "Ерлан Қасымов, бас инженер",
+    "document_developer": "ТОО «Казгеоэкология»",
+    "portal_sequence": 904,
     "days_ago": 20,
     "questions": [
         (
@@ -170,6 +200,28 @@ HELD = {
 }
 
 
+DISCUSSION = {
+    **COMMON_ZHANATAS,
+    "title_kk": "Жаңатас ЖЭС-і: қоршаған ортаны қорғау бөлімі бар жұмыс жобасы",
+    "title_ru": "Жанатасская ВЭС: рабочий проект с разделом охраны окружающей среды",
+    "title_en": "Zhanatas wind farm: working project with its environmental protection section",
+    "subject_kk": "Кіші станцияға дейінгі кабель трассасы мен қызмет көрсету жолдары.",
+    "subject_ru": "Кабельная трасса до подстанции и сервисные дороги.",
+    "subject_en": "The cable route to the substation and the service roads.",
+    "legal_basis": "environmental_permit",
+    "form": "public_discussion",
+    "format": "online",
+    "object_category": "II",
+    "art87_subparagraph": "5",
+    "initiator_representative": "Асель Нурланова, эколог",
+    "document_developer": "ТОО «ЭкоПроект Тараз»",
+    "portal_sequence": 1015,
+    "days": 10,
+    "working_days": 20,
+    "documents": ["Working project: environmental protection section"],
+}
+
+
 @transaction.atomic
 def seed(stdout=None):
     write = stdout.write if stdout else (lambda message: None)
@@ -180,20 +232,22 @@ def seed(stdout=None):
         write(f"Hearings demo skipped: places {', '.join(missing)} not imported.")
         return {}
     created = 0
-    for entry, make in ((UPCOMING, _upcoming), (MOVED, _moved), (HELD, _held)):
+    entries = ((UPCOMING, _upcoming), (MOVED, _moved), (DISCUSSION, _discussion), (HELD, _held))
+    for entry, make in entries:
         if Hearing.objects.filter(
             organiser__slug=entry["organiser"], title_en=entry["title_en"]
         ).exists():
             continue
         make(entry)
         created += 1
-    write(f"Demo: {created} hearings added (3 in the demo).")
-    return {"hearings": 3}
+    write(f"Demo: {created} hearings added ({len(entries)} in the demo).")
+    return {"hearings": len(entries)}
 
 
 NOT_FIELDS = {
     "initiator", "organiser", "project", "user", "territory", "days", "documents", "moved_to",
-    "moved_venue", "reason", "days_ago", "questions", "promise", "attendance",
+    "moved_venue", "reason", "days_ago", "questions", "promise", "attendance", "portal_sequence",
+    "working_days",
 }  # fmt: skip
 
 
@@ -206,8 +260,18 @@ def _draft(entry, starts_at):
         starts_at=starts_at,
         materials_available_from=timezone.localdate(starts_at) - datetime.timedelta(days=33),
         comments_until=timezone.localdate(starts_at) - datetime.timedelta(days=3),
+        portal_number=_portal_number(entry["portal_sequence"]),
+        portal_url=PORTAL_LIST,
+        authorised_body=AUTHORISED_BODY,
         **{key: value for key, value in entry.items() if key not in NOT_FIELDS},
     )
+    if hearing.is_public_discussion():
+        # A window of exactly the working days the rules ask, counted on Kazakhstan's calendar;
+        # comments are taken on the portal during the window, so there is no separate period.
+        hearing.discussion_ends_on = WorkingCalendar.load().nth_from(
+            timezone.localdate(starts_at), entry["working_days"]
+        )
+        hearing.comments_until = None
     territory = list(Place.objects.filter(kato_code__in=entry["territory"]))
     services.create_hearing(acting_user=user, hearing=hearing, territory=territory)
     for title in entry.get("documents", []):
@@ -249,6 +313,11 @@ def _upcoming(entry):
         channel=LearnedOf.Channel.NOTICE_BOARD,
     )
     services.moderate(acting_user=moderator, item=report, approve=True)
+
+
+def _discussion(entry):
+    user, hearing = _draft(entry, _at(entry["days"], hour=9))
+    services.announce_hearing(acting_user=user, hearing=hearing)
 
 
 def _moved(entry):
@@ -319,9 +388,14 @@ def _held(entry):
         record_summary_kk="73 адам қатысты; 3 сұрақ қойылды, барлығына жауап берілді.",
         record_summary_ru="Присутствовали 73 человека; задано 3 вопроса, на все даны ответы.",
         record_summary_en="73 people attended; 3 questions were asked and all were answered.",
+        protocol_signed_on=timezone.localdate(),
     )
     published = start + datetime.timedelta(days=5)
-    Hearing.objects.filter(pk=hearing.pk).update(held_at=start, record_published_at=published)
+    Hearing.objects.filter(pk=hearing.pk).update(
+        held_at=start,
+        record_published_at=published,
+        protocol_signed_on=timezone.localdate(start) + datetime.timedelta(days=2),
+    )
     hearing.changes.filter(action=HearingChange.Action.RECORD_PUBLISHED).update(at=published)
     for report_days, channel in ((30, LearnedOf.Channel.AKIMAT), (4, LearnedOf.Channel.NEIGHBOURS)):
         report = LearnedOf.objects.create(

@@ -16,6 +16,7 @@ from .models import (
     HearingFormat,
     HearingLanguage,
     LearnedOf,
+    ParticipationForm,
 )
 
 
@@ -105,12 +106,20 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "initiator_contact",
             "organiser",
             "organiser_contact",
+            "portal_number",
+            "portal_url",
+            "object_category",
+            "art87_subparagraph",
+            "initiator_representative",
+            "document_developer",
+            "authorised_body",
             "decision_kk",
             "decision_ru",
             "decision_en",
             "decision_authority_kk",
             "decision_authority_ru",
             "decision_authority_en",
+            "form",
             "format",
             "venue_kk",
             "venue_ru",
@@ -120,6 +129,7 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "online_instructions_ru",
             "online_instructions_en",
             "starts_at",
+            "discussion_ends_on",
             "duration_minutes",
             "materials_available_from",
             "paper_copies_kk",
@@ -133,6 +143,7 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         widgets = {
             "materials_available_from": DateInput(),
             "comments_until": DateInput(),
+            "discussion_ends_on": DateInput(),
             **{
                 name: forms.Textarea(attrs={"rows": 3})
                 for name in (
@@ -170,6 +181,8 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         if not self.instance.pk and len(self.fields["organiser"].queryset) == 1:
             self.fields["organiser"].initial = self.fields["organiser"].queryset[0].pk
         self.fields["project"].queryset = Project.objects.order_by_name()
+        # Left out, a hearing is an open meeting (as every hearing was before the two forms).
+        self.fields["form"].required = False
         if self.instance.pk:
             self.fields["territory_codes"].initial = list(self.instance.territory.all())
             self.fields["language_codes"].initial = [
@@ -184,6 +197,9 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
                 for name in Hearing.SCHEDULE_FIELDS:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Change it with “Reschedule”.")
+                # They decide which rules apply, recorded at announcement.
+                for name in ("form", "legal_basis", "art87_subparagraph"):
+                    self.fields[name].disabled = True
         else:
             del self.fields["reason"]
             del self.fields["version"]
@@ -192,6 +208,23 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         cleaned = super().clean()
         if not (cleaned.get("title_kk") or cleaned.get("title_ru") or cleaned.get("title_en")):
             self.add_error("title_ru", _("Give the title in at least one language."))
+        starts_at = cleaned.get("starts_at")
+        if not cleaned.get("form"):
+            cleaned["form"] = ParticipationForm.OPEN_MEETING
+            self.instance.form = ParticipationForm.OPEN_MEETING
+        if cleaned.get("form") == ParticipationForm.PUBLIC_DISCUSSION:
+            # Held online on the ministry's portal over a window: no venue, no meeting link.
+            ends_on = cleaned.get("discussion_ends_on")
+            if not ends_on:
+                self.add_error("discussion_ends_on", _("Give the last day of the discussion."))
+            elif starts_at and ends_on < timezone.localdate(starts_at):
+                self.add_error(
+                    "discussion_ends_on", _("The public discussion cannot end before it starts.")
+                )
+            cleaned["format"] = HearingFormat.ONLINE
+            self.instance.format = HearingFormat.ONLINE
+            return cleaned
+        cleaned["discussion_ends_on"] = None
         hearing_format = cleaned.get("format")
         if hearing_format in ("online", "hybrid") and not cleaned.get("online_link"):
             self.add_error("online_link", _("An online hearing needs the link to join."))
@@ -199,7 +232,6 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             cleaned.get("venue_kk") or cleaned.get("venue_ru") or cleaned.get("venue_en")
         ):
             self.add_error("venue_ru", _("Give the venue, down to the building and the room."))
-        starts_at = cleaned.get("starts_at")
         comments_until = cleaned.get("comments_until")
         if starts_at and comments_until and comments_until > timezone.localdate(starts_at):
             self.add_error("comments_until", _("The comment period cannot end after the hearing."))
@@ -225,6 +257,12 @@ class RescheduleForm(SafeInputMixin, forms.Form):
     comments_until = forms.DateField(
         label=_("written comments accepted until"), required=False, widget=DateInput()
     )
+    discussion_ends_on = forms.DateField(
+        label=_("public discussion open until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("A public discussion only; left empty, the window moves with its start."),
+    )
     reason = forms.CharField(
         label=_("Reason for moving the hearing"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -246,6 +284,12 @@ class RecordForm(SafeInputMixin, forms.Form):
         label=_("Signed protocol (PDF)"),
         required=False,
         help_text=_("Required the first time; upload again only to replace it."),
+    )
+    protocol_signed_on = forms.DateField(
+        label=_("protocol signed on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Starts the six months within which the draft must reach the ministry."),
     )
     attendance = forms.IntegerField(label=_("People attending"), min_value=0, required=False)
     video_url = forms.URLField(label=_("Video recording (link)"), required=False)

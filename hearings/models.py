@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
@@ -50,6 +51,252 @@ class HearingLanguage(models.TextChoices):
     KK = "kk", _("Kazakh")
     RU = "ru", _("Russian")
     EN = "en", _("English")
+
+
+class ParticipationForm(models.TextChoices):
+    """The two forms of public hearing in the Rules' 2024 edition (see README, legal clock)."""
+
+    OPEN_MEETING = "open_meeting", _("open meeting")
+    PUBLIC_DISCUSSION = "public_discussion", _("public discussion online")
+
+
+class ObjectCategory(models.TextChoices):
+    """The object's category under the Ecological Code (I is the most harmful)."""
+
+    I = "I", _("category I")  # noqa: E741
+    II = "II", _("category II")
+    III = "III", _("category III")
+    IV = "IV", _("category IV")
+
+
+class Art87Subparagraph(models.TextChoices):
+    """The sub-paragraph of Art. 87 of the Ecological Code the portal names as the basis."""
+
+    SP2 = "2", _("sub-paragraph 2) (environmental protection sections)")
+    SP3 = "3", _("sub-paragraph 3)")
+    SP4 = "4", _("sub-paragraph 4)")
+    SP5 = "5", _("sub-paragraph 5)")
+    SP6 = "6", _("sub-paragraph 6)")
+    SP7 = "7", _("sub-paragraph 7)")
+    SP8 = "8", _("sub-paragraph 8)")
+
+
+# --- The legal clock's rules, as data -------------------------------------------------------
+
+
+class Regime(models.TextChoices):
+    """Which procedure a hearing follows; each has its own rule sets (one per edition)."""
+
+    ECO_OPEN_MEETING = "eco_open_meeting", _("environmental hearing, open meeting")
+    ECO_DISCUSSION_87_2 = (
+        "eco_discussion_87_2",
+        _("environmental hearing, public discussion, Art. 87 sub-paragraph 2)"),
+    )
+    ECO_DISCUSSION_87_3_8 = (
+        "eco_discussion_87_3_8",
+        _("environmental hearing, public discussion, Art. 87 sub-paragraphs 3)–8)"),
+    )
+    GENERAL_PLAN = "general_plan", _("discussion of a general plan (urban planning)")
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def applicable(self, regime, on):
+        """The edition of `regime`'s rules in force on the day `on`, or None."""
+        return (
+            self.filter(regime=regime, in_force_from__lte=on)
+            .filter(Q(in_force_until__isnull=True) | Q(in_force_until__gte=on))
+            .order_by("-in_force_from", "-pk")
+            .prefetch_related("rules")
+            .first()
+        )
+
+
+class RuleSet(models.Model):
+    """One edition of the rules of one regime: the periods a hearing must keep, with sources.
+
+    Staff edit these in the admin when the text of the law is checked or changes. A hearing
+    keeps the rule set that applied when it was announced (`Hearing.rule_set`), so a later
+    edition never re-judges an old hearing.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    regime = models.CharField(_("regime"), max_length=30, choices=Regime.choices)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=255, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=255, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=255)
+    in_force_from = models.DateField(
+        _("applies to hearings announced from"),
+    )
+    in_force_until = models.DateField(
+        _("applies to hearings announced until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while this edition is in force."),
+    )
+    document = models.CharField(
+        _("legal act"), max_length=300, help_text=_("The act these rules come from.")
+    )
+    edition = models.DateField(_("date of the edition"), null=True, blank=True)
+    url = models.URLField(_("link to the text"), blank=True)
+
+    objects = RuleSetQuerySet.as_manager()
+
+    name = TranslatedField()
+
+    class Meta:
+        verbose_name = _("rule set of the legal clock")
+        verbose_name_plural = _("rule sets of the legal clock")
+        ordering = ["regime", "-in_force_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    regime__in=[
+                        "eco_open_meeting",
+                        "eco_discussion_87_2",
+                        "eco_discussion_87_3_8",
+                        "general_plan",
+                    ]
+                ),
+                name="ruleset_regime_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def rules_in_order(self):
+        return sorted(self.rules.all(), key=lambda rule: (Rule.ORDER.index(rule.measures), rule.pk))
+
+
+class Rule(models.Model):
+    """One period of a rule set: what it measures, how long, counted how, and from which law."""
+
+    class Measures(models.TextChoices):
+        MATERIALS = "materials", _("Materials available")
+        ANNOUNCEMENT = "announcement", _("Announcement published")
+        COMMENTS = "comments", _("Written comments accepted")
+        DISCUSSION = "discussion", _("Public discussion window")
+        PROTOCOL = "protocol", _("Protocol published")
+        VALIDITY = "validity", _("Draft sent to the ministry (protocol valid)")
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", _("calendar days")
+        WORKING_DAYS = "working_days", _("working days")
+        MONTHS = "months", _("months")
+
+    class Direction(models.TextChoices):
+        BEFORE = "before", _("before")
+        AFTER = "after", _("after")
+
+    class Event(models.TextChoices):
+        HEARING = "hearing", _("the hearing")
+        HEARING_END = "hearing_end", _("the end of the hearing")
+        PROTOCOL_SIGNED = "protocol_signed", _("the signing of the protocol")
+
+    ORDER = [m.value for m in Measures]
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    measures = models.CharField(_("what it measures"), max_length=20, choices=Measures.choices)
+    number = models.PositiveSmallIntegerField(_("number"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    event = models.CharField(_("counted from"), max_length=20, choices=Event.choices)
+    source_document = models.CharField(_("source: legal act"), max_length=300)
+    source_article = models.CharField(
+        _("source: article or paragraph"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty if the paragraph is not identified yet."),
+    )
+    source_edition = models.DateField(_("source: date of the edition"), null=True, blank=True)
+    source_url = models.URLField(_("source: link"), blank=True)
+    verified = models.BooleanField(
+        _("verified against the primary text"),
+        default=False,
+        help_text=_(
+            "Tick only after reading the rule in the official text (adilet.zan.kz). Until then "
+            "the site shows the rule as not verified."
+        ),
+    )
+    note = models.TextField(
+        _("what is known about it"), blank=True, help_text=_("Shown to residents, in English.")
+    )
+
+    class Meta:
+        verbose_name = _("rule of the legal clock")
+        verbose_name_plural = _("rules of the legal clock")
+        ordering = ["rule_set", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "measures"], name="rule_unique_measure"),
+            models.CheckConstraint(
+                condition=Q(unit__in=["calendar_days", "working_days", "months"]),
+                name="rule_unit_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["before", "after"]), name="rule_direction_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_set.code}: {self.measures}"
+
+    def describe(self):
+        """'at least 30 calendar days before the hearing', in the active language."""
+        n = self.number
+        period = {
+            self.Unit.CALENDAR_DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+            self.Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", n),
+            self.Unit.MONTHS: ngettext("%(n)s month", "%(n)s months", n),
+        }[self.unit] % {"n": n}
+        values = {"period": period, "event": self.get_event_display()}
+        if self.measures == self.Measures.COMMENTS:
+            return gettext("until no earlier than %(period)s before %(event)s") % values
+        if self.measures == self.Measures.DISCUSSION:
+            return gettext("open for %(period)s or longer") % values
+        if self.direction == self.Direction.BEFORE:
+            return gettext("at least %(period)s before %(event)s") % values
+        return gettext("within %(period)s after %(event)s") % values
+
+    def citation(self):
+        """The source as residents can quote it: act, paragraph, edition."""
+        parts = [self.source_document]
+        if self.source_article:
+            parts.append(self.source_article)
+        if self.source_edition:
+            parts.append(_("edition of %(date)s") % {"date": self.source_edition.isoformat()})
+        return ", ".join(str(part) for part in parts)
+
+
+class DayTransfer(models.Model):
+    """A day the government moved: a weekday made a day off, or a weekend day made a working day.
+
+    Kazakhstan moves days off each year by a government decree. The `holidays` library knows the
+    public holidays and the transfers it was released with; staff add a new year's decree here,
+    and a row here always wins over the library.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("day off")
+        WORKING_DAY = "working_day", _("working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("becomes"), max_length=12, choices=Kind.choices)
+    source = models.CharField(
+        _("source"), max_length=300, help_text=_("The government decree that moved the day.")
+    )
+
+    class Meta:
+        verbose_name = _("moved working day")
+        verbose_name_plural = _("moved working days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["day_off", "working_day"]), name="daytransfer_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.get_kind_display()}"
 
 
 # --- Hearings ---------------------------------------------------------------------------------
@@ -120,20 +367,34 @@ class HearingQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related(
-            "initiator", "organiser", "organiser__place", "project"
-        ).prefetch_related("territory")
+            "initiator", "organiser", "organiser__place", "project", "rule_set"
+        ).prefetch_related("territory", "rule_set__rules")
 
     def protocol_late(self, today=None):
-        """Held hearings whose record is not published and the protocol deadline has passed."""
+        """Held hearings whose record is not published and the protocol deadline has passed.
+
+        The deadline depends on each hearing's rule set, so the database narrows the candidates
+        by the shortest protocol period of any rule set and each is then checked.
+        """
         today = today or timezone.localdate()
+        shortest = Rule.objects.filter(measures=Rule.Measures.PROTOCOL).aggregate(
+            days=models.Min("number")
+        )["days"]
+        if shortest is None:
+            return self.none()
         latest_start = timezone.make_aware(
-            datetime.datetime.combine(
-                today - datetime.timedelta(days=clock.protocol_days()), datetime.time.min
+            datetime.datetime.combine(today - datetime.timedelta(days=shortest), datetime.time.min)
+        )
+        candidates = (
+            self.filter(
+                status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD],
+                starts_at__lt=latest_start,
             )
+            .select_related("rule_set")
+            .prefetch_related("rule_set__rules")
         )
-        return self.filter(
-            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD], starts_at__lt=latest_start
-        )
+        late = [hearing.pk for hearing in candidates if hearing.is_protocol_late(today)]
+        return self.filter(pk__in=late)
 
 
 class Hearing(models.Model):
@@ -212,6 +473,16 @@ class Hearing(models.Model):
         related_name="hearings",
         help_text=_("The settlements, rural districts and districts concerned."),
     )
+    form = models.CharField(
+        _("form of the hearing"),
+        max_length=20,
+        choices=ParticipationForm.choices,
+        default=ParticipationForm.OPEN_MEETING,
+        help_text=_(
+            "An open meeting on one day (in person, possibly with a video link), or a public "
+            "discussion on the ministry's portal over a window of days."
+        ),
+    )
     format = models.CharField(
         _("format"), max_length=10, choices=HearingFormat.choices, default=HearingFormat.IN_PERSON
     )
@@ -222,7 +493,15 @@ class Hearing(models.Model):
     online_instructions_kk = models.TextField(_("how to join online, in Kazakh"), blank=True)
     online_instructions_ru = models.TextField(_("how to join online, in Russian"), blank=True)
     online_instructions_en = models.TextField(_("how to join online, in English"), blank=True)
-    starts_at = models.DateTimeField(_("starts at"))
+    starts_at = models.DateTimeField(
+        _("starts at"), help_text=_("For a public discussion: when the window opens.")
+    )
+    discussion_ends_on = models.DateField(
+        _("public discussion open until"),
+        null=True,
+        blank=True,
+        help_text=_("A public discussion only: the last day (inclusive) of the window."),
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("expected duration, minutes"), default=120
     )
@@ -250,6 +529,48 @@ class Hearing(models.Model):
     comment_instructions_kk = models.TextField(_("how to send comments, in Kazakh"), blank=True)
     comment_instructions_ru = models.TextField(_("how to send comments, in Russian"), blank=True)
     comment_instructions_en = models.TextField(_("how to send comments, in English"), blank=True)
+
+    # The official record, as on the ministry's portal (hearings.ndbecology.gov.kz).
+    portal_number = models.CharField(
+        _("portal registration number"),
+        max_length=20,
+        blank=True,
+        help_text=_("The “№ регистрации” on the ministry's portal, e.g. 251210001008."),
+    )
+    portal_url = models.URLField(_("page on the official portal"), blank=True)
+    object_category = models.CharField(
+        _("object category"), max_length=3, choices=ObjectCategory.choices, blank=True
+    )
+    art87_subparagraph = models.CharField(
+        _("basis: Art. 87 of the Ecological Code"),
+        max_length=2,
+        choices=Art87Subparagraph.choices,
+        blank=True,
+        help_text=_("The sub-paragraph the portal names as the basis of the hearing."),
+    )
+    initiator_representative = models.CharField(
+        _("initiator's representative"), max_length=255, blank=True
+    )
+    document_developer = models.CharField(
+        _("developer of the documents"),
+        max_length=255,
+        blank=True,
+        help_text=_("The firm that wrote the report or the project documents."),
+    )
+    authorised_body = models.CharField(
+        _("authorised body that received the materials"), max_length=300, blank=True
+    )
+    rule_set = models.ForeignKey(
+        RuleSet,
+        verbose_name=_("rules applied"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="hearings",
+        help_text=_("The edition of the rules in force when the hearing was announced."),
+    )
+    protocol_signed_on = models.DateField(_("protocol signed on"), null=True, blank=True)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -307,6 +628,7 @@ class Hearing(models.Model):
         "venue_en",
         "online_link",
         "comments_until",
+        "discussion_ends_on",
     )
 
     # The lifecycle (see `projects.lifecycle`): draft → announced → held → record published, or
@@ -369,6 +691,14 @@ class Hearing(models.Model):
             models.CheckConstraint(
                 condition=Q(format__in=["in_person", "online", "hybrid"]),
                 name="hearing_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(form__in=["open_meeting", "public_discussion"]),
+                name="hearing_form_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(form="open_meeting") | Q(discussion_ends_on__isnull=False),
+                name="hearing_discussion_has_window",
             ),
             models.CheckConstraint(
                 condition=~Q(title_kk="", title_ru="", title_en=""), name="hearing_has_a_title"
@@ -447,29 +777,49 @@ class Hearing(models.Model):
         codes = [c.strip() for c in (self.languages or "").split(",") if c.strip()]
         return [labels.get(code, code) for code in codes]
 
+    def is_public_discussion(self):
+        return self.form == ParticipationForm.PUBLIC_DISCUSSION
+
     def comments_open(self, today=None):
-        """Written comments are taken while announced, from announcement until `comments_until`."""
+        """Written comments are taken while announced: for an open meeting from announcement
+        until `comments_until`; for a public discussion during its window."""
         today = today or timezone.localdate()
         if self.status != self.Status.ANNOUNCED:
             return False
+        if self.is_public_discussion():
+            return timezone.localdate(self.starts_at) <= today <= clock.last_day(self)
         last_day = self.comments_until or timezone.localdate(self.starts_at)
         return today <= last_day
 
     def registration_open(self, now=None):
-        return self.is_upcoming(now)
+        return self.is_upcoming(now) and not self.is_public_discussion()
+
+    def applicable_rule_set(self, today=None):
+        """The rules this hearing is judged by (recorded at announcement; today's for a draft)."""
+        return clock.rule_set_for(self, today)
 
     def deadlines(self, today=None):
         return clock.deadlines(self, today=today)
 
+    def validity_deadline(self):
+        """The second clock: the last day the protocol lets the draft go to the ministry."""
+        return next((d for d in self.deadlines() if d.key == Rule.Measures.VALIDITY), None)
+
     def protocol_deadline(self):
-        return timezone.localdate(self.starts_at) + datetime.timedelta(days=clock.protocol_days())
+        rule = clock.rule(self, Rule.Measures.PROTOCOL)
+        if rule is None:
+            return None
+        return clock.shift(clock.last_day(self), rule, getattr(self, "_clock_calendar", None), 1)
 
     def is_protocol_late(self, today=None):
         today = today or timezone.localdate()
+        deadline = self.protocol_deadline()
+        if deadline is None:
+            return False
         if self.status in (self.Status.ANNOUNCED, self.Status.HELD):
-            return today > self.protocol_deadline() and (self.starts_at < timezone.now())
+            return today > deadline and (self.starts_at < timezone.now())
         if self.status == self.Status.RECORD_PUBLISHED and self.record_published_at:
-            return timezone.localdate(self.record_published_at) > self.protocol_deadline()
+            return timezone.localdate(self.record_published_at) > deadline
         return False
 
 

@@ -111,8 +111,13 @@ NOTICE_FIELDS = (
     "decision_authority_en", "online_instructions_kk", "online_instructions_ru",
     "online_instructions_en", "duration_minutes", "languages", "materials_available_from",
     "paper_copies_kk", "paper_copies_ru", "paper_copies_en", "comment_instructions_kk",
-    "comment_instructions_ru", "comment_instructions_en", *Hearing.SCHEDULE_FIELDS,
+    "comment_instructions_ru", "comment_instructions_en", "portal_number", "portal_url",
+    "object_category", "art87_subparagraph", "initiator_representative", "document_developer",
+    "authorised_body", "form", *Hearing.SCHEDULE_FIELDS,
 )  # fmt: skip
+
+# What decides which rules apply: fixed once announced, as the rule set recorded then is.
+REGIME_FIELDS = ("form", "legal_basis", "art87_subparagraph")
 
 
 def _require_reason(reason, field="reason"):
@@ -164,6 +169,16 @@ def update_hearing(*, acting_user, hearing, territory, reason="", expected_versi
                     moved[0]: _(
                         "To change the date, venue, format, online link or comment period of "
                         "an announced hearing, reschedule it: subscribers are then told."
+                    )
+                }
+            )
+        fixed = [f for f in REGIME_FIELDS if getattr(hearing, f) != getattr(locked, f)]
+        if fixed:
+            raise ValidationError(
+                {
+                    fixed[0]: _(
+                        "The form and the legal basis of an announced hearing decide which rules "
+                        "apply, so they cannot change: cancel the hearing and announce a new one."
                     )
                 }
             )
@@ -220,9 +235,11 @@ def announce_hearing(*, acting_user, hearing, today=None, expected_version=None)
     problems = clock.announcement_problems(hearing, today=today)
     if problems:
         raise ValidationError(problems)
+    # The edition of the rules in force today is recorded: a later edition never re-judges it.
+    hearing.rule_set = clock.rule_set_for(hearing, today)
     hearing.status = Status.ANNOUNCED
     hearing.announced_at = timezone.now()
-    _save(hearing, ["status", "announced_at"])
+    _save(hearing, ["status", "announced_at", "rule_set"])
     _log(hearing, HearingChange.Action.ANNOUNCED, acting_user, new_starts_at=hearing.starts_at)
     notifications.queue_hearing_news(hearing, OutboxMessage.Kind.ANNOUNCED)
     return hearing
@@ -244,6 +261,7 @@ def reschedule_hearing(
     format=None,
     online_link=None,
     comments_until=None,
+    discussion_ends_on=None,
     today=None,
     expected_version=None,
 ):
@@ -267,18 +285,28 @@ def reschedule_hearing(
     ):
         if value is not None:
             setattr(hearing, name, value)
+    # The comment period and a discussion's window move with the hearing unless given.
+    shift = timezone.localdate(starts_at) - timezone.localdate(old_starts_at)
     if comments_until is not None:
         hearing.comments_until = comments_until
     elif hearing.comments_until:
-        # The comment period moves with the hearing, keeping its distance from the date.
-        shift = timezone.localdate(starts_at) - timezone.localdate(old_starts_at)
         hearing.comments_until += shift
+    if discussion_ends_on is not None:
+        hearing.discussion_ends_on = discussion_ends_on
+    elif hearing.discussion_ends_on:
+        hearing.discussion_ends_on += shift
     if all(getattr(hearing, name) == value for name, value in before.items()):
         raise ValidationError(_("Nothing changes: give a new date, venue, format or link."))
-    if hearing.format in ("online", "hybrid") and not hearing.online_link:
+    if (
+        not hearing.is_public_discussion()
+        and hearing.format in ("online", "hybrid")
+        and not hearing.online_link
+    ):
         raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
-    if hearing.format in ("in_person", "hybrid") and not (
-        hearing.venue_kk or hearing.venue_ru or hearing.venue_en
+    if (
+        not hearing.is_public_discussion()
+        and hearing.format in ("in_person", "hybrid")
+        and not (hearing.venue_kk or hearing.venue_ru or hearing.venue_en)
     ):
         raise ValidationError({"venue_ru": _("Give the venue, down to the building and the room.")})
     problems = clock.announcement_problems(hearing, today=today)
@@ -348,6 +376,7 @@ RECORD_FIELDS = [
     "held_at",
     "status",
     "record_published_at",
+    "protocol_signed_on",
 ]
 
 
@@ -362,10 +391,12 @@ def publish_record(
     record_summary_kk="",
     record_summary_ru="",
     record_summary_en="",
+    protocol_signed_on=None,
     reason="",
     expected_version=None,
 ):
-    """Publish (or correct) the record: the signed protocol PDF, attendance, video and summary.
+    """Publish (or correct) the record: the signed protocol PDF, the day it was signed (which
+    starts the second clock, Art. 73(1)), attendance, video and summary.
 
     The first publication needs the protocol; a later correction needs a reason and shows in the
     change log, the earlier protocol file being kept in storage.
@@ -388,6 +419,14 @@ def publish_record(
     hearing.record_summary_kk = record_summary_kk
     hearing.record_summary_ru = record_summary_ru
     hearing.record_summary_en = record_summary_en
+    if protocol_signed_on is not None:
+        if protocol_signed_on > timezone.localdate():
+            raise ValidationError({"protocol_signed_on": _("This date is in the future.")})
+        if protocol_signed_on < timezone.localdate(hearing.starts_at):
+            raise ValidationError(
+                {"protocol_signed_on": _("The protocol cannot be signed before the hearing.")}
+            )
+        hearing.protocol_signed_on = protocol_signed_on
     if not hearing.held_at:
         hearing.held_at = timezone.now()
     if not correcting:

@@ -41,7 +41,7 @@ from .forms import (
     RescheduleForm,
     SubscribeForm,
 )
-from .models import Hearing, HearingComment, HearingPromise, LearnedOf, Subscription
+from .models import Hearing, HearingComment, HearingPromise, LearnedOf, Rule, Subscription
 from .notifications import absolute
 
 PAGE_SIZE = 25
@@ -86,13 +86,16 @@ def _learned_of_summary(hearing, reports):
         return None
     days = [report.days_before() for report in reports]
     channels = Counter(report.get_channel_display() for report in reports)
+    # Compared with the announcement rule when it counts calendar days (as these reports do).
+    rule = clock.rule(hearing, Rule.Measures.ANNOUNCEMENT)
+    required = rule.number if rule and rule.unit == Rule.Unit.CALENDAR_DAYS else None
     return {
         "count": len(days),
         "earliest": max(days),
         "median": statistics.median(days),
-        "late": sum(1 for d in days if d < clock.announcement_days()),
+        "late": sum(1 for d in days if d < required) if required else None,
         "channels": channels.most_common(),
-        "required": clock.announcement_days(),
+        "required": required,
     }
 
 
@@ -222,7 +225,6 @@ def _render_notice_column(request, hearing):
         {
             "hearing": hearing,
             "territory": list(hearing.territory.all()),
-            "deadlines": hearing.deadlines(),
         },
         request=request,
     )
@@ -578,6 +580,7 @@ def hearing_reschedule(request, pk):
                 format=data["format"] or None,
                 online_link=data["online_link"] or None,
                 comments_until=data["comments_until"],
+                discussion_ends_on=data["discussion_ends_on"],
                 expected_version=data["version"],
             )
         except ValidationError as error:
@@ -638,6 +641,7 @@ def hearing_record(request, pk):
                 record_summary_kk=data["record_summary_kk"],
                 record_summary_ru=data["record_summary_ru"],
                 record_summary_en=data["record_summary_en"],
+                protocol_signed_on=data["protocol_signed_on"],
                 reason=data["reason"],
                 expected_version=data["version"],
             )

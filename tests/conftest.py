@@ -58,3 +58,28 @@ def _default_language():
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _legal_rule_sets(request):
+    """The legal clock's default rule sets, as the data migration installs them.
+
+    Transactional tests (the browser, concurrency) flush the database afterwards and take the
+    migration's rows with them; put them back for every test that uses the database.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_db or request.instance is not None and hasattr(request.instance, "_pre_setup"):
+        return
+    # A test may reach the database through another fixture (schemathesis' data): make sure
+    # it is open before writing to it.
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from hearings.legal_rules import install_default_rule_sets
+    from hearings.models import Rule, RuleSet
+
+    install_default_rule_sets(RuleSet, Rule)

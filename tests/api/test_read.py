@@ -244,8 +244,9 @@ class HearingAPITests(TestCase):
     def test_query_count_does_not_grow_with_rows(self):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
-        # version + page + territory + documents + changes + promises + comments
-        with self.assertNumQueries(7):
+        # version + page + territory + documents + changes + promises + comments, and for the
+        # legal clock once per page: the day transfers, the rule sets and their rules
+        with self.assertNumQueries(10):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 

@@ -27,7 +27,6 @@ def test_resident_sends_a_question_on_a_phone(live_server, browser):
 def test_official_is_told_the_earliest_lawful_date(live_server, browser, settings):
     from tests.hearings.conftest import local_at
 
-    settings.HEARING_MATERIALS_DAYS = 30
     hearing = HearingFactory(starts_at=local_at(10), title_en="Quarry hearing")
     official = member_of(hearing.organiser)
     context = browser.new_context(viewport={"width": 1000, "height": 900})

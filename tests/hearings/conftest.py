@@ -13,10 +13,6 @@ def local_at(days, hour=11):
 
 @pytest.fixture(autouse=True)
 def _hearing_settings(settings):
-    settings.HEARING_MATERIALS_DAYS = 30
-    settings.HEARING_ANNOUNCEMENT_DAYS = 20
-    settings.HEARING_COMMENTS_CLOSE_DAYS = 3
-    settings.HEARING_PROTOCOL_DAYS = 7
     settings.HEARING_REMINDER_DAYS = 3
     settings.SITE_URL = "https://ashyq.example"
     cache.clear()

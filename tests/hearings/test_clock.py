@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hearings import clock, services
-from hearings.models import Hearing, HearingChange
+from hearings.models import Hearing, HearingChange, Rule
 from tests.factories import HearingFactory, UserFactory
 
 from .conftest import local_at
@@ -48,9 +48,13 @@ def test_announce_one_day_short_of_materials_period_is_refused_with_rule_and_dat
     assert hearing.status == Hearing.Status.DRAFT
 
 
-def test_announcement_period_boundary(settings, staff):
+def _set_rule(measures, number, code="eco-open-meeting-2024", **fields):
+    Rule.objects.filter(rule_set__code=code, measures=measures).update(number=number, **fields)
+
+
+def test_announcement_period_boundary(staff):
     """With a shorter materials period, the 20-day announcement rule decides: 20 ok, 19 not."""
-    settings.HEARING_MATERIALS_DAYS = 5
+    _set_rule("materials", 5)
     ok = HearingFactory(starts_at=local_at(20), comments_until=None)
     short = HearingFactory(starts_at=local_at(19), comments_until=None)
     services.announce_hearing(acting_user=staff, hearing=ok)
@@ -77,9 +81,9 @@ def test_comment_period_closing_too_early_is_refused(staff):
     services.announce_hearing(acting_user=staff, hearing=exact)
 
 
-def test_settings_change_the_periods(settings, staff):
-    """The periods are settings: a 10-day materials rule lets a 25-day hearing through."""
-    settings.HEARING_MATERIALS_DAYS = 10
+def test_rule_data_changes_the_periods(staff):
+    """The periods are data staff edit: a 10-day materials rule lets a 25-day hearing through."""
+    _set_rule("materials", 10)
     hearing = HearingFactory(starts_at=local_at(25), comments_until=None)
     services.announce_hearing(acting_user=staff, hearing=hearing)
 

@@ -1,0 +1,69 @@
+"""Kazakhstan's working days: public holidays, weekends and the days the government moves.
+
+The `holidays` library (country KZ) knows the public holidays, the days off that replace a
+holiday falling on a weekend, and the annual transfers it was released with (for 2025: Friday
+3 January a day off, Sunday 5 January a working day). The government publishes next year's
+transfers by decree each autumn, often after the library's release, so staff add them to
+`DayTransfer` in the admin; a row there always wins over the library.
+
+Counting convention used by the legal clock: "N working days before day D" is the N-th working
+day counted back from the day before D (D itself is not counted); "N working days after D" is
+the N-th working day counted on from the day after D. A discussion window "of N working days"
+from day S ends on the N-th working day counted from S itself.
+"""
+
+import datetime
+from functools import cached_property
+
+import holidays
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class WorkingCalendar:
+    """Working days for Kazakhstan, with staff-entered transfers (`{date: is_working}`)."""
+
+    def __init__(self, transfers=None):
+        self.transfers = dict(transfers or {})
+
+    @classmethod
+    def load(cls):
+        """The calendar with every transfer staff entered (one query)."""
+        from .models import DayTransfer
+
+        rows = DayTransfer.objects.values_list("date", "kind")
+        return cls({day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows})
+
+    @cached_property
+    def _library(self):
+        return holidays.country_holidays("KZ")
+
+    def is_working_day(self, day):
+        if day in self.transfers:
+            return self.transfers[day]
+        return self._library.is_working_day(day)
+
+    def holiday_name(self, day):
+        return self._library.get(day)
+
+    def shift(self, day, number):
+        """The `number`-th working day after `day` (before it when `number` is negative)."""
+        step = ONE_DAY if number > 0 else -ONE_DAY
+        left = abs(number)
+        while left:
+            day += step
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def nth_from(self, day, number):
+        """The `number`-th working day counting `day` itself: a window's last day."""
+        return self.shift(day - ONE_DAY, number)
+
+    def count(self, first, last):
+        """Working days from `first` to `last`, both included."""
+        total = 0
+        while first <= last:
+            total += self.is_working_day(first)
+            first += ONE_DAY
+        return total
