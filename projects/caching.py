@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -64,8 +64,11 @@ def current(fresh=True):
     read_at, row = _last_read
     if not fresh and ttl and time.monotonic() - read_at < ttl:
         return row
-    table = connection.ops.quote_name(ContentVersion._meta.db_table)
-    with connection.cursor() as cursor:
+    # From the database this request reads its content from (the replica for residents, when
+    # there is one), so that a page is never cached under a version newer than its content.
+    database = connections[router.db_for_read(ContentVersion)]
+    table = database.ops.quote_name(ContentVersion._meta.db_table)
+    with database.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone() or (0, None)
     _last_read = (time.monotonic(), row)
