@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", project_views.media_file, name="media"),
     path("healthz", project_views.healthz, name="healthz"),
+    path("readyz", project_views.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(
