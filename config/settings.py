@@ -131,6 +131,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a server-side cursor (the streamed exports) cannot outlive
+# its transaction: DB_DISABLE_SERVER_SIDE_CURSORS=true makes Django fetch in chunks instead.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: it compiled each of a busy district's aggregates for half a second, longer than
     # the query ran. A web page's queries are short; JIT pays off only for long reports.
@@ -147,6 +152,9 @@ if env("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
 DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 # Seconds after a write during which the same browser reads from the primary (replication lag).
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
