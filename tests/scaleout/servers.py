@@ -128,7 +128,7 @@ def s3_storage_settings(endpoint, bucket, expire=300):
     }
 
 
-def test_database_url():
+def current_database_url():
     """The URL of the database this test process uses (the test database on the suite's
     throwaway PostgreSQL), for processes started by the test."""
     params = connection.settings_dict
@@ -141,7 +141,7 @@ def test_database_url():
 def base_environment(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env |= {
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": current_database_url(),
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",

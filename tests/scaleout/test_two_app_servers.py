@@ -1,9 +1,9 @@
 """Two app servers behind an imaginary load balancer: two gunicorn processes on different ports,
-on the suite's PostgreSQL (this test's database), one redis-server and one moto S3 server, all on
-loopback and started here. What one server does, the other shows: a disclosure published
-through one is on the other's village page at once, a photo uploaded through one is served
-through the other, a session opened on one works on the other, and the rate limit counts
-across both. Select with `-m scaleout`."""
+on the suite's PostgreSQL (this test's database, also named as their read replica), one
+redis-server and one moto S3 server, all on loopback and started here. What one server does, the
+other shows: a disclosure published through one is on the other's village page at once, a photo
+uploaded through one is served through the other, a session opened on one works on the other,
+and the rate limit counts across both. Select with `-m scaleout`."""
 
 import datetime
 import re
@@ -15,8 +15,10 @@ import boto3
 import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
 from django.utils import timezone
 
+from config.db_router import STICKY_COOKIE
 from disclosures import services
 from disclosures.models import Category, Disclosure, Photo, Status
 from projects import ratelimit
@@ -27,6 +29,7 @@ from .servers import (
     S3_KEY,
     S3_SECRET,
     base_environment,
+    current_database_url,
     free_port,
     s3_environment,
     start,
@@ -91,6 +94,10 @@ def cluster(tmp_path):
             STATIC_MANIFEST="false",
             SECURE_SSL_REDIRECT="false",
             REDIS_URL=redis_url,
+            # The "replica" is the same database under another name: the router's choices are
+            # then visible in pg_stat_activity, and the page must come out the same.
+            DATABASE_REPLICA_URL=current_database_url() + "?application_name=ashyq-replica",
+            DB_CONN_MAX_AGE="60",
             # Each server's own media folder, which must stay unused.
             MEDIA_ROOT=str(tmp_path / "local-media"),
             **s3_environment(endpoint, BUCKET),
@@ -180,6 +187,15 @@ def test_two_app_servers_share_everything(cluster):
     assert content.content == stored
     assert stored[:3] == b"\xff\xd8\xff"
 
+    # Residents' pages were read through the replica connection; the company's through the
+    # primary; an anonymous write makes that browser read the primary for a while.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ashyq-replica'"
+        )
+        assert cursor.fetchone()[0] >= 1
+    assert STICKY_COOKIE not in resident.cookies
+
     # The rate limit counts across both: LIMIT questions alternating servers, then a refusal.
     question = {"text": "When will it run?", "author_name": "Aigerim", "contact": ""}
     for turn in range(ratelimit.LIMIT):
@@ -191,6 +207,7 @@ def test_two_app_servers_share_everything(cluster):
     )
     assert refused.status_code == 429
     assert re.fullmatch(r"\d+", refused.headers["Retry-After"])
+    assert STICKY_COOKIE in resident.cookies
 
     # Both servers report ready: database, Redis and the bucket.
     for server in (a, b):
