@@ -234,7 +234,7 @@ STORAGES = {
 # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), as boto3 reads them.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["default"] = {"BACKEND": "projects.storage.PrivateMediaStorage"}
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None
@@ -244,6 +244,22 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_EXPIRE = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
     AWS_S3_FILE_OVERWRITE = False  # names are random already; never replace another's file
 MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
+# Where browsers fetch uploads from after /media/'s redirect: the bucket's origin, which the
+# Content-Security-Policy must allow for images (MEDIA_CSP_ORIGINS overrides the guess).
+MEDIA_CSP_ORIGINS = env_list("MEDIA_CSP_ORIGINS")
+if AWS_STORAGE_BUCKET_NAME and not MEDIA_CSP_ORIGINS:
+    if AWS_S3_ENDPOINT_URL:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _host = _endpoint.netloc
+        if AWS_S3_ADDRESSING_STYLE == "virtual":
+            _host = f"{AWS_STORAGE_BUCKET_NAME}.{_host}"
+        MEDIA_CSP_ORIGINS = [f"{_endpoint.scheme}://{_host}"]
+    else:
+        MEDIA_CSP_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if AWS_S3_REGION_NAME:
+            MEDIA_CSP_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"
+            )
 
 # Seconds for which a server process reuses the content version it read, for residents (see
 # projects/caching.py): how long an edit made through another process can take to reach them.
@@ -393,7 +409,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", _tile_origin],
+        "img-src": [SELF, "data:", _tile_origin, *MEDIA_CSP_ORIGINS],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -392,7 +392,8 @@ def _signed_redirect(path, seen_as, content_type, inline):
         "ResponseContentType": content_type if inline else "application/octet-stream",
         "ResponseContentDisposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
     }
-    response = HttpResponseRedirect(default_storage.url(path, parameters=parameters, expire=expire))
+    url = default_storage.signed_url(path, parameters=parameters, expire=expire)
+    response = HttpResponseRedirect(url)
     if seen_as == media.PUBLIC:
         response["Cache-Control"] = f"public, max-age={min(PUBLIC_MEDIA_MAX_AGE, expire // 2)}"
     else:

@@ -105,3 +105,37 @@ def test_unknown_name_is_a_404_even_if_the_object_exists(client, in_s3):
 
     name = default_storage.save("stray/file.jpg", ContentFile(jpeg_bytes()))
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_pages_link_to_media_through_the_check_and_allow_the_bucket_for_images(client, in_s3):
+    """A page links to /media/<name> (the visibility check), never to a signed bucket URL that
+    would skip it and expire while the page is cached."""
+    _user, photo = photo_of(DisclosureFactory(published=True))
+    assert photo.thumbnail.url == f"/media/{photo.thumbnail.name}"
+    page = client.get(photo.disclosure.get_absolute_url())
+    assert f'src="/media/{photo.thumbnail.name}"' in page.content.decode()
+    assert "X-Amz-Signature" not in page.content.decode()
+
+
+def test_content_security_policy_allows_images_from_the_bucket():
+    """Browsers follow /media/'s redirect to the bucket; img-src must allow its origin."""
+    import json
+    import subprocess
+    import sys
+
+    from .servers import ROOT
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PATH": "/usr/bin:/bin",
+        "AWS_STORAGE_BUCKET_NAME": "ashyq",
+        "AWS_S3_ENDPOINT_URL": "https://storage.example.kz:9000",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert "https://storage.example.kz:9000" in json.loads(out.stdout)
