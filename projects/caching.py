@@ -128,8 +128,9 @@ def cached(key, compute, version=None):
     lock = advisory_lock_id(full_key)
     # A transaction-level lock, released when this transaction ends: behind PgBouncer in
     # transaction mode a session lock could be taken on one server connection and "released" on
-    # another, and then stay held for good.
-    with transaction.atomic():
+    # another, and then stay held for good. No savepoint inside a caller's transaction: the lock
+    # then lasts until that one ends, and nothing here needs rolling back on its own.
+    with transaction.atomic(savepoint=False):
         if not try_advisory_xact_lock(lock):
             stale = shared.get(latest_key, MISSING)
             if stale is not MISSING:
