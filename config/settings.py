@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a session saved at the end of a request is a write (config/db_router.py).
+    "config.db_router.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,10 +135,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a server-side cursor (the streamed exports) cannot outlive
+# its transaction: DB_DISABLE_SERVER_SIDE_CURSORS=true makes Django fetch in chunks instead.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: it compiled each of a busy district's aggregates for half a second, longer than
     # the query ran. A web page's queries are short; JIT pays off only for long reports.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica (DATABASE_REPLICA_URL, streaming replication of the primary) serves the reads
+# of residents' pages; writes, and every read of a request that wrote or that comes from someone
+# signed in or just after a write, go to the primary (config/db_router.py). Without it,
+# everything uses "default".
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+# Seconds after a write during which the same browser reads from the primary (replication lag).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -207,6 +232,39 @@ STORAGES = {
     },
 }
 
+# Uploads in an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages), so
+# that every app server sees every upload. The bucket stays private: /media/<name> checks the
+# visibility first, then redirects to a URL signed for MEDIA_SIGNED_URL_SECONDS. Credentials come
+# from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), as boto3 reads them.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "projects.storage.PrivateMediaStorage"}
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_DEFAULT_ACL = None  # the bucket's own policy: private
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
+    AWS_S3_FILE_OVERWRITE = False  # names are random already; never replace another's file
+MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
+# Where browsers fetch uploads from after /media/'s redirect: the bucket's origin, which the
+# Content-Security-Policy must allow for images (MEDIA_CSP_ORIGINS overrides the guess).
+MEDIA_CSP_ORIGINS = env_list("MEDIA_CSP_ORIGINS")
+if AWS_STORAGE_BUCKET_NAME and not MEDIA_CSP_ORIGINS:
+    if AWS_S3_ENDPOINT_URL:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _host = _endpoint.netloc
+        if AWS_S3_ADDRESSING_STYLE == "virtual":
+            _host = f"{AWS_STORAGE_BUCKET_NAME}.{_host}"
+        MEDIA_CSP_ORIGINS = [f"{_endpoint.scheme}://{_host}"]
+    else:
+        MEDIA_CSP_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if AWS_S3_REGION_NAME:
+            MEDIA_CSP_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"
+            )
+
 # Seconds for which a server process reuses the content version it read, for residents (see
 # projects/caching.py): how long an edit made through another process can take to reach them.
 CONTENT_VERSION_TTL = float(env("CONTENT_VERSION_TTL", "1"))
@@ -230,6 +288,33 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
+
+# Several app servers (README, "Running on several machines"): with REDIS_URL set, rate limits,
+# and the expensive figures ("shared", computed once under a PostgreSQL advisory lock) live in
+# Redis, so every app server counts and reuses the same. Sign-in throttling (django-axes) and
+# sessions are in the database already. Whole pages ("pages") stay in each process's memory on
+# purpose: they are keyed by the content version, which lives in the database, so a page kept by
+# one server is never stale for another; keeping them local spares a 40 KB network round trip on
+# every warm page, and each server renders a page once per change.
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    _redis_options = {
+        # A Redis that does not answer must fail a request quickly, not hang a worker.
+        "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "1")),
+        "socket_timeout": float(env("REDIS_TIMEOUT", "1")),
+    }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aa",
+        "OPTIONS": _redis_options,
+    }
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aa-shared",
+        "OPTIONS": _redis_options,
+    }
 
 # E-mail: printed to the console in development; SMTP when EMAIL_HOST is set.
 if env("EMAIL_HOST"):
@@ -328,7 +413,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", _tile_origin],
+        "img-src": [SELF, "data:", _tile_origin, *MEDIA_CSP_ORIGINS],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

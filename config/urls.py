@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<path:path>", project_views.media_file, name="media"),
     path("healthz", project_views.healthz, name="healthz"),
+    path("readyz", project_views.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -64,8 +64,11 @@ def current(fresh=True):
     read_at, row = _last_read
     if not fresh and ttl and time.monotonic() - read_at < ttl:
         return row
-    table = connection.ops.quote_name(ContentVersion._meta.db_table)
-    with connection.cursor() as cursor:
+    # From the database this request reads its content from (the replica for residents, when
+    # there is one), so that a page is never cached under a version newer than its content.
+    database = connections[router.db_for_read(ContentVersion)]
+    table = database.ops.quote_name(ContentVersion._meta.db_table)
+    with database.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone() or (0, None)
     _last_read = (time.monotonic(), row)
@@ -123,21 +126,23 @@ def cached(key, compute, version=None):
     if value is not MISSING:
         return value
     lock = advisory_lock_id(full_key)
-    if not try_advisory_lock(lock):
-        stale = shared.get(latest_key, MISSING)
-        if stale is not MISSING:
-            _state.stale = True
-            return stale
-        advisory_lock(lock)  # nothing to show meanwhile: wait for the one computing it
-    try:
+    # A transaction-level lock, released when this transaction ends: behind PgBouncer in
+    # transaction mode a session lock could be taken on one server connection and "released" on
+    # another, and then stay held for good. No savepoint inside a caller's transaction: the lock
+    # then lasts until that one ends, and nothing here needs rolling back on its own.
+    with transaction.atomic(savepoint=False):
+        if not try_advisory_xact_lock(lock):
+            stale = shared.get(latest_key, MISSING)
+            if stale is not MISSING:
+                _state.stale = True
+                return stale
+            advisory_xact_lock(lock)  # nothing to show meanwhile: wait for the one computing it
         value = shared.get(full_key, MISSING)  # another process may have finished it
         if value is MISSING:
             value = compute()
             shared.set(full_key, value, SERVER_CACHE_SECONDS)
             shared.set(latest_key, value, SERVER_CACHE_SECONDS * 10)
         return value
-    finally:
-        advisory_unlock(lock)
 
 
 _state = threading.local()
@@ -174,6 +179,14 @@ def advisory_lock(lock):
 
 def advisory_unlock(lock):
     _lock_call("pg_advisory_unlock", lock)
+
+
+def try_advisory_xact_lock(lock):
+    return _lock_call("pg_try_advisory_xact_lock", lock)
+
+
+def advisory_xact_lock(lock):
+    _lock_call("pg_advisory_xact_lock", lock)
 
 
 def shared_page(request, view, args, kwargs, key):

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -26,7 +27,7 @@ from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import media, opendata, services
+from . import media, opendata, readiness, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
@@ -417,6 +418,8 @@ def media_file(request, path):
         raise Http404
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES
+    if not _storage_is_local():
+        return _signed_redirect(path, seen_as, content_type, inline)
     response = sendfile(
         request,
         Path(settings.SENDFILE_ROOT) / path,
@@ -429,6 +432,33 @@ def media_file(request, path):
     if seen_as == media.PUBLIC:
         # Short: a file hidden later must not linger long in shared caches.
         response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _storage_is_local():
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def _signed_redirect(path, seen_as, content_type, inline):
+    """Files in object storage: a redirect to a URL signed for MEDIA_SIGNED_URL_SECONDS, asking
+    the storage for the same type and disposition headers Django would send.
+
+    A public file's redirect may be kept by a shared cache (a CDN) for less time than the URL
+    lives; a private file's is never stored, so the URL reaches only the person who may see it.
+    """
+    expire = settings.MEDIA_SIGNED_URL_SECONDS
+    name = Path(path).name.replace('"', "")
+    parameters = {
+        "ResponseContentType": content_type if inline else "application/octet-stream",
+        "ResponseContentDisposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+    }
+    url = default_storage.signed_url(path, parameters=parameters, expire=expire)
+    response = HttpResponseRedirect(url)
+    if seen_as == media.PUBLIC:
+        response["Cache-Control"] = f"public, max-age={min(PUBLIC_MEDIA_MAX_AGE, expire // 2)}"
     else:
         response["Cache-Control"] = "private, no-store"
     patch_vary_headers(response, ["Cookie"])
@@ -448,6 +478,24 @@ def healthz(request):
     """The process is up: for a load balancer, and the benchmark's trivial view (it passes the
     same middleware as every page and touches neither the database nor a template)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def readyz(request):
+    """Ready for traffic: the database(s), the caches and the uploads' storage answer. For a load
+    balancer; one cheap call to each, never cached; 503 naming each part that failed."""
+    failed = []
+    for name, check in readiness.checks():
+        try:
+            check()
+        except Exception:  # noqa: BLE001 — whatever the failure, this part is not ready
+            logger.warning("readyz: %s is not reachable", name, exc_info=True)
+            failed.append(name)
+    if failed:
+        return HttpResponse(
+            "not ready: " + ", ".join(failed), status=503, content_type="text/plain"
+        )
+    return HttpResponse("ready", content_type="text/plain")
 
 
 def bad_request(request, exception=None):

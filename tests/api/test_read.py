@@ -254,3 +254,14 @@ class HearingAPITests(TestCase):
         response = self.client.get("/api/v1/hearings/?when=someday")
         self.assertEqual(response.status_code, 400)
         self.assertIn("when", response.json())
+
+
+class UpdatedSinceBoundsTests(TestCase):
+    def test_odd_offsets_and_years_are_a_clear_400_or_work(self):
+        """`updated_since` takes any ISO 8601 offset (read in UTC); a year outside 1991-2100 is
+        a 400 with the reason, never a 500 (schemathesis found `-22:42` made one)."""
+        ok = self.client.get("/api/v1/projects/", {"updated_since": "2026-10-01T17:02:07-22:42"})
+        self.assertEqual(ok.status_code, 200)
+        bad = self.client.get("/api/v1/projects/", {"updated_since": "0249-10-01T17:02:07-22:42"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("updated_since", str(bad.json()))

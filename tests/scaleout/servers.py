@@ -1,0 +1,149 @@
+"""Real shared services for the scale-out tests, each on a free loopback port: Debian's
+redis-server, moto's S3-compatible server (from PyPI), gunicorn app servers and outbox workers.
+Every process is started in a session of its own and stopped by its id when the test ends."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+S3_KEY = "scaleout-test"
+S3_SECRET = "scaleout-test-secret"  # noqa: S105 — moto accepts any key
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
+
+
+def start(args, **kwargs):
+    kwargs.setdefault("stdout", subprocess.DEVNULL)
+    kwargs.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen(args, cwd=ROOT, start_new_session=True, **kwargs)
+
+
+def stop(process, sig=signal.SIGTERM, seconds=10):
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
+def redis_server_binary():
+    """Debian's redis-server, or a skip saying why (a failure under CI=true, where scripts/test
+    installs it)."""
+    binary = shutil.which("redis-server")
+    if binary:
+        return binary
+    reason = "redis-server is not installed (apt-get install redis-server; scripts/test does)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " and CI=true: the scale-out tests must run")
+    pytest.skip(reason)
+
+
+def start_redis(folder):
+    binary = redis_server_binary()
+    port = free_port()
+    process = start(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--dir", str(folder), "--protected-mode", "no"]
+    )
+    wait_for_port(port, process)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def start_s3(bucket):
+    """moto's S3-compatible server with one empty private bucket; returns (process, endpoint)."""
+    import boto3
+
+    port = free_port()
+    process = start([str(Path(sys.executable).parent / "moto_server"), "-p", str(port)])
+    wait_for_port(port, process)
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=S3_KEY,
+        aws_secret_access_key=S3_SECRET,
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+    return process, endpoint
+
+
+def s3_environment(endpoint, bucket):
+    return {
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+        "AWS_ACCESS_KEY_ID": S3_KEY,
+        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+    }
+
+
+def s3_storage_settings(endpoint, bucket, expire=300):
+    """STORAGES["default"] for tests in this process (the environment variables' equivalent)."""
+    return {
+        "BACKEND": "projects.storage.PrivateMediaStorage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": "us-east-1",
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "access_key": S3_KEY,
+            "secret_key": S3_SECRET,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": expire,
+            "file_overwrite": False,
+        },
+    }
+
+
+def current_database_url():
+    """The URL of the database this test process uses (the test database on the suite's
+    throwaway PostgreSQL), for processes started by the test."""
+    params = connection.settings_dict
+    host = params["HOST"] or "127.0.0.1"
+    user = params["USER"] or "postgres"
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{host}:{params['PORT']}/{params['NAME']}"
+
+
+def base_environment(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env |= {
+        "DATABASE_URL": current_database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env | extra

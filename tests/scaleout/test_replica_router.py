@@ -1,0 +1,91 @@
+"""The replica router: residents' GET pages may read from the replica; writes, the rest of a
+request that wrote, transactions, signed-in people and a browser that just wrote use the
+primary. No database is touched: each request records where its reads would go (the replica
+being configured is stubbed, and a test's own transaction would send everything to the primary).
+"""
+
+import pytest
+from django.db import connections, router
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from config import db_router
+from config.db_router import STICKY_COOKIE, ReplicaRoutingMiddleware
+from projects.models import Place
+
+
+@pytest.fixture
+def replica(settings, monkeypatch):
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    settings.REPLICA_STICKY_SECONDS = 10
+
+
+def run(request, view):
+    seen = []
+
+    def get_response(request):
+        view(seen)
+        return HttpResponse()
+
+    response = ReplicaRoutingMiddleware(get_response)(request)
+    return seen, response
+
+
+def read(seen):
+    seen.append(router.db_for_read(Place))
+
+
+def test_anonymous_get_reads_the_replica(replica):
+    seen, response = run(RequestFactory().get("/kk/"), read)
+    assert seen == ["replica"]
+    assert STICKY_COOKIE not in response.cookies
+
+
+def test_post_reads_the_primary(replica):
+    seen, _ = run(RequestFactory().post("/kk/"), read)
+    assert seen == ["default"]
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "messages", STICKY_COOKIE])
+def test_personal_or_recent_writer_reads_the_primary(replica, cookie):
+    request = RequestFactory().get("/kk/")
+    request.COOKIES[cookie] = "x"
+    seen, _ = run(request, read)
+    assert seen == ["default"]
+
+
+def test_after_a_write_the_request_reads_the_primary_and_stays_there(replica):
+    """A write sends the rest of the request to the primary and sets the short sticky cookie."""
+
+    def view(seen):
+        read(seen)
+        seen.append(router.db_for_write(Place))
+        read(seen)
+
+    seen, response = run(RequestFactory().get("/kk/"), view)
+    assert seen == ["replica", "default", "default"]
+    assert response.cookies[STICKY_COOKIE]["max-age"] == 10
+
+
+def test_inside_a_transaction_reads_the_primary(replica, monkeypatch):
+    def view(seen):
+        monkeypatch.setattr(connections["default"], "in_atomic_block", True)
+        read(seen)
+
+    seen, _ = run(RequestFactory().get("/kk/"), view)
+    assert seen == ["default"]
+
+
+def test_outside_a_request_everything_is_primary(replica):
+    assert router.db_for_read(Place) == "default"
+
+
+def test_without_a_replica_everything_is_primary():
+    seen, response = run(RequestFactory().get("/kk/"), read)
+    assert seen == ["default"]
+    assert not response.cookies
+
+
+def test_migrations_only_on_the_primary():
+    assert router.allow_migrate("default", "projects")
+    assert not router.allow_migrate("replica", "projects")
