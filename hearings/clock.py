@@ -79,10 +79,8 @@ def rule_set_for(hearing, today=None):
     """
     from .models import RuleSet
 
-    regime = regime_of(hearing)
-    on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
-    on = on or today or timezone.localdate()
-    key = (hearing.rule_set_id, regime, on)
+    key = _rule_set_key(hearing, today)
+    _recorded, regime, on = key
     cached = getattr(hearing, "_clock_rule_set", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -98,6 +96,12 @@ def rule_set_for(hearing, today=None):
     return result
 
 
+def _rule_set_key(hearing, today=None):
+    """(recorded rule set, regime, day judged by): what decides a hearing's rule set."""
+    on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
+    return hearing.rule_set_id, regime_of(hearing), on or today or timezone.localdate()
+
+
 def prepare(hearings, today=None):
     """Read the rule sets and the working-day calendar once for many hearings (an API page, a
     feed), instead of once per hearing: each is given its rule set and the shared calendar."""
@@ -110,25 +114,14 @@ def prepare(hearings, today=None):
     sets = list(RuleSet.objects.prefetch_related("rules").order_by("-in_force_from", "-pk"))
     by_pk = {each.pk: each for each in sets}
     for hearing in hearings:
-        regime = regime_of(hearing)
-        on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
-        on = on or today or timezone.localdate()
-        if hearing.rule_set_id:
-            result = by_pk.get(hearing.rule_set_id)
+        key = recorded, regime, on = _rule_set_key(hearing, today)
+        if recorded:
+            result = by_pk.get(recorded)
         elif regime is None:
             result = None
         else:  # the same choice as RuleSet.objects.applicable, made in memory
-            result = next(
-                (
-                    each
-                    for each in sets
-                    if each.regime == regime
-                    and each.in_force_from <= on
-                    and (each.in_force_until is None or each.in_force_until >= on)
-                ),
-                None,
-            )
-        hearing._clock_rule_set = ((hearing.rule_set_id, regime, on), result)
+            result = next((each for each in sets if each.is_in_force(regime, on)), None)
+        hearing._clock_rule_set = (key, result)
         hearing._clock_calendar = calendar
     return hearings
 

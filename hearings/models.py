@@ -164,6 +164,14 @@ class RuleSet(models.Model):
     def __str__(self):
         return self.name
 
+    def is_in_force(self, regime, on):
+        """The twin of `RuleSet.objects.applicable`: this edition applies to `regime` on `on`."""
+        return (
+            self.regime == regime
+            and self.in_force_from <= on
+            and (self.in_force_until is None or self.in_force_until >= on)
+        )
+
     def rules_in_order(self):
         return sorted(self.rules.all(), key=lambda rule: (Rule.ORDER.index(rule.measures), rule.pk))
 

@@ -153,8 +153,8 @@ def stale_figures_used():
     return getattr(_state, "stale", False)
 
 
-# PostgreSQL session advisory locks, so that one process computes a figure while the others do
-# not; elsewhere (SQLite in development: one process) they are no-ops.
+# PostgreSQL transaction-level advisory locks, so that one process computes a figure while the
+# others do not; elsewhere (SQLite in development: one process) they are no-ops.
 
 
 def advisory_lock_id(key):
@@ -167,18 +167,6 @@ def _lock_call(function, lock):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s)", [lock])
         return cursor.fetchone()[0]
-
-
-def try_advisory_lock(lock):
-    return _lock_call("pg_try_advisory_lock", lock)
-
-
-def advisory_lock(lock):
-    _lock_call("pg_advisory_lock", lock)
-
-
-def advisory_unlock(lock):
-    _lock_call("pg_advisory_unlock", lock)
 
 
 def try_advisory_xact_lock(lock):

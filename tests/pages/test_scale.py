@@ -282,10 +282,12 @@ class ComputedOnceTests(TestCase):
 
         def other_process():
             try:
-                caching.advisory_lock(lock)
+                with connection.cursor() as cursor:  # as another process computing it
+                    cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
                 held.set()
                 release.wait(10)
-                caching.advisory_unlock(lock)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
             finally:
                 connection.close()
 
