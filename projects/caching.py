@@ -41,6 +41,7 @@ from django.utils.translation import get_language
 from .models import ContentVersion
 
 SERVER_CACHE_SECONDS = 60
+STALE_PAGE_SECONDS = 2
 VARYING_COOKIES = ("csrftoken", "messages", "sessionid")
 # A visitor with either cookie may see something personal (their account, a flash message).
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
@@ -117,8 +118,8 @@ def cached(key, compute, version=None):
     that after a change a district's figures are computed once, not once per process: the first
     process to miss takes a PostgreSQL advisory lock on the key and computes. While it does, the
     others show the figures computed for an earlier version (seconds older) rather than wait —
-    such a page is not kept in the page cache (`stale_figures_used`) — or, when there are none,
-    wait for the lock and read what it stored.
+    such a page is kept in the page cache for a moment only (`stale_figures_used`) — or, when
+    there are none, wait for the lock and read what it stored.
     """
     version = current()[0] if version is None else version
     day = timezone.localdate().isoformat()
@@ -275,11 +276,14 @@ def shared_page(request, view, args, kwargs, key):
     if page is not None:
         return serve(request, page, compressed)
     response = view(request, *args, **kwargs)
-    fresh = not stale_figures_used()
-    if fresh and response.status_code == 200 and not response.streaming and not response.cookies:
+    if response.status_code == 200 and not response.streaming and not response.cookies:
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
         page = CachedPage(headers, response.content)
-        pages.set(key, page, SERVER_CACHE_SECONDS)
+        # A page built with the previous version's figures (another process is computing the
+        # new ones) is kept a moment only: enough to spare re-rendering it for every resident
+        # meanwhile, short enough that the new figures show seconds later.
+        seconds = STALE_PAGE_SECONDS if stale_figures_used() else SERVER_CACHE_SECONDS
+        pages.set(key, page, seconds)
         # The response just rendered (tests read its context) keeps its own tokens; only its
         # body is swapped for the compressed one.
         if compressed:

@@ -218,6 +218,18 @@ class WholePageCacheTests(TestCase):
         self.assertIn(self.disclosure.title, gzip.decompress(response.content).decode())
         self.assertNotIn("csrftoken", response.cookies)
 
+    def test_a_page_with_the_previous_figures_is_kept_a_moment_only(self):
+        url = self.places["district"].get_absolute_url()
+        pages = caches["pages"]
+        for stale, seconds in ((True, caching.STALE_PAGE_SECONDS), (False, 60)):
+            pages.clear()
+            with (
+                mock.patch("projects.caching.stale_figures_used", return_value=stale),
+                mock.patch.object(pages, "set", wraps=pages.set) as kept,
+            ):
+                self.client_class().get(url)
+            self.assertEqual(kept.call_args.args[2], seconds)
+
     def test_an_edit_shows_on_the_next_request(self):
         url = self.places["village"].get_absolute_url()
         self.client.get(url)
@@ -309,7 +321,7 @@ class ComputedOnceTests(TestCase):
 
     def test_while_one_process_computes_the_others_show_the_previous_figures(self):
         """No waiting behind a long computation when figures of a moment ago exist: they are
-        shown, marked, and the page built with them is not kept in the page cache."""
+        shown, marked, and the page built with them is kept a moment only (see below)."""
         if connection.vendor != "postgresql":
             self.skipTest("advisory locks are PostgreSQL's")
         caching._state.stale = False
