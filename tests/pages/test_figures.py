@@ -30,7 +30,7 @@ from tests.factories import (
 )
 
 ROW = re.compile(r'<tr class="figure-\w+" data-figure="(\w+)">(.*?)</tr>', re.S)
-COUNT = re.compile(r"<td class=\"num\" data-count>(\d+)</td>")
+COUNT = re.compile(r"<span data-count>(\d+)</span>")
 MONEY = re.compile(r'data-currency="(\w+)" data-amount="([0-9.]+)"')
 NOTE = re.compile(r'<li data-figure="(\w+)">(.*?)</li>', re.S)
 
