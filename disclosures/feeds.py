@@ -1,4 +1,5 @@
-"""An RSS feed of published disclosures (withdrawn ones marked), narrowed by the list's own filters (e.g. `?place=KATO`)."""
+"""An RSS feed of published disclosures (withdrawn ones marked), narrowed by the list's own
+filters (e.g. `?place=KATO`)."""
 
 import mimetypes
 

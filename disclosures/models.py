@@ -849,18 +849,26 @@ class Disclosure(models.Model):
         return format_amount(self.amount, self.currency)
 
     def money_trail(self):
-        """Where this contribution's money went: published disclosures funded from it.
+        """Where this contribution's money went: public disclosures funded from it.
 
         Returns (children, accounted, unaccounted, accounted_share in percent) with amounts in
         this disclosure's currency; children in another currency are listed but not summed.
         """
         children = list(
-            self.funded_disclosures.published()
+            self.funded_disclosures.public()
             .select_related("organisation")
             .order_by("delivered_date", "pk")
         )
+        # Withdrawn and cancelled ones are listed, marked, and account for nothing.
         accounted = sum(
-            (c.amount for c in children if c.amount is not None and c.currency == self.currency),
+            (
+                c.amount
+                for c in children
+                if c.amount is not None
+                and c.currency == self.currency
+                and not c.is_withdrawn()
+                and c.status != Status.CANCELLED
+            ),
             Decimal("0"),
         )
         if not self.amount:

@@ -173,3 +173,25 @@ class CancelledHearingsListedTests(TestCase):
         hidden = self.client.get(reverse("hearings:list"), {"hide_cancelled": "on"})
         self.assertContains(hidden, "Open one")
         self.assertNotContains(hidden, "Called off")
+
+
+class MoneyTrailTests(TestCase):
+    def test_withdrawn_spending_is_listed_and_accounts_for_nothing(self):
+        """A payment's money trail lists a withdrawn spending, marked, outside the share."""
+        from decimal import Decimal
+
+        payment = DisclosureFactory(published=True, amount=Decimal("1000"))
+        akimat = AkimatFactory()
+        kept = DisclosureFactory(
+            published=True, organisation=akimat, funded_by=payment, amount=Decimal("400")
+        )
+        taken_back = DisclosureFactory(
+            withdrawn=True, organisation=akimat, funded_by=payment, amount=Decimal("500")
+        )
+        children, accounted, _unaccounted, share = payment.money_trail()
+        self.assertEqual(set(children), {kept, taken_back})
+        self.assertEqual((accounted, share), (Decimal("400"), 40))
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        response = self.client.get(payment.get_absolute_url())
+        self.assertContains(response, "(withdrawn, not counted in the figures)")

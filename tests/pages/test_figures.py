@@ -180,7 +180,7 @@ class GeneratedFiguresTests(FiguresAddUp, TestCase):
         cls.projects = [ProjectFactory(operator=company) for company in cls.companies]
         traits = ["delivered", "delivered", "in_progress", "promised", "overdue", "cancelled"]
         made = []
-        for n in range(80):
+        for _ in range(80):
             organisation = rng.choice([*cls.companies, cls.akimat])
             kwargs = {
                 rng.choice(traits): True,

@@ -59,7 +59,10 @@ class QueriesIndependentOfDataSizeTests(TestCase):
             )
             # Withdrawn ones stay listed, and a payment spent by the akimat is counted once.
             DisclosureFactory(
-                withdrawn=True, organisation=self.company, project=self.project, settlements=[village]
+                withdrawn=True,
+                organisation=self.company,
+                project=self.project,
+                settlements=[village],
             )
             DisclosureFactory(
                 published=True,
