@@ -296,3 +296,21 @@ class CountedOnceTests(FiguresAddUp, TestCase):
         )
         response = self.client.get(village.get_absolute_url())
         self.assertContains(response, "Each currency is summed on its own")
+
+    def test_villages_table_sums_are_disjoint(self):
+        """A district's table of villages: an overdue promise is "overdue" only, and the four
+        columns add up to the village's counted contributions."""
+        places = place_tree()
+        village = places["village"]
+        DisclosureFactory(published=True, overdue=True, settlements=[village])
+        DisclosureFactory(published=True, promised=True, settlements=[village])
+        DisclosureFactory(published=True, settlements=[village])
+        DisclosureFactory(published=True, cancelled=True, settlements=[village])
+        DisclosureFactory(withdrawn=True, settlements=[village])
+        district = places["district"]
+        figures = Disclosure.objects.published().figures_by_settlement(district)[village.pk]
+        self.assertEqual(
+            (figures["delivered"], figures["in_progress"], figures["promised"], figures["overdue"]),
+            (1, 0, 1, 1),
+        )
+        self.assertEqual(figures["total"], 4)  # the cancelled one too; never the withdrawn
