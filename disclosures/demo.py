@@ -202,6 +202,27 @@ DISCLOSURES = [
         "photos": [("The Nura school roof after repair", (120, 60, 140))],
     },
     {
+        "organisation": "taiynsha-may",
+        "user": "taiynsha-may@demo.ashyq.kz",
+        "project": "taiynsha-may-refinery",
+        "settlements": ["596036500"],
+        "title_kk": "Мектепке арналған спорт құралдары",
+        "title_ru": "Спортивный инвентарь для школы",
+        "title_en": "Sports equipment for the school",
+        "description_kk": "Мектептің спорт залына арналған құралдар.",
+        "description_ru": "Инвентарь для спортивного зала школы.",
+        "description_en": "Equipment for the school gym.",
+        "category": Category.CULTURE_SPORT,
+        "recipient_name": "Ilyichevka secondary school",
+        "recipient_role": RecipientRole.SCHOOL,
+        "amount": Decimal("3500000"),
+        "value_form": ValueForm.IN_KIND,
+        "basis": Basis.VOLUNTARY,
+        "story": [("delivered", D(2024, 8, 20))],
+        # Withdrawn, not deleted: residents still see it, greyed with the reason, outside the sums.
+        "withdraw": "Recorded twice: the equipment is part of the school repair.",
+    },
+    {
         "organisation": "zhanatas-wind",
         "user": "zhanatas-wind@demo.ashyq.kz",
         "project": "zhanatas-wind-farm",
@@ -302,7 +323,7 @@ def _seed_one(entry, organisation, moderator):
         if key
         not in {
             "organisation", "user", "project", "settlements", "story", "photos", "confirm",
-            "feedback", "question", "correction", "funded_by",
+            "feedback", "question", "correction", "funded_by", "withdraw",
         }
     }  # fmt: skip
     first = entry["story"][0]
@@ -346,6 +367,10 @@ def _seed_one(entry, organisation, moderator):
             setattr(disclosure, name, value)
         services.update_disclosure(
             acting_user=user, disclosure=disclosure, settlements=settlements, reason=reason
+        )
+    if entry.get("withdraw"):
+        services.withdraw_disclosure(
+            acting_user=user, disclosure=disclosure, reason=entry["withdraw"]
         )
     if entry.get("confirm"):
         akimat_slug, confirmed, date, note = entry["confirm"]

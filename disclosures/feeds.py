@@ -1,4 +1,5 @@
-"""An RSS feed of published disclosures, narrowed by the list's own filters (e.g. `?place=KATO`)."""
+"""An RSS feed of published disclosures (withdrawn ones marked), narrowed by the list's own
+filters (e.g. `?place=KATO`)."""
 
 import mimetypes
 
@@ -13,7 +14,7 @@ from projects.filters import bad_filter_response, filter_errors
 from projects.text import one_line, xml_safe
 
 from .filters import DisclosureFilter
-from .models import Disclosure
+from .models import Disclosure, Status
 
 FEED_SIZE = 50
 
@@ -28,14 +29,14 @@ class DisclosureFeed(Feed):
     # threads: nothing about a request is kept on `self`; the filterset is the feed's object.
     def __call__(self, request, *args, **kwargs):
         filterset = DisclosureFilter(
-            request.GET, queryset=Disclosure.objects.published().with_related()
+            request.GET, queryset=Disclosure.objects.listed().with_related()
         )
         if errors := filter_errors(filterset):
             return bad_filter_response(errors, "text/plain")
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):
-        return DisclosureFilter(request.GET, queryset=Disclosure.objects.published().with_related())
+        return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed().with_related())
 
     def link(self, filterset):
         query = filterset.data.urlencode()
@@ -83,6 +84,10 @@ class DisclosureFeed(Feed):
     def item_description(self, item):
         places = ", ".join(place.name for place in item.settlements.all())
         parts = [str(item.organisation), places, item.amount_display(), item.description]
+        if item.is_withdrawn():
+            parts.insert(0, _("Withdrawn: %(reason)s") % {"reason": item.withdrawal_reason})
+        elif item.status == Status.CANCELLED:
+            parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancel_reason})
         return xml_safe(" — ".join(str(part) for part in parts if part))
 
     def item_pubdate(self, item):

@@ -73,6 +73,11 @@ class DisclosureFilter(django_filters.FilterSet):
         max_digits=AMOUNT_DIGITS,
         decimal_places=2,
     )
+    hide_withdrawn = django_filters.BooleanFilter(
+        label=_("Hide withdrawn and cancelled"),
+        method="filter_hide_withdrawn",
+        widget=forms.CheckboxInput,
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(
@@ -109,6 +114,10 @@ class DisclosureFilter(django_filters.FilterSet):
         if value == OVERDUE:
             return queryset.overdue()
         return queryset.filter(status=value)
+
+    def filter_hide_withdrawn(self, queryset, name, value):
+        """Withdrawn and cancelled records are listed unless this is ticked."""
+        return queryset.current() if value else queryset
 
     def filter_year(self, queryset, name, value):
         year = int(value)

@@ -16,7 +16,20 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -80,6 +93,11 @@ class RecipientRole(models.TextChoices):
 
 OPEN_STATUSES = (Status.PROMISED, Status.IN_PROGRESS)
 
+# The headline sums, disjoint: each published contribution is in exactly one of them, or is
+# cancelled or withdrawn and in none. An open promise past its due date is "overdue", not
+# "promised" or "in progress"; nothing is "delivered" until it is.
+COUNTED_BUCKETS = ("delivered", "in_progress", "promised", "overdue")
+
 
 def today():
     """Today in Kazakhstan: a due date is a local calendar date."""
@@ -97,7 +115,8 @@ def format_amount(amount, currency):
 
 class DisclosureQuerySet(models.QuerySet):
     def published(self):
-        """What residents see in lists: published, not withdrawn, not hidden; newest first."""
+        """Published, not withdrawn, not hidden; newest first. What the figures count (less the
+        cancelled ones) and what residents may still act on (feedback, funding)."""
         return self.filter(
             published_at__isnull=False, withdrawn_at__isnull=True, hidden_at__isnull=True
         ).order_by("-published_at", "-pk")
@@ -105,6 +124,20 @@ class DisclosureQuerySet(models.QuerySet):
     def public(self):
         """What has a public page: published and not hidden; withdrawn ones stay, marked."""
         return self.filter(published_at__isnull=False, hidden_at__isnull=True)
+
+    def listed(self):
+        """What residents see in lists, feeds and exports: every public disclosure, withdrawn
+        ones included (greyed, with their reason, outside the sums); newest first.
+
+        Withdrawn is not hidden: a company that takes back a claim cannot make it vanish, but
+        a record moderators hid stays hidden, and drafts never appear.
+        """
+        return self.public().order_by("-published_at", "-pk")
+
+    def current(self):
+        """Neither withdrawn nor cancelled: what the "hide withdrawn and cancelled" filter
+        leaves."""
+        return self.filter(withdrawn_at__isnull=True).exclude(status=Status.CANCELLED)
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
@@ -213,7 +246,8 @@ class DisclosureQuerySet(models.QuerySet):
             attach_voices(self._result_cache)
 
     def figures_by_settlement(self, place):
-        """Per settlement within `place`: {place_id: {status: count, "overdue": n, "total": n}}.
+        """Per settlement within `place`: {place_id: {sum: count, "total": n}} with the sums of
+        `summary` (delivered, in progress, promised, overdue) and the total with cancelled ones.
 
         One grouped query, for the district and region pages' table of villages. Call it on
         `published()`.
@@ -221,15 +255,16 @@ class DisclosureQuerySet(models.QuerySet):
         through = Disclosure.settlements.through.objects.filter(
             place_id__in=place.within_ids(), disclosure__in=self.values("pk")
         )
+        # Disjoint, as in `summary`: an overdue promise is neither "promised" nor "in progress".
+        late = Q(disclosure__status__in=OPEN_STATUSES, disclosure__due_date__lt=today())
         rows = through.values("place_id").annotate(
             total=Count("disclosure_id", distinct=True),
             delivered=Count("disclosure_id", filter=Q(disclosure__status=Status.DELIVERED)),
-            in_progress=Count("disclosure_id", filter=Q(disclosure__status=Status.IN_PROGRESS)),
-            promised=Count("disclosure_id", filter=Q(disclosure__status=Status.PROMISED)),
-            overdue=Count(
-                "disclosure_id",
-                filter=Q(disclosure__status__in=OPEN_STATUSES, disclosure__due_date__lt=today()),
+            in_progress=Count(
+                "disclosure_id", filter=Q(disclosure__status=Status.IN_PROGRESS) & ~late
             ),
+            promised=Count("disclosure_id", filter=Q(disclosure__status=Status.PROMISED) & ~late),
+            overdue=Count("disclosure_id", filter=late),
         )
         return {row.pop("place_id"): row for row in rows.order_by()}
 
@@ -253,11 +288,22 @@ class DisclosureQuerySet(models.QuerySet):
         )
 
     def summary(self):
-        """Headline figures for a set of disclosures (call on `published()`, e.g. for a place).
+        """Headline figures for a set of disclosures, e.g. `listed().for_place(place)`.
 
-        One query, whatever the number of disclosures: the akimat's confirmations and residents'
-        disputes are EXISTS tests per row, and value totals are sums per currency (tenge and
-        dollars are not added up).
+        Counted once, in disjoint sums: every record is delivered, in progress, promised,
+        overdue (an open promise past its due date), cancelled or withdrawn. Values are summed
+        per currency (tenge and dollars are never added up) for the first four only; cancelled
+        and withdrawn records are counted by number, "not counted" in money.
+
+        Money is counted once: a contribution paid out of another one in the same set (an
+        akimat's roof funded from a company's payment into its budget, `funded_by`) is part of
+        that payment, so its value is shown as `funded` ("of which spent by ...") and not added
+        again. A chain of such records counts its first one in the set. A sum that includes an
+        estimated value says so (`estimated`).
+
+        One query, whatever the number of disclosures: rows grouped by sum, currency and
+        whether their funder is in the set; the akimat's confirmations and residents' disputes
+        are EXISTS tests per row.
         """
         on = today()
         confirmed = Confirmation.objects.filter(
@@ -266,29 +312,85 @@ class DisclosureQuerySet(models.QuerySet):
         disputed = ResidentFeedback.objects.approved().filter(
             disclosure=OuterRef("pk"), kind=ResidentFeedback.Kind.DISPUTED
         )
-        valued = Q(amount__isnull=False) & ~Q(status=Status.CANCELLED)
-        figures = self.aggregate(
-            total=Count("pk"),
-            delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
-            in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
-            promised=Count("pk", filter=Q(status=Status.PROMISED)),
-            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=on)),
-            confirmed=Count("pk", filter=Exists(confirmed)),
-            disputed=Count("pk", filter=Exists(disputed)),
-            **{
-                f"sum_{code}": Sum("amount", filter=valued & Q(currency=code))
-                for code in Currency.values
-            },
+        # A record's money is already counted when its funder's value is counted here.
+        valued = self.filter(withdrawn_at__isnull=True, amount__isnull=False).exclude(
+            status=Status.CANCELLED
         )
-        sums = {code: figures.pop(f"sum_{code}") for code in Currency.values}
-        figures["totals"] = [
-            {"currency": code, "amount": amount}
-            for code, amount in sorted(sums.items())
-            if amount is not None
+        bucket = Case(
+            When(withdrawn_at__isnull=False, then=Value("withdrawn")),
+            When(status=Status.CANCELLED, then=Value("cancelled")),
+            When(status__in=OPEN_STATUSES, due_date__lt=on, then=Value("overdue")),
+            default=F("status"),
+            output_field=CharField(),
+        )
+        inside = ExpressionWrapper(
+            Q(funded_by__isnull=False, funded_by__in=valued.values("pk")),
+            output_field=BooleanField(),
+        )
+        rows = (
+            self.annotate(bucket=bucket, inside=inside)
+            .values("bucket", "currency", "inside")
+            .annotate(
+                n=Count("pk"),
+                value=Sum("amount"),
+                estimates=Count("pk", filter=Q(is_estimate=True, amount__isnull=False)),
+                confirmed=Count("pk", filter=Exists(confirmed)),
+                disputed=Count("pk", filter=Exists(disputed)),
+            )
+            .order_by()
+        )
+        return figures_from_rows(list(rows))
+
+
+def figures_from_rows(rows):
+    """The summary's figures from its grouped rows (see `DisclosureQuerySet.summary`)."""
+    names = (*COUNTED_BUCKETS, "cancelled", "withdrawn")
+    figures = dict.fromkeys(names, 0)
+    figures.update(confirmed=0, disputed=0)
+    money = {}  # currency -> bucket -> [amount, estimated]; "funded" for the parts of payments
+    for row in rows:
+        figures[row["bucket"]] += row["n"]
+        if row["bucket"] == "withdrawn":
+            continue
+        figures["confirmed"] += row["confirmed"]
+        figures["disputed"] += row["disputed"]
+        if row["value"] is None or row["bucket"] == "cancelled":
+            continue
+        key = "funded" if row["inside"] else row["bucket"]
+        cell = money.setdefault(row["currency"], {}).setdefault(key, [Decimal("0"), False])
+        cell[0] += row["value"]
+        cell[1] = cell[1] or bool(row["estimates"])
+    figures["counted"] = sum(figures[name] for name in COUNTED_BUCKETS)
+    figures["total"] = figures["counted"] + figures["cancelled"]
+    figures["listed"] = figures["total"] + figures["withdrawn"]
+    # Tenge first, then the other currencies, each on its own line and never added together.
+    currencies = sorted(money, key=lambda code: (code != Currency.KZT, code))
+
+    def amounts(key):
+        return [
+            {"currency": code, "amount": money[code][key][0], "estimated": money[code][key][1]}
+            for code in currencies
+            if key in money[code]
         ]
-        figures["total_kzt"] = sums.get(Currency.KZT) or Decimal("0")
-        return figures
+
+    figures["sums"] = [
+        {"key": name, "count": figures[name], "amounts": amounts(name)} for name in COUNTED_BUCKETS
+    ]
+    figures["totals"] = []
+    for code in currencies:
+        cells = [money[code][name] for name in COUNTED_BUCKETS if name in money[code]]
+        if cells:
+            figures["totals"].append(
+                {
+                    "currency": code,
+                    "amount": sum((cell[0] for cell in cells), Decimal("0")),
+                    "estimated": any(cell[1] for cell in cells),
+                }
+            )
+    figures["funded"] = amounts("funded")
+    kzt = [row["amount"] for row in figures["totals"] if row["currency"] == Currency.KZT]
+    figures["total_kzt"] = kzt[0] if kzt else Decimal("0")
+    return figures
 
 
 CONFIRMATION_COUNTS = {"confirmed": "confirmed_count", "cannot_confirm": "unconfirmed_count"}
@@ -747,18 +849,26 @@ class Disclosure(models.Model):
         return format_amount(self.amount, self.currency)
 
     def money_trail(self):
-        """Where this contribution's money went: published disclosures funded from it.
+        """Where this contribution's money went: public disclosures funded from it.
 
         Returns (children, accounted, unaccounted, accounted_share in percent) with amounts in
         this disclosure's currency; children in another currency are listed but not summed.
         """
         children = list(
-            self.funded_disclosures.published()
+            self.funded_disclosures.public()
             .select_related("organisation")
             .order_by("delivered_date", "pk")
         )
+        # Withdrawn and cancelled ones are listed, marked, and account for nothing.
         accounted = sum(
-            (c.amount for c in children if c.amount is not None and c.currency == self.currency),
+            (
+                c.amount
+                for c in children
+                if c.amount is not None
+                and c.currency == self.currency
+                and not c.is_withdrawn()
+                and c.status != Status.CANCELLED
+            ),
             Decimal("0"),
         )
         if not self.amount:

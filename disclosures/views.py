@@ -66,9 +66,10 @@ def _form_errors(form, error):
 
 @public_page
 def disclosure_list(request):
-    """Published disclosures, filterable and sortable, shareable by URL; open to everyone."""
+    """Published disclosures (withdrawn ones greyed, unless filtered out), filterable and
+    sortable, shareable by URL; open to everyone."""
     filterset = DisclosureFilter(
-        request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
+        request.GET, queryset=Disclosure.objects.listed().with_related().with_voices()
     )
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
@@ -108,11 +109,14 @@ EXPORT_FIELDS = [
     "beneficiaries_description",
     "funded_by",
     "published_at",
+    "cancel_reason",
+    "withdrawn_at",
+    "withdrawal_reason",
 ]
 
 
 def _export_filterset(request):
-    return DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
+    return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed())
 
 
 def _export_rows(request, filterset):
@@ -175,6 +179,7 @@ def _export_chunk(chunk, url, today):
             delivered_date=delivered.isoformat() if delivered else None,
             amount=str(amount) if amount is not None else None,
             published_at=row["published_at"].isoformat(),
+            withdrawn_at=row["withdrawn_at"].isoformat() if row["withdrawn_at"] else None,
         )
         yield {name: record[name] for name in EXPORT_FIELDS}
 
@@ -202,6 +207,8 @@ CSV_CHECKED = [
         "basis_reference",
         "recipient_name",
         "beneficiaries_description",
+        "cancel_reason",
+        "withdrawal_reason",
         "overdue",
         "is_estimate",
     )

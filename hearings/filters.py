@@ -41,9 +41,19 @@ class HearingFilter(django_filters.FilterSet):
     organiser = SlugFilter(label=_("Organising akimat"), queryset=Organisation.objects.akimats())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
 
+    hide_cancelled = django_filters.BooleanFilter(
+        label=_("Hide cancelled hearings"),
+        method="filter_hide_cancelled",
+        widget=forms.CheckboxInput,
+    )
+
     class Meta:
         model = Hearing
         fields = []
+
+    def filter_hide_cancelled(self, qs, name, value):
+        """Cancelled hearings are listed, marked, unless this is ticked."""
+        return qs.exclude(status=Hearing.Status.CANCELLED) if value else qs
 
     def filter_when(self, qs, name, value):
         now = timezone.now()

@@ -73,8 +73,9 @@ def _promises_with_disclosures(hearing):
     if related is not None:
         model = related.rel.related_model
         queryset = model.objects.all()
-        if hasattr(queryset, "published"):
-            queryset = queryset.published()
+        # Withdrawn follow-ups stay, marked: a promise's record does not lose them.
+        if hasattr(queryset, "listed"):
+            queryset = queryset.listed()
         promises = promises.prefetch_related(
             Prefetch("disclosures", queryset=queryset, to_attr="public_disclosures")
         )

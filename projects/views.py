@@ -80,7 +80,7 @@ def home(request):
         "search_form": PlaceSearchForm(),
         "recent_places": recent,
         "upcoming_hearings": hearings.for_cards()[:5],
-        "recent_disclosures": Disclosure.objects.published().with_related().with_voices()[:6],
+        "recent_disclosures": Disclosure.objects.listed().with_related().with_voices()[:6],
     }
     return render(request, "projects/home.html", context)
 
@@ -117,8 +117,10 @@ def place_detail(request, slug):
     version = request.content_version
     ancestors = list(place.ancestors())
     published = Disclosure.objects.published().for_place(place)
+    # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
+    listed = Disclosure.objects.listed().for_place(place)
     timeline = request.GET.get("view") == "timeline"
-    contributions = published.with_related().with_voices().with_photos()
+    contributions = listed.with_related().with_voices().with_photos()
     # The newest first, straight from the publication index (grouping thousands by category
     # before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
     contributions = (
@@ -135,7 +137,7 @@ def place_detail(request, slug):
         "children": place.children.order_by_name(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
-        "summary": cached(f"place-summary:{place.pk}", published.summary, version),
+        "summary": cached(f"place-figures:{place.pk}", listed.summary, version),
         "feed_urls": place_feed_urls(place),
         "contributions": contributions[:CONTRIBUTIONS_SHOWN]
         if timeline
@@ -196,15 +198,13 @@ def project_detail(request, slug):
     settlements = list(project.settlements.order_by_name())
     Place.objects.attach_ancestors(settlements)
     can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
-    published = Disclosure.objects.published().filter(project=project)
+    listed = Disclosure.objects.listed().filter(project=project)
     context = {
         "project": project,
         "settlements": settlements,
         "can_edit": can_edit,
-        "summary": cached(
-            f"project-summary:{project.pk}", published.summary, request.content_version
-        ),
-        "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "summary": cached(f"project-figures:{project.pk}", listed.summary, request.content_version),
+        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
         .filter(project=project)
         .for_cards()
@@ -261,13 +261,14 @@ def organisation_detail(request, slug):
         projects = projects.affecting(organisation.place)
         hearings = Hearing.objects.published().filter(organiser=organisation)
     published = Disclosure.objects.published().filter(organisation=organisation)
+    listed = Disclosure.objects.listed().filter(organisation=organisation)
     context = {
         "organisation": organisation,
         "projects": projects[:PROJECTS_SHOWN],
         "summary": cached(
-            f"organisation-summary:{organisation.pk}", published.summary, request.content_version
+            f"organisation-figures:{organisation.pk}", listed.summary, request.content_version
         ),
-        "contributions": published.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "overdue": published.overdue()
         .with_related()
         .with_voices()

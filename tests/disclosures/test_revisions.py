@@ -74,14 +74,19 @@ class RevisionLogTests(TestCase):
         self.assertEqual(Disclosure.objects.get(pk=draft.pk).title_ru, "Другое")
 
     def test_withdrawal_keeps_the_record_visible(self):
-        """A withdrawn disclosure stays on its page with the reason, off the list."""
+        """A withdrawn disclosure stays on its page with the reason, and on the list, greyed,
+        unless the list is asked to hide withdrawn ones."""
         services.withdraw_disclosure(
             acting_user=self.user, disclosure=self.disclosure, reason="Recorded twice."
         )
         response = self.client.get(self.disclosure.get_absolute_url())
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Recorded twice.")
-        self.assertNotContains(self.client.get(reverse("disclosures:list")), self.disclosure.title)
+        listed = self.client.get(reverse("disclosures:list"))
+        self.assertContains(listed, self.disclosure.title)
+        self.assertContains(listed, "is-withdrawn")
+        hidden = self.client.get(reverse("disclosures:list"), {"hide_withdrawn": "on"})
+        self.assertNotContains(hidden, self.disclosure.title)
         self.assertTrue(self.disclosure.revisions.filter(action="withdrawn").exists())
         with self.assertRaises(ValidationError):
             self.correct(title_ru="x", reason="y")

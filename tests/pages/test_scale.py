@@ -59,6 +59,19 @@ class QueriesIndependentOfDataSizeTests(TestCase):
             DisclosureFactory(
                 published=True, overdue=True, organisation=self.company, settlements=[neighbour]
             )
+            # Withdrawn ones stay listed, and a payment spent by the akimat is counted once.
+            DisclosureFactory(
+                withdrawn=True,
+                organisation=self.company,
+                project=self.project,
+                settlements=[village],
+            )
+            DisclosureFactory(
+                published=True,
+                organisation=self.akimat,
+                funded_by=disclosure,
+                settlements=[village],
+            )
             ConfirmationFactory(disclosure=disclosure, akimat=self.akimat)
             ResidentFeedbackFactory(disclosure=disclosure, moderation_status="approved")
             QuestionFactory(disclosure=disclosure, moderation_status="approved")
