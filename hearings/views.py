@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from projects.caching import public_page
 from projects.filters import filter_errors
+from projects import metadata
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
@@ -146,11 +147,16 @@ def hearing_detail(request, pk):
     for report in reports:
         report.hearing = hearing
     changes = [c for c in hearing.changes.all() if c.is_public()]
+    territory = Place.objects.attach_ancestors(hearing.territory.all())
     context = {
         "hearing": hearing,
         "can_edit": can_edit,
         "steps": steps,
-        "territory": list(hearing.territory.all()),
+        "territory": territory,
+        "place_label": metadata.places_label(territory),
+        "structured_data": metadata.hearing_data(hearing, territory, changes)
+        if hearing.is_published()
+        else None,
         "documents": list(hearing.documents.all()),
         "deadlines": hearing.deadlines(),
         "changes": changes,
