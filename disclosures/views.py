@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from projects import metadata
 from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
 from projects.lifecycle import available_transitions
-from projects import metadata
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit

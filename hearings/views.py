@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from projects import metadata
 from projects.caching import public_page
 from projects.filters import filter_errors
-from projects import metadata
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
