@@ -177,7 +177,7 @@ def hearing_detail(request, pk):
 @public_page
 def hearing_ics(request, pk):
     """One hearing as an .ics file to add to a phone's calendar."""
-    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    hearing = get_object_or_404(Hearing.objects.published().select_related("organiser"), pk=pk)
     body = calendars.calendar_for([hearing], hearing.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearing-{hearing.pk}.ics"'
@@ -187,7 +187,8 @@ def hearing_ics(request, pk):
 @public_page
 def all_calendar(request):
     """An iCalendar feed of every published hearing, the latest 200."""
-    hearings = Hearing.objects.published().order_by("-starts_at", "pk")[:200]
+    hearings = Hearing.objects.published().select_related("organiser")
+    hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
@@ -196,7 +197,8 @@ def all_calendar(request):
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)
-    hearings = Hearing.objects.published().concerning(place).order_by("-starts_at", "pk")[:200]
+    hearings = Hearing.objects.published().concerning(place).select_related("organiser")
+    hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings: %(place)s") % {"place": place.name})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
