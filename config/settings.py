@@ -462,6 +462,17 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "projects.throttles.ApiReadThrottle",
+        "projects.throttles.ApiWriteThrottle",
+    ],
+    "EXCEPTION_HANDLER": "projects.throttles.exception_handler",
+}
+# API limits (projects/throttles.py): reads per client address, writes per API key, counted in
+# the "shared" cache. "number/second|minute|hour|day"; empty for no limit.
+API_THROTTLE_RATES = {
+    "read": env("API_THROTTLE_READ", "120/minute") or None,
+    "write": env("API_THROTTLE_WRITE", "60/minute") or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ashyq Auyl open data API",
