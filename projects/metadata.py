@@ -134,7 +134,8 @@ def hearing_data(hearing, territory, changes=()):
         event["description"] = hearing.subject
     if hearing.is_public_discussion():
         event["startDate"] = local(hearing.starts_at).date().isoformat()
-        event["endDate"] = hearing.discussion_ends_on.isoformat()
+        last_day = hearing.discussion_ends_on or local(hearing.starts_at).date()
+        event["endDate"] = last_day.isoformat()
         mode = "OnlineEventAttendanceMode"
     else:
         event["startDate"] = local(hearing.starts_at).isoformat()
