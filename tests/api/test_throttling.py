@@ -17,6 +17,10 @@ class ThrottleTests(TestCase):
         cls.company = CompanyFactory()
         cls.other = CompanyFactory()
 
+    def setUp(self):
+        # The API speaks the language the client asks for (LocaleMiddleware).
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
     def test_reads_over_the_rate_get_429_with_retry_after_and_a_message(self):
         for _ in range(3):
             self.assertEqual(self.client.get("/api/v1/places/").status_code, 200)
@@ -28,6 +32,8 @@ class ThrottleTests(TestCase):
         detail = response.json()["detail"]
         self.assertIn("Too many requests", detail)
         self.assertIn(str(wait), detail)
+        russian = self.client.get("/api/v1/places/", headers={"accept-language": "ru"})
+        self.assertIn("Слишком много запросов", russian.json()["detail"])
 
     def test_reads_are_counted_per_client_address(self):
         for _ in range(3):
