@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from projects import metadata
 from projects.caching import public_page
+from projects.crossorigin import same_origin_form
 from projects.filters import filter_errors
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
@@ -354,6 +355,7 @@ def _resident_form(request, hearing, form, heading):
     return response
 
 
+@same_origin_form
 def subscribe(request):
     """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first."""
     form = SubscribeForm(request.POST or None, initial={"place": request.GET.get("place", "")})
