@@ -6,6 +6,7 @@ README.md ("Production").
 """
 
 import datetime
+import email.utils
 import os
 import tempfile
 from pathlib import Path
@@ -329,6 +330,11 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Ashyq Auyl <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The ORGANIZER of a hearing in calendars when its akimat has no public e-mail: iCalendar needs
+# an address there, so a no-reply one (the sender of the site's e-mails by default).
+CALENDAR_ORGANIZER_EMAIL = env("CALENDAR_ORGANIZER_EMAIL", "") or (
+    email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1] or "noreply@localhost"
+)
 
 # Security. Production defaults are strict; SECURE_SSL_REDIRECT can be switched off when a proxy
 # in front already redirects, and SECURE_PROXY_SSL_HEADER set when that proxy terminates TLS.
@@ -456,6 +462,17 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "projects.throttles.ApiReadThrottle",
+        "projects.throttles.ApiWriteThrottle",
+    ],
+    "EXCEPTION_HANDLER": "projects.throttles.exception_handler",
+}
+# API limits (projects/throttles.py): reads per client address, writes per API key, counted in
+# the "shared" cache. "number/second|minute|hour|day"; empty for no limit.
+API_THROTTLE_RATES = {
+    "read": env("API_THROTTLE_READ", "120/minute") or None,
+    "write": env("API_THROTTLE_WRITE", "60/minute") or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ashyq Auyl open data API",

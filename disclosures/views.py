@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from projects import metadata
 from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
 from projects.lifecycle import available_transitions
-from projects.models import Organisation
+from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
@@ -311,6 +312,7 @@ def disclosure_detail(request, pk):
     can_edit = Disclosure.objects.editable_by(user).filter(pk=pk).exists()
     steps = {step.name: step for step in available_transitions(disclosure, user)}
     children, accounted, unaccounted, share = disclosure.money_trail()
+    settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
     context = {
         "disclosure": disclosure,
         "photos": list(disclosure.photos.all()),
@@ -341,7 +343,8 @@ def disclosure_detail(request, pk):
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
         "feedback_form": FeedbackForm(auto_id="feedback_%s"),
         "question_form": QuestionForm(auto_id="question_%s"),
-        "settlements": list(disclosure.settlements.all()),
+        "settlements": settlements,
+        "place_label": metadata.places_label(settlements),
     }
     return render(request, "disclosures/disclosure_detail.html", context)
 

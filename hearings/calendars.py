@@ -8,11 +8,21 @@ with STATUS:CANCELLED so that calendars remove it visibly rather than silently.
 import datetime
 
 import icalendar
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Hearing
 from .notifications import absolute
+
+
+def _organizer(akimat):
+    """ORGANIZER must be a cal-address (RFC 5545 §3.3.3), a mailto: URI: the akimat's public
+    e-mail, or else the site's no-reply address (CALENDAR_ORGANIZER_EMAIL) under its name."""
+    email = akimat.email or settings.CALENDAR_ORGANIZER_EMAIL
+    organizer = icalendar.vCalAddress(f"mailto:{email}")
+    organizer.params["cn"] = icalendar.vText(akimat.name)
+    return organizer
 
 
 def _event(hearing):
@@ -43,7 +53,13 @@ def _event(hearing):
     if hearing.online_link:
         lines.append(_("Online: %(link)s") % {"link": hearing.online_link})
     lines.append(url)
+    if hearing.is_cancelled():
+        # Calendars show DESCRIPTION, not a reason property (RFC 5545 has none): the reason
+        # goes first, so a subscriber sees why the hearing is off.
+        reason = _("Cancelled: %(reason)s") % {"reason": hearing.cancellation_reason}
+        lines.insert(0, reason)
     event.add("description", "\n\n".join(lines))
+    event.add("organizer", _organizer(hearing.organiser))
     event.add("sequence", hearing.sequence)
     if hearing.is_cancelled():
         event.add("status", "CANCELLED")
@@ -59,7 +75,8 @@ def calendar_for(hearings, name):
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Almaty")
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", datetime.timedelta(hours=1))
+    # An X- property gets no type from icalendar: a vDuration, or it prints "1:00:00".
+    calendar.add("x-published-ttl", icalendar.vDuration(datetime.timedelta(hours=1)))
     # RFC 5545 wants at least one component: the time zone is one, so a calendar with no
     # hearing yet is still valid (events themselves are in UTC).
     calendar.add_component(icalendar.Timezone.from_tzid("Asia/Almaty"))

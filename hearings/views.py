@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from projects import metadata
 from projects.caching import public_page
 from projects.crossorigin import same_origin_form
 from projects.filters import filter_errors
@@ -148,11 +149,16 @@ def hearing_detail(request, pk):
     for report in reports:
         report.hearing = hearing
     changes = [c for c in hearing.changes.all() if c.is_public()]
+    territory = Place.objects.attach_ancestors(hearing.territory.all())
     context = {
         "hearing": hearing,
         "can_edit": can_edit,
         "steps": steps,
-        "territory": list(hearing.territory.all()),
+        "territory": territory,
+        "place_label": metadata.places_label(territory),
+        "structured_data": metadata.hearing_data(hearing, territory, changes)
+        if hearing.is_published()
+        else None,
         "documents": list(hearing.documents.all()),
         "deadlines": hearing.deadlines(),
         "changes": changes,
@@ -173,7 +179,7 @@ def hearing_detail(request, pk):
 @public_page
 def hearing_ics(request, pk):
     """One hearing as an .ics file to add to a phone's calendar."""
-    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    hearing = get_object_or_404(Hearing.objects.published().select_related("organiser"), pk=pk)
     body = calendars.calendar_for([hearing], hearing.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearing-{hearing.pk}.ics"'
@@ -183,7 +189,8 @@ def hearing_ics(request, pk):
 @public_page
 def all_calendar(request):
     """An iCalendar feed of every published hearing, the latest 200."""
-    hearings = Hearing.objects.published().order_by("-starts_at", "pk")[:200]
+    hearings = Hearing.objects.published().select_related("organiser")
+    hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
@@ -192,7 +199,8 @@ def all_calendar(request):
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)
-    hearings = Hearing.objects.published().concerning(place).order_by("-starts_at", "pk")[:200]
+    hearings = Hearing.objects.published().concerning(place).select_related("organiser")
+    hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings: %(place)s") % {"place": place.name})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 

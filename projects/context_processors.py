@@ -2,6 +2,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.translation import get_language
+
+# Open Graph locales (language_TERRITORY) of the site's languages.
+OG_LOCALES = {"kk": "kk_KZ", "ru": "ru_RU", "en": "en_US"}
 
 
 def _local(url):
@@ -33,8 +37,11 @@ def site(request):
     site = settings.SITE_URL
     default = next(url for code, _n, url in links if code == settings.LANGUAGE_CODE)
     here = request.path if _local(request.path) else "/"
+    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    codes = [current, *(code for code, _n in settings.LANGUAGES if code != current)]
     return {
         "language_links": links,
+        "og_locales": [OG_LOCALES[code] for code in codes if code in OG_LOCALES],
         "canonical_url": site + here,
         "alternate_links": [(code, site + url) for code, _n, url in links],
         "default_language_url": site + default,

@@ -27,7 +27,7 @@ from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import media, opendata, readiness, services
+from . import media, metadata, opendata, readiness, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
@@ -132,6 +132,8 @@ def place_detail(request, slug):
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
     context = {
         "place": place,
+        "place_label": metadata.place_label(place, ancestors),
+        "structured_data": metadata.place_data(place, ancestors),
         "projects_total": cached(f"place-projects:{place.pk}", affecting.count, version),
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
@@ -389,7 +391,11 @@ def open_data(request):
     return render(
         request,
         "projects/open_data.html",
-        {"licence_url": opendata.LICENCE_URL, "geonames_url": opendata.GEONAMES_URL},
+        {
+            "licence_url": opendata.LICENCE_URL,
+            "geonames_url": opendata.GEONAMES_URL,
+            "structured_data": metadata.dataset_data(),
+        },
     )
 
 

@@ -14,6 +14,9 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests roll back and reuse version numbers; tests/pages/test_scale.py covers the reuse.
     settings.CONTENT_VERSION_TTL = 0
+    # No API limit while schemathesis and the API tests send hundreds of requests;
+    # tests/api/test_throttling.py sets its own rates.
+    settings.API_THROTTLE_RATES = {"read": None, "write": None}
     # Each test process keeps its own "shared" cache: the file cache would be shared by the
     # parallel workers, whose rolled-back version numbers coincide.
     settings.CACHES = {

@@ -79,12 +79,13 @@ def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
             hearing_promise=promise,
         )
         LearnedOfFactory(hearing=hearing, approved=True)
-    # + the content version (whole-page cache); + the rule set, its rules, the moved days
-    with django_assert_max_num_queries(14):
+    # + the content version (whole-page cache); + the rule set, its rules, the moved days;
+    # + the territory's districts and regions (the title names them)
+    with django_assert_max_num_queries(15):
         response = client.get(hearing.get_absolute_url())
     assert response.status_code == 200
     client.force_login(member_of(organiser))
-    with django_assert_max_num_queries(18):  # + session, user, permission, registrations
+    with django_assert_max_num_queries(19):  # + session, user, permission, registrations
         response = client.get(hearing.get_absolute_url())
     assert response.status_code == 200
     with django_assert_max_num_queries(5):  # version, hearing, territory, session, user
