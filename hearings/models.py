@@ -882,6 +882,10 @@ class HearingChange(models.Model):
     new_starts_at = models.DateTimeField(_("new date"), null=True, blank=True)
     old_venue = models.CharField(_("old venue"), max_length=300, blank=True)
     new_venue = models.CharField(_("new venue"), max_length=300, blank=True)
+    # An added document is named when the log is read, by its title in the reader's language.
+    document = models.ForeignKey(
+        HearingDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hearing change")

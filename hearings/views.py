@@ -145,7 +145,7 @@ def hearing_detail(request, pk):
     reports = list(hearing.learned_of.approved())
     for report in reports:
         report.hearing = hearing
-    changes = [c for c in hearing.changes.all() if c.is_public()]
+    changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
     context = {
         "hearing": hearing,
         "can_edit": can_edit,

@@ -199,8 +199,8 @@ def test_iso_has_no_microseconds():
 
 def test_template_filters_use_the_page_language():
     template = Template(
-        "{% load local_formats %}{{ amount|money:'KZT' }}|{{ when|day }}|{{ until|day_month:'until' }}"
-        "|{{ minutes|duration }}|{% coordinates 43.4837 78.07515 %}"
+        "{% load local_formats %}{{ amount|money:'KZT' }}|{{ when|day }}"
+        "|{{ until|day_month:'until' }}|{{ minutes|duration }}|{% coordinates 43.4837 78.07515 %}"
     )
     context = Context(
         {
