@@ -16,6 +16,7 @@ separator is the no-break space (U+00A0): every phone font has it and a figure n
 """
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -352,3 +353,31 @@ def duration(minutes, language=None, about=True):
         )
     text = " ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
     return f"about {text}" if about else text
+
+
+# --- Place names --------------------------------------------------------------------------------
+
+# The KATO classifier abbreviates the kind of unit inside the name ("Амандық а.о.", "Семей Қ.Ә.",
+# "Амандыкский с.о."). Shown to a resident, the kind is spelled out where the grammar is
+# certain (a Russian adjective before "сельский округ" agrees already) and otherwise written
+# in small letters as Kazakh and Russian usage abbreviates it ("қ.ә.", "г.а.").
+PLACE_ABBREVIATIONS = {
+    "kk": (
+        (re.compile(r"\s+а\.о\.?$"), " ауылдық округі"),
+        (re.compile(r"\s+Қ\.Ә\.$"), " қ.ә."),
+    ),
+    "ru": (
+        (re.compile(r"(ий|ый|ой)\s+с\.о\.?$"), r"\1 сельский округ"),
+        (re.compile(r"(ая)\s+с\.а\.$"), r"\1 сельская администрация"),
+        (re.compile(r"(ая)\s+п\.а\.$"), r"\1 поселковая администрация"),
+        (re.compile(r"(ая)\s+г\.а\.$"), r"\1 городская администрация"),
+        (re.compile(r"\s+Г\.А\.$"), " г.а."),
+    ),
+}
+
+
+def place_name(name, language):
+    """A KATO name as a resident reads it: "Амандық ауылдық округі", "Семей қ.ә."."""
+    for pattern, replacement in PLACE_ABBREVIATIONS.get(language, ()):
+        name = pattern.sub(replacement, name)
+    return name

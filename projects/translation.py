@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from .formats import place_name
+
 CONTENT_LANGUAGES = ("kk", "ru", "en")
 FALLBACKS = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
 
@@ -91,3 +93,13 @@ class TranslatedField:
         if obj is None:
             return self
         return translated(obj, self.field)
+
+
+class PlaceNameField(TranslatedField):
+    """A place's name for reading, its KATO abbreviations spelled out (`formats.place_name`) by
+    the rules of the language the name is written in."""
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return place_name(translated(obj, self.field), source_language(obj, self.field))
