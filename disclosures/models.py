@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
@@ -50,7 +51,8 @@ class Status(models.TextChoices):
     PROMISED = "promised", _("promised")
     IN_PROGRESS = "in_progress", _("in progress")
     DELIVERED = "delivered", _("delivered")
-    CANCELLED = "cancelled", _("cancelled")
+    # "cancelled" for a promise reads "refused" in Kazakh (бас тартылды), not a hearing's word.
+    CANCELLED = "cancelled", pgettext_lazy("promise status", "cancelled")
 
 
 class Basis(models.TextChoices):

@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
@@ -783,7 +783,11 @@ class Hearing(models.Model):
     def language_labels(self):
         labels = dict(HearingLanguage.choices)
         codes = [c.strip() for c in (self.languages or "").split(",") if c.strip()]
-        return [labels.get(code, code) for code in codes]
+        names = [str(labels.get(code, code)) for code in codes]
+        # In a list inside a sentence Kazakh and Russian write language names in small letters.
+        if (get_language() or "kk")[:2] in ("kk", "ru"):
+            names = [name.lower() for name in names]
+        return names
 
     def is_public_discussion(self):
         return self.form == ParticipationForm.PUBLIC_DISCUSSION
