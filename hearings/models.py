@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField
 
 from . import clock
+from .legal_rules import NO_SOURCE
 
 
 class LegalBasis(models.TextChoices):
@@ -267,11 +269,14 @@ class Rule(models.Model):
 
     def citation(self):
         """The source as residents can quote it: act, paragraph, edition."""
-        parts = [self.source_document]
+        # "No source found" is stored as the legal data's own marker; residents read it in
+        # their language.
+        document = self.source_document
+        parts = [_("No source found") if document == NO_SOURCE else document]
         if self.source_article:
             parts.append(self.source_article)
         if self.source_edition:
-            parts.append(_("edition of %(date)s") % {"date": self.source_edition.isoformat()})
+            parts.append(_("edition of %(date)s") % {"date": formats.day(self.source_edition)})
         return ", ".join(str(part) for part in parts)
 
 
