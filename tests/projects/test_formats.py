@@ -240,3 +240,20 @@ def test_lang_attribute_marks_fallback_text():
     assert lang_attribute("Новая крыша", None, "kk") == ""  # Kazakh or Russian: cannot tell
     assert lang_attribute("Новая крыша", None, "en") == ' lang="ru"'
     assert script_language("12 345") is None
+
+
+@pytest.mark.parametrize(
+    "name, language, shown",
+    [
+        ("Амандық а.о.", "kk", "Амандық ауылдық округі"),
+        ("Жиенәлі а.о", "kk", "Жиенәлі ауылдық округі"),
+        ("Семей Қ.Ә.", "kk", "Семей қ.ә."),
+        ("Амандыкский с.о.", "ru", "Амандыкский сельский округ"),
+        ("Карабулакская с.а.", "ru", "Карабулакская сельская администрация"),
+        ("Семей Г.А.", "ru", "Семей г.а."),
+        ("с.о.Кабанбай батыра", "ru", "с.о.Кабанбай батыра"),  # no certain grammar: as written
+        ("Нұра", "kk", "Нұра"),
+    ],
+)
+def test_place_names_spell_out_kato_abbreviations(name, language, shown):
+    assert formats.place_name(name, language) == shown

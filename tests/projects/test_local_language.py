@@ -181,3 +181,14 @@ def test_fallback_text_carries_its_lang(client):
         html = client.get(hearing.get_absolute_url()).content.decode()
     assert "<h1>Hearing on project" in html or "<h1>" in html
     assert '<span lang="en">' not in html
+
+
+def test_sort_labels_say_what_comes_first(client):
+    """Each direction has its own words: "Құны: қымбаты алдымен", not "Құны (descending)"."""
+    with translation.override("kk"):
+        kk = client.get(reverse("disclosures:list")).content.decode()
+    with translation.override("ru"):
+        ru = client.get(reverse("disclosures:list")).content.decode()
+    assert '<option value="-value">Құны: қымбаты алдымен</option>' in kk
+    assert '<option value="-published">Дата публикации: сначала новые</option>' in ru
+    assert "descending" not in kk and "descending" not in ru
