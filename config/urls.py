@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -12,6 +13,7 @@ from hearings.api import HearingViewSet
 from hearings.sitemaps import HearingSitemap
 from projects import views as project_views
 from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
+from projects.forms import SignInForm
 from projects.sitemaps import PlaceSitemap
 
 api = SimpleRouter(trailing_slash=True)
@@ -44,6 +46,11 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", project_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("projects.urls")),
     path("disclosures/", include("disclosures.urls")),

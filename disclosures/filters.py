@@ -86,11 +86,17 @@ class DisclosureFilter(django_filters.FilterSet):
             ("due_date", "due"),
             ("delivered_date", "delivered"),
         ),
+        # Each direction says what comes first, in words ("Newest first"), not "(descending)":
+        # ascending labels are keyed by the model field, descending ones by "-<param>".
         field_labels={
-            "published": _("publication date"),
-            "value": _("value"),
-            "due": _("due date"),
-            "delivered": _("delivery date"),
+            "published_at": _("Oldest first"),
+            "-published": _("Newest first"),
+            "amount": _("Least expensive first"),
+            "-value": _("Most expensive first"),
+            "due_date": _("Due date: soonest first"),
+            "-due": _("Due date: latest first"),
+            "delivered_date": _("Delivered: earliest first"),
+            "-delivered": _("Delivered: most recent first"),
         },
     )
 

@@ -10,6 +10,8 @@ Published disclosures are never silently changed: every change after publication
 with field-level old and new values and a reason, shown on a public change log.
 """
 
+import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,7 +36,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Currency, Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField, translated_expression
@@ -60,7 +64,8 @@ class Status(models.TextChoices):
     PROMISED = "promised", _("promised")
     IN_PROGRESS = "in_progress", _("in progress")
     DELIVERED = "delivered", _("delivered")
-    CANCELLED = "cancelled", _("cancelled")
+    # "cancelled" for a promise reads "refused" in Kazakh (бас тартылды), not a hearing's word.
+    CANCELLED = "cancelled", pgettext_lazy("promise status", "cancelled")
 
 
 class Basis(models.TextChoices):
@@ -104,13 +109,18 @@ def today():
     return timezone.localdate()
 
 
-def format_amount(amount, currency):
-    """'1,800,000 KZT': one fixed style, so a change log written in one language reads in all."""
+def amount_code(amount, currency):
+    """ "1800000 KZT": an amount as the change log stores it, written for people when read."""
     if amount is None:
         return ""
     amount = Decimal(amount)
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
     return f"{text} {currency}"
+
+
+AMOUNT_CODE = re.compile(r"^(-?\d+(?:\.\d+)?) ([A-Z]{3})$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BOOLEAN_CODES = {"true": True, "false": False}
 
 
 class DisclosureQuerySet(models.QuerySet):
@@ -846,7 +856,7 @@ class Disclosure(models.Model):
             return ""
 
     def amount_display(self):
-        return format_amount(self.amount, self.currency)
+        return formats.money(self.amount, self.currency)
 
     def money_trail(self):
         """Where this contribution's money went: public disclosures funded from it.
@@ -912,8 +922,12 @@ EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
 class Revision(models.Model):
     """One logged event in a disclosure's life, with field-level old and new values.
 
-    `changes` is a list of {"field", "old", "new"} with the values as text as they were shown at
-    the time (amounts with their currency), so the log stays readable after later changes.
+    `changes` is a list of {"field", "old", "new"} holding codes, not words: choice values
+    ("delivered"), "true"/"false", ISO dates, "1800000 KZT", "#<id>" for a linked record. They
+    become words in the reader's language when the log is read (`change_rows`), so a status
+    changed on a Kazakh page reads in Russian on the Russian page. Free text (titles, reasons)
+    is kept as typed; rows logged before codes were used are converted by a data migration where
+    a value could be mapped back and otherwise shown as stored.
     """
 
     class Action(models.TextChoices):
@@ -969,31 +983,49 @@ class Revision(models.Model):
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d}"
 
     def change_rows(self):
-        """(label, old, new) for each changed field, labels in the reader's language."""
+        """(label, old, new) for each changed field, labels and values in the reader's language."""
         rows = []
         for change in self.changes:
-            label = EXTRA_LABELS.get(change["field"])
+            name = change["field"]
+            label = EXTRA_LABELS.get(name)
+            try:
+                field_ = Disclosure._meta.get_field(name)
+            except FieldDoesNotExist:  # a field removed since: show its name, do not fail
+                field_ = None
             if label is None:
-                try:
-                    label = Disclosure._meta.get_field(change["field"]).verbose_name
-                except FieldDoesNotExist:  # a field removed since: show its name, do not fail
-                    label = change["field"]
-            old, new = change.get("old") or "—", change.get("new") or "—"
-            if change["field"] == "funded_by":
-                old, new = self._funding_source(old), self._funding_source(new)
+                label = field_.verbose_name if field_ is not None else name
+            old, new = (self.shown(field_, change.get(key) or "") or "—" for key in ("old", "new"))
             rows.append((label, old, new))
         return rows
 
-    @staticmethod
-    def _funding_source(value):
-        """A funding source is logged as "#<id>" and named when the log is read, so a source
-        hidden by moderators later shows as hidden here too, not by its title and company."""
-        if not (value.startswith("#") and value[1:].isdigit()):
+    @classmethod
+    def shown(cls, field_, value):
+        """A stored code as words for the reader; anything else (free text, older rows) as is."""
+        if not value or field_ is None:
             return value
-        source = Disclosure.objects.select_related("organisation").filter(pk=value[1:]).first()
-        if source is None or source.is_hidden():
-            return str(_("a contribution hidden by moderators"))
-        return f"{source.title} ({source.organisation.name})"
+        if field_.name == "amount" and (match := AMOUNT_CODE.match(value)):
+            return formats.money(match[1], match[2])
+        if field_.is_relation and value.startswith("#") and value[1:].isdigit():
+            return cls._linked(field_, int(value[1:])) or value
+        if field_.choices:
+            return str(dict(field_.flatchoices).get(value, value))
+        if isinstance(field_, models.BooleanField) and value in BOOLEAN_CODES:
+            return str(_("yes") if BOOLEAN_CODES[value] else _("no"))
+        if isinstance(field_, models.DateField) and ISO_DATE.match(value):
+            return formats.day(datetime.date.fromisoformat(value))
+        return value
+
+    @staticmethod
+    def _linked(field_, pk):
+        """A linked record is logged as "#<id>" and named when the log is read, in the reader's
+        language; a funding source hidden by moderators later shows as hidden here too."""
+        if field_.name == "funded_by":
+            source = Disclosure.objects.select_related("organisation").filter(pk=pk).first()
+            if source is None or source.is_hidden():
+                return str(_("a contribution hidden by moderators"))
+            return f"{source.title} ({source.organisation.name})"
+        linked = field_.related_model._default_manager.filter(pk=pk).first()
+        return str(linked) if linked is not None else ""
 
 
 class Photo(models.Model):

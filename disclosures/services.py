@@ -40,7 +40,7 @@ from .models import (
     Status,
     StatusChange,
     ValueForm,
-    format_amount,
+    amount_code,
     today,
 )
 
@@ -80,28 +80,28 @@ def _check_settlements(disclosure, settlements):
             )
 
 
-def _display(disclosure, name):
-    """A field's value as text for the change log, as a reader would see it."""
+def _code(disclosure, name):
+    """A field's value for the change log as a code (`Revision.changes`): words are chosen
+    when the log is read, in the reader's language."""
+    field_ = Disclosure._meta.get_field(name)
+    if field_.is_relation:
+        # By id: the log names it when read (and hides a source moderators hid since).
+        pk = getattr(disclosure, field_.attname)
+        return f"#{pk}" if pk else ""
     value = getattr(disclosure, name)
     if name == "amount":
-        return format_amount(value, disclosure.currency)
-    if name == "funded_by":
-        # By id: the log names it when read, and hides it if moderators hid it (models.Revision).
-        return f"#{disclosure.funded_by_id}" if disclosure.funded_by_id else ""
+        return amount_code(value, disclosure.currency)
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    field_ = Disclosure._meta.get_field(name)
-    if field_.choices:
-        return str(dict(field_.flatchoices).get(value, value))
+        return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
 
 
 def _snapshot(disclosure, settlements):
-    values = {name: _display(disclosure, name) for name in Disclosure.TRACKED_FIELDS}
+    values = {name: _code(disclosure, name) for name in Disclosure.TRACKED_FIELDS}
     values["settlements"] = ", ".join(sorted(str(p.kato_code) for p in settlements))
     return values
 

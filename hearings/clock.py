@@ -19,8 +19,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from projects import formats
 
 from .working_days import WorkingCalendar
 
@@ -313,7 +314,7 @@ def announcement_problems(hearing, today=None):
     if rule_set is None:
         return [_("No rule set of the legal clock applies to this hearing: ask the moderators.")]
     calendar = WorkingCalendar.load()
-    earliest = date_format(earliest_lawful_start(hearing, today, calendar), "DATE_FORMAT")
+    earliest = formats.day(earliest_lawful_start(hearing, today, calendar))
     for each in rule_set.rules_in_order():
         due = _due(hearing, each, calendar)
         values = {
@@ -345,7 +346,7 @@ def announcement_problems(hearing, today=None):
             if hearing.comments_until and hearing.comments_until < due:
                 problems.append(
                     _("%(label)s: %(rule)s (%(date)s). %(source)s")
-                    % {**values, "date": date_format(due, "DATE_FORMAT")}
+                    % {**values, "date": formats.day(due)}
                 )
         elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
             if hearing.discussion_ends_on < due:
@@ -354,7 +355,7 @@ def announcement_problems(hearing, today=None):
                         "%(label)s: %(rule)s. %(source)s The earliest lawful last day of the "
                         "discussion is %(date)s."
                     )
-                    % {**values, "date": date_format(due, "DATE_FORMAT")}
+                    % {**values, "date": formats.day(due)}
                 )
     return problems
 

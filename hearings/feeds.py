@@ -5,11 +5,10 @@ import copy
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from projects import opendata
+from projects import formats, opendata
 from projects.models import Place
 from projects.text import one_line, xml_safe
 
@@ -59,8 +58,8 @@ class HearingsFeed(Feed):
         )
 
     def item_title(self, item):
-        local = timezone.localtime(item.starts_at).strftime("%d.%m.%Y %H:%M")
-        return one_line(f"{item.title} — {local} ({item.get_status_display()})")
+        when = formats.day_time(item.starts_at)
+        return one_line(f"{item.title} — {when} ({item.get_status_display()})")
 
     def item_description(self, item):
         parts = [item.registration_number, item.organiser.name, item.venue, item.subject]

@@ -22,14 +22,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField
 
 from . import clock
+from .legal_rules import NO_SOURCE
 
 
 class LegalBasis(models.TextChoices):
@@ -267,11 +269,14 @@ class Rule(models.Model):
 
     def citation(self):
         """The source as residents can quote it: act, paragraph, edition."""
-        parts = [self.source_document]
+        # "No source found" is stored as the legal data's own marker; residents read it in
+        # their language.
+        document = self.source_document
+        parts = [_("No source found") if document == NO_SOURCE else document]
         if self.source_article:
             parts.append(self.source_article)
         if self.source_edition:
-            parts.append(_("edition of %(date)s") % {"date": self.source_edition.isoformat()})
+            parts.append(_("edition of %(date)s") % {"date": formats.day(self.source_edition)})
         return ", ".join(str(part) for part in parts)
 
 
@@ -783,7 +788,11 @@ class Hearing(models.Model):
     def language_labels(self):
         labels = dict(HearingLanguage.choices)
         codes = [c.strip() for c in (self.languages or "").split(",") if c.strip()]
-        return [labels.get(code, code) for code in codes]
+        names = [str(labels.get(code, code)) for code in codes]
+        # In a list inside a sentence Kazakh and Russian write language names in small letters.
+        if (get_language() or "kk")[:2] in ("kk", "ru"):
+            names = [name.lower() for name in names]
+        return names
 
     def is_public_discussion(self):
         return self.form == ParticipationForm.PUBLIC_DISCUSSION
@@ -882,6 +891,10 @@ class HearingChange(models.Model):
     new_starts_at = models.DateTimeField(_("new date"), null=True, blank=True)
     old_venue = models.CharField(_("old venue"), max_length=300, blank=True)
     new_venue = models.CharField(_("new venue"), max_length=300, blank=True)
+    # An added document is named when the log is read, by its title in the reader's language.
+    document = models.ForeignKey(
+        HearingDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hearing change")

@@ -37,6 +37,7 @@ class HearingChangeSerializer(serializers.ModelSerializer):
             "action",
             "at",
             "reason",
+            "document",
             "by_staff",
             "old_starts_at",
             "new_starts_at",

@@ -218,7 +218,7 @@ def add_document(*, acting_user, hearing, upload, title_kk="", title_ru="", titl
     document.file.save(f"{uuid.uuid4().hex}.pdf", upload, save=False)
     document.save()
     if locked.is_published():
-        _log(locked, HearingChange.Action.DOCUMENT_ADDED, acting_user, reason=str(document))
+        _log(locked, HearingChange.Action.DOCUMENT_ADDED, acting_user, document=document)
     return document
 
 

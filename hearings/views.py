@@ -148,7 +148,7 @@ def hearing_detail(request, pk):
     reports = list(hearing.learned_of.approved())
     for report in reports:
         report.hearing = hearing
-    changes = [c for c in hearing.changes.all() if c.is_public()]
+    changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
     territory = Place.objects.attach_ancestors(hearing.territory.all())
     context = {
         "hearing": hearing,

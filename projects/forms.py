@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Organisation, Place, Project
@@ -216,3 +217,19 @@ class ApiTokenForm(forms.Form):
         initial=90,
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("one year"))],
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, asking for what an account is known by here: the e-mail address
+    (accounts are created with the e-mail as the user name), with an error in our words."""
+
+    username = UsernameField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Wrong e-mail or password. Check both; capital and small letters count in the password."
+        ),
+    }

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .search import fold, search_key
-from .translation import TranslatedField, translated_expression
+from .translation import PlaceNameField, TranslatedField, translated_expression
 from .validators import validate_bin, validate_kato_code
 
 
@@ -197,7 +197,7 @@ class Place(models.Model):
 
     objects = PlaceQuerySet.as_manager()
 
-    name = TranslatedField()
+    name = PlaceNameField()
 
     class Meta:
         verbose_name = _("place")

@@ -32,7 +32,7 @@ def test_official_is_told_the_earliest_lawful_date(live_server, browser, setting
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     page.goto(live_server.url + "/en/accounts/login/")
-    page.get_by_label("Username").fill(official.username)
+    page.get_by_label("E-mail").fill(official.username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.locator("main form button[type=submit]").click()
     page.goto(live_server.url + f"/en/hearings/{hearing.pk}/")

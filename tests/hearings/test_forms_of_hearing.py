@@ -52,7 +52,9 @@ def test_public_discussion_is_announced_and_shown_as_a_window(client, staff):
     body = client.get(en(hearing.get_absolute_url())).content.decode()
     start = timezone.localdate(hearing.starts_at)
     assert "Public discussion" in body
-    assert f"from {start.day} " in body and f"to {hearing.discussion_ends_on.day} " in body
+    assert (
+        f"from {start.day}\u00a0" in body and f"to {hearing.discussion_ends_on.day}\u00a0" in body
+    )
     assert "send comments at any time during this window" in body
     assert "Register to attend" not in body
     assert "open for 20 working days or longer" in body

@@ -92,8 +92,8 @@ class VillageStatesTests(TestCase):
         )
         self.assertContains(response, f"/hearings/{hearing.pk}/notice/")
         self.assertContains(response, "Add to calendar")
-        self.assertContains(response, "Send a comment until")
-        self.assertContains(response, "In 1")  # "In 1 month, ..." (days left)
+        self.assertContains(response, "Comments close on")
+        self.assertContains(response, "in 1\u00a0month")  # time left, from projects.formats
         self.assertContains(
             response, f"/hearings/place/{self.places['village'].kato_code}/calendar.ics"
         )

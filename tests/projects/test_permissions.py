@@ -219,7 +219,7 @@ class AuthPagesTests(TestCase):
         response = self.client.post(
             "/en/accounts/login/", {"username": "nobody@example.org", "password": "x"}
         )
-        self.assertContains(response, "Please enter a correct")
+        self.assertContains(response, "Wrong e-mail or password")
 
     def test_password_reset_sends_mail(self):
         user = UserFactory()

@@ -1,0 +1,383 @@
+"""Money, dates, time left, durations and numbers written the way each language writes them.
+
+The one place where a value becomes text for a reader: templates load `local_formats` (the same
+functions as filters), e-mails, feeds and exports call these. Django's own `date`,
+`floatformat` and `timeuntil` do not know Kazakh ("3 Қаңтар 2027", "1 month қалды") and write
+Russian months in the nominative, so nothing else formats a value for people.
+
+    kk  587 700 000 ₸    2027 жылғы 3 қаңтар       1 ай 3 апта қалды        шамамен 2 сағат
+    ru  587 700 000 ₸    3 января 2027 г.          через 1 месяц 3 недели   около 2 часов
+    en  KZT 587,700,000  3 January 2027            in 1 month, 3 weeks      about 2 hours
+
+The words below are locale data, like Django's `conf/locale/<code>/formats.py`: each language's
+grammar (Kazakh suffixes, Russian plural and case forms) is in its table, not in the catalogues,
+because a catalogue entry cannot choose "недели" or "недель" by the number. The thousands
+separator is the no-break space (U+00A0): every phone font has it and a figure never wraps.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+LANGUAGES = ("kk", "ru", "en")
+
+MONTHS = {
+    "kk": (
+        "қаңтар",
+        "ақпан",
+        "наурыз",
+        "сәуір",
+        "мамыр",
+        "маусым",
+        "шілде",
+        "тамыз",
+        "қыркүйек",
+        "қазан",
+        "қараша",
+        "желтоқсан",
+    ),
+    # Russian dates name the month in the genitive: "3 января".
+    "ru": (
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+# Kazakh "until 31 December" puts the month in the dative: "31 желтоқсанға дейін".
+KK_MONTHS_DATIVE = (
+    "қаңтарға",
+    "ақпанға",
+    "наурызға",
+    "сәуірге",
+    "мамырға",
+    "маусымға",
+    "шілдеге",
+    "тамызға",
+    "қыркүйекке",
+    "қазанға",
+    "қарашаға",
+    "желтоқсанға",
+)
+WEEKDAYS = {
+    "kk": ("дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма", "сенбі", "жексенбі"),
+    "ru": ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+CURRENCY_SIGNS = {"KZT": "₸", "RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
+
+UNITS = ("year", "month", "week", "day", "hour", "minute")
+# Kazakh nouns do not change after a number: "2 ай", "5 апта".
+KK_UNITS = {
+    "year": "жыл",
+    "month": "ай",
+    "week": "апта",
+    "day": "күн",
+    "hour": "сағат",
+    "minute": "минут",
+}
+# Russian: (one, few, many) forms; "через" takes the accusative (минуту, неделю).
+RU_UNITS_ACCUSATIVE = {
+    "year": ("год", "года", "лет"),
+    "month": ("месяц", "месяца", "месяцев"),
+    "week": ("неделю", "недели", "недель"),
+    "day": ("день", "дня", "дней"),
+    "hour": ("час", "часа", "часов"),
+    "minute": ("минуту", "минуты", "минут"),
+}
+# "около" takes the genitive: около 1 часа, около 2 часов, около 21 минуты.
+RU_UNITS_GENITIVE = {
+    "hour": ("часа", "часов", "часов"),
+    "minute": ("минуты", "минут", "минут"),
+}
+EN_UNITS = {unit: (unit, unit + "s") for unit in UNITS}
+
+
+def _language(language=None):
+    code = (language or get_language() or "kk")[:2]
+    return code if code in LANGUAGES else "en"
+
+
+def ru_plural(count, forms):
+    """The Russian form for `count`: 1, 21 → forms[0]; 2–4, 22 → forms[1]; 5–20, 0 → forms[2]."""
+    count = abs(int(count))
+    if count % 10 == 1 and count % 100 != 11:
+        return forms[0]
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+# --- Numbers and money --------------------------------------------------------------------------
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def number(value, places=None, language=None):
+    """A number with the language's separators: "1 234,5" (kk, ru), "1,234.5" (en).
+
+    `places` fixes the decimals (coordinates use 5); without it decimals show only when the
+    value has any, as written (trailing zeros dropped)."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    language = _language(language)
+    if places is not None:
+        amount = amount.quantize(Decimal(1).scaleb(-places))
+        text = f"{abs(amount):,.{places}f}"
+    elif amount == amount.to_integral_value():
+        text = f"{abs(amount):,.0f}"
+    else:
+        text = f"{abs(amount):,f}".rstrip("0")
+    if language != "en":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return (MINUS if amount < 0 else "") + text
+
+
+def money(amount, currency="KZT", language=None):
+    """ "587 700 000 ₸" in kk and ru, "KZT 587,700,000" in en; decimals only when non-zero."""
+    value = _decimal(amount)
+    whole = value is None or value == value.to_integral_value()
+    figure = number(value, places=None if whole else 2, language=language)
+    if not figure:
+        return ""
+    currency = (currency or "KZT").upper()
+    if _language(language) == "en":
+        return f"{currency}{NBSP}{figure}"
+    return f"{figure}{NBSP}{CURRENCY_SIGNS.get(currency, currency)}"
+
+
+def coordinates(latitude, longitude, language=None):
+    """ "43,48370; 78,07515" in kk and ru (a comma would be ambiguous), "43.48370, 78.07515"."""
+    if latitude is None or longitude is None:
+        return ""
+    separator = ", " if _language(language) == "en" else "; "
+    return (
+        number(latitude, 5, language=language) + separator + number(longitude, 5, language=language)
+    )
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+def _local(value):
+    """A datetime in Kazakhstan time (aware ones converted); a date stays a date."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def day_month(value, language=None, until=False):
+    """ "31 желтоқсан" / "31 декабря" / "31 December"; `until` gives the Kazakh dative
+    ("31 желтоқсанға") for a sentence that goes on with "дейін"."""
+    if not value:
+        return ""
+    value = _local(value)
+    language = _language(language)
+    month = MONTHS[language][value.month - 1]
+    if language == "kk" and until:
+        month = KK_MONTHS_DATIVE[value.month - 1]
+    return f"{value.day}{NBSP}{month}"
+
+
+def day(value, language=None, weekday=False, until=False):
+    """ "2027 жылғы 3 қаңтар" / "3 января 2027 г." / "3 January 2027" (a datetime is shown on
+    its Kazakhstan date). `weekday` adds the day of the week as each language places it."""
+    if not value:
+        return ""
+    value = _local(value)
+    language = _language(language)
+    dm = day_month(value, language, until=until)
+    if language == "kk":
+        text = f"{value.year}{NBSP}жылғы {dm}"
+    elif language == "ru":
+        text = f"{dm} {value.year}{NBSP}г."
+    else:
+        text = f"{dm} {value.year}"
+    if weekday:
+        name = WEEKDAYS[language][value.weekday()]
+        text = f"{text}, {name}" if language == "kk" else f"{name}, {text}"
+    return text
+
+
+def day_time(value, language=None, weekday=False):
+    """The date as `day` and the Kazakhstan time: "2027 жылғы 3 қаңтар, 14:00"."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{day(value, language, weekday=weekday)}, {value:%H:%M}"
+
+
+def iso(value):
+    """The machine value for `<time datetime>`: ISO 8601 without microseconds."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return _local(value).replace(microsecond=0).isoformat()
+    return value.isoformat()
+
+
+# --- Time left and durations --------------------------------------------------------------------
+
+
+def _add_months(moment, months):
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    month += 1
+    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def time_parts(start, end):
+    """The largest unit between two moments and the one after it, when not zero: [(1, "month"),
+    (3, "week")]; calendar months as Django's `timeuntil` counts them. Empty when not ahead."""
+    if isinstance(end, datetime.date) and not isinstance(end, datetime.datetime):
+        end = datetime.datetime.combine(end, datetime.time.min)
+        if timezone.is_aware(start):
+            end = timezone.make_aware(end)
+    if timezone.is_aware(end) != timezone.is_aware(start):
+        start = timezone.make_aware(start) if timezone.is_aware(end) else timezone.make_naive(start)
+    if end <= start:
+        return []
+    if timezone.is_aware(start):
+        start, end = timezone.localtime(start), timezone.localtime(end)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if _add_months(start, months) > end:
+        months -= 1
+    rest = end - _add_months(start, months)
+    seconds = rest.days * 86400 + rest.seconds
+    weeks, days = divmod(rest.days, 7)
+    counts = {
+        "year": months // 12,
+        "month": months % 12,
+        "week": weeks,
+        "day": days,
+        "hour": rest.seconds // 3600,
+        "minute": rest.seconds % 3600 // 60,
+    }
+    if not seconds and not months:
+        return []
+    parts = []
+    for unit in UNITS:
+        if parts:
+            if counts[unit]:
+                parts.append((counts[unit], unit))
+            break
+        if counts[unit]:
+            parts.append((counts[unit], unit))
+    return parts
+
+
+def _kk(parts):
+    return " ".join(f"{count}{NBSP}{KK_UNITS[unit]}" for count, unit in parts)
+
+
+def _ru(parts, table):
+    return " ".join(f"{count}{NBSP}{ru_plural(count, table[unit])}" for count, unit in parts)
+
+
+def _en(parts):
+    return ", ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+
+
+def timeleft(value, now=None, language=None):
+    """Time until `value` as a phrase: "1 ай 3 апта қалды" / "через 1 месяц 3 недели" /
+    "in 1 month, 3 weeks"; a moment already past (or under a minute away) says so."""
+    if not value:
+        return ""
+    language = _language(language)
+    parts = time_parts(now or timezone.now(), value)
+    if not parts:
+        return {"kk": "уақыты келді", "ru": "уже наступило", "en": "now"}[language]
+    if language == "kk":
+        return f"{_kk(parts)} қалды"
+    if language == "ru":
+        return f"через {_ru(parts, RU_UNITS_ACCUSATIVE)}"
+    return f"in {_en(parts)}"
+
+
+def duration(minutes, language=None, about=True):
+    """ "шамамен 2 сағат" / "около 2 часов" / "about 2 hours"; hours and minutes when not whole
+    ("шамамен 1 сағат 30 минут"). `about=False` drops the "about"."""
+    if minutes is None or minutes == "":
+        return ""
+    minutes = int(minutes)
+    language = _language(language)
+    hours, rest = divmod(abs(minutes), 60)
+    parts = [(count, unit) for count, unit in ((hours, "hour"), (rest, "minute")) if count]
+    if not parts:
+        parts = [(0, "minute")]
+    if language == "kk":
+        text = _kk(parts)
+        return f"шамамен {text}" if about else text
+    if language == "ru":
+        if about:
+            return f"около {_ru(parts, RU_UNITS_GENITIVE)}"
+        return _ru(
+            parts, {"hour": ("час", "часа", "часов"), "minute": ("минута", "минуты", "минут")}
+        )
+    text = " ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+    return f"about {text}" if about else text
+
+
+# --- Place names --------------------------------------------------------------------------------
+
+# The KATO classifier abbreviates the kind of unit inside the name ("Амандық а.о.", "Семей Қ.Ә.",
+# "Амандыкский с.о."). Shown to a resident, the kind is spelled out where the grammar is
+# certain (a Russian adjective before "сельский округ" agrees already) and otherwise written
+# in small letters as Kazakh and Russian usage abbreviates it ("қ.ә.", "г.а.").
+PLACE_ABBREVIATIONS = {
+    "kk": (
+        (re.compile(r"\s+а\.о\.?$"), " ауылдық округі"),
+        (re.compile(r"\s+Қ\.Ә\.$"), " қ.ә."),
+    ),
+    "ru": (
+        (re.compile(r"(ий|ый|ой)\s+с\.о\.?$"), r"\1 сельский округ"),
+        (re.compile(r"(ая)\s+с\.а\.$"), r"\1 сельская администрация"),
+        (re.compile(r"(ая)\s+п\.а\.$"), r"\1 поселковая администрация"),
+        (re.compile(r"(ая)\s+г\.а\.$"), r"\1 городская администрация"),
+        (re.compile(r"\s+Г\.А\.$"), " г.а."),
+    ),
+}
+
+
+def place_name(name, language):
+    """A KATO name as a resident reads it: "Амандық ауылдық округі", "Семей қ.ә."."""
+    for pattern, replacement in PLACE_ABBREVIATIONS.get(language, ()):
+        name = pattern.sub(replacement, name)
+    return name
