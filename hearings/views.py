@@ -402,7 +402,7 @@ def _ways_back(place, next_url=""):
                 _("Public hearings concerning %(place)s") % {"place": place.name},
             )
         )
-        links.append((place.get_absolute_url(), place.name))
+        links.append((place.get_absolute_url(), _("The page of %(place)s") % {"place": place.name}))
     else:
         links.append((reverse("hearings:list"), _("All public hearings")))
     return links
