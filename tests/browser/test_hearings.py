@@ -80,3 +80,27 @@ def test_subscribe_from_a_hearing_confirm_and_come_back(live_server, page):
     assert "Subscription confirmed" in page.inner_text("main")
     page.get_by_role("link", name="Back to the page you came from").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Wind farm extension"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_hearing_pages_and_check_your_email_pass_axe(live_server, audit_page, language):
+    """The take-part box, the record lead, the cancellation and the "check your e-mail" page
+    keep the WCAG checks the other public pages pass."""
+    from tests.browser.test_accessibility import audit
+
+    upcoming = HearingFactory(announced=True)
+    held = HearingFactory(record_published=True)
+    cancelled = HearingFactory(cancelled=True)
+    problems = {}
+    for hearing in (upcoming, held, cancelled):
+        audit_page.goto(live_server.url + f"/{language}/hearings/{hearing.pk}/")
+        if found := audit(audit_page):
+            problems[hearing.pk] = found
+    audit_page.goto(live_server.url + f"/{language}/hearings/{upcoming.pk}/")
+    audit_page.locator(".take-part-actions a").last.click()
+    audit_page.locator("main input[type=email]").fill("dana@example.org")
+    audit_page.locator("main form button[type=submit]").first.click()
+    assert audit_page.locator(".masked-email").is_visible()
+    if found := audit(audit_page):
+        problems["check your e-mail"] = found
+    assert not problems, problems
