@@ -166,3 +166,19 @@ def test_notice_says_how_to_comment_on_paper_and_by_the_address(client):
     assert "письменно" in ru.lower() and hearing.organiser.name_ru in ru
     assert "+7 72634 0 00 00" in ru
     assert "QR" in ru and f"ashyq.example/ru/hearings/{hearing.pk}/" in ru
+
+
+def test_box_says_written_comments_are_closed_when_they_are(client):
+    """Comments closed yesterday, the meeting is next week: no comment button, and the box says
+    so instead of offering a date that has passed."""
+    hearing = HearingFactory(
+        announced=True,
+        starts_at=local_at(7),
+        comments_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    body = page(client, hearing)
+    box = body[body.index('class="take-part') : body.index('id="notice-heading"')]
+    assert "Written comments closed on" in box and "speak at the meeting" in box
+    with translation.override("en"):
+        assert reverse("hearings:comment", args=[hearing.pk]) not in box
+    assert reverse("hearings:ics", args=[hearing.pk]).split("/", 2)[2] in box
