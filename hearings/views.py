@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from projects.caching import public_page
+from projects.crossorigin import same_origin_form
 from projects.filters import filter_errors
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
@@ -408,6 +409,7 @@ def _ways_back(place, next_url=""):
     return links
 
 
+@same_origin_form
 def subscribe(request):
     """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first.
 

@@ -228,3 +228,44 @@ def test_overdue_protocol_alerts_the_organiser_once():
     call_command("send_notifications", stdout=StringIO())
     assert [m.to for m in mail.outbox] == [["akimat@example.kz"]]
     assert hearing.registration_number in mail.outbox[0].body
+
+
+def test_place_pages_carry_no_csrf_token_and_the_box_still_works():
+    """The subscribe box needs no token (projects/crossorigin.py): a place page is the same bytes
+    for every resident and sets no cookie, and the box's POST is accepted without a token."""
+    village = PlaceFactory()
+    resident = Client(enforce_csrf_checks=True)
+    page = resident.get(village.get_absolute_url())
+    assert b'action="' + reverse("hearings:subscribe").encode() in page.content
+    assert b"csrfmiddlewaretoken" not in page.content
+    assert "csrftoken" not in page.cookies
+    response = resident.post(
+        reverse("hearings:subscribe") + f"?place={village.kato_code}",
+        {"email": "aigul@example.org", "place": village.kato_code},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert response.status_code == 200
+    assert Subscription.objects.filter(email="aigul@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({"HTTP_SEC_FETCH_SITE": "cross-site"}, True),
+        ({"HTTP_SEC_FETCH_SITE": "same-site"}, True),
+        ({"HTTP_ORIGIN": "https://evil.example"}, True),
+        ({"HTTP_ORIGIN": "null"}, True),
+        ({"HTTP_ORIGIN": "http://testserver"}, False),
+        ({"HTTP_SEC_FETCH_SITE": "none"}, False),
+        ({}, False),  # an old browser or a script: no ambient authority to borrow
+    ],
+)
+def test_a_cross_origin_subscription_is_refused(headers, refused):
+    village = PlaceFactory()
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("hearings:subscribe"),
+        {"email": "dana@example.org", "place": village.kato_code},
+        **headers,
+    )
+    assert (response.status_code == 403) is refused
+    assert Subscription.objects.exists() is not refused
