@@ -12,6 +12,8 @@ announcement clock restarts from the day it was moved: residents must get the wh
 period before the new date, not what was left of the old one.
 
 A deadline still in the future is never "met": it is "on track" (already kept) or "due on …".
+A date the notice gives for a step that lies ahead (materials to be put up on 7 December, comments
+taken until 1 January) is a plan, not a step taken: it is shown as planned and judged "due".
 """
 
 import calendar as month_calendar
@@ -49,6 +51,7 @@ class Deadline:
     source_url: str = ""
     verified: bool = False
     note: str = ""
+    planned: bool = False  # `done` is a date still ahead: what the notice promises, not yet done
 
 
 def regime_of(hearing):
@@ -202,6 +205,15 @@ def _judge(rule, due, done, today, cancelled):
         return None, RUNNING if today <= due else BROKEN, abs((due - today).days)
     # "At least until" rules are kept by a later date; "at least before" by an earlier one.
     later_is_kept = rule.measures in (Measures.COMMENTS, Measures.DISCUSSION)
+    if done is not None and done > today:
+        # A plan: it cannot have been met yet, unless it is a period that has already run past
+        # its due day (comments still taken after the day they had to be taken until).
+        kept = done >= due if later_is_kept else done <= due
+        if not kept:
+            return False, BROKEN, abs((done - due).days)
+        if later_is_kept and due < today:
+            return True, MET, 0
+        return None, DUE, 0
     if done is not None:
         kept = done >= due if later_is_kept else done <= due
         if not kept:
@@ -240,6 +252,7 @@ def deadlines(hearing, today=None, calendar=None):
                 met=met,
                 state=state,
                 days=days,
+                planned=done is not None and done > today,
                 source=rule.citation(),
                 source_url=rule.source_url,
                 verified=rule.verified,

@@ -90,9 +90,11 @@ COMMON_ZHANATAS = {
     "paper_copies_kk": "Жаңатас қаласы әкімдігі, 1-қабат, қабылдау бөлмесі, 9:00–18:00",
     "paper_copies_ru": "Акимат города Жанатас, 1 этаж, приёмная, 9:00–18:00",
     "paper_copies_en": "Akimat of Zhanatas, ground floor, reception, 9:00–18:00",
-    "comment_instructions_kk": "Осы беттегі форма арқылы немесе әкімдікке жазбаша.",
-    "comment_instructions_ru": "Через форму на этой странице или письменно в акимат.",
-    "comment_instructions_en": "Through the form on this page, or in writing to the akimat.",
+    "comment_instructions_kk": (
+        "Жазбаша ескертулер әкімдіктің қабылдау бөлмесінде (1-қабат, 9:00–18:00) қабылданады."
+    ),
+    "comment_instructions_ru": "Письменные замечания принимаются в приёмной акимата (1 этаж, 9:00–18:00).",
+    "comment_instructions_en": "Written comments are taken at the akimat's reception (ground floor, 9:00–18:00).",
 }
 
 UPCOMING = {

@@ -24,6 +24,7 @@ cron or a worker) sends them. Guarantees:
 import datetime
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -72,7 +73,7 @@ def _subject(kind, hearing):
     return subjects[kind] % {"title": hearing.title}
 
 
-def _message_for(subscription, kind, hearing=None):
+def _message_for(subscription, kind, hearing=None, next_path=""):
     """Render one message in the subscriber's language."""
     with translation.override(subscription.language or "kk"):
         unsubscribe_url = absolute(
@@ -85,6 +86,7 @@ def _message_for(subscription, kind, hearing=None):
             "unsubscribe_url": unsubscribe_url,
             "confirm_url": absolute(
                 reverse("hearings:confirm", kwargs={"token": subscription.token})
+                + (f"?{urlencode({'next': next_path})}" if next_path else "")
             ),
             "hearing_url": absolute(hearing.get_absolute_url()) if hearing else "",
             "reminder_days": getattr(settings, "HEARING_REMINDER_DAYS", 3),
@@ -134,9 +136,9 @@ def queue_hearing_news(hearing, kind):
     return len(created)
 
 
-def queue_confirmation(subscription):
+def queue_confirmation(subscription, next_path=""):
     """The double opt-in message; at most one per subscription per day."""
-    subject, body, headers = _message_for(subscription, Kind.CONFIRM)
+    subject, body, headers = _message_for(subscription, Kind.CONFIRM, next_path=next_path)
     OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(

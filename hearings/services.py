@@ -607,11 +607,12 @@ def report_learned_of(*, hearing, learned_on, channel, author_name="", contact="
 
 
 @transaction.atomic
-def subscribe(*, email, place, language="kk", ip_hash=""):
+def subscribe(*, email, place, language="kk", ip_hash="", next_path=""):
     """Start a subscription and queue the confirmation e-mail (double opt-in).
 
     Asking again for an address already subscribed sends nothing new; one that unsubscribed gets
-    a fresh confirmation.
+    a fresh confirmation. `next_path` (a checked path on this site) is where the confirmed page
+    leads back to: the hearing or place the resident subscribed from.
     """
     email = email.strip().lower()
     subscription, created = Subscription.objects.get_or_create(
@@ -624,7 +625,7 @@ def subscribe(*, email, place, language="kk", ip_hash=""):
         subscription.confirmed_at = None
         subscription.language = language
         subscription.save(update_fields=["unsubscribed_at", "confirmed_at", "language"])
-    notifications.queue_confirmation(subscription)
+    notifications.queue_confirmation(subscription, next_path=next_path)
     return subscription
 
 

@@ -1,5 +1,6 @@
 import statistics
 from collections import Counter
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -149,6 +151,15 @@ def hearing_detail(request, pk):
     for report in reports:
         report.hearing = hearing
     changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
+    started = hearing.starts_at <= timezone.now()
+    comments_open = hearing.comments_open()
+    # What the page leads with: how to take part while that is possible, the record once held.
+    take_part = hearing.status == Hearing.Status.ANNOUNCED and (not started or comments_open)
+    record_first = not take_part and hearing.status in (
+        Hearing.Status.ANNOUNCED,
+        Hearing.Status.HELD,
+        Hearing.Status.RECORD_PUBLISHED,
+    )
     territory = Place.objects.attach_ancestors(hearing.territory.all())
     context = {
         "hearing": hearing,
@@ -159,6 +170,12 @@ def hearing_detail(request, pk):
         "structured_data": metadata.hearing_data(hearing, territory, changes)
         if hearing.is_published()
         else None,
+        "take_part": take_part,
+        "record_first": record_first,
+        "moved_from": _moved_from(changes) if hearing.rescheduled_at else None,
+        "protocol_rule": clock.rule(hearing, Rule.Measures.PROTOCOL) if record_first else None,
+        "answered_count": sum(1 for comment in comments if comment.answer),
+        "subscribe_url": _subscribe_url(territory[0], hearing) if territory else None,
         "documents": list(hearing.documents.all()),
         "deadlines": hearing.deadlines(),
         "changes": changes,
@@ -167,13 +184,25 @@ def hearing_detail(request, pk):
         "promises": _promises_with_disclosures(hearing),
         "learned": _learned_of_summary(hearing, reports),
         "protocol_late": hearing.is_protocol_late(),
-        "started": hearing.starts_at <= timezone.now(),
-        "comment_form": CommentForm() if hearing.comments_open() else None,
+        "started": started,
+        "comment_form": CommentForm() if comments_open else None,
         "registration_form": RegistrationForm() if hearing.registration_open() else None,
         "learned_form": LearnedOfForm() if hearing.announced_at else None,
         "registration_count": hearing.registrations.count() if is_organiser else None,
     }
     return render(request, "hearings/hearing_detail.html", context)
+
+
+def _moved_from(changes):
+    """The date the hearing had before its last move, from the change log."""
+    moves = [c for c in changes if c.action == c.Action.RESCHEDULED and c.old_starts_at]
+    return moves[-1].old_starts_at if moves else None
+
+
+def _subscribe_url(place, came_from):
+    """The subscribe page for `place`, remembering the page the resident came from."""
+    query = urlencode({"place": place.kato_code, "next": came_from.get_absolute_url()})
+    return f"{reverse('hearings:subscribe')}?{query}"
 
 
 @public_page
@@ -207,36 +236,30 @@ def place_calendar(request, kato_code):
 
 @public_page
 def hearing_notice(request, pk):
-    """A printable A4 notice, Kazakh and Russian side by side, with a QR code to the page."""
+    """A printable A4 notice, Kazakh and Russian side by side, with a QR code to the page.
+
+    The link and the QR code carry SITE_URL, never the host the request came by: the sheet is
+    printed and pinned up, and the page is cached for everyone. On paper the ways to comment are
+    paper ones (in writing to the organiser, at the meeting) and the page's address.
+    """
     hearing = get_object_or_404(Hearing.objects.published().with_related(), pk=pk)
+    territory = list(hearing.territory.all())
     columns = []
     for code in ("kk", "ru"):
         with translation.override(code):
             url = absolute(reverse("hearings:detail", kwargs={"pk": hearing.pk}))
-            columns.append(
-                {
-                    "code": code,
-                    "url": url,
-                    "short": url.split("//", 1)[-1],
-                    "html": _render_notice_column(request, hearing),
-                }
+            short = url.split("//", 1)[-1]
+            html = render_to_string(
+                "hearings/includes/_notice_column.html",
+                {"hearing": hearing, "territory": territory, "short": short},
+                request=request,
             )
+            columns.append({"code": code, "url": url, "short": short, "html": html})
     qr = segno.make(columns[0]["url"], error="m").svg_inline(scale=4, title="QR")
     return render(
         request,
         "hearings/hearing_notice.html",
         {"hearing": hearing, "columns": columns, "qr": qr},
-    )
-
-
-def _render_notice_column(request, hearing):
-    return render_to_string(
-        "hearings/includes/_notice_column.html",
-        {
-            "hearing": hearing,
-            "territory": list(hearing.territory.all()),
-        },
-        request=request,
     )
 
 
@@ -356,12 +379,55 @@ def _resident_form(request, hearing, form, heading):
     return response
 
 
+def _safe_next(request, value):
+    """`value` if it is a path on this site (where the resident came from), else ""."""
+    value = (value or "").strip()
+    if not value.startswith("/") or value.startswith("//"):
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return value
+
+
+def mask_email(email):
+    """'aigerim@mail.kz' → 'ai•••••@mail.kz': enough to spot a typo, not to read the address
+    over a shoulder. The domain stays whole: a misspelt one is the commonest mistake."""
+    local, _at, domain = email.partition("@")
+    keep = 2 if len(local) > 3 else 1
+    return f"{local[:keep]}{'•' * max(len(local) - keep, 1)}@{domain}"
+
+
+def _ways_back(place, next_url=""):
+    """Links that end every subscription page: the page the resident came from, the place."""
+    links = []
+    if next_url:
+        links.append((next_url, _("Back to the page you came from")))
+    if place is not None:
+        links.append(
+            (
+                f"{reverse('hearings:list')}?{urlencode({'place': place.kato_code})}",
+                _("Public hearings concerning %(place)s") % {"place": place.name},
+            )
+        )
+        links.append((place.get_absolute_url(), _("The page of %(place)s") % {"place": place.name}))
+    else:
+        links.append((reverse("hearings:list"), _("All public hearings")))
+    return links
+
+
 @same_origin_form
 def subscribe(request):
-    """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first."""
+    """Subscribe an e-mail address to a place's hearings; a confirmation link is sent first.
+
+    Anyone may use it. `next` (a path on this site, checked) is where the resident came from:
+    the pages that follow, and the link in the confirmation e-mail, lead back there.
+    """
     form = SubscribeForm(request.POST or None, initial={"place": request.GET.get("place", "")})
     code = request.GET.get("place") or request.POST.get("place") or ""
     place = Place.objects.filter(kato_code=code).first() if code.isdigit() else None
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     status = 400 if form.is_bound else 200
     if request.method == "POST":
         if (wait := retry_after(request, "hearing-subscribe")) is not None:
@@ -369,41 +435,57 @@ def subscribe(request):
             status = 429
         elif form.is_valid():
             record(request, "hearing-subscribe")
+            email = form.cleaned_data["email"]
             services.subscribe(
-                email=form.cleaned_data["email"],
+                email=email,
                 place=form.cleaned_data["place"],
                 language=translation.get_language()[:2],
                 ip_hash=ip_hash(request),
+                next_path=next_url,
             )
             return render(
                 request,
-                "hearings/subscription_message.html",
+                "hearings/subscription_sent.html",
                 {
-                    "heading": _("Check your inbox"),
-                    "text": _(
-                        "If this address is not yet subscribed, we have sent it a link: open it "
-                        "to confirm. Nothing is sent until you do."
-                    ),
+                    "email": email,
+                    "masked": mask_email(email),
+                    "place": form.cleaned_data["place"],
+                    "next_url": next_url,
+                    "links": _ways_back(form.cleaned_data["place"], next_url),
                 },
             )
     return render(
-        request, "hearings/subscription_form.html", {"form": form, "place": place}, status=status
+        request,
+        "hearings/subscription_form.html",
+        {
+            "form": form,
+            "place": place,
+            "next_url": next_url,
+            "links": _ways_back(place, next_url),
+        },
+        status=status,
     )
 
 
 def confirm(request, token):
     """The double opt-in link from the confirmation e-mail: a page with a button (mail scanners
     that open links confirm nothing); the POST confirms and retires the link."""
-    if not Subscription.objects.filter(token=token).exists():
+    pending = Subscription.objects.filter(token=token).select_related("place").first()
+    if pending is None:
         raise Http404
+    next_url = _safe_next(request, request.GET.get("next"))
     if request.method != "POST":
         return render(
             request,
             "hearings/subscription_action.html",
             {
                 "heading": _("Confirm your subscription"),
-                "text": _("Press the button to get e-mails about public hearings."),
+                "text": _(
+                    "Press the button to get e-mails about public hearings concerning %(place)s."
+                )
+                % {"place": pending.place.name},
                 "button": _("Confirm"),
+                "links": _ways_back(pending.place, next_url),
             },
         )
     subscription = services.confirm_subscription(token=token)
@@ -417,6 +499,7 @@ def confirm(request, token):
             "text": _("You will get an e-mail about public hearings concerning %(place)s.")
             % {"place": subscription.place.name},
             "subscription": subscription,
+            "links": _ways_back(subscription.place, next_url),
         },
     )
 
@@ -426,7 +509,8 @@ def unsubscribe(request, token):
     """The unsubscribe link: a page with a button, whose POST unsubscribes; a mail program's
     one-click POST (RFC 8058 List-Unsubscribe-Post) does the same without a page or CSRF token.
     A GET changes nothing, so link-checking mail scanners cannot unsubscribe anyone."""
-    if not Subscription.objects.filter(unsubscribe_token=token).exists():
+    pending = Subscription.objects.filter(unsubscribe_token=token).select_related("place").first()
+    if pending is None:
         raise Http404
     if request.method != "POST":
         return render(
@@ -434,8 +518,13 @@ def unsubscribe(request, token):
             "hearings/subscription_action.html",
             {
                 "heading": _("Unsubscribe"),
-                "text": _("Press the button to stop the e-mails about public hearings."),
+                "text": _(
+                    "Press the button to stop the e-mails about public hearings concerning "
+                    "%(place)s."
+                )
+                % {"place": pending.place.name},
                 "button": _("Unsubscribe"),
+                "links": _ways_back(pending.place),
             },
         )
     subscription = services.unsubscribe(token=token)
@@ -443,13 +532,21 @@ def unsubscribe(request, token):
         raise Http404
     if "List-Unsubscribe" in request.POST:
         return HttpResponse(status=204)
+    place = subscription.place
     return render(
         request,
         "hearings/subscription_message.html",
         {
             "heading": _("You are unsubscribed"),
             "text": _("You will get no more e-mails about hearings concerning %(place)s.")
-            % {"place": subscription.place.name},
+            % {"place": place.name},
+            "links": [
+                (
+                    f"{reverse('hearings:subscribe')}?{urlencode({'place': place.kato_code})}",
+                    _("Subscribe again"),
+                ),
+                *_ways_back(place),
+            ],
         },
     )
 

@@ -17,7 +17,7 @@ def test_resident_sends_a_question_on_a_phone(live_server, browser):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.get_by_role("link", name="Add to my calendar").is_visible()
     page.screenshot(path="/tmp/hearing-phone.png", full_page=True)
-    page.get_by_role("link", name="Send a comment or question").click()
+    page.get_by_role("link", name="Send a comment or question").first.click()
     page.get_by_label("Your comment or question").fill("How loud are the turbines at night?")
     page.locator("main form button[type=submit]").click()
     assert "once a moderator has checked it" in page.inner_text("main")
@@ -39,3 +39,68 @@ def test_official_is_told_the_earliest_lawful_date(live_server, browser, setting
     page.get_by_role("button", name="Announce").click()
     assert "earliest lawful date" in page.inner_text("main")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_how_to_take_part_is_on_the_first_screen_of_a_phone(live_server, page, language):
+    """At 360 × 740 the box starts within the first screen and the page's first action
+    link (a button-styled link in the main content) is inside it."""
+    hearing = HearingFactory(announced=True, title_en="Wind farm extension")
+    page.goto(live_server.url + f"/{language}/hearings/{hearing.pk}/")
+    box = page.locator(".take-part").bounding_box()
+    assert box is not None and box["y"] < 740, box
+    first_action = page.locator("main a.button").first
+    assert first_action.evaluate("link => link.closest('.take-part') !== null")
+    assert first_action.bounding_box()["y"] < 740
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=f"/tmp/hearing-take-part-{language}.png")
+
+
+def test_subscribe_from_a_hearing_confirm_and_come_back(live_server, page):
+    """From the hearing's box to the subscribe form, the "check your e-mail" page, the link in
+    the confirmation e-mail, the confirmed page, and back to the hearing."""
+    from urllib.parse import urlsplit
+
+    from hearings.models import OutboxMessage
+
+    hearing = HearingFactory(announced=True, title_en="Wind farm extension")
+    page.goto(live_server.url + f"/en/hearings/{hearing.pk}/")
+    page.get_by_role("link", name="Get e-mails about hearings in this place").click()
+    page.get_by_label("Your e-mail").fill("aigerim@mail.kz")
+    page.locator("main form button[type=submit]").first.click()
+    main = page.inner_text("main")
+    assert "Check your e-mail" in main and "ai•••••@mail.kz" in main
+    assert page.get_by_role("link", name="Back to the page you came from").is_visible()
+
+    message = OutboxMessage.objects.get(recipient="aigerim@mail.kz")
+    link = next(word for word in message.body.split() if "/subscribe/confirm/" in word)
+    parts = urlsplit(link)
+    page.goto(f"{live_server.url}{parts.path}?{parts.query}")
+    page.get_by_role("button", name="Confirm").click()
+    assert "Subscription confirmed" in page.inner_text("main")
+    page.get_by_role("link", name="Back to the page you came from").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Wind farm extension"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_hearing_pages_and_check_your_email_pass_axe(live_server, audit_page, language):
+    """The take-part box, the record lead, the cancellation and the "check your e-mail" page
+    keep the WCAG checks the other public pages pass."""
+    from tests.browser.test_accessibility import audit
+
+    upcoming = HearingFactory(announced=True)
+    held = HearingFactory(record_published=True)
+    cancelled = HearingFactory(cancelled=True)
+    problems = {}
+    for hearing in (upcoming, held, cancelled):
+        audit_page.goto(live_server.url + f"/{language}/hearings/{hearing.pk}/")
+        if found := audit(audit_page):
+            problems[hearing.pk] = found
+    audit_page.goto(live_server.url + f"/{language}/hearings/{upcoming.pk}/")
+    audit_page.locator(".take-part-actions a").last.click()
+    audit_page.locator("main input[type=email]").fill("dana@example.org")
+    audit_page.locator("main form button[type=submit]").first.click()
+    assert audit_page.locator(".masked-email").is_visible()
+    if found := audit(audit_page):
+        problems["check your e-mail"] = found
+    assert not problems, problems
