@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from hearings import clock
 from hearings.models import HearingChange, Rule
+from projects import formats
 from tests.factories import HearingCommentFactory, HearingFactory, PlaceFactory
 
 from .conftest import local_at
@@ -86,14 +87,13 @@ def test_late_protocol_leads_the_page_with_its_due_date_and_the_rule(client):
     due = hearing.protocol_deadline()
     body = page(client, hearing)
     assert before(body, "The protocol was due on", 'id="notice-heading"')
-    with translation.override("en"):
-        from django.template.defaultfilters import date
-
-        assert f"The protocol was due on {date(due, 'j E Y')} and is not published yet." in body
+    due_text = formats.day(due, language="en")
+    assert f"The protocol was due on {due_text} and is not published yet." in body
     lead = body[body.index('id="record-heading"') : body.index('id="notice-heading"')]
     rule = clock.rule(hearing, Rule.Measures.PROTOCOL)
     assert "Rule: within 7 calendar days after the end of the hearing." in lead
-    assert f"Source: {rule.citation()}" in lead  # "No source found", said as it is
+    with translation.override("en"):
+        assert f"Source: {rule.citation()}" in lead  # "No source found", said as it is
     assert "not yet verified" in lead
 
 
@@ -127,10 +127,7 @@ def test_moved_hearing_shows_the_new_date_and_the_previous_one(client):
     )
     body = page(client, hearing)
     box = body[body.index('class="take-part') : body.index('id="notice-heading"')]
-    with translation.override("en"):
-        from django.template.defaultfilters import date
-
-        old_text = date(timezone.localtime(old), "j E Y, H:i")
+    old_text = formats.day_time(old, language="en")
     assert f"New date. It was to take place on {old_text}." in box
     assert "15:00" in box
 
