@@ -42,6 +42,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.HOUSEHOLDS,
         "amount": Decimal("480000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "six semi-detached houses, 12 flats, handed over with the keys",
         "is_estimate": True,
         "basis": Basis.VOLUNTARY,
         "beneficiaries_count": 12,
@@ -67,6 +68,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("38000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "repair works: roof, windows and heating of the school building",
         "basis": Basis.MEMORANDUM,
         "basis_reference": "Memorandum with the Amandyk akimat No. 14, 12.02.2025",
         "beneficiaries_count": 240,
@@ -93,6 +95,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("6500000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "a hired bus with driver for the winter school runs",
         "basis": Basis.VOLUNTARY,
         "beneficiaries_count": 46,
         "beneficiaries_description": "pupils from outlying streets",
@@ -114,6 +117,7 @@ DISCLOSURES = [
         "category": Category.WATER,
         "amount": Decimal("9200000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "a drilled well with pump and pavilion",
         "basis": Basis.VOLUNTARY,
         "beneficiaries_description": "households of the north end",
         "story": [("delivered", D(2025, 6, 10))],
@@ -137,6 +141,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.ORGANISATION,
         "amount": Decimal("42000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "one fire engine, handed over to the village",
         "basis": Basis.VOLUNTARY,
         "story": [("delivered", D(2024, 12, 1))],
         "photos": [("Red fire truck at the post", (200, 30, 30))],
@@ -156,6 +161,7 @@ DISCLOSURES = [
         "category": Category.CULTURE_SPORT,
         "amount": Decimal("15000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "playground equipment and a fenced sports ground",
         "is_estimate": True,
         "basis": Basis.HEARING,
         "basis_reference": "Minutes of the public hearing, 14.03.2025",
@@ -196,6 +202,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("60000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "roofing works on the school building",
         "basis": Basis.SUBSOIL_CONTRACT,
         "funded_by": ("zhetisu-tungsten", "2024 contribution to the Sogety rural district budget"),
         "story": [("in_progress", D(2025, 5, 5)), ("delivered", D(2025, 7, 15))],
@@ -215,6 +222,7 @@ DISCLOSURES = [
         "category": Category.UTILITIES,
         "amount": Decimal("18000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "LED street lamps and their installation",
         "basis": Basis.MEMORANDUM,
         "basis_reference": "Memorandum with the Zhanatas akimat, 2024",
         "story": [("delivered", D(2025, 4, 30))],
@@ -313,6 +321,8 @@ def _seed_one(entry, organisation, moderator):
         slug, title_en = entry["funded_by"]
         disclosure.funded_by = Disclosure.objects.get(organisation__slug=slug, title_en=title_en)
     disclosure.status = first[0]
+    # The report that includes it: the year it was delivered, else the year it was promised.
+    disclosure.reporting_year = entry["story"][-1][1].year
     if first[0] == Status.PROMISED:
         disclosure.due_date = first[2]
     if first[0] == Status.DELIVERED:
