@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hearings.models import Hearing
 from projects.models import Currency, Organisation
-from projects.opendata import Column
+from projects.opendata import Column, blank_as_none, chunks, iso, joined_codes
 from projects.translation import translated_expression
 
 from .models import (
@@ -61,7 +61,7 @@ COLUMNS = [
         "title",
         "string",
         "Title",
-        "The title in the language of the download (Russian in the bulk files), else another.",
+        "The title in the language of the export (Kazakh in the bulk files), else another.",
     ),
     Column("title_kk", "string", "Title in Kazakh", "", writable=True),
     Column("title_ru", "string", "Title in Russian", "", writable=True),
@@ -101,7 +101,6 @@ COLUMNS = [
         "boolean",
         "Overdue",
         "A promise past its due date, neither delivered nor cancelled, on the day of the export.",
-        format="default",
     ),
     Column("due_date", "date", "Due date", "For a promise: when it is to be done.", writable=True),
     Column("delivered_date", "date", "Date delivered", "", writable=True),
@@ -289,29 +288,16 @@ def rows(queryset, url_template, today=None):
         hearing_public=Exists(Hearing.objects.published().filter(pk=OuterRef("hearing_id"))),
     ).values(*VALUES)
     today = today or timezone.localdate()
-    chunk = []
-    for row in values.iterator(chunk_size=CHUNK):
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield from _chunk(chunk, url_template, today)
-            chunk = []
-    yield from _chunk(chunk, url_template, today)
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+    for chunk in chunks(values, CHUNK):
+        yield from _chunk(chunk, url_template, today)
 
 
 def _chunk(chunk, url_template, today):
-    if not chunk:
-        return
     ids = [row["id"] for row in chunk]
     through = Disclosure.settlements.through.objects.filter(disclosure_id__in=ids).order_by(
         "place__kato_code"
     )
-    codes = {}
-    for disclosure_id, code in through.values_list("disclosure_id", "place__kato_code"):
-        codes.setdefault(disclosure_id, []).append(code)
+    codes = joined_codes(through.values_list("disclosure_id", "place__kato_code"))
     # The latest verdict per disclosure (by date checked, then by when it was recorded).
     verdicts = {}
     confirmations = (
@@ -333,23 +319,18 @@ def _chunk(chunk, url_template, today):
             organisation_kind=row["organisation_kind"],
             project=row["project_slug"] or None,
             title=row["display_title"],
-            settlements=" ".join(codes.get(row["id"], ())),
+            settlements=codes.get(row["id"], ""),
             overdue=row["status"] in OPEN_STATUSES and due is not None and due < today,
-            due_date=_iso(due),
-            delivered_date=_iso(row["delivered_date"]),
+            due_date=iso(due),
+            delivered_date=iso(row["delivered_date"]),
             amount=str(amount) if amount is not None else None,
             obligation=obligation(row["basis"]) or None,
             hearing=row["hearing_id"] if row["hearing_public"] else None,
             akimat_verdict=verdict[0],
             akimat_verdict_date=verdict[1],
             akimat_verdict_by=verdict[2],
-            published_at=_iso(row["published_at"]),
-            updated_at=_iso(row["updated_at"]),
-            withdrawn_at=_iso(row["withdrawn_at"]),
+            published_at=iso(row["published_at"]),
+            updated_at=iso(row["updated_at"]),
+            withdrawn_at=iso(row["withdrawn_at"]),
         )
-        yield {name: _blank_as_none(record[name]) for name in FIELDS}
-
-
-def _blank_as_none(value):
-    """One spelling of "nothing" in JSON: null, never an empty string."""
-    return None if value == "" else value
+        yield {name: blank_as_none(record[name]) for name in FIELDS}

@@ -70,6 +70,8 @@ class Column:
         }
         if self.format:
             field["format"] = self.format
+        if self.type == "boolean":  # written as yes/no (csv_cell)
+            field.update(trueValues=["yes"], falseValues=["no"])
         constraints = {}
         if self.required:
             constraints["required"] = True
@@ -141,3 +143,33 @@ def licence_object():
 
 LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
 KATO_URL = "https://stat.gov.kz/"
+
+
+def chunks(values, size=2000):
+    """A values() queryset read from a server-side cursor, `size` rows at a time."""
+    chunk = []
+    for row in values.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def joined_codes(pairs):
+    """{owner id: "code code ..."} from (owner id, code) pairs in code order."""
+    codes = {}
+    for owner, code in pairs:
+        codes.setdefault(owner, []).append(code)
+    return {owner: " ".join(values) for owner, values in codes.items()}
+
+
+def iso(value):
+    """A date or time as ISO 8601 text (times in UTC, as stored), or None."""
+    return value.isoformat() if value is not None else None
+
+
+def blank_as_none(value):
+    """One spelling of "nothing" in JSON: null, never an empty string."""
+    return None if value == "" else value
