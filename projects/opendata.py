@@ -66,7 +66,8 @@ class Column:
             "name": self.name,
             "type": self.type,
             "title": self.title,
-            "description": self.description,
+            # A column whose title says it all is described by its title.
+            "description": self.description or f"{self.title}.",
         }
         if self.format:
             field["format"] = self.format

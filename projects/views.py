@@ -401,23 +401,29 @@ def data_page(request):
     and reading the manifest is one small file.
     """
     manifest = downloads.read_manifest()
-    files = []
-    if manifest:
-        for entry in manifest["files"]:
-            files.append(
-                {
-                    **entry,
-                    "url": reverse("data_file", kwargs={"name": entry["name"]}),
-                    "download_name": downloads.download_name(entry, manifest),
-                }
-            )
+    resources, extras = {}, {}
+    for entry in manifest["files"] if manifest else ():
+        entry = {
+            **entry,
+            "url": reverse("data_file", kwargs={"name": entry["name"]}),
+            "download_name": downloads.download_name(entry, manifest),
+        }
+        if "resource" in entry:
+            resources.setdefault(entry["resource"], []).append(entry)
+        else:
+            extras[entry["name"]] = entry
     return render(
         request,
         "projects/data.html",
         {
             "manifest": manifest,
             "generated_at": downloads.generated_at(manifest) if manifest else None,
-            "files": files,
+            "resources": [
+                {"name": name, "rows": files[0]["rows"], "files": files}
+                for name, files in resources.items()
+            ],
+            "datapackage": extras.get(downloads.DATAPACKAGE),
+            "readme": extras.get(downloads.README),
             "licence_url": opendata.LICENCE_URL,
             "geonames_url": opendata.GEONAMES_URL,
             "kato_url": opendata.KATO_URL,
