@@ -115,7 +115,9 @@ def test_a_broken_row_fails_validation(dataset):
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    report = Resource(data=buffer.getvalue().encode(), format="csv", schema=Schema.from_descriptor(schema)).validate()
+    report = Resource(
+        data=buffer.getvalue().encode(), format="csv", schema=Schema.from_descriptor(schema)
+    ).validate()
     assert not report.valid
     assert "constraint-error" in {error.type for error in report.tasks[0].errors}
 
@@ -225,9 +227,7 @@ def test_files_are_served_with_type_dated_name_and_validators(client, dataset):
     assert body.startswith(b"id,url,organisation,")
     again = client.get("/data/disclosures.csv", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    later = client.get(
-        "/data/disclosures.csv", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
-    )
+    later = client.get("/data/disclosures.csv", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert later.status_code == 304
     package = client.get("/data/datapackage.json")
     assert package["Content-Type"] == "application/json; charset=utf-8"
