@@ -137,7 +137,7 @@ class RoundTripTests(TestCase):
         self.assertEqual(response.status_code, 400)
         errors = response.context["result"].errors
         self.assertEqual([(r, c) for r, c, _m in errors], [(4, "id")])
-        self.assertIn("belongs to another organisation", errors[0][2])
+        self.assertIn(str(self.theirs.pk), errors[0][2])
         self.assertEqual(self.state(), before)
 
     def test_semicolons_and_a_byte_order_mark_as_excel_saves_them(self):
