@@ -270,6 +270,12 @@ if AWS_STORAGE_BUCKET_NAME and not MEDIA_CSP_ORIGINS:
 # projects/caching.py): how long an edit made through another process can take to reach them.
 CONTENT_VERSION_TTL = float(env("CONTENT_VERSION_TTL", "1"))
 
+# The bulk downloads at /data/ (projects/downloads.py) are rebuilt by the outbox worker when the
+# content changed, at most once per OPEN_DATA_MIN_AGE seconds; the worker looks every
+# OPEN_DATA_CHECK_SECONDS.
+OPEN_DATA_MIN_AGE = env_int("OPEN_DATA_MIN_AGE", 300)
+OPEN_DATA_CHECK_SECONDS = env_int("OPEN_DATA_CHECK_SECONDS", 60)
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

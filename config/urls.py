@@ -40,6 +40,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<path:path>", project_views.media_file, name="media"),
+    # The bulk downloads: stable addresses without a language (the page is at /<lang>/data/).
+    path("data/", project_views.data_redirect, name="data_redirect"),
+    path("data/<str:name>", project_views.data_file, name="data_file"),
     path("healthz", project_views.healthz, name="healthz"),
     path("readyz", project_views.readyz, name="readyz"),
 ]

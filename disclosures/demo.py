@@ -42,6 +42,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.HOUSEHOLDS,
         "amount": Decimal("480000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "six semi-detached houses, 12 flats, handed over with the keys",
         "is_estimate": True,
         "basis": Basis.VOLUNTARY,
         "beneficiaries_count": 12,
@@ -67,6 +68,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("38000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "repair works: roof, windows and heating of the school building",
         "basis": Basis.MEMORANDUM,
         "basis_reference": "Memorandum with the Amandyk akimat No. 14, 12.02.2025",
         "beneficiaries_count": 240,
@@ -93,6 +95,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("6500000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "a hired bus with driver for the winter school runs",
         "basis": Basis.VOLUNTARY,
         "beneficiaries_count": 46,
         "beneficiaries_description": "pupils from outlying streets",
@@ -111,9 +114,11 @@ DISCLOSURES = [
         "description_kk": "Ауылдың солтүстігінде 80 метрлік ұңғыма бұрғыланды.",
         "description_ru": "На севере села пробурена скважина глубиной 80 метров.",
         "description_en": "An 80-metre well drilled at the north end of the village.",
+        "recipient_name": "Ilyichevka village akimat's water service",
         "category": Category.WATER,
         "amount": Decimal("9200000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "a drilled well with pump and pavilion",
         "basis": Basis.VOLUNTARY,
         "beneficiaries_description": "households of the north end",
         "story": [("delivered", D(2025, 6, 10))],
@@ -137,6 +142,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.ORGANISATION,
         "amount": Decimal("42000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "one fire engine, handed over to the village",
         "basis": Basis.VOLUNTARY,
         "story": [("delivered", D(2024, 12, 1))],
         "photos": [("Red fire truck at the post", (200, 30, 30))],
@@ -153,9 +159,11 @@ DISCLOSURES = [
         "description_kk": "Қоғамдық тыңдауда уәде етілген.",
         "description_ru": "Обещано на общественных слушаниях.",
         "description_en": "Promised at the public hearing on the plant's expansion.",
+        "recipient_name": "residents of Ilyichevka",
         "category": Category.CULTURE_SPORT,
         "amount": Decimal("15000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "playground equipment and a fenced sports ground",
         "is_estimate": True,
         "basis": Basis.HEARING,
         "basis_reference": "Minutes of the public hearing, 14.03.2025",
@@ -196,6 +204,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("60000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "roofing works on the school building",
         "basis": Basis.SUBSOIL_CONTRACT,
         "funded_by": ("zhetisu-tungsten", "2024 contribution to the Sogety rural district budget"),
         "story": [("in_progress", D(2025, 5, 5)), ("delivered", D(2025, 7, 15))],
@@ -233,9 +242,11 @@ DISCLOSURES = [
         "description_kk": "Үш көшеге күн панельді 120 шам орнатылды.",
         "description_ru": "На трёх улицах установлены 120 фонарей на солнечных панелях.",
         "description_en": "120 solar street lamps on three streets.",
+        "recipient_name": "Zhanatas town akimat",
         "category": Category.UTILITIES,
         "amount": Decimal("18000000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "LED street lamps and their installation",
         "basis": Basis.MEMORANDUM,
         "basis_reference": "Memorandum with the Zhanatas akimat, 2024",
         "story": [("delivered", D(2025, 4, 30))],
@@ -253,6 +264,7 @@ DISCLOSURES = [
         "description_kk": "20 жас жел станциясында жұмыс істеуге оқытылады.",
         "description_ru": "20 молодых жителей пройдут обучение для работы на ветростанции.",
         "description_en": "20 young residents to be trained to work at the wind farm.",
+        "recipient_name": "young people of Zhanatas",
         "category": Category.JOBS,
         "amount": Decimal("8000000"),
         "value_form": ValueForm.CASH,
@@ -334,6 +346,8 @@ def _seed_one(entry, organisation, moderator):
         slug, title_en = entry["funded_by"]
         disclosure.funded_by = Disclosure.objects.get(organisation__slug=slug, title_en=title_en)
     disclosure.status = first[0]
+    # The report that includes it: the year it was delivered, else the year it was promised.
+    disclosure.reporting_year = entry["story"][-1][1].year
     if first[0] == Status.PROMISED:
         disclosure.due_date = first[2]
     if first[0] == Status.DELIVERED:

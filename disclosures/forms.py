@@ -67,9 +67,11 @@ class DisclosureForm(SafeInputMixin, forms.ModelForm):
             "amount",
             "currency",
             "value_form",
+            "in_kind_description",
             "is_estimate",
             "basis",
             "basis_reference",
+            "reporting_year",
             "beneficiaries_count",
             "beneficiaries_description",
             "funded_by",
@@ -316,7 +318,10 @@ class ImportForm(SafeInputMixin, forms.Form):
     )
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8, comma-separated, with the template's header row."),
+        help_text=_(
+            "UTF-8, separated by commas or semicolons, with the template's header row; "
+            "an export from this site can be uploaded back as it is."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

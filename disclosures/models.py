@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -42,6 +42,7 @@ from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from projects.models import Currency, Organisation, Place, Project, ResidentInput
 from projects.translation import TranslatedField, translated_expression
+from projects.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
 class Category(models.TextChoices):
@@ -79,6 +80,23 @@ class Basis(models.TextChoices):
     MEMORANDUM = "memorandum", _("agreed in a memorandum with the akimat")
     HEARING = "hearing", _("promised at a public hearing")
     OTHER = "other", _("other")
+
+
+# EITI Requirement 6.1 separates social expenditure required by law or contract from voluntary
+# giving. Only a subsoil-use contract's social and economic development obligation binds the
+# company; a memorandum with an akimat or a promise at a hearing is given freely. "Other" is
+# left unclassified rather than guessed.
+MANDATORY_BASES = ("subsoil_contract",)
+VOLUNTARY_BASES = ("voluntary", "memorandum", "hearing")
+
+
+def obligation(basis):
+    """'mandatory', 'voluntary' or '' (not stated) for a basis, as EITI reports it."""
+    if basis in MANDATORY_BASES:
+        return "mandatory"
+    if basis in VOLUNTARY_BASES:
+        return "voluntary"
+    return ""
 
 
 class ValueForm(models.TextChoices):
@@ -493,6 +511,12 @@ class Disclosure(models.Model):
     value_form = models.CharField(
         _("cash or in kind"), max_length=10, choices=ValueForm.choices, default=ValueForm.IN_KIND
     )
+    in_kind_description = models.CharField(
+        _("what was given in kind"),
+        max_length=500,
+        blank=True,
+        help_text=_("For a contribution in kind: the goods, works or services, e.g. a school bus."),
+    )
     is_estimate = models.BooleanField(
         _("the value is an estimate"),
         default=False,
@@ -506,6 +530,13 @@ class Disclosure(models.Model):
         max_length=300,
         blank=True,
         help_text=_("The contract, memorandum or hearing minutes: number and date."),
+    )
+    reporting_year = models.PositiveSmallIntegerField(
+        _("reporting year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)],
+        help_text=_("The financial year whose report includes this contribution (EITI)."),
     )
     beneficiaries_count = models.PositiveIntegerField(
         _("number of beneficiaries"), null=True, blank=True
@@ -587,9 +618,11 @@ class Disclosure(models.Model):
         "amount",
         "currency",
         "value_form",
+        "in_kind_description",
         "is_estimate",
         "basis",
         "basis_reference",
+        "reporting_year",
         "beneficiaries_count",
         "beneficiaries_description",
         "funded_by",

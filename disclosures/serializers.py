@@ -7,7 +7,15 @@ from rest_framework import serializers
 from projects.models import Place, Project
 from projects.serializers import AbsoluteURL, Translations
 
-from .models import Confirmation, Disclosure, Document, Photo, Revision, StatusChange
+from .models import (
+    Confirmation,
+    Disclosure,
+    Document,
+    Photo,
+    Revision,
+    StatusChange,
+    obligation,
+)
 
 
 class OrganisationRef(serializers.Serializer):
@@ -86,6 +94,10 @@ class DisclosureSerializer(serializers.ModelSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     url = AbsoluteURL()
+    obligation = serializers.SerializerMethodField(
+        help_text="EITI 6.1: mandatory (a subsoil-use contract's obligation), voluntary, or empty "
+        "when the basis is 'other'."
+    )
 
     class Meta:
         model = Disclosure
@@ -106,9 +118,12 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "amount",
             "currency",
             "value_form",
+            "in_kind_description",
             "is_estimate",
             "basis",
+            "obligation",
             "basis_reference",
+            "reporting_year",
             "recipient_name",
             "recipient_role",
             "beneficiaries_count",
@@ -126,6 +141,10 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "photos",
             "documents",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["mandatory", "voluntary", ""]))
+    def get_obligation(self, disclosure):
+        return obligation(disclosure.basis)
 
     @extend_schema_field(
         serializers.ChoiceField(
@@ -171,9 +190,11 @@ WRITABLE_FIELDS = [
     "amount",
     "currency",
     "value_form",
+    "in_kind_description",
     "is_estimate",
     "basis",
     "basis_reference",
+    "reporting_year",
     "recipient_name",
     "recipient_role",
     "beneficiaries_count",

@@ -5,6 +5,7 @@ that forgot a check still cannot write what the user may not. After publication 
 without a `Revision` row: the public change log is built from those rows.
 """
 
+import copy
 import csv
 import io
 import logging
@@ -21,10 +22,11 @@ from django.utils.translation import gettext as _
 
 from projects.lifecycle import REASON, check_transition, require
 from projects.models import Currency, Organisation, Place, Project
+from projects.opendata import csv_value
 from projects.text import strip_control_characters
 from projects.validators import EARLIEST_YEAR, LATEST_YEAR, validate_pdf
 
-from . import images
+from . import export, images
 from .models import (
     AnswerCorrection,
     Basis,
@@ -624,31 +626,12 @@ def _text_language(text):
 
 # --- Bulk upload from CSV ---------------------------------------------------------------------
 
-CSV_COLUMNS = [
-    "title_kk",
-    "title_ru",
-    "title_en",
-    "description_kk",
-    "description_ru",
-    "description_en",
-    "category",
-    "settlements",
-    "project",
-    "recipient_name",
-    "recipient_role",
-    "status",
-    "due_date",
-    "delivered_date",
-    "cancel_reason",
-    "amount",
-    "currency",
-    "value_form",
-    "is_estimate",
-    "basis",
-    "basis_reference",
-    "beneficiaries_count",
-    "beneficiaries_description",
-]
+# The template's columns are the export's writable ones (disclosures/export.py), so an export
+# can be uploaded again as it is: its other columns (the page, the organisation, the akimat's
+# verdict...) are read-only and ignored; `id` says which record a row corrects and `reason` why.
+CSV_COLUMNS = export.WRITABLE
+REASON_COLUMNS = ("reason", "correction_reason")
+KNOWN_COLUMNS = {*export.FIELDS, "version", *REASON_COLUMNS}
 CSV_EXAMPLE = {
     "title_kk": "Мектеп шатырын жөндеу",
     "title_ru": "Ремонт крыши школы",
@@ -662,8 +645,10 @@ CSV_EXAMPLE = {
     "amount": "12500000",
     "currency": Currency.KZT,
     "value_form": ValueForm.IN_KIND,
+    "in_kind_description": "roofing works on the school building",
     "is_estimate": "no",
     "basis": Basis.VOLUNTARY,
+    "reporting_year": "2025",
     "beneficiaries_count": "240",
     "beneficiaries_description": "pupils and teachers",
 }
@@ -674,7 +659,10 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 @dataclass
 class ImportResult:
     created: list = field(default_factory=list)
+    corrected: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)  # row numbers
     errors: list = field(default_factory=list)  # (row number, column, message)
+    applied: bool = False
 
     @property
     def ok(self):
@@ -690,54 +678,80 @@ def _parse_bool(value):
     raise ValueError
 
 
-def import_csv(*, acting_user, organisation, upload):
-    """Create drafts from a CSV file: all rows or none.
+def read_csv_upload(upload):
+    """(text, None) for an uploaded CSV file, or (None, message) saying what is wrong with it.
 
-    Every row is validated (the same model validation as the form); errors come back as
-    (row, column, message) with row 2 being the first data row, as spreadsheets count.
+    UTF-8 with or without a byte-order mark is read. Excel's plain "CSV" in a Russian or Kazakh
+    Windows is Windows-1251, which is not UTF-8: that gets a message saying how to save it.
+    """
+    if upload.size > MAX_CSV_BYTES:
+        return None, _("The file is too large: at most 2 MB.")
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, _(
+            "The file is not in UTF-8. Excel's plain “CSV” is saved in Windows-1251: in Excel "
+            "choose File → Save As → “CSV UTF-8 (comma delimited)” and upload that file."
+        )
+    if "\x00" in text:
+        return None, _("The file contains NUL characters: save it again as CSV (UTF-8).")
+    return text, None
+
+
+def _delimiter(text):
+    """';' for files from Excel in a Russian or Kazakh locale, else ','; read off the header."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def import_csv(*, acting_user, organisation, upload=None, text=None, apply=True):
+    """Create drafts and correct the organisation's own records from a CSV file: all or none.
+
+    A row without an `id` is a new record (a draft). A row with the `id` of one of the
+    organisation's records corrects it through `update_disclosure` (a published one needs a
+    `reason`); a row that changes nothing is counted as unchanged. Every row is validated (the
+    same model validation as the form); errors come back as (row, column, message) with row 2
+    being the first data row, as spreadsheets count. With `apply=False` the whole import runs
+    and is rolled back: the preview shows exactly what applying would do.
     """
     _check_organisation(acting_user, organisation)
     result = ImportResult()
-    if upload.size > MAX_CSV_BYTES:
-        result.errors.append((0, "", _("The file is too large: at most 2 MB.")))
-        return result
+    if text is None:
+        text, problem = read_csv_upload(upload)
+        if problem:
+            result.errors.append((0, "", problem))
+            return result
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.errors.append((0, "", _("Save the file as CSV in UTF-8 encoding.")))
-        return result
-    if "\x00" in text:
-        result.errors.append(
-            (0, "", _("The file contains NUL characters: save it again as CSV (UTF-8).")),
-        )
-        return result
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        return _import_rows(acting_user, organisation, reader, result)
+        with transaction.atomic():
+            _import_rows(acting_user, organisation, reader, result)
+            if result.errors or not apply:
+                transaction.set_rollback(True)
     except csv.Error:
         # A cell over the csv module's 128 KB limit, or a broken quote: name the line.
         result.errors.append(
             (reader.line_num, "", _("This line cannot be read as CSV (a cell too long?).")),
         )
-        return result
+    result.applied = apply and result.ok
+    return result
 
 
 MULTILINE_COLUMNS = {"description_kk", "description_ru", "description_en"}
 
 
 def _import_rows(acting_user, organisation, reader, result):
-    missing = [
-        c for c in ("category", "settlements", "status") if c not in (reader.fieldnames or [])
-    ]
-    if missing:
+    columns = [c for c in (reader.fieldnames or []) if c]
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS]
+    if unknown:
+        result.errors.append((1, ", ".join(unknown), _("Unknown columns; use the template.")))
+        return
+    missing = [c for c in ("category", "settlements", "status") if c not in columns]
+    if missing and "id" not in columns:
         result.errors.append(
             (1, ", ".join(missing), _("These columns are missing; use the template."))
         )
-        return result
-    unknown = [c for c in reader.fieldnames if c and c not in CSV_COLUMNS]
-    if unknown:
-        result.errors.append((1, ", ".join(unknown), _("Unknown columns; use the template.")))
-        return result
+        return
     projects = {
         p.slug: p
         for p in Project.objects.filter(operator=organisation)
@@ -749,58 +763,181 @@ def _import_rows(acting_user, organisation, reader, result):
             result.errors.append((number, "", _("At most 1000 rows per file.")))
             break
         row = {
-            key: strip_control_characters(value or "", multiline=key in MULTILINE_COLUMNS).strip()
+            key: csv_value(
+                strip_control_characters(value or "", multiline=key in MULTILINE_COLUMNS).strip()
+            )
             for key, value in row.items()
             if key and isinstance(value, str | None)
         }
-        if not any(row.values()):
-            continue
-        disclosure, settlements, errors = _row_to_disclosure(row, organisation, projects)
-        result.errors.extend((number, column, message) for column, message in errors)
-        rows.append((disclosure, settlements))
+        if any(row.values()):
+            rows.append((number, row))
     if not rows and not result.errors:
         result.errors.append((2, "", _("The file has no rows.")))
-    if result.errors:
-        return result
-    with transaction.atomic():
-        for disclosure, settlements in rows:
-            result.created.append(
-                create_disclosure(
-                    acting_user=acting_user, disclosure=disclosure, settlements=settlements
-                )
+    own = _own_records(organisation, rows, result)
+    for number, row in rows:
+        if row.get("id"):
+            _correct_row(acting_user, organisation, projects, own, number, row, result)
+        else:
+            _create_row(acting_user, organisation, projects, number, row, result)
+
+
+def _own_records(organisation, rows, result):
+    """{id: disclosure} of the organisation's records the rows name; other ids are refused."""
+    ids = {}
+    for number, row in rows:
+        if not row.get("id"):
+            continue
+        if not row["id"].isdigit() or len(row["id"]) > 12:
+            result.errors.append((number, "id", _("The id must be a record's number.")))
+            continue
+        ids[number] = int(row["id"])
+    own = Disclosure.objects.filter(organisation=organisation, pk__in=ids.values())
+    own = {d.pk: d for d in own.select_for_update()}
+    existing = set(Disclosure.objects.filter(pk__in=ids.values()).values_list("pk", flat=True))
+    for number, pk in ids.items():
+        if pk in own:
+            continue
+        if pk in existing:
+            message = _(
+                "Record %(id)s belongs to another organisation: it cannot be changed from this "
+                "file."
             )
-    return result
+        else:
+            message = _("No disclosure has the id %(id)s.")
+        result.errors.append((number, "id", message % {"id": pk}))
+        row = dict(rows)[number]
+        row["id"] = ""  # reported; not to be created as a new record either
+        row["_refused"] = True
+    return own
 
 
-def _row_to_disclosure(row, organisation, projects):
+def _record_errors(result, number, error):
+    """A service's ValidationError as (row, column, message) lines."""
+    if not hasattr(error, "error_dict"):
+        result.errors.extend((number, "", message) for message in error.messages)
+        return
+    for column, messages in error.message_dict.items():
+        column = "" if column == "__all__" else column
+        result.errors.extend((number, column, message) for message in messages)
+
+
+def _create_row(acting_user, organisation, projects, number, row, result):
+    if row.get("_refused"):
+        return
+    disclosure, settlements, errors = _row_to_disclosure(row, organisation, projects)
+    result.errors.extend((number, column, message) for column, message in errors)
+    if errors:
+        return
+    try:
+        result.created.append(
+            create_disclosure(
+                acting_user=acting_user, disclosure=disclosure, settlements=settlements
+            )
+        )
+    except ValidationError as error:
+        _record_errors(result, number, error)
+
+
+def _correct_row(acting_user, organisation, projects, own, number, row, result):
+    stored = own[int(row["id"])]
+    stored_settlements = list(stored.settlements.all())
+    candidate, settlements, errors = _row_to_disclosure(
+        row, organisation, projects, base=stored, base_settlements=stored_settlements
+    )
+    result.errors.extend((number, column, message) for column, message in errors)
+    if errors:
+        return
+    if candidate.status != stored.status:
+        result.errors.append(
+            (
+                number,
+                "status",
+                _("A status changes with the steps on the record's page, not from a file."),
+            )
+        )
+        return
+    editable = set(_editable_fields(stored))
+    before, after = _snapshot(stored, stored_settlements), _snapshot(candidate, settlements)
+    changed = [
+        name
+        for name in after
+        if before[name] != after[name]
+        and (name == "settlements" or Disclosure._meta.get_field(name).attname in editable)
+    ]
+    if not changed:
+        result.unchanged.append(number)
+        return
+    if stored.is_withdrawn():
+        result.errors.append((number, "id", _("A withdrawn disclosure cannot be changed.")))
+        return
+    reason = next((row[c] for c in REASON_COLUMNS if row.get(c)), "")
+    if stored.published_at and not reason:
+        result.errors.append((number, "reason", _("Say why you correct a published disclosure.")))
+        return
+    version = row.get("version", "")
+    try:
+        corrected = update_disclosure(
+            acting_user=acting_user,
+            disclosure=candidate,
+            settlements=settlements,
+            reason=reason,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as error:
+        _record_errors(result, number, error)
+        return
+    # What the change log says, read now: a preview's rows are rolled back afterwards.
+    revision = corrected.revisions.order_by("-pk").first()
+    corrected.import_changes = [
+        (str(label), old, new) for label, old, new in revision.change_rows()
+    ]
+    result.corrected.append(corrected)
+
+
+TEXT_COLUMNS = (
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "recipient_name",
+    "recipient_role",
+    "cancel_reason",
+    "in_kind_description",
+    "basis_reference",
+    "beneficiaries_description",
+)
+CODE_DEFAULTS = (
+    ("category", ""),
+    ("status", ""),
+    ("currency", Currency.KZT),
+    ("value_form", ValueForm.IN_KIND),
+    ("basis", Basis.VOLUNTARY),
+)
+
+
+def _row_to_disclosure(row, organisation, projects, base=None, base_settlements=None):
+    """A disclosure with the row's values: a new one, or a copy of `base` with the columns the
+    row has (a column left out of the file keeps the stored value)."""
     errors = []
-    disclosure = Disclosure(organisation=organisation)
-    for name in (
-        "title_kk",
-        "title_ru",
-        "title_en",
-        "description_kk",
-        "description_ru",
-        "description_en",
-        "recipient_name",
-        "recipient_role",
-        "cancel_reason",
-        "basis_reference",
-        "beneficiaries_description",
-    ):
-        setattr(disclosure, name, row.get(name, ""))
-    for name, default in (
-        ("category", ""),
-        ("status", ""),
-        ("currency", Currency.KZT),
-        ("value_form", ValueForm.IN_KIND),
-        ("basis", Basis.VOLUNTARY),
-    ):
-        setattr(disclosure, name, row.get(name) or default)
+    if base is None:
+        disclosure = Disclosure(organisation=organisation)
+        given = lambda name: True  # noqa: E731 - a new record takes every column or its default
+    else:
+        disclosure = copy.copy(base)
+        given = row.__contains__
+    for name in TEXT_COLUMNS:
+        if given(name):
+            setattr(disclosure, name, row.get(name, ""))
+    for name, default in CODE_DEFAULTS:
+        if given(name):
+            setattr(disclosure, name, row.get(name) or default)
     for name in ("due_date", "delivered_date"):
-        value = row.get(name, "")
+        if not given(name):
+            continue
+        value, parsed = row.get(name, ""), None
         if value:
-            parsed = None
             try:
                 parsed = parse_date(value)
             except ValueError:
@@ -816,25 +953,50 @@ def _row_to_disclosure(row, organisation, projects):
                     )
                 )
                 parsed = None
-            setattr(disclosure, name, parsed)
-    if row.get("amount"):
+        setattr(disclosure, name, parsed)
+    if given("amount"):
+        disclosure.amount = None
+        if row.get("amount"):
+            try:
+                disclosure.amount = Decimal(row["amount"].replace(" ", "").replace(",", "."))
+            except InvalidOperation:
+                errors.append(("amount", _("Write the value as a number, e.g. 1800000.")))
+    for name in ("beneficiaries_count", "reporting_year"):
+        if given(name):
+            setattr(disclosure, name, None)
+            if row.get(name):
+                try:
+                    setattr(disclosure, name, int(row[name]))
+                except ValueError:
+                    errors.append((name, _("Write a whole number.")))
+    if given("is_estimate"):
         try:
-            disclosure.amount = Decimal(row["amount"].replace(" ", "").replace(",", "."))
-        except InvalidOperation:
-            errors.append(("amount", _("Write the value as a number, e.g. 1800000.")))
-    if row.get("beneficiaries_count"):
-        try:
-            disclosure.beneficiaries_count = int(row["beneficiaries_count"])
+            disclosure.is_estimate = _parse_bool(row.get("is_estimate", ""))
         except ValueError:
-            errors.append(("beneficiaries_count", _("Write a whole number.")))
+            errors.append(("is_estimate", _("Write yes or no.")))
+    if given("project"):
+        disclosure.project = None
+        if row.get("project"):
+            disclosure.project = projects.get(row["project"])
+            if base is not None and base.project_id and base.project.slug == row["project"]:
+                disclosure.project = base.project  # kept as it is, even if not one of yours
+            if disclosure.project is None:
+                errors.append(("project", _("No project of yours has this address (slug).")))
+    if given("settlements"):
+        settlements = _row_settlements(row, organisation, errors)
+    else:
+        settlements = list(base_settlements or [])
+    failed_fields = {column for column, _message in errors}
     try:
-        disclosure.is_estimate = _parse_bool(row.get("is_estimate", ""))
-    except ValueError:
-        errors.append(("is_estimate", _("Write yes or no.")))
-    if row.get("project"):
-        disclosure.project = projects.get(row["project"])
-        if disclosure.project is None:
-            errors.append(("project", _("No project of yours has this address (slug).")))
+        disclosure.full_clean(exclude=[f for f in failed_fields if f != "settlements"])
+    except ValidationError as error:
+        for column, messages in error.message_dict.items():
+            column = "title_ru" if column == "__all__" else column
+            errors.extend((column, message) for message in messages)
+    return disclosure, settlements, errors
+
+
+def _row_settlements(row, organisation, errors):
     codes = [code for code in row.get("settlements", "").replace(",", " ").split() if code]
     places = {
         p.kato_code: p
@@ -855,11 +1017,4 @@ def _row_to_disclosure(row, organisation, projects):
             errors.append(("settlements", _("%s is outside your akimat's jurisdiction.") % code))
         else:
             settlements.append(place)
-    failed_fields = {column for column, _message in errors}
-    try:
-        disclosure.full_clean(exclude=[f for f in failed_fields if f != "settlements"])
-    except ValidationError as error:
-        for column, messages in error.message_dict.items():
-            column = "title_ru" if column == "__all__" else column
-            errors.extend((column, message) for message in messages)
-    return disclosure, settlements, errors
+    return settlements

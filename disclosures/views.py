@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import json
 import logging
 
@@ -6,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,13 +21,13 @@ from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
+from projects.opendata import csv_lines
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
-from projects.translation import translated_expression
 from projects.validators import PDF_MAX_BYTES
 
-from . import images, services
+from . import export, images, services
 from .filters import DisclosureFilter
 from .forms import (
     AnswerForm,
@@ -40,7 +42,7 @@ from .forms import (
     ReasonForm,
     StatusForm,
 )
-from .models import OPEN_STATUSES, Disclosure, Question, ResidentFeedback, Revision
+from .models import Disclosure, Question, ResidentFeedback, Revision
 
 logger = logging.getLogger(__name__)
 
@@ -85,104 +87,25 @@ def disclosure_list(request):
     )
 
 
-EXPORT_FIELDS = [
-    "id",
-    "url",
-    "organisation",
-    "organisation_kind",
-    "project",
-    "title",
-    "category",
-    "settlements",
-    "status",
-    "overdue",
-    "due_date",
-    "delivered_date",
-    "amount",
-    "currency",
-    "value_form",
-    "is_estimate",
-    "basis",
-    "basis_reference",
-    "recipient_name",
-    "recipient_role",
-    "beneficiaries_count",
-    "beneficiaries_description",
-    "funded_by",
-    "published_at",
-    "cancel_reason",
-    "withdrawn_at",
-    "withdrawal_reason",
-]
-
 
 def _export_filterset(request):
     return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed())
 
 
 def _export_rows(request, filterset):
-    """The filtered rows as dicts, streamed from a server-side cursor a chunk at a time.
-
-    Plain values, not model instances: a country-wide export is a quarter of a million rows, and
-    building objects, translating and reversing a URL per row made it 3,000 rows a second. Each
-    chunk's settlements come in one query.
-    """
-    rows = filterset.qs.annotate(
-        organisation_name=translated_expression("organisation__name"),
-        organisation_kind=F("organisation__kind"),
-        project_slug=F("project__slug"),
-        display_title=translated_expression("title"),
-    ).values(*EXPORT_COLUMNS)
     url = request.build_absolute_uri(reverse("disclosures:detail", kwargs={"pk": 999999999}))
-    url = url.replace("999999999", "{}")
-    today = timezone.localdate()
-    chunk = []
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(row)
-        if len(chunk) == EXPORT_CHUNK:
-            yield from _export_chunk(chunk, url, today)
-            chunk = []
-    yield from _export_chunk(chunk, url, today)
+    return export.rows(filterset.qs, url.replace("999999999", "{}"))
 
 
-# Columns computed per row (from annotations, the settlements or the date); the others are
-# the model's own values, read as they are.
-EXPORT_COMPUTED = {"url", "organisation", "organisation_kind", "project", "title", "settlements"}
-EXPORT_PLAIN = [name for name in EXPORT_FIELDS if name not in EXPORT_COMPUTED | {"overdue"}]
-EXPORT_COLUMNS = [
-    *EXPORT_PLAIN,
-    "organisation_name",
-    "organisation_kind",
-    "project_slug",
-    "display_title",
-]
-
-
-def _export_chunk(chunk, url, today):
-    through = Disclosure.settlements.through.objects.filter(
-        disclosure_id__in=[row["id"] for row in chunk]
-    ).order_by("place__kato_code")
-    codes = {}
-    for disclosure_id, code in through.values_list("disclosure_id", "place__kato_code"):
-        codes.setdefault(disclosure_id, []).append(code)
-    for row in chunk:
-        record = {name: row[name] for name in EXPORT_PLAIN}
-        due, delivered, amount = row["due_date"], row["delivered_date"], row["amount"]
-        record.update(
-            url=url.format(row["id"]),
-            organisation=row["organisation_name"],
-            organisation_kind=row["organisation_kind"],
-            project=row["project_slug"] or "",
-            title=row["display_title"],
-            settlements=" ".join(codes.get(row["id"], ())),
-            overdue=row["status"] in OPEN_STATUSES and due is not None and due < today,
-            due_date=due.isoformat() if due else None,
-            delivered_date=delivered.isoformat() if delivered else None,
-            amount=str(amount) if amount is not None else None,
-            published_at=row["published_at"].isoformat(),
-            withdrawn_at=row["withdrawn_at"].isoformat() if row["withdrawn_at"] else None,
-        )
-        yield {name: record[name] for name in EXPORT_FIELDS}
+def _export_filename(filterset, extension):
+    """'ashyq-auyl-contributions-nura-delivered-2026-11-30.csv': what was filtered, and when."""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or value in (None, "", [], ()):
+            continue
+        parts.append(slugify(getattr(value, "slug", value)))
+    stem = "-".join(["ashyq-auyl-contributions", *filter(None, parts)])[:120].rstrip("-")
+    return f"{stem}-{timezone.localdate().isoformat()}.{extension}"
 
 
 def _batched(lines, size=EXPORT_CHUNK):
@@ -196,39 +119,6 @@ def _batched(lines, size=EXPORT_CHUNK):
     yield "".join(batch)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Columns whose values may start like a formula (free text) or are booleans; the others are
-# numbers, codes, dates and our own URLs.
-CSV_CHECKED = [
-    EXPORT_FIELDS.index(name)
-    for name in (
-        "organisation",
-        "project",
-        "title",
-        "basis_reference",
-        "recipient_name",
-        "beneficiaries_description",
-        "cancel_reason",
-        "withdrawal_reason",
-        "overdue",
-        "is_estimate",
-    )
-]
-
-
-def _csv_safe(value):
-    """Spreadsheets run a cell starting with = + - @ as a formula; make it plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    if value is True or value is False:
-        return "yes" if value else "no"
-    return value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
 
 # A stream cannot change its status once started: an export that fails half-way ends with this
 # line (CSV) or trailing text that no JSON parser accepts, never a file that looks complete.
@@ -239,27 +129,22 @@ EXPORT_FAILED = "# ERROR: the export failed part-way; this file is incomplete."
 def export_csv(request):
     """The filtered list as CSV (same query string as the list), streamed; open to everyone.
 
-    Invalid filters answer 400 with the errors, as plain text.
+    The columns are those the import reads back (`disclosures/export.py`), so an unmodified
+    export can be uploaded again. Invalid filters answer 400 with the errors, as plain text.
     """
     filterset = _export_filterset(request)
     if errors := filter_errors(filterset):
         return bad_filter_response(errors, "text/plain")
-    writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow(EXPORT_FIELDS)
         try:
-            for row in _export_rows(request, filterset):
-                cells = [row[key] for key in EXPORT_FIELDS]
-                for index in CSV_CHECKED:  # text a person typed, and yes/no columns
-                    cells[index] = _csv_safe(cells[index])
-                yield writer.writerow(cells)
+            yield from csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
         except Exception:
             logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
             yield "\r\n" + EXPORT_FAILED + "\r\n"
 
     response = StreamingHttpResponse(_batched(lines()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="disclosures.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(filterset, "csv")}"'
     return response
 
 
@@ -286,7 +171,11 @@ def export_json(request):
             return
         yield "]"
 
-    return StreamingHttpResponse(_batched(chunks()), content_type="application/json; charset=utf-8")
+    response = StreamingHttpResponse(
+        _batched(chunks()), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{_export_filename(filterset, "json")}"'
+    return response
 
 
 def _public_disclosure(request, pk):
@@ -806,32 +695,80 @@ def moderate(request, kind, pk):
 # --- Bulk upload ----------------------------------------------------------------------------
 
 
+PENDING_IMPORT = "disclosure-import"
+
+
 @body_limit(CSV_BODY)
 @login_required
 def import_csv(request):
-    """A member of an organisation uploads many disclosures at once; all rows or none."""
+    """A member of an organisation uploads many disclosures at once: new ones become drafts,
+    rows with the id of one of the organisation's records correct it. All rows or none.
+
+    Uploading shows a preview (the import run and rolled back); the file waits in the session
+    until the member applies it, and is checked again then.
+    """
     if not Organisation.objects.of_user(request.user).exists():
         raise PermissionDenied
+    if request.method == "POST" and "apply" in request.POST:
+        return _apply_import(request)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.import_csv(
-            acting_user=request.user,
-            organisation=form.cleaned_data["organisation"],
-            upload=form.cleaned_data["file"],
-        )
-        if result.ok:
-            messages.success(
-                request,
-                _("%(count)s disclosures are imported as drafts.") % {"count": len(result.created)},
+        organisation = form.cleaned_data["organisation"]
+        text, problem = services.read_csv_upload(form.cleaned_data["file"])
+        if problem:
+            result = services.ImportResult(errors=[(0, "", problem)])
+        else:
+            result = services.import_csv(
+                acting_user=request.user, organisation=organisation, text=text, apply=False
             )
-            return redirect("disclosures:dashboard")
+        if result.ok:
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            request.session[PENDING_IMPORT] = {
+                "organisation": organisation.pk,
+                "text": text,
+                "digest": digest,
+            }
+            return render(
+                request,
+                "disclosures/disclosure_import.html",
+                {"form": form, "result": result, "preview": digest, "organisation": organisation},
+            )
     return render(
         request,
         "disclosures/disclosure_import.html",
         {"form": form, "result": result},
         status=400 if result and not result.ok else 200,
     )
+
+
+def _apply_import(request):
+    pending = request.session.get(PENDING_IMPORT) or {}
+    organisation = Organisation.objects.of_user(request.user).filter(pk=pending.get("organisation"))
+    if pending.get("digest") != request.POST.get("apply") or not organisation.exists():
+        messages.error(request, _("This upload has expired: upload the file again."))
+        return redirect("disclosures:import")
+    result = services.import_csv(
+        acting_user=request.user, organisation=organisation.get(), text=pending["text"]
+    )
+    if not result.ok:  # something changed since the preview
+        return render(
+            request,
+            "disclosures/disclosure_import.html",
+            {"form": ImportForm(user=request.user), "result": result},
+            status=400,
+        )
+    del request.session[PENDING_IMPORT]
+    messages.success(
+        request,
+        _("Imported: %(created)s new drafts, %(corrected)s corrected, %(unchanged)s unchanged.")
+        % {
+            "created": len(result.created),
+            "corrected": len(result.corrected),
+            "unchanged": len(result.unchanged),
+        },
+    )
+    return redirect("disclosures:dashboard")
 
 
 @require_GET

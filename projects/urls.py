@@ -46,5 +46,6 @@ urlpatterns = [
         name="api_key_revoke",
     ),
     path("open-data/", views.open_data, name="open_data"),
+    path("data/", views.data_page, name="data"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

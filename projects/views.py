@@ -12,12 +12,13 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -27,7 +28,7 @@ from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure
 from hearings.models import Hearing
 
-from . import media, metadata, opendata, readiness, services
+from . import downloads, media, metadata, opendata, readiness, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
@@ -397,6 +398,81 @@ def open_data(request):
             "structured_data": metadata.dataset_data(),
         },
     )
+
+
+@require_safe
+def data_page(request):
+    """Everyone: the bulk downloads, each file with its size, rows and when it was built.
+
+    Not cached as a public page: the files are rebuilt by the worker without a content change,
+    and reading the manifest is one small file.
+    """
+    manifest = downloads.read_manifest()
+    resources, extras = {}, {}
+    for entry in manifest["files"] if manifest else ():
+        entry = {
+            **entry,
+            "url": reverse("data_file", kwargs={"name": entry["name"]}),
+            "download_name": downloads.download_name(entry, manifest),
+        }
+        if "resource" in entry:
+            resources.setdefault(entry["resource"], []).append(entry)
+        else:
+            extras[entry["name"]] = entry
+    return render(
+        request,
+        "projects/data.html",
+        {
+            "manifest": manifest,
+            "generated_at": downloads.generated_at(manifest) if manifest else None,
+            "resources": [
+                {"name": name, "rows": files[0]["rows"], "files": files}
+                for name, files in resources.items()
+            ],
+            "datapackage": extras.get(downloads.DATAPACKAGE),
+            "readme": extras.get(downloads.README),
+            "licence_url": opendata.LICENCE_URL,
+            "geonames_url": opendata.GEONAMES_URL,
+            "kato_url": opendata.KATO_URL,
+        },
+    )
+
+
+@require_safe
+def data_redirect(request):
+    """/data/ without a language: the page in the visitor's language."""
+    return redirect("projects:data")
+
+
+TEXT_TYPES = {"text/csv", "text/plain", "application/json"}
+
+
+@require_safe
+def data_file(request, name):
+    """One file of the last build, at a stable address: ETag and Last-Modified from the build,
+    a dated file name, and open to scripts on other sites (CORS)."""
+    manifest = downloads.read_manifest()
+    entry = next((f for f in manifest["files"] if f["name"] == name), None) if manifest else None
+    if entry is None:
+        raise Http404
+    etag = f'"{entry["sha256"][:32]}"'
+    modified = downloads.generated_at(manifest).timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = FileResponse(default_storage.open(entry["path"], "rb"))
+        response["Content-Length"] = str(entry["bytes"])
+    charset = "; charset=utf-8" if entry["mediatype"] in TEXT_TYPES else ""
+    response["Content-Type"] = entry["mediatype"] + charset
+    disposition = "inline" if name == downloads.DATAPACKAGE else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{downloads.download_name(entry, manifest)}"'
+    )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -75,6 +75,7 @@ PUBLIC = {
     "projects:project_detail",
     "projects:organisation_detail",
     "projects:open_data",
+    "projects:data",
 }
 OPEN_TO_ALL = {
     "disclosures:feedback",

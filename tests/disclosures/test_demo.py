@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from disclosures import demo
+from disclosures import demo, export
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
 from hearings import demo as hearings_demo
 from hearings.models import HearingPromise
@@ -67,3 +67,18 @@ def test_demo_pages_render_in_every_language(client):
         client.force_login(get_user_model().objects.get(username=email))
         assert client.get(reverse("disclosures:dashboard")).status_code == 200
     assert client.get(reverse("disclosures:moderation")).status_code == 200
+
+    # EITI Requirement 6.1: every demo contribution carries its fields in the export.
+    rows = list(export.rows(Disclosure.objects.public(), "/d/{}/"))
+    assert len(rows) == Disclosure.objects.public().count()
+    for row in rows:
+        if row["organisation_kind"] == "company":
+            assert row["organisation_bin"], row["id"]
+        assert row["value_form"] in {"cash", "in_kind"}
+        assert row["obligation"] in {"mandatory", "voluntary"}
+        if row["status"] == "delivered":  # what EITI reports: money spent, things given
+            assert row["reporting_year"] and row["recipient_name"], row["id"]
+        if row["status"] == "delivered" and row["value_form"] == "in_kind":
+            assert row["in_kind_description"], row["id"]
+    verdicts = {row["akimat_verdict"] for row in rows}
+    assert {"confirmed", "cannot_confirm"} <= verdicts

@@ -57,7 +57,14 @@ class ImportTests(TestCase):
         self.assertEqual(text.splitlines()[0].split(","), services.CSV_COLUMNS)
 
     def test_valid_file_imports_all_rows_as_drafts(self):
+        """Uploading shows a preview and saves nothing; applying imports every row as a draft."""
         response = self.post([self.row(), self.row(title_ru="Скважина", category="water")])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(response.context["result"].created), 2)
+        self.assertFalse(Disclosure.objects.exists())
+        response = self.client.post(
+            reverse("disclosures:import"), {"apply": response.context["preview"]}
+        )
         self.assertEqual(response.status_code, 302)
         created = Disclosure.objects.filter(organisation=self.company)
         self.assertEqual(created.count(), 2)

@@ -1,11 +1,16 @@
+import logging
 import signal
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from hearings import notifications
+from projects import downloads
+
+logger = logging.getLogger(__name__)
 
 # With --loop, reminders and overdue-protocol alerts are queued at most this often (they are
 # idempotent; running them on every pass would only cost queries).
@@ -47,6 +52,21 @@ class Command(BaseCommand):
             return
         self.run_worker(limit, interval)
 
+    def refresh_open_data(self):
+        """The bulk downloads follow the content: rebuilt here, never in a request. A failure
+        is logged and tried again at the next check; messages keep going."""
+        try:
+            manifest = downloads.refresh_if_stale()
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("open data: the build failed; trying again later")
+            return
+        if manifest:
+            self.stdout.write(
+                f"open data rebuilt for content version {manifest['content_version']}"
+            )
+
     def run_worker(self, limit, interval):
         stopping = threading.Event()
 
@@ -58,7 +78,7 @@ class Command(BaseCommand):
         self.stdout.write("outbox worker started")
         self.stdout.flush()
         totals = notifications.SendResult()
-        queued_at = float("-inf")
+        queued_at = checked_open_data_at = float("-inf")
         while not stopping.is_set():
             # Drop connections past CONN_MAX_AGE or broken (a restarted database) between passes.
             close_old_connections()
@@ -68,6 +88,9 @@ class Command(BaseCommand):
                     notifications.queue_protocol_late_alerts()
                     queued_at = time.monotonic()
                 result = notifications.send_due(limit=limit)
+                if time.monotonic() - checked_open_data_at >= settings.OPEN_DATA_CHECK_SECONDS:
+                    checked_open_data_at = time.monotonic()
+                    self.refresh_open_data()
             except (OperationalError, InterfaceError) as error:
                 # The database is away: wait and try again rather than die (rows are safe).
                 self.stderr.write(f"outbox worker: database unavailable, retrying: {error}")

@@ -1,0 +1,177 @@
+"""Places, organisations and projects as rows, for the bulk downloads (see `projects.downloads`).
+
+Each resource is a list of `Column`s (which also gives its Table Schema) and a generator of
+JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a time.
+"""
+
+from django.db.models import F
+
+from .models import Country, Currency, Organisation, Place, Project, ProjectSettlement
+from .opendata import Column, blank_as_none, chunks, iso, joined_codes
+
+PLACE_COLUMNS = [
+    Column(
+        "kato_code",
+        "string",
+        "KATO code",
+        "The 9-digit code of the administrative-territorial unit in the KATO classifier.",
+        required=True,
+    ),
+    Column("parent", "string", "Parent", "The KATO code of the unit it lies in (`kato_code`)."),
+    Column("level", "string", "Level", "", Place.Level, required=True),
+    Column("kind", "string", "Type", "What kind of unit or settlement.", Place.Kind),
+    Column("name_kk", "string", "Name in Kazakh", "", required=True),
+    Column("name_ru", "string", "Name in Russian", "", required=True),
+    Column("name_en", "string", "Name in English", ""),
+    Column("url", "string", "Page", "The place's public page.", format="uri"),
+    Column(
+        "latitude",
+        "number",
+        "Latitude",
+        "WGS 84, where known. Settlements' coordinates are from GeoNames (CC BY 4.0); "
+        "regions' and districts' from arodionoff/geokz (OCHA COD-AB).",
+    ),
+    Column("longitude", "number", "Longitude", "WGS 84, where known; see `latitude`."),
+    Column("kato_edition", "string", "KATO edition", "The classifier's edition the row is from."),
+]
+
+ORGANISATION_COLUMNS = [
+    Column(
+        "slug", "string", "Id", "The organisation's id, as in its page's address.", required=True
+    ),
+    Column("kind", "string", "Kind", "", Organisation.Kind, required=True),
+    Column("name_kk", "string", "Name in Kazakh", ""),
+    Column("name_ru", "string", "Name in Russian", ""),
+    Column("name_en", "string", "Name in English", ""),
+    Column("bin", "string", "BIN", "Business identification number (12 digits), when known."),
+    Column("country", "string", "Country of registration", "ISO 3166 code.", Country),
+    Column(
+        "owner_countries",
+        "string",
+        "Countries of the main owners and investors",
+        "ISO 3166 codes separated by commas.",
+    ),
+    Column("place", "string", "Governed place", "For an akimat: its KATO code (`places`)."),
+    Column("url", "string", "Page", "The organisation's public page.", format="uri"),
+    Column("website", "string", "Website", ""),
+]
+
+PROJECT_COLUMNS = [
+    Column("slug", "string", "Id", "The project's id, as in its page's address.", required=True),
+    Column("name_kk", "string", "Name in Kazakh", ""),
+    Column("name_ru", "string", "Name in Russian", ""),
+    Column("name_en", "string", "Name in English", ""),
+    Column("url", "string", "Page", "The project's public page.", format="uri"),
+    Column("operator", "string", "Operator", "The operating company (`organisations.slug`)."),
+    Column(
+        "investors",
+        "string",
+        "Investors",
+        "Investing companies (`organisations.slug`), separated by spaces.",
+    ),
+    Column("sector", "string", "Sector", "", Project.Sector),
+    Column("status", "string", "Status", "", Project.Status),
+    Column(
+        "primary_settlement",
+        "string",
+        "Main settlement",
+        "KATO code of the settlement where the project is (`places.kato_code`).",
+    ),
+    Column(
+        "settlements",
+        "string",
+        "Settlements affected",
+        "KATO codes separated by spaces.",
+    ),
+    Column("start_date", "date", "Start of construction", ""),
+    Column("commissioning_date", "date", "Commissioning", ""),
+    Column("investment_amount", "number", "Investment", "In `investment_currency`."),
+    Column("investment_currency", "string", "Currency", "ISO 4217 code.", Currency),
+    Column("jobs_planned", "integer", "Jobs planned", ""),
+    Column("jobs_created", "integer", "Jobs created", ""),
+    Column("jobs_local", "integer", "Of them, local hires", ""),
+    Column(
+        "is_bri", "boolean", "Belt and Road Initiative", "Part of China's Belt and Road Initiative."
+    ),
+    Column("updated_at", "datetime", "Last changed", "UTC."),
+]
+
+
+def place_rows(url_template):
+    values = Place.objects.order_by("kato_code").values(
+        "kato_code",
+        "level",
+        "kind",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "slug",
+        "latitude",
+        "longitude",
+        "kato_edition",
+        parent_code=F("parent__kato_code"),
+    )
+    for chunk in chunks(values):
+        for row in chunk:
+            slug, parent = row.pop("slug"), row.pop("parent_code")
+            row.update(
+                parent=parent,
+                url=url_template.format(slug),
+                latitude=_number(row["latitude"]),
+                longitude=_number(row["longitude"]),
+            )
+            yield {column.name: blank_as_none(row[column.name]) for column in PLACE_COLUMNS}
+
+
+def organisation_rows(url_template):
+    values = Organisation.objects.order_by("slug").values(
+        *(c.name for c in ORGANISATION_COLUMNS if c.name not in {"place", "url"}),
+        place_code=F("place__kato_code"),
+    )
+    for chunk in chunks(values):
+        for row in chunk:
+            row.update(place=row.pop("place_code"), url=url_template.format(row["slug"]))
+            yield {c.name: blank_as_none(row[c.name]) for c in ORGANISATION_COLUMNS}
+
+
+def project_rows(url_template):
+    plain = [
+        c.name
+        for c in PROJECT_COLUMNS
+        if c.name not in {"url", "operator", "investors", "primary_settlement", "settlements"}
+    ]
+    values = Project.objects.order_by("slug").values(
+        "id",
+        *plain,
+        operator_slug=F("operator__slug"),
+        primary_code=F("primary_settlement__kato_code"),
+    )
+    for chunk in chunks(values):
+        ids = [row["id"] for row in chunk]
+        investors = joined_codes(
+            Project.investors.through.objects.filter(project_id__in=ids)
+            .order_by("organisation__slug")
+            .values_list("project_id", "organisation__slug")
+        )
+        settlements = joined_codes(
+            ProjectSettlement.objects.filter(project_id__in=ids)
+            .order_by("place__kato_code")
+            .values_list("project_id", "place__kato_code")
+        )
+        for row in chunk:
+            row.update(
+                url=url_template.format(row["slug"]),
+                operator=row.pop("operator_slug"),
+                investors=investors.get(row["id"]),
+                primary_settlement=row.pop("primary_code"),
+                settlements=settlements.get(row["id"]),
+                start_date=iso(row["start_date"]),
+                commissioning_date=iso(row["commissioning_date"]),
+                investment_amount=_number(row["investment_amount"]),
+                updated_at=iso(row["updated_at"]),
+            )
+            yield {c.name: blank_as_none(row[c.name]) for c in PROJECT_COLUMNS}
+
+
+def _number(value):
+    return str(value) if value is not None else None
