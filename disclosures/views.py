@@ -87,7 +87,6 @@ def disclosure_list(request):
     )
 
 
-
 def _export_filterset(request):
     return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed())
 
@@ -117,7 +116,6 @@ def _batched(lines, size=EXPORT_CHUNK):
             yield "".join(batch)
             batch = []
     yield "".join(batch)
-
 
 
 # A stream cannot change its status once started: an export that fails half-way ends with this
