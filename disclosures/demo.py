@@ -226,6 +226,7 @@ DISCLOSURES = [
         "recipient_role": RecipientRole.SCHOOL,
         "amount": Decimal("3500000"),
         "value_form": ValueForm.IN_KIND,
+        "in_kind_description": "gym equipment: mats, wall bars, balls",
         "basis": Basis.VOLUNTARY,
         "story": [("delivered", D(2024, 8, 20))],
         # Withdrawn, not deleted: residents still see it, greyed with the reason, outside the sums.

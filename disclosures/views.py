@@ -100,7 +100,7 @@ def _export_filename(filterset, extension):
     """'ashyq-auyl-contributions-nura-delivered-2026-11-30.csv': what was filtered, and when."""
     parts = []
     for name, value in filterset.form.cleaned_data.items():
-        if name == "sort" or value in (None, "", [], ()):
+        if name == "sort" or value in (None, "", [], (), False):
             continue
         parts.append(slugify(getattr(value, "slug", value)))
     stem = "-".join(["ashyq-auyl-contributions", *filter(None, parts)])[:120].rstrip("-")
