@@ -293,3 +293,51 @@ def test_every_page_lays_out(browser, site, language, width):
     context.close()
     if failures:
         pytest.fail(f"{len(failures)} layout problems:\n" + "\n".join(failures), pytrace=False)
+
+
+DOT = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # 1×1 GIF
+CAUGHT = """<!doctype html><html lang="kk"><head><style>
+  body { margin: 0; font: 16px/1.5 sans-serif; overflow-wrap: anywhere; }
+  .squeezed { display: grid; grid-template-columns: max-content 1fr; width: 20rem; }
+  .wide { width: 900px; }
+  .pulled { margin-top: -30px; }
+</style></head><body>
+  <dl class="squeezed"><dt>Мерзімі өткен уәделер туралы</dt><dd>жарықтандырылмаған көшелер</dd></dl>
+  <div class="wide">sideways</div>
+  <p>first paragraph</p><p class="pulled">second paragraph</p>
+  <img src="DOT" alt="dot">
+</body></html>""".replace("DOT", DOT)
+
+CLEAN = """<!doctype html><html lang="kk"><head><style>
+  body { margin: 0; font: 16px/1.5 sans-serif; overflow-wrap: break-word; }
+  .table-scroll { overflow-x: auto; position: relative; }
+  .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+</style></head><body>
+  <p><span class="status">КАТО</span> 596036500 · <a href="#">Тайынша-Май</a></p>
+  <div class="table-scroll"><table style="width: 900px"><tr><th>Атауы</th>
+    <th><span class="hidden">Әрекеттер</span></th></tr></table></div>
+  <p>https://ashyq-auyl.example.kz/kk/hearings/13/notice/?with=a-very-long-query-string</p>
+  <img src="DOT" width="1" height="1" alt="dot">
+</body></html>""".replace("DOT", DOT)
+
+
+def test_the_check_catches_each_kind_of_breakage(browser):
+    """The page check itself: a page with each breakage reports each, and a page with the
+    allowed cases (a short badge, a wide table in a scroll wrapper, a visually hidden label in
+    it, a URL breaking in a wide box, a sized image) reports nothing."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.set_content(CAUGHT)
+    found = {
+        (problem["check"], problem["element"].split(" > ")[-1])
+        for problem in page.evaluate(CHECK, None)
+    }
+    assert ("narrow", "dd") in found
+    assert ("broken-word", "dd") in found
+    assert ("overflow", "div.wide") in found
+    assert ("overflow", "html") in found
+    assert ("overlap", "p") in found
+    assert ("image", "img") in found
+    page.set_content(CLEAN)
+    assert page.evaluate(CHECK, None) == []
+    context.close()
