@@ -41,6 +41,10 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
 LANGUAGES = ["kk", "ru", "en"]
 WIDTHS = [360, 1280]
 
+# Pages that answer with an error on purpose; every other page must answer 200.
+STATUS = {"error-404": 404, "error-400": 400, "contributions-bad-filter": 400}
+# Result pages, reached by filling in the page's form: field, value.
+SUBMIT = {"subscribe-sent": ("main input[type=email]", "resident@example.org")}
 KATO = Path(settings.BASE_DIR) / "data" / "kato"
 DEMO_DISTRICTS = {"5960", "1940", "3160"}  # Taiynsha, Enbekshikazakh, Sarysu
 DEMO_REGIONS = {"590000000", "190000000", "310000000"}
@@ -161,6 +165,7 @@ def _demo_with_missing_states(media):
         ("hearing-notice", h + f"/{open_meeting.pk}/notice/"),
         ("hearing-comment-form", h + f"/{open_meeting.pk}/comment/"),
         ("subscribe", h + f"/subscribe/?place={zhanatas.kato_code}"),
+        ("subscribe-sent", h + f"/subscribe/?place={zhanatas.kato_code}"),
         ("subscribe-confirm", h + f"/subscribe/confirm/{subscription.token}/"),
         ("unsubscribe", h + f"/unsubscribe/{subscription.unsubscribe_token}/"),
         ("open-data", "/{lang}/open-data/"),
@@ -263,34 +268,36 @@ def test_every_page_lays_out(browser, site, language, width):
     page.set_default_timeout(15000)
     signed_in_as = None
     failures = []
-    for name, path, account in site_pages:
-        if account != signed_in_as:
-            context.clear_cookies()
-            if account:
-                context.add_cookies([cookies[account]])
-            signed_in_as = account
-        url = base_url + path.format(lang=language)
-        response = page.goto(url, wait_until="load")
-        where = f"{name} [{language}, {width} px] {path.format(lang=language)[:80]}"
-        expected = (
-            404
-            if name == "error-404"
-            else 400
-            if name.startswith("error-400") or name == "contributions-bad-filter"
-            else 200
-        )
-        if response.status != expected:
-            failures.append(f"{where}: HTTP {response.status}, expected {expected}")
-            continue
-        # The check loads the lazy images first, so the screenshot shows them.
-        problems = page.evaluate(CHECK, None)
-        page.screenshot(path=str(SCREENSHOTS / f"{language}-{width}-{name}.png"), full_page=True)
-        for problem in problems:
-            failures.append(
-                f"{where}: {problem['check']}: {problem['element']}"
-                f" «{problem['text']}»: {problem['detail']}"
-            )
-    context.close()
+    try:
+        for name, path, account in site_pages:
+            if account != signed_in_as:
+                context.clear_cookies()
+                if account:
+                    context.add_cookies([cookies[account]])
+                signed_in_as = account
+            where = f"{name} [{language}, {width} px] {path.format(lang=language)[:80]}"
+            response = page.goto(base_url + path.format(lang=language), wait_until="load")
+            if name in SUBMIT:
+                # A result page: the form above, filled in and sent.
+                page.locator(SUBMIT[name][0]).fill(SUBMIT[name][1])
+                with page.expect_navigation(wait_until="load") as navigation:
+                    page.locator("main form button[type=submit]").click()
+                response = navigation.value
+            expected = STATUS.get(name, 200)
+            if response.status != expected:
+                failures.append(f"{where}: HTTP {response.status}, expected {expected}")
+                continue
+            # The check loads the lazy images first, so the screenshot shows them.
+            problems = page.evaluate(CHECK, None)
+            shot = SCREENSHOTS / f"{language}-{width}-{name}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            for problem in problems:
+                failures.append(
+                    f"{where}: {problem['check']}: {problem['element']}"
+                    f" «{problem['text']}»: {problem['detail']}"
+                )
+    finally:
+        context.close()
     if failures:
         pytest.fail(f"{len(failures)} layout problems:\n" + "\n".join(failures), pytrace=False)
 
