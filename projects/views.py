@@ -92,10 +92,42 @@ def place_search(request):
     form = PlaceSearchForm(request.GET or None)
     page = None
     if form.is_valid():
-        results = Place.objects.search(form.cleaned_data["q"])
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-        Place.objects.attach_ancestors(page.object_list)
+        # Only keys and paths of every match (one query); whole rows for one page only.
+        matches = Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path")
+        ranked = _rank_by_activity(matches, request.content_version)
+        page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_pk = Place.objects.in_bulk(page.object_list)
+        places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
+        contributions = Disclosure.objects.published().counts_within(places)
+        hearings = Hearing.objects.counts_concerning(places)
+        for place in places:
+            place.contribution_count = contributions.get(place.pk, 0)
+            place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
+        page.object_list = places
     return render(request, "projects/place_search.html", {"form": form, "page": page})
+
+
+def _activity_codes():
+    """(codes of the places with a published contribution or hearing in or under them, codes of
+    hearing territories): a place is "active" when its code is in the first set or one of its
+    ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
+    """
+    settlements = Disclosure.objects.published().settlement_paths()
+    territories = Hearing.objects.published().territory_paths()
+    active = {code for path in settlements | territories for code in path.split("/") if code}
+    return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
+
+
+def _rank_by_activity(matches, version):
+    """The search's order, but places with contributions or hearings first: among 17 places
+    called Нұра, the ones with something to show lead. The sets come from the figures cache."""
+    active, territories = cached("search-activity", _activity_codes, version)
+    first, rest = [], []
+    for pk, path in matches:
+        codes = [code for code in path.split("/") if code]
+        has_something = codes[-1] in active or any(code in territories for code in codes)
+        (first if has_something else rest).append(pk)
+    return first + rest
 
 
 # Every list on a page is bounded: a village with 20,000 contributions costs what one with 30
