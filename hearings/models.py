@@ -383,7 +383,9 @@ class HearingQuerySet(models.QuerySet):
             counts[f"u{place.pk}"] = models.Count(
                 "pk", distinct=True, filter=concerns(place) & upcoming
             )
-            counts[f"p{place.pk}"] = models.Count("pk", distinct=True, filter=concerns(place) & past)
+            counts[f"p{place.pk}"] = models.Count(
+                "pk", distinct=True, filter=concerns(place) & past
+            )
         figures = self.published().filter(any_place).aggregate(**counts)
         return {
             place.pk: (figures[f"u{place.pk}"], figures[f"p{place.pk}"])

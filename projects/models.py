@@ -80,6 +80,11 @@ class PlaceQuerySet(models.QuerySet):
             place.ancestor_list = [by_code[c] for c in place.path_codes[:-1] if c in by_code]
         return places
 
+    def named(self, name):
+        """Places called exactly `name` in one of their languages, in any usual spelling."""
+        folded = fold(name)
+        return self.filter(search_key__contains=f"|{folded}|") if folded else self.none()
+
     def search(self, query):
         """Places whose name matches `query` in any language and spelling, best first.
 
@@ -263,6 +268,15 @@ class Place(models.Model):
     def make_slug(name_en, name_ru, kato_code):
         base = slugify(name_en) or slugify(fold(name_ru))
         return f"{base[:120]}-{kato_code}" if base else kato_code
+
+    def picker_label(self):
+        """ "Name — rural district, district, region (КАТО code)", for pickers and for errors
+        that list candidates; call `Place.objects.attach_ancestors` first."""
+        within = ", ".join(str(a.name) for a in reversed(getattr(self, "ancestor_list", [])))
+        values = {"name": self.name, "within": within, "code": self.kato_code}
+        if within:
+            return str(_("%(name)s — %(within)s (KATO %(code)s)") % values)
+        return str(_("%(name)s (KATO %(code)s)") % values)
 
     @property
     def path_codes(self):

@@ -12,7 +12,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -33,6 +33,7 @@ from .filters import ProjectFilter, filter_errors
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
 from .models import ApiToken, Membership, Organisation, Place, Project
+from .ratelimit import allow
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,62 @@ def place_search(request):
             place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
         page.object_list = places
     return render(request, "projects/place_search.html", {"form": form, "page": page})
+
+
+SUGGESTIONS = 10
+SUGGEST_PER_MINUTE = 120  # per browser: a fast typist with a debounce sends about one a second
+LABELLED_AT_MOST = 50
+
+
+@require_GET
+def place_suggest(request):
+    """Places by name or code for the place picker of company and akimat forms, as JSON; open to
+    everyone like the place search it reuses, rate-limited per browser and address.
+
+    `?q=нұра` (optionally `&level=settlement`) suggests up to SUGGESTIONS places; `?codes=…`
+    labels the codes a field already holds. Bad input is a 400 with a message, never a 500.
+    """
+    if not allow(request, "place-suggest", limit=SUGGEST_PER_MINUTE, period=60):
+        response = JsonResponse({"error": _("Too many searches: wait a minute.")}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    level = request.GET.get("level", "")
+    if level not in ("", Place.Level.SETTLEMENT):
+        return JsonResponse({"error": _("Unknown level.")}, status=400)
+    if "codes" in request.GET:
+        codes = request.GET["codes"].replace(",", " ").split()
+        if len(codes) > LABELLED_AT_MOST or not all(
+            len(code) == 9 and code.isdigit() for code in codes
+        ):
+            return JsonResponse({"error": _("Give up to 50 nine-digit KATO codes.")}, status=400)
+        places = list(Place.objects.filter(kato_code__in=codes).order_by("kato_code"))
+    else:
+        form = PlaceSearchForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse(
+                {"error": _("Type at least two letters of the name, or a 9-digit KATO code.")},
+                status=400,
+            )
+        results = Place.objects.search(form.cleaned_data["q"])
+        if level:
+            results = results.settlements()
+        places = list(results[:SUGGESTIONS])
+    Place.objects.attach_ancestors(places)
+    response = JsonResponse(
+        {
+            "results": [
+                {
+                    "code": place.kato_code,
+                    "name": str(place.name),
+                    "label": place.picker_label(),
+                    "level": place.level,
+                }
+                for place in places
+            ]
+        }
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def _activity_codes():
