@@ -42,8 +42,11 @@ def test_editor_types_a_village_name_chooses_it_with_the_keyboard_and_submits(li
 
     page.get_by_label("Title in Russian").fill("Водопровод")
     page.get_by_label("Title in Kazakh").fill("Су құбыры")
+    page.locator("#id_category").select_option("water")
+    page.locator("#id_due_date").fill("2027-06-30")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    assert not page.locator(".error-summary").count(), page.locator(".error-summary").inner_text()
     disclosure = Disclosure.objects.get(organisation=company)
     assert list(disclosure.settlements.all()) == [village]
     context.close()
