@@ -55,7 +55,13 @@ def test_codes_are_labelled_for_a_field_that_holds_them(client, places):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": "x" * 101}, {"q": "ab", "level": "region"}, {"codes": "12 abc"}, {"codes": "1" * 9 + " " * 2 + "0"}],
+    [
+        {},
+        {"q": "x" * 101},
+        {"q": "ab", "level": "region"},
+        {"codes": "12 abc"},
+        {"codes": "1" * 9 + " " * 2 + "0"},
+    ],
 )
 def test_bad_input_is_a_400_with_a_message(client, places, params):
     response = suggest(client, **params)
