@@ -173,7 +173,8 @@ class SettlementCodesField(forms.CharField):
             shown = Place.objects.attach_ancestors(candidates[:CANDIDATES_SHOWN])
             labels = "; ".join(place.picker_label() for place in shown)
             if len(candidates) > CANDIDATES_SHOWN:
-                labels += " …"
+                more = len(candidates) - CANDIDATES_SHOWN
+                labels += "; " + _("%(count)s more") % {"count": f"{more}+" if more >= 45 else more}
             raise forms.ValidationError(
                 self.error_messages["ambiguous"],
                 code="ambiguous",

@@ -177,7 +177,9 @@
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
-    box.addEventListener("change", drawChosen);
+    // Redrawn while typing, not on "change": a list that grows when the box loses focus would
+    // move the Save button away from under the pointer that is pressing it.
+    box.addEventListener("input", drawChosen);
 
     var existing = codesOf(box);
     drawChosen();
