@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from disclosures.models import Photo, ResidentFeedback
@@ -17,6 +17,13 @@ from projects.models import KeptUpload
 from tests.factories import DisclosureFactory, member_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Pages in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def jpeg(name="photo.jpg"):
