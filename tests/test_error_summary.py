@@ -157,3 +157,16 @@ def test_valid_form_shows_no_summary(client):
     response = client.get(reverse("login"))
     assert "error-summary" not in response.content.decode()
     assert "js/forms.js" not in response.content.decode()
+
+
+def test_refused_hearing_comment_keeps_the_typed_text(client):
+    """The resident's words come back in the form, not only the errors."""
+    hearing = HearingFactory(announced=True)
+    response = client.post(
+        reverse("hearings:comment", args=[hearing.pk]),
+        {"text": "Will the road be closed in spring?", "author_name": "Aigerim"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Will the road be closed in spring?" in html
+    assert 'value="Aigerim"' in html
