@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import (
     AkimatFactory,
@@ -18,6 +19,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Pages in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def _company_editor(client):

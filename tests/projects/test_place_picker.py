@@ -4,12 +4,20 @@
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from hearings.forms import TerritoryCodesField
 from projects.forms import SettlementCodesField
 from tests.factories import PlaceFactory, place_tree
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Labels and messages in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import CompanyFactory, DisclosureFactory, HearingFactory, PlaceFactory
 
@@ -31,6 +32,7 @@ class SearchActivityTests(TestCase):
         HearingFactory(territory=[cls.quiet])  # a draft hearing is nobody's business yet
 
     def setUp(self):
+        self.enterContext(translation.override("en"))
         for each in caches.all():
             each.clear()
 
