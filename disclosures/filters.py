@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.filters import SlugFilter, districts, regions
+from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
 
 from .models import Basis, Category, Disclosure, Status
@@ -39,7 +40,9 @@ class DisclosureFilter(django_filters.FilterSet):
     place = PlaceWithinFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}),
+        widget=PlacePickerInput(
+            multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
+        ),
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())

@@ -231,6 +231,31 @@ class DisclosureQuerySet(models.QuerySet):
         through = Disclosure.settlements.through.objects.filter(place_id__in=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
+    def counts_within(self, places):
+        """{place_id: how many of these disclosures concern a settlement within that place}, for
+        a page of search results, in one query (places with none are absent)."""
+        if not places:
+            return {}
+        within = Q()
+        for place in places:
+            within |= Q(settlements__path__startswith=place.path)
+        figures = self.filter(within).aggregate(
+            **{
+                f"p{place.pk}": Count(
+                    "pk", distinct=True, filter=Q(settlements__path__startswith=place.path)
+                )
+                for place in places
+            }
+        )
+        return {place.pk: figures[f"p{place.pk}"] for place in places if figures[f"p{place.pk}"]}
+
+    def settlement_paths(self):
+        """The `path` of every settlement these disclosures concern (for the search ranking)."""
+        through = Disclosure.settlements.through.objects.filter(disclosure__in=self.values("pk"))
+        return set(
+            Place.objects.filter(pk__in=through.values("place_id")).values_list("path", flat=True)
+        )
+
     def overdue(self, on=None):
         """Promises past their due date and not delivered (nor cancelled) — computed, no flag."""
         return self.filter(status__in=OPEN_STATUSES, due_date__lt=on or today())

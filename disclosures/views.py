@@ -25,6 +25,7 @@ from projects.opendata import csv_lines
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
+from projects.uploads import keep, release, restore
 from projects.validators import PDF_MAX_BYTES
 
 from . import export, images, services
@@ -260,11 +261,14 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     status = 200
     if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
         # Refused before anything is decoded; the typed text comes back, the photo does not.
+        # A photo kept from an earlier refusal is still offered.
         form = form_class(request.POST)
+        restore(form, request)
         form.add_error(None, refusal_message(wait))
         status = 429
     else:
         form = form_class(request.POST or None, request.FILES or None)
+        restore(form, request)
     if status == 200 and request.method == "POST":
         status = 400
         if form.is_valid():
@@ -273,12 +277,14 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
+                release(form)
                 record(request, scope)
                 messages.success(
                     request,
                     _("Thank you. A moderator will check it before it is shown."),
                 )
                 return redirect(disclosure)
+        keep(form, request)
     response = render(
         request,
         "disclosures/disclosure_action_form.html",
@@ -427,14 +433,18 @@ def disclosure_publish(request, pk):
 
 
 def _action(request, disclosure, form, heading, run, success, multipart=False):
+    restore(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             run(form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            release(form)
             messages.success(request, success)
             return redirect(disclosure)
+    if request.method == "POST":
+        keep(form, request)
     return render(
         request,
         "disclosures/disclosure_action_form.html",

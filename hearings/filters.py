@@ -1,11 +1,11 @@
 """The public list's filters; the base queryset is already the public one, filters only narrow."""
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.filters import SlugFilter
+from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
 
 from .models import Hearing, LegalBasis
@@ -32,7 +32,9 @@ class HearingFilter(django_filters.FilterSet):
     place = ConcerningFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}),
+        widget=PlacePickerInput(
+            multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
+        ),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[c for c in Hearing.Status.choices if c[0] != "draft"]

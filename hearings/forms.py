@@ -1,5 +1,4 @@
 import datetime
-import re
 
 from django import forms
 from django.db.models import Q
@@ -21,27 +20,12 @@ from .models import (
 
 
 class TerritoryCodesField(SettlementCodesField):
-    """KATO codes of the settlements, rural districts and districts concerned."""
+    """KATO codes (or names) of the settlements, rural districts and districts concerned."""
 
+    settlements_only = False
     default_error_messages = {
-        "malformed": _("“%(value)s” is not a KATO code: a KATO code has exactly 9 digits."),
         "unknown": _("No place has the KATO code %(value)s."),
     }
-
-    def to_python(self, value):
-        codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
-        for code in codes:
-            if not (len(code) == 9 and code.isdigit()):
-                raise forms.ValidationError(
-                    self.error_messages["malformed"], code="malformed", params={"value": code}
-                )
-        places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
-        for code in codes:
-            if code not in places:
-                raise forms.ValidationError(
-                    self.error_messages["unknown"], code="unknown", params={"value": code}
-                )
-        return [places[code] for code in dict.fromkeys(codes)]
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

@@ -364,6 +364,46 @@ class HearingQuerySet(models.QuerySet):
             ).values("pk")
         )
 
+    def counts_concerning(self, places, now=None):
+        """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
+        it), for a page of search results, in one query (places with none are absent)."""
+        if not places:
+            return {}
+        now = now or timezone.now()
+        upcoming = Q(status=Hearing.Status.ANNOUNCED, starts_at__gte=now)
+        past = Q(starts_at__lt=now) | Q(
+            status__in=[Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
+        )
+
+        def concerns(place):
+            return Q(territory__path__startswith=place.path) | Q(
+                territory__kato_code__in=place.path_codes
+            )
+
+        any_place = Q()
+        for place in places:
+            any_place |= concerns(place)
+        counts = {}
+        for place in places:
+            counts[f"u{place.pk}"] = models.Count(
+                "pk", distinct=True, filter=concerns(place) & upcoming
+            )
+            counts[f"p{place.pk}"] = models.Count(
+                "pk", distinct=True, filter=concerns(place) & past
+            )
+        figures = self.published().filter(any_place).aggregate(**counts)
+        return {
+            place.pk: (figures[f"u{place.pk}"], figures[f"p{place.pk}"])
+            for place in places
+            if figures[f"u{place.pk}"] or figures[f"p{place.pk}"]
+        }
+
+    def territory_paths(self):
+        """The `path` of every territory of these hearings (for the search ranking)."""
+        return set(
+            Place.objects.filter(hearings__in=self.values("pk")).values_list("path", flat=True)
+        )
+
     def editable_by(self, user):
         """Hearings this user may manage: those organised by their akimat.
 

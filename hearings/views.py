@@ -26,6 +26,7 @@ from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
+from projects.uploads import keep, release, restore
 from projects.validators import PDF_MAX_BYTES
 
 from . import calendars, clock, services
@@ -737,6 +738,7 @@ def hearing_record(request, pk):
             "version": hearing.version,
         },
     )
+    restore(form, request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -756,8 +758,11 @@ def hearing_record(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            release(form)
             messages.success(request, _("The record is published."))
             return redirect(hearing)
+    if request.method == "POST":
+        keep(form, request)
     return _akimat_form(request, hearing, form, _("The record of the hearing"), multipart=True)
 
 
@@ -767,6 +772,7 @@ def document_create(request, pk):
     """Add a PDF to the materials."""
     hearing = _editable(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
+    restore(form, request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -781,8 +787,11 @@ def document_create(request, pk):
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            release(form)
             messages.success(request, _("The document is added."))
             return redirect(hearing)
+    if request.method == "POST":
+        keep(form, request)
     return _akimat_form(request, hearing, form, _("Add a document"), multipart=True)
 
 

@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Organisation, Place, Project
@@ -38,39 +39,149 @@ class SafeInputMixin:
         return cleaned
 
 
-class SettlementCodesField(forms.CharField):
-    """KATO codes of settlements, separated by spaces or commas.
+class PlacePickerInput(forms.TextInput):
+    """A text box of KATO codes that `static/js/place-picker.js` enhances with a search by name.
 
-    A select of 13,000 villages is unusable on a phone; the code is what akimats and companies
-    already use in their paperwork, and the village search shows it for everyone else.
+    Without JavaScript it is the plain code box it always was; with it, a search box above it
+    suggests "Name — district, region (КАТО code)" as the official types and writes the chosen
+    code into this box.
     """
 
+    is_place_picker = True
+
+    def __init__(self, attrs=None, *, multiple=True, level=""):
+        defaults = {
+            "data-place-picker": "multiple" if multiple else "single",
+            "data-level": level,
+            "autocomplete": "off",
+            "spellcheck": "false",
+        }
+        super().__init__({**defaults, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Reversed when drawn, so that the address carries the page's language.
+        attrs = context["widget"]["attrs"]
+        attrs["data-suggest-url"] = reverse("projects:place_suggest")
+        # The script's texts, translated here: no string lives in the JavaScript.
+        attrs["data-text-search"] = _("Find a place by name")
+        attrs["data-text-hint"] = _(
+            "Type two letters or more, choose with the arrow keys and Enter: the KATO code is "
+            "written into the box below."
+        )
+        attrs["data-text-chosen"] = _("Chosen places")
+        attrs["data-text-count"] = _("Places found: %s. Use the up and down arrows to choose.")
+        attrs["data-text-none"] = _("No place found. Try another spelling or the KATO code.")
+        attrs["data-text-error"] = _("The search does not answer; type the KATO code instead.")
+        attrs["data-text-added"] = _("Added: %s")
+        attrs["data-text-removed"] = _("Removed: %s")
+        attrs["data-text-remove"] = _("Remove %s")
+        return context
+
+
+_PARTS = re.compile(r"[,;\n]+")
+_CODES_ONLY = re.compile(r"[\d\s]+")
+CANDIDATES_SHOWN = 5
+
+
+def place_tokens(value):
+    """Codes and names as typed: parts between commas, semicolons or line breaks; a part of
+    digits and spaces is several codes (the old "596036500 596036600"), any other part a name."""
+    tokens = []
+    for part in _PARTS.split(value or ""):
+        part = " ".join(part.split())
+        if _CODES_ONLY.fullmatch(part):
+            tokens += part.split()
+        elif part:
+            tokens.append(part)
+    return tokens
+
+
+class SettlementCodesField(forms.CharField):
+    """KATO codes of settlements, separated by spaces or commas; or their names.
+
+    A select of 13,000 villages is unusable on a phone; the code is what akimats and companies
+    already use in their paperwork, and the village search shows it for everyone else. The place
+    picker (`PlacePickerInput`) finds a code by name as you type. A name typed by hand is
+    accepted when exactly one place of the right level has it; otherwise the error lists the
+    places it could be, each with its code.
+    """
+
+    settlements_only = True
     default_error_messages = {
         "malformed": _("“%(value)s” is not a KATO code: a KATO code has exactly 9 digits."),
         "unknown": _("No settlement has the KATO code %(value)s."),
         "not_settlement": _("%(value)s is a region or district, not a settlement."),
+        "no_name": _(
+            "No place is called “%(value)s”. Check the spelling, try the Russian or Kazakh "
+            "name, or give the KATO code."
+        ),
+        "ambiguous": _(
+            "“%(value)s” is the name of several places: %(candidates)s. Give the KATO code of "
+            "the one you mean."
+        ),
     }
 
+    def __init__(self, *, multiple=True, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            PlacePickerInput(
+                multiple=multiple, level="settlement" if self.settlements_only else ""
+            ),
+        )
+        super().__init__(**kwargs)
+
     def to_python(self, value):
-        codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
+        tokens = place_tokens(value)
+        codes = [token for token in tokens if any(char.isdigit() for char in token)]
         for code in codes:
             if not (len(code) == 9 and code.isdigit()):
                 raise forms.ValidationError(
                     self.error_messages["malformed"], code="malformed", params={"value": code}
                 )
         places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
-        for code in codes:
-            if code not in places:
+        chosen = []
+        for token in tokens:
+            place = places.get(token) if token in codes else self._by_name(token)
+            if place is None:
                 raise forms.ValidationError(
-                    self.error_messages["unknown"], code="unknown", params={"value": code}
+                    self.error_messages["unknown"], code="unknown", params={"value": token}
                 )
-            if places[code].level != Place.Level.SETTLEMENT:
+            if self.settlements_only and place.level != Place.Level.SETTLEMENT:
                 raise forms.ValidationError(
                     self.error_messages["not_settlement"],
                     code="not_settlement",
-                    params={"value": code},
+                    params={"value": token},
                 )
-        return [places[code] for code in dict.fromkeys(codes)]
+            chosen.append(place)
+        return list(dict.fromkeys(chosen))
+
+    def _by_name(self, name):
+        """The one place called `name` (in any language and spelling), or a clear error."""
+        named = Place.objects.named(name).order_by("prominence", "depth", "kato_code")
+        candidates = list((named.settlements() if self.settlements_only else named)[:50])
+        if not candidates:
+            if self.settlements_only and named.exists():
+                raise forms.ValidationError(
+                    self.error_messages["not_settlement"],
+                    code="not_settlement",
+                    params={"value": name},
+                )
+            raise forms.ValidationError(
+                self.error_messages["no_name"], code="no_name", params={"value": name}
+            )
+        if len(candidates) > 1:
+            shown = Place.objects.attach_ancestors(candidates[:CANDIDATES_SHOWN])
+            labels = "; ".join(place.picker_label() for place in shown)
+            if len(candidates) > CANDIDATES_SHOWN:
+                more = len(candidates) - CANDIDATES_SHOWN
+                labels += "; " + _("%(count)s more") % {"count": f"{more}+" if more >= 45 else more}
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"value": name, "candidates": labels},
+            )
+        return candidates[0]
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -80,6 +191,7 @@ class SettlementCodesField(forms.CharField):
 
 class ProjectForm(SafeInputMixin, forms.ModelForm):
     primary_settlement_code = SettlementCodesField(
+        multiple=False,
         label=_("Main settlement (KATO code)"),
         help_text=_("The 9-digit code of the village or town; find it with the village search."),
     )

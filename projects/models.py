@@ -3,6 +3,7 @@
 This app is the foundation: `disclosures` and `hearings` point at its models; it imports neither.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -78,6 +79,11 @@ class PlaceQuerySet(models.QuerySet):
         for place in places:
             place.ancestor_list = [by_code[c] for c in place.path_codes[:-1] if c in by_code]
         return places
+
+    def named(self, name):
+        """Places called exactly `name` in one of their languages, in any usual spelling."""
+        folded = fold(name)
+        return self.filter(search_key__contains=f"|{folded}|") if folded else self.none()
 
     def search(self, query):
         """Places whose name matches `query` in any language and spelling, best first.
@@ -262,6 +268,15 @@ class Place(models.Model):
     def make_slug(name_en, name_ru, kato_code):
         base = slugify(name_en) or slugify(fold(name_ru))
         return f"{base[:120]}-{kato_code}" if base else kato_code
+
+    def picker_label(self):
+        """ "Name — rural district, district, region (КАТО code)", for pickers and for errors
+        that list candidates; call `Place.objects.attach_ancestors` first."""
+        within = ", ".join(str(a.name) for a in reversed(getattr(self, "ancestor_list", [])))
+        values = {"name": self.name, "within": within, "code": self.kato_code}
+        if within:
+            return str(_("%(name)s — %(within)s (KATO %(code)s)") % values)
+        return str(_("%(name)s (KATO %(code)s)") % values)
 
     @property
     def path_codes(self):
@@ -854,3 +869,52 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class KeptUploadQuerySet(models.QuerySet):
+    def fresh(self, now=None):
+        """Kept uploads younger than KEPT_UPLOAD_HOURS: the others are no longer offered."""
+        now = now or timezone.now()
+        return self.filter(created_at__gte=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
+
+    def expired(self, now=None):
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
+
+    def owned_by(self, owner):
+        """The uploads of one browser session (see `projects.uploads.owner_key`)."""
+        return self.filter(owner=owner) if owner else self.none()
+
+
+KEPT_UPLOAD_HOURS = 24
+
+
+class KeptUpload(models.Model):
+    """A file from a refused form, kept so that the visitor need not choose it again.
+
+    When a form with a photo or a document is refused for another field (an empty comment, a
+    missing description), the file already passed its checks; it is stored here, under a random
+    token, for the browser session that sent it and for a day. The form is shown again with "…
+    is kept"; on the resubmit the kept file goes through the same checks and is used. No record
+    holds the file, so `/media/` never serves it (see `projects.media`).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to="kept/%Y/%m/%d/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = KeptUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+
+    def __str__(self):
+        return self.original_name
+
+    def discard(self):
+        """Delete the file and the row (after use, on removal, on expiry)."""
+        self.file.delete(save=False)
+        self.delete()

@@ -19,6 +19,7 @@ class KatoConverter:
 
 urlpatterns = [
     path("places/", views.place_search, name="place_search"),
+    path("places/suggest/", views.place_suggest, name="place_suggest"),
     path("places/<slug:slug>/", views.place_detail, name="place_detail"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),

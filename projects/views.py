@@ -12,7 +12,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -34,6 +34,7 @@ from .filters import ProjectFilter, filter_errors
 from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
 from .maps import map_data, point
 from .models import ApiToken, Membership, Organisation, Place, Project
+from .ratelimit import allow
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,98 @@ def place_search(request):
     form = PlaceSearchForm(request.GET or None)
     page = None
     if form.is_valid():
-        results = Place.objects.search(form.cleaned_data["q"])
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-        Place.objects.attach_ancestors(page.object_list)
+        # Only keys and paths of every match (one query); whole rows for one page only.
+        matches = Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path")
+        ranked = _rank_by_activity(matches, request.content_version)
+        page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_pk = Place.objects.in_bulk(page.object_list)
+        places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
+        contributions = Disclosure.objects.published().counts_within(places)
+        hearings = Hearing.objects.counts_concerning(places)
+        for place in places:
+            place.contribution_count = contributions.get(place.pk, 0)
+            place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
+        page.object_list = places
     return render(request, "projects/place_search.html", {"form": form, "page": page})
+
+
+SUGGESTIONS = 10
+SUGGEST_PER_MINUTE = 120  # per browser: a fast typist with a debounce sends about one a second
+LABELLED_AT_MOST = 50
+
+
+@require_GET
+def place_suggest(request):
+    """Places by name or code for the place picker of company and akimat forms, as JSON; open to
+    everyone like the place search it reuses, rate-limited per browser and address.
+
+    `?q=нұра` (optionally `&level=settlement`) suggests up to SUGGESTIONS places; `?codes=…`
+    labels the codes a field already holds. Bad input is a 400 with a message, never a 500.
+    """
+    if not allow(request, "place-suggest", limit=SUGGEST_PER_MINUTE, period=60):
+        response = JsonResponse({"error": _("Too many searches: wait a minute.")}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    level = request.GET.get("level", "")
+    if level not in ("", Place.Level.SETTLEMENT):
+        return JsonResponse({"error": _("Unknown level.")}, status=400)
+    if "codes" in request.GET:
+        codes = request.GET["codes"].replace(",", " ").split()
+        if len(codes) > LABELLED_AT_MOST or not all(
+            len(code) == 9 and code.isdigit() for code in codes
+        ):
+            return JsonResponse({"error": _("Give up to 50 nine-digit KATO codes.")}, status=400)
+        places = list(Place.objects.filter(kato_code__in=codes).order_by("kato_code"))
+    else:
+        form = PlaceSearchForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse(
+                {"error": _("Type at least two letters of the name, or a 9-digit KATO code.")},
+                status=400,
+            )
+        results = Place.objects.search(form.cleaned_data["q"])
+        if level:
+            results = results.settlements()
+        places = list(results[:SUGGESTIONS])
+    Place.objects.attach_ancestors(places)
+    response = JsonResponse(
+        {
+            "results": [
+                {
+                    "code": place.kato_code,
+                    "name": str(place.name),
+                    "label": place.picker_label(),
+                    "level": place.level,
+                }
+                for place in places
+            ]
+        }
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _activity_codes():
+    """(codes of the places with a published contribution or hearing in or under them, codes of
+    hearing territories): a place is "active" when its code is in the first set or one of its
+    ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
+    """
+    settlements = Disclosure.objects.published().settlement_paths()
+    territories = Hearing.objects.published().territory_paths()
+    active = {code for path in settlements | territories for code in path.split("/") if code}
+    return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
+
+
+def _rank_by_activity(matches, version):
+    """The search's order, but places with contributions or hearings first: among 17 places
+    called Нұра, the ones with something to show lead. The sets come from the figures cache."""
+    active, territories = cached("search-activity", _activity_codes, version)
+    first, rest = [], []
+    for pk, path in matches:
+        codes = [code for code in path.split("/") if code]
+        has_something = codes[-1] in active or any(code in territories for code in codes)
+        (first if has_something else rest).append(pk)
+    return first + rest
 
 
 # Every list on a page is bounded: a village with 20,000 contributions costs what one with 30

@@ -70,6 +70,7 @@ PUBLIC = {
     "hearings:calendar",
     "hearings:confirm",
     "projects:place_search",
+    "projects:place_suggest",
     "projects:place_detail",
     "projects:project_list",
     "projects:project_detail",

@@ -1,0 +1,94 @@
+"""The place search says which places have something, and ranks those first."""
+
+from django.core.cache import caches
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import CompanyFactory, DisclosureFactory, HearingFactory, PlaceFactory
+
+
+class SearchActivityTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.region = PlaceFactory(region=True, name_en="Steppe Region", name_ru="Степная")
+        cls.district = PlaceFactory(district=True, parent=cls.region, name_en="Dala District")
+        # Four places called Nura: the busy ones must lead whatever their code order.
+        cls.quiet = PlaceFactory(parent=cls.district, name_en="Nura", name_kk="Нұра")
+        cls.busy = PlaceFactory(parent=cls.district, name_en="Nura", name_kk="Нұра")
+        cls.heard = PlaceFactory(parent=cls.district, name_en="Nura", name_kk="Нұра")
+        cls.withdrawn = PlaceFactory(parent=cls.district, name_en="Nura", name_kk="Нұра")
+        company = CompanyFactory()
+        for _ in range(3):
+            DisclosureFactory(published=True, organisation=company, settlements=[cls.busy])
+        DisclosureFactory(organisation=company, settlements=[cls.quiet])  # a draft
+        DisclosureFactory(
+            published=True, withdrawn=True, organisation=company, settlements=[cls.withdrawn]
+        )
+        HearingFactory(announced=True, territory=[cls.heard])
+        HearingFactory(past=True, territory=[cls.heard])
+        HearingFactory(territory=[cls.quiet])  # a draft hearing is nobody's business yet
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+        for each in caches.all():
+            each.clear()
+
+    def search(self, query):
+        return self.client.get(reverse("projects:place_search"), {"q": query})
+
+    def test_places_with_contributions_or_hearings_come_first_with_their_counts(self):
+        """Busy and heard-of Nuras lead; each result says what it has, or nothing yet."""
+        response = self.search("Нұра")
+        places = list(response.context["page"].object_list)
+        self.assertEqual(places[:2], [self.busy, self.heard])
+        self.assertEqual({places[2], places[3]}, {self.quiet, self.withdrawn})
+        self.assertEqual(places[0].contribution_count, 3)
+        self.assertEqual((places[1].upcoming_hearings, places[1].past_hearings), (1, 1))
+        self.assertEqual(places[2].contribution_count, 0)
+        self.assertContains(response, "3 contributions")
+        self.assertContains(response, "1 upcoming hearing")
+        self.assertContains(response, "1 past hearing")
+        self.assertContains(response, "Nothing recorded yet", count=2)
+        self.assertContains(response, "Dala District")
+
+    def test_a_district_counts_what_is_under_it(self):
+        """An administrative unit counts the contributions of its villages, each once."""
+        DisclosureFactory(published=True, settlements=[self.busy, self.heard])
+        place = self.search("Dala District").context["page"].object_list[0]
+        self.assertEqual(place, self.district)
+        self.assertEqual(place.contribution_count, 4)
+        self.assertEqual((place.upcoming_hearings, place.past_hearings), (1, 1))
+
+    def test_a_village_shows_its_districts_hearing(self):
+        """A hearing for the whole district concerns each of its villages."""
+        HearingFactory(announced=True, territory=[self.district])
+        response = self.search("Нұра")
+        places = response.context["page"].object_list
+        quiet = next(place for place in places if place == self.quiet)
+        self.assertEqual(quiet.upcoming_hearings, 1)
+        self.assertNotContains(response, "Nothing recorded yet")
+
+    def test_same_queries_whatever_the_number_of_matches(self):
+        """Counts are fetched for the page's results in a constant number of queries."""
+
+        def count():
+            for each in caches.all():
+                each.clear()
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.search("Nura").status_code, 200)
+            return len(queries)
+
+        few = count()
+        for n in range(30):
+            village = PlaceFactory(parent=self.district, name_en=f"Nura {n}")
+            DisclosureFactory(published=True, settlements=[village])
+            HearingFactory(announced=True, territory=[village])
+        self.assertEqual(count(), few)
+
+    def test_nothing_found_gives_hints(self):
+        response = self.search("Zzyzxq")
+        self.assertContains(response, "No place matches")
+        self.assertContains(response, "KATO code")
