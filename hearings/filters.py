@@ -1,6 +1,7 @@
 """The public list's filters; the base queryset is already the public one, filters only narrow."""
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

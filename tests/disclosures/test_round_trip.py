@@ -108,7 +108,8 @@ class RoundTripTests(TestCase):
             row["reason"] = "Value from the signed act." if row is target else ""
         preview = self.upload(self.write(fieldnames, rows))
         self.assertEqual(preview.status_code, 200, preview.context["result"].errors)
-        self.assertContains(preview, "2\u00a0500\u00a0000\u00a0₸")  # what changes, shown before applying
+        # What changes, shown before applying (in the page's money format).
+        self.assertContains(preview, "2\u00a0500\u00a0000\u00a0₸")
         self.assertEqual(Disclosure.objects.get(pk=self.mine[1].pk).version, self.mine[1].version)
         self.apply(preview)
         corrected = Disclosure.objects.get(pk=self.mine[1].pk)
