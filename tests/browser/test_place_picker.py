@@ -18,7 +18,7 @@ def test_editor_types_a_village_name_chooses_it_with_the_keyboard_and_submits(li
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto(live_server.url + "/en/accounts/login/")
-    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("E-mail").fill(editor.username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.locator("main form button[type=submit]").click()
     page.goto(live_server.url + "/en/disclosures/new/")
