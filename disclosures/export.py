@@ -11,8 +11,8 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from hearings.models import Hearing
-from projects.models import Currency, Organisation
-from projects.opendata import Column, blank_as_none, chunks, iso, joined_codes
+from projects.models import Currency, Organisation, Place
+from projects.opendata import Column, chunks, iso, joined_codes, text_columns
 from projects.translation import translated_expression
 
 from .models import (
@@ -222,6 +222,7 @@ COLUMNS = [
 
 FIELDS = [column.name for column in COLUMNS]
 WRITABLE = [column.name for column in COLUMNS if column.writable]
+TEXT_FIELDS = text_columns(COLUMNS)
 
 # The model's own values, read as they are; the others are computed per row.
 PLAIN = [
@@ -288,16 +289,23 @@ def rows(queryset, url_template, today=None):
         hearing_public=Exists(Hearing.objects.published().filter(pk=OuterRef("hearing_id"))),
     ).values(*VALUES)
     today = today or timezone.localdate()
+    place_codes = {}  # place id → KATO code, filled as chunks name new places
     for chunk in chunks(values, CHUNK):
-        yield from _chunk(chunk, url_template, today)
+        yield from _chunk(chunk, url_template, today, place_codes)
 
 
-def _chunk(chunk, url_template, today):
+def _chunk(chunk, url_template, today, place_codes):
     ids = [row["id"] for row in chunk]
-    through = Disclosure.settlements.through.objects.filter(disclosure_id__in=ids).order_by(
-        "place__kato_code"
+    # The links without a join to the places (that join and its sort were the export's
+    # costliest query); the codes of places not seen yet in this export in one query.
+    links = list(
+        Disclosure.settlements.through.objects.filter(disclosure_id__in=ids).values_list(
+            "disclosure_id", "place_id"
+        )
     )
-    codes = joined_codes(through.values_list("disclosure_id", "place__kato_code"))
+    if missing := {place for _, place in links} - place_codes.keys():
+        place_codes.update(Place.objects.filter(pk__in=missing).values_list("pk", "kato_code"))
+    codes = joined_codes(sorted((owner, place_codes[place]) for owner, place in links))
     # The latest verdict per disclosure (by date checked, then by when it was recorded).
     verdicts = {}
     confirmations = (
@@ -308,15 +316,14 @@ def _chunk(chunk, url_template, today):
     for disclosure_id, verdict, date, akimat in confirmations:
         verdicts[disclosure_id] = (verdict, date.isoformat(), akimat)
     for row in chunk:
-        record = {name: row[name] for name in PLAIN}
+        # The row is ours (a fresh dict from values()): complete it in place, then keep the
+        # columns in order, with "" read as null.
         due, amount = row["due_date"], row["amount"]
         verdict = verdicts.get(row["id"], (None, None, None))
-        record.update(
+        row.update(
             url=url_template.format(row["id"]),
             organisation=row["organisation_name"],
-            organisation_slug=row["organisation_slug"],
             organisation_bin=row["organisation_bin"] or None,
-            organisation_kind=row["organisation_kind"],
             project=row["project_slug"] or None,
             title=row["display_title"],
             settlements=codes.get(row["id"], ""),
@@ -333,4 +340,8 @@ def _chunk(chunk, url_template, today):
             updated_at=iso(row["updated_at"]),
             withdrawn_at=iso(row["withdrawn_at"]),
         )
-        yield {name: blank_as_none(record[name]) for name in FIELDS}
+        out = {name: row[name] for name in FIELDS}
+        for name in TEXT_FIELDS:
+            if out[name] == "":
+                out[name] = None
+        yield out

@@ -738,6 +738,7 @@ def import_csv(*, acting_user, organisation, upload=None, text=None, apply=True)
 
 
 MULTILINE_COLUMNS = {"description_kk", "description_ru", "description_en"}
+MAX_CSV_CELL = 128 * 1024  # the csv module's default field size limit
 
 
 def _import_rows(acting_user, organisation, reader, result):
@@ -762,6 +763,9 @@ def _import_rows(acting_user, organisation, reader, result):
         if number - 1 > MAX_CSV_ROWS:
             result.errors.append((number, "", _("At most 1000 rows per file.")))
             break
+        # Our own limit, whatever the csv module's process-wide one is (a library may raise it).
+        if any(len(value) > MAX_CSV_CELL for value in row.values() if isinstance(value, str)):
+            raise csv.Error("cell over MAX_CSV_CELL")
         row = {
             key: csv_value(
                 strip_control_characters(value or "", multiline=key in MULTILINE_COLUMNS).strip()

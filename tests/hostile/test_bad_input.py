@@ -372,3 +372,15 @@ def test_the_shared_feed_instance_keeps_no_request(client):
     client.get(reverse("disclosures:feed") + "?status=delivered")
     assert not hasattr(feed, "request")
     assert "request" not in vars(feed)
+
+
+def test_a_cell_over_128k_is_refused_whatever_the_csv_modules_limit(client):
+    """frictionless (the data package tests) raises the process-wide csv limit when imported; the
+    import keeps its own, so a test order or a library never lets a 140 KB cell through."""
+    old = csv.field_size_limit(10**9)
+    try:
+        response = _import(client, _csv(description_ru="x" * 140_000))
+    finally:
+        csv.field_size_limit(old)
+    assert response.status_code == 400
+    assert not Disclosure.objects.exists()
