@@ -66,7 +66,7 @@ def production_env(copy):
     }
 
 
-def run(copy, env, *args, timeout=180):
+def run(copy, env, *args, timeout=600):
     result = subprocess.run(
         [sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, timeout=timeout
     )
