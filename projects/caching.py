@@ -248,7 +248,24 @@ def _gzip(deflated, parts, tokens):
 
 
 def accepts_gzip(request):
-    return "gzip" in request.headers.get("Accept-Encoding", "")
+    # From META: `request.headers` would build a dict of every header on each warm page.
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+
+
+_hour = (float("-inf"), "")  # (until when, in epoch seconds; the local hour's label)
+
+
+def local_hour():
+    """'2026-11-30 09', the local date and hour, recomputed only when the hour is over."""
+    global _hour
+    until, label = _hour
+    now = time.time()
+    if now >= until:
+        moment = timezone.localtime()
+        label = moment.strftime("%Y-%m-%d %H")
+        start = moment.replace(minute=0, second=0, microsecond=0)
+        _hour = (start.timestamp() + 3600, label)
+    return label
 
 
 def serve(request, page, compressed):
@@ -319,7 +336,7 @@ def public_page(view=None, *, cookies=(), finish=None):
         request.content_version = version
         # The hour is part of the tag: "days left", "overdue" and upcoming/past depend on the
         # clock as well as on edits, so no page is reused across an hour boundary.
-        hour = timezone.localtime().strftime("%Y-%m-%d %H")
+        hour = local_hour()
         path = request.get_full_path()
         language = get_language() or ""
         seed = "|".join(

@@ -366,3 +366,18 @@ class ComputedOnceTests(TestCase):
         self.assertTrue(caching.stale_figures_used())
         caching._state.stale = False
         self.assertEqual(caching.cached("fig", lambda: {"total": 2}, version=2), {"total": 2})
+
+
+def test_the_page_key_hour_follows_the_clock():
+    """The hour label in page keys is computed once an hour, and again once the hour is over."""
+
+    def now():
+        return timezone.localtime().strftime("%Y-%m-%d %H")
+
+    caching._hour = (float("-inf"), "")
+    before, label, after = now(), caching.local_hour(), now()
+    assert label in {before, after}
+    until, _ = caching._hour
+    assert until - 3600 <= time.time() < until or label != after
+    caching._hour = (time.time() - 1, "1999-01-01 00")  # an hour that is over
+    assert caching.local_hour() != "1999-01-01 00"
