@@ -57,9 +57,12 @@ def remember_place(request, response, slug):
     if not (len(code) == 9 and code.isdigit()):
         return
     codes = [code, *(c for c in recent_place_codes(request) if c != code)]
+    value = ".".join(codes[:RECENT_PLACES_KEPT])
+    if request.COOKIES.get(RECENT_PLACES_COOKIE) == value:
+        return  # already first: no Set-Cookie on every visit to the same village
     response.set_cookie(
         RECENT_PLACES_COOKIE,
-        ".".join(codes[:RECENT_PLACES_KEPT]),
+        value,
         max_age=365 * 24 * 3600,
         samesite="Lax",
         httponly=True,

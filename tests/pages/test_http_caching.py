@@ -81,6 +81,14 @@ class RecentPlacesTests(TestCase):
         self.assertContains(response, places["village"].name_en)
         self.assertContains(response, places["neighbour"].name_en)
 
+    def test_the_same_village_again_sets_no_cookie(self):
+        village = place_tree()["village"]
+        first = self.client.get(village.get_absolute_url())
+        self.assertIn("recent_places", first.cookies)
+        again = self.client.get(village.get_absolute_url())
+        self.assertNotIn("recent_places", again.cookies)
+        self.assertEqual(self.client.cookies["recent_places"].value, village.kato_code)
+
     def test_forged_cookie_is_ignored(self):
         self.client.cookies["recent_places"] = "'; drop table--.123"
         response = self.client.get("/en/")
