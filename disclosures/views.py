@@ -1,6 +1,5 @@
 import csv
 import hashlib
-import json
 import logging
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
-from projects.opendata import csv_lines
+from projects.opendata import csv_lines, json_row
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
@@ -161,7 +160,7 @@ def export_json(request):
         yield "["
         try:
             for number, row in enumerate(_export_rows(request, filterset)):
-                yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+                yield ("," if number else "") + json_row(row)
         except Exception:
             logger.exception(
                 "JSON export failed part-way", extra={"query": request.GET.urlencode()}

@@ -38,6 +38,7 @@ from .opendata import (
     LICENCE_TITLE,
     LICENCE_URL,
     csv_lines,
+    json_row,
     licence_object,
     table_schema,
 )
@@ -239,7 +240,7 @@ def _write_resource(resource, now):
 def _counted(rows, csv_file, json_file):
     """Pass the rows on to the CSV writer, writing each to the JSON file on the way."""
     for row in rows:
-        json_file.write(("," if csv_file.rows else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        json_file.write(("," if csv_file.rows else "") + "\n" + json_row(row))
         csv_file.rows += 1
         json_file.rows += 1
         yield row

@@ -1,6 +1,7 @@
 """What every open-data output says about itself: the licence, the credit, stable entry ids."""
 
 import csv
+import json
 import operator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -153,6 +154,10 @@ def csv_lines(columns, rows, bom=False):
         for index in checked:
             cells[index] = csv_cell(cells[index])
         yield writer.writerow(cells)
+
+
+# One encoder for every row: `json.dumps(row, ensure_ascii=False)` builds a new one per call.
+json_row = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def licence_object():
