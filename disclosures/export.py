@@ -224,39 +224,25 @@ FIELDS = [column.name for column in COLUMNS]
 WRITABLE = [column.name for column in COLUMNS if column.writable]
 TEXT_FIELDS = text_columns(COLUMNS)
 
-# The model's own values, read as they are; the others are computed per row.
-PLAIN = [
-    "id",
-    "title_kk",
-    "title_ru",
-    "title_en",
-    "description_kk",
-    "description_ru",
-    "description_en",
-    "category",
-    "status",
-    "due_date",
-    "delivered_date",
-    "cancel_reason",
-    "amount",
-    "currency",
-    "value_form",
-    "in_kind_description",
-    "is_estimate",
-    "basis",
-    "basis_reference",
-    "reporting_year",
-    "recipient_name",
-    "recipient_role",
-    "beneficiaries_count",
-    "beneficiaries_description",
-    "funded_by",
-    "published_at",
-    "updated_at",
-    "version",
-    "withdrawn_at",
-    "withdrawal_reason",
-]
+# Columns computed per row in `_chunk` (or annotated under their own name in `rows`); every
+# other column is the model's own value, read as it is.
+COMPUTED = {
+    "url",
+    "organisation",
+    "organisation_slug",
+    "organisation_bin",
+    "organisation_kind",
+    "project",
+    "title",
+    "settlements",
+    "overdue",
+    "obligation",
+    "hearing",
+    "akimat_verdict",
+    "akimat_verdict_date",
+    "akimat_verdict_by",
+}
+PLAIN = [name for name in FIELDS if name not in COMPUTED]
 VALUES = [
     *PLAIN,
     "organisation_name",

@@ -366,9 +366,7 @@ class DisclosureQuerySet(models.QuerySet):
             disclosure=OuterRef("pk"), kind=ResidentFeedback.Kind.DISPUTED
         )
         # A record's money is already counted when its funder's value is counted here.
-        valued = self.filter(withdrawn_at__isnull=True, amount__isnull=False).exclude(
-            status=Status.CANCELLED
-        )
+        valued = self.current().filter(amount__isnull=False)
         bucket = Case(
             When(withdrawn_at__isnull=False, then=Value("withdrawn")),
             When(status=Status.CANCELLED, then=Value("cancelled")),
@@ -886,6 +884,11 @@ class Disclosure(models.Model):
     def is_withdrawn(self):
         return self.withdrawn_at is not None
 
+    def is_current(self):
+        """Neither withdrawn nor cancelled (twin of `DisclosureQuerySet.current`): what counts
+        in the figures; the others stay listed, greyed."""
+        return not self.is_withdrawn() and self.status != Status.CANCELLED
+
     def is_hidden(self):
         return self.hidden_at is not None
 
@@ -932,10 +935,7 @@ class Disclosure(models.Model):
             (
                 c.amount
                 for c in children
-                if c.amount is not None
-                and c.currency == self.currency
-                and not c.is_withdrawn()
-                and c.status != Status.CANCELLED
+                if c.amount is not None and c.currency == self.currency and c.is_current()
             ),
             Decimal("0"),
         )

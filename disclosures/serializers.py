@@ -7,6 +7,7 @@ from rest_framework import serializers
 from projects.models import Place, Project
 from projects.serializers import AbsoluteURL, Translations
 
+from . import export
 from .models import (
     Confirmation,
     Disclosure,
@@ -174,32 +175,9 @@ class HiddenDisclosureSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-WRITABLE_FIELDS = [
-    "title_kk",
-    "title_ru",
-    "title_en",
-    "description_kk",
-    "description_ru",
-    "description_en",
-    "category",
-    "settlements",
-    "project",
-    "due_date",
-    "delivered_date",
-    "cancel_reason",
-    "amount",
-    "currency",
-    "value_form",
-    "in_kind_description",
-    "is_estimate",
-    "basis",
-    "basis_reference",
-    "reporting_year",
-    "recipient_name",
-    "recipient_role",
-    "beneficiaries_count",
-    "beneficiaries_description",
-]
+# What a company writes: the import's columns (one list, `disclosures/export.py`), less the
+# status, which changes through the lifecycle's own steps.
+WRITABLE_FIELDS = [name for name in export.WRITABLE if name != "status"]
 
 
 class DisclosureCreateSerializer(serializers.ModelSerializer):
