@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a session saved at the end of a request is a write (config/db_router.py).
     "config.db_router.ReplicaRoutingMiddleware",
+    # Residents' warm pages are served here, before the rest (projects/caching.py).
+    "projects.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -9,13 +9,17 @@ Pages carry a CSRF token (the resident forms) and may carry a flash message, so 
 depends on the visitor's CSRF cookie, message cookie and signed-in user, and responses are
 `private`: a shared proxy never serves one visitor's page to another.
 
-Whole pages are cached server-side too, for visitors without a session or a flash message (every
-resident): the rendered page is kept under the content version, the hour, the address and the
-cookies it depends on, cut at each CSRF token and compressed once (`CachedPage`); serving it puts
-the visitor's own token back, and a browser that accepts gzip (every one) gets the compressed
-page, a fifth of the bytes on a slow connection. A warm page costs no render and no compression,
-so a village with thousands of contributions costs the same as an empty one; a change makes every
-cached page stale at once (the version is in the key).
+Whole pages are cached server-side too, for visitors without a session, a flash message or a
+fresh write of their own (every resident): `public_page` marks the rendered page, and
+`PageCacheMiddleware` keeps it with its final headers under the content version, the hour, the
+address and the cookies it depends on, cut at each CSRF token and compressed once (`CachedPage`).
+The next resident asking for that address is answered by the middleware, near the top of the
+stack, before the session, language, CSRF and authentication middleware and the URL resolver
+run, as Django's own per-site cache does: it puts back the visitor's own token (and CSRF cookie),
+ETag and recent-places cookie, and a browser that accepts gzip (every one) gets the compressed
+page, a fifth of the bytes on a slow connection. A warm page costs no render, no compression and
+no query, so a village with thousands of contributions costs the same as an empty one; a change
+makes every kept page stale at once (the version is in the key).
 """
 
 import hashlib
@@ -25,18 +29,22 @@ import threading
 import time
 import zlib
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.db import connection, connections, router, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
+
+from config.db_router import STICKY_COOKIE
 
 from .models import ContentVersion
 
@@ -45,6 +53,8 @@ STALE_PAGE_SECONDS = 2
 VARYING_COOKIES = ("csrftoken", "messages", "sessionid")
 # A visitor with either cookie may see something personal (their account, a flash message).
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+# ... and one who just wrote must see their write (read from the primary database).
+BYPASS_COOKIES = (*PERSONAL_COOKIES, STICKY_COOKIE)
 CSRF_PREFIX = b'name="csrfmiddlewaretoken" value="'
 CSRF_VALUE = re.compile(re.escape(CSRF_PREFIX) + rb'[A-Za-z0-9]{32,64}"')
 
@@ -193,7 +203,7 @@ class CachedPage:
     about it; pages for people with a session are never kept here.
     """
 
-    __slots__ = ("headers", "parts", "deflated", "static_gzip")
+    __slots__ = ("headers", "parts", "deflated", "static_gzip", "language", "cookies", "finish")
 
     def __init__(self, headers, body):
         self.headers = headers
@@ -268,55 +278,91 @@ def local_hour():
     return label
 
 
+# Set when a kept page is served, per visitor.
+PER_RESPONSE_HEADERS = ("content-length", "content-encoding", "etag", "last-modified")
+
+
+class PageToKeep(NamedTuple):
+    key: str
+    page: CachedPage
+    seconds: int
+    cookies: frozenset  # the cookies the view's `finish` set (set again when the page is served)
+
+
+def bypasses_page_cache(request):
+    """A visitor who may see something personal (an account, a flash message), or whose last
+    write must show (the replica's sticky cookie): never served a page kept for everyone."""
+    return any(name in request.COOKIES for name in BYPASS_COOKIES)
+
+
+def page_key(version, hour, path, cookies, request):
+    """The page cache's key: the content version, the hour, the address (with its query) and the
+    values of the cookies the page depends on, named in the key."""
+    variant = "|".join(f"{name}={request.COOKIES.get(name, '')}" for name in cookies)
+    seed = f"{version}|{hour}|{path}|{variant}"
+    return "page-html:" + hashlib.sha256(seed.encode()).hexdigest()
+
+
+def validators(request, version, changed_at, hour, language, cookies):
+    """(ETag, Last-Modified epoch seconds) of a public page for this visitor."""
+    user = getattr(request, "user", None)
+    seed = "|".join(
+        [
+            str(version),
+            hour,
+            language,
+            request.get_full_path(),
+            str(user.pk or 0) if user is not None else "0",
+            "gzip" if accepts_gzip(request) else "identity",
+            *(request.COOKIES.get(name, "") for name in (*VARYING_COOKIES, *cookies)),
+        ]
+    )
+    etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
+    return etag, (int(changed_at.timestamp()) if changed_at else None)
+
+
+def date_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+
+
 def serve(request, page, compressed):
     response = HttpResponse(page.body(request, compressed))
     for name, value in page.headers:
         response[name] = value
     if compressed:
         response["Content-Encoding"] = "gzip"
+    response["Content-Length"] = str(len(response.content))
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 
-def shared_page(request, view, args, kwargs, key):
-    """The view's response, from the server-side page cache when the visitor has nothing personal,
-    compressed once for every visitor whose browser accepts gzip (all do).
-
-    Only complete 200 responses that set no cookie of their own are kept.
-    """
-    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
-        return view(request, *args, **kwargs)
-    key = "page-html:" + hashlib.sha256(key.encode()).hexdigest()
-    pages = caches["pages"]
-    compressed = accepts_gzip(request)
-    page = pages.get(key)
-    if page is not None:
-        return serve(request, page, compressed)
-    response = view(request, *args, **kwargs)
-    if response.status_code == 200 and not response.streaming and not response.cookies:
-        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-        page = CachedPage(headers, response.content)
-        # A page built with the previous version's figures (another process is computing the
-        # new ones) is kept a moment only: enough to spare re-rendering it for every resident
-        # meanwhile, short enough that the new figures show seconds later.
-        seconds = STALE_PAGE_SECONDS if stale_figures_used() else SERVER_CACHE_SECONDS
-        pages.set(key, page, seconds)
-        # The response just rendered (tests read its context) keeps its own tokens; only its
-        # body is swapped for the compressed one.
-        if compressed:
-            tokens = [
-                found[len(CSRF_PREFIX) : -1] for found in CSRF_VALUE.findall(response.content)
-            ]
-            response.content = _gzip(page.deflated, page.parts, tokens)
-            response["Content-Encoding"] = "gzip"
-            response["Content-Length"] = str(len(response.content))
-        patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+def page_to_keep(request, response, key, language, cookies):
+    """A freshly rendered resident page as the page cache will keep it (or None), sent
+    compressed when the browser accepts gzip."""
+    if response.streaming or response.cookies or request.method != "GET":
+        return None
+    page = CachedPage([], response.content)
+    page.language, page.cookies, page.finish = language, cookies, None
+    # The response just rendered (tests read its context) keeps its own tokens; only its body
+    # is swapped for the compressed one.
+    if accepts_gzip(request):
+        tokens = [found[len(CSRF_PREFIX) : -1] for found in CSRF_VALUE.findall(response.content)]
+        response.content = _gzip(page.deflated, page.parts, tokens)
+        response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(response.content))
+    patch_vary_headers(response, ["Accept-Encoding"])
+    # A page built with the previous version's figures (another process is computing the new
+    # ones) is kept a moment only: enough to spare re-rendering it for every resident meanwhile,
+    # short enough that the new figures show seconds later.
+    seconds = STALE_PAGE_SECONDS if stale_figures_used() else SERVER_CACHE_SECONDS
+    return PageToKeep(key, page, seconds, frozenset())
 
 
 def public_page(view=None, *, cookies=(), finish=None):
     """ETag/Last-Modified from the content version; `private, max-age=0, must-revalidate`; the
-    whole page cached server-side for visitors with nothing personal (see the module's doc).
+    whole page kept for residents by `PageCacheMiddleware` (see the module's doc).
 
     `cookies` names further cookies the page depends on (the home page's recent places).
     `finish(request, response, *args, **kwargs)` runs on every 200 response, cached or not (the
@@ -324,47 +370,134 @@ def public_page(view=None, *, cookies=(), finish=None):
     """
     if view is None:
         return lambda view: public_page(view, cookies=cookies, finish=finish)
-    varying = (*VARYING_COOKIES, *cookies)
+    cookies = tuple(cookies)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         _state.stale = False
-        personal = any(name in request.COOKIES for name in PERSONAL_COOKIES)
-        version, changed_at = current(fresh=personal)
+        personal = bypasses_page_cache(request)
+        # The version the page cache looked up a moment ago, if it did (not for personal pages).
+        known = None if personal else getattr(request, "content_state", None)
+        version, changed_at = known or current(fresh=personal)
         request.content_version = version
         # The hour is part of the tag: "days left", "overdue" and upcoming/past depend on the
         # clock as well as on edits, so no page is reused across an hour boundary.
         hour = local_hour()
-        path = request.get_full_path()
         language = get_language() or ""
-        seed = "|".join(
-            [
-                str(version),
-                hour,
-                language,
-                path,
-                str(request.user.pk or 0) if hasattr(request, "user") else "0",
-                "gzip" if accepts_gzip(request) else "identity",
-                *(request.COOKIES.get(name, "") for name in varying),
-            ]
-        )
-        etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
-        last_modified = int(changed_at.timestamp()) if changed_at else None
+        etag, last_modified = validators(request, version, changed_at, hour, language, cookies)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            key = "|".join(
-                [str(version), hour, language, path, *(request.COOKIES.get(c, "") for c in cookies)]
-            )
-            response = shared_page(request, view, args, kwargs, key)
+            response = view(request, *args, **kwargs)
             if response.status_code == 200:
-                response["ETag"] = etag
-                if last_modified:
-                    response["Last-Modified"] = http_date(last_modified)
+                kept = None
+                if not personal:
+                    key = page_key(version, hour, request.get_full_path(), cookies, request)
+                    kept = page_to_keep(request, response, key, language, cookies)
+                date_validators(response, etag, last_modified)
                 if finish:
                     finish(request, response, *args, **kwargs)
+                if kept:
+                    kept.page.finish = finish and (finish, args, kwargs)
+                    response.page_to_keep = kept._replace(cookies=frozenset(response.cookies))
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 
     return wrapper
+
+
+# Which cookies the page at each address depends on, learnt when one is kept (a fact of the
+# code, not of the content), so that a lookup is one cache read. Bounded: cleared when full.
+_page_cookies = {}
+MAX_ADDRESSES = 20_000
+
+
+class PageCacheMiddleware:
+    """Serves a resident's page from the page cache before the rest of the middleware and the
+    URL resolver run, the way Django's own per-site cache does, and keeps each page that
+    `public_page` marked once every inner middleware has added its headers.
+
+    A kept page holds the final headers (security, CSP, language, caching) and the body cut at
+    its CSRF tokens; serving it puts back what differs per visitor: the ETag, the CSRF token and
+    cookie (through Django's own CSRF middleware), and the view's `finish` (the recent-places
+    cookie). Only GET requests under a language prefix, from visitors with nothing personal, on
+    an allowed host, are served here; everything else goes through the whole stack unchanged.
+    Place it after the security and replica-routing middleware, before the session's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+        self.prefixes = tuple(f"/{code}/" for code, _ in settings.LANGUAGES)
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and request.path.startswith(self.prefixes)
+            and not bypasses_page_cache(request)
+        ):
+            response = self.from_cache(request)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        self.keep(request, response)
+        return response
+
+    def from_cache(self, request):
+        cookies = _page_cookies.get(request.path)
+        if cookies is None:
+            return None
+        version, changed_at = request.content_state = current(fresh=False)
+        hour = local_hour()
+        key = page_key(version, hour, request.get_full_path(), cookies, request)
+        page = caches["pages"].get(key)
+        if page is None:
+            return None
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None  # the whole stack answers it (400)
+        etag, last_modified = validators(
+            request, version, changed_at, hour, page.language, page.cookies
+        )
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is not None:
+            for name, value in page.headers:
+                if name.lower() in ("cache-control", "vary"):
+                    response[name] = value
+            date_validators(response, etag, last_modified)
+            return response
+        has_tokens = len(page.parts) > 1
+        if has_tokens:
+            self.csrf.process_request(request)  # the visitor's CSRF secret, from their cookie
+        response = serve(request, page, accepts_gzip(request))
+        date_validators(response, etag, last_modified)
+        if page.finish:
+            finish, args, kwargs = page.finish
+            finish(request, response, *args, **kwargs)
+        if has_tokens:
+            self.csrf.process_response(request, response)  # a new visitor's CSRF cookie
+        return response
+
+    def keep(self, request, response):
+        kept = getattr(response, "page_to_keep", None)
+        if (
+            kept is None
+            or response.status_code != 200
+            or not request.path.startswith(self.prefixes)
+        ):
+            return  # (a page outside the language prefixes would never be served from here)
+        # Cookies are set per visitor when the page is served (CSRF, `finish`); a page that
+        # another middleware gave a cookie of its own is not kept.
+        if set(response.cookies) - kept.cookies - {settings.CSRF_COOKIE_NAME}:
+            return
+        kept.page.headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in PER_RESPONSE_HEADERS
+        ]
+        caches["pages"].set(kept.key, kept.page, kept.seconds)
+        if len(_page_cookies) >= MAX_ADDRESSES:
+            _page_cookies.clear()
+        _page_cookies[request.path] = kept.page.cookies
