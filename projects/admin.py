@@ -147,6 +147,7 @@ class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["name_kk", "name_ru", "name_en", "operator__name_ru", "operator__bin"]
     list_select_related = ["operator", "primary_settlement"]
     readonly_fields = ["edit_on_site"]
+    fields = ["edit_on_site", "slug", *Project.TRACKED_FIELDS]
     inlines = [ProjectSettlementInline, ProjectChangeInline]
 
     @admin.display(description=_("Edit"))

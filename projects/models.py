@@ -910,6 +910,23 @@ class ProjectChange(ChangeLogEntry):
             )
         return super().shown(field_, value)
 
+    def history_rows(self):
+        """The rows the public history shows: a field's old and new value, or for the lists
+        (investors, settlements) what was removed and what was added, so dropping one village of
+        twenty reads as that one name."""
+        rows = []
+        for change, (label, old, new) in zip(self.changes, self.change_rows(), strict=True):
+            before, after = change.get("old"), change.get("new")
+            if isinstance(before, list) or isinstance(after, list):
+                before, after = before or [], after or []
+                field_ = self.logged_model._meta.get_field(change["field"])
+                removed = self.shown(field_, [code for code in before if code not in after])
+                added = self.shown(field_, [code for code in after if code not in before])
+                rows.append({"label": label, "listed": True, "removed": removed, "added": added})
+            else:
+                rows.append({"label": label, "old": old, "new": new})
+        return rows
+
     def is_edit(self):
         return self.action == self.Action.EDITED
 

@@ -235,6 +235,7 @@ class ProjectHistoryPageTests(TestCase):
     def setUpTestData(cls):
         places = place_tree()
         cls.village, cls.neighbour = places["village"], places["neighbour"]
+        cls.places_elsewhere = places["elsewhere"]
         cls.company = CompanyFactory(name_en="Steppe Mining", name_kk="Дала Майнинг")
         cls.editor = member_of(cls.company)
         cls.investor = CompanyFactory(name_en="Silk Fund", name_ru="Шёлковый фонд")
@@ -252,9 +253,14 @@ class ProjectHistoryPageTests(TestCase):
     def test_the_page_shows_the_change_in_the_readers_language(self):
         """Status names, field names, companies and settlements read in kk, ru and en."""
         expected = {
-            "en": ["Status: operating → suspended", "Silk Fund", "Steppe Mining"],
-            "ru": ["Статус: работает → приостановлен", "Инвесторы: — → Шёлковый фонд"],
-            "kk": ["жұмыс істеп тұр → уақытша тоқтатылған", "Дала Майнинг"],
+            "en": [
+                "Status: operating → suspended",
+                "Investors: added Silk Fund",
+                "Settlements affected: added Hillside",
+                "Steppe Mining",
+            ],
+            "ru": ["Статус: работает → приостановлен", "Инвесторы: добавлено — Шёлковый фонд"],
+            "kk": ["Мәртебе: жұмыс істеп тұр → уақытша тоқтатылған", "Дала Майнинг"],
         }
         for language, texts in expected.items():
             with self.subTest(language=language):
@@ -263,6 +269,17 @@ class ProjectHistoryPageTests(TestCase):
                 self.assertContains(page, 'id="changes"')
                 for text in texts:
                     self.assertContains(page, text)
+
+    def test_a_list_change_names_only_what_was_removed_and_added(self):
+        """Swapping one village of a list names those two, not the whole list twice."""
+        save_project(
+            acting_user=self.editor,
+            project=edited(self.project),
+            settlements=[self.village, self.places_elsewhere],
+            reason="Moved the pipeline.",
+        )
+        page = self.client.get(f"/en/projects/{self.project.slug}/")
+        self.assertContains(page, "Settlements affected: removed Hillside; added Faraway")
 
     def test_a_page_without_history_has_no_changes_section(self):
         quiet = ProjectFactory(operator=self.company, primary_settlement=self.village)
