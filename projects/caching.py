@@ -434,7 +434,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if (
             request.method == "GET"
-            and request.path.startswith(self.prefixes)
+            and request.path_info.startswith(self.prefixes)
             and not bypasses_page_cache(request)
         ):
             response = self.from_cache(request)
@@ -445,7 +445,7 @@ class PageCacheMiddleware:
         return response
 
     def from_cache(self, request):
-        cookies = _page_cookies.get(request.path)
+        cookies = _page_cookies.get(request.path_info)
         if cookies is None:
             return None
         version, changed_at = request.content_state = current(fresh=False)
@@ -485,7 +485,7 @@ class PageCacheMiddleware:
         if (
             kept is None
             or response.status_code != 200
-            or not request.path.startswith(self.prefixes)
+            or not request.path_info.startswith(self.prefixes)
         ):
             return  # (a page outside the language prefixes would never be served from here)
         # Cookies are set per visitor when the page is served (CSRF, `finish`); a page that
@@ -500,4 +500,4 @@ class PageCacheMiddleware:
         caches["pages"].set(kept.key, kept.page, kept.seconds)
         if len(_page_cookies) >= MAX_ADDRESSES:
             _page_cookies.clear()
-        _page_cookies[request.path] = kept.page.cookies
+        _page_cookies[request.path_info] = kept.page.cookies
