@@ -24,7 +24,7 @@ from projects.opendata import csv_lines, json_row
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
-from projects.uploads import keep, release, restore
+from projects.uploads import hold, keep, release, restore
 from projects.validators import PDF_MAX_BYTES
 
 from . import export, images, services
@@ -259,10 +259,10 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
     status = 200
     if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
-        # Refused before anything is decoded; the typed text comes back, the photo does not.
-        # A photo kept from an earlier refusal is still offered.
+        # Refused before anything is decoded: the typed text comes back and the photo is kept
+        # as it came, to be checked when the resident sends the form again after the wait.
         form = form_class(request.POST)
-        restore(form, request)
+        hold(form, request)
         form.add_error(None, refusal_message(wait))
         status = 429
     else:
