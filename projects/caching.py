@@ -22,6 +22,7 @@ no query, so a village with thousands of contributions costs the same as an empt
 makes every kept page stale at once (the version is in the key).
 """
 
+import datetime
 import hashlib
 import re
 import struct
@@ -85,6 +86,9 @@ def current(fresh=True):
     with database.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone() or (0, None)
+    if row[1] is not None and timezone.is_naive(row[1]):
+        # SQLite (the quick start's database) hands a raw query's timestamp back naive, in UTC.
+        row = (row[0], timezone.make_aware(row[1], datetime.UTC))
     _last_read = (time.monotonic(), row)
     return row
 
