@@ -312,14 +312,16 @@ if REDIS_URL:
         "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "1")),
         "socket_timeout": float(env("REDIS_TIMEOUT", "1")),
     }
+    # Django's RedisCache, except that while Redis is down each process caches and counts in its
+    # own memory instead of failing the request (config/redis_cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa",
         "OPTIONS": _redis_options,
     }
     CACHES["shared"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa-shared",
         "OPTIONS": _redis_options,

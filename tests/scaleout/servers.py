@@ -67,9 +67,10 @@ def redis_server_binary():
     pytest.skip(reason)
 
 
-def start_redis(folder):
+def start_redis(folder, port=None):
+    """A redis-server on `port` (default: a free one); returns (process, URL)."""
     binary = redis_server_binary()
-    port = free_port()
+    port = port or free_port()
     process = start(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         + ["--dir", str(folder), "--protected-mode", "no"]
