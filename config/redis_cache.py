@@ -3,30 +3,32 @@
 With REDIS_URL (README, "Running on several machines") the `default` cache (rate-limit counts of
 residents' forms) and the `shared` cache (expensive figures, API throttles) live in Redis. Django's
 own RedisCache raises whatever redis-py raises, so a stopped or unreachable Redis turned every page
-with figures, every resident's form and the API into a 500. Memcached's backend in Django swallows
-such errors instead; this one does neither: while Redis does not answer, each operation is served
-by a small cache in this process's memory, the same LocMemCache the quick start uses (one server,
-no REDIS_URL), so
+with figures, every resident's form and the API into a 500. Here, while Redis does not answer,
+each operation is served by a small cache in this process's memory, the same LocMemCache the
+quick start uses (one server, no REDIS_URL), so
 
 - figures (`projects.caching.cached`) are still computed under the PostgreSQL advisory lock, one
   process at a time, and kept for this process only: computed once per process, not shared;
 - rate limits and API throttles keep counting, per process instead of for all servers: a
   deliberate "fail open, bounded" (see projects/ratelimit.py for why not a 503).
 
-A failed call costs at most REDIS_CONNECT_TIMEOUT; then for RETRY_SECONDS (an OPTIONS entry, 5 by
-default) this process does not try Redis at all, so an unreachable Redis slows at most one request
-per process every few seconds. The first call after that tries Redis again; when it answers,
-sharing resumes by itself. Values kept locally meanwhile are never copied to Redis: figures are
-keyed by content version, so neither copy is wrong, and a count restarts from Redis's.
+A failed call costs at most REDIS_CONNECT_TIMEOUT (or REDIS_TIMEOUT); then for RETRY_SECONDS (an
+OPTIONS entry, 5 by default) this process does not try Redis at all, so a Redis that hangs slows
+one request per process every few seconds, not every cache call. The first call after that tries
+Redis again (one call: the process's other threads keep to their memory meanwhile); when it
+answers, sharing resumes by itself. Values kept locally meanwhile are never copied to Redis:
+figures are keyed by content version, so neither copy is wrong, and a count restarts from
+Redis's.
 
 The outage is logged once per process (a warning, with the exception) when it starts and once when
 Redis answers again (with how long it lasted and how many operations were served locally), never
 per request. `/readyz` asks Redis directly (`get_from_redis`) and still reports the cache as not
 ready.
 
-Django's cache API and redis-py offer no such switch (django-redis has IGNORE_EXCEPTIONS, which
-answers "nothing cached" and counts nothing: every rate limit would be off); this subclass is the
-one place that handles it.
+Neither Django's RedisCache nor redis-py has a setting for this. django-redis's IGNORE_EXCEPTIONS
+answers "nothing cached" instead, which counts nothing and so switches every rate limit off, and
+logs (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS) every failed call; this subclass is the one place that
+handles it.
 """
 
 import logging
@@ -36,7 +38,7 @@ from urllib.parse import urlsplit
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
+from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ logger = logging.getLogger(__name__)
 # its data after a restart, out of client slots (all ConnectionError or TimeoutError), or a
 # replica that cannot write during a failover. Other errors (a bad command, a wrong type) are bugs
 # and still raise.
-UNAVAILABLE = (ConnectionError, TimeoutError, ReadOnlyError)
+UNAVAILABLE = (redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.ReadOnlyError)
 
 RETRY_SECONDS = 5
 FALLBACK_MAX_ENTRIES = 5000
@@ -55,8 +57,11 @@ def _now():
 
 
 def _address(url):
-    """host:port/db of a Redis URL, without the password it may carry (it goes to the logs)."""
+    """host:port/db of a Redis URL (or a socket's path), without the password it may carry: it
+    goes to the logs."""
     parts = urlsplit(url)
+    if not parts.hostname:
+        return parts.path
     return f"{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
@@ -72,9 +77,16 @@ class Outage:
         self.retry_at = 0.0
         self.served_locally = 0
 
-    def skip_redis(self):
-        """True while down and not yet time to try again."""
-        return self.since is not None and _now() < self.retry_at
+    def skip_redis(self, retry_seconds):
+        """True while down, except for the one call that tries again once it is time."""
+        if self.since is None:
+            return False
+        with self.lock:
+            now = _now()
+            if self.since is None or now >= self.retry_at:
+                self.retry_at = now + retry_seconds  # the others wait for this call's answer
+                return False
+            return True
 
     def failed(self, error, retry_seconds):
         with self.lock:
@@ -86,7 +98,7 @@ class Outage:
         if starts:
             logger.warning(
                 "Redis at %s does not answer; this process caches in its own memory and tries "
-                "again every %s s",
+                "again every %g s",
                 self.address,
                 retry_seconds,
                 exc_info=error,
@@ -122,7 +134,7 @@ def _falling_back(name):
     redis_operation = getattr(RedisCache, name)
 
     def operation(self, *args, **kwargs):
-        if not self.outage.skip_redis():
+        if not self.outage.skip_redis(self.retry_seconds):
             try:
                 result = redis_operation(self, *args, **kwargs)
             except UNAVAILABLE as error:

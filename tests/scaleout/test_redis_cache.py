@@ -55,7 +55,7 @@ def test_rate_limit_counts_in_redis(settings, redis_url):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.FallbackRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "aa",
         },
