@@ -15,7 +15,7 @@ from django.urls import reverse
 from projects.models import Place
 from tests.factories import HearingFactory
 
-from .servers import base_environment, free_port, start, start_redis, stop, wait_for_port
+from .servers import app_server_environment, free_port, start, start_redis, stop, wait_for_port
 from .test_redis_down import district_with_contributions
 from .test_two_app_servers import Browser
 
@@ -36,13 +36,7 @@ def app_server(tmp_path):
     processes = {"redis": start_redis(tmp_path, port)[0]}
     redis_url = f"redis://127.0.0.1:{port}/0"
     log = tmp_path / "server.log"
-    env = base_environment(
-        DEBUG="false",
-        SECRET_KEY="s" * 60,
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="https://ashyq.example.kz",
-        STATIC_MANIFEST="false",
-        SECURE_SSL_REDIRECT="false",
+    env = app_server_environment(
         REDIS_URL=redis_url,
         REDIS_CONNECT_TIMEOUT="0.5",
         REDIS_TIMEOUT="0.5",
