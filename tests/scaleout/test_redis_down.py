@@ -30,18 +30,21 @@ pytestmark = pytest.mark.django_db
 LOGGER = "config.redis_cache"
 
 
-def redis_caches(settings, url, **options):
-    """The caches as config/settings.py sets them with REDIS_URL, pointing at `url`."""
+def use_redis(settings, url, **options):
+    """The caches as config/settings.py sets them with REDIS_URL, pointing at `url`, with
+    nothing kept in this process's fallback from an earlier test."""
     backend = {
         "BACKEND": "config.redis_cache.FallbackRedisCache",
         "LOCATION": url,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **options},
     }
-    return {
+    settings.CACHES = {
         **settings.CACHES,
         "default": {**backend, "KEY_PREFIX": "aa"},
         "shared": {**backend, "KEY_PREFIX": "aa-shared"},
     }
+    for alias in ("default", "shared"):
+        caches[alias].local.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +56,7 @@ def _no_outage_known(monkeypatch):
 @pytest.fixture
 def redis_down(settings):
     """Both Redis caches point at a loopback port where nothing listens."""
-    settings.CACHES = redis_caches(settings, f"redis://127.0.0.1:{free_port()}/0")
+    use_redis(settings, f"redis://127.0.0.1:{free_port()}/0")
 
 
 @pytest.fixture
@@ -126,7 +129,7 @@ def test_a_hung_redis_is_waited_for_once_not_on_every_call(client, settings, hun
     """The first call waits for its timeout; then for RETRY_SECONDS this process does not try
     again, so a dozen pages and forms cost one timeout, not one per cache call."""
     url, taken = hung_redis
-    settings.CACHES = redis_caches(settings, url, RETRY_SECONDS=3600)
+    use_redis(settings, url, RETRY_SECONDS=3600)
     district = district_with_contributions()
     for _n in range(4):
         assert fresh_page(client, district.get_absolute_url()).status_code == 200
@@ -209,7 +212,7 @@ def test_an_error_that_is_not_an_outage_still_raises(settings, tmp_path):
     """Only "cannot reach Redis" falls back; a wrong command is a bug and is not hidden."""
     process, url = start_redis(tmp_path)
     try:
-        settings.CACHES = redis_caches(settings, url)
+        use_redis(settings, url)
         shared = caches["shared"]
         shared.set("words", "not a number")
         with pytest.raises(redis.exceptions.ResponseError):
@@ -235,7 +238,7 @@ def test_sharing_resumes_when_redis_is_back(settings, restartable_redis, monkeyp
     """Figures go to Redis, are computed in this process while it is stopped (not tried again
     for RETRY_SECONDS), and go to Redis again once it answers; one warning each way."""
     url, server, restart = restartable_redis
-    settings.CACHES = redis_caches(settings, url, RETRY_SECONDS=60)
+    use_redis(settings, url, RETRY_SECONDS=60)
     in_redis = redis.Redis.from_url(url)
     computed = []
 
@@ -273,7 +276,7 @@ def test_sharing_resumes_when_redis_is_back(settings, restartable_redis, monkeyp
 def test_readyz_ends_the_wait_when_redis_answers(client, settings, restartable_redis):
     """A /readyz that reaches Redis resumes sharing at once, without waiting RETRY_SECONDS."""
     url, server, restart = restartable_redis
-    settings.CACHES = redis_caches(settings, url, RETRY_SECONDS=3600)
+    use_redis(settings, url, RETRY_SECONDS=3600)
     in_redis = redis.Redis.from_url(url)
     stop(server["process"])
     assert client.get("/readyz").status_code == 503
