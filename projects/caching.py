@@ -134,6 +134,9 @@ def cached(key, compute, version=None):
     others show the figures computed for an earlier version (seconds older) rather than wait —
     such a page is kept in the page cache for a moment only (`stale_figures_used`) — or, when
     there are none, wait for the lock and read what it stored.
+
+    With Redis down, the `shared` cache is each process's own memory (config/redis_cache.py): the
+    lock still makes the processes compute one at a time, and each keeps what it computed.
     """
     version = current()[0] if version is None else version
     day = timezone.localdate().isoformat()
