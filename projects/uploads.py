@@ -21,6 +21,7 @@ from pathlib import PurePath
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from . import ratelimit
 from .models import KeptUpload
 
 OWNER_KEY = "kept_uploads_owner"
@@ -68,8 +69,17 @@ def _offered(form, request, files):
         yield name, html_name, upload
 
 
+# Files kept per browser and day (RATELIMIT_SHARED_FACTOR times as many per address): a script
+# that keeps resending a refused form, or one over its submission limit, cannot fill the disk.
+KEPT_PER_DAY = 5
+
+
 def _store(value, request):
-    """A new KeptUpload holding the uploaded file `value`, filed under this browser session."""
+    """A new KeptUpload holding the uploaded file `value`, filed under this browser session, or
+    None when this browser or address already had KEPT_PER_DAY files kept today (the form then
+    asks for the file again, as it did before files were kept)."""
+    if not ratelimit.allow(request, "kept-upload", limit=KEPT_PER_DAY, period=24 * 3600):
+        return None
     original = PurePath(value.name or "upload").name[:200]
     suffix = PurePath(original).suffix.lower()
     value.seek(0)
@@ -116,8 +126,8 @@ def hold(form, request):
     }
     for name in _file_fields(form):
         value = request.FILES.get(form.add_prefix(name))
-        if value and name not in form.kept_uploads:
-            form.kept_uploads[name] = _store(value, request)
+        if value and name not in form.kept_uploads and (upload := _store(value, request)):
+            form.kept_uploads[name] = upload
 
 
 def keep(form, request):
@@ -131,7 +141,8 @@ def keep(form, request):
             form.kept_uploads.pop(name).discard()  # refused this time: not offered again
         if name in form.errors or not value or name in form.kept_uploads:
             continue
-        form.kept_uploads[name] = _store(value, request)
+        if upload := _store(value, request):
+            form.kept_uploads[name] = upload
 
 
 def release(form):

@@ -17,6 +17,7 @@ from disclosures import images
 from disclosures.models import Photo, ResidentFeedback
 from projects.models import KeptUpload
 from projects.ratelimit import LIMIT, record
+from projects.uploads import KEPT_PER_DAY
 from tests.factories import DisclosureFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +239,17 @@ def test_a_photo_kept_unchecked_is_checked_when_reused(client):
     assert "photo" in response.context["form"].errors
     assert not ResidentFeedback.objects.exists()
     assert not KeptUpload.objects.exists()  # refused: not offered again
+
+
+def test_a_browser_gets_a_few_files_kept_a_day_not_a_disk_full(client):
+    """A script resending a refused form with a new file each time gets KEPT_PER_DAY files kept,
+    then the form asks for the file again instead of storing more."""
+    cache.clear()
+    disclosure = DisclosureFactory(published=True)
+    for _ in range(KEPT_PER_DAY):
+        refuse_with_photo(client, disclosure)
+    assert KeptUpload.objects.count() == KEPT_PER_DAY
+    response = refuse_with_photo(client, disclosure)
+    assert response.status_code == 400
+    assert "The roof leaks already." in response.content.decode()
+    assert KeptUpload.objects.count() == KEPT_PER_DAY
