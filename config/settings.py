@@ -308,18 +308,21 @@ CACHES = {
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     _redis_options = {
-        # A Redis that does not answer must fail a request quickly, not hang a worker.
+        # A Redis that does not answer is given up on quickly, not left to hang a worker; the
+        # process then caches and counts in its own memory until Redis answers again.
         "socket_connect_timeout": float(env("REDIS_CONNECT_TIMEOUT", "1")),
         "socket_timeout": float(env("REDIS_TIMEOUT", "1")),
     }
+    # Django's RedisCache, except that while Redis is down each process caches and counts in its
+    # own memory instead of failing the request (config/redis_cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa",
         "OPTIONS": _redis_options,
     }
     CACHES["shared"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa-shared",
         "OPTIONS": _redis_options,

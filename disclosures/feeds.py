@@ -1,9 +1,12 @@
 """An RSS feed of published disclosures (withdrawn ones marked), narrowed by the list's own
-filters (e.g. `?place=KATO`)."""
+filters (e.g. `?place=KATO`).
+
+Every address in it is built from SITE_URL, not from the request's host, as in e-mails and
+printed notices: a feed fetched through a proxy or a mirror still points at the public site, and
+the cached feed, shared by every visitor, names one site whoever fetched it first."""
 
 import mimetypes
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure
@@ -11,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import opendata
 from projects.filters import bad_filter_response, filter_errors
+from projects.metadata import absolute
 from projects.text import one_line, xml_safe
 
 from .filters import DisclosureFilter
@@ -40,15 +44,18 @@ class DisclosureFeed(Feed):
 
     def link(self, filterset):
         query = filterset.data.urlencode()
-        return reverse("disclosures:list") + (f"?{query}" if query else "")
+        return absolute(reverse("disclosures:list") + (f"?{query}" if query else ""))
 
     def feed_url(self, filterset):
         # The self link keeps the query: a filtered feed names itself, not the whole feed.
         query = filterset.data.urlencode()
-        return reverse("disclosures:feed") + (f"?{query}" if query else "")
+        return absolute(reverse("disclosures:feed") + (f"?{query}" if query else ""))
 
     def feed_copyright(self):
         return opendata.rights()
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
 
     def item_guid(self, item):
         return opendata.tag_uri("disclosure", item.pk)
@@ -62,10 +69,7 @@ class DisclosureFeed(Feed):
         return filterset.qs.prefetch_related("photos", "documents")[:FEED_SIZE]
 
     def item_enclosures(self, item):
-        """The first photo, else the first document (RSS allows one enclosure per item).
-
-        The address is built from SITE_URL, not from the request: one Feed instance serves
-        every request, and cached feeds are shared by every visitor."""
+        """The first photo, else the first document (RSS allows one enclosure per item)."""
         files = [photo.image for photo in item.photos.all()]
         files += [document.file for document in item.documents.all()]
         for stored in files[:1]:
@@ -74,7 +78,7 @@ class DisclosureFeed(Feed):
             except OSError:  # the file is missing from storage: no enclosure rather than a 500
                 return []
             mime_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-            return [Enclosure(settings.SITE_URL + stored.url, length, mime_type)]
+            return [Enclosure(absolute(stored.url), length, mime_type)]
         return []
 
     def item_title(self, item):

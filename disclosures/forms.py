@@ -296,22 +296,6 @@ class AnswerForm(SafeInputMixin, forms.Form):
     )
 
 
-class ModerationForm(SafeInputMixin, forms.Form):
-    approve = forms.TypedChoiceField(
-        label=_("Decision"),
-        choices=[("1", _("approve")), ("0", _("reject"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(label=_("Reason for rejection"), max_length=300, required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("approve") is False and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("Give the reason for rejecting it."))
-        return cleaned
-
-
 class ImportForm(SafeInputMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("On behalf of"), queryset=Organisation.objects.none()

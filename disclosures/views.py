@@ -18,14 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from projects import metadata
 from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
-from projects.forms import add_service_errors
+from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
 from projects.opendata import csv_lines, json_row
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
-from projects.uploads import keep, release, restore
+from projects.uploads import hold, keep, release, restore
 from projects.validators import PDF_MAX_BYTES
 
 from . import export, images, services
@@ -37,7 +37,6 @@ from .forms import (
     DocumentForm,
     FeedbackForm,
     ImportForm,
-    ModerationForm,
     PhotoForm,
     QuestionForm,
     ReasonForm,
@@ -254,10 +253,10 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
     status = 200
     if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
-        # Refused before anything is decoded; the typed text comes back, the photo does not.
-        # A photo kept from an earlier refusal is still offered.
+        # Refused before anything is decoded: the typed text comes back and the photo is kept
+        # as it came, to be checked when the resident sends the form again after the wait.
         form = form_class(request.POST)
-        restore(form, request)
+        hold(form, request)
         form.add_error(None, refusal_message(wait))
         status = 429
     else:
@@ -657,40 +656,51 @@ def question_answer(request, pk):
 MODERATED = {"feedback": ResidentFeedback, "question": Question}
 
 
+def _moderation_page(request, refused=None):
+    return render(
+        request,
+        "disclosures/moderation_queue.html",
+        {
+            "feedback": ModerationForm.for_queue(
+                "feedback",
+                ResidentFeedback.objects.pending().select_related("disclosure"),
+                refused,
+            ),
+            "questions": ModerationForm.for_queue(
+                "question", Question.objects.pending().select_related("disclosure"), refused
+            ),
+            "form": refused,
+        },
+        status=200 if refused is None else 400,
+    )
+
+
 @login_required
 def moderation_queue(request):
     """Staff: residents' submissions waiting for a decision, oldest first."""
     if not request.user.is_staff:
         raise PermissionDenied
-    return render(
-        request,
-        "disclosures/moderation_queue.html",
-        {
-            "feedback": ResidentFeedback.objects.pending().select_related("disclosure"),
-            "questions": Question.objects.pending().select_related("disclosure"),
-            "form": ModerationForm(),
-        },
-    )
+    return _moderation_page(request)
 
 
 @login_required
 @require_POST
 def moderate(request, kind, pk):
-    """Staff approve or reject one submission; a rejection needs a reason."""
+    """Staff approve or reject one submission; a rejection needs a reason. A refused decision
+    comes back on the queue, in the item's place, with the error summary."""
     if not request.user.is_staff or kind not in MODERATED:
         raise PermissionDenied
     item = get_object_or_404(MODERATED[kind], pk=pk)
-    form = ModerationForm(request.POST)
-    if form.is_valid():
-        moderate_input(
-            acting_user=request.user,
-            item=item,
-            approve=form.cleaned_data["approve"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+    form = ModerationForm(request.POST, kind=kind, item=item)
+    if not form.is_valid():
+        return _moderation_page(request, refused=form)
+    moderate_input(
+        acting_user=request.user,
+        item=item,
+        approve=form.cleaned_data["approve"],
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Decision recorded."))
     return redirect("disclosures:moderation")
 
 

@@ -1,4 +1,7 @@
-"""Atom feeds of the public hearings: all of them, or those concerning a place."""
+"""Atom feeds of the public hearings: all of them, or those concerning a place.
+
+Every address in them is built from SITE_URL, not from the request's host (see
+`disclosures.feeds`)."""
 
 import copy
 
@@ -9,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from projects import formats, opendata
+from projects.metadata import absolute
 from projects.models import Place
 from projects.text import one_line, xml_safe
 
@@ -33,7 +37,7 @@ class HearingsFeed(Feed):
         return _("Ashyq Auyl")
 
     def feed_url(self, obj):
-        return self._full_path
+        return absolute(self._full_path)
 
     def feed_copyright(self, obj):
         return opendata.rights()
@@ -48,7 +52,7 @@ class HearingsFeed(Feed):
         return _("Every public hearing announced on Ashyq Auyl.")
 
     def link(self, obj):
-        return reverse("hearings:list")
+        return absolute(reverse("hearings:list"))
 
     def items(self, obj):
         return (
@@ -68,7 +72,7 @@ class HearingsFeed(Feed):
         return xml_safe(" — ".join(str(part) for part in parts if part))
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return absolute(item.get_absolute_url())
 
     def item_guid(self, item):
         return opendata.tag_uri("hearing", item.pk)
@@ -100,7 +104,7 @@ class PlaceHearingsFeed(HearingsFeed):
         }
 
     def link(self, place):
-        return place.get_absolute_url()
+        return absolute(place.get_absolute_url())
 
     def items(self, place):
         return (

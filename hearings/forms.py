@@ -388,19 +388,3 @@ class SubscribeForm(SafeInputMixin, HoneypotMixin, forms.Form):
         if place is None:
             raise forms.ValidationError(_("Choose a settlement or a district."))
         return place
-
-
-class ModerationForm(SafeInputMixin, forms.Form):
-    approve = forms.TypedChoiceField(
-        label=_("Decision"),
-        choices=[("1", _("approve")), ("0", _("reject"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(label=_("Reason for rejection"), required=False, max_length=300)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("approve") is False and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _("Give the reason for rejecting."))
-        return cleaned

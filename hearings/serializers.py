@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from projects.serializers import AbsoluteURL, OptionalURL, Translations
 
+from . import clock
 from .models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
 
 
@@ -18,6 +19,28 @@ class DeadlineSerializer(serializers.Serializer):
     done = serializers.DateField(allow_null=True)
     met = serializers.BooleanField(
         allow_null=True, help_text="True or false once decided; null while still open."
+    )
+    planned = serializers.BooleanField(
+        help_text=(
+            "True when `done` is a date still ahead that the notice gives for this step (e.g. "
+            "materials to be put up on 7 December): a plan, not a step taken. A planned step is "
+            "judged `due`, or `broken` when the plan itself misses the due date; never `met`, "
+            "except a comment period still open after the day it had to run until."
+        )
+    )
+    state = serializers.ChoiceField(
+        choices=[
+            (clock.MET, "met"),
+            (clock.ON_TRACK, "on track"),
+            (clock.DUE, "due"),
+            (clock.BROKEN, "broken"),
+            (clock.RUNNING, "running"),
+        ],
+        help_text=(
+            "What the hearing's page says: `met` (kept, due date passed), `on_track` (already "
+            "kept, due date still ahead), `due` (not done yet, or only planned), `broken` (missed, "
+            "or planned too late), `running` (the protocol's validity period)."
+        ),
     )
 
 
@@ -150,6 +173,8 @@ class HearingSerializer(serializers.ModelSerializer):
                 "due": getattr(deadline, "due", None),
                 "done": getattr(deadline, "done", None),
                 "met": getattr(deadline, "met", None),
+                "planned": getattr(deadline, "planned", False),
+                "state": getattr(deadline, "state", ""),
             }
             for deadline in hearing.deadlines()
         ]

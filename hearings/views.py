@@ -22,6 +22,7 @@ from projects import metadata
 from projects.caching import public_page
 from projects.crossorigin import same_origin_form
 from projects.filters import filter_errors
+from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
@@ -37,7 +38,6 @@ from .forms import (
     DocumentForm,
     HearingForm,
     LearnedOfForm,
-    ModerationForm,
     OralQuestionForm,
     PromiseForm,
     ReasonForm,
@@ -53,13 +53,7 @@ PAGE_SIZE = 25
 
 
 def _form_errors(form, error):
-    """Put a service's ValidationError onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            name = {"territory": "territory_codes"}.get(name, name)
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+    add_service_errors(form, error, renames={"territory": "territory_codes"})
 
 
 def _editable(request, pk):
@@ -918,41 +912,50 @@ def _akimat_form(request, hearing, form, heading, multipart=False):
 # --- Moderation (staff) --------------------------------------------------------------------
 
 
+def _moderation_page(request, refused=None):
+    return render(
+        request,
+        "hearings/moderation_queue.html",
+        {
+            "comments": ModerationForm.for_queue(
+                "comment", HearingComment.objects.pending().select_related("hearing")[:100], refused
+            ),
+            "reports": ModerationForm.for_queue(
+                "report", LearnedOf.objects.pending().select_related("hearing")[:100], refused
+            ),
+            "form": refused,
+        },
+        status=200 if refused is None else 400,
+    )
+
+
 @login_required
 def moderation_queue(request):
     """Comments and 'learned of' reports awaiting a moderator; staff only."""
     if not request.user.is_staff:
         raise PermissionDenied
-    return render(
-        request,
-        "hearings/moderation_queue.html",
-        {
-            "comments": HearingComment.objects.pending().select_related("hearing")[:100],
-            "reports": LearnedOf.objects.pending().select_related("hearing")[:100],
-            "form": ModerationForm(),
-        },
-    )
+    return _moderation_page(request)
 
 
 @login_required
 @require_POST
 def moderate(request, kind, pk):
-    """Approve or reject one item; staff only; rejection needs a reason."""
+    """Approve or reject one item; staff only; rejection needs a reason. A refused decision
+    comes back on the queue, in the item's place, with the error summary."""
     if not request.user.is_staff:
         raise PermissionDenied
     model = {"comment": HearingComment, "report": LearnedOf}.get(kind)
     if model is None:
         raise Http404
     item = get_object_or_404(model.objects.pending(), pk=pk)
-    form = ModerationForm(request.POST)
-    if form.is_valid():
-        services.moderate(
-            acting_user=request.user,
-            item=item,
-            approve=form.cleaned_data["approve"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, _("Done."))
-    else:
-        messages.error(request, _("Give the reason for rejecting."))
+    form = ModerationForm(request.POST, kind=kind, item=item)
+    if not form.is_valid():
+        return _moderation_page(request, refused=form)
+    services.moderate(
+        acting_user=request.user,
+        item=item,
+        approve=form.cleaned_data["approve"],
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Done."))
     return redirect("hearings:moderation")

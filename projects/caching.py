@@ -22,6 +22,7 @@ no query, so a village with thousands of contributions costs the same as an empt
 makes every kept page stale at once (the version is in the key).
 """
 
+import datetime
 import hashlib
 import re
 import struct
@@ -85,6 +86,9 @@ def current(fresh=True):
     with database.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone() or (0, None)
+    if row[1] is not None and timezone.is_naive(row[1]):
+        # SQLite (the quick start's database) hands a raw query's timestamp back naive, in UTC.
+        row = (row[0], timezone.make_aware(row[1], datetime.UTC))
     _last_read = (time.monotonic(), row)
     return row
 
@@ -130,6 +134,9 @@ def cached(key, compute, version=None):
     others show the figures computed for an earlier version (seconds older) rather than wait —
     such a page is kept in the page cache for a moment only (`stale_figures_used`) — or, when
     there are none, wait for the lock and read what it stored.
+
+    With Redis down, the `shared` cache is each process's own memory (config/redis_cache.py): the
+    lock still makes the processes compute one at a time, and each keeps what it computed.
     """
     version = current()[0] if version is None else version
     day = timezone.localdate().isoformat()
@@ -434,7 +441,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if (
             request.method == "GET"
-            and request.path.startswith(self.prefixes)
+            and request.path_info.startswith(self.prefixes)
             and not bypasses_page_cache(request)
         ):
             response = self.from_cache(request)
@@ -445,7 +452,7 @@ class PageCacheMiddleware:
         return response
 
     def from_cache(self, request):
-        cookies = _page_cookies.get(request.path)
+        cookies = _page_cookies.get(request.path_info)
         if cookies is None:
             return None
         version, changed_at = request.content_state = current(fresh=False)
@@ -485,7 +492,7 @@ class PageCacheMiddleware:
         if (
             kept is None
             or response.status_code != 200
-            or not request.path.startswith(self.prefixes)
+            or not request.path_info.startswith(self.prefixes)
         ):
             return  # (a page outside the language prefixes would never be served from here)
         # Cookies are set per visitor when the page is served (CSRF, `finish`); a page that
@@ -500,4 +507,4 @@ class PageCacheMiddleware:
         caches["pages"].set(kept.key, kept.page, kept.seconds)
         if len(_page_cookies) >= MAX_ADDRESSES:
             _page_cookies.clear()
-        _page_cookies[request.path] = kept.page.cookies
+        _page_cookies[request.path_info] = kept.page.cookies

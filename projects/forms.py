@@ -347,3 +347,48 @@ class SignInForm(AuthenticationForm):
             "Wrong e-mail or password. Check both; capital and small letters count in the password."
         ),
     }
+
+
+class ModerationForm(SafeInputMixin, forms.Form):
+    """A moderator's decision on one resident's submission; a rejection needs a reason.
+
+    The queue shows one such form per waiting item, so each gets ids of its own (`auto_id`
+    from the item's kind and pk); a refused one is shown again bound, in its place, with the
+    error summary (`for_queue`).
+    """
+
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("approve")), ("0", _("reject"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for rejection"), required=False, max_length=300)
+
+    def __init__(self, *args, kind, item, **kwargs):
+        kwargs.setdefault("auto_id", f"{kind}-{item.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.item = item
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("approve") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for rejecting it."))
+        return cleaned
+
+    @classmethod
+    def for_queue(cls, kind, items, refused=None):
+        """`items` as a list, each with its `moderation_form`: the `refused` form for the item
+        it was about (added at the end when the queue does not show it), a blank one for the
+        others."""
+        items = list(items)
+        if refused is not None and refused.kind == kind:
+            if all(item.pk != refused.item.pk for item in items):
+                items.append(refused.item)
+        for item in items:
+            if refused is not None and (refused.kind, refused.item.pk) == (kind, item.pk):
+                item.moderation_form = refused
+            else:
+                item.moderation_form = cls(kind=kind, item=item)
+        return items

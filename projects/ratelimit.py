@@ -13,6 +13,15 @@ written by the client and never trusted.
 
 Counts live in Django's cache, in fixed windows, so they are shared between processes when the
 cache is; with the local-memory cache each worker counts on its own.
+
+When Redis is down (several servers, REDIS_URL), forms fail open, bounded, on purpose: submissions
+are accepted and counted in each process's memory (config/redis_cache.py), so the limits still
+hold per process (the ceiling is multiplied by the number of processes, not lifted) and the
+outage is logged once. Failing closed (a 503 until Redis is back) would turn a cache outage into
+an outage of every resident's form, for a resident who may have walked to where the phone has
+signal to ask before a hearing's deadline. What the limits guard against costs little meanwhile:
+nothing a resident sends is shown before a moderator approves it, and the subscription form, which
+sends e-mails, stays limited in each process.
 """
 
 import hashlib

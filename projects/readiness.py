@@ -25,7 +25,13 @@ def _database(alias):
 
 
 def _cache(alias):
-    return lambda: caches[alias].get(PROBE_KEY)
+    def check():
+        cache = caches[alias]
+        # A Redis cache answers from this process's memory while Redis is down
+        # (config/redis_cache.py): ask Redis itself.
+        getattr(cache, "get_from_redis", cache.get)(PROBE_KEY)
+
+    return check
 
 
 def _storage():

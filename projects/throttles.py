@@ -4,6 +4,8 @@ Counts live in the "shared" cache, which every server process of a machine reads
 machine, with Redis), so four workers do not allow four times the rate. A client over its limit
 gets a 429 with `Retry-After` (seconds) and a JSON `detail` saying when to come back. A 304 answer
 to a conditional read is not counted: it is served before the API view runs (projects/api.py).
+While Redis is down each process counts on its own (config/redis_cache.py): the API keeps
+answering, its limits per process, as the resident forms' do (projects/ratelimit.py says why).
 """
 
 import math

@@ -7,7 +7,9 @@ token that only the browser session which sent it may claim; on the resubmit it 
 same field checks again (size, format, pixels) and is used as if it had just been uploaded.
 
 A view calls `restore` before validating, `keep` when the form is refused and `release` after a
-successful save (the kept files the form used are deleted). `clean_kept_uploads` deletes what
+successful save (the kept files the form used are deleted). A form refused before it is even
+checked (the rate limit) calls `hold` instead: its files are kept unchecked and undecoded, and
+checked when the form comes back. `clean_kept_uploads` deletes what
 was never claimed.
 """
 
@@ -19,6 +21,7 @@ from pathlib import PurePath
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from . import ratelimit
 from .models import KeptUpload
 
 OWNER_KEY = "kept_uploads_owner"
@@ -46,13 +49,11 @@ def _file_fields(form):
     return [name for name, field in form.fields.items() if isinstance(field, forms.FileField)]
 
 
-def restore(form, request):
-    """Before validation: a file field sent empty takes the file kept under the token the form
-    sent back, when this session kept it and it is not expired. A new file, or "remove" ticked,
-    discards the kept one. Another session's token is ignored (and the file stays its owner's)."""
-    form.kept_uploads = {}
-    if not form.is_bound:
-        return
+def _offered(form, request, files):
+    """(name, html name, kept upload) for each file field whose kept upload, filed under this
+    session and not expired, the form sent back the token of. A new file in `files`, or
+    "remove" ticked, discards the kept one instead. Another session's token is ignored (and
+    the file stays its owner's)."""
     owner = owner_key(request)
     for name in _file_fields(form):
         html_name = form.add_prefix(name)
@@ -62,9 +63,44 @@ def restore(form, request):
         upload = KeptUpload.objects.fresh().owned_by(owner).filter(token=token).first()
         if upload is None:
             continue
-        if form.data.get(remove_field(html_name)) or form.files.get(html_name):
+        if form.data.get(remove_field(html_name)) or files.get(html_name):
             upload.discard()
             continue
+        yield name, html_name, upload
+
+
+# Files kept per browser and day (RATELIMIT_SHARED_FACTOR times as many per address): a script
+# that keeps resending a refused form, or one over its submission limit, cannot fill the disk.
+KEPT_PER_DAY = 5
+
+
+def _store(value, request):
+    """A new KeptUpload holding the uploaded file `value`, filed under this browser session, or
+    None when this browser or address already had KEPT_PER_DAY files kept today (the form then
+    asks for the file again, as it did before files were kept)."""
+    if not ratelimit.allow(request, "kept-upload", limit=KEPT_PER_DAY, period=24 * 3600):
+        return None
+    original = PurePath(value.name or "upload").name[:200]
+    suffix = PurePath(original).suffix.lower()
+    value.seek(0)
+    upload = KeptUpload(
+        token=secrets.token_urlsafe(32),
+        owner=owner_key(request, create=True),
+        original_name=original,
+    )
+    # The stored name is ours: a visitor's file name never reaches the disk.
+    stored_name = secrets.token_hex(12) + (suffix if _SAFE_SUFFIX.match(suffix) else "")
+    upload.file.save(stored_name, value, save=True)
+    return upload
+
+
+def restore(form, request):
+    """Before validation: a file field sent empty takes the file kept under the token the form
+    sent back (see `_offered`), to be checked like a file just uploaded."""
+    form.kept_uploads = {}
+    if not form.is_bound:
+        return
+    for name, html_name, upload in _offered(form, request, form.files):
         files = form.files.copy()
         stored = upload.file.open("rb")
         files[html_name] = UploadedFile(
@@ -75,6 +111,23 @@ def restore(form, request):
         )
         form.files = files
         form.kept_uploads[name] = upload
+
+
+def hold(form, request):
+    """When a form is refused before it is checked (too many submissions): the files it sent
+    are kept as they came, neither opened nor decoded, and those kept earlier stay offered.
+
+    `form` is bound to the text only, so that showing it again decodes nothing; the files are
+    read from `request.FILES`. A file kept here passes the field's checks when the form is sent
+    again after the wait (`restore`); one that fails them is dropped then (`keep`).
+    """
+    form.kept_uploads = {
+        name: upload for name, _html_name, upload in _offered(form, request, request.FILES)
+    }
+    for name in _file_fields(form):
+        value = request.FILES.get(form.add_prefix(name))
+        if value and name not in form.kept_uploads and (upload := _store(value, request)):
+            form.kept_uploads[name] = upload
 
 
 def keep(form, request):
@@ -88,18 +141,8 @@ def keep(form, request):
             form.kept_uploads.pop(name).discard()  # refused this time: not offered again
         if name in form.errors or not value or name in form.kept_uploads:
             continue
-        original = PurePath(value.name or "upload").name[:200]
-        suffix = PurePath(original).suffix.lower()
-        value.seek(0)
-        upload = KeptUpload(
-            token=secrets.token_urlsafe(32),
-            owner=owner_key(request, create=True),
-            original_name=original,
-        )
-        # The stored name is ours: a visitor's file name never reaches the disk.
-        stored_name = secrets.token_hex(12) + (suffix if _SAFE_SUFFIX.match(suffix) else "")
-        upload.file.save(stored_name, value, save=True)
-        form.kept_uploads[name] = upload
+        if upload := _store(value, request):
+            form.kept_uploads[name] = upload
 
 
 def release(form):

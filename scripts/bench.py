@@ -5,9 +5,12 @@ every server-side cache entry and ETag is stale and the first requests rebuild t
 straight after, with the caches filled. Each run is `wrk` for BENCH_DURATION seconds at
 BENCH_CONNECTIONS connections against gunicorn with BENCH_WORKERS sync workers on loopback.
 Throughput is also given as a ratio to a trivial view (`/healthz`) measured in the same run,
-because absolute figures move with whatever else the machine does. SQL queries per page are
-counted in process (Django's test client on the same database), cold and warm. The full CSV
-and JSON exports are timed as one download each, with the worker's peak memory.
+because absolute figures move with whatever else the machine does. `/healthz` passes every
+middleware and the URL resolver; a warm resident page is answered by the page cache middleware
+before most of them (projects/caching.py), so warm pages may be faster than the trivial view.
+SQL queries per page are counted in process (Django's test client on the same database), cold
+and warm. The full CSV and JSON exports are timed as one download each, with the worker's peak
+memory.
 """
 
 import json

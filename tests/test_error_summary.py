@@ -12,7 +12,11 @@ from tests.factories import (
     AkimatFactory,
     CompanyFactory,
     DisclosureFactory,
+    HearingCommentFactory,
     HearingFactory,
+    LearnedOfFactory,
+    QuestionFactory,
+    ResidentFeedbackFactory,
     UserFactory,
     member_of,
     place_tree,
@@ -110,6 +114,27 @@ def password_change(client):
     return reverse("password_change"), {"old_password": "wrong", "new_password1": "x"}
 
 
+def _moderator(client):
+    client.force_login(UserFactory(staff=True))
+
+
+def moderation_contribution(client):
+    """A rejection without a reason, on a queue with another item waiting."""
+    _moderator(client)
+    disclosure = DisclosureFactory(published=True)
+    QuestionFactory(disclosure=disclosure)
+    item = ResidentFeedbackFactory(disclosure=disclosure)
+    return reverse("disclosures:moderate", args=["feedback", item.pk]), {"approve": "0"}
+
+
+def moderation_hearing(client):
+    _moderator(client)
+    hearing = HearingFactory(announced=True)
+    LearnedOfFactory(hearing=hearing)
+    comment = HearingCommentFactory(hearing=hearing)
+    return reverse("hearings:moderate", args=["comment", comment.pk]), {"approve": "0"}
+
+
 FORMS = [
     question,
     dispute,
@@ -125,6 +150,8 @@ FORMS = [
     disclosure_import,
     login,
     password_change,
+    moderation_contribution,
+    moderation_hearing,
 ]
 
 
@@ -159,6 +186,8 @@ def test_refused_form_opens_with_an_error_summary_linking_each_field(client, mak
             ), name
     for error in form.non_field_errors():
         assert str(error) in summary.group(1)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 def test_valid_form_shows_no_summary(client):
@@ -178,3 +207,19 @@ def test_refused_hearing_comment_keeps_the_typed_text(client):
     html = response.content.decode()
     assert "Will the road be closed in spring?" in html
     assert 'value="Aigerim"' in html
+
+
+@pytest.mark.parametrize("make", [moderation_contribution, moderation_hearing])
+def test_refused_moderation_comes_back_in_its_place_with_unique_ids(client, make):
+    """The decision is shown again where it was, with what was chosen, and the page has one
+    error summary (every item's form has ids of its own: checked above)."""
+    url, data = make(client)
+    response = client.post(url, {**data, "reason": "  "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    form = response.context["form"]
+    assert f'action="{url}"' in html
+    assert re.search(
+        rf'<input[^>]*value="0"[^>]*id="{form["approve"].auto_id}_1"[^>]*checked', html
+    )
+    assert html.count("error-summary-list") == 1

@@ -241,6 +241,30 @@ class HearingAPITests(TestCase):
         notice = self.client.get(f"/api/v1/hearings/{self.announced.pk}/").json()
         self.assertTrue(notice["documents"][0]["url"].startswith("http://testserver/media/"))
 
+    def test_a_planned_step_is_exposed_as_planned_and_due_never_met(self):
+        """The notice says the materials go up in 20 days, well before they are due (30 days
+        before the hearing): the API says planned and due, as the page does, and met stays
+        null; every deadline's state and planned flag are the page's."""
+        today = timezone.localdate()
+        hearing = HearingFactory(
+            announced=True,
+            starts_at=timezone.now() + datetime.timedelta(days=90),
+            materials_available_from=today + datetime.timedelta(days=20),
+        )
+        data = self.client.get(f"/api/v1/hearings/{hearing.pk}/").json()
+        materials = next(d for d in data["deadlines"] if d["key"] == "materials")
+        self.assertEqual(materials["done"], (today + datetime.timedelta(days=20)).isoformat())
+        self.assertEqual(
+            (materials["planned"], materials["state"], materials["met"]), (True, "due", None)
+        )
+        self.assertEqual(
+            [(d["key"], d["planned"], d["state"], d["met"]) for d in data["deadlines"]],
+            [(d.key, d.planned, d.state, d.met) for d in hearing.deadlines()],
+        )
+        # A step already taken is not planned.
+        recorded = self.client.get(f"/api/v1/hearings/{self.recorded.pk}/").json()
+        self.assertFalse(any(d["planned"] for d in recorded["deadlines"]))
+
     def test_query_count_does_not_grow_with_rows(self):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))

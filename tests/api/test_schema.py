@@ -83,6 +83,22 @@ def test_schema_describes_every_endpoint(client):
     assert {"place", "status", "updated_since", "cursor", "page_size"} <= parameters
 
 
+def test_schema_documents_a_deadlines_planned_flag_and_state(client):
+    """Added beside the older fields (an existing client's fields are all still there)."""
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    deadline = schemas["Deadline"]
+    properties = deadline["properties"]
+    assert {"key", "label", "rule", "due", "done", "met", "planned", "state"} <= set(properties)
+    assert properties["planned"]["type"] == "boolean"
+    assert "a plan, not a step taken" in properties["planned"]["description"]
+    assert "never `met`" in properties["planned"]["description"]
+    state = properties["state"]
+    assert "planned" in state["description"]
+    (ref,) = [part["$ref"] for part in state.get("allOf", [state]) if "$ref" in part]
+    enum = schemas[ref.rsplit("/", 1)[1]]["enum"]
+    assert set(enum) == {"met", "on_track", "due", "broken", "running"}
+
+
 def test_docs_are_served_from_our_own_static_files_without_inline_script(client):
     """The docs page loads Swagger UI from /static/ (vendored) and its init script from a URL."""
     html = client.get("/api/docs/").content.decode()

@@ -5,15 +5,19 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
+from disclosures import images
 from disclosures.models import Photo, ResidentFeedback
 from projects.models import KeptUpload
+from projects.ratelimit import LIMIT, record
+from projects.uploads import KEPT_PER_DAY
 from tests.factories import DisclosureFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +158,98 @@ def test_company_photo_form_keeps_the_photo_when_the_description_is_missing(clie
     assert response.status_code == 302
     assert Photo.objects.filter(disclosure=disclosure).count() == 1
     assert not KeptUpload.objects.exists()
+
+
+def use_up_the_limit(client, disclosure):
+    """This browser has sent its LIMIT submissions this hour."""
+    client.get(feedback_url(disclosure))  # the browser's cookie, as from the page with the form
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = client.cookies["csrftoken"].value
+    for _n in range(LIMIT):
+        record(request, "disclosure-feedback")
+
+
+def test_a_rate_limited_form_keeps_text_and_photo_undecoded_until_after_the_wait(
+    client, monkeypatch
+):
+    """Refused with 429, the resident loses nothing: the text comes back and the photo is kept
+    as it came, unopened; after the wait, the form sent again with the kept photo saves it."""
+    cache.clear()
+    disclosure = DisclosureFactory(published=True)
+    use_up_the_limit(client, disclosure)
+    opened = []
+    with monkeypatch.context() as patch:
+        patch.setattr(images.Image, "open", lambda *a, **k: opened.append(a))
+        response = client.post(
+            feedback_url(disclosure),
+            {
+                "kind": "seen",
+                "comment": "The well works.",
+                "photo_alt": "The new well",
+                "photo": jpeg("well.jpg"),
+            },
+        )
+    assert response.status_code == 429
+    assert opened == []
+    page = response.content.decode()
+    assert "The well works." in page and "The new well" in page
+    assert "well.jpg is kept — choose another file to replace it." in page
+    kept = KeptUpload.objects.get()
+    assert f'name="photo__kept" value="{kept.token}"' in page
+
+    # Still refused a minute later, without choosing the photo again: it stays offered.
+    response = client.post(
+        feedback_url(disclosure),
+        {"kind": "seen", "comment": "The well works.", "photo__kept": kept.token},
+    )
+    assert response.status_code == 429
+    assert f'name="photo__kept" value="{kept.token}"' in response.content.decode()
+
+    cache.clear()  # the hour has passed
+    response = client.post(
+        feedback_url(disclosure),
+        {
+            "kind": "seen",
+            "comment": "The well works.",
+            "photo_alt": "The new well",
+            "photo__kept": kept.token,
+        },
+    )
+    assert response.status_code == 302
+    item = ResidentFeedback.objects.get()
+    assert item.comment == "The well works." and item.photo and item.thumbnail
+    assert not KeptUpload.objects.exists()
+
+
+def test_a_photo_kept_unchecked_is_checked_when_reused(client):
+    """What a rate-limited form kept unopened goes through the photo checks on the resubmit."""
+    cache.clear()
+    disclosure = DisclosureFactory(published=True)
+    use_up_the_limit(client, disclosure)
+    bad = SimpleUploadedFile("notes.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(feedback_url(disclosure), {"kind": "seen", "comment": "x", "photo": bad})
+    assert response.status_code == 429
+    kept = KeptUpload.objects.get()
+    cache.clear()
+    response = client.post(
+        feedback_url(disclosure),
+        {"kind": "seen", "comment": "x", "photo_alt": "x", "photo__kept": kept.token},
+    )
+    assert response.status_code == 400
+    assert "photo" in response.context["form"].errors
+    assert not ResidentFeedback.objects.exists()
+    assert not KeptUpload.objects.exists()  # refused: not offered again
+
+
+def test_a_browser_gets_a_few_files_kept_a_day_not_a_disk_full(client):
+    """A script resending a refused form with a new file each time gets KEPT_PER_DAY files kept,
+    then the form asks for the file again instead of storing more."""
+    cache.clear()
+    disclosure = DisclosureFactory(published=True)
+    for _ in range(KEPT_PER_DAY):
+        refuse_with_photo(client, disclosure)
+    assert KeptUpload.objects.count() == KEPT_PER_DAY
+    response = refuse_with_photo(client, disclosure)
+    assert response.status_code == 400
+    assert "The roof leaks already." in response.content.decode()
+    assert KeptUpload.objects.count() == KEPT_PER_DAY

@@ -1,6 +1,8 @@
 """Feeds and calendars others can build on: permanent entry ids, authors, self links with the
 query, the licence, site-wide hearings feeds, and valid calendars even when empty."""
 
+import re
+
 import icalendar
 from django.conf import settings
 from django.test import TestCase
@@ -31,12 +33,12 @@ class FeedTests(TestCase):
         self.assertIn(f"<name>{self.hearing.organiser.name_en}</name>", xml)
         self.assertIn("<rights>", xml)
         self.assertIn("creativecommons.org/licenses/by/4.0", xml)
-        self.assertIn('<link href="http://testserver/en/hearings/feed/" rel="self"/>', xml)
+        self.assertIn(f'<link href="{settings.SITE_URL}/en/hearings/feed/" rel="self"/>', xml)
 
     def test_place_atom_self_link_keeps_the_query(self):
         code = self.places["village"].kato_code
         xml = self.client.get(f"/en/hearings/place/{code}/feed/?x=1").content.decode()
-        self.assertIn(f'href="http://testserver/en/hearings/place/{code}/feed/?x=1"', xml)
+        self.assertIn(f'href="{settings.SITE_URL}/en/hearings/place/{code}/feed/?x=1"', xml)
         self.assertIn(tag_uri("hearing", self.hearing.pk), xml)
 
     def test_disclosure_rss_self_link_guid_author_and_copyright(self):
@@ -51,6 +53,35 @@ class FeedTests(TestCase):
         xml = self.client.get("/en/disclosures/feed/").content.decode()
         self.assertIn(f'<enclosure length="{photo.image.size}" type="image/jpeg"', xml)
         self.assertIn(f'url="{settings.SITE_URL}{photo.image.url}"', xml)
+
+    def test_feeds_fetched_through_another_host_name_point_at_the_public_site(self):
+        """A feed fetched through a proxy or a mirror links to SITE_URL, never to the host it
+        was fetched from: its self link, its link and every entry's link; and the cached copy
+        does not carry the mirror's name to the next reader."""
+        code = self.places["village"].kato_code
+        site = settings.SITE_URL
+        self.assertNotIn("mirror.example.org", site)
+        village = self.places["village"]
+        feeds = [
+            ("/en/hearings/feed/", "/en/hearings/"),
+            (f"/en/hearings/place/{code}/feed/", f"/en/places/{village.slug}/"),
+            ("/en/disclosures/feed/", "/en/disclosures/"),
+        ]
+        for path, page in feeds:
+            for host in ("mirror.example.org", "testserver"):
+                with (
+                    self.subTest(path=path, host=host),
+                    self.settings(ALLOWED_HOSTS=["mirror.example.org", "testserver"]),
+                ):
+                    xml = self.client.get(path, HTTP_HOST=host).content.decode()
+                    self.assertNotIn("mirror.example.org", xml)
+                    self.assertNotIn("testserver", xml)
+                    self.assertIn(f"{site}{path}", xml)
+                    self.assertIn(f"{site}{page}", xml)
+                    links = re.findall(r'(?:href="|<link>)([^"<]+)', xml)
+                    self.assertGreaterEqual(len(links), 3)  # alternate, self and an entry
+                    for link in links:
+                        self.assertTrue(link.startswith(f"{site}/en/"), link)
 
     def test_calendars_are_valid_even_without_events(self):
         empty = PlaceFactory()

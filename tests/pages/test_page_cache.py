@@ -175,6 +175,12 @@ class PerVisitorTests(PageCacheCase):
         elsewhere.cookies[RECENT_PLACES_COOKIE] = other.kato_code
         self.assertNotContains(self.early(url, client=elsewhere), self.hearing.title)
 
+    def test_a_site_served_under_a_sub_path_is_served_early_too(self):
+        url = self.village.get_absolute_url()
+        whole = self.fill(url, SCRIPT_NAME="/ashyq")
+        served = self.early(url, SCRIPT_NAME="/ashyq")
+        self.assertEqual(body_of(served), body_of(whole))
+
     def test_a_repeat_visit_gets_304_without_the_stack(self):
         url = self.village.get_absolute_url()
         etag = self.fill(url)["ETag"]

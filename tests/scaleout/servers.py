@@ -67,9 +67,10 @@ def redis_server_binary():
     pytest.skip(reason)
 
 
-def start_redis(folder):
+def start_redis(folder, port=None):
+    """A redis-server on `port` (default: a free one); returns (process, URL)."""
     binary = redis_server_binary()
-    port = free_port()
+    port = port or free_port()
     process = start(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         + ["--dir", str(folder), "--protected-mode", "no"]
@@ -147,3 +148,17 @@ def base_environment(**extra):
         "PYTHONUNBUFFERED": "1",
     }
     return env | extra
+
+
+def app_server_environment(**extra):
+    """An app server's environment as in production (DEBUG off), reached over plain http on
+    loopback."""
+    return base_environment(
+        DEBUG="false",
+        SECRET_KEY="s" * 60,
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="https://ashyq.example.kz",
+        STATIC_MANIFEST="false",
+        SECURE_SSL_REDIRECT="false",
+        **extra,
+    )

@@ -24,7 +24,7 @@ def test_names_an_unreachable_cache(client, settings):
     settings.CACHES = {
         **settings.CACHES,
         "shared": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.FallbackRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },

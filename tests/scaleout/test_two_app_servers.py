@@ -28,7 +28,7 @@ from tests.factories import CompanyFactory, PlaceFactory, member_of
 from .servers import (
     S3_KEY,
     S3_SECRET,
-    base_environment,
+    app_server_environment,
     current_database_url,
     free_port,
     s3_environment,
@@ -86,13 +86,7 @@ def cluster(tmp_path):
         processes.append(redis_process)
         s3_process, endpoint = start_s3(BUCKET)
         processes.append(s3_process)
-        env = base_environment(
-            DEBUG="false",
-            SECRET_KEY="s" * 60,
-            ALLOWED_HOSTS="127.0.0.1",
-            SITE_URL="https://ashyq.example.kz",
-            STATIC_MANIFEST="false",
-            SECURE_SSL_REDIRECT="false",
+        env = app_server_environment(
             REDIS_URL=redis_url,
             # The "replica" is the same database under another name: the router's choices are
             # then visible in pg_stat_activity, and the page must come out the same.
