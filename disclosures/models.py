@@ -10,12 +10,10 @@ Published disclosures are never silently changed: every change after publication
 with field-level old and new values and a reason, shown on a public change log.
 """
 
-import datetime
-import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
@@ -40,7 +38,14 @@ from django.utils.translation import pgettext_lazy
 
 from projects import formats
 from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
-from projects.models import Currency, Organisation, Place, Project, ResidentInput
+from projects.models import (
+    ChangeLogEntry,
+    Currency,
+    Organisation,
+    Place,
+    Project,
+    ResidentInput,
+)
 from projects.translation import TranslatedField, translated_expression
 from projects.validators import EARLIEST_YEAR, LATEST_YEAR
 
@@ -125,20 +130,6 @@ COUNTED_BUCKETS = ("delivered", "in_progress", "promised", "overdue")
 def today():
     """Today in Kazakhstan: a due date is a local calendar date."""
     return timezone.localdate()
-
-
-def amount_code(amount, currency):
-    """ "1800000 KZT": an amount as the change log stores it, written for people when read."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount)
-    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    return f"{text} {currency}"
-
-
-AMOUNT_CODE = re.compile(r"^(-?\d+(?:\.\d+)?) ([A-Z]{3})$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-BOOLEAN_CODES = {"true": True, "false": False}
 
 
 class DisclosureQuerySet(models.QuerySet):
@@ -977,15 +968,16 @@ class StatusChange(models.Model):
 EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
 
 
-class Revision(models.Model):
+class Revision(ChangeLogEntry):
     """One logged event in a disclosure's life, with field-level old and new values.
 
     `changes` is a list of {"field", "old", "new"} holding codes, not words: choice values
     ("delivered"), "true"/"false", ISO dates, "1800000 KZT", "#<id>" for a linked record. They
-    become words in the reader's language when the log is read (`change_rows`), so a status
-    changed on a Kazakh page reads in Russian on the Russian page. Free text (titles, reasons)
-    is kept as typed; rows logged before codes were used are converted by a data migration where
-    a value could be mapped back and otherwise shown as stored.
+    become words in the reader's language when the log is read (`change_rows`, shared with the
+    projects' log in `projects.changelog`), so a status changed on a Kazakh page reads in
+    Russian on the Russian page. Free text (titles, reasons) is kept as typed; rows logged before
+    codes were used are converted by a data migration where a value could be mapped back and
+    otherwise shown as stored.
     """
 
     class Action(models.TextChoices):
@@ -1000,20 +992,9 @@ class Revision(models.Model):
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="revisions")
     action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
-    changes = models.JSONField(default=list, blank=True)
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
-    acting_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    acting_organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # A moderator's step (hide, show again) is shown as the moderators', never the company's.
-    by_staff = models.BooleanField(_("by moderators"), default=False)
     # The disclosure's version after this step: a refused stale edit lists what changed since.
     version = models.PositiveIntegerField(null=True, blank=True)
     after_publication = models.BooleanField(default=False)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("revision")
@@ -1037,53 +1018,18 @@ class Revision(models.Model):
             )
         ]
 
-    def __str__(self):
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d}"
+    logged_model = Disclosure
+    extra_labels = EXTRA_LABELS
+    money_fields = ("amount",)
 
-    def change_rows(self):
-        """(label, old, new) for each changed field, labels and values in the reader's language."""
-        rows = []
-        for change in self.changes:
-            name = change["field"]
-            label = EXTRA_LABELS.get(name)
-            try:
-                field_ = Disclosure._meta.get_field(name)
-            except FieldDoesNotExist:  # a field removed since: show its name, do not fail
-                field_ = None
-            if label is None:
-                label = field_.verbose_name if field_ is not None else name
-            old, new = (self.shown(field_, change.get(key) or "") or "—" for key in ("old", "new"))
-            rows.append((label, old, new))
-        return rows
-
-    @classmethod
-    def shown(cls, field_, value):
-        """A stored code as words for the reader; anything else (free text, older rows) as is."""
-        if not value or field_ is None:
-            return value
-        if field_.name == "amount" and (match := AMOUNT_CODE.match(value)):
-            return formats.money(match[1], match[2])
-        if field_.is_relation and value.startswith("#") and value[1:].isdigit():
-            return cls._linked(field_, int(value[1:])) or value
-        if field_.choices:
-            return str(dict(field_.flatchoices).get(value, value))
-        if isinstance(field_, models.BooleanField) and value in BOOLEAN_CODES:
-            return str(_("yes") if BOOLEAN_CODES[value] else _("no"))
-        if isinstance(field_, models.DateField) and ISO_DATE.match(value):
-            return formats.day(datetime.date.fromisoformat(value))
-        return value
-
-    @staticmethod
-    def _linked(field_, pk):
-        """A linked record is logged as "#<id>" and named when the log is read, in the reader's
-        language; a funding source hidden by moderators later shows as hidden here too."""
+    def linked(self, field_, pk):
+        """A funding source hidden by moderators later shows as hidden here too."""
         if field_.name == "funded_by":
             source = Disclosure.objects.select_related("organisation").filter(pk=pk).first()
             if source is None or source.is_hidden():
                 return str(_("a contribution hidden by moderators"))
             return f"{source.title} ({source.organisation.name})"
-        linked = field_.related_model._default_manager.filter(pk=pk).first()
-        return str(linked) if linked is not None else ""
+        return super().linked(field_, pk)
 
 
 class Photo(models.Model):

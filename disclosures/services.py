@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from projects.changelog import diff, field_code
 from projects.lifecycle import REASON, check_transition, require
 from projects.models import Currency, Organisation, Place, Project
 from projects.opendata import csv_value
@@ -42,7 +43,6 @@ from .models import (
     Status,
     StatusChange,
     ValueForm,
-    amount_code,
     today,
 )
 
@@ -82,38 +82,15 @@ def _check_settlements(disclosure, settlements):
             )
 
 
-def _code(disclosure, name):
-    """A field's value for the change log as a code (`Revision.changes`): words are chosen
-    when the log is read, in the reader's language."""
-    field_ = Disclosure._meta.get_field(name)
-    if field_.is_relation:
-        # By id: the log names it when read (and hides a source moderators hid since).
-        pk = getattr(disclosure, field_.attname)
-        return f"#{pk}" if pk else ""
-    value = getattr(disclosure, name)
-    if name == "amount":
-        return amount_code(value, disclosure.currency)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
 def _snapshot(disclosure, settlements):
-    values = {name: _code(disclosure, name) for name in Disclosure.TRACKED_FIELDS}
+    """The tracked fields as codes (`projects.changelog`): words are chosen when the log is read,
+    in the reader's language."""
+    values = {
+        name: field_code(disclosure, name, money={"amount": "currency"})
+        for name in Disclosure.TRACKED_FIELDS
+    }
     values["settlements"] = ", ".join(sorted(str(p.kato_code) for p in settlements))
     return values
-
-
-def _diff(before, after):
-    return [
-        {"field": name, "old": before[name], "new": after[name]}
-        for name in after
-        if before.get(name) != after[name]
-    ]
 
 
 def _log(disclosure, action, acting_user, changes=(), reason=""):
@@ -238,7 +215,7 @@ def update_disclosure(
         setattr(locked, attname, getattr(disclosure, attname))
     locked.full_clean()
     _check_settlements(locked, settlements)
-    changes = _diff(before, _snapshot(locked, settlements))
+    changes = diff(before, _snapshot(locked, settlements))
     if not changes:
         return locked
     reason = (reason or "").strip()
@@ -287,7 +264,7 @@ def change_status(
         locked.cancel_reason = cancel_reason[:500]
     locked.clear_fields_of_other_states()
     locked.full_clean()
-    changes = _diff(before, _snapshot(locked, settlements))
+    changes = diff(before, _snapshot(locked, settlements))
     _save(locked, ["status", "delivered_date", "cancel_reason"], caller=disclosure)
     StatusChange.objects.create(
         disclosure=locked, status=locked.status, date=date, note=note, recorded_by=acting_user

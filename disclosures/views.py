@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects import metadata
 from projects.caching import public_page
 from projects.filters import bad_filter_response, filter_errors
-from projects.forms import ModerationForm
+from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
 from projects.opendata import csv_lines, json_row
@@ -55,13 +55,7 @@ CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
 def _form_errors(form, error):
-    """Put a service's ValidationError onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            name = {"settlements": "settlement_codes"}.get(name, name)
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+    add_service_errors(form, error, renames={"settlements": "settlement_codes"})
 
 
 # --- Public pages ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from projects import metadata
 from projects.caching import public_page
 from projects.crossorigin import same_origin_form
 from projects.filters import filter_errors
-from projects.forms import ModerationForm
+from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import MEMBER, available_transitions
 from projects.models import Organisation, Place
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
@@ -53,13 +53,7 @@ PAGE_SIZE = 25
 
 
 def _form_errors(form, error):
-    """Put a service's ValidationError onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            name = {"territory": "territory_codes"}.get(name, name)
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+    add_service_errors(form, error, renames={"territory": "territory_codes"})
 
 
 def _editable(request, pk):

@@ -2,9 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organisation, Place, Project, ProjectSettlement
+from .models import Membership, Organisation, Place, Project, ProjectChange, ProjectSettlement
 
 
 class ReadOnlyAdminMixin:
@@ -105,19 +108,52 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
 
 
-class ProjectSettlementInline(admin.TabularInline):
+class ProjectSettlementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProjectSettlement
     extra = 0
     raw_id_fields = ["place"]
 
 
+class ProjectChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ProjectChange
+    extra = 0
+    fields = readonly_fields = [
+        "created_at",
+        "action",
+        "what_changed",
+        "reason",
+        "by_staff",
+        "acting_organisation",
+        "acting_user",
+    ]
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, change):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {}",
+            ((label, old, new) for label, old, new in change.change_rows()),
+        )
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a project is added and changed on the site's form (`services.save_project`),
+    which asks for a reason and logs the change in the project's public history; a moderator
+    edits any project there, logged as the moderators'."""
+
     list_display = ["__str__", "operator", "sector", "status", "is_bri", "primary_settlement"]
     list_filter = ["sector", "status", "is_bri", "investment_currency"]
     search_fields = ["name_kk", "name_ru", "name_en", "operator__name_ru", "operator__bin"]
-    raw_id_fields = ["operator", "primary_settlement"]
-    filter_horizontal = ["investors"]
     list_select_related = ["operator", "primary_settlement"]
-    prepopulated_fields = {"slug": ["name_en"]}
-    inlines = [ProjectSettlementInline]
+    readonly_fields = ["edit_on_site"]
+    fields = ["edit_on_site", "slug", *Project.TRACKED_FIELDS]
+    inlines = [ProjectSettlementInline, ProjectChangeInline]
+
+    @admin.display(description=_("Edit"))
+    def edit_on_site(self, project):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("projects:project_edit", kwargs={"slug": project.slug}),
+            _("Edit this project on the site (the change and its reason are shown publicly)"),
+        )

@@ -189,6 +189,17 @@ class SettlementCodesField(forms.CharField):
         return value
 
 
+def add_service_errors(form, error, renames=None):
+    """Put a service's ValidationError onto the form, field by field where it can (`renames`
+    maps the service's names to the form's)."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            name = (renames or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
 class ProjectForm(SafeInputMixin, forms.ModelForm):
     primary_settlement_code = SettlementCodesField(
         multiple=False,
@@ -200,30 +211,19 @@ class ProjectForm(SafeInputMixin, forms.ModelForm):
         required=False,
         help_text=_("Separate codes with spaces or commas."),
     )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Required when you change a project: shown publicly in its history, with what changed."
+        ),
+    )
 
     class Meta:
         model = Project
-        fields = [
-            "name_kk",
-            "name_ru",
-            "name_en",
-            "operator",
-            "investors",
-            "sector",
-            "status",
-            "start_date",
-            "commissioning_date",
-            "investment_amount",
-            "investment_currency",
-            "jobs_planned",
-            "jobs_created",
-            "jobs_local",
-            "is_bri",
-            "description_kk",
-            "description_ru",
-            "description_en",
-            "website",
-        ]
+        # The main settlement is chosen by its KATO code (`primary_settlement_code`).
+        fields = [name for name in Project.TRACKED_FIELDS if name != "primary_settlement"]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "commissioning_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -237,6 +237,8 @@ class ProjectForm(SafeInputMixin, forms.ModelForm):
         self.fields["operator"].queryset = (
             companies if user.is_staff else companies.filter(memberships__user=user)
         )
+        if not self.instance.pk:
+            del self.fields["reason"]  # a new project has no history to explain yet
         if self.instance.pk:
             self.initial["primary_settlement_code"] = [self.instance.primary_settlement]
             self.initial["other_settlement_codes"] = list(

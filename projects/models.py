@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .changelog import ChangeRows
 from .search import fold, search_key
 from .translation import PlaceNameField, TranslatedField, translated_expression
 from .validators import validate_bin, validate_kato_code
@@ -695,6 +696,31 @@ class Project(models.Model):
     name = TranslatedField()
     description = TranslatedField()
 
+    # What a company edits on the project form and the public history logs (`ProjectChange`),
+    # in the order both list them; the settlements affected are logged after these, as a list.
+    TRACKED_FIELDS = (
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "operator",
+        "investors",
+        "sector",
+        "status",
+        "primary_settlement",
+        "start_date",
+        "commissioning_date",
+        "investment_amount",
+        "investment_currency",
+        "jobs_planned",
+        "jobs_created",
+        "jobs_local",
+        "is_bri",
+        "description_kk",
+        "description_ru",
+        "description_en",
+        "website",
+    )
+
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -779,6 +805,130 @@ class ProjectSettlement(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.place}"
+
+
+class ChangeLogEntry(ChangeRows, models.Model):
+    """What a row of a public change log holds (a project's `ProjectChange`, a contribution's
+    `disclosures.Revision`): the changed fields as codes (`projects.changelog`), the reason, and
+    who acted: an organisation, or the moderators, whose steps are never shown as a company's.
+    Each log adds the record it belongs to and its own `action` choices."""
+
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acting_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_staff = models.BooleanField(_("by moderators"), default=False)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d}"
+
+
+class ProjectChangeQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.select_related("acting_organisation").order_by("-created_at", "-pk")
+
+
+class ProjectChange(ChangeLogEntry):
+    """One step in a project's public history: added to the site, or edited, with field-level
+    old and new values as codes (`projects.changelog`) and, for an edit, the reason.
+
+    The companies and settlements a project names are logged as lists: investors as "#<id>",
+    settlements (and the main one) as KATO codes, named in the reader's language when read.
+    Written only by `services.save_project`, only when something changed.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("added to the site")
+        EDITED = "edited", _("changed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
+
+    objects = ProjectChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project change")
+        verbose_name_plural = _("project changes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["created", "edited"]), name="project_change_action_valid"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="project_change_latest"),
+        ]
+
+    logged_model = Project
+    money_fields = ("investment_amount",)
+    # Fields logged as codes of other records: companies as "#<id>", settlements as KATO codes.
+    NAMED_FIELDS = ("operator", "investors", "primary_settlement", "settlements")
+
+    @classmethod
+    def attach_records(cls, entries):
+        """Fetch every company and settlement `entries` name, with two queries at most, so a
+        page showing a log costs the same however many changes it shows."""
+        codes = set()
+        for entry in entries:
+            for change in entry.changes:
+                if change["field"] in cls.NAMED_FIELDS:
+                    for value in (change.get("old"), change.get("new")):
+                        codes.update(value if isinstance(value, list) else [value or ""])
+        organisation_ids = {
+            int(code[1:]) for code in codes if code[1:].isdigit() and code[0] == "#"
+        }
+        kato_codes = {code for code in codes if code.isdigit()}
+        records = {}
+        if organisation_ids:
+            for organisation in Organisation.objects.filter(pk__in=organisation_ids):
+                records[f"#{organisation.pk}"] = organisation
+        if kato_codes:
+            for place in Place.objects.filter(kato_code__in=kato_codes):
+                records[place.kato_code] = place
+        for entry in entries:
+            entry.records = records
+        return entries
+
+    def change_rows(self):
+        if not hasattr(self, "records"):
+            self.attach_records([self])
+        return super().change_rows()
+
+    def shown(self, field_, value):
+        if field_ is not None and field_.name in self.NAMED_FIELDS:
+            codes = value if isinstance(value, list) else [value] if value else []
+            return ", ".join(
+                record.name if (record := self.records.get(code)) else code for code in codes
+            )
+        return super().shown(field_, value)
+
+    def history_rows(self):
+        """The rows the public history shows: a field's old and new value, or for the lists
+        (investors, settlements) what was removed and what was added, so dropping one village of
+        twenty reads as that one name."""
+        rows = []
+        for change, (label, old, new) in zip(self.changes, self.change_rows(), strict=True):
+            before, after = change.get("old"), change.get("new")
+            if isinstance(before, list) or isinstance(after, list):
+                before, after = before or [], after or []
+                field_ = self.logged_model._meta.get_field(change["field"])
+                removed = self.shown(field_, [code for code in before if code not in after])
+                added = self.shown(field_, [code for code in after if code not in before])
+                rows.append({"label": label, "listed": True, "removed": removed, "added": added})
+            else:
+                rows.append({"label": label, "old": old, "new": new})
+        return rows
+
+    def is_edit(self):
+        return self.action == self.Action.EDITED
 
 
 # --- What residents send in ----------------------------------------------------------------

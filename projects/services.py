@@ -6,12 +6,21 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from .models import ApiToken, Membership, Organisation, Project, ProjectSettlement
+from .changelog import diff, field_code
+from .models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Project,
+    ProjectChange,
+    ProjectSettlement,
+)
 from .search import fold
 
 GROUP_FOR_KIND = {
@@ -34,10 +43,30 @@ def unique_slug(model, *names, fallback="item"):
     return slug
 
 
+def _project_snapshot(project, investors, settlement_codes):
+    """The project as its history logs it (`ProjectChange`): codes, named when read."""
+    values = {}
+    for name in Project.TRACKED_FIELDS:
+        if name == "investors":
+            values[name] = [f"#{pk}" for pk in sorted(o.pk for o in investors)]
+        elif name == "primary_settlement":
+            values[name] = project.primary_settlement.kato_code
+        else:
+            values[name] = field_code(
+                project, name, money={"investment_amount": "investment_currency"}
+            )
+    values["settlements"] = sorted(settlement_codes)
+    return values
+
+
 @transaction.atomic
-def save_project(*, acting_user, project, settlements, investors=None):
+def save_project(*, acting_user, project, settlements, investors=None, reason=""):
     """Create or update a project, its investors and the settlements it affects (its main one
-    included), all in one transaction."""
+    included), all in one transaction, and log what changed in the project's public history.
+
+    An edit needs a reason (shown with the change); an edit that changes nothing writes
+    nothing, so the pages' content version is not bumped for it.
+    """
     if project.pk and not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
         raise PermissionDenied
     if (
@@ -48,14 +77,43 @@ def save_project(*, acting_user, project, settlements, investors=None):
     if not project.slug:
         project.slug = unique_slug(Project, project.name_en, project.name_ru, project.name_kk)
     project.full_clean()
+    stored = None
+    if project.pk:
+        stored = Project.objects.select_for_update().get(pk=project.pk)
+        stored_investors = list(stored.investors.all())
+        stored_codes = stored.affected.values_list("place__kato_code", flat=True)
+        before = _project_snapshot(stored, stored_investors, stored_codes)
+    else:
+        stored_investors, before = [], {}
+    investors = stored_investors if investors is None else list(investors)
+    wanted = {place.pk: place for place in [project.primary_settlement, *settlements]}
+    changes = diff(
+        before, _project_snapshot(project, investors, [p.kato_code for p in wanted.values()])
+    )
+    if stored is not None and not changes:
+        return project
+    reason = (reason or "").strip()
+    if stored is not None and not reason:
+        raise ValidationError(
+            {"reason": _("Say why you change the project: the reason is shown with the change.")}
+        )
     project.save()
-    if investors is not None:
+    if {o.pk for o in investors} != {o.pk for o in stored_investors} or stored is None:
         project.investors.set(investors)
-    wanted = {place.pk for place in settlements} | {project.primary_settlement_id}
     ProjectSettlement.objects.filter(project=project).exclude(place_id__in=wanted).delete()
     existing = set(project.affected.values_list("place_id", flat=True))
     ProjectSettlement.objects.bulk_create(
-        [ProjectSettlement(project=project, place_id=pk) for pk in wanted - existing]
+        [ProjectSettlement(project=project, place_id=pk) for pk in wanted.keys() - existing]
+    )
+    by_staff = acting_user.is_staff
+    ProjectChange.objects.create(
+        project=project,
+        action=ProjectChange.Action.EDITED if stored else ProjectChange.Action.CREATED,
+        changes=[c for c in changes if c["new"] not in ("", [])] if stored is None else changes,
+        reason=reason[:500],
+        acting_user=acting_user,
+        acting_organisation=None if by_staff else (stored or project).operator,
+        by_staff=by_staff,
     )
     return project
 

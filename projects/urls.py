@@ -25,6 +25,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
     path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<slug:slug>/changes/", views.project_changes, name="project_changes"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path(
         "organisations/<slug:slug>/members/",

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
@@ -31,9 +31,9 @@ from hearings.models import Hearing
 from . import downloads, media, metadata, opendata, readiness, services
 from .caching import cached, public_page
 from .filters import ProjectFilter, filter_errors
-from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm
+from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm, add_service_errors
 from .maps import map_data, point
-from .models import ApiToken, Membership, Organisation, Place, Project
+from .models import ApiToken, Membership, Organisation, Place, Project, ProjectChange
 from .ratelimit import allow
 
 logger = logging.getLogger(__name__)
@@ -195,6 +195,8 @@ def _rank_by_activity(matches, version):
 # does; each list links to its full, paginated version.
 CONTRIBUTIONS_SHOWN = 30
 PROJECTS_SHOWN = 20
+# The project page lists its latest changes; the whole history has its own page.
+CHANGES_SHOWN = 10
 VILLAGES_PER_PAGE = 50
 
 
@@ -294,10 +296,13 @@ def project_detail(request, slug):
     Place.objects.attach_ancestors(settlements)
     can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
     listed = Disclosure.objects.listed().filter(project=project)
+    history = list(project.history.latest_first()[: CHANGES_SHOWN + 1])
     context = {
         "project": project,
         "settlements": settlements,
         "can_edit": can_edit,
+        "history": ProjectChange.attach_records(history[:CHANGES_SHOWN]),
+        "history_cut": len(history) > CHANGES_SHOWN,
         "summary": cached(f"project-figures:{project.pk}", listed.summary, request.content_version),
         "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
@@ -306,6 +311,19 @@ def project_detail(request, slug):
         .order_by("-starts_at")[:10],
     }
     return render(request, "projects/project_detail.html", context)
+
+
+@public_page
+def project_changes(request, slug):
+    """A project's whole public history, newest first, paginated; open to everyone."""
+    project = get_object_or_404(Project.objects.select_related("operator"), slug=slug)
+    page = Paginator(project.history.latest_first(), PAGE_SIZE).get_page(request.GET.get("page"))
+    history = ProjectChange.attach_records(list(page.object_list))
+    return render(
+        request,
+        "projects/projectchange_list.html",
+        {"project": project, "page": page, "history": history},
+    )
 
 
 @login_required
@@ -328,14 +346,19 @@ def project_edit(request, slug):
 def _project_form(request, project):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if form.is_valid():
-        project = services.save_project(
-            acting_user=request.user,
-            project=form.save(commit=False),
-            settlements=form.settlements(),
-            investors=form.cleaned_data["investors"],
-        )
-        messages.success(request, _("The project is saved."))
-        return redirect(project)
+        try:
+            saved = services.save_project(
+                acting_user=request.user,
+                project=form.save(commit=False),
+                settlements=form.settlements(),
+                investors=form.cleaned_data["investors"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The project is saved."))
+            return redirect(saved)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 

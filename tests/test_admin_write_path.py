@@ -2,12 +2,21 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from hearings.models import Hearing, HearingChange
 from projects import caching
 from projects.kato import import_places
-from projects.models import Place
-from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, UserFactory
+from projects.models import Place, Project
+from projects.services import save_project
+from tests.factories import (
+    DisclosureFactory,
+    HearingFactory,
+    PlaceFactory,
+    ProjectFactory,
+    UserFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +81,75 @@ def test_the_admin_cancels_a_hearing_through_the_service(superuser_client):
     hearing.refresh_from_db()
     assert hearing.status == Hearing.Status.CANCELLED and hearing.sequence == 1
     assert hearing.changes.get(action=HearingChange.Action.CANCELLED).by_staff
+
+
+def test_the_admin_cannot_change_a_project_around_its_history(superuser_client):
+    """Projects are view-only in the admin, their settlements too: a POST changes nothing and
+    logs nothing; the page links to the site's form, which asks for the reason."""
+    project = ProjectFactory(name_en="Copper mine", status="operating")
+    village = project.primary_settlement
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    page = superuser_client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert reverse("projects:project_edit", args=[project.slug]).encode() in page.content
+    response = superuser_client.post(
+        url,
+        {
+            "name_en": "Quietly renamed",
+            "status": "closed",
+            "affected-TOTAL_FORMS": "0",
+            "affected-INITIAL_FORMS": "1",
+        },
+    )
+    assert response.status_code == 403
+    delete = reverse("admin:projects_project_delete", args=[project.pk])
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 403
+    assert superuser_client.get(reverse("admin:projects_project_add")).status_code == 403
+    project.refresh_from_db()
+    assert (project.name_en, project.status) == ("Copper mine", "operating")
+    assert list(project.settlements.all()) == [village]
+    assert not project.history.exists()
+
+
+def test_a_moderators_edit_on_the_site_is_logged_and_shown_in_the_admin(superuser_client):
+    """The admin's link leads to the site's form: the edit goes through `save_project`, is
+    logged as the moderators' with its reason, and the admin lists it under the project."""
+    project = ProjectFactory(name_en="Copper mine", status="operating")
+    edit = reverse("projects:project_edit", args=[project.slug])
+    data = {
+        "name_ru": project.name_ru,
+        "name_en": "Copper mine",
+        "operator": project.operator_id,
+        "sector": project.sector,
+        "status": "closed",
+        "investment_currency": "KZT",
+        "primary_settlement_code": project.primary_settlement.kato_code,
+        "reason": "Duplicate of another project.",
+    }
+    response = superuser_client.post(edit, data)
+    assert response.status_code == 302
+    change = project.history.get()
+    assert change.by_staff and change.acting_organisation is None
+    assert change.changes == [{"field": "status", "old": "operating", "new": "closed"}]
+    page = superuser_client.get(reverse("admin:projects_project_change", args=[project.pk]))
+    assert "Duplicate of another project." in page.content.decode()
+    with translation.override(page.wsgi_request.LANGUAGE_CODE):  # the admin's language
+        shown = f"{Project.Status.OPERATING.label} → {Project.Status.CLOSED.label}"
+    assert shown in page.content.decode()
+
+
+def test_a_company_edit_shows_in_the_admin_as_the_companys(superuser_client):
+    project = ProjectFactory(name_en="Copper mine")
+    save_project(
+        acting_user=member_of(project.operator),
+        project=Project.objects.get(pk=project.pk),
+        settlements=[project.primary_settlement],
+        investors=[project.operator],
+        reason="The operator is also an investor.",
+    )
+    page = superuser_client.get(reverse("admin:projects_project_change", args=[project.pk]))
+    assert "The operator is also an investor." in page.content.decode()
 
 
 def test_place_save_computes_path_depth_and_search_key_and_moves_descendants():

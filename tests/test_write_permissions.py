@@ -74,6 +74,7 @@ PUBLIC = {
     "projects:place_detail",
     "projects:project_list",
     "projects:project_detail",
+    "projects:project_changes",
     "projects:organisation_detail",
     "projects:open_data",
     "projects:data",

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from disclosures.models import Disclosure
 from projects import caching
+from projects.models import Project
+from projects.services import save_project
 from projects.views import CONTRIBUTIONS_SHOWN
 from tests.factories import (
     AkimatFactory,
@@ -43,6 +45,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         cls.company = CompanyFactory()
         cls.akimat = AkimatFactory(place=cls.places["district"])
         cls.project = ProjectFactory(operator=cls.company, primary_settlement=cls.places["village"])
+        cls.editor = MembershipFactory(organisation=cls.company).user
 
     def grow(self, times):
         """`times` more of everything a page shows, on the same village, company and project."""
@@ -86,6 +89,14 @@ class QueriesIndependentOfDataSizeTests(TestCase):
             HearingFactory(past=True, organiser=self.akimat, territory=[extra])
             HearingCommentFactory(hearing=hearing, moderation_status="approved")
             ProjectFactory(operator=self.company, primary_settlement=extra)
+            # The project's history names more companies and villages at each step.
+            save_project(
+                acting_user=self.editor,
+                project=Project.objects.get(pk=self.project.pk),
+                settlements=[*self.project.settlements.all(), extra],
+                investors=[*self.project.investors.all(), CompanyFactory()],
+                reason=f"Step {n}.",
+            )
 
     def urls(self):
         village = self.places["village"]
@@ -100,6 +111,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
             self.company.get_absolute_url(),
             self.akimat.get_absolute_url(),
             self.project.get_absolute_url(),
+            reverse("projects:project_changes", args=[self.project.slug]),
             reverse("disclosures:list"),
             reverse("disclosures:list") + f"?place={village.kato_code}&category=education",
             disclosure.get_absolute_url(),

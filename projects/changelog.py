@@ -1,0 +1,110 @@
+"""Field-level change logs, shared by contributions (`disclosures.Revision`) and projects
+(`projects.ProjectChange`).
+
+A log row's `changes` is a list of {"field", "old", "new"} holding codes, not words: choice
+values ("delivered"), "true"/"false", ISO dates, "1800000 KZT", "#<id>" for a linked record.
+They become words in the reader's language when the log is read (`ChangeRows.change_rows`), so
+a status changed on a Kazakh page reads in Russian on the Russian page. Free text (names,
+reasons) is kept as typed.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import formats
+
+AMOUNT_CODE = re.compile(r"^(-?\d+(?:\.\d+)?) ([A-Z]{3})$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BOOLEAN_CODES = {"true": True, "false": False}
+
+
+def amount_code(amount, currency):
+    """ "1800000 KZT": an amount as the change log stores it, written for people when read."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+    return f"{text} {currency}"
+
+
+def field_code(instance, name, money=None):
+    """A field's value as a code for the log. `money` maps an amount field to its currency
+    field ({"amount": "currency"}): the amount is logged with its currency."""
+    field_ = instance._meta.get_field(name)
+    if field_.is_relation:
+        # By id: the log names it when read, in the reader's language.
+        pk = getattr(instance, field_.attname)
+        return f"#{pk}" if pk else ""
+    value = getattr(instance, name)
+    if money and name in money:
+        return amount_code(value, getattr(instance, money[name]))
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def diff(before, after):
+    """The log's `changes`: each field of `after` whose code differs from `before`."""
+    return [
+        {"field": name, "old": before.get(name, ""), "new": after[name]}
+        for name in after
+        if before.get(name) != after[name]
+    ]
+
+
+class ChangeRows:
+    """Reading a log row's `changes` (mixed into the log models).
+
+    `logged_model` is the model whose fields are logged; `extra_labels` names logged entries
+    that are not its fields; `money_fields` are the fields logged as `amount_code`s.
+    """
+
+    logged_model = None
+    extra_labels = {}
+    money_fields = ()
+
+    def change_rows(self):
+        """(label, old, new) for each changed field, labels and values in the reader's language."""
+        rows = []
+        for change in self.changes:
+            name = change["field"]
+            label = self.extra_labels.get(name)
+            try:
+                field_ = self.logged_model._meta.get_field(name)
+            except FieldDoesNotExist:  # a field removed since: show its name, do not fail
+                field_ = None
+            if label is None:
+                label = field_.verbose_name if field_ is not None else name
+            old, new = (self.shown(field_, change.get(key) or "") or "—" for key in ("old", "new"))
+            rows.append((label, old, new))
+        return rows
+
+    def shown(self, field_, value):
+        """A stored code as words for the reader; anything else (free text, older rows) as is."""
+        if not value or field_ is None:
+            return value
+        if field_.name in self.money_fields and (match := AMOUNT_CODE.match(value)):
+            return formats.money(match[1], match[2])
+        if field_.is_relation and value.startswith("#") and value[1:].isdigit():
+            return self.linked(field_, int(value[1:])) or value
+        if field_.choices:
+            return str(dict(field_.flatchoices).get(value, value))
+        if isinstance(field_, models.BooleanField) and value in BOOLEAN_CODES:
+            return str(_("yes") if BOOLEAN_CODES[value] else _("no"))
+        if isinstance(field_, models.DateField) and ISO_DATE.match(value):
+            return formats.day(datetime.date.fromisoformat(value))
+        return value
+
+    def linked(self, field_, pk):
+        """A linked record is logged as "#<id>" and named when the log is read."""
+        linked = field_.related_model._default_manager.filter(pk=pk).first()
+        return str(linked) if linked is not None else ""
