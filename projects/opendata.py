@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 LICENCE_NAME = "CC BY 4.0"
@@ -171,23 +170,15 @@ KATO_URL = "https://stat.gov.kz/"
 
 
 def chunks(values, size=2000):
-    """A values() queryset read from a server-side cursor, `size` rows at a time.
-
-    Inside a transaction on the database it reads from: outside one, Django declares the cursor
-    WITH HOLD, and PostgreSQL then computes and stores the whole result before the first row
-    (a country-wide export waited seconds for it, and a WITH HOLD cursor does not survive
-    PgBouncer's transaction pooling). In a transaction the rows stream as they are read; the
-    lookups made per chunk run in the same transaction.
-    """
+    """A values() queryset read from a server-side cursor, `size` rows at a time."""
     chunk = []
-    with transaction.atomic(using=values.db):
-        for row in values.iterator(chunk_size=size):
-            chunk.append(row)
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-        if chunk:
+    for row in values.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) == size:
             yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def joined_codes(pairs):

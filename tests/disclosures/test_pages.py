@@ -114,9 +114,7 @@ def test_detail_query_count_is_bounded(client, many, django_assert_max_num_queri
 
 
 def test_export_query_count_is_bounded(client, many, django_assert_max_num_queries):
-    # The rows, their settlements, the places' codes and the verdicts, plus the savepoint and
-    # its release around the server-side cursor (a transaction in production, not counted).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         export_ids(client, reverse("disclosures:export_csv"))
 
 
