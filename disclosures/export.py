@@ -285,7 +285,7 @@ def _chunk(chunk, url_template, today, place_codes):
     # The links without a join to the places (that join and its sort were the export's
     # costliest query); the codes of places not seen yet in this export in one query.
     links = list(
-        Disclosure.settlements.through.objects.filter(disclosure_id__in=ids).values_list(
+        Disclosure.settlements.through.objects.filter(disclosure_id__any=ids).values_list(
             "disclosure_id", "place_id"
         )
     )
@@ -295,7 +295,7 @@ def _chunk(chunk, url_template, today, place_codes):
     # The latest verdict per disclosure (by date checked, then by when it was recorded).
     verdicts = {}
     confirmations = (
-        Confirmation.objects.filter(disclosure_id__in=ids)
+        Confirmation.objects.filter(disclosure_id__any=ids)
         .order_by("disclosure_id", "date", "created_at", "pk")
         .values_list("disclosure_id", "verdict", "date", "akimat__slug")
     )

@@ -70,7 +70,7 @@ def rows(url_template):
     )
     for chunk in chunks(values):
         territory = joined_codes(
-            Hearing.territory.through.objects.filter(hearing_id__in=[r["id"] for r in chunk])
+            Hearing.territory.through.objects.filter(hearing_id__any=[r["id"] for r in chunk])
             .order_by("place__kato_code")
             .values_list("hearing_id", "place__kato_code")
         )

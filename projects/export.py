@@ -149,12 +149,12 @@ def project_rows(url_template):
     for chunk in chunks(values):
         ids = [row["id"] for row in chunk]
         investors = joined_codes(
-            Project.investors.through.objects.filter(project_id__in=ids)
+            Project.investors.through.objects.filter(project_id__any=ids)
             .order_by("organisation__slug")
             .values_list("project_id", "organisation__slug")
         )
         settlements = joined_codes(
-            ProjectSettlement.objects.filter(project_id__in=ids)
+            ProjectSettlement.objects.filter(project_id__any=ids)
             .order_by("place__kato_code")
             .values_list("project_id", "place__kato_code")
         )
