@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from projects.changelog import diff, field_code
+from projects.changelog import changed_labels, diff, field_code
 from projects.lifecycle import REASON, check_transition, require
 from projects.models import Currency, Organisation, Place, Project
 from projects.opendata import csv_value
@@ -117,13 +117,7 @@ def _status_date(disclosure):
 
 def _stale_message(locked, opened_version):
     """What changed since the form was opened, from the change log's rows written since."""
-    labels = []
-    for revision in locked.revisions.filter(version__gt=opened_version):
-        for label, _old, _new in revision.change_rows():
-            if str(label) not in labels:
-                labels.append(str(label))
-        if not revision.changes and str(revision.get_action_display()) not in labels:
-            labels.append(str(revision.get_action_display()))
+    labels = changed_labels(locked.revisions.filter(version__gt=opened_version))
     message = _(
         "Someone else changed this disclosure after you opened the form, so your changes "
         "were not saved. Open it again to see the current values, then make your change."

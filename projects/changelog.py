@@ -61,6 +61,19 @@ def diff(before, after):
     ]
 
 
+def changed_labels(entries):
+    """The fields (or, for steps without fields, the steps) that log `entries` changed, each
+    once, in the reader's language: what a refused stale form says changed meanwhile."""
+    labels = []
+    for entry in entries:
+        for label, _old, _new in entry.change_rows():
+            if str(label) not in labels:
+                labels.append(str(label))
+        if not entry.changes and str(entry.get_action_display()) not in labels:
+            labels.append(str(entry.get_action_display()))
+    return labels
+
+
 class ChangeRows:
     """Reading a log row's `changes` (mixed into the log models).
 

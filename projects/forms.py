@@ -219,6 +219,8 @@ class ProjectForm(SafeInputMixin, forms.ModelForm):
             "Required when you change a project: shown publicly in its history, with what changed."
         ),
     )
+    # The latest change-log row when the form was opened (see `services.save_project`).
+    seen_change = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Project
@@ -239,6 +241,10 @@ class ProjectForm(SafeInputMixin, forms.ModelForm):
         )
         if not self.instance.pk:
             del self.fields["reason"]  # a new project has no history to explain yet
+            del self.fields["seen_change"]
+        else:
+            latest = self.instance.history.order_by("-pk").values_list("pk", flat=True).first()
+            self.initial["seen_change"] = latest or 0
         if self.instance.pk:
             self.initial["primary_settlement_code"] = [self.instance.primary_settlement]
             self.initial["other_settlement_codes"] = list(

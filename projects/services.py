@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .changelog import diff, field_code
+from .changelog import changed_labels, diff, field_code
 from .models import (
     ApiToken,
     Membership,
@@ -60,12 +60,15 @@ def _project_snapshot(project, investors, settlement_codes):
 
 
 @transaction.atomic
-def save_project(*, acting_user, project, settlements, investors=None, reason=""):
+def save_project(*, acting_user, project, settlements, investors=None, reason="", seen_change=None):
     """Create or update a project, its investors and the settlements it affects (its main one
     included), all in one transaction, and log what changed in the project's public history.
 
     An edit needs a reason (shown with the change); an edit that changes nothing writes
-    nothing, so the pages' content version is not bumped for it.
+    nothing, so the pages' content version is not bumped for it. `seen_change` is the latest
+    change-log row the edit form showed (0 for none): when someone changed the project since,
+    the edit is refused and says what changed, instead of putting back the values the stale
+    form still held. None (scripts) skips the check.
     """
     if project.pk and not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
         raise PermissionDenied
@@ -80,6 +83,8 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     stored = None
     if project.pk:
         stored = Project.objects.select_for_update().get(pk=project.pk)
+        if seen_change is not None:
+            _refuse_if_stale(stored, seen_change)
         stored_investors = list(stored.investors.all())
         stored_codes = stored.affected.values_list("place__kato_code", flat=True)
         before = _project_snapshot(stored, stored_investors, stored_codes)
@@ -116,6 +121,20 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
         by_staff=by_staff,
     )
     return project
+
+
+def _refuse_if_stale(locked, seen_change):
+    newer = list(locked.history.filter(pk__gt=seen_change))
+    if not newer:
+        return
+    labels = changed_labels(newer)
+    message = _(
+        "Someone else changed this project after you opened the form, so your changes were "
+        "not saved. Open it again to see the current values, then make your change."
+    )
+    if labels:
+        message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(labels)}
+    raise ValidationError(message, code="stale")
 
 
 def _sync_groups(user):

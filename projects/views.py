@@ -353,6 +353,7 @@ def _project_form(request, project):
                 settlements=form.settlements(),
                 investors=form.cleaned_data["investors"],
                 reason=form.cleaned_data.get("reason", ""),
+                seen_change=form.cleaned_data.get("seen_change"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

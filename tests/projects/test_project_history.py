@@ -225,6 +225,35 @@ class ProjectEditFormTests(TestCase):
         self.assertRedirects(response, self.project.get_absolute_url())
         self.assertFalse(self.project.history.exists())
 
+    def test_a_stale_form_is_refused_and_says_what_changed_meanwhile(self):
+        """Two editors open the form; the second to save does not put back the first's change."""
+        opened = self.client.get(self.url())
+        self.assertContains(opened, 'name="seen_change" value="0"')
+        self.client.post(self.url(), self.data(status="suspended", reason="Flooded pit."))
+        # The first form, still showing "operating", renames the project.
+        response = self.client.post(
+            self.url(), self.data(name_en="Copper pit", reason="New name.", seen_change=0)
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Someone else changed this project")
+        self.assertContains(response, "Changed meanwhile: status.")
+        self.project.refresh_from_db()
+        self.assertEqual((self.project.status, self.project.name_en), ("suspended", "Copper mine"))
+        self.assertEqual(self.project.history.count(), 1)
+
+    def test_a_form_opened_after_the_last_change_saves(self):
+        self.client.post(self.url(), self.data(status="suspended", reason="Flooded pit."))
+        seen = self.project.history.get().pk
+        self.assertContains(self.client.get(self.url()), f'name="seen_change" value="{seen}"')
+        response = self.client.post(
+            self.url(),
+            self.data(
+                status="suspended", name_en="Copper pit", reason="New name.", seen_change=seen
+            ),
+        )
+        self.assertRedirects(response, self.project.get_absolute_url())
+        self.assertEqual(self.project.history.count(), 2)
+
     def test_the_create_form_asks_no_reason(self):
         response = self.client.get(reverse("projects:project_create"))
         self.assertNotContains(response, 'name="reason"')
