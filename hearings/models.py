@@ -816,6 +816,16 @@ class Hearing(models.Model):
     def is_upcoming(self, now=None):
         return self.status == self.Status.ANNOUNCED and self.starts_at >= (now or timezone.now())
 
+    def is_running(self, now=None):
+        """A meeting under way: started, and within its expected duration (a public discussion
+        runs for weeks and is judged by its comment window instead)."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.ANNOUNCED
+            and not self.is_public_discussion()
+            and self.starts_at <= now < self.ends_at
+        )
+
     @property
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes or 0)

@@ -242,6 +242,13 @@ def day_time(value, language=None, weekday=False):
     return f"{day(value, language, weekday=weekday)}, {value:%H:%M}"
 
 
+def clock(value):
+    """The Kazakhstan time of day, "14:00" (the same in the three languages)."""
+    if not value:
+        return ""
+    return f"{_local(value):%H:%M}"
+
+
 def iso(value):
     """The machine value for `<time datetime>`: ISO 8601 without microseconds."""
     if not value:

@@ -37,6 +37,11 @@ def day_time(value, option=""):
 
 
 @register.filter
+def clock(value):
+    return formats.clock(value)
+
+
+@register.filter
 def day_month(value, option=""):
     return formats.day_month(value, until="until" in option)
 

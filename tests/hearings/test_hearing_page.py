@@ -61,6 +61,28 @@ def test_upcoming_hearing_leads_with_how_to_take_part(client):
     assert body.index('class="button') > body.index('class="take-part')
 
 
+def test_a_meeting_under_way_still_says_how_to_take_part(client):
+    """Half an hour into a two-hour meeting residents can still go: the page says it is taking
+    place now and until when, not that it has taken place; once over, the record leads."""
+    hearing = HearingFactory(
+        announced=True,
+        starts_at=timezone.now() - datetime.timedelta(minutes=30),
+        duration_minutes=120,
+        comments_until=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    body = page(client, hearing)
+    end = formats.clock(hearing.ends_at)
+    assert before(body, f"Taking place now, until about {end}.", 'id="notice-heading"')
+    assert "take-part-heading" in body
+    assert "has taken place" not in body and 'id="record-heading"' not in body
+
+    hearing.starts_at = timezone.now() - datetime.timedelta(minutes=150)
+    hearing.save()
+    body = page(client, hearing)
+    assert "Taking place now" not in body
+    assert before(body, "The hearing has taken place.", 'id="notice-heading"')
+
+
 def test_past_hearing_leads_with_its_record(client):
     """Once the record is published the page starts with it: protocol, attendance, summary,
     and how many comments were answered; there is no box to take part any more."""
