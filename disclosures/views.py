@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -86,8 +85,8 @@ def _export_filterset(request):
 
 
 def _export_rows(request, filterset):
-    url = request.build_absolute_uri(reverse("disclosures:detail", kwargs={"pk": 999999999}))
-    return export.rows(filterset.qs, url.replace("999999999", "{}"))
+    # Links to the public site (SITE_URL), as in the bulk downloads, but in the reader's language.
+    return export.rows(filterset.qs, metadata.absolute_template("disclosures:detail", "pk"))
 
 
 def _export_filename(filterset, extension):

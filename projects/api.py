@@ -28,6 +28,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 
 from . import caching, services
 from .filters import OrganisationFilter, PlaceFilter, ProjectFilter
+from .metadata import absolute
 from .models import ApiToken, Organisation, Place, Project
 from .serializers import OrganisationSerializer, PlaceSerializer, ProjectSerializer
 from .validators import EARLIEST_YEAR, LATEST_YEAR
@@ -42,6 +43,12 @@ class CursorPage(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        # `next` and `previous` link to the public site (SITE_URL), like every `url` field.
+        self.base_url = absolute(request.get_full_path())
+        return page
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):

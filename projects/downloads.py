@@ -28,10 +28,10 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import caching, export
+from .metadata import absolute_template
 from .opendata import (
     GEONAMES_URL,
     KATO_URL,
@@ -85,8 +85,7 @@ class Resource:
 def _url_template(view, key):
     """The page's absolute address with `{}` for the key, in the site's default language."""
     with translation.override(settings.LANGUAGE_CODE):
-        path = reverse(view, kwargs={key: "999999999"})
-    return settings.SITE_URL + path.replace("999999999", "{}")
+        return absolute_template(view, key)
 
 
 def resources():

@@ -27,7 +27,15 @@ NAMED_LEVELS = (Place.Level.DISTRICT, Place.Level.REGION)
 
 
 def absolute(path):
+    """A path on the public site (SITE_URL), whatever host name the request came through: links
+    in e-mails, feeds, API responses and exports are kept by others, and pages are cached whole."""
     return settings.SITE_URL + path
+
+
+def absolute_template(view, key):
+    """The absolute address of `view`'s page, in the active language, with `{}` for its `key`:
+    an export fills in thousands of rows with `str.format` instead of reversing each one."""
+    return absolute(reverse(view, kwargs={key: "999999999"}).replace("999999999", "{}"))
 
 
 def place_label(place, ancestors=None):

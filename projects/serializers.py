@@ -3,6 +3,7 @@ English; values are codes, not labels, so that they do not change with the reade
 
 from rest_framework import serializers
 
+from .metadata import absolute, absolute_media
 from .models import Organisation, Place, Project
 
 LANGUAGES = ("kk", "ru", "en")
@@ -24,7 +25,8 @@ class Translations(serializers.Serializer):
 
 
 class AbsoluteURL(serializers.URLField):
-    """The absolute address of the object's public page (or of a stored file with `file=`)."""
+    """The absolute address of the object's public page (or of a stored file with `file=`), on
+    the public site (SITE_URL) whatever host name the request came through, as in the feeds."""
 
     def __init__(self, file=None, **kwargs):
         self.file = file
@@ -35,10 +37,8 @@ class AbsoluteURL(serializers.URLField):
             stored = getattr(instance, self.file)
             if not stored:
                 return None
-            path = stored.url
-        else:
-            path = instance.get_absolute_url()
-        return self.context["request"].build_absolute_uri(path)
+            return absolute_media(stored.url)
+        return absolute(instance.get_absolute_url())
 
 
 class OptionalURL(serializers.URLField):

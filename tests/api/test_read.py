@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
 
@@ -77,9 +78,11 @@ class DisclosureAPITests(TestCase):
         self.assertEqual(data["status_history"][0]["status"], "delivered")
         self.assertEqual(data["revisions"][0]["reason"], "Typo in the amount.")
         self.assertEqual(data["confirmations"][0]["akimat"], akimat.slug)
-        self.assertTrue(data["photos"][0]["url"].startswith("http://testserver/media/"))
-        self.assertEqual(data["documents"][0]["url"], "http://testserver/media/disclosures/d/a.pdf")
-        self.assertTrue(data["url"].startswith("http://testserver/"))
+        self.assertTrue(data["photos"][0]["url"].startswith(settings.SITE_URL + "/media/"))
+        self.assertEqual(
+            data["documents"][0]["url"], settings.SITE_URL + "/media/disclosures/d/a.pdf"
+        )
+        self.assertTrue(data["url"].startswith(settings.SITE_URL + "/"))
         self.assertEqual(data["title"]["en"], disclosure.title_en)
 
     def test_filters_are_the_html_lists_filters(self):
@@ -235,11 +238,11 @@ class HearingAPITests(TestCase):
         keys = [d["key"] for d in data["deadlines"]]
         self.assertEqual(keys, [d.key for d in self.recorded.deadlines()])
         self.assertEqual(data["record"]["attendance"], 42)
-        self.assertTrue(data["record"]["protocol"].startswith("http://testserver/media/"))
+        self.assertTrue(data["record"]["protocol"].startswith(settings.SITE_URL + "/media/"))
         self.assertEqual(len(data["record"]["promises"]), 1)
         self.assertEqual(data["venue"]["ru"], self.recorded.venue_ru)
         notice = self.client.get(f"/api/v1/hearings/{self.announced.pk}/").json()
-        self.assertTrue(notice["documents"][0]["url"].startswith("http://testserver/media/"))
+        self.assertTrue(notice["documents"][0]["url"].startswith(settings.SITE_URL + "/media/"))
 
     def test_a_planned_step_is_exposed_as_planned_and_due_never_met(self):
         """The notice says the materials go up in 20 days, well before they are due (30 days
