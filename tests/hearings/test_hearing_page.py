@@ -76,6 +76,10 @@ def test_a_meeting_under_way_still_says_how_to_take_part(client):
     assert "take-part-heading" in body
     assert "has taken place" not in body and 'id="record-heading"' not in body
 
+    with translation.override("en"):
+        village = client.get(hearing.territory.first().get_absolute_url()).content.decode()
+    assert f"Taking place now, until about {end}." in village  # on its card too
+
     hearing.starts_at = timezone.now() - datetime.timedelta(minutes=150)
     hearing.save()
     body = page(client, hearing)
