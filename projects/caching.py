@@ -212,8 +212,9 @@ class CachedPage:
 
     __slots__ = ("headers", "parts", "deflated", "static_gzip", "language", "cookies", "finish")
 
-    def __init__(self, headers, body):
-        self.headers = headers
+    def __init__(self, body, language, cookies, finish):
+        self.headers = []  # the final ones, set by the middleware that keeps the page
+        self.language, self.cookies, self.finish = language, cookies, finish
         self.parts = CSRF_VALUE.split(body)
         self.deflated = [_deflate(part) for part in self.parts]
         self.static_gzip = _gzip(self.deflated, self.parts, []) if len(self.parts) == 1 else None
@@ -345,13 +346,13 @@ def serve(request, page, compressed):
     return response
 
 
-def page_to_keep(request, response, key, language, cookies):
+def page_to_keep(request, response, language, cookies, finish):
     """A freshly rendered resident page as the page cache will keep it (or None), sent
-    compressed when the browser accepts gzip."""
+    compressed when the browser accepts gzip. `finish` is the view's finishing call with its
+    arguments, made again each time the page is served."""
     if response.streaming or response.cookies or request.method != "GET":
         return None
-    page = CachedPage([], response.content)
-    page.language, page.cookies, page.finish = language, cookies, None
+    page = CachedPage(response.content, language, cookies, finish)
     # The response just rendered (tests read its context) keeps its own tokens; only its body
     # is swapped for the compressed one.
     if accepts_gzip(request):
@@ -360,11 +361,7 @@ def page_to_keep(request, response, key, language, cookies):
         response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
     patch_vary_headers(response, ["Accept-Encoding"])
-    # A page built with the previous version's figures (another process is computing the new
-    # ones) is kept a moment only: enough to spare re-rendering it for every resident meanwhile,
-    # short enough that the new figures show seconds later.
-    seconds = STALE_PAGE_SECONDS if stale_figures_used() else SERVER_CACHE_SECONDS
-    return PageToKeep(key, page, seconds, frozenset())
+    return page
 
 
 def public_page(view=None, *, cookies=(), finish=None):
@@ -398,16 +395,24 @@ def public_page(view=None, *, cookies=(), finish=None):
         if response is None:
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
-                kept = None
+                page = None
                 if not personal:
-                    key = page_key(version, hour, request.get_full_path(), cookies, request)
-                    kept = page_to_keep(request, response, key, language, cookies)
+                    call = finish and (finish, args, kwargs)
+                    page = page_to_keep(request, response, language, cookies, call)
                 date_validators(response, etag, last_modified)
                 if finish:
                     finish(request, response, *args, **kwargs)
-                if kept:
-                    kept.page.finish = finish and (finish, args, kwargs)
-                    response.page_to_keep = kept._replace(cookies=frozenset(response.cookies))
+                if page is not None:
+                    key = page_key(version, hour, request.get_full_path(), cookies, request)
+                    # A page built with the previous version's figures (another process is
+                    # computing the new ones) is kept a moment only: enough to spare
+                    # re-rendering it for every resident meanwhile, short enough that the new
+                    # figures show seconds later.
+                    stale = stale_figures_used()
+                    seconds = STALE_PAGE_SECONDS if stale else SERVER_CACHE_SECONDS
+                    response.page_to_keep = PageToKeep(
+                        key, page, seconds, frozenset(response.cookies)
+                    )
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 
