@@ -27,8 +27,6 @@ from .models import (
     obligation,
 )
 
-CHUNK = 2000
-
 COLUMNS = [
     Column("id", "integer", "Id", "The disclosure's number; its page is `url`.", required=True),
     Column("url", "string", "Page", "The disclosure's public page.", format="uri"),
@@ -276,7 +274,7 @@ def rows(queryset, url_template, today=None):
     ).values(*VALUES)
     today = today or timezone.localdate()
     place_codes = {}  # place id → KATO code, filled as chunks name new places
-    for chunk in chunks(values, CHUNK):
+    for chunk in chunks(values):
         yield from _chunk(chunk, url_template, today, place_codes)
 
 

@@ -20,7 +20,7 @@ from projects.filters import bad_filter_response, filter_errors
 from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
-from projects.opendata import csv_lines, json_row
+from projects.opendata import batches, csv_lines, json_row
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
@@ -46,7 +46,6 @@ from .models import Disclosure, Question, ResidentFeedback, Revision
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-EXPORT_CHUNK = 2000
 # Request body ceilings of the views that take files: the file's own limit plus the form.
 PHOTO_BODY = images.MAX_BYTES + MB
 PDF_BODY = PDF_MAX_BYTES + MB
@@ -100,15 +99,9 @@ def _export_filename(filterset, extension):
     return f"{stem}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _batched(lines, size=EXPORT_CHUNK):
+def _batched(lines):
     """Join streamed lines into larger pieces: one write to the socket per piece, not per row."""
-    batch = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == size:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    return ("".join(batch) for batch in batches(lines))
 
 
 # A stream cannot change its status once started: an export that fails half-way ends with this
