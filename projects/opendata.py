@@ -202,6 +202,11 @@ def iso(value):
     return value.isoformat() if value is not None else None
 
 
+def number_text(value):
+    """A Decimal as exact text (JSON has no decimals; a float would round it), or None."""
+    return str(value) if value is not None else None
+
+
 def blank_as_none(value):
     """One spelling of "nothing" in JSON: null, never an empty string."""
     return None if value == "" else value
