@@ -109,6 +109,18 @@ def _batched(lines):
 EXPORT_FAILED = "# ERROR: the export failed part-way; this file is incomplete."
 
 
+def _marking_failure(request, pieces, label, newline):
+    """`pieces` as they come; if they fail part-way, the error is logged and the file ends
+    with EXPORT_FAILED on a line of its own instead of whatever would have closed it."""
+    try:
+        yield from pieces
+    except Exception:
+        logger.exception(
+            "%s export failed part-way", label, extra={"query": request.GET.urlencode()}
+        )
+        yield newline + EXPORT_FAILED + newline
+
+
 @require_GET
 def export_csv(request):
     """The filtered list as CSV (same query string as the list), streamed; open to everyone.
@@ -120,14 +132,11 @@ def export_csv(request):
     if errors := filter_errors(filterset):
         return bad_filter_response(errors, "text/plain")
 
-    def lines():
-        try:
-            yield from csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
-        except Exception:
-            logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
-            yield "\r\n" + EXPORT_FAILED + "\r\n"
-
-    response = StreamingHttpResponse(_batched(lines()), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
+    response = StreamingHttpResponse(
+        _batched(_marking_failure(request, lines, "CSV", "\r\n")),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename(filterset, "csv")}"'
     return response
 
@@ -142,21 +151,15 @@ def export_json(request):
     if errors := filter_errors(filterset):
         return bad_filter_response(errors)
 
-    def chunks():
+    def pieces():
         yield "["
-        try:
-            for number, row in enumerate(_export_rows(request, filterset)):
-                yield ("," if number else "") + json_row(row)
-        except Exception:
-            logger.exception(
-                "JSON export failed part-way", extra={"query": request.GET.urlencode()}
-            )
-            yield "\n" + EXPORT_FAILED + "\n"
-            return
+        for number, row in enumerate(_export_rows(request, filterset)):
+            yield ("," if number else "") + json_row(row)
         yield "]"
 
     response = StreamingHttpResponse(
-        _batched(chunks()), content_type="application/json; charset=utf-8"
+        _batched(_marking_failure(request, pieces(), "JSON", "\n")),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_export_filename(filterset, "json")}"'
     return response
