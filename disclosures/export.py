@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hearings.models import Hearing
 from projects.models import Currency, Organisation, Place
-from projects.opendata import Column, chunks, iso, joined_codes, text_columns
+from projects.opendata import Column, chunks, iso, joined_codes, number_text, text_columns
 from projects.translation import translated_expression
 
 from .models import (
@@ -26,8 +26,6 @@ from .models import (
     ValueForm,
     obligation,
 )
-
-CHUNK = 2000
 
 COLUMNS = [
     Column("id", "integer", "Id", "The disclosure's number; its page is `url`.", required=True),
@@ -276,7 +274,7 @@ def rows(queryset, url_template, today=None):
     ).values(*VALUES)
     today = today or timezone.localdate()
     place_codes = {}  # place id → KATO code, filled as chunks name new places
-    for chunk in chunks(values, CHUNK):
+    for chunk in chunks(values):
         yield from _chunk(chunk, url_template, today, place_codes)
 
 
@@ -304,7 +302,7 @@ def _chunk(chunk, url_template, today, place_codes):
     for row in chunk:
         # The row is ours (a fresh dict from values()): complete it in place, then keep the
         # columns in order, with "" read as null.
-        due, amount = row["due_date"], row["amount"]
+        due = row["due_date"]
         verdict = verdicts.get(row["id"], (None, None, None))
         row.update(
             url=url_template.format(row["id"]),
@@ -316,7 +314,7 @@ def _chunk(chunk, url_template, today, place_codes):
             overdue=row["status"] in OPEN_STATUSES and due is not None and due < today,
             due_date=iso(due),
             delivered_date=iso(row["delivered_date"]),
-            amount=str(amount) if amount is not None else None,
+            amount=number_text(row["amount"]),
             obligation=obligation(row["basis"]) or None,
             hearing=row["hearing_id"] if row["hearing_public"] else None,
             akimat_verdict=verdict[0],

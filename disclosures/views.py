@@ -20,7 +20,7 @@ from projects.filters import bad_filter_response, filter_errors
 from projects.forms import ModerationForm, add_service_errors
 from projects.lifecycle import available_transitions
 from projects.models import Organisation, Place
-from projects.opendata import csv_lines, json_row
+from projects.opendata import batches, csv_lines, json_row
 from projects.ratelimit import ip_hash, record, refusal_message, retry_after
 from projects.request_limits import MB, body_limit
 from projects.services import moderate_input
@@ -46,7 +46,6 @@ from .models import Disclosure, Question, ResidentFeedback, Revision
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-EXPORT_CHUNK = 2000
 # Request body ceilings of the views that take files: the file's own limit plus the form.
 PHOTO_BODY = images.MAX_BYTES + MB
 PDF_BODY = PDF_MAX_BYTES + MB
@@ -100,20 +99,26 @@ def _export_filename(filterset, extension):
     return f"{stem}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _batched(lines, size=EXPORT_CHUNK):
+def _batched(lines):
     """Join streamed lines into larger pieces: one write to the socket per piece, not per row."""
-    batch = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == size:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    return ("".join(batch) for batch in batches(lines))
 
 
 # A stream cannot change its status once started: an export that fails half-way ends with this
 # line (CSV) or trailing text that no JSON parser accepts, never a file that looks complete.
 EXPORT_FAILED = "# ERROR: the export failed part-way; this file is incomplete."
+
+
+def _marking_failure(request, pieces, label, newline):
+    """`pieces` as they come; if they fail part-way, the error is logged and the file ends
+    with EXPORT_FAILED on a line of its own instead of whatever would have closed it."""
+    try:
+        yield from pieces
+    except Exception:
+        logger.exception(
+            "%s export failed part-way", label, extra={"query": request.GET.urlencode()}
+        )
+        yield newline + EXPORT_FAILED + newline
 
 
 @require_GET
@@ -127,14 +132,11 @@ def export_csv(request):
     if errors := filter_errors(filterset):
         return bad_filter_response(errors, "text/plain")
 
-    def lines():
-        try:
-            yield from csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
-        except Exception:
-            logger.exception("CSV export failed part-way", extra={"query": request.GET.urlencode()})
-            yield "\r\n" + EXPORT_FAILED + "\r\n"
-
-    response = StreamingHttpResponse(_batched(lines()), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
+    response = StreamingHttpResponse(
+        _batched(_marking_failure(request, lines, "CSV", "\r\n")),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename(filterset, "csv")}"'
     return response
 
@@ -149,21 +151,15 @@ def export_json(request):
     if errors := filter_errors(filterset):
         return bad_filter_response(errors)
 
-    def chunks():
+    def pieces():
         yield "["
-        try:
-            for number, row in enumerate(_export_rows(request, filterset)):
-                yield ("," if number else "") + json_row(row)
-        except Exception:
-            logger.exception(
-                "JSON export failed part-way", extra={"query": request.GET.urlencode()}
-            )
-            yield "\n" + EXPORT_FAILED + "\n"
-            return
+        for number, row in enumerate(_export_rows(request, filterset)):
+            yield ("," if number else "") + json_row(row)
         yield "]"
 
     response = StreamingHttpResponse(
-        _batched(chunks()), content_type="application/json; charset=utf-8"
+        _batched(_marking_failure(request, pieces(), "JSON", "\n")),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_export_filename(filterset, "json")}"'
     return response

@@ -7,7 +7,7 @@ JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a ti
 from django.db.models import F
 
 from .models import Country, Currency, Organisation, Place, Project, ProjectSettlement
-from .opendata import Column, blank_as_none, chunks, iso, joined_codes
+from .opendata import Column, blank_as_none, chunks, iso, joined_codes, number_text
 
 PLACE_COLUMNS = [
     Column(
@@ -117,8 +117,8 @@ def place_rows(url_template):
             row.update(
                 parent=parent,
                 url=url_template.format(slug),
-                latitude=_number(row["latitude"]),
-                longitude=_number(row["longitude"]),
+                latitude=number_text(row["latitude"]),
+                longitude=number_text(row["longitude"]),
             )
             yield {column.name: blank_as_none(row[column.name]) for column in PLACE_COLUMNS}
 
@@ -167,11 +167,7 @@ def project_rows(url_template):
                 settlements=settlements.get(row["id"]),
                 start_date=iso(row["start_date"]),
                 commissioning_date=iso(row["commissioning_date"]),
-                investment_amount=_number(row["investment_amount"]),
+                investment_amount=number_text(row["investment_amount"]),
                 updated_at=iso(row["updated_at"]),
             )
             yield {c.name: blank_as_none(row[c.name]) for c in PROJECT_COLUMNS}
-
-
-def _number(value):
-    return str(value) if value is not None else None

@@ -169,16 +169,24 @@ LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
 KATO_URL = "https://stat.gov.kz/"
 
 
-def chunks(values, size=2000):
+CHUNK = 2000  # rows read per server-side cursor fetch, and lines per write of a streamed export
+
+
+def batches(items, size=CHUNK):
+    """`items` as lists of `size` (the last one shorter, never empty)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def chunks(values, size=CHUNK):
     """A values() queryset read from a server-side cursor, `size` rows at a time."""
-    chunk = []
-    for row in values.iterator(chunk_size=size):
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    return batches(values.iterator(chunk_size=size), size)
 
 
 def joined_codes(pairs):
@@ -192,6 +200,11 @@ def joined_codes(pairs):
 def iso(value):
     """A date or time as ISO 8601 text (times in UTC, as stored), or None."""
     return value.isoformat() if value is not None else None
+
+
+def number_text(value):
+    """A Decimal as exact text (JSON has no decimals; a float would round it), or None."""
+    return str(value) if value is not None else None
 
 
 def blank_as_none(value):
