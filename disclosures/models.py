@@ -1022,14 +1022,27 @@ class Revision(ChangeLogEntry):
     extra_labels = EXTRA_LABELS
     money_fields = ("amount",)
 
-    def linked(self, field_, pk):
+    @classmethod
+    def linked_records(cls, field_):
+        if field_.name == "funded_by":
+            return Disclosure.objects.select_related("organisation")
+        return super().linked_records(field_)
+
+    @classmethod
+    def linked_name(cls, field_, record):
         """A funding source hidden by moderators later shows as hidden here too."""
         if field_.name == "funded_by":
-            source = Disclosure.objects.select_related("organisation").filter(pk=pk).first()
-            if source is None or source.is_hidden():
+            if record.is_hidden():
                 return str(_("a contribution hidden by moderators"))
-            return f"{source.title} ({source.organisation.name})"
-        return super().linked(field_, pk)
+            return f"{record.title} ({record.organisation.name})"
+        return super().linked_name(field_, record)
+
+    def linked(self, field_, pk):
+        """A funding source deleted since shows as hidden, as a hidden one does."""
+        name = super().linked(field_, pk)
+        if not name and field_.name == "funded_by":
+            return str(_("a contribution hidden by moderators"))
+        return name
 
 
 class Photo(models.Model):

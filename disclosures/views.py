@@ -237,7 +237,7 @@ def disclosure_changes(request, pk):
     return render(
         request,
         "disclosures/revision_list.html",
-        {"disclosure": disclosure, "revisions": revisions},
+        {"disclosure": disclosure, "revisions": Revision.attach_linked(list(revisions))},
     )
 
 

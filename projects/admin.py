@@ -127,8 +127,17 @@ class ProjectChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         "acting_user",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("acting_organisation", "acting_user")
+
     @admin.display(description=_("what changed"))
     def what_changed(self, change):
+        if not hasattr(self, "records"):
+            # The companies and settlements the whole history names, fetched once for all its
+            # rows (an inline is made anew for each request).
+            history = list(ProjectChange.objects.filter(project_id=change.project_id))
+            self.records = ProjectChange.attach_records(history)[0].records
+        change.records = self.records
         return format_html_join(
             mark_safe("<br>"),
             "{}: {} → {}",

@@ -1,15 +1,18 @@
 """The admin cannot go around the services; places keep their tree fields; imports bump pages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from hearings.models import Hearing, HearingChange
 from projects import caching
 from projects.kato import import_places
-from projects.models import Place, Project
+from projects.models import Place, Project, ProjectChange
 from projects.services import save_project
 from tests.factories import (
+    CompanyFactory,
     DisclosureFactory,
     HearingFactory,
     PlaceFactory,
@@ -150,6 +153,31 @@ def test_a_company_edit_shows_in_the_admin_as_the_companys(superuser_client):
     )
     page = superuser_client.get(reverse("admin:projects_project_change", args=[project.pk]))
     assert "The operator is also an investor." in page.content.decode()
+
+
+def test_the_admins_project_history_costs_the_same_however_long(superuser_client):
+    """The history under a project names its companies and settlements, and who acted, with a
+    constant number of queries."""
+    project = ProjectFactory()
+    url = reverse("admin:projects_project_change", args=[project.pk])
+
+    def log_changes(count):
+        for _ in range(count):
+            investor = CompanyFactory()
+            ProjectChange.objects.create(
+                project=project,
+                action=ProjectChange.Action.EDITED,
+                changes=[{"field": "investors", "old": [], "new": [f"#{investor.pk}"]}],
+                reason="Investor added.",
+                acting_organisation=project.operator,
+                acting_user=UserFactory(),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            page = superuser_client.get(url).content.decode()
+        assert str(investor.name) in page
+        return len(queries)
+
+    assert log_changes(1) == log_changes(3)
 
 
 def test_place_save_computes_path_depth_and_search_key_and_moves_descendants():

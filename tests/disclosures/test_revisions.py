@@ -3,13 +3,15 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from disclosures import services
 from disclosures.models import Disclosure, Revision, Status
-from tests.factories import DisclosureFactory, member_of, place_tree
+from tests.factories import DisclosureFactory, ProjectFactory, member_of, place_tree
 
 
 class RevisionLogTests(TestCase):
@@ -60,6 +62,34 @@ class RevisionLogTests(TestCase):
         )
         self.assertContains(response, ": The act says 1.8 million.")
         self.assertNotContains(response, "Reason: The act says")
+
+    def test_change_log_names_linked_records_with_a_constant_number_of_queries(self):
+        """Projects and funding sources logged as "#<id>" are named in one query per kind of
+        record, however many corrections link them."""
+
+        def log_links(count):
+            for _ in range(count):
+                old, new = ProjectFactory(), ProjectFactory()
+                source = DisclosureFactory(published=True)
+                Revision.objects.create(
+                    disclosure=self.disclosure,
+                    action=Revision.Action.EDITED,
+                    after_publication=True,
+                    reason="Linked.",
+                    changes=[
+                        {"field": "project", "old": f"#{old.pk}", "new": f"#{new.pk}"},
+                        {"field": "funded_by", "old": "", "new": f"#{source.pk}"},
+                    ],
+                )
+            with translation.override("en"):
+                url = reverse("disclosures:changes", args=[self.disclosure.pk])
+                with CaptureQueriesContext(connection) as queries:
+                    response = self.client.get(url)
+                self.assertContains(response, f"to {new.name_en} on")
+                self.assertContains(response, f"{source.title} ({source.organisation.name})")
+            return len(queries)
+
+        self.assertEqual(log_links(1), log_links(3))
 
     def test_no_change_writes_no_revision(self):
         """Saving without changes is not a correction."""
