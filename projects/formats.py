@@ -117,6 +117,11 @@ RU_UNITS_GENITIVE = {
     "hour": ("часа", "часов", "часов"),
     "minute": ("минуты", "минут", "минут"),
 }
+# A duration on its own: 1 час 30 минут.
+RU_UNITS_NOMINATIVE = {
+    "hour": ("час", "часа", "часов"),
+    "minute": ("минута", "минуты", "минут"),
+}
 EN_UNITS = {unit: (unit, unit + "s") for unit in UNITS}
 
 
@@ -318,8 +323,8 @@ def _ru(parts, table):
     return " ".join(f"{count}{NBSP}{ru_plural(count, table[unit])}" for count, unit in parts)
 
 
-def _en(parts):
-    return ", ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+def _en(parts, separator=", "):
+    return separator.join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
 
 
 def timeleft(value, now=None, language=None):
@@ -355,10 +360,8 @@ def duration(minutes, language=None, about=True):
     if language == "ru":
         if about:
             return f"около {_ru(parts, RU_UNITS_GENITIVE)}"
-        return _ru(
-            parts, {"hour": ("час", "часа", "часов"), "minute": ("минута", "минуты", "минут")}
-        )
-    text = " ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+        return _ru(parts, RU_UNITS_NOMINATIVE)
+    text = _en(parts, " ")
     return f"about {text}" if about else text
 
 
