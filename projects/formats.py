@@ -292,7 +292,6 @@ def time_parts(start, end):
     if _add_months(start, months) > end:
         months -= 1
     rest = end - _add_months(start, months)
-    seconds = rest.days * 86400 + rest.seconds
     weeks, days = divmod(rest.days, 7)
     counts = {
         "year": months // 12,
@@ -302,17 +301,11 @@ def time_parts(start, end):
         "hour": rest.seconds // 3600,
         "minute": rest.seconds % 3600 // 60,
     }
-    if not seconds and not months:
-        return []
-    parts = []
-    for unit in UNITS:
-        if parts:
-            if counts[unit]:
-                parts.append((counts[unit], unit))
-            break
+    for index, unit in enumerate(UNITS):
         if counts[unit]:
-            parts.append((counts[unit], unit))
-    return parts
+            shown = UNITS[index : index + 2]
+            return [(counts[shown_unit], shown_unit) for shown_unit in shown if counts[shown_unit]]
+    return []
 
 
 def _kk(parts):
