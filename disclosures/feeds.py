@@ -23,6 +23,12 @@ from .models import Disclosure, Status
 FEED_SIZE = 50
 
 
+def _with_filters(view, filterset):
+    """The absolute address of `view` with the feed's own filters as its query."""
+    query = filterset.data.urlencode()
+    return absolute(reverse(view) + (f"?{query}" if query else ""))
+
+
 class DisclosureFeed(Feed):
     title = _("Ashyq Auyl: contributions and promises")
     description = _(
@@ -43,13 +49,11 @@ class DisclosureFeed(Feed):
         return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed().with_related())
 
     def link(self, filterset):
-        query = filterset.data.urlencode()
-        return absolute(reverse("disclosures:list") + (f"?{query}" if query else ""))
+        return _with_filters("disclosures:list", filterset)
 
     def feed_url(self, filterset):
         # The self link keeps the query: a filtered feed names itself, not the whole feed.
-        query = filterset.data.urlencode()
-        return absolute(reverse("disclosures:feed") + (f"?{query}" if query else ""))
+        return _with_filters("disclosures:feed", filterset)
 
     def feed_copyright(self):
         return opendata.rights()

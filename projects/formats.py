@@ -117,6 +117,11 @@ RU_UNITS_GENITIVE = {
     "hour": ("часа", "часов", "часов"),
     "minute": ("минуты", "минут", "минут"),
 }
+# A duration on its own: 1 час 30 минут.
+RU_UNITS_NOMINATIVE = {
+    "hour": ("час", "часа", "часов"),
+    "minute": ("минута", "минуты", "минут"),
+}
 EN_UNITS = {unit: (unit, unit + "s") for unit in UNITS}
 
 
@@ -287,7 +292,6 @@ def time_parts(start, end):
     if _add_months(start, months) > end:
         months -= 1
     rest = end - _add_months(start, months)
-    seconds = rest.days * 86400 + rest.seconds
     weeks, days = divmod(rest.days, 7)
     counts = {
         "year": months // 12,
@@ -297,17 +301,11 @@ def time_parts(start, end):
         "hour": rest.seconds // 3600,
         "minute": rest.seconds % 3600 // 60,
     }
-    if not seconds and not months:
-        return []
-    parts = []
-    for unit in UNITS:
-        if parts:
-            if counts[unit]:
-                parts.append((counts[unit], unit))
-            break
+    for index, unit in enumerate(UNITS):
         if counts[unit]:
-            parts.append((counts[unit], unit))
-    return parts
+            shown = UNITS[index : index + 2]
+            return [(counts[shown_unit], shown_unit) for shown_unit in shown if counts[shown_unit]]
+    return []
 
 
 def _kk(parts):
@@ -318,8 +316,8 @@ def _ru(parts, table):
     return " ".join(f"{count}{NBSP}{ru_plural(count, table[unit])}" for count, unit in parts)
 
 
-def _en(parts):
-    return ", ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+def _en(parts, separator=", "):
+    return separator.join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
 
 
 def timeleft(value, now=None, language=None):
@@ -355,10 +353,8 @@ def duration(minutes, language=None, about=True):
     if language == "ru":
         if about:
             return f"около {_ru(parts, RU_UNITS_GENITIVE)}"
-        return _ru(
-            parts, {"hour": ("час", "часа", "часов"), "minute": ("минута", "минуты", "минут")}
-        )
-    text = " ".join(f"{count}{NBSP}{EN_UNITS[unit][count != 1]}" for count, unit in parts)
+        return _ru(parts, RU_UNITS_NOMINATIVE)
+    text = _en(parts, " ")
     return f"about {text}" if about else text
 
 

@@ -24,11 +24,8 @@ def language_order(language=None):
 
 
 def translated(obj, field, language=None):
-    for code in language_order(language):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
-    return ""
+    code = source_language(obj, field, language)
+    return getattr(obj, f"{field}_{code}") if code else ""
 
 
 def source_language(obj, field, language=None):

@@ -36,10 +36,16 @@ def validate_bin(value):
         )
 
 
-def validate_kato_code(value):
-    if not (
+def is_kato_code(value):
+    """Nine ASCII digits: the shape of every KATO code (a cookie's or a query's value is checked
+    with this before it reaches a query)."""
+    return (
         isinstance(value, str) and len(value) == KATO_LENGTH and value.isascii() and value.isdigit()
-    ):
+    )
+
+
+def validate_kato_code(value):
+    if not is_kato_code(value):
         raise ValidationError(_("A KATO code has exactly 9 digits."), code="kato_format")
 
 

@@ -35,6 +35,7 @@ from .forms import ApiTokenForm, MemberForm, PlaceSearchForm, ProjectForm, add_s
 from .maps import map_data, point
 from .models import ApiToken, Membership, Organisation, Place, Project, ProjectChange
 from .ratelimit import allow
+from .validators import is_kato_code
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,13 @@ RECENT_PLACES_KEPT = 5
 def recent_place_codes(request):
     """KATO codes of the places this browser looked at last (a cookie; no account needed)."""
     codes = request.COOKIES.get(RECENT_PLACES_COOKIE, "").split(".")
-    return [code for code in codes if len(code) == 9 and code.isdigit()][:RECENT_PLACES_KEPT]
+    return [code for code in codes if is_kato_code(code)][:RECENT_PLACES_KEPT]
 
 
 def remember_place(request, response, slug):
     """Put the place (its KATO code ends its slug) first in the recent-places cookie."""
     code = slug.rsplit("-", 1)[-1]
-    if not (len(code) == 9 and code.isdigit()):
+    if not is_kato_code(code):
         return
     codes = [code, *(c for c in recent_place_codes(request) if c != code)]
     value = ".".join(codes[:RECENT_PLACES_KEPT])
@@ -134,9 +135,7 @@ def place_suggest(request):
         return JsonResponse({"error": _("Unknown level.")}, status=400)
     if "codes" in request.GET:
         codes = request.GET["codes"].replace(",", " ").split()
-        if len(codes) > LABELLED_AT_MOST or not all(
-            len(code) == 9 and code.isdigit() for code in codes
-        ):
+        if len(codes) > LABELLED_AT_MOST or not all(is_kato_code(code) for code in codes):
             return JsonResponse({"error": _("Give up to 50 nine-digit KATO codes.")}, status=400)
         places = list(Place.objects.filter(kato_code__in=codes).order_by("kato_code"))
     else:
