@@ -91,6 +91,8 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     else:
         stored_investors, before = [], {}
     investors = stored_investors if investors is None else list(investors)
+    if not all(organisation.is_company for organisation in investors):
+        raise ValidationError({"investors": _("Investors must be companies.")})
     wanted = {place.pk: place for place in [project.primary_settlement, *settlements]}
     changes = diff(
         before, _project_snapshot(project, investors, [p.kato_code for p in wanted.values()])

@@ -161,6 +161,15 @@ class ProjectHistoryTests(TestCase):
         self.assertEqual(self.project.name_en, "Copper mine")
         self.assertFalse(self.project.history.exists())
 
+    def test_an_akimat_cannot_be_an_investor_whatever_the_caller(self):
+        """The form offers companies only; the service holds the rule for every caller."""
+        from tests.factories import AkimatFactory
+
+        with self.assertRaises(ValidationError) as refused:
+            self.save(edited(self.project), investors=[AkimatFactory()], reason="Funding.")
+        self.assertIn("investors", refused.exception.message_dict)
+        self.assertFalse(self.project.history.exists())
+
     def test_another_company_cannot_save_and_nothing_is_logged(self):
         other = member_of(CompanyFactory())
         with self.assertRaises(PermissionDenied):
