@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import opendata
 from projects.filters import bad_filter_response, filter_errors
-from projects.metadata import absolute
+from projects.metadata import absolute, absolute_media
 from projects.text import one_line, xml_safe
 
 from .filters import DisclosureFilter
@@ -82,7 +82,7 @@ class DisclosureFeed(Feed):
             except OSError:  # the file is missing from storage: no enclosure rather than a 500
                 return []
             mime_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-            return [Enclosure(absolute(stored.url), length, mime_type)]
+            return [Enclosure(absolute_media(stored.url), length, mime_type)]
         return []
 
     def item_title(self, item):
