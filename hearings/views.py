@@ -147,12 +147,11 @@ def hearing_detail(request, pk):
         report.hearing = hearing
     changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
     started = hearing.starts_at <= timezone.now()
-    running = hearing.is_running()
     comments_open = hearing.comments_open()
     # What the page leads with: how to take part while that is possible (the meeting under way
     # included: residents can still go), the record once held.
     take_part = hearing.status == Hearing.Status.ANNOUNCED and (
-        not started or comments_open or running
+        not started or comments_open or hearing.is_running()
     )
     record_first = not take_part and hearing.status in (
         Hearing.Status.ANNOUNCED,
@@ -184,7 +183,6 @@ def hearing_detail(request, pk):
         "learned": _learned_of_summary(hearing, reports),
         "protocol_late": hearing.is_protocol_late(),
         "started": started,
-        "running": running,
         "comment_form": CommentForm() if comments_open else None,
         "registration_form": RegistrationForm() if hearing.registration_open() else None,
         "learned_form": LearnedOfForm() if hearing.announced_at else None,
