@@ -84,22 +84,24 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "projects",
-    "disclosures",
     "hearings",
+    "disclosures",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the session: a session saved at the end of a request is a write (config/db_router.py).
-    "config.db_router.ReplicaRoutingMiddleware",
-    # Residents' warm pages are served here, before the rest (projects/caching.py).
-    "projects.caching.PageCacheMiddleware",
+    # Before the session: a session saved at the end of a request is a write (core/db_router.py).
+    "core.db_router.ReplicaRoutingMiddleware",
+    # Residents' warm pages are served here, before the rest (core/caching.py).
+    "core.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "projects.request_limits.BodySizeLimitMiddleware",
+    "core.request_limits.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "projects.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -149,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A read replica (DATABASE_REPLICA_URL, streaming replication of the primary) serves the reads
 # of residents' pages; writes, and every read of a request that wrote or that comes from someone
-# signed in or just after a write, go to the primary (config/db_router.py). Without it,
+# signed in or just after a write, go to the primary (core/db_router.py). Without it,
 # everything uses "default".
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -162,7 +164,7 @@ if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
         "DISABLE_SERVER_SIDE_CURSORS"
     ]
-DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 # Seconds after a write during which the same browser reads from the primary (replication lag).
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -184,13 +186,13 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "projects.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "projects.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "projects:dashboard"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # Languages: Kazakh and Russian are the main ones, English the third. URLs carry the language
@@ -214,7 +216,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-# Uploaded files are served by projects.views.media_file after a visibility check, through
+# Uploaded files are served by portal.views.media_file after a visibility check, through
 # django-sendfile2: Django streams them itself unless MEDIA_ACCEL_REDIRECT is on, in which case
 # nginx sends them from an `internal` location at MEDIA_ACCEL_URL (see README, "Production").
 SENDFILE_ROOT = str(MEDIA_ROOT)
@@ -241,7 +243,7 @@ STORAGES = {
 # from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), as boto3 reads them.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {"BACKEND": "projects.storage.PrivateMediaStorage"}
+    STORAGES["default"] = {"BACKEND": "core.storage.PrivateMediaStorage"}
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None
@@ -269,10 +271,10 @@ if AWS_STORAGE_BUCKET_NAME and not MEDIA_CSP_ORIGINS:
             )
 
 # Seconds for which a server process reuses the content version it read, for residents (see
-# projects/caching.py): how long an edit made through another process can take to reach them.
+# core/caching.py): how long an edit made through another process can take to reach them.
 CONTENT_VERSION_TTL = float(env("CONTENT_VERSION_TTL", "1"))
 
-# The bulk downloads at /data/ (projects/downloads.py) are rebuilt by the outbox worker when the
+# The bulk downloads at /data/ (portal/downloads.py) are rebuilt by the outbox worker when the
 # content changed, at most once per OPEN_DATA_MIN_AGE seconds; the worker looks every
 # OPEN_DATA_CHECK_SECONDS.
 OPEN_DATA_MIN_AGE = env_int("OPEN_DATA_MIN_AGE", 300)
@@ -314,15 +316,15 @@ if REDIS_URL:
         "socket_timeout": float(env("REDIS_TIMEOUT", "1")),
     }
     # Django's RedisCache, except that while Redis is down each process caches and counts in its
-    # own memory instead of failing the request (config/redis_cache.py).
+    # own memory instead of failing the request (core/redis_cache.py).
     CACHES["default"] = {
-        "BACKEND": "config.redis_cache.FallbackRedisCache",
+        "BACKEND": "core.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa",
         "OPTIONS": _redis_options,
     }
     CACHES["shared"] = {
-        "BACKEND": "config.redis_cache.FallbackRedisCache",
+        "BACKEND": "core.redis_cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aa-shared",
         "OPTIONS": _redis_options,
@@ -365,7 +367,7 @@ if not DEBUG:
 
 # Request bodies. Text fields of a form together: 1 MB (the longest field takes 4,000 characters).
 # An uploaded file above 2.5 MB goes to a temporary file instead of memory. The whole body of a
-# request is capped per view before it is read (projects/request_limits.py): 1 MB by default,
+# request is capped per view before it is read (core/request_limits.py): 1 MB by default,
 # more only on the views that take a photo, a PDF or a CSV.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -407,7 +409,7 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
     )
 
-# Rate limits on residents' forms (projects/ratelimit.py). RATELIMIT_TRUST_FORWARDED is the number
+# Rate limits on residents' forms (core/ratelimit.py). RATELIMIT_TRUST_FORWARDED is the number
 # of proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
 # "true"/"false" are read as 1/0 for older configurations.
 _forwarded = env("RATELIMIT_TRUST_FORWARDED", "0").strip().lower()
@@ -422,7 +424,7 @@ RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)
 
 # Content-Security-Policy (django-csp 4) on every page: scripts, styles and fonts only from this
 # site, no inline script or style, images from here and the map tile server. Uploaded files get a
-# stricter policy of their own (projects.views.media_file).
+# stricter policy of their own (portal.views.media_file).
 _tiles = urlsplit(env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
 _tile_origin = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
 CONTENT_SECURITY_POLICY = {

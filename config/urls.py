@@ -7,14 +7,14 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from core.forms import SignInForm
 from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
 from disclosures.sitemaps import DisclosureSitemap
 from hearings.api import HearingViewSet
 from hearings.sitemaps import HearingSitemap
-from projects import views as project_views
+from portal import views as portal_views
+from portal.sitemaps import PlaceSitemap
 from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
-from projects.forms import SignInForm
-from projects.sitemaps import PlaceSitemap
 
 api = SimpleRouter(trailing_slash=True)
 api.register("places", PlaceViewSet, basename="place")
@@ -28,7 +28,7 @@ sitemaps = {"places": PlaceSitemap, "disclosures": DisclosureSitemap, "hearings"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("robots.txt", project_views.robots_txt, name="robots_txt"),
+    path("robots.txt", portal_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
@@ -39,16 +39,16 @@ urlpatterns = [
     path("api/v1/", include((api.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("media/<path:path>", project_views.media_file, name="media"),
+    path("media/<path:path>", portal_views.media_file, name="media"),
     # The bulk downloads: stable addresses without a language (the page is at /<lang>/data/).
-    path("data/", project_views.data_redirect, name="data_redirect"),
-    path("data/<str:name>", project_views.data_file, name="data_file"),
-    path("healthz", project_views.healthz, name="healthz"),
-    path("readyz", project_views.readyz, name="readyz"),
+    path("data/", portal_views.data_redirect, name="data_redirect"),
+    path("data/<str:name>", portal_views.data_file, name="data_file"),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("readyz", portal_views.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(
-    path("", project_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),
@@ -56,13 +56,14 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("projects.urls")),
+    path("", include("portal.urls")),
     path("disclosures/", include("disclosures.urls")),
     path("hearings/", include("hearings.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,
 )
 
-handler400 = "projects.views.bad_request"
-handler403 = "projects.views.permission_denied"
-handler404 = "projects.views.page_not_found"
-handler500 = "projects.views.server_error"
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

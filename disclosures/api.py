@@ -17,24 +17,18 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from projects.api import (
-    ApiKeyAuthentication,
-    CursorPage,
-    HasApiKey,
-    PublicReadViewSet,
-    updated_since,
-)
-
-from . import services
-from .filters import DisclosureFilter
-from .models import ApiCreation, Confirmation, Disclosure, Revision
-from .serializers import (
+from core.api import CursorPage, PublicReadViewSet, updated_since
+from disclosures import services
+from disclosures.filters import DisclosureFilter
+from disclosures.models import ApiCreation, Confirmation, Disclosure, Revision
+from disclosures.serializers import (
     DisclosureCorrectionSerializer,
     DisclosureCreateSerializer,
     DisclosureSerializer,
     HiddenDisclosureSerializer,
     VersionSerializer,
 )
+from projects.api import ApiKeyAuthentication, HasApiKey
 
 
 class DisclosureAPIFilter(DisclosureFilter):

@@ -7,9 +7,8 @@ class DisclosuresConfig(AppConfig):
     verbose_name = _("Disclosures")
 
     def ready(self):
-        from projects.caching import watch
-
-        from .models import (
+        from core.caching import watch
+        from disclosures.models import (
             Confirmation,
             Disclosure,
             Document,

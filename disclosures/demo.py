@@ -15,12 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
+from core.services import moderate_input
+from disclosures import services
+from disclosures.models import Basis, Category, Disclosure, RecipientRole, Status, ValueForm
 from hearings.models import HearingPromise
 from projects.models import Organisation, Place, Project
-from projects.services import moderate_input
-
-from . import services
-from .models import Basis, Category, Disclosure, RecipientRole, Status, ValueForm
 
 D = datetime.date
 

@@ -10,12 +10,9 @@ what was given, the beneficiary, the reporting year and the akimat's verdict.
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from hearings.models import Hearing
-from projects.models import Currency, Organisation, Place
-from projects.opendata import Column, chunks, iso, joined_codes, number_text, text_columns
-from projects.translation import translated_expression
-
-from .models import (
+from core.opendata import Column, chunks, iso, joined_codes, number_text, text_columns
+from core.translation import translated_expression
+from disclosures.models import (
     OPEN_STATUSES,
     Basis,
     Category,
@@ -26,6 +23,8 @@ from .models import (
     ValueForm,
     obligation,
 )
+from hearings.models import Hearing
+from projects.models import Currency, Organisation, Place
 
 COLUMNS = [
     Column("id", "integer", "Id", "The disclosure's number; its page is `url`.", required=True),

@@ -12,13 +12,12 @@ from django.urls import reverse
 from django.utils.feedgenerator import Enclosure
 from django.utils.translation import gettext_lazy as _
 
-from projects import opendata
-from projects.filters import bad_filter_response, filter_errors
-from projects.metadata import absolute, absolute_media
-from projects.text import one_line, xml_safe
-
-from .filters import DisclosureFilter
-from .models import Disclosure, Status
+from core import opendata
+from core.filters import bad_filter_response, filter_errors
+from core.metadata import absolute, absolute_media
+from core.text import one_line, xml_safe
+from disclosures.filters import DisclosureFilter
+from disclosures.models import Disclosure, Status
 
 FEED_SIZE = 50
 

@@ -5,11 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from disclosures.models import Basis, Category, Disclosure, Status
 from projects.filters import SlugFilter, districts, regions
 from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
-
-from .models import Basis, Category, Disclosure, Status
 
 OVERDUE = "overdue"
 

@@ -3,14 +3,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import HoneypotMixin, SafeInputMixin
+from core.lifecycle import REASON
+from core.validators import PDF_MAX_BYTES, validate_pdf
+from disclosures import images
+from disclosures.models import Confirmation, Disclosure, Document, ResidentFeedback, Status
 from hearings.models import Hearing
-from projects.forms import HoneypotMixin, SafeInputMixin, SettlementCodesField
-from projects.lifecycle import REASON
+from projects.forms import SettlementCodesField
 from projects.models import Organisation, Project
-from projects.validators import PDF_MAX_BYTES, validate_pdf
-
-from . import images
-from .models import Confirmation, Disclosure, Document, ResidentFeedback, Status
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -36,18 +36,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from projects import formats
-from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
-from projects.models import (
-    ChangeLogEntry,
-    Currency,
-    Organisation,
-    Place,
-    Project,
-    ResidentInput,
-)
-from projects.translation import TranslatedField, translated_expression
-from projects.validators import EARLIEST_YEAR, LATEST_YEAR
+from core import formats
+from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
+from core.models import ResidentInput
+from core.translation import TranslatedField, translated_expression
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
+from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
 
 
 class Category(models.TextChoices):
@@ -643,7 +637,7 @@ class Disclosure(models.Model):
         "hearing",
     )
 
-    # The lifecycle, on three independent axes (see `projects.lifecycle`):
+    # The lifecycle, on three independent axes (see `core.lifecycle`):
     # - status: promised → in progress → delivered, or cancelled; delivered and cancelled are
     #   final (a mistake in a delivered date or a cancel reason is a correction, with a reason);
     # - publication: draft → published → withdrawn (withdrawn stays visible, marked);
@@ -974,7 +968,7 @@ class Revision(ChangeLogEntry):
     `changes` is a list of {"field", "old", "new"} holding codes, not words: choice values
     ("delivered"), "true"/"false", ISO dates, "1800000 KZT", "#<id>" for a linked record. They
     become words in the reader's language when the log is read (`change_rows`, shared with the
-    projects' log in `projects.changelog`), so a status changed on a Kazakh page reads in
+    projects' log in `core.changelog`), so a status changed on a Kazakh page reads in
     Russian on the Russian page. Free text (titles, reasons) is kept as typed; rows logged before
     codes were used are converted by a data migration where a value could be mapped back and
     otherwise shown as stored.
@@ -1073,7 +1067,7 @@ class Photo(models.Model):
 
     def thumbnail_size(self):
         """(width, height) of the thumbnail (at most 400 px a side), for lazy-loaded <img>."""
-        from .images import THUMBNAIL_SIZE
+        from disclosures.images import THUMBNAIL_SIZE
 
         if not (self.width and self.height):
             return THUMBNAIL_SIZE, THUMBNAIL_SIZE

@@ -4,11 +4,8 @@ the akimat's word, with evidence as absolute URLs."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.models import Place, Project
-from projects.serializers import AbsoluteURL, Translations
-
-from . import export
-from .models import (
+from disclosures import export
+from disclosures.models import (
     Confirmation,
     Disclosure,
     Document,
@@ -17,6 +14,8 @@ from .models import (
     StatusChange,
     obligation,
 )
+from projects.models import Place, Project
+from projects.serializers import AbsoluteURL, Translations
 
 
 class OrganisationRef(serializers.Serializer):

@@ -20,15 +20,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from projects.changelog import changed_labels, diff, field_code
-from projects.lifecycle import REASON, check_transition, require
-from projects.models import Currency, Organisation, Place, Project
-from projects.opendata import csv_value
-from projects.text import strip_control_characters
-from projects.validators import EARLIEST_YEAR, LATEST_YEAR, validate_pdf
-
-from . import export, images
-from .models import (
+from core.changelog import changed_labels, diff, field_code
+from core.lifecycle import REASON, check_transition, require
+from core.opendata import csv_value
+from core.text import strip_control_characters
+from core.validators import EARLIEST_YEAR, LATEST_YEAR, validate_pdf
+from disclosures import export, images
+from disclosures.models import (
     AnswerCorrection,
     Basis,
     Category,
@@ -45,6 +43,7 @@ from .models import (
     ValueForm,
     today,
 )
+from projects.models import Currency, Organisation, Place, Project
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def _check_settlements(disclosure, settlements):
 
 
 def _snapshot(disclosure, settlements):
-    """The tracked fields as codes (`projects.changelog`): words are chosen when the log is read,
+    """The tracked fields as codes (`core.changelog`): words are chosen when the log is read,
     in the reader's language."""
     values = {
         name: field_code(disclosure, name, money={"amount": "currency"})

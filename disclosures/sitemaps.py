@@ -1,6 +1,5 @@
-from projects.sitemaps import I18nSitemap
-
-from .models import Disclosure
+from core.sitemaps import I18nSitemap
+from disclosures.models import Disclosure
 
 
 class DisclosureSitemap(I18nSitemap):

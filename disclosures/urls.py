@@ -1,9 +1,8 @@
 from django.urls import path
 
-from projects.caching import public_page
-
-from . import views
-from .feeds import DisclosureFeed
+from core.caching import public_page
+from disclosures import views
+from disclosures.feeds import DisclosureFeed
 
 app_name = "disclosures"
 

@@ -14,22 +14,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from projects import metadata
-from projects.caching import public_page
-from projects.filters import bad_filter_response, filter_errors
-from projects.forms import ModerationForm, add_service_errors
-from projects.lifecycle import available_transitions
-from projects.models import Organisation, Place
-from projects.opendata import batches, csv_lines, json_row
-from projects.ratelimit import ip_hash, record, refusal_message, retry_after
-from projects.request_limits import MB, body_limit
-from projects.services import moderate_input
-from projects.uploads import hold, keep, release, restore
-from projects.validators import PDF_MAX_BYTES
-
-from . import export, images, services
-from .filters import DisclosureFilter
-from .forms import (
+from core.caching import public_page
+from core.filters import bad_filter_response, filter_errors
+from core.forms import ModerationForm, add_service_errors
+from core.lifecycle import available_transitions
+from core.metadata import absolute_template
+from core.opendata import batches, csv_lines, json_row
+from core.ratelimit import ip_hash, record, refusal_message, retry_after
+from core.request_limits import MB, body_limit
+from core.services import moderate_input
+from core.uploads import hold, keep, release, restore
+from core.validators import PDF_MAX_BYTES
+from disclosures import export, images, services
+from disclosures.filters import DisclosureFilter
+from disclosures.forms import (
     AnswerForm,
     ConfirmationForm,
     DisclosureForm,
@@ -41,7 +39,9 @@ from .forms import (
     ReasonForm,
     StatusForm,
 )
-from .models import Disclosure, Question, ResidentFeedback, Revision
+from disclosures.models import Disclosure, Question, ResidentFeedback, Revision
+from projects import metadata
+from projects.models import Organisation, Place
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def _export_filterset(request):
 
 def _export_rows(request, filterset):
     # Links to the public site (SITE_URL), as in the bulk downloads, but in the reader's language.
-    return export.rows(filterset.qs, metadata.absolute_template("disclosures:detail", "pk"))
+    return export.rows(filterset.qs, absolute_template("disclosures:detail", "pk"))
 
 
 def _export_filename(filterset, extension):

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from projects.admin import ReadOnlyAdminMixin, reason_action
-
-from . import services
-from .models import (
+from core.admin import ReadOnlyAdminMixin, reason_action
+from hearings import services
+from hearings.models import (
     AnswerCorrection,
     DayTransfer,
     Hearing,

@@ -2,12 +2,11 @@
 
 from django.db.models import Prefetch
 
-from projects.api import PublicReadViewSet, updated_since
-
-from . import clock
-from .filters import HearingFilter
-from .models import Hearing, HearingComment, HearingPromise
-from .serializers import HearingSerializer
+from core.api import PublicReadViewSet, updated_since
+from hearings import clock
+from hearings.filters import HearingFilter
+from hearings.models import Hearing, HearingComment, HearingPromise
+from hearings.serializers import HearingSerializer
 
 
 class HearingAPIFilter(HearingFilter):

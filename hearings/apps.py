@@ -7,9 +7,8 @@ class HearingsConfig(AppConfig):
     verbose_name = _("Public hearings")
 
     def ready(self):
-        from projects.caching import watch
-
-        from .models import (
+        from core.caching import watch
+        from hearings.models import (
             DayTransfer,
             Hearing,
             HearingComment,

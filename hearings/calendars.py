@@ -12,8 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Hearing
-from .notifications import absolute
+from hearings.models import Hearing
+from hearings.notifications import absolute
 
 
 def _organizer(akimat):

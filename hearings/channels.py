@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
-from projects.text import one_line
+from core.text import one_line
 
 
 class Channel:

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import formats
-
-from .working_days import WorkingCalendar
+from core import formats
+from hearings.working_days import WorkingCalendar
 
 # What the page shows for a deadline (`Deadline.state`).
 MET = "met"
@@ -56,7 +55,7 @@ class Deadline:
 
 def regime_of(hearing):
     """The procedure a hearing follows, from its legal basis, form and Art. 87 basis."""
-    from .models import LegalBasis, ParticipationForm, Regime
+    from hearings.models import LegalBasis, ParticipationForm, Regime
 
     if hearing.legal_basis == LegalBasis.GENERAL_PLAN:
         return Regime.GENERAL_PLAN
@@ -81,7 +80,7 @@ def rule_set_for(hearing, today=None):
     Remembered on the instance (for the same recorded set, regime and day), so that a page
     asking several questions of the clock reads the rules once.
     """
-    from .models import RuleSet
+    from hearings.models import RuleSet
 
     key = _rule_set_key(hearing, today)
     _recorded, regime, on = key
@@ -109,7 +108,7 @@ def _rule_set_key(hearing, today=None):
 def prepare(hearings, today=None):
     """Read the rule sets and the working-day calendar once for many hearings (an API page, a
     feed), instead of once per hearing: each is given its rule set and the shared calendar."""
-    from .models import RuleSet
+    from hearings.models import RuleSet
 
     hearings = list(hearings)
     if not hearings:
@@ -280,7 +279,7 @@ def _source_text(rule):
 def earliest_lawful_start(hearing, today=None, calendar=None):
     """The first day the hearing may start if it is announced today, by every "before" rule
     on its start (counted in the rule's unit, working days included)."""
-    from .models import Rule
+    from hearings.models import Rule
 
     today = today or timezone.localdate()
     rule_set = rule_set_for(hearing, today)
@@ -307,7 +306,7 @@ def announcement_problems(hearing, today=None):
     Each refusal names the rule, its source (and that it is not yet verified, where it is not)
     and the earliest lawful date.
     """
-    from .models import ParticipationForm, Rule
+    from hearings.models import ParticipationForm, Rule
 
     today = today or timezone.localdate()
     problems = []

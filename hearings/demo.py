@@ -20,11 +20,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hearings import services
+from hearings.models import Hearing, HearingChange, HearingComment, LearnedOf
+from hearings.working_days import WorkingCalendar
 from projects.models import Organisation, Place, Project
-
-from . import services
-from .models import Hearing, HearingChange, HearingComment, LearnedOf
-from .working_days import WorkingCalendar
 
 ZHANATAS = "316020100"
 NURA = "194069100"

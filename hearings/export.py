@@ -1,10 +1,9 @@
-"""Published hearings as rows, for the bulk downloads (see `projects.downloads`)."""
+"""Published hearings as rows, for the bulk downloads (see `portal.downloads`)."""
 
 from django.db.models import F
 
-from projects.opendata import Column, blank_as_none, chunks, iso, joined_codes
-
-from .models import Hearing, HearingFormat, LegalBasis, ObjectCategory, ParticipationForm
+from core.opendata import Column, blank_as_none, chunks, iso, joined_codes
+from hearings.models import Hearing, HearingFormat, LegalBasis, ObjectCategory, ParticipationForm
 
 COLUMNS = [
     Column("id", "integer", "Id", "The hearing's number; its page is `url`.", required=True),

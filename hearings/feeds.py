@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from projects import formats, opendata
-from projects.metadata import absolute
+from core import formats, opendata
+from core.metadata import absolute
+from core.text import one_line, xml_safe
+from hearings.models import Hearing
 from projects.models import Place
-from projects.text import one_line, xml_safe
-
-from .models import Hearing
 
 FEED_SIZE = 50
 

@@ -5,11 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hearings.models import Hearing, LegalBasis
 from projects.filters import SlugFilter
 from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
-
-from .models import Hearing, LegalBasis
 
 
 class ConcerningFilter(django_filters.ModelChoiceFilter):

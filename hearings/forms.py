@@ -5,10 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import HoneypotMixin, SafeInputMixin, SettlementCodesField
-from projects.models import Organisation, Place, Project
-
-from .models import (
+from core.forms import HoneypotMixin, SafeInputMixin
+from hearings.models import (
     AttendanceRegistration,
     Hearing,
     HearingComment,
@@ -17,6 +15,8 @@ from .models import (
     LearnedOf,
     ParticipationForm,
 )
+from projects.forms import SettlementCodesField
+from projects.models import Organisation, Place, Project
 
 
 class TerritoryCodesField(SettlementCodesField):

@@ -25,13 +25,13 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import formats
-from projects.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
-from projects.models import Organisation, Place, Project, ResidentInput
-from projects.translation import TranslatedField
-
-from . import clock
-from .legal_rules import NO_SOURCE
+from core import formats
+from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
+from core.models import ResidentInput
+from core.translation import TranslatedField
+from hearings import clock
+from hearings.legal_rules import NO_SOURCE
+from projects.models import Organisation, Place, Project
 
 
 class LegalBasis(models.TextChoices):
@@ -684,7 +684,7 @@ class Hearing(models.Model):
         "discussion_ends_on",
     )
 
-    # The lifecycle (see `projects.lifecycle`): draft → announced → held → record published, or
+    # The lifecycle (see `core.lifecycle`): draft → announced → held → record published, or
     # cancelled (from a draft or an announced hearing). Rescheduling keeps it announced but moves
     # its date, place, format or link and restarts the notice clock. Only members of the
     # organising akimat (MEMBER) and moderators (STAFF, logged as staff) take these steps.

@@ -34,10 +34,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from projects.text import one_line
-
-from .channels import get_channel
-from .models import Hearing, OutboxMessage, Subscription
+from core.text import one_line
+from hearings.channels import get_channel
+from hearings.models import Hearing, OutboxMessage, Subscription
 
 Kind = OutboxMessage.Kind
 logger = logging.getLogger("hearings.outbox")

@@ -3,10 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hearings import clock
+from hearings.models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
 from projects.serializers import AbsoluteURL, OptionalURL, Translations
-
-from . import clock
-from .models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
 
 
 class DeadlineSerializer(serializers.Serializer):

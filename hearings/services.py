@@ -13,13 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.lifecycle import REASON, check_transition, require
-from projects.models import Organisation
-from projects.services import moderate_input
-from projects.validators import validate_pdf
-
-from . import clock, notifications
-from .models import (
+from core.lifecycle import REASON, check_transition, require
+from core.services import moderate_input
+from core.validators import validate_pdf
+from hearings import clock, notifications
+from hearings.models import (
     AnswerCorrection,
     AttendanceRegistration,
     Hearing,
@@ -32,6 +30,7 @@ from .models import (
     Subscription,
     new_token,
 )
+from projects.models import Organisation
 
 Status = Hearing.Status
 

@@ -1,6 +1,5 @@
-from projects.sitemaps import I18nSitemap
-
-from .models import Hearing
+from core.sitemaps import I18nSitemap
+from hearings.models import Hearing
 
 
 class HearingSitemap(I18nSitemap):

@@ -1,10 +1,9 @@
 from django.urls import path, register_converter
 
-from projects.caching import public_page
+from core.caching import public_page
+from hearings import views
+from hearings.feeds import HearingsFeed, PlaceHearingsFeed
 from projects.urls import KatoConverter
-
-from . import views
-from .feeds import HearingsFeed, PlaceHearingsFeed
 
 app_name = "hearings"
 

@@ -18,21 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from projects import metadata
-from projects.caching import public_page
-from projects.crossorigin import same_origin_form
-from projects.filters import filter_errors
-from projects.forms import ModerationForm, add_service_errors
-from projects.lifecycle import MEMBER, available_transitions
-from projects.models import Organisation, Place
-from projects.ratelimit import ip_hash, record, refusal_message, retry_after
-from projects.request_limits import MB, body_limit
-from projects.uploads import keep, release, restore
-from projects.validators import PDF_MAX_BYTES
-
-from . import calendars, clock, services
-from .filters import HearingFilter
-from .forms import (
+from core.caching import public_page
+from core.crossorigin import same_origin_form
+from core.filters import filter_errors
+from core.forms import ModerationForm, add_service_errors
+from core.lifecycle import MEMBER, available_transitions
+from core.ratelimit import ip_hash, record, refusal_message, retry_after
+from core.request_limits import MB, body_limit
+from core.uploads import keep, release, restore
+from core.validators import PDF_MAX_BYTES
+from hearings import calendars, clock, services
+from hearings.filters import HearingFilter
+from hearings.forms import (
     AnswerForm,
     CommentForm,
     DocumentForm,
@@ -46,8 +43,11 @@ from .forms import (
     RescheduleForm,
     SubscribeForm,
 )
-from .models import Hearing, HearingComment, HearingPromise, LearnedOf, Rule, Subscription
-from .notifications import absolute
+from hearings.metadata import hearing_data
+from hearings.models import Hearing, HearingComment, HearingPromise, LearnedOf, Rule, Subscription
+from hearings.notifications import absolute
+from projects import metadata
+from projects.models import Organisation, Place
 
 PAGE_SIZE = 25
 
@@ -165,7 +165,7 @@ def hearing_detail(request, pk):
         "steps": steps,
         "territory": territory,
         "place_label": metadata.places_label(territory),
-        "structured_data": metadata.hearing_data(hearing, territory, changes)
+        "structured_data": hearing_data(hearing, territory, changes)
         if hearing.is_published()
         else None,
         "take_part": take_part,

@@ -29,7 +29,7 @@ class WorkingCalendar:
     @classmethod
     def load(cls):
         """The calendar with every transfer staff entered (one query)."""
-        from .models import DayTransfer
+        from hearings.models import DayTransfer
 
         rows = DayTransfer.objects.values_list("date", "kind")
         return cls({day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows})

@@ -7,12 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Places, organisations and projects")
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401  (registers the deploy checks)
-            lookups,
-        )
-        from .caching import watch
-        from .models import Organisation, Place, Project, ProjectSettlement
+        from core.caching import watch
+        from projects.models import Organisation, Place, Project, ProjectSettlement
 
         watch(Place, Organisation, Project, ProjectSettlement)
-        lookups.register()

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Membership, Organisation, Place, Project, ProjectSettlement
-from .services import GROUP_FOR_KIND, MODERATORS_GROUP
+from projects.models import Membership, Organisation, Place, Project, ProjectSettlement
+from projects.services import GROUP_FOR_KIND, MODERATORS_GROUP
 
 DEMO_PASSWORD = "ashyq-demo-2026"
 

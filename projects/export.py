@@ -1,4 +1,4 @@
-"""Places, organisations and projects as rows, for the bulk downloads (see `projects.downloads`).
+"""Places, organisations and projects as rows, for the bulk downloads (see `portal.downloads`).
 
 Each resource is a list of `Column`s (which also gives its Table Schema) and a generator of
 JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a time.
@@ -6,8 +6,8 @@ JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a ti
 
 from django.db.models import F
 
-from .models import Country, Currency, Organisation, Place, Project, ProjectSettlement
-from .opendata import Column, blank_as_none, chunks, iso, joined_codes, number_text
+from core.opendata import Column, blank_as_none, chunks, iso, joined_codes, number_text
+from projects.models import Country, Currency, Organisation, Place, Project, ProjectSettlement
 
 PLACE_COLUMNS = [
     Column(

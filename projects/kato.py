@@ -13,9 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .caching import bump
-from .models import Place
-from .search import search_key
+from core.caching import bump
+from core.search import search_key
+from projects.models import Place
 
 REQUIRED_COLUMNS = ["kato_code", "parent_kato_code", "level", "name_kk", "name_ru", "name_en"]
 UPDATABLE = [

@@ -3,7 +3,6 @@
 This app is the foundation: `disclosures` and `hearings` point at its models; it imports neither.
 """
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,10 +16,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .changelog import ChangeRows
-from .search import fold, search_key
-from .translation import PlaceNameField, TranslatedField, translated_expression
-from .validators import validate_bin, validate_kato_code
+from core.caching import bump
+from core.changelog import ChangeRows
+from core.search import fold, search_key
+from core.translation import PlaceNameField, TranslatedField, translated_expression
+from core.validators import validate_bin, validate_kato_code
 
 
 class Currency(models.TextChoices):
@@ -247,8 +247,6 @@ class Place(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
-                from .caching import bump
-
                 Place.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
                     depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
@@ -256,7 +254,7 @@ class Place(models.Model):
                 bump()
 
     def get_absolute_url(self):
-        return reverse("projects:place_detail", kwargs={"slug": self.slug})
+        return reverse("portal:place_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.parent_id and self.pk:
@@ -441,7 +439,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("projects:organisation_detail", kwargs={"slug": self.slug})
+        return reverse("portal:organisation_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         if not (self.name_kk or self.name_ru or self.name_en):
@@ -754,7 +752,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("projects:project_detail", kwargs={"slug": self.slug})
+        return reverse("portal:project_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         errors = {}
@@ -809,7 +807,7 @@ class ProjectSettlement(models.Model):
 
 class ChangeLogEntry(ChangeRows, models.Model):
     """What a row of a public change log holds (a project's `ProjectChange`, a contribution's
-    `disclosures.Revision`): the changed fields as codes (`projects.changelog`), the reason, and
+    `disclosures.Revision`): the changed fields as codes (`core.changelog`), the reason, and
     who acted: an organisation, or the moderators, whose steps are never shown as a company's.
     Each log adds the record it belongs to and its own `action` choices."""
 
@@ -838,7 +836,7 @@ class ProjectChangeQuerySet(models.QuerySet):
 
 class ProjectChange(ChangeLogEntry):
     """One step in a project's public history: added to the site, or edited, with field-level
-    old and new values as codes (`projects.changelog`) and, for an edit, the reason.
+    old and new values as codes (`core.changelog`) and, for an edit, the reason.
 
     The companies and settlements a project names are logged as lists: investors as "#<id>",
     settlements (and the main one) as KATO codes, named in the reader's language when read.
@@ -934,137 +932,4 @@ class ProjectChange(ChangeLogEntry):
 # --- What residents send in ----------------------------------------------------------------
 
 
-class ResidentInputQuerySet(models.QuerySet):
-    def approved(self):
-        """What the public sees: approved by a moderator."""
-        return self.filter(moderation_status=ResidentInput.Moderation.APPROVED)
-
-    def pending(self):
-        return self.filter(moderation_status=ResidentInput.Moderation.PENDING).order_by(
-            "submitted_at"
-        )
-
-    def rejected(self):
-        return self.filter(moderation_status=ResidentInput.Moderation.REJECTED)
-
-
-class ResidentInput(models.Model):
-    """Base for anything an anonymous resident sends: it waits for a moderator before it shows.
-
-    A rejected item is kept (and counted on the public page), never silently dropped. The
-    resident's contact details, if given, are for the moderators and the organisation only.
-    """
-
-    class Moderation(models.TextChoices):
-        PENDING = "pending", _("awaiting moderation")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-
-    author_name = models.CharField(
-        _("your name"),
-        max_length=120,
-        blank=True,
-        help_text=_("Shown publicly. Leave empty to stay anonymous."),
-    )
-    contact = models.CharField(
-        _("phone or e-mail"),
-        max_length=200,
-        blank=True,
-        help_text=_("Optional, never shown publicly: only so that moderators can ask you."),
-    )
-    moderation_status = models.CharField(
-        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
-    submitted_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
-
-    objects = ResidentInputQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def is_approved(self):
-        return self.moderation_status == self.Moderation.APPROVED
-
-    def public_author(self):
-        return self.author_name or _("a resident")
-
-
 # --- Caching ---------------------------------------------------------------------------------
-
-
-class ContentVersion(models.Model):
-    """A counter bumped whenever anything residents can see changes (see projects/caching.py).
-
-    One row, in the database so that every server process agrees on it: it keys HTTP ETags and
-    server-side caches, so an edit shows on the next request and no page is served stale.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self):
-        return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
-
-
-class KeptUploadQuerySet(models.QuerySet):
-    def fresh(self, now=None):
-        """Kept uploads younger than KEPT_UPLOAD_HOURS: the others are no longer offered."""
-        now = now or timezone.now()
-        return self.filter(created_at__gte=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
-
-    def expired(self, now=None):
-        now = now or timezone.now()
-        return self.filter(created_at__lt=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
-
-    def owned_by(self, owner):
-        """The uploads of one browser session (see `projects.uploads.owner_key`)."""
-        return self.filter(owner=owner) if owner else self.none()
-
-
-KEPT_UPLOAD_HOURS = 24
-
-
-class KeptUpload(models.Model):
-    """A file from a refused form, kept so that the visitor need not choose it again.
-
-    When a form with a photo or a document is refused for another field (an empty comment, a
-    missing description), the file already passed its checks; it is stored here, under a random
-    token, for the browser session that sent it and for a day. The form is shown again with "…
-    is kept"; on the resubmit the kept file goes through the same checks and is used. No record
-    holds the file, so `/media/` never serves it (see `projects.media`).
-    """
-
-    token = models.CharField(max_length=64, unique=True)
-    owner = models.CharField(max_length=64, db_index=True)
-    file = models.FileField(upload_to="kept/%Y/%m/%d/", max_length=200)
-    original_name = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = KeptUploadQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("kept upload")
-        verbose_name_plural = _("kept uploads")
-
-    def __str__(self):
-        return self.original_name
-
-    def discard(self):
-        """Delete the file and the row (after use, on removal, on expiry)."""
-        self.file.delete(save=False)
-        self.delete()

@@ -3,8 +3,8 @@ English; values are codes, not labels, so that they do not change with the reade
 
 from rest_framework import serializers
 
-from .metadata import absolute, absolute_media
-from .models import Organisation, Place, Project
+from core.metadata import absolute, absolute_media
+from projects.models import Organisation, Place, Project
 
 LANGUAGES = ("kk", "ru", "en")
 

@@ -9,11 +9,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .changelog import changed_labels, diff, field_code
-from .models import (
+from core.changelog import changed_labels, diff, field_code
+from core.services import unique_slug
+from projects.models import (
     ApiToken,
     Membership,
     Organisation,
@@ -21,26 +21,12 @@ from .models import (
     ProjectChange,
     ProjectSettlement,
 )
-from .search import fold
 
 GROUP_FOR_KIND = {
     Organisation.Kind.COMPANY: "Company representatives",
     Organisation.Kind.AKIMAT: "Akimat officials",
 }
 MODERATORS_GROUP = "Moderators"
-
-
-def unique_slug(model, *names, fallback="item"):
-    base = ""
-    for name in names:
-        base = slugify(name) or slugify(fold(name))
-        if base:
-            break
-    base = (base or fallback)[:120]
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _project_snapshot(project, investors, settlement_codes):
@@ -211,27 +197,6 @@ def remove_member(*, acting_user, membership):
     user = membership.user
     membership.delete()
     _sync_groups(user)
-
-
-@transaction.atomic
-def moderate_input(*, acting_user, item, approve, reason=""):
-    """A moderator (staff) approves or rejects a resident's submission; rejection needs a reason.
-
-    Works for every `ResidentInput` subclass. The item is kept either way, so rejected items can
-    be counted publicly.
-    """
-    if not acting_user.is_staff:
-        raise PermissionDenied
-    if not approve and not reason.strip():
-        raise ValueError("a rejection needs a reason")
-    item.moderation_status = item.Moderation.APPROVED if approve else item.Moderation.REJECTED
-    item.rejection_reason = "" if approve else reason.strip()
-    item.moderated_by = acting_user
-    item.moderated_at = timezone.now()
-    item.save(
-        update_fields=["moderation_status", "rejection_reason", "moderated_by", "moderated_at"]
-    )
-    return item
 
 
 # --- API keys ----------------------------------------------------------------------------------

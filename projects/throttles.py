@@ -4,8 +4,8 @@ Counts live in the "shared" cache, which every server process of a machine reads
 machine, with Redis), so four workers do not allow four times the rate. A client over its limit
 gets a 429 with `Retry-After` (seconds) and a JSON `detail` saying when to come back. A 304 answer
 to a conditional read is not counted: it is served before the API view runs (projects/api.py).
-While Redis is down each process counts on its own (config/redis_cache.py): the API keeps
-answering, its limits per process, as the resident forms' do (projects/ratelimit.py says why).
+While Redis is down each process counts on its own (core/redis_cache.py): the API keeps
+answering, its limits per process, as the resident forms' do (core/ratelimit.py says why).
 """
 
 import math
@@ -19,8 +19,8 @@ from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
-from . import ratelimit
-from .models import ApiToken
+from core import ratelimit
+from projects.models import ApiToken
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from projects import views
 
 app_name = "projects"
 
@@ -18,15 +18,10 @@ class KatoConverter:
 
 
 urlpatterns = [
-    path("places/", views.place_search, name="place_search"),
-    path("places/suggest/", views.place_suggest, name="place_suggest"),
-    path("places/<slug:slug>/", views.place_detail, name="place_detail"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),
-    path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
     path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),
     path("projects/<slug:slug>/changes/", views.project_changes, name="project_changes"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path(
         "organisations/<slug:slug>/members/",
         views.organisation_members,
@@ -47,7 +42,4 @@ urlpatterns = [
         views.api_key_revoke,
         name="api_key_revoke",
     ),
-    path("open-data/", views.open_data, name="open_data"),
-    path("data/", views.data_page, name="data"),
-    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -7,7 +7,7 @@ BENCH_CONNECTIONS connections against gunicorn with BENCH_WORKERS sync workers o
 Throughput is also given as a ratio to a trivial view (`/healthz`) measured in the same run,
 because absolute figures move with whatever else the machine does. `/healthz` passes every
 middleware and the URL resolver; a warm resident page is answered by the page cache middleware
-before most of them (projects/caching.py), so warm pages may be faster than the trivial view.
+before most of them (core/caching.py), so warm pages may be faster than the trivial view.
 SQL queries per page are counted in process (Django's test client on the same database), cold
 and warm. The full CSV and JSON exports are timed as one download each, with the worker's peak
 memory.
@@ -113,7 +113,7 @@ def pages():
             ("empty village", empty.get_absolute_url()),
             ("district", district.get_absolute_url()),
             ("region", region.get_absolute_url()),
-            ("place search", reverse("projects:place_search") + "?q=%D0%BD%D1%83%D1%80%D0%B0"),
+            ("place search", reverse("portal:place_search") + "?q=%D0%BD%D1%83%D1%80%D0%B0"),
             ("disclosures list", reverse("disclosures:list")),
             (
                 "disclosures list, 3 filters",

@@ -3,9 +3,9 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from core.search import search_key
+from core.validators import bin_check_digit
 from projects.models import Membership, Organisation, Place, Project, ProjectSettlement
-from projects.search import search_key
-from projects.validators import bin_check_digit
 
 
 def valid_bin(n):

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from core import caching
 from hearings.models import Hearing, HearingChange
-from projects import caching
 from projects.kato import import_places
 from projects.models import Place, Project, ProjectChange
 from projects.services import save_project

@@ -75,7 +75,16 @@ def test_catalogues_hold_every_string_of_the_code(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.skip("gettext is not installed")
     root = LOCALE.parent
-    for name in ["config", "projects", "disclosures", "hearings", "templates", "manage.py"]:
+    for name in [
+        "config",
+        "core",
+        "projects",
+        "hearings",
+        "disclosures",
+        "portal",
+        "templates",
+        "manage.py",
+    ]:
         source = root / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, tmp_path / name)

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from projects import caching
+from core import caching
 from projects.services import create_api_token
 from tests.factories import (
     AkimatFactory,
@@ -69,15 +69,15 @@ PUBLIC = {
     "hearings:feed",
     "hearings:calendar",
     "hearings:confirm",
-    "projects:place_search",
-    "projects:place_suggest",
-    "projects:place_detail",
+    "portal:place_search",
+    "portal:place_suggest",
+    "portal:place_detail",
     "projects:project_list",
-    "projects:project_detail",
+    "portal:project_detail",
     "projects:project_changes",
-    "projects:organisation_detail",
-    "projects:open_data",
-    "projects:data",
+    "portal:organisation_detail",
+    "portal:open_data",
+    "portal:data",
 }
 OPEN_TO_ALL = {
     "disclosures:feedback",
@@ -89,7 +89,7 @@ OPEN_TO_ALL = {
     "hearings:unsubscribe",
 }
 # Pages for any signed-in person that show only their own work.
-SIGNED_IN = {"disclosures:dashboard", "hearings:dashboard", "projects:dashboard"}
+SIGNED_IN = {"disclosures:dashboard", "hearings:dashboard", "portal:dashboard"}
 WRITES = {
     "disclosures:create": MEMBERS,
     "disclosures:import": MEMBERS,

@@ -34,7 +34,7 @@ def give_word(page, kind, comment):
 
 def test_a_resident_sent_the_cached_compressed_page_can_use_its_form(live_server, browser):
     """A second resident gets the page from the server's page cache, gzip-compressed with their
-    own CSRF token stitched in (projects.caching.CachedPage): Chromium decodes it and the form
+    own CSRF token stitched in (core.caching.CachedPage): Chromium decodes it and the form
     is accepted."""
     places = place_tree()
     disclosure = DisclosureFactory(

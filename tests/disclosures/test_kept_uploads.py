@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
+from core.models import KeptUpload
+from core.ratelimit import LIMIT, record
+from core.uploads import KEPT_PER_DAY
 from disclosures import images
 from disclosures.models import Photo, ResidentFeedback
-from projects.models import KeptUpload
-from projects.ratelimit import LIMIT, record
-from projects.uploads import KEPT_PER_DAY
 from tests.factories import DisclosureFactory, member_of
 
 pytestmark = pytest.mark.django_db

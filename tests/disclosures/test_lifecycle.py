@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.lifecycle import available_transitions
 from disclosures import services
 from disclosures.models import Disclosure, Revision, Status
-from projects.lifecycle import available_transitions
 from tests.factories import (
     AkimatFactory,
     DisclosureFactory,

@@ -12,12 +12,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
 
+from core.ratelimit import record
+from core.request_limits import QuotaUploadHandler
+from core.validators import validate_pdf
 from disclosures import images
 from disclosures.models import ResidentFeedback
 from hearings import services as hearing_services
-from projects.ratelimit import record
-from projects.request_limits import QuotaUploadHandler
-from projects.validators import validate_pdf
 from tests.factories import AkimatFactory, DisclosureFactory, HearingFactory, member_of
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import segno
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import formats
 from hearings import clock
 from hearings.models import HearingChange, Rule
-from projects import formats
 from tests.factories import HearingCommentFactory, HearingFactory, PlaceFactory
 
 from .conftest import local_at

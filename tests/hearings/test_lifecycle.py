@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.lifecycle import available_transitions
 from hearings import services
 from hearings.models import Hearing, HearingChange, OutboxMessage
-from projects.lifecycle import available_transitions
 from tests.factories import (
     AkimatFactory,
     AttendanceRegistrationFactory,

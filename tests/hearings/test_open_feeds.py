@@ -7,7 +7,7 @@ import icalendar
 from django.conf import settings
 from django.test import TestCase
 
-from projects.opendata import tag_uri
+from core.opendata import tag_uri
 from tests.factories import (
     DisclosureFactory,
     HearingFactory,

@@ -231,7 +231,7 @@ def test_overdue_protocol_alerts_the_organiser_once():
 
 
 def test_place_pages_carry_no_csrf_token_and_the_box_still_works():
-    """The subscribe box needs no token (projects/crossorigin.py): a place page is the same bytes
+    """The subscribe box needs no token (core/crossorigin.py): a place page is the same bytes
     for every resident and sets no cookie, and the box's POST is accepted without a token."""
     village = PlaceFactory()
     resident = Client(enforce_csrf_checks=True)

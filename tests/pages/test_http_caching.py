@@ -3,7 +3,7 @@
 from django.test import TestCase
 from django.utils import translation
 
-from projects.models import ContentVersion
+from core.models import ContentVersion
 from tests.factories import ProjectFactory, place_tree
 
 

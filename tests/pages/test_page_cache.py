@@ -14,9 +14,9 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import RequestFactory, TestCase, override_settings
 from django.urls import reverse
 
-from config.db_router import STICKY_COOKIE
-from projects import caching
-from projects.views import RECENT_PLACES_COOKIE
+from core import caching
+from core.db_router import STICKY_COOKIE
+from portal.views import RECENT_PLACES_COOKIE
 from tests.factories import DisclosureFactory, HearingFactory, place_tree
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
 
+from core.metadata import ld_json
 from hearings.models import HearingChange
-from projects.metadata import ld_json
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,

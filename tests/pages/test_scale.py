@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import caching
 from disclosures.models import Disclosure
-from projects import caching
+from portal.views import CONTRIBUTIONS_SHOWN
 from projects.models import Project
 from projects.services import save_project
-from projects.views import CONTRIBUTIONS_SHOWN
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -121,7 +121,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
             hearing.get_absolute_url(),
             reverse("hearings:place_feed", args=[village.kato_code]),
             reverse("hearings:place_calendar", args=[village.kato_code]),
-            reverse("projects:place_search") + "?q=" + village.name_en[:4],
+            reverse("portal:place_search") + "?q=" + village.name_en[:4],
         ]
 
     def count(self, url):
@@ -237,7 +237,7 @@ class WholePageCacheTests(TestCase):
     def test_a_page_without_forms_is_compressed_once(self):
         url = reverse("disclosures:list")
         self.client.get(url, HTTP_ACCEPT_ENCODING="gzip")
-        with mock.patch("projects.caching.zlib.compressobj") as compressor:
+        with mock.patch("core.caching.zlib.compressobj") as compressor:
             response = self.client_class().get(url, HTTP_ACCEPT_ENCODING="gzip")
         compressor.assert_not_called()
         self.assertIn(self.disclosure.title, gzip.decompress(response.content).decode())
@@ -249,7 +249,7 @@ class WholePageCacheTests(TestCase):
         for stale, seconds in ((True, caching.STALE_PAGE_SECONDS), (False, 60)):
             pages.clear()
             with (
-                mock.patch("projects.caching.stale_figures_used", return_value=stale),
+                mock.patch("core.caching.stale_figures_used", return_value=stale),
                 mock.patch.object(pages, "set", wraps=pages.set) as kept,
             ):
                 self.client_class().get(url)
@@ -296,7 +296,7 @@ class VersionReuseTests(TestCase):
         self.assertContains(self.client_class().get(self.url), "Fresh roof")
 
     def test_a_change_through_another_process_reaches_residents_after_the_ttl(self):
-        from projects.models import ContentVersion
+        from core.models import ContentVersion
 
         ContentVersion.objects.filter(pk=1).update(version=12345)  # as another server would
         with CaptureQueriesContext(connection) as queries:
@@ -307,7 +307,7 @@ class VersionReuseTests(TestCase):
         self.assertEqual(response.wsgi_request.content_version, 12345)
 
     def test_signed_in_people_read_the_version_fresh(self):
-        from projects.models import ContentVersion
+        from core.models import ContentVersion
 
         self.client.force_login(MembershipFactory().user)
         ContentVersion.objects.filter(pk=1).update(version=54321)

@@ -93,7 +93,7 @@ class VillageStatesTests(TestCase):
         self.assertContains(response, f"/hearings/{hearing.pk}/notice/")
         self.assertContains(response, "Add to calendar")
         self.assertContains(response, "Comments close on")
-        self.assertContains(response, "in 1\u00a0month")  # time left, from projects.formats
+        self.assertContains(response, "in 1\u00a0month")  # time left, from core.formats
         self.assertContains(
             response, f"/hearings/place/{self.places['village'].kato_code}/calendar.ics"
         )

@@ -15,8 +15,8 @@ from frictionless import Resource, Schema, validate
 
 from disclosures import export as disclosure_export
 from disclosures.models import Disclosure
-from hearings.management.commands.send_notifications import Command as Worker
-from projects import downloads
+from portal import downloads
+from portal.management.commands.send_notifications import Command as Worker
 from tests.factories import (
     AkimatFactory,
     ConfirmationFactory,

@@ -69,7 +69,7 @@ def test_pages_recover_when_the_database_is_back(monkeypatch):
 
 @pytest.mark.django_db
 def test_other_errors_give_the_500_page(monkeypatch):
-    from projects import views
+    from portal import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")

@@ -1,4 +1,4 @@
-"""Local formats (`projects.formats` and `{% load local_formats %}`): each value written the way
+"""Local formats (`core.formats` and `{% load local_formats %}`): each value written the way
 a Kazakh, Russian or English reader writes it."""
 
 import datetime
@@ -8,8 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from projects import formats
-from projects.translation import lang_attribute, script_language
+from core import formats
+from core.translation import lang_attribute, script_language
 
 NB = "\u00a0"
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 10, 12, 0))

@@ -3,12 +3,10 @@ sign-in and password messages in Kazakh; change logs that read in the reader's l
 `lang` on text shown in another language than the page."""
 
 import datetime
-import importlib
 import re
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -90,7 +88,7 @@ def test_login_error_in_kazakh(client):
 
 def test_password_rules_in_kazakh():
     """Django's password rules and their help text, in Kazakh (Django's kk catalogue lacks them:
-    `projects/django_messages.py` keeps ours)."""
+    `core/django_messages.py` keeps ours)."""
     with translation.override("kk"):
         try:
             password_validation.validate_password("12345")
@@ -122,38 +120,6 @@ def test_change_log_stores_codes_and_reads_in_the_readers_language(client):
     assert "обещано" in ru.lower() or "обещание" in ru.lower()
     assert "выполняется" in ru
     assert "орындалуда" not in ru and "уәде" not in ru
-
-
-def test_migration_turns_old_words_back_into_codes():
-    """Rows written before codes: words in any language become codes, free text stays."""
-    disclosure = DisclosureFactory(published=True)
-    with translation.override("kk"):
-        delivered_kk = str(Status.DELIVERED.label)
-    revision = Revision.objects.create(
-        disclosure=disclosure,
-        action=Revision.Action.EDITED,
-        changes=[
-            {"field": "status", "old": "выполняется", "new": delivered_kk},
-            {"field": "amount", "old": "2,000,000 KZT", "new": "1,800,000.50 KZT"},
-            {"field": "is_estimate", "old": "иә", "new": "no"},
-            {"field": "recipient_name", "old": "School No. 3", "new": "Мектеп"},
-        ],
-    )
-    migration = importlib.import_module("disclosures.migrations.0008_revision_changes_as_codes")
-    migration.forwards(apps, None)
-    revision.refresh_from_db()
-    assert revision.changes == [
-        {"field": "status", "old": "in_progress", "new": "delivered"},
-        {"field": "amount", "old": "2000000 KZT", "new": "1800000.50 KZT"},
-        {"field": "is_estimate", "old": "true", "new": "false"},
-        {"field": "recipient_name", "old": "School No. 3", "new": "Мектеп"},
-    ]
-    with translation.override("en"):
-        rows = revision.change_rows()
-    assert [(str(old), str(new)) for _label, old, new in rows][:2] == [
-        ("in progress", "delivered"),
-        ("KZT\u00a02,000,000", "KZT\u00a01,800,000.50"),
-    ]
 
 
 def test_fallback_text_carries_its_lang(client):

@@ -25,8 +25,8 @@ class PublicPagesTests(TestCase):
     def urls(self):
         return [
             reverse("home"),
-            reverse("projects:place_search"),
-            reverse("projects:place_search") + "?q=Village",
+            reverse("portal:place_search"),
+            reverse("portal:place_search") + "?q=Village",
             self.places["region"].get_absolute_url(),
             self.places["district"].get_absolute_url(),
             self.places["rural"].get_absolute_url(),

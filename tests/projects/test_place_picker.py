@@ -29,7 +29,7 @@ def places():
 
 
 def suggest(client, **params):
-    return client.get(reverse("projects:place_suggest"), params)
+    return client.get(reverse("portal:place_suggest"), params)
 
 
 def test_suggestions_are_labelled_with_district_region_and_code(client, places):
@@ -78,7 +78,7 @@ def test_bad_input_is_a_400_with_a_message(client, places, params):
 
 
 def test_the_endpoint_is_rate_limited(client, places, monkeypatch):
-    monkeypatch.setattr("projects.views.SUGGEST_PER_MINUTE", 3)
+    monkeypatch.setattr("portal.views.SUGGEST_PER_MINUTE", 3)
     cache.clear()
     statuses = [suggest(client, q="lake").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

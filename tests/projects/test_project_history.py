@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects import caching
+from core import caching
 from projects.models import Project, ProjectChange
 from projects.services import save_project
 from projects.views import CHANGES_SHOWN

@@ -6,8 +6,8 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from core.ratelimit import client_ip
 from hearings.models import HearingComment
-from projects.ratelimit import client_ip
 from tests.factories import HearingFactory
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ class SearchActivityTests(TestCase):
             each.clear()
 
     def search(self, query):
-        return self.client.get(reverse("projects:place_search"), {"q": query})
+        return self.client.get(reverse("portal:place_search"), {"q": query})
 
     def test_places_with_contributions_or_hearings_come_first_with_their_counts(self):
         """Busy and heard-of Nuras lead; each result says what it has, or nothing yet."""

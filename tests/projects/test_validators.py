@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.validators import bin_check_digit, validate_bin
+from core.validators import bin_check_digit, validate_bin
 
 
 @pytest.mark.parametrize("value", ["050440001239", "100840004567", "151240007899"])

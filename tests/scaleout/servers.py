@@ -112,7 +112,7 @@ def s3_environment(endpoint, bucket):
 def s3_storage_settings(endpoint, bucket, expire=300):
     """STORAGES["default"] for tests in this process (the environment variables' equivalent)."""
     return {
-        "BACKEND": "projects.storage.PrivateMediaStorage",
+        "BACKEND": "core.storage.PrivateMediaStorage",
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint,

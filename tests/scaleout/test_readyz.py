@@ -24,7 +24,7 @@ def test_names_an_unreachable_cache(client, settings):
     settings.CACHES = {
         **settings.CACHES,
         "shared": {
-            "BACKEND": "config.redis_cache.FallbackRedisCache",
+            "BACKEND": "core.redis_cache.FallbackRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
@@ -37,7 +37,7 @@ def test_names_an_unreachable_cache(client, settings):
 
 def test_names_an_unreachable_database(client, monkeypatch):
     """The database failing: 503 naming it (the check is run, not assumed)."""
-    from projects import readiness
+    from core import readiness
 
     def broken():
         raise ConnectionError("database is down")

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
 
-from projects import ratelimit
+from core import ratelimit
 
 from .servers import ROOT, start_redis, stop
 
@@ -36,9 +36,9 @@ def test_without_redis_url_the_quick_start_caches_stay():
 
 def test_redis_url_moves_rate_limits_and_figures_to_redis():
     assert caches_with(REDIS_URL="redis://127.0.0.1:1/0") == {
-        "default": "config.redis_cache.FallbackRedisCache",
+        "default": "core.redis_cache.FallbackRedisCache",
         "pages": "django.core.cache.backends.locmem.LocMemCache",
-        "shared": "config.redis_cache.FallbackRedisCache",
+        "shared": "core.redis_cache.FallbackRedisCache",
     }
 
 
@@ -55,7 +55,7 @@ def test_rate_limit_counts_in_redis(settings, redis_url):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "config.redis_cache.FallbackRedisCache",
+            "BACKEND": "core.redis_cache.FallbackRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "aa",
         },

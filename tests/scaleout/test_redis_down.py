@@ -1,6 +1,6 @@
 """Redis down (stopped, or nothing listening where REDIS_URL points): residents still read every
 page, their forms and the API answer, the outage is logged once, /readyz says which caches are
-not ready, and sharing resumes by itself when Redis is back (config/redis_cache.py)."""
+not ready, and sharing resumes by itself when Redis is back (core/redis_cache.py)."""
 
 import logging
 import socket
@@ -15,11 +15,10 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config import redis_cache
+from core import ratelimit, redis_cache
+from core.caching import cached
 from disclosures.models import Question, ResidentFeedback
 from hearings.models import HearingComment, Subscription
-from projects import ratelimit
-from projects.caching import cached
 from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, place_tree
 from tests.pages.test_figures import shown_figures
 
@@ -27,14 +26,14 @@ from .servers import free_port, start_redis, stop
 
 pytestmark = pytest.mark.django_db
 
-LOGGER = "config.redis_cache"
+LOGGER = "core.redis_cache"
 
 
 def use_redis(settings, url, **options):
     """The caches as config/settings.py sets them with REDIS_URL, pointing at `url`, with
     nothing kept in this process's fallback from an earlier test."""
     backend = {
-        "BACKEND": "config.redis_cache.FallbackRedisCache",
+        "BACKEND": "core.redis_cache.FallbackRedisCache",
         "LOCATION": url,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **options},
     }

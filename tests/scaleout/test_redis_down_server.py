@@ -97,7 +97,7 @@ def test_an_app_server_rides_out_a_redis_outage(app_server):
     assert (ready.status_code, ready.text) == (503, "not ready: cache default, cache shared")
     errors = [line for line in log_lines() if line["level"] in ("ERROR", "CRITICAL")]
     assert [line.get("path") for line in errors] == ["/readyz"]  # its 503, on purpose
-    down = messages(log_lines, "config.redis_cache")
+    down = messages(log_lines, "core.redis_cache")
     assert 1 <= len(down) <= WORKERS, down  # once per worker, not per request
     assert all("does not answer" in message for message in down)
 
@@ -107,5 +107,5 @@ def test_an_app_server_rides_out_a_redis_outage(app_server):
         requests.get(address + "/api/v1/places/", timeout=30)  # counted in the shared cache
         time.sleep(0.2)
     assert in_redis.keys("aa-shared:*"), "the server never used Redis again"
-    assert any("answers again" in m for m in messages(log_lines, "config.redis_cache"))
+    assert any("answers again" in m for m in messages(log_lines, "core.redis_cache"))
     assert requests.get(address + "/readyz", timeout=30).status_code == 200

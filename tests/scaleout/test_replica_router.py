@@ -9,8 +9,8 @@ from django.db import connections, router
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from config import db_router
-from config.db_router import STICKY_COOKIE, ReplicaRoutingMiddleware
+from core import db_router
+from core.db_router import STICKY_COOKIE, ReplicaRoutingMiddleware
 from projects.models import Place
 
 

@@ -18,10 +18,10 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
-from config.db_router import STICKY_COOKIE
+from core import ratelimit
+from core.db_router import STICKY_COOKIE
 from disclosures import services
 from disclosures.models import Category, Disclosure, Photo, Status
-from projects import ratelimit
 from tests.disclosures.test_images import jpeg_bytes
 from tests.factories import CompanyFactory, PlaceFactory, member_of
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The machinery every app uses; it imports no app of ours."""
+
+    name = "core"
+    verbose_name = _("Site machinery")
+
+    def ready(self):
+        from core import checks, lookups  # noqa: F401  (checks register themselves)
+
+        lookups.register()

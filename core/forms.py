@@ -1,0 +1,136 @@
+"""Form building blocks every app uses: input cleaning, a honeypot, service errors, sign-in,
+moderation."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils.translation import gettext_lazy as _
+
+from core.text import strip_control_characters
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
+
+
+class SafeInputMixin:
+    """Every form that takes input: control characters removed from text, dates in sane years.
+
+    Single-line text also loses line breaks and tabs; multi-line text (a Textarea) keeps them.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if isinstance(value, str) and field is not None:
+                multiline = isinstance(field.widget, forms.Textarea)
+                cleaned[name] = strip_control_characters(value, multiline=multiline)
+            elif isinstance(value, datetime.date) and not (
+                EARLIEST_YEAR <= value.year <= LATEST_YEAR
+            ):
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Enter a date between %(first)s and %(last)s."),
+                        code="date_range",
+                        params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                    ),
+                )
+        return cleaned
+
+
+def add_service_errors(form, error, renames=None):
+    """Put a service's ValidationError onto the form, field by field where it can (`renames`
+    maps the service's names to the form's)."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            name = (renames or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+class HoneypotMixin:
+    """A field people never see and bots fill in; a filled one makes the form invalid.
+
+    The field is hidden with CSS (class `hp`) and `aria-hidden`, not `type=hidden`, because bots
+    skip hidden inputs. Its label tells the rare human who sees it to leave it empty.
+    """
+
+    honeypot_field = "website_url"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.honeypot_field] = forms.CharField(
+            required=False,
+            label=_("Leave this field empty"),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "hp"}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(self.honeypot_field):
+            raise forms.ValidationError(
+                _("The form could not be accepted. Please try again."), code="honeypot"
+            )
+        return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, asking for what an account is known by here: the e-mail address
+    (accounts are created with the e-mail as the user name), with an error in our words."""
+
+    username = UsernameField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Wrong e-mail or password. Check both; capital and small letters count in the password."
+        ),
+    }
+
+
+class ModerationForm(SafeInputMixin, forms.Form):
+    """A moderator's decision on one resident's submission; a rejection needs a reason.
+
+    The queue shows one such form per waiting item, so each gets ids of its own (`auto_id`
+    from the item's kind and pk); a refused one is shown again bound, in its place, with the
+    error summary (`for_queue`).
+    """
+
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("approve")), ("0", _("reject"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for rejection"), required=False, max_length=300)
+
+    def __init__(self, *args, kind, item, **kwargs):
+        kwargs.setdefault("auto_id", f"{kind}-{item.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.item = item
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("approve") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for rejecting it."))
+        return cleaned
+
+    @classmethod
+    def for_queue(cls, kind, items, refused=None):
+        """`items` as a list, each with its `moderation_form`: the `refused` form for the item
+        it was about (added at the end when the queue does not show it), a blank one for the
+        others."""
+        items = list(items)
+        if refused is not None and refused.kind == kind:
+            if all(item.pk != refused.item.pk for item in items):
+                items.append(refused.item)
+        for item in items:
+            if refused is not None and (refused.kind, refused.item.pk) == (kind, item.pk):
+                item.moderation_form = refused
+            else:
+                item.moderation_form = cls(kind=kind, item=item)
+        return items

@@ -1,0 +1,142 @@
+"""What every app shares in the database: residents' input awaiting moderation, the content
+version, files kept from refused forms."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentInputQuerySet(models.QuerySet):
+    def approved(self):
+        """What the public sees: approved by a moderator."""
+        return self.filter(moderation_status=ResidentInput.Moderation.APPROVED)
+
+    def pending(self):
+        return self.filter(moderation_status=ResidentInput.Moderation.PENDING).order_by(
+            "submitted_at"
+        )
+
+    def rejected(self):
+        return self.filter(moderation_status=ResidentInput.Moderation.REJECTED)
+
+
+class ResidentInput(models.Model):
+    """Base for anything an anonymous resident sends: it waits for a moderator before it shows.
+
+    A rejected item is kept (and counted on the public page), never silently dropped. The
+    resident's contact details, if given, are for the moderators and the organisation only.
+    """
+
+    class Moderation(models.TextChoices):
+        PENDING = "pending", _("awaiting moderation")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    author_name = models.CharField(
+        _("your name"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown publicly. Leave empty to stay anonymous."),
+    )
+    contact = models.CharField(
+        _("phone or e-mail"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional, never shown publicly: only so that moderators can ask you."),
+    )
+    moderation_status = models.CharField(
+        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    submitted_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ResidentInputQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_approved(self):
+        return self.moderation_status == self.Moderation.APPROVED
+
+    def public_author(self):
+        return self.author_name or _("a resident")
+
+
+class ContentVersion(models.Model):
+    """A counter bumped whenever anything residents can see changes (see core/caching.py).
+
+    One row, in the database so that every server process agrees on it: it keys HTTP ETags and
+    server-side caches, so an edit shows on the next request and no page is served stale.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class KeptUploadQuerySet(models.QuerySet):
+    def fresh(self, now=None):
+        """Kept uploads younger than KEPT_UPLOAD_HOURS: the others are no longer offered."""
+        now = now or timezone.now()
+        return self.filter(created_at__gte=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
+
+    def expired(self, now=None):
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - datetime.timedelta(hours=KEPT_UPLOAD_HOURS))
+
+    def owned_by(self, owner):
+        """The uploads of one browser session (see `core.uploads.owner_key`)."""
+        return self.filter(owner=owner) if owner else self.none()
+
+
+KEPT_UPLOAD_HOURS = 24
+
+
+class KeptUpload(models.Model):
+    """A file from a refused form, kept so that the visitor need not choose it again.
+
+    When a form with a photo or a document is refused for another field (an empty comment, a
+    missing description), the file already passed its checks; it is stored here, under a random
+    token, for the browser session that sent it and for a day. The form is shown again with "…
+    is kept"; on the resubmit the kept file goes through the same checks and is used. No record
+    holds the file, so `/media/` never serves it (see `portal.media`).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to="kept/%Y/%m/%d/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = KeptUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+
+    def __str__(self):
+        return self.original_name
+
+    def discard(self):
+        """Delete the file and the row (after use, on removal, on expiry)."""
+        self.file.delete(save=False)
+        self.delete()

@@ -1,0 +1,79 @@
+"""`{% load local_formats %}`: the filters of `core.formats` for templates.
+
+    {{ disclosure.amount|money:disclosure.currency }}   587 700 000 ₸
+    {{ hearing.starts_at|day }}                          2027 жылғы 3 қаңтар
+    {{ hearing.starts_at|day:"weekday" }}                2027 жылғы 3 қаңтар, жексенбі
+    {{ hearing.starts_at|day_time }}                     2027 жылғы 3 қаңтар, 14:00
+    {{ hearing.comments_until|day_month:"until" }}       31 желтоқсанға (kk) / 31 декабря
+    {{ hearing.starts_at|timeleft }}                     1 ай 3 апта қалды
+    {{ hearing.duration_minutes|duration }}              шамамен 2 сағат
+    {{ point.lat|number:5 }}, {% coordinates lat lon %}  43,48370; 78,07515
+    <time datetime="{{ value|iso }}">                    2027-01-03T14:00:00+05:00
+
+Format values for people only through these (and `core.formats` in Python).
+"""
+
+from django import template
+
+from core import formats
+from core.translation import lang_attribute
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency="KZT"):
+    return formats.money(amount, currency)
+
+
+@register.filter
+def day(value, option=""):
+    return formats.day(value, weekday="weekday" in option, until="until" in option)
+
+
+@register.filter
+def day_time(value, option=""):
+    return formats.day_time(value, weekday="weekday" in option)
+
+
+@register.filter
+def clock(value):
+    return formats.clock(value)
+
+
+@register.filter
+def day_month(value, option=""):
+    return formats.day_month(value, until="until" in option)
+
+
+@register.filter
+def timeleft(value):
+    return formats.timeleft(value)
+
+
+@register.filter
+def duration(minutes):
+    return formats.duration(minutes)
+
+
+@register.filter
+def number(value, places=None):
+    return formats.number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def iso(value):
+    return formats.iso(value)
+
+
+@register.simple_tag
+def coordinates(latitude, longitude):
+    return formats.coordinates(latitude, longitude)
+
+
+@register.simple_tag
+def lang_of(obj, field=None):
+    """` lang="ru"` when the text shown is in another language than the page, else nothing:
+    `<h1{% lang_of hearing "title" %}>` (translated field), `<img ...{% lang_of photo.alt_text %}>`
+    (free text). See `core.translation.lang_attribute`."""
+    return lang_attribute(obj, field)

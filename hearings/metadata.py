@@ -1,0 +1,76 @@
+"""A hearing as schema.org structured data (JSON-LD Event)."""
+
+from django.utils import timezone
+
+from core.metadata import SCHEMA, absolute
+from projects.metadata import geo_point, kato_identifier, organisation_node, place_label
+
+
+def hearing_data(hearing, territory, changes=()):
+    """JSON-LD Event of a hearing: when and where, who organises it, whether it still stands.
+
+    A moved hearing is EventRescheduled with every earlier start as `previousStartDate`; an
+    open meeting with a video link is a mixed event, a public discussion on the portal online.
+    """
+    local = timezone.localtime
+    event = {
+        "@context": SCHEMA,
+        "@type": "Event",
+        "name": hearing.title,
+        "url": absolute(hearing.get_absolute_url()),
+        "identifier": hearing.registration_number or str(hearing.pk),
+        "organizer": organisation_node(hearing.organiser),
+    }
+    if hearing.subject:
+        event["description"] = hearing.subject
+    if hearing.is_public_discussion():
+        event["startDate"] = local(hearing.starts_at).date().isoformat()
+        last_day = hearing.discussion_ends_on or local(hearing.starts_at).date()
+        event["endDate"] = last_day.isoformat()
+        mode = "OnlineEventAttendanceMode"
+    else:
+        event["startDate"] = local(hearing.starts_at).isoformat()
+        event["endDate"] = local(hearing.ends_at).isoformat()
+        online = bool(hearing.online_link)
+        mode = "MixedEventAttendanceMode" if online else "OfflineEventAttendanceMode"
+    event["eventAttendanceMode"] = f"{SCHEMA}/{mode}"
+    previous = [c.old_starts_at for c in changes if c.old_starts_at]
+    if hearing.is_cancelled():
+        status = "EventCancelled"
+    elif previous:
+        status = "EventRescheduled"
+        event["previousStartDate"] = [local(at).isoformat() for at in previous]
+    else:
+        status = "EventScheduled"
+    event["eventStatus"] = f"{SCHEMA}/{status}"
+    places = [
+        {
+            "@type": "Place",
+            "name": place.name,
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": place_label(place),
+                "addressCountry": "KZ",
+            },
+            "identifier": kato_identifier(place),
+            "url": absolute(place.get_absolute_url()),
+        }
+        for place in territory
+    ]
+    locations = []
+    if hearing.venue and not hearing.is_public_discussion():
+        venue = {"@type": "Place", "name": hearing.venue, "address": hearing.venue}
+        if places:
+            venue["containedInPlace"] = places[0]
+            point = geo_point(territory[0])
+            if point:
+                venue["geo"] = point
+        locations.append(venue)
+    elif places:
+        locations.append(places[0])
+    online_url = hearing.online_link or hearing.portal_url
+    if online_url and mode != "OfflineEventAttendanceMode":
+        locations.append({"@type": "VirtualLocation", "url": online_url})
+    if locations:
+        event["location"] = locations if len(locations) > 1 else locations[0]
+    return event

@@ -1,0 +1,603 @@
+"""The pages that gather every app: home, places, organisations, projects, the dashboard, open
+data, media, health and errors."""
+
+import logging
+import mimetypes
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
+from django_sendfile import sendfile
+
+from core import opendata, readiness
+from core.caching import cached, public_page
+from core.maps import map_data, point
+from core.ratelimit import allow
+from core.validators import is_kato_code
+from disclosures.feeds import place_feed_urls
+from disclosures.models import Disclosure
+from hearings.models import Hearing
+from portal import downloads, media
+from portal.metadata import dataset_data
+from projects import metadata
+from projects.forms import PlaceSearchForm
+from projects.models import Membership, Organisation, Place, Project, ProjectChange
+from projects.views import CHANGES_SHOWN, PAGE_SIZE
+
+logger = logging.getLogger(__name__)
+
+RECENT_PLACES_COOKIE = "recent_places"
+
+
+RECENT_PLACES_KEPT = 5
+
+
+def recent_place_codes(request):
+    """KATO codes of the places this browser looked at last (a cookie; no account needed)."""
+    codes = request.COOKIES.get(RECENT_PLACES_COOKIE, "").split(".")
+    return [code for code in codes if is_kato_code(code)][:RECENT_PLACES_KEPT]
+
+
+def remember_place(request, response, slug):
+    """Put the place (its KATO code ends its slug) first in the recent-places cookie."""
+    code = slug.rsplit("-", 1)[-1]
+    if not is_kato_code(code):
+        return
+    codes = [code, *(c for c in recent_place_codes(request) if c != code)]
+    value = ".".join(codes[:RECENT_PLACES_KEPT])
+    if request.COOKIES.get(RECENT_PLACES_COOKIE) == value:
+        return  # already first: no Set-Cookie on every visit to the same village
+    response.set_cookie(
+        RECENT_PLACES_COOKIE,
+        value,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+
+
+@public_page(cookies=[RECENT_PLACES_COOKIE])
+def home(request):
+    """The front page, open to everyone: village search, upcoming hearings near the places this
+    browser looked at (or everywhere), and recently published contributions."""
+    recent = list(Place.objects.filter(kato_code__in=recent_place_codes(request)).order_by_name())
+    hearings = Hearing.objects.published().forthcoming()
+    if recent:
+        near = Hearing.objects.none()
+        for place in recent:
+            near = near | Hearing.objects.concerning(place)
+        hearings = hearings.filter(pk__in=near.values("pk"))
+    context = {
+        "search_form": PlaceSearchForm(),
+        "recent_places": recent,
+        "upcoming_hearings": hearings.for_cards()[:5],
+        "recent_disclosures": Disclosure.objects.listed().with_related().with_voices()[:6],
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_GET
+@public_page
+def place_search(request):
+    """Village search by any name, spelling or KATO code; open to everyone."""
+    form = PlaceSearchForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        # Only keys and paths of every match (one query); whole rows for one page only.
+        matches = Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path")
+        ranked = _rank_by_activity(matches, request.content_version)
+        page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_pk = Place.objects.in_bulk(page.object_list)
+        places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
+        contributions = Disclosure.objects.published().counts_within(places)
+        hearings = Hearing.objects.counts_concerning(places)
+        for place in places:
+            place.contribution_count = contributions.get(place.pk, 0)
+            place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
+        page.object_list = places
+    return render(request, "portal/place_search.html", {"form": form, "page": page})
+
+
+SUGGESTIONS = 10
+
+
+SUGGEST_PER_MINUTE = 120  # per browser: a fast typist with a debounce sends about one a second
+
+
+LABELLED_AT_MOST = 50
+
+
+@require_GET
+def place_suggest(request):
+    """Places by name or code for the place picker of company and akimat forms, as JSON; open to
+    everyone like the place search it reuses, rate-limited per browser and address.
+
+    `?q=нұра` (optionally `&level=settlement`) suggests up to SUGGESTIONS places; `?codes=…`
+    labels the codes a field already holds. Bad input is a 400 with a message, never a 500.
+    """
+    if not allow(request, "place-suggest", limit=SUGGEST_PER_MINUTE, period=60):
+        response = JsonResponse({"error": _("Too many searches: wait a minute.")}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    level = request.GET.get("level", "")
+    if level not in ("", Place.Level.SETTLEMENT):
+        return JsonResponse({"error": _("Unknown level.")}, status=400)
+    if "codes" in request.GET:
+        codes = request.GET["codes"].replace(",", " ").split()
+        if len(codes) > LABELLED_AT_MOST or not all(is_kato_code(code) for code in codes):
+            return JsonResponse({"error": _("Give up to 50 nine-digit KATO codes.")}, status=400)
+        places = list(Place.objects.filter(kato_code__in=codes).order_by("kato_code"))
+    else:
+        form = PlaceSearchForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse(
+                {"error": _("Type at least two letters of the name, or a 9-digit KATO code.")},
+                status=400,
+            )
+        results = Place.objects.search(form.cleaned_data["q"])
+        if level:
+            results = results.settlements()
+        places = list(results[:SUGGESTIONS])
+    Place.objects.attach_ancestors(places)
+    response = JsonResponse(
+        {
+            "results": [
+                {
+                    "code": place.kato_code,
+                    "name": str(place.name),
+                    "label": place.picker_label(),
+                    "level": place.level,
+                }
+                for place in places
+            ]
+        }
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _activity_codes():
+    """(codes of the places with a published contribution or hearing in or under them, codes of
+    hearing territories): a place is "active" when its code is in the first set or one of its
+    ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
+    """
+    settlements = Disclosure.objects.published().settlement_paths()
+    territories = Hearing.objects.published().territory_paths()
+    active = {code for path in settlements | territories for code in path.split("/") if code}
+    return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
+
+
+def _rank_by_activity(matches, version):
+    """The search's order, but places with contributions or hearings first: among 17 places
+    called Нұра, the ones with something to show lead. The sets come from the figures cache."""
+    active, territories = cached("search-activity", _activity_codes, version)
+    first, rest = [], []
+    for pk, path in matches:
+        codes = [code for code in path.split("/") if code]
+        has_something = codes[-1] in active or any(code in territories for code in codes)
+        (first if has_something else rest).append(pk)
+    return first + rest
+
+
+# Every list on a page is bounded: a village with 20,000 contributions costs what one with 30
+# does; each list links to its full, paginated version.
+CONTRIBUTIONS_SHOWN = 30
+
+
+PROJECTS_SHOWN = 20
+
+
+VILLAGES_PER_PAGE = 50
+
+
+@public_page(finish=remember_place)
+def place_detail(request, slug):
+    """Everything that happened in a place; open to everyone.
+
+    A settlement shows its next hearings, headline figures, every contribution grouped by
+    category (or as a timeline), projects, past hearings and akimats; a rural district, district
+    or region also lists its villages with their figures.
+    """
+    place = get_object_or_404(Place, slug=slug)
+    version = request.content_version
+    ancestors = list(place.ancestors())
+    published = Disclosure.objects.published().for_place(place)
+    # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
+    listed = Disclosure.objects.listed().for_place(place)
+    timeline = request.GET.get("view") == "timeline"
+    contributions = listed.with_related().with_voices().with_photos()
+    # The newest first, straight from the publication index (grouping thousands by category
+    # before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
+    contributions = (
+        contributions.order_by_key_date()
+        if timeline
+        else contributions.order_by("-published_at", "-pk")
+    )
+    affecting = Project.objects.affecting(place)
+    projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
+    context = {
+        "place": place,
+        "place_label": metadata.place_label(place, ancestors),
+        "structured_data": metadata.place_data(place, ancestors),
+        "projects_total": cached(f"place-projects:{place.pk}", affecting.count, version),
+        "ancestors": ancestors,
+        "children": place.children.order_by_name(),
+        "projects": projects,
+        "akimats": Organisation.objects.covering(place).select_related("place"),
+        "summary": cached(f"place-figures:{place.pk}", listed.summary, version),
+        "feed_urls": place_feed_urls(place),
+        "contributions": contributions[:CONTRIBUTIONS_SHOWN]
+        if timeline
+        else sorted(contributions[:CONTRIBUTIONS_SHOWN], key=lambda d: d.category),
+        "timeline": timeline,
+        "upcoming_hearings": Hearing.objects.published()
+        .concerning(place)
+        .forthcoming()
+        .for_cards()[:5],
+        "past_hearings": Hearing.objects.concerning(place).past().for_cards()[:5],
+    }
+    points = [point(place, "place", ancestors)]
+    if place.level != Place.Level.SETTLEMENT:
+        figures = cached(
+            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place), version
+        )
+        # Busiest first, a page at a time: a region has hundreds of villages with contributions.
+        ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
+        villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+        by_pk = Place.objects.in_bulk(villages_page.object_list)
+        villages = [by_pk[pk] for pk in villages_page.object_list]
+        for village in villages:
+            village.figures = figures[village.pk]
+            points.append(point(village, "place", ancestors=[]))
+        context["villages"] = villages
+        context["villages_page"] = villages_page
+    # Projects are drawn only where their settlement has a point of its own: a district's
+    # interior point would put a refinery in the middle of the steppe.
+    points += [
+        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
+        for p in projects
+    ]
+    context["map"] = map_data(points)
+    return render(request, "portal/place_detail.html", context)
+
+
+@public_page
+def project_detail(request, slug):
+    """One project with its companies and the settlements it affects; open to everyone."""
+    project = get_object_or_404(Project.objects.with_related(), slug=slug)
+    settlements = list(project.settlements.order_by_name())
+    Place.objects.attach_ancestors(settlements)
+    can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+    listed = Disclosure.objects.listed().filter(project=project)
+    history = list(project.history.latest_first()[: CHANGES_SHOWN + 1])
+    context = {
+        "project": project,
+        "settlements": settlements,
+        "can_edit": can_edit,
+        "history": ProjectChange.attach_records(history[:CHANGES_SHOWN]),
+        "history_cut": len(history) > CHANGES_SHOWN,
+        "summary": cached(f"project-figures:{project.pk}", listed.summary, request.content_version),
+        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "hearings": Hearing.objects.published()
+        .filter(project=project)
+        .for_cards()
+        .order_by("-starts_at")[:10],
+    }
+    return render(request, "portal/project_detail.html", context)
+
+
+@public_page
+def organisation_detail(request, slug):
+    """A company or an akimat: its projects, everything it disclosed everywhere (promises kept
+    and overdue), and for an akimat the hearings it organises; open to everyone."""
+    organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
+    projects = Project.objects.with_related().order_by_name()
+    if organisation.is_company:
+        projects = projects.filter(
+            pk__in=Project.objects.filter(
+                Q(operator=organisation) | Q(investors=organisation)
+            ).values("pk")
+        )
+        hearings = Hearing.objects.published().filter(initiator=organisation)
+    else:
+        projects = projects.affecting(organisation.place)
+        hearings = Hearing.objects.published().filter(organiser=organisation)
+    published = Disclosure.objects.published().filter(organisation=organisation)
+    listed = Disclosure.objects.listed().filter(organisation=organisation)
+    context = {
+        "organisation": organisation,
+        "projects": projects[:PROJECTS_SHOWN],
+        "summary": cached(
+            f"organisation-figures:{organisation.pk}", listed.summary, request.content_version
+        ),
+        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "overdue": published.overdue()
+        .with_related()
+        .with_voices()
+        .with_photos()
+        .order_by("due_date", "pk")[:CONTRIBUTIONS_SHOWN],
+        "overdue_shown": CONTRIBUTIONS_SHOWN,
+        "overdue_url": reverse("disclosures:list")
+        + f"?organisation={organisation.slug}&status=overdue",
+        "disclosures_url": reverse("disclosures:list") + f"?organisation={organisation.slug}",
+        "hearings": hearings.for_cards().order_by("-starts_at")[:10],
+    }
+    return render(request, "portal/organisation_detail.html", context)
+
+
+@login_required
+def dashboard(request):
+    """A signed-in person's organisations and what they can work on."""
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation", "organisation__place")
+        .order_by("organisation__pk")
+    )
+    projects = Project.objects.editable_by(request.user).with_related().order_by_name()
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"memberships": memberships, "projects": projects[:50]},
+    )
+
+
+@public_page
+def open_data(request):
+    """Everyone: how to reuse the data (licence, API, feeds, sitemap) and where it comes from."""
+    return render(
+        request,
+        "portal/open_data.html",
+        {
+            "licence_url": opendata.LICENCE_URL,
+            "geonames_url": opendata.GEONAMES_URL,
+            "structured_data": dataset_data(),
+        },
+    )
+
+
+@require_safe
+def data_page(request):
+    """Everyone: the bulk downloads, each file with its size, rows and when it was built.
+
+    Not cached as a public page: the files are rebuilt by the worker without a content change,
+    and reading the manifest is one small file.
+    """
+    manifest = downloads.read_manifest()
+    resources, extras = {}, {}
+    for entry in manifest["files"] if manifest else ():
+        entry = {
+            **entry,
+            "url": reverse("data_file", kwargs={"name": entry["name"]}),
+            "download_name": downloads.download_name(entry, manifest),
+        }
+        if "resource" in entry:
+            resources.setdefault(entry["resource"], []).append(entry)
+        else:
+            extras[entry["name"]] = entry
+    return render(
+        request,
+        "portal/data.html",
+        {
+            "manifest": manifest,
+            "generated_at": downloads.generated_at(manifest) if manifest else None,
+            "resources": [
+                {"name": name, "rows": files[0]["rows"], "files": files}
+                for name, files in resources.items()
+            ],
+            "datapackage": extras.get(downloads.DATAPACKAGE),
+            "readme": extras.get(downloads.README),
+            "licence_url": opendata.LICENCE_URL,
+            "geonames_url": opendata.GEONAMES_URL,
+            "kato_url": opendata.KATO_URL,
+        },
+    )
+
+
+@require_safe
+def data_redirect(request):
+    """/data/ without a language: the page in the visitor's language."""
+    return redirect("portal:data")
+
+
+TEXT_TYPES = {"text/csv", "text/plain", "application/json"}
+
+
+@require_safe
+def data_file(request, name):
+    """One file of the last build, at a stable address: ETag and Last-Modified from the build,
+    a dated file name, and open to scripts on other sites (CORS)."""
+    manifest = downloads.read_manifest()
+    entry = next((f for f in manifest["files"] if f["name"] == name), None) if manifest else None
+    if entry is None:
+        raise Http404
+    etag = f'"{entry["sha256"][:32]}"'
+    modified = downloads.generated_at(manifest).timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = FileResponse(default_storage.open(entry["path"], "rb"))
+        response["Content-Length"] = str(entry["bytes"])
+    charset = "; charset=utf-8" if entry["mediatype"] in TEXT_TYPES else ""
+    response["Content-Type"] = entry["mediatype"] + charset
+    disposition = "inline" if name == downloads.DATAPACKAGE else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{downloads.download_name(entry, manifest)}"'
+    )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers may read every public page; accounts and company pages are not for them."""
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/dashboard/"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# Uploaded files are served as inert data: never sniffed into HTML or script, never framed, and
+# anything other than an image or a PDF is downloaded rather than shown. The web server sends the
+# bytes (X-Accel-Redirect through django-sendfile2 in production; streamed by Django otherwise)
+# once the record's visibility allows it (portal/media.py).
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+PUBLIC_MEDIA_MAX_AGE = 60 * 60
+
+
+@require_safe
+def media_file(request, path):
+    """An uploaded file, for whoever may see the record it belongs to; 404 for anyone else."""
+    seen_as = media.visibility(request.user, path)
+    if seen_as is None:
+        raise Http404
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    inline = content_type in INLINE_TYPES
+    if not _storage_is_local():
+        return _signed_redirect(path, seen_as, content_type, inline)
+    response = sendfile(
+        request,
+        Path(settings.SENDFILE_ROOT) / path,
+        attachment=not inline,
+        attachment_filename=Path(path).name,
+        mimetype=content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    if seen_as == media.PUBLIC:
+        # Short: a file hidden later must not linger long in shared caches.
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_MAX_AGE}"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _storage_is_local():
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def _signed_redirect(path, seen_as, content_type, inline):
+    """Files in object storage: a redirect to a URL signed for MEDIA_SIGNED_URL_SECONDS, asking
+    the storage for the same type and disposition headers Django would send.
+
+    A public file's redirect may be kept by a shared cache (a CDN) for less time than the URL
+    lives; a private file's is never stored, so the URL reaches only the person who may see it.
+    """
+    expire = settings.MEDIA_SIGNED_URL_SECONDS
+    name = Path(path).name.replace('"', "")
+    parameters = {
+        "ResponseContentType": content_type if inline else "application/octet-stream",
+        "ResponseContentDisposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+    }
+    url = default_storage.signed_url(path, parameters=parameters, expire=expire)
+    response = HttpResponseRedirect(url)
+    if seen_as == media.PUBLIC:
+        response["Cache-Control"] = f"public, max-age={min(PUBLIC_MEDIA_MAX_AGE, expire // 2)}"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked sign-in: the same for an existing and an unknown e-mail."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@never_cache
+def healthz(request):
+    """The process is up: for a load balancer, and the benchmark's trivial view (it passes the
+    same middleware as every page and touches neither the database nor a template)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def readyz(request):
+    """Ready for traffic: the database(s), the caches and the uploads' storage answer. For a load
+    balancer; one cheap call to each, never cached; 503 naming each part that failed."""
+    failed = []
+    for name, check in readiness.checks():
+        try:
+            check()
+        except Exception:  # noqa: BLE001 — whatever the failure, this part is not ready
+            logger.warning("readyz: %s is not reachable", name, exc_info=True)
+            failed.append(name)
+    if failed:
+        return HttpResponse(
+            "not ready: " + ", ".join(failed), status=503, content_type="text/plain"
+        )
+    return HttpResponse("ready", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/error.html", {"status": 400}, status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/error.html", {"status": 403}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/error.html", {"status": 404}, status=404)
+
+
+def server_error(request):
+    """The 500 page, or the 503 page when the database cannot be reached.
+
+    Neither may need the database (the failure may be the database): the 503 page is rendered
+    without context processors (no session, no user), in the language of the address.
+    """
+    error = sys.exc_info()[1]
+    if _database_unreachable(error):
+        language = translation.get_language_from_path(request.path_info) or (settings.LANGUAGE_CODE)
+        with translation.override(language):
+            body = loader.render_to_string("errors/unavailable.html")
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
+        return response
+    try:
+        return render(request, "errors/error.html", {"status": 500}, status=500)
+    except Exception:  # noqa: BLE001 — the error page itself failed: answer without templates
+        logger.exception("The error page could not be rendered")
+        return HttpResponse(
+            "<!doctype html><title>500</title><h1>500</h1>", status=500, content_type="text/html"
+        )
+
+
+def _database_unreachable(error):
+    """Connection-level failures (server down, restarting, refusing) rather than a bad query.
+
+    Django wraps the driver's errors, except where the driver raises outside its wrapper (e.g.
+    closing a server-side cursor of a connection the server just dropped): both count.
+    """
+    driver = connection.Database
+    return isinstance(
+        error,
+        OperationalError | InterfaceError | driver.OperationalError | driver.InterfaceError,
+    )
