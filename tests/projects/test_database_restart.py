@@ -130,12 +130,15 @@ def test_postgresql_stopped_and_restarted_under_load():
             stderr=log,
             start_new_session=True,
         )
-        phase = {"name": "up"}
-        seen = Counter()
+        # Each answer with the times the request was sent and its answer read: the server handled
+        # it in between. Phases are judged by that span, never by when a client thread got round
+        # to looking (on a loaded machine a 200 the server gave before the stop may be read after).
+        answers = []
         stop = threading.Event()
 
         def client():
             while not stop.is_set():
+                sent = time.monotonic()
                 try:
                     with urllib.request.urlopen(
                         f"http://127.0.0.1:{port}/en/hearings/", timeout=10
@@ -145,29 +148,41 @@ def test_postgresql_stopped_and_restarted_under_load():
                     status = error.code
                 except (ConnectionError, urllib.error.URLError, TimeoutError):
                     status = "no answer"
-                seen[(phase["name"], status)] += 1
+                answers.append((sent, time.monotonic(), status))
                 time.sleep(0.02)
 
-        deadline = time.monotonic() + 30
-        while True:  # gunicorn up
+        def answered_since(moment):
+            return [status for sent, _answered, status in list(answers) if sent >= moment]
+
+        def wait_until(condition, at_least, at_most=30):
+            """At least `at_least` seconds, then until `condition` holds (bounded)."""
+            time.sleep(at_least)
+            deadline = time.monotonic() + at_most
+            while not condition() and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+        deadline = time.monotonic() + 60
+        while True:  # gunicorn up: its first answer (a loaded machine boots the workers slowly)
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/en/hearings/", timeout=10)
                 break
-            except (ConnectionError, urllib.error.URLError):
+            except (ConnectionError, urllib.error.URLError, TimeoutError):
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.2)
         threads = [threading.Thread(target=client, daemon=True) for _n in range(CLIENTS)]
+        started = time.monotonic()
         for thread in threads:
             thread.start()
-        time.sleep(2)
-        phase["name"] = "stopping"
-        cluster.stop()
-        phase["name"] = "down"
-        time.sleep(3)
-        phase["name"] = "starting"
-        cluster.start()
-        phase["name"] = "back"
-        time.sleep(4)
+        wait_until(lambda: 200 in answered_since(started), at_least=2)
+        stopping = time.monotonic()
+        cluster.stop()  # -w: returns once PostgreSQL has stopped
+        down = time.monotonic()
+        # Requests sent after this and answered before the restart began met no database.
+        wait_until(lambda: len(answered_since(down)) >= CLIENTS, at_least=3)
+        starting = time.monotonic()
+        cluster.start()  # -w: returns once PostgreSQL accepts connections
+        back = time.monotonic()
+        wait_until(lambda: 200 in answered_since(back), at_least=4)
         stop.set()
         for thread in threads:
             thread.join(timeout=15)
@@ -187,6 +202,16 @@ def test_postgresql_stopped_and_restarted_under_load():
             pass
         shutil.rmtree(folder, ignore_errors=True)
 
+    def phase(sent, answered):
+        if answered <= stopping:
+            return "up"
+        if sent >= down and answered <= starting:
+            return "down"
+        if sent >= back:
+            return "back"
+        return "changing"  # the database stopped or started while the server handled it
+
+    seen = Counter((phase(sent, answered), status) for sent, answered, status in answers)
     print(dict(seen))  # shown with -s: requests per phase and status
     statuses = {status for (_phase, status) in seen}
     assert statuses <= {200, 503}, f"{seen}\n{errors}"
