@@ -8,7 +8,6 @@ README.md ("Production").
 import datetime
 import email.utils
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -175,16 +174,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one e-mail from
-# one address, that pair is locked for AXES_COOLOFF_TIME. The lockout page is the same whether
-# the account exists or not, and a success resets the count.
+# Sign-in throttling (django-axes, and core/signin.py): after AXES_FAILURE_LIMIT wrong passwords
+# for one e-mail from one address and browser, that combination is locked for AXES_COOLOFF_TIME;
+# past the same number of failures on an account from anywhere, each further try waits 2, 4, 8 ...
+# seconds, at most SIGNIN_MAX_DELAY_SECONDS. Someone at an official's address cannot lock the
+# official out, and a completed password reset clears the account's failures. The lockout page
+# is the same whether the account exists or not, and a success resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address", "user_agent"]]
+SIGNIN_MAX_DELAY_SECONDS = env_int("SIGNIN_MAX_DELAY_SECONDS", 60)
+# Password reset e-mails an hour, per account and per address (core/forms.py).
+PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
@@ -292,10 +298,12 @@ CACHES = {
         "LOCATION": "ashyq-auyl-pages",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
-    # Expensive figures, computed once for all the server processes of a machine (files).
+    # Expensive figures, computed once for all the server processes of a machine (files). The
+    # files are pickles: the folder is this instance's own (under the project, created 0700) and
+    # one that another user owns or may write to is refused (core/file_cache.py).
     "shared": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env("SHARED_CACHE_DIR", str(Path(tempfile.gettempdir()) / "ashyq-auyl-cache")),
+        "BACKEND": "core.file_cache.PrivateFileBasedCache",
+        "LOCATION": env("SHARED_CACHE_DIR", str(BASE_DIR / "var" / "shared-cache")),
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
@@ -409,15 +417,11 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
     )
 
-# Rate limits on residents' forms (core/ratelimit.py). RATELIMIT_TRUST_FORWARDED is the number
-# of proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
-# "true"/"false" are read as 1/0 for older configurations.
-_forwarded = env("RATELIMIT_TRUST_FORWARDED", "0").strip().lower()
-RATELIMIT_TRUST_FORWARDED = {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0}.get(
-    _forwarded
-)
-if RATELIMIT_TRUST_FORWARDED is None:
-    RATELIMIT_TRUST_FORWARDED = env_int("RATELIMIT_TRUST_FORWARDED", 0)
+# The proxies in front of the app (core/ratelimit.py client_ip): networks, comma-separated CIDRs,
+# e.g. "10.0.0.0/8,127.0.0.1/32". Only a connection from one of them has its X-Forwarded-For
+# believed, for rate limits and sign-in throttling; the client is the rightmost entry that is not
+# a listed proxy. Empty (the default): the connection's own address, whatever the header says.
+TRUSTED_PROXIES = [cidr.strip() for cidr in env("TRUSTED_PROXIES", "").split(",") if cidr.strip()]
 # An address shared by many browsers (a village behind one carrier address) may send this many
 # times the per-browser limit.
 RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)
@@ -469,7 +473,7 @@ HEARING_CHANNELS = {"email": "hearings.channels.EmailChannel"}
 # The open-data API (/api/v1/): public reads are anonymous; see projects/api.py.
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -481,6 +485,10 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "projects.throttles.exception_handler",
 }
+# JSON bodies sent to the write API (core/parsers.py): at most this size and depth.
+# A disclosure in three languages is under 30 KB and 3 levels deep.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 256 * 1024)
+API_JSON_MAX_DEPTH = 10
 # API limits (projects/throttles.py): reads per client address, writes per API key, counted in
 # the "shared" cache. "number/second|minute|hour|day"; empty for no limit.
 API_THROTTLE_RATES = {

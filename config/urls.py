@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from core.forms import SignInForm
+from core.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
 from disclosures.sitemaps import DisclosureSitemap
 from hearings.api import HearingViewSet
@@ -29,7 +29,7 @@ sitemaps = {"places": PlaceSitemap, "disclosures": DisclosureSitemap, "hearings"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
+    path("sitemap.xml", portal_views.sitemap_index, {"sitemaps": sitemaps}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
@@ -53,6 +53,16 @@ urlpatterns += i18n_patterns(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("projects.urls")),

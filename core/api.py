@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -17,7 +18,7 @@ from rest_framework.permissions import AllowAny
 
 from core import caching
 from core.metadata import absolute
-from core.validators import EARLIEST_YEAR, LATEST_YEAR
+from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -59,6 +60,17 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
+
+
+class BoundedDatesMixin:
+    """A model serializer whose date fields take only the republic's years (as forms and the
+    CSV import do): a due date of 0001 or 9999 is a 400 naming the field."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.DateField):
+            kwargs["validators"] = [*kwargs.get("validators", []), check_date_range]
+        return field_class, kwargs
 
 
 def updated_since():

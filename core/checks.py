@@ -1,9 +1,13 @@
-"""System checks for a production deployment (run by `manage.py check --deploy`)."""
+"""System checks: for a production deployment (`manage.py check --deploy`), and the cache
+folders' safety at every start-up."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+
+from core.file_cache import PrivateFileBasedCache, private_folder_problem
 
 
 @register(Tags.security, deploy=True)
@@ -23,3 +27,42 @@ def site_url_is_public_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.caches, Tags.security)
+def file_caches_are_private(app_configs, **kwargs):
+    """A file cache holds pickles: its folder must be this user's alone (core/file_cache.py)."""
+    errors = []
+    for alias, config in settings.CACHES.items():
+        backend = config.get("BACKEND", "")
+        if not backend.endswith(("FileBasedCache", PrivateFileBasedCache.__name__)):
+            continue
+        problem = private_folder_problem(config.get("LOCATION", ""))
+        if problem:
+            errors.append(
+                Error(
+                    f"The {alias!r} cache's folder is refused: {problem}",
+                    hint="It stores pickles, which run code when read. Set SHARED_CACHE_DIR to "
+                    "a folder only this app's user can write (or remove this one).",
+                    id="ashyq.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.security)
+def trusted_proxies_are_networks(app_configs, **kwargs):
+    """TRUSTED_PROXIES must be networks: a typo would otherwise fail every request."""
+    errors = []
+    for cidr in getattr(settings, "TRUSTED_PROXIES", ()):
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"TRUSTED_PROXIES holds {cidr!r}, which is not a network.",
+                    hint='Write networks as CIDRs separated by commas, e.g. "10.0.0.0/8".',
+                    id="ashyq.E003",
+                )
+            )
+    return errors

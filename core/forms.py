@@ -2,11 +2,22 @@
 moderation."""
 
 import datetime
+from urllib.parse import urlsplit
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.conf import settings
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UsernameField,
+)
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from core import ratelimit, signin
 from core.text import strip_control_characters
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
@@ -88,7 +99,71 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _(
             "Wrong e-mail or password. Check both; capital and small letters count in the password."
         ),
+        "slow_down": ngettext_lazy(
+            "Several wrong passwords were tried for this account. Wait %(seconds)s second and "
+            "try again, or reset your password.",
+            "Several wrong passwords were tried for this account. Wait %(seconds)s seconds and "
+            "try again, or reset your password.",
+            "seconds",
+        ),
     }
+
+    def clean(self):
+        """The account's own delay first (core/signin.py): while it runs, the password is not
+        even checked, so guessing gains nothing."""
+        wait = signin.account_wait(self.cleaned_data.get("username"))
+        if wait:
+            raise forms.ValidationError(
+                self.error_messages["slow_down"], code="slow_down", params={"seconds": wait}
+            )
+        return super().clean()
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, limited per account and per address, with links to SITE_URL
+    (never the request's host) and the e-mail sent outside the request (core/signin.py)."""
+
+    def save(self, *, request, **options):
+        email = self.cleaned_data["email"].strip().lower()
+        allowed = ratelimit.allow_identity(
+            "password-reset-address",
+            ratelimit.client_ip(request),
+            settings.PASSWORD_RESET_PER_ADDRESS,
+        ) and ratelimit.allow_identity(
+            "password-reset-account", email, settings.PASSWORD_RESET_PER_ACCOUNT
+        )
+        if not allowed:
+            return  # the same answer as any other request: nothing tells a limit was reached
+        site = urlsplit(settings.SITE_URL)
+        options.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        super().save(request=request, **options)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Rendered here, in the reader's language; sent by the background thread."""
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if html_email_template_name:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        signin.send_later(message)
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Setting a new password through a reset link: the owner's way out of any sign-in lock."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        signin.clear_account(user.get_username())
+        return user
 
 
 class ModerationForm(SafeInputMixin, forms.Form):

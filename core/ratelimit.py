@@ -7,9 +7,12 @@ browser may send LIMIT per hour and form, an address RATELIMIT_SHARED_FACTOR tim
 many. Only accepted submissions count: a form with an error costs nothing, and the check happens
 before any expensive work (decoding a photo).
 
-The address is REMOTE_ADDR, or, behind proxies, the X-Forwarded-For entry RATELIMIT_TRUST_FORWARDED
-hops from the right (1 = one proxy that appends the address it saw). Entries further left are
-written by the client and never trusted.
+The address is REMOTE_ADDR, unless the connection comes from one of the TRUSTED_PROXIES networks:
+then it is the rightmost X-Forwarded-For entry that is not itself a trusted proxy (each proxy
+appends the address it saw). Entries further left are written by the client and never trusted,
+and a request that reaches the app directly, not through a listed proxy, is judged by its own
+address whatever X-Forwarded-For it carries. Sign-in throttling (django-axes) uses the same
+address.
 
 Counts live in Django's cache, in fixed windows, so they are shared between processes when the
 cache is; with the local-memory cache each worker counts on its own.
@@ -24,7 +27,9 @@ nothing a resident sends is shown before a moderator approves it, and the subscr
 sends e-mails, stays limited in each process.
 """
 
+import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -36,17 +41,39 @@ LIMIT = 5
 PERIOD = 60 * 60
 
 
-def client_ip(request):
-    hops = getattr(settings, "RATELIMIT_TRUST_FORWARDED", 0)
-    if hops:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if forwarded:
-            return forwarded[max(0, len(forwarded) - hops)][:64]
-    return request.META.get("REMOTE_ADDR", "")
+@functools.cache
+def _networks(cidrs):
+    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip())
+
+
+def _address(value):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address, networks):
+    return address is not None and any(address in network for network in networks)
+
+
+def client_ip(request, *args, **kwargs):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES the address the first of
+    them saw. Always a valid IP address (a malformed forwarded entry is not believed)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if not _is_trusted_proxy(_address(remote), networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    client = remote
+    for entry in reversed([part for part in forwarded if part.strip()]):
+        address = _address(entry)
+        if address is None:
+            break
+        client = str(address)
+        if not _is_trusted_proxy(address, networks):
+            break
+    return client
 
 
 def _hash(value):
@@ -100,11 +127,15 @@ def retry_after(request, scope, limit=LIMIT, period=PERIOD):
 def record(request, scope, period=PERIOD):
     """Count one accepted submission of `scope` from this address and this browser."""
     for key in _keys(request, scope, period):
-        if not cache.add(key, 1, timeout=period + 60):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=period + 60)
+        _count(key, period)
+
+
+def _count(key, period):
+    if not cache.add(key, 1, timeout=period + 60):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 60)
 
 
 def refusal_message(seconds):
@@ -123,4 +154,15 @@ def allow(request, scope, limit=LIMIT, period=PERIOD):
     if retry_after(request, scope, limit, period) is not None:
         return False
     record(request, scope, period)
+    return True
+
+
+def allow_identity(scope, identity, limit, period=PERIOD):
+    """Check and count one use of `scope` by `identity` (an account, an address): False once it
+    has been used `limit` times in this window."""
+    window, _left = _window(period)
+    key = f"ratelimit:{scope}:{window}:id:{_hash(identity)}"
+    if cache.get(key, 0) >= limit:
+        return False
+    _count(key, period)
     return True

@@ -8,6 +8,8 @@ in single-line fields.
 
 import re
 
+from django.utils.html import escape
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
@@ -28,3 +30,10 @@ def one_line(value):
 def xml_safe(value):
     """For XML bodies: line breaks may stay, nothing XML 1.0 forbids does."""
     return strip_control_characters(str(value), multiline=True)
+
+
+def feed_text(value):
+    """Plain text for a feed item's description, which feed readers show as HTML: escaped as
+    HTML here (the feed's XML escaping comes on top), so a company's `<img onerror=...>` reaches
+    the reader as text, never as markup."""
+    return escape(xml_safe(value))

@@ -8,6 +8,45 @@ KATO_LENGTH = 9
 EARLIEST_YEAR = 1991
 LATEST_YEAR = 2100
 
+# The longest list of places (settlements, territories, codes or names) one field, one API
+# request or one imported row may carry. A project or a hearing concerns a few dozen places at
+# most; each name costs a search, so a list of thousands would hold a worker past its timeout.
+MAX_PLACES_PER_LIST = 200
+# The longest text one place in such a list may take (the longest KATO name is under 100).
+MAX_PLACE_NAME_LENGTH = 150
+
+
+def check_list_size(values, limit=MAX_PLACES_PER_LIST):
+    """Refuse a list longer than `limit` before any work is done on its items."""
+    count = len(values)
+    if count > limit:
+        raise ValidationError(
+            _("At most %(limit)s places can be given here; this list has %(count)s."),
+            code="too_many",
+            params={"limit": limit, "count": count},
+        )
+
+
+def validate_email_domain_name(value):
+    """An e-mail address at a domain name: `someone@[127.0.0.1]` (an IP literal, which Django's
+    validator accepts) would have the site send mail to any server an outsider names."""
+    domain = str(value).rpartition("@")[2]
+    if domain.startswith("["):
+        raise ValidationError(
+            _("Give an e-mail address with a domain name, such as name@mail.kz."),
+            code="ip_literal",
+        )
+
+
+def check_date_range(value):
+    """Refuse a date outside the republic's years (EARLIEST_YEAR to LATEST_YEAR)."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+
 
 def bin_check_digit(first_eleven):
     """The check digit of a Kazakh BIN/IIN, or None when the number can have none.

@@ -6,7 +6,6 @@ drop their copy, and is left out of lists.
 
 import hashlib
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
@@ -17,7 +16,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CursorPage, PublicReadViewSet, updated_since
+from core.api import BoundedIsoDateTimeFilter, CursorPage, PublicReadViewSet, updated_since
 from disclosures import services
 from disclosures.filters import DisclosureFilter
 from disclosures.models import ApiCreation, Confirmation, Disclosure, Revision
@@ -32,7 +31,7 @@ from projects.api import ApiKeyAuthentication, HasApiKey
 
 
 class DisclosureAPIFilter(DisclosureFilter):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = BoundedIsoDateTimeFilter(
         label=updated_since().label + "; a new change-log entry or confirmation counts",
         method="filter_updated_since",
     )

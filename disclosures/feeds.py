@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core import opendata
 from core.filters import bad_filter_response, filter_errors
 from core.metadata import absolute, absolute_media
-from core.text import one_line, xml_safe
+from core.text import feed_text, one_line
 from disclosures.filters import DisclosureFilter
 from disclosures.models import Disclosure, Status
 
@@ -95,7 +95,7 @@ class DisclosureFeed(Feed):
             parts.insert(0, _("Withdrawn: %(reason)s") % {"reason": item.withdrawal_reason})
         elif item.status == Status.CANCELLED:
             parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancel_reason})
-        return xml_safe(" — ".join(str(part) for part in parts if part))
+        return feed_text(" — ".join(str(part) for part in parts if part))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -2,7 +2,8 @@
 
 An upload is trusted for nothing: not its name, not its declared type. Pillow must recognise it as
 JPEG, PNG or WebP from its header, with dimensions under a bound checked before any pixel is
-decoded, and then decode it completely, once; the EXIF orientation is applied to the pixels and
+decoded (a JPEG is then decoded at reduced scale, a PNG or WebP only when it is small), and then
+decode it completely, once; the EXIF orientation is applied to the pixels and
 then every bit of metadata (EXIF with GPS, XMP, ICC, text chunks) is left behind, because only
 the decoded pixels are written out again, under a random name, as a web size and a thumbnail.
 """
@@ -23,6 +24,11 @@ MAX_PHOTOS_PER_DISCLOSURE = 20
 # megapixels (a 12-megapixel phone photo fits) is at most ~200 MB per worker, so four workers
 # decoding at once stay under a gigabyte.
 MAX_PIXELS = 16_000_000
+# A JPEG is decoded at a reduced scale (`draft`), so a 16-megapixel one costs a quarter of its
+# size; PNG and WebP have no such shortcut and are decoded whole. A 16-megapixel PNG of 62 KB
+# cost ~5 s and over 300 MB per worker: lossless images are bounded by a smaller count, which
+# still takes any phone's screenshot (1440 × 3200 is 4.6 megapixels).
+MAX_LOSSLESS_PIXELS = 5_000_000
 MAX_SIDE = 10_000
 WEB_SIZE = 1600
 THUMBNAIL_SIZE = 400
@@ -89,6 +95,15 @@ def _open_header(upload):
     width, height = image.size
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE or min(width, height) < 1:
         _refuse_pixels()
+    if image.format != "JPEG" and width * height > MAX_LOSSLESS_PIXELS:
+        _refuse(
+            _(
+                "PNG and WebP images can have at most %(limit)s megapixels. Send the photo as "
+                "the phone took it (JPEG)."
+            ),
+            "image_too_many_pixels",
+            limit=MAX_LOSSLESS_PIXELS // 1_000_000,
+        )
     return image
 
 

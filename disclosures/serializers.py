@@ -4,6 +4,7 @@ the akimat's word, with evidence as absolute URLs."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import BoundedDatesMixin
 from disclosures import export
 from disclosures.models import (
     Confirmation,
@@ -14,8 +15,8 @@ from disclosures.models import (
     StatusChange,
     obligation,
 )
-from projects.models import Place, Project
-from projects.serializers import AbsoluteURL, Translations
+from projects.models import Project
+from projects.serializers import AbsoluteURL, KatoCodes, Translations
 
 
 class OrganisationRef(serializers.Serializer):
@@ -179,12 +180,10 @@ class HiddenDisclosureSerializer(serializers.Serializer):
 WRITABLE_FIELDS = [name for name in export.WRITABLE if name != "status"]
 
 
-class DisclosureCreateSerializer(serializers.ModelSerializer):
+class DisclosureCreateSerializer(BoundedDatesMixin, serializers.ModelSerializer):
     """A new disclosure, checked by the same model rules and service as the site's form."""
 
-    settlements = serializers.SlugRelatedField(
-        slug_field="kato_code", many=True, queryset=Place.objects.all()
-    )
+    settlements = KatoCodes()
     project = serializers.SlugRelatedField(
         slug_field="slug", queryset=Project.objects.all(), allow_null=True, required=False
     )

@@ -24,7 +24,7 @@ from core.changelog import changed_labels, diff, field_code
 from core.lifecycle import REASON, check_transition, require
 from core.opendata import csv_value
 from core.text import strip_control_characters
-from core.validators import EARLIEST_YEAR, LATEST_YEAR, validate_pdf
+from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
 from disclosures.models import (
     AnswerCorrection,
@@ -418,12 +418,23 @@ def confirm_disclosure(
         raise PermissionDenied
     if not any(akimat.covers(place) for place in disclosure.settlements.all()):
         raise PermissionDenied
+    verdict = Confirmation.Verdict.CONFIRMED if confirmed else Confirmation.Verdict.CANNOT_CONFIRM
+    # The akimat's word counts once: the same verdict again is refused (it may change its word).
+    # The record's row is locked so that two submissions at once cannot both pass the check.
+    Disclosure.objects.select_for_update().filter(pk=disclosure.pk).first()
+    latest = (
+        Confirmation.objects.filter(disclosure=disclosure, akimat=akimat)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is not None and latest.verdict == verdict:
+        raise ValidationError(
+            _("Your akimat has already given this word on this contribution."), code="repeated"
+        )
     confirmation = Confirmation(
         disclosure=disclosure,
         akimat=akimat,
-        verdict=Confirmation.Verdict.CONFIRMED
-        if confirmed
-        else Confirmation.Verdict.CANNOT_CONFIRM,
+        verdict=verdict,
         date=date or today(),
         note=(note or "").strip(),
         created_by=acting_user,
@@ -972,6 +983,11 @@ def _row_to_disclosure(row, organisation, projects, base=None, base_settlements=
 
 def _row_settlements(row, organisation, errors):
     codes = [code for code in row.get("settlements", "").replace(",", " ").split() if code]
+    try:
+        check_list_size(codes)
+    except ValidationError as error:
+        errors.extend(("settlements", message) for message in error.messages)
+        return []
     places = {
         p.kato_code: p
         for p in Place.objects.filter(kato_code__in=[c for c in codes if c.isdigit()])

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.caching import public_page
 from core.filters import bad_filter_response, filter_errors
@@ -21,7 +21,7 @@ from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, json_row
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
-from core.request_limits import MB, body_limit
+from core.request_limits import MB, body_limit, refuse_dropped_files
 from core.services import moderate_input
 from core.uploads import hold, keep, release, restore
 from core.validators import PDF_MAX_BYTES
@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 # Request body ceilings of the views that take files: the file's own limit plus the form.
 PHOTO_BODY = images.MAX_BYTES + MB
+# A resident's photo form is read up to 25 MB (nginx's client_max_body_size in docs/operations.md):
+# a photo over its 15 MB is dropped as it arrives and the form comes back with the text typed
+# (core/request_limits.py).
+RESIDENT_PHOTO_BODY = 25 * MB
 PDF_BODY = PDF_MAX_BYTES + MB
 CSV_BODY = services.MAX_CSV_BYTES + MB
 
@@ -121,7 +125,7 @@ def _marking_failure(request, pieces, label, newline):
         yield newline + EXPORT_FAILED + newline
 
 
-@require_GET
+@require_safe
 def export_csv(request):
     """The filtered list as CSV (same query string as the list), streamed; open to everyone.
 
@@ -138,10 +142,10 @@ def export_csv(request):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename(filterset, "csv")}"'
-    return response
+    return _headers_only_for_head(request, response)
 
 
-@require_GET
+@require_safe
 def export_json(request):
     """The filtered list as a JSON array (same query string as the list), streamed.
 
@@ -162,6 +166,13 @@ def export_json(request):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_export_filename(filterset, "json")}"'
+    return _headers_only_for_head(request, response)
+
+
+def _headers_only_for_head(request, response):
+    """HEAD answers an export's headers without running it (the stream is never started)."""
+    if request.method == "HEAD":
+        response.streaming_content = ()
     return response
 
 
@@ -257,6 +268,7 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     else:
         form = form_class(request.POST or None, request.FILES or None)
         restore(form, request)
+        refuse_dropped_files(form, request)
     if status == 200 and request.method == "POST":
         status = 400
         if form.is_valid():
@@ -290,6 +302,7 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     return response
 
 
+@body_limit(RESIDENT_PHOTO_BODY, file_max_bytes=images.MAX_BYTES)
 def feedback_create(request, pk):
     """Anyone, without an account: "I saw this" or "this is not what was done"."""
 
@@ -778,7 +791,7 @@ def _apply_import(request):
     return redirect("disclosures:dashboard")
 
 
-@require_GET
+@require_safe
 def import_template(request):
     """The CSV template with one example row; open to everyone."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

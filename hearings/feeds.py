@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import formats, opendata
 from core.metadata import absolute
-from core.text import one_line, xml_safe
+from core.text import feed_text, one_line
 from hearings.models import Hearing
 from projects.models import Place
 
@@ -68,7 +68,7 @@ class HearingsFeed(Feed):
         parts = [item.registration_number, item.organiser.name, item.venue, item.subject]
         if item.is_cancelled():
             parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancellation_reason})
-        return xml_safe(" — ".join(str(part) for part in parts if part))
+        return feed_text(" — ".join(str(part) for part in parts if part))
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())

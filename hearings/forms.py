@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import HoneypotMixin, SafeInputMixin
+from core.validators import validate_email_domain_name
 from hearings.models import (
     AttendanceRegistration,
     Hearing,
@@ -379,7 +380,9 @@ class LearnedOfForm(SafeInputMixin, HoneypotMixin, forms.ModelForm):
 
 
 class SubscribeForm(SafeInputMixin, HoneypotMixin, forms.Form):
-    email = forms.EmailField(label=_("Your e-mail"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail"), max_length=254, validators=[validate_email_domain_name]
+    )
     place = forms.CharField(widget=forms.HiddenInput)
 
     def clean_place(self):

@@ -5,9 +5,11 @@ import logging
 import mimetypes
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
@@ -21,12 +23,13 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from django_sendfile import sendfile
 
 from core import opendata, readiness
 from core.caching import cached, public_page
 from core.maps import map_data, point
+from core.metadata import absolute
 from core.ratelimit import allow
 from core.validators import is_kato_code
 from disclosures.feeds import place_feed_urls
@@ -92,7 +95,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def place_search(request):
     """Village search by any name, spelling or KATO code; open to everyone."""
@@ -123,7 +126,7 @@ SUGGEST_PER_MINUTE = 120  # per browser: a fast typist with a debounce sends abo
 LABELLED_AT_MOST = 50
 
 
-@require_GET
+@require_safe
 def place_suggest(request):
     """Places by name or code for the place picker of company and akimat forms, as JSON; open to
     everyone like the place search it reuses, rate-limited per browser and address.
@@ -446,13 +449,23 @@ def data_file(request, name):
     return response
 
 
-@require_GET
+def sitemap_index(request, sitemaps):
+    """Django's sitemap index, with each section's address on SITE_URL (Django's index takes
+    the host name from the request)."""
+    response = sitemap_views.index(request, sitemaps)
+    for item in response.context_data["sitemaps"]:
+        parts = urlsplit(item.location)
+        item.location = absolute(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return response
+
+
+@require_safe
 def robots_txt(request):
     """Crawlers may read every public page; accounts and company pages are not for them."""
     lines = ["User-agent: *", "Disallow: /admin/"]
     for code, _name in settings.LANGUAGES:
         lines += [f"Disallow: /{code}/accounts/", f"Disallow: /{code}/dashboard/"]
-    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}")
+    lines.append(f"Sitemap: {absolute(reverse('sitemap-index'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -6,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SafeInputMixin
+from core.search import fold
+from core.validators import MAX_PLACE_NAME_LENGTH, check_list_size
 from projects.models import Membership, Organisation, Place, Project
 
 
@@ -103,6 +106,15 @@ class SettlementCodesField(forms.CharField):
 
     def to_python(self, value):
         tokens = place_tokens(value)
+        # Bounded before any query: the list's length, then each item's.
+        check_list_size(tokens)
+        for token in tokens:
+            if len(token) > MAX_PLACE_NAME_LENGTH:
+                raise forms.ValidationError(
+                    self.error_messages["no_name"],
+                    code="no_name",
+                    params={"value": token[:MAX_PLACE_NAME_LENGTH] + "…"},
+                )
         codes = [token for token in tokens if any(char.isdigit() for char in token)]
         for code in codes:
             if not (len(code) == 9 and code.isdigit()):
@@ -110,9 +122,13 @@ class SettlementCodesField(forms.CharField):
                     self.error_messages["malformed"], code="malformed", params={"value": code}
                 )
         places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+        named = self._named([token for token in tokens if token not in codes])
         chosen = []
         for token in tokens:
-            place = places.get(token) if token in codes else self._by_name(token)
+            if token in codes:
+                place = places.get(token)
+            else:
+                place = self._by_name(token, named.get(fold(token), []))
             if place is None:
                 raise forms.ValidationError(
                     self.error_messages["unknown"], code="unknown", params={"value": token}
@@ -126,12 +142,26 @@ class SettlementCodesField(forms.CharField):
             chosen.append(place)
         return list(dict.fromkeys(chosen))
 
-    def _by_name(self, name):
-        """The one place called `name` (in any language and spelling), or a clear error."""
-        named = Place.objects.named(name).order_by("prominence", "depth", "kato_code")
-        candidates = list((named.settlements() if self.settlements_only else named)[:50])
+    @staticmethod
+    def _named(names):
+        """The places called each of `names` (by folded name), best first: one query for all."""
+        if not names:
+            return {}
+        wanted = {fold(name) for name in names}
+        found = defaultdict(list)
+        places = Place.objects.named_any(names).order_by("prominence", "depth", "kato_code")
+        for place in places:
+            for key in wanted.intersection(place.search_key.split("|")):
+                found[key].append(place)
+        return found
+
+    def _by_name(self, name, named):
+        """The one place called `name` among `named` (every place of that name), or a clear
+        error."""
+        settlements = [p for p in named if p.level == Place.Level.SETTLEMENT]
+        candidates = (settlements if self.settlements_only else named)[:50]
         if not candidates:
-            if self.settlements_only and named.exists():
+            if self.settlements_only and named:
                 raise forms.ValidationError(
                     self.error_messages["not_settlement"],
                     code="not_settlement",

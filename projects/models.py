@@ -86,6 +86,16 @@ class PlaceQuerySet(models.QuerySet):
         folded = fold(name)
         return self.filter(search_key__contains=f"|{folded}|") if folded else self.none()
 
+    def named_any(self, names):
+        """Places called exactly one of `names`, in one query (see `named`)."""
+        folded = {fold(name) for name in names} - {""}
+        if not folded:
+            return self.none()
+        condition = Q()
+        for key in folded:
+            condition |= Q(search_key__contains=f"|{key}|")
+        return self.filter(condition)
+
     def search(self, query):
         """Places whose name matches `query` in any language and spelling, best first.
 

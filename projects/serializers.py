@@ -1,9 +1,12 @@
 """The read API's representation of places, organisations and projects (field names are stable
 English; values are codes, not labels, so that they do not change with the reader's language)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.metadata import absolute, absolute_media
+from core.validators import KATO_LENGTH, check_list_size
 from projects.models import Organisation, Place, Project
 
 LANGUAGES = ("kk", "ru", "en")
@@ -39,6 +42,33 @@ class AbsoluteURL(serializers.URLField):
                 return None
             return absolute_media(stored.url)
         return absolute(instance.get_absolute_url())
+
+
+class KatoCodes(serializers.ListField):
+    """Places written as a list of KATO codes: at most MAX_PLACES_PER_LIST, checked for length
+    before any item is, and looked up in one query for them all."""
+
+    default_error_messages = {"unknown": _("No place has the KATO code %(value)s.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(max_length=KATO_LENGTH), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            try:
+                check_list_size(data)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages, code="too_many") from error
+        codes = list(dict.fromkeys(super().to_internal_value(data)))
+        places = {p.kato_code: p for p in Place.objects.filter(kato_code__in=codes)}
+        for code in codes:
+            if code not in places:
+                message = self.error_messages["unknown"] % {"value": code}
+                raise serializers.ValidationError(message, code="unknown")
+        return [places[code] for code in codes]
+
+    def to_representation(self, value):
+        return [place.kato_code for place in value.all()]
 
 
 class OptionalURL(serializers.URLField):

@@ -37,7 +37,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
 class ApiReadThrottle(_SettingsRateThrottle):
     """GET and HEAD, per client address (as the resident forms count it: proxies trusted only
-    as RATELIMIT_TRUST_FORWARDED says)."""
+    only from the TRUSTED_PROXIES networks)."""
 
     scope = "read"
 

@@ -2,6 +2,7 @@
 limit before any decoding, image dimensions from the header, one decode, PDFs by their start."""
 
 import io
+import os
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +17,7 @@ from core.ratelimit import record
 from core.request_limits import QuotaUploadHandler
 from core.validators import validate_pdf
 from disclosures import images
+from disclosures import views as disclosure_views
 from disclosures.models import ResidentFeedback
 from hearings import services as hearing_services
 from tests.factories import AkimatFactory, DisclosureFactory, HearingFactory, member_of
@@ -122,9 +124,38 @@ def test_declared_body_over_the_view_ceiling_is_refused_unread(client, feedback_
     response = client.post(
         feedback_url,
         feedback(jpeg()),
-        CONTENT_LENGTH=str(images.MAX_BYTES + 2 * 1024 * 1024),
+        CONTENT_LENGTH=str(disclosure_views.RESIDENT_PHOTO_BODY + 1),
     )
     assert response.status_code == 413
+    assert not ResidentFeedback.objects.exists()
+
+
+def phone_jpeg():
+    """A 12-megapixel JPEG of 5-8 MB, as a phone takes it (fine detail, quality 90)."""
+    detail = Image.frombytes("RGB", (2000, 1500), os.urandom(2000 * 1500 * 3))
+    buffer = io.BytesIO()
+    detail.resize((4000, 3000), Image.Resampling.BILINEAR).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_phone_photo_of_several_megabytes_is_accepted(client, feedback_url):
+    """The form promises 15 MB: a 12 MP phone photo of 5-8 MB used to get a 413 (1 MB)."""
+    photo = phone_jpeg()
+    assert 5 * 1024 * 1024 <= len(photo) <= 8 * 1024 * 1024
+    response = client.post(feedback_url, feedback(photo))
+    assert response.status_code == 302
+    stored = ResidentFeedback.objects.get()
+    assert stored.photo and max(Image.open(stored.photo).size) == images.WEB_SIZE
+
+
+def test_a_photo_over_the_limit_is_refused_with_the_text_kept(client, feedback_url):
+    """A file over 15 MB is dropped as it arrives; the form comes back with the typed text."""
+    oversized = os.urandom(images.MAX_BYTES + 1024)
+    comment = "Мектептің шатыры әлі ағып тұр."
+    response = client.post(feedback_url, feedback(oversized, comment=comment))
+    assert response.status_code == 400
+    assert comment in response.content.decode()
+    assert "15" in str(response.context["form"].errors["photo"])  # the limit, in MB
     assert not ResidentFeedback.objects.exists()
 
 

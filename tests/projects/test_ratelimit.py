@@ -28,19 +28,23 @@ def request_from(remote, forwarded=None):
 
 
 @pytest.mark.parametrize(
-    ("hops", "forwarded", "expected"),
+    ("proxies", "remote", "forwarded", "expected"),
     [
-        (0, "6.6.6.6, 203.0.113.7", "10.0.0.1"),  # no proxy trusted: the connection's address
-        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # one proxy: the entry it appended
-        (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
-        (2, "203.0.113.7", "203.0.113.7"),  # fewer entries than hops: the leftmost there is
-        (1, "", "10.0.0.1"),
+        ([], "10.0.0.1", "6.6.6.6, 203.0.113.7", "10.0.0.1"),  # no proxy trusted
+        (["10.0.0.0/8"], "10.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the one it saw
+        (["10.0.0.0/8"], "10.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (["10.0.0.0/8"], "10.0.0.1", "10.0.0.3, 10.0.0.2", "10.0.0.3"),  # all proxies: leftmost
+        (["10.0.0.0/8"], "10.0.0.1", "", "10.0.0.1"),
+        (["10.0.0.0/8"], "10.0.0.1", "not-an-address", "10.0.0.1"),
+        (["10.0.0.0/8"], "203.0.113.9", "6.6.6.6", "203.0.113.9"),  # not through the proxy
+        (["2001:db8::/32"], "2001:db8::1", "198.51.100.4", "198.51.100.4"),
     ],
 )
-def test_client_address_is_counted_from_the_right(settings, hops, forwarded, expected):
-    """The client-written left part of X-Forwarded-For is never trusted."""
-    settings.RATELIMIT_TRUST_FORWARDED = hops
-    assert client_ip(request_from("10.0.0.1", forwarded)) == expected
+def test_client_address_is_counted_from_the_right(settings, proxies, remote, forwarded, expected):
+    """The client-written left part of X-Forwarded-For is never trusted, and the header is
+    believed only from a listed proxy network."""
+    settings.TRUSTED_PROXIES = proxies
+    assert client_ip(request_from(remote, forwarded)) == expected
 
 
 def comment(client, hearing, text="Will the turbines be noisy?", **extra):
@@ -79,7 +83,7 @@ def test_shared_address_has_a_higher_ceiling(settings):
 
 def test_forwarded_addresses_are_counted_apart_behind_a_proxy(settings):
     """Behind one trusted proxy, two villages' addresses have separate buckets."""
-    settings.RATELIMIT_TRUST_FORWARDED = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     settings.RATELIMIT_SHARED_FACTOR = 1
     hearing = HearingFactory(announced=True)
     for address in ("203.0.113.7", "198.51.100.9"):
@@ -89,25 +93,26 @@ def test_forwarded_addresses_are_counted_apart_behind_a_proxy(settings):
     assert HearingComment.objects.count() == 10
 
 
-def test_forwarded_setting_is_a_number_of_hops(monkeypatch):
-    """RATELIMIT_TRUST_FORWARDED reads `true` as one hop and numbers as they are."""
+def test_trusted_proxies_are_read_as_networks(monkeypatch):
+    """TRUSTED_PROXIES is a comma-separated list of CIDRs; empty by default."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    for value, expected in (("true", "1"), ("2", "2"), ("false", "0"), ("", "0")):
+    cases = (("10.0.0.0/8, 127.0.0.1/32", "['10.0.0.0/8', '127.0.0.1/32']"), ("", "[]"))
+    for value, expected in cases:
         result = subprocess.run(
             [
                 sys.executable,
                 "-c",
-                "from django.conf import settings; print(settings.RATELIMIT_TRUST_FORWARDED)",
+                "from django.conf import settings; print(settings.TRUSTED_PROXIES)",
             ],
             cwd=root,
             env={
                 "PATH": "/usr/bin:/bin",
                 "DJANGO_SETTINGS_MODULE": "config.settings",
-                "RATELIMIT_TRUST_FORWARDED": value,
+                "TRUSTED_PROXIES": value,
             },
             capture_output=True,
             text=True,
