@@ -34,7 +34,12 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import get_cache_key, learn_cache_key, patch_cache_control
+from django.utils.cache import (
+    get_cache_key,
+    learn_cache_key,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
@@ -261,6 +266,8 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
             response = _kept_page(request, compressed, scopes, cookies, args, kwargs)
         if finish and response.status_code == 200:
             finish(request, response, *args, **kwargs)
+        # Signed-in people get another page at the same address.
+        patch_vary_headers(response, ["Cookie"])
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 
@@ -278,9 +285,9 @@ def _kept_page(request, view, scopes, cookies, args, kwargs):
         return response
     response = view(request, *args, **kwargs)
     if _keepable(response):
-        encoding = response.get("Content-Encoding", "identity")
-        response["ETag"] = f'"{key_prefix[:32]}-{encoding}"'
-        response["Last-Modified"] = http_date(max(found.values()) / 1e9)
         key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, key_prefix, cache=cache)
+        # The key names the address, the versions, the hour and the encoding: so does the tag.
+        response["ETag"] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        response["Last-Modified"] = http_date(max(found.values()) / 1e9)
         cache.set(key, response, SERVER_CACHE_SECONDS)
     return response

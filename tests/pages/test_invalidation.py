@@ -26,8 +26,9 @@ from tests.factories import (
 
 
 def _page_was_kept(client, url):
-    """True when `url` was served from the page cache (no template rendered)."""
-    response = client.get(url)
+    """True when `url` was served from the page cache (no template rendered) to a resident
+    without cookies."""
+    response = type(client)().get(url)
     assert response.status_code == 200, url
     return response.templates == []
 
