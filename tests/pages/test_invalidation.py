@@ -130,7 +130,8 @@ class WhatGoesStaleTests(TestCase):
 
     def test_nothing_goes_stale_before_the_writer_commits(self):
         """Scopes are bumped in `on_commit`: inside the writer's transaction nothing moved."""
-        before = caching.versions([caching.SITE, f"place:{self.x.kato_code}"])
+        scopes = [caching.SITE, f"place:{self.x.kato_code}"]
+        before = caching.versions(scopes)
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             services.hide_disclosure(
                 acting_user=UserFactory(staff=True), disclosure=self.shown, reason="Court order."
@@ -138,8 +139,8 @@ class WhatGoesStaleTests(TestCase):
         self.assertEqual(caching.versions(before), before)
         for callback in callbacks:
             callback()
-        after = caching.versions(before)
-        self.assertTrue(all(after[scope] > before[scope] for scope in before))
+        after = caching.versions(scopes)
+        self.assertTrue(all(after[scope] > before[scope] for scope in scopes))
 
 
 @pytest.mark.real_commit
