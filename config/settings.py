@@ -95,8 +95,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a session saved at the end of a request is a write (core/db_router.py).
     "core.db_router.ReplicaRoutingMiddleware",
-    # Residents' warm pages are served here, before the rest (core/caching.py).
-    "core.caching.PageCacheMiddleware",
+    # 304s from the ETag and Last-Modified public pages get from their cache scopes
+    # (core/caching.py), and from a hash of the content for every other page.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -276,10 +277,6 @@ if AWS_STORAGE_BUCKET_NAME and not MEDIA_CSP_ORIGINS:
                 f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"
             )
 
-# Seconds for which a server process reuses the content version it read, for residents (see
-# core/caching.py): how long an edit made through another process can take to reach them.
-CONTENT_VERSION_TTL = float(env("CONTENT_VERSION_TTL", "1"))
-
 # The bulk downloads at /data/ (portal/downloads.py) are rebuilt by the outbox worker when the
 # content changed, at most once per OPEN_DATA_MIN_AGE seconds; the worker looks every
 # OPEN_DATA_CHECK_SECONDS.
@@ -298,9 +295,10 @@ CACHES = {
         "LOCATION": "ashyq-auyl-pages",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
-    # Expensive figures, computed once for all the server processes of a machine (files). The
-    # files are pickles: the folder is this instance's own (under the project, created 0700) and
-    # one that another user owns or may write to is refused (core/file_cache.py).
+    # The cache scopes' versions (core/caching.py) and expensive figures, shared by all the
+    # server processes of a machine (files). The files are pickles: the folder is this
+    # instance's own (under the project, created 0700) and one that another user owns or may
+    # write to is refused (core/file_cache.py).
     "shared": {
         "BACKEND": "core.file_cache.PrivateFileBasedCache",
         "LOCATION": env("SHARED_CACHE_DIR", str(BASE_DIR / "var" / "shared-cache")),
@@ -309,12 +307,12 @@ CACHES = {
 }
 
 # Several app servers (README, "Running on several machines"): with REDIS_URL set, rate limits,
-# and the expensive figures ("shared", computed once under a PostgreSQL advisory lock) live in
-# Redis, so every app server counts and reuses the same. Sign-in throttling (django-axes) and
-# sessions are in the database already. Whole pages ("pages") stay in each process's memory on
-# purpose: they are keyed by the content version, which lives in the database, so a page kept by
-# one server is never stale for another; keeping them local spares a 40 KB network round trip on
-# every warm page, and each server renders a page once per change.
+# the cache scopes' versions and the expensive figures ("shared", computed once under a
+# PostgreSQL advisory lock) live in Redis, so every app server counts, invalidates and reuses the
+# same. Sign-in throttling (django-axes) and sessions are in the database already. Whole pages
+# ("pages") stay in each process's memory on purpose: they are keyed by their scopes' versions,
+# which live in Redis, so a page kept by one server is never stale for another; keeping them
+# local spares a 40 KB network round trip on every warm page.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     _redis_options = {

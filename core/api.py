@@ -82,16 +82,18 @@ def updated_since():
 
 
 def content_validators():
-    """(ETag, Last-Modified) of everything public, as of now.
+    """(ETag, Last-Modified) of everything public, as of now: from the site-wide cache scope,
+    which every public change bumps and a draft or pending input does not (core/caching.py).
 
     The day is part of both: hearings' deadlines and overdue promises change at midnight
     (Kazakhstan time) without any write.
     """
-    version, changed_at = caching.current()
+    found = caching.versions([caching.SITE])
+    changed_at = datetime.datetime.fromtimestamp(max(found.values()) / 1e9, datetime.UTC)
     today = timezone.localdate()
     midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    last_modified = max(changed_at, midnight) if changed_at else midnight
-    etag = f'"api-v1-{version}-{get_language()}-{today.isoformat()}"'
+    last_modified = max(changed_at, midnight)
+    etag = f'"api-v1-{caching.stamp(found)}-{get_language()}-{today.isoformat()}"'
     return etag, last_modified.timestamp()
 
 

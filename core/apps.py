@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site machinery")
 
     def ready(self):
-        from core import checks, lookups  # noqa: F401  (checks register themselves)
+        from core import caching, checks, lookups  # noqa: F401  (checks register themselves)
 
         lookups.register()
+        caching.connect()

@@ -8,6 +8,13 @@ What a forged cross-site submission could still do — spend the victim's rate-l
 is refused here from the browser's own word: `Sec-Fetch-Site` (every current browser) or else
 `Origin`. A request with neither (an old browser, a script) carries no ambient authority, so it
 is treated as any direct request is: rate-limited and confirmed by e-mail.
+
+A resident's feedback and question on a contribution page are the same kind of form: anonymous,
+held for a moderator, rate-limited per browser and address. They read the session only as the
+owner of files kept from a refused form (core/uploads.py), claimed by a random token that only
+the form sent back carries, so a forged submission could at most offer its own file back to
+itself. Without a token the contribution page is the same bytes for everyone and can be cached
+(core/caching.py).
 """
 
 from functools import wraps
@@ -32,7 +39,8 @@ def is_cross_origin(request):
 
 def same_origin_form(view):
     """Exempt `view` from Django's CSRF token and refuse cross-origin POSTs instead (see above).
-    Only for views that never read the session or the signed-in user."""
+    Only for views that act on no one's authority: never the signed-in user, and the session
+    at most as the owner of kept uploads."""
 
     @csrf_exempt
     @wraps(view)

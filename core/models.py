@@ -1,5 +1,5 @@
-"""What every app shares in the database: residents' input awaiting moderation, the content
-version, files kept from refused forms."""
+"""What every app shares in the database: residents' input awaiting moderation,
+files kept from refused forms."""
 
 import datetime
 
@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.caching import VisibilityTracked
 
 
 class ResidentInputQuerySet(models.QuerySet):
@@ -23,7 +25,7 @@ class ResidentInputQuerySet(models.QuerySet):
         return self.filter(moderation_status=ResidentInput.Moderation.REJECTED)
 
 
-class ResidentInput(models.Model):
+class ResidentInput(VisibilityTracked, models.Model):
     """Base for anything an anonymous resident sends: it waits for a moderator before it shows.
 
     A rejected item is kept (and counted on the public page), never silently dropped. The
@@ -70,27 +72,14 @@ class ResidentInput(models.Model):
     def is_approved(self):
         return self.moderation_status == self.Moderation.APPROVED
 
+    visibility_fields = ("moderation_status",)
+
+    def visible_to_residents(self):
+        """Approved items show; rejected ones are counted on the public page."""
+        return self.moderation_status != self.Moderation.PENDING
+
     def public_author(self):
         return self.author_name or _("a resident")
-
-
-class ContentVersion(models.Model):
-    """A counter bumped whenever anything residents can see changes (see core/caching.py).
-
-    One row, in the database so that every server process agrees on it: it keys HTTP ETags and
-    server-side caches, so an edit shows on the next request and no page is served stale.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self):
-        return f"v{self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
 class KeptUploadQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ OPTIONS entry, 5 by default) this process does not try Redis at all, so a Redis 
 one request per process every few seconds, not every cache call. The first call after that tries
 Redis again (one call: the process's other threads keep to their memory meanwhile); when it
 answers, sharing resumes by itself. Values kept locally meanwhile are never copied to Redis:
-figures are keyed by content version, so neither copy is wrong, and a count restarts from
+figures are keyed by their scopes' versions, so neither copy is wrong, and a count restarts from
 Redis's.
 
 The outage is logged once per process (a warning, with the exception) when it starts and once when

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core import formats
+from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from core.models import ResidentInput
 from core.translation import TranslatedField, translated_expression
@@ -457,7 +458,7 @@ def attach_voices(disclosures):
     return disclosures
 
 
-class Disclosure(models.Model):
+class Disclosure(VisibilityTracked, models.Model):
     """One contribution by an organisation to one or more settlements (EITI Requirement 6.1)."""
 
     organisation = models.ForeignKey(
@@ -930,6 +931,24 @@ class Disclosure(models.Model):
         share = min(Decimal("100"), (accounted / self.amount * 100).quantize(Decimal("1")))
         return children, accounted, unaccounted, share
 
+    visibility_fields = ("published_at", "hidden_at")
+
+    def visible_to_residents(self):
+        return self.is_public()
+
+    def cache_scopes(self):
+        """What a change of this record makes stale: its page, the places it concerns and
+        those above them, its organisation, project and hearing, and the site-wide lists; nothing
+        while it is a draft that was never public."""
+        if not self.was_or_is_visible():
+            return set()
+        scopes = {SITE, record_scope(self), f"organisation:{self.organisation_id}"}
+        if self.project_id:
+            scopes.add(f"project:{self.project_id}")
+        if self.hearing_id:
+            scopes.add(f"hearing:{self.hearing_id}")
+        return scopes | place_scopes(*self.settlements.values_list("path", flat=True))
+
 
 class StatusChange(models.Model):
     """A dated step in a disclosure's timeline: promised → in progress → delivered or cancelled."""
@@ -957,6 +976,10 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.date}"
+
+    def cache_scopes(self):
+        """The record's scopes, once it is public."""
+        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
 
 
 EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
@@ -1074,6 +1097,10 @@ class Photo(models.Model):
         scale = min(1, THUMBNAIL_SIZE / max(self.width, self.height))
         return round(self.width * scale), round(self.height * scale)
 
+    def cache_scopes(self):
+        """The record's scopes, once it is public."""
+        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+
 
 class Document(models.Model):
     """Evidence as a PDF: an acceptance act, a contract, a memorandum."""
@@ -1106,6 +1133,10 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    def cache_scopes(self):
+        """The record's scopes, once it is public."""
+        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
 
 
 class Confirmation(models.Model):
@@ -1156,6 +1187,10 @@ class Confirmation(models.Model):
     def is_confirmed(self):
         return self.verdict == self.Verdict.CONFIRMED
 
+    def cache_scopes(self):
+        """The record's scopes, once it is public."""
+        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+
 
 class ResidentFeedback(ResidentInput):
     """A resident's "I saw this" or "this is not what was done", with an optional photo."""
@@ -1191,6 +1226,13 @@ class ResidentFeedback(ResidentInput):
     def is_dispute(self):
         return self.kind == self.Kind.DISPUTED
 
+    def cache_scopes(self):
+        """Nothing while it awaits moderation; once shown (or counted as rejected), the
+        record's scopes."""
+        if self.was_or_is_visible() and self.disclosure.is_public():
+            return self.disclosure.cache_scopes()
+        return set()
+
 
 class Question(ResidentInput):
     """A resident's question to the disclosing organisation; the answer is public."""
@@ -1219,6 +1261,13 @@ class Question(ResidentInput):
 
     def is_answered(self):
         return self.answered_at is not None
+
+    def cache_scopes(self):
+        """Nothing while it awaits moderation; once shown (or counted as rejected), the
+        record's scopes."""
+        if self.was_or_is_visible() and self.disclosure.is_public():
+            return self.disclosure.cache_scopes()
+        return set()
 
 
 class AnswerCorrection(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.caching import public_page
+from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors
 from core.forms import ModerationForm, add_service_errors
 from core.lifecycle import available_transitions
@@ -189,7 +190,11 @@ def _public_disclosure(request, pk):
     raise Http404
 
 
-@public_page
+def _disclosure_page_scopes(request, pk):
+    return [f"disclosure:{pk}"]
+
+
+@public_page(scopes=_disclosure_page_scopes)
 def disclosure_detail(request, pk):
     """One disclosure with the three voices side by side; open to everyone once published."""
     disclosure = _public_disclosure(request, pk)
@@ -236,7 +241,7 @@ def disclosure_detail(request, pk):
     return render(request, "disclosures/disclosure_detail.html", context)
 
 
-@public_page
+@public_page(scopes=_disclosure_page_scopes)
 def disclosure_changes(request, pk):
     """The public change log: every correction after publication, with old/new values."""
     disclosure = _public_disclosure(request, pk)
@@ -302,6 +307,7 @@ def _resident_form(request, pk, form_class, scope, submit, template_heading):
     return response
 
 
+@same_origin_form
 @body_limit(RESIDENT_PHOTO_BODY, file_max_bytes=images.MAX_BYTES)
 def feedback_create(request, pk):
     """Anyone, without an account: "I saw this" or "this is not what was done"."""
@@ -323,6 +329,7 @@ def feedback_create(request, pk):
     )
 
 
+@same_origin_form
 def question_create(request, pk):
     """Anyone, without an account, asks the organisation a question."""
 

@@ -26,6 +26,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
+from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
 from core.models import ResidentInput
 from core.translation import TranslatedField
@@ -177,6 +178,10 @@ class RuleSet(models.Model):
     def rules_in_order(self):
         return sorted(self.rules.all(), key=lambda rule: (Rule.ORDER.index(rule.measures), rule.pk))
 
+    def cache_scopes(self):
+        """The legal clock shows on every hearing, and hearings on every page."""
+        return {EVERYTHING}
+
 
 class Rule(models.Model):
     """One period of a rule set: what it measures, how long, counted how, and from which law."""
@@ -279,6 +284,10 @@ class Rule(models.Model):
             parts.append(_("edition of %(date)s") % {"date": formats.day(self.source_edition)})
         return ", ".join(str(part) for part in parts)
 
+    def cache_scopes(self):
+        """The legal clock shows on every hearing, and hearings on every page."""
+        return {EVERYTHING}
+
 
 class DayTransfer(models.Model):
     """A day the government moved: a weekday made a day off, or a weekend day made a working day.
@@ -310,6 +319,10 @@ class DayTransfer(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.get_kind_display()}"
+
+    def cache_scopes(self):
+        """The legal clock shows on every hearing, and hearings on every page."""
+        return {EVERYTHING}
 
 
 # --- Hearings ---------------------------------------------------------------------------------
@@ -450,7 +463,7 @@ class HearingQuerySet(models.QuerySet):
         return self.filter(pk__in=late)
 
 
-class Hearing(models.Model):
+class Hearing(VisibilityTracked, models.Model):
     """One public hearing: its notice, its lifecycle and, afterwards, its record."""
 
     class Status(models.TextChoices):
@@ -889,6 +902,24 @@ class Hearing(models.Model):
             return timezone.localdate(self.record_published_at) > deadline
         return False
 
+    visibility_fields = ("status",)
+
+    def visible_to_residents(self):
+        return self.is_published()
+
+    def cache_scopes(self):
+        """Its page, every place of its territory (and above; an area's hearing shows on every
+        place under it), its organiser, initiator and project, and the site-wide lists;
+        nothing while it is an unpublished draft."""
+        if not self.was_or_is_visible():
+            return set()
+        territory = list(self.territory.values_list("path", "kato_code"))
+        scopes = {SITE, record_scope(self), f"organisation:{self.organiser_id}"}
+        scopes |= {f"organisation:{self.initiator_id}"} if self.initiator_id else set()
+        scopes |= {f"project:{self.project_id}"} if self.project_id else set()
+        scopes |= {f"area:{code}" for _path, code in territory}
+        return scopes | place_scopes(*(path for path, _code in territory))
+
 
 class HearingDocument(models.Model):
     """One document of the hearing materials (PDF), or of the record."""
@@ -909,6 +940,9 @@ class HearingDocument(models.Model):
 
     def __str__(self):
         return self.title or self.file.name
+
+    def cache_scopes(self):
+        return self.hearing.cache_scopes() if self.hearing.is_published() else set()
 
 
 class HearingChange(models.Model):
@@ -998,6 +1032,9 @@ class HearingPromise(models.Model):
         except AttributeError:
             return []
 
+    def cache_scopes(self):
+        return self.hearing.cache_scopes() if self.hearing.is_published() else set()
+
 
 # --- What residents send in ----------------------------------------------------------------
 
@@ -1048,6 +1085,12 @@ class HearingComment(ResidentInput):
 
     def __str__(self):
         return self.text[:80]
+
+    def cache_scopes(self):
+        """Nothing while it awaits moderation; once shown (or counted), the hearing's scopes."""
+        if self.was_or_is_visible() and self.hearing.is_published():
+            return self.hearing.cache_scopes()
+        return set()
 
 
 class AnswerCorrection(models.Model):
@@ -1112,6 +1155,12 @@ class LearnedOf(ResidentInput):
 
     def days_before(self):
         return (timezone.localdate(self.hearing.starts_at) - self.learned_on).days
+
+    def cache_scopes(self):
+        """Nothing while it awaits moderation; once shown (or counted), the hearing's scopes."""
+        if self.was_or_is_visible() and self.hearing.is_published():
+            return self.hearing.cache_scopes()
+        return set()
 
 
 class AttendanceRegistration(models.Model):

@@ -22,7 +22,11 @@ urlpatterns = [
     path("feed/", public_page(HearingsFeed()), name="feed"),
     path("calendar.ics", views.all_calendar, name="calendar"),
     path("place/<kato:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
-    path("place/<kato:kato_code>/feed/", public_page(PlaceHearingsFeed()), name="place_feed"),
+    path(
+        "place/<kato:kato_code>/feed/",
+        public_page(PlaceHearingsFeed(), scopes=views.place_scopes),
+        name="place_feed",
+    ),
     path("<int:pk>/", views.hearing_detail, name="detail"),
     path("<int:pk>/calendar.ics", views.hearing_ics, name="ics"),
     path("<int:pk>/notice/", views.hearing_notice, name="notice"),

@@ -120,7 +120,15 @@ def hearing_list(request):
     )
 
 
-@public_page
+def _hearing_page_scopes(request, pk):
+    return [f"hearing:{pk}"]
+
+
+def place_scopes(request, kato_code):
+    return Place.objects.page_scopes(kato_code=kato_code)
+
+
+@public_page(scopes=_hearing_page_scopes)
 def hearing_detail(request, pk):
     """The notice, the legal clock, residents' input and, afterwards, the record.
 
@@ -203,7 +211,7 @@ def _subscribe_url(place, came_from):
     return f"{reverse('hearings:subscribe')}?{query}"
 
 
-@public_page
+@public_page(scopes=_hearing_page_scopes)
 def hearing_ics(request, pk):
     """One hearing as an .ics file to add to a phone's calendar."""
     hearing = get_object_or_404(Hearing.objects.published().select_related("organiser"), pk=pk)
@@ -222,7 +230,7 @@ def all_calendar(request):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-@public_page
+@public_page(scopes=place_scopes)
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)
@@ -232,7 +240,7 @@ def place_calendar(request, kato_code):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-@public_page
+@public_page(scopes=_hearing_page_scopes)
 def hearing_notice(request, pk):
     """A printable A4 notice, Kazakh and Russian side by side, with a QR code to the page.
 

@@ -293,7 +293,7 @@ def build(storage=None, now=None):
     """Write a new generation of every file, then the manifest; returns the manifest."""
     storage = storage or default_storage
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    version = caching.current()[0]
+    version = caching.stamp(caching.versions([caching.SITE]))
     directory = f"{PREFIX}/{now:%Y%m%dT%H%M%SZ}-v{version}"
     files, package_resources = [], []
     for resource in resources():
@@ -448,7 +448,7 @@ def refresh_if_stale(*, min_age=None, storage=None, now=None):
     """
     min_age = settings.OPEN_DATA_MIN_AGE if min_age is None else min_age
     now = now or timezone.now()
-    version = caching.current()[0]
+    version = caching.stamp(caching.versions([caching.SITE]))
     manifest = read_manifest(storage)
     if not is_stale(manifest, version):
         return None

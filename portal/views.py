@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from django_sendfile import sendfile
 
 from core import opendata, readiness
-from core.caching import cached, public_page
+from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute
 from core.ratelimit import allow
@@ -40,7 +40,12 @@ from portal.metadata import dataset_data
 from projects import metadata
 from projects.forms import PlaceSearchForm
 from projects.models import Membership, Organisation, Place, Project, ProjectChange
-from projects.views import CHANGES_SHOWN, PAGE_SIZE
+from projects.views import (
+    CHANGES_SHOWN,
+    PAGE_SIZE,
+    organisation_page_scopes,
+    project_page_scopes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +109,7 @@ def place_search(request):
     if form.is_valid():
         # Only keys and paths of every match (one query); whole rows for one page only.
         matches = Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path")
-        ranked = _rank_by_activity(matches, request.content_version)
+        ranked = _rank_by_activity(matches)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
@@ -186,10 +191,10 @@ def _activity_codes():
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
 
-def _rank_by_activity(matches, version):
+def _rank_by_activity(matches):
     """The search's order, but places with contributions or hearings first: among 17 places
     called Нұра, the ones with something to show lead. The sets come from the figures cache."""
-    active, territories = cached("search-activity", _activity_codes, version)
+    active, territories = cached("search-activity", _activity_codes, [SITE])
     first, rest = [], []
     for pk, path in matches:
         codes = [code for code in path.split("/") if code]
@@ -209,7 +214,11 @@ PROJECTS_SHOWN = 20
 VILLAGES_PER_PAGE = 50
 
 
-@public_page(finish=remember_place)
+def _place_page_scopes(request, slug):
+    return Place.objects.page_scopes(slug=slug)
+
+
+@public_page(scopes=_place_page_scopes, finish=remember_place)
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 
@@ -218,7 +227,7 @@ def place_detail(request, slug):
     or region also lists its villages with their figures.
     """
     place = get_object_or_404(Place, slug=slug)
-    version = request.content_version
+    scopes = [f"place:{place.kato_code}"]
     ancestors = list(place.ancestors())
     published = Disclosure.objects.published().for_place(place)
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
@@ -238,12 +247,12 @@ def place_detail(request, slug):
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
         "structured_data": metadata.place_data(place, ancestors),
-        "projects_total": cached(f"place-projects:{place.pk}", affecting.count, version),
+        "projects_total": cached(f"place-projects:{place.pk}", affecting.count, scopes),
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
-        "summary": cached(f"place-figures:{place.pk}", listed.summary, version),
+        "summary": cached(f"place-figures:{place.pk}", listed.summary, scopes),
         "feed_urls": place_feed_urls(place),
         "contributions": contributions[:CONTRIBUTIONS_SHOWN]
         if timeline
@@ -258,7 +267,7 @@ def place_detail(request, slug):
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
         figures = cached(
-            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place), version
+            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place), scopes
         )
         # Busiest first, a page at a time: a region has hundreds of villages with contributions.
         ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
@@ -280,7 +289,7 @@ def place_detail(request, slug):
     return render(request, "portal/place_detail.html", context)
 
 
-@public_page
+@public_page(scopes=project_page_scopes)
 def project_detail(request, slug):
     """One project with its companies and the settlements it affects; open to everyone."""
     project = get_object_or_404(Project.objects.with_related(), slug=slug)
@@ -295,7 +304,9 @@ def project_detail(request, slug):
         "can_edit": can_edit,
         "history": ProjectChange.attach_records(history[:CHANGES_SHOWN]),
         "history_cut": len(history) > CHANGES_SHOWN,
-        "summary": cached(f"project-figures:{project.pk}", listed.summary, request.content_version),
+        "summary": cached(
+            f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"]
+        ),
         "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
         .filter(project=project)
@@ -305,7 +316,7 @@ def project_detail(request, slug):
     return render(request, "portal/project_detail.html", context)
 
 
-@public_page
+@public_page(scopes=organisation_page_scopes)
 def organisation_detail(request, slug):
     """A company or an akimat: its projects, everything it disclosed everywhere (promises kept
     and overdue), and for an akimat the hearings it organises; open to everyone."""
@@ -327,7 +338,9 @@ def organisation_detail(request, slug):
         "organisation": organisation,
         "projects": projects[:PROJECTS_SHOWN],
         "summary": cached(
-            f"organisation-figures:{organisation.pk}", listed.summary, request.content_version
+            f"organisation-figures:{organisation.pk}",
+            listed.summary,
+            [f"organisation:{organisation.pk}"],
         ),
         "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
         "overdue": published.overdue()

@@ -1,9 +1,9 @@
 """The read API's common ground, and its places, organisations and projects.
 
 Every read endpoint is public, anonymous and cacheable: responses carry an ETag and
-Last-Modified taken from the content version (core/caching.py), so a harvester that asks
-again with If-None-Match or If-Modified-Since gets a 304 without a database query beyond the
-version; and they allow cross-origin reads, so a newsroom's page can fetch them from a browser.
+Last-Modified taken from the site-wide cache scope (core/caching.py), so a harvester that asks
+again with If-None-Match or If-Modified-Since gets a 304 without a database query; and they
+allow cross-origin reads, so a newsroom's page can fetch them from a browser.
 Lists are cursor-paginated (stable under inserts) and filtered by the same FilterSets as the
 HTML lists, plus `updated_since` for harvesting; an invalid filter is a 400 naming the errors.
 """

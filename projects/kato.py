@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from core.caching import bump
+from core.caching import invalidate_everything
 from core.search import search_key
 from projects.models import Place
 
@@ -236,9 +236,8 @@ def import_places(path, *, progress=None, extra_path=None):
         if to_update:
             Place.objects.bulk_update(to_update, UPDATABLE, batch_size=500)
         if result.created or result.updated:
-            # Bulk writes send no signals: bump the content version ourselves, in the same
-            # transaction, so no page is served from before the import.
-            bump()
+            # Bulk writes send no signals: every cached page goes stale once the import commits.
+            invalidate_everything()
         result.not_in_file = len(set(existing) - set(by_code))
     progress(f"{len(rows):,} of {len(rows):,} rows done")
     return result

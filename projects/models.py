@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.caching import bump
+from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.search import fold, search_key
 from core.translation import PlaceNameField, TranslatedField, translated_expression
@@ -56,6 +56,16 @@ class Country(models.TextChoices):
 
 
 class PlaceQuerySet(models.QuerySet):
+    def page_scopes(self, **lookup):
+        """The cache scopes of the page of the place found by `lookup`: the place (bumped by
+        anything in or under it) and every area it lies in (things that concern a whole area,
+        like a district's hearing); the site-wide scope when there is no such place."""
+        path = self.filter(**lookup).values_list("path", flat=True).first()
+        if path is None:
+            return [SITE]
+        codes = [code for code in path.split("/") if code]
+        return [f"place:{codes[-1]}", *(f"area:{code}" for code in codes)]
+
     def within(self, place):
         """`place` and everything under it (its jurisdiction), in one indexed prefix match."""
         return self.filter(path__startswith=place.path)
@@ -242,7 +252,7 @@ class Place(models.Model):
     def save(self, *args, **kwargs):
         """Compute `path`, `depth` and `search_key` from the parent and the names, so that no
         write (the admin included) leaves them stale; when the path changes (a new parent or a
-        new code) the places under it follow, and the content version is bumped."""
+        new code) the places under it follow, and every cached page goes stale."""
         old_path = None
         if self.pk:
             old_path = Place.objects.filter(pk=self.pk).values_list("path", flat=True).first()
@@ -261,7 +271,7 @@ class Place(models.Model):
                     path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
                     depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
                 )
-                bump()
+                invalidate_everything()
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})
@@ -327,6 +337,11 @@ class Place(models.Model):
             if ancestor.latitude is not None and ancestor.longitude is not None:
                 return ancestor.latitude, ancestor.longitude, False
         return None
+
+    def cache_scopes(self):
+        """A place's name and code show on its page, the pages above it (their villages) and
+        below it (breadcrumbs), and in site-wide lists and search."""
+        return {SITE, *place_scopes(self.path), f"area:{self.kato_code}"}
 
 
 # --- Organisations and people ------------------------------------------------------------------
@@ -487,6 +502,13 @@ class Organisation(models.Model):
     def covers(self, place):
         """Whether `place` is in this akimat's jurisdiction."""
         return self.is_akimat and place.path.startswith(self.place.path)
+
+    def cache_scopes(self):
+        """Its page and the site-wide lists; an akimat shows on every place it covers."""
+        scopes = {SITE, record_scope(self)}
+        if self.place_id:
+            scopes.add(f"area:{self.place.kato_code}")
+        return scopes
 
 
 class Membership(models.Model):
@@ -797,6 +819,17 @@ class Project(models.Model):
         labels = dict(Country.choices)
         return [(code, labels.get(code, code)) for code in codes]
 
+    def cache_scopes(self):
+        """Its page, its companies' pages, the places it affects (and above), the lists."""
+        companies = {self.operator_id, *self.investors.values_list("pk", flat=True)}
+        paths = self.settlements.values_list("path", flat=True)
+        return {
+            SITE,
+            record_scope(self),
+            *(f"organisation:{pk}" for pk in companies if pk),
+            *place_scopes(*paths),
+        }
+
 
 class ProjectSettlement(models.Model):
     """A settlement affected by a project (the project's main settlement among them)."""
@@ -813,6 +846,9 @@ class ProjectSettlement(models.Model):
 
     def __str__(self):
         return f"{self.project} — {self.place}"
+
+    def cache_scopes(self):
+        return self.project.cache_scopes() | place_scopes(self.place.path)
 
 
 class ChangeLogEntry(ChangeRows, models.Model):

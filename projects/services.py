@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import caching
 from core.changelog import changed_labels, diff, field_code
 from core.services import unique_slug
 from projects.models import (
@@ -51,7 +52,7 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     included), all in one transaction, and log what changed in the project's public history.
 
     An edit needs a reason (shown with the change); an edit that changes nothing writes
-    nothing, so the pages' content version is not bumped for it. `seen_change` is the latest
+    nothing, so no cached page goes stale for it. `seen_change` is the latest
     change-log row the edit form showed (0 for none): when someone changed the project since,
     the edit is refused and says what changed, instead of putting back the values the stale
     form still held. None (scripts) skips the check.
@@ -98,6 +99,8 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     ProjectSettlement.objects.bulk_create(
         [ProjectSettlement(project=project, place_id=pk) for pk in wanted.keys() - existing]
     )
+    # A bulk insert sends no signal: the villages it now affects go stale too.
+    caching.invalidate(*project.cache_scopes())
     by_staff = acting_user.is_staff
     ProjectChange.objects.create(
         project=project,

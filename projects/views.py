@@ -45,7 +45,20 @@ def project_list(request):
     )
 
 
-@public_page
+def project_page_scopes(request, slug):
+    """The cache scope of the project page at `slug` (core/caching.py)."""
+    return [
+        f"project:{pk}" for pk in Project.objects.filter(slug=slug).values_list("pk", flat=True)
+    ]
+
+
+def organisation_page_scopes(request, slug):
+    """The cache scope of the organisation page at `slug`."""
+    organisations = Organisation.objects.filter(slug=slug).values_list("pk", flat=True)
+    return [f"organisation:{pk}" for pk in organisations]
+
+
+@public_page(scopes=project_page_scopes)
 def project_changes(request, slug):
     """A project's whole public history, newest first, paginated; open to everyone."""
     project = get_object_or_404(Project.objects.select_related("operator"), slug=slug)

@@ -6,19 +6,19 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils import translation
 
+from core import caching
+
 # Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests roll back and reuse version numbers; tests/pages/test_scale.py covers the reuse.
-    settings.CONTENT_VERSION_TTL = 0
     # No API limit while schemathesis and the API tests send hundreds of requests;
     # tests/api/test_throttling.py sets its own rates.
     settings.API_THROTTLE_RATES = {"read": None, "write": None}
-    # Each test process keeps its own "shared" cache: the file cache would be shared by the
-    # parallel workers, whose rolled-back version numbers coincide.
+    # Each test process keeps its own "shared" cache (scope versions, figures): the file cache
+    # would be shared by the parallel workers, whose rolled-back rows reuse primary keys.
     settings.CACHES = {
         **settings.CACHES,
         "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
@@ -56,6 +56,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _invalidate_at_once(request, monkeypatch):
+    """A TestCase runs each test in a transaction that never commits, so `on_commit` callbacks
+    never run there: cache scopes are bumped at once instead. Tests marked `real_commit`
+    (tests/pages/test_invalidation.py) keep invalidation after commit, as in production."""
+    if request.node.get_closest_marker("real_commit"):
+        return
+    monkeypatch.setattr(caching, "invalidate", lambda *scopes: scopes and caching.bump(scopes))
 
 
 @pytest.fixture

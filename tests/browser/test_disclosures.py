@@ -33,9 +33,9 @@ def give_word(page, kind, comment):
 
 
 def test_a_resident_sent_the_cached_compressed_page_can_use_its_form(live_server, browser):
-    """A second resident gets the page from the server's page cache, gzip-compressed with their
-    own CSRF token stitched in (core.caching.CachedPage): Chromium decodes it and the form
-    is accepted."""
+    """A second resident gets the page from the server's page cache, gzip-compressed, the same
+    bytes as the first (the resident forms carry no per-visitor token: they are
+    `core.crossorigin.same_origin_form`s): Chromium decodes it and the form is accepted."""
     places = place_tree()
     disclosure = DisclosureFactory(
         published=True, settlements=[places["village"]], title_en="Drinking water well"

@@ -3,8 +3,8 @@
 from django.test import TestCase
 from django.utils import translation
 
-from core.models import ContentVersion
-from tests.factories import ProjectFactory, place_tree
+from core import caching
+from tests.factories import MembershipFactory, ProjectFactory, place_tree
 
 
 class HttpCachingTests(TestCase):
@@ -51,22 +51,28 @@ class HttpCachingTests(TestCase):
         self.assertEqual(again.status_code, 200)
         self.assertContains(again, "Renamed wind farm")
 
-    def test_version_bumps_on_save_and_delete(self):
-        before = ContentVersion.objects.get(pk=1).version
+    def test_save_and_delete_bump_the_scopes_they_touch(self):
+        """A project's save bumps its own scope and the site-wide one; a deletion too."""
+        scopes = [caching.SITE, f"project:{self.project.pk}"]
+        before = caching.versions(scopes)
         self.project.save()
-        middle = ContentVersion.objects.get(pk=1).version
+        middle = caching.versions(scopes)
+        self.assertTrue(all(middle[scope] > before[scope] for scope in scopes))
         ProjectFactory().delete()
-        after = ContentVersion.objects.get(pk=1).version
-        self.assertGreater(middle, before)
-        self.assertGreater(after, middle)
+        self.assertGreater(caching.versions(scopes)[caching.SITE], middle[caching.SITE])
 
-    def test_etag_differs_per_language_and_visitor(self):
+    def test_etag_differs_per_language_and_per_signed_in_visitor(self):
+        """Residents without a session get the same page, so the same tag; another language or
+        a signed-in person's page (with their name, their sign-out form) gets another."""
         url_en = self.places["village"].get_absolute_url()
         with translation.override("ru"):
             url_ru = self.places["village"].get_absolute_url()
         self.assertNotEqual(self.client.get(url_en)["ETag"], self.client.get(url_ru)["ETag"])
         anonymous = self.client.get(url_en)["ETag"]
-        self.client.cookies["csrftoken"] = "another-visitor"
+        another = self.client_class()
+        another.cookies["csrftoken"] = "another-visitor"
+        self.assertEqual(another.get(url_en)["ETag"], anonymous)
+        self.client.force_login(MembershipFactory().user)
         self.assertNotEqual(self.client.get(url_en)["ETag"], anonymous)
 
 

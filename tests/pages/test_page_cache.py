@@ -1,17 +1,15 @@
-"""The page cache middleware: a resident's warm page is served before the rest of the middleware
-and the URL resolver, with the headers and body the whole stack gives, and what differs per
-visitor (ETag, CSRF token and cookie, the recent-places cookie) put back."""
+"""The page cache (core/caching.py, Django's per-view cache machinery): a resident's warm page is
+the page a fresh render gives, with the same headers and body, served without rendering; what
+differs per visitor (the recent-places cookie) is set on every response, and people with
+something personal always get a fresh render."""
 
 import gzip
-import re
 from unittest import mock
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.handlers.base import BaseHandler
 from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token
-from django.test import RequestFactory, TestCase, override_settings
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
 from core import caching
@@ -19,18 +17,11 @@ from core.db_router import STICKY_COOKIE
 from portal.views import RECENT_PLACES_COOKIE
 from tests.factories import DisclosureFactory, HearingFactory, place_tree
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-SECRET = "a" * 32
-
 
 def body_of(response):
     if response.get("Content-Encoding") == "gzip":
         return gzip.decompress(response.content).decode()
     return response.content.decode()
-
-
-def without_tokens(text):
-    return TOKEN.sub("", text)
 
 
 def fixed_cookie_clock():
@@ -53,60 +44,49 @@ class PageCacheCase(TestCase):
     def setUp(self):
         for each in caches.all():
             each.clear()
-        caching._page_cookies.clear()
 
-    def fill(self, url, **headers):
-        """A first resident's request: rendered by the whole stack, and kept."""
-        response = self.client_class().get(url, **headers)
+    def fill(self, url, client=None, **headers):
+        """A first resident's request: rendered, and kept."""
+        response = (client or self.client_class()).get(url, **headers)
         self.assertEqual(response.status_code, 200)
         return response
 
-    def early(self, url, client=None, **headers):
-        """A request that must be answered before the URL resolver runs."""
-        client = client or self.client_class()
-        with mock.patch.object(
-            BaseHandler, "resolve_request", side_effect=AssertionError("went through the stack")
-        ):
-            return client.get(url, **headers)
+    def kept(self, url, client=None, **headers):
+        """A request that must be answered from the page cache (nothing rendered)."""
+        response = (client or self.client_class()).get(url, **headers)
+        self.assertEqual(response.templates, [], f"{url} was rendered again")
+        return response
 
-    def through_the_stack(self, url, client=None, **headers):
-        client = client or self.client_class()
-        with mock.patch.object(
-            BaseHandler, "resolve_request", autospec=True, side_effect=BaseHandler.resolve_request
-        ) as resolved:
-            response = client.get(url, **headers)
-        self.assertTrue(resolved.called, f"{url} was served from the page cache")
+    def rendered(self, url, client=None, **headers):
+        response = (client or self.client_class()).get(url, **headers)
+        self.assertNotEqual(response.templates, [], f"{url} was served from the page cache")
         return response
 
 
-class SameAsTheWholeStackTests(PageCacheCase):
+class SameAsAFreshRenderTests(PageCacheCase):
     def pages(self):
         return {
             "village": self.village.get_absolute_url(),
             "district": self.places["district"].get_absolute_url(),
             "home": reverse("home"),
-            "contribution (a form)": self.disclosure.get_absolute_url(),
-            "hearing (a form)": self.hearing.get_absolute_url(),
+            "contribution (resident forms)": self.disclosure.get_absolute_url(),
+            "hearing": self.hearing.get_absolute_url(),
             "contributions": reverse("disclosures:list") + "?category=environment",
-            "feed": reverse("disclosures:feed"),
-            "calendar": reverse("hearings:place_calendar", args=[self.village.kato_code]),
         }
 
-    def test_a_kept_page_is_served_with_the_headers_cookies_and_body_of_the_whole_stack(self):
+    def test_a_kept_page_is_served_with_the_headers_cookies_and_body_of_a_fresh_render(self):
         for name, url in self.pages().items():
             for encoding in ("gzip, deflate, br", ""):
                 with self.subTest(name, encoding=encoding), fixed_cookie_clock():
                     self.setUp()
                     whole = self.fill(url, HTTP_ACCEPT_ENCODING=encoding)
-                    served = self.early(url, HTTP_ACCEPT_ENCODING=encoding)
+                    served = self.kept(url, HTTP_ACCEPT_ENCODING=encoding)
                     self.assertEqual(served.status_code, 200)
                     self.assertEqual(
                         {k: v for k, v in served.items() if k != "Date"},
                         {k: v for k, v in whole.items() if k != "Date"},
                     )
-                    self.assertEqual(
-                        without_tokens(body_of(served)), without_tokens(body_of(whole))
-                    )
+                    self.assertEqual(body_of(served), body_of(whole))
                     self.assertEqual(set(served.cookies), set(whole.cookies))
                     for cookie in whole.cookies:
                         attributes = {k: v for k, v in whole.cookies[cookie].items() if v}
@@ -114,53 +94,39 @@ class SameAsTheWholeStackTests(PageCacheCase):
                             {k: v for k, v in served.cookies[cookie].items() if v}, attributes
                         )
 
+    def test_feeds_and_calendars_are_kept_too(self):
+        for url in (
+            reverse("disclosures:feed"),
+            reverse("hearings:place_calendar", args=[self.village.kato_code]),
+        ):
+            with self.subTest(url):
+                whole = self.fill(url)
+                with mock.patch("core.caching.learn_cache_key") as learnt:
+                    served = self.client_class().get(url)
+                learnt.assert_not_called()  # found, not kept again
+                self.assertEqual(served.content, whole.content)
+
     def test_the_security_headers_are_there(self):
         url = self.village.get_absolute_url()
         self.fill(url)
-        served = self.early(url)
+        served = self.kept(url)
         for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language"):
             self.assertIn(header, served)
         self.assertEqual(served["Cache-Control"], "private, max-age=0, must-revalidate")
 
 
 class PerVisitorTests(PageCacheCase):
-    def test_a_visitor_without_a_csrf_cookie_gets_a_token_and_the_cookie_for_it(self):
+    def test_a_kept_page_sets_no_csrf_cookie(self):
         url = self.disclosure.get_absolute_url()
         self.fill(url)
-        served = self.early(url)
-        secret = served.cookies[settings.CSRF_COOKIE_NAME].value
-        for token in TOKEN.findall(body_of(served)):
-            self.assertEqual(_unmask_cipher_token(token), secret)
+        served = self.kept(url)
+        self.assertNotIn(settings.CSRF_COOKIE_NAME, served.cookies)
+        self.assertNotIn("csrfmiddlewaretoken", body_of(served))
 
-    def test_a_visitor_with_a_csrf_cookie_keeps_it_and_gets_a_token_for_it(self):
-        url = self.disclosure.get_absolute_url()
-        self.fill(url)
-        client = self.client_class(enforce_csrf_checks=True)
-        client.cookies[settings.CSRF_COOKIE_NAME] = SECRET
-        served = self.early(url, client=client)
-        # Django sends the cookie again to renew its expiry; the secret stays the visitor's.
-        self.assertEqual(served.cookies[settings.CSRF_COOKIE_NAME].value, SECRET)
-        token = TOKEN.search(body_of(served)).group(1)
-        self.assertEqual(_unmask_cipher_token(token), SECRET)
-        posted = client.post(
-            reverse("disclosures:feedback", args=[self.disclosure.pk]),
-            {"kind": "seen", "comment": "I saw the new roof.", "csrfmiddlewaretoken": token},
-        )
-        self.assertNotEqual(posted.status_code, 403)
-
-    def test_a_malformed_csrf_cookie_is_replaced(self):
-        url = self.disclosure.get_absolute_url()
-        self.fill(url)
-        client = self.client_class()
-        client.cookies[settings.CSRF_COOKIE_NAME] = "not a token!"
-        served = self.early(url, client=client)
-        secret = served.cookies[settings.CSRF_COOKIE_NAME].value
-        self.assertEqual(_unmask_cipher_token(TOKEN.search(body_of(served)).group(1)), secret)
-
-    def test_a_village_page_served_early_still_remembers_the_village(self):
+    def test_a_village_page_served_from_the_cache_still_remembers_the_village(self):
         url = self.village.get_absolute_url()
         self.fill(url)
-        served = self.early(url)
+        served = self.kept(url)
         self.assertEqual(served.cookies[RECENT_PLACES_COOKIE].value, self.village.kato_code)
 
     def test_the_home_page_is_kept_per_recent_places(self):
@@ -172,34 +138,34 @@ class PerVisitorTests(PageCacheCase):
         for places in (self.village, other):
             client = self.client_class()
             client.cookies[RECENT_PLACES_COOKIE] = places.kato_code
-            first = self.through_the_stack(url, client=client)
+            first = self.rendered(url, client=client)
             client = self.client_class()
             client.cookies[RECENT_PLACES_COOKIE] = places.kato_code
-            served = self.early(url, client=client)
+            served = self.kept(url, client=client)
             self.assertEqual(body_of(served), body_of(first))
         nearby = self.client_class()
         nearby.cookies[RECENT_PLACES_COOKIE] = self.village.kato_code
-        self.assertContains(self.early(url, client=nearby), self.hearing.title)
+        self.assertContains(self.kept(url, client=nearby), self.hearing.title)
         elsewhere = self.client_class()
         elsewhere.cookies[RECENT_PLACES_COOKIE] = other.kato_code
-        self.assertNotContains(self.early(url, client=elsewhere), self.hearing.title)
+        self.assertNotContains(self.kept(url, client=elsewhere), self.hearing.title)
 
-    def test_a_site_served_under_a_sub_path_is_served_early_too(self):
+    def test_a_site_served_under_a_sub_path_is_kept_too(self):
         url = self.village.get_absolute_url()
         whole = self.fill(url, SCRIPT_NAME="/ashyq")
-        served = self.early(url, SCRIPT_NAME="/ashyq")
+        served = self.kept(url, SCRIPT_NAME="/ashyq")
         self.assertEqual(body_of(served), body_of(whole))
 
-    def test_a_repeat_visit_gets_304_without_the_stack(self):
+    def test_a_repeat_visit_gets_304_from_the_cache(self):
         url = self.village.get_absolute_url()
         etag = self.fill(url)["ETag"]
-        served = self.early(url, HTTP_IF_NONE_MATCH=etag)
+        served = self.kept(url, HTTP_IF_NONE_MATCH=etag)
         self.assertEqual(served.status_code, 304)
         self.assertEqual(served["ETag"], etag)
         self.assertEqual(served["Cache-Control"], "private, max-age=0, must-revalidate")
 
 
-class ThroughTheWholeStackTests(PageCacheCase):
+class FreshRenderTests(PageCacheCase):
     def test_people_with_something_personal_are_never_served_a_kept_page(self):
         url = self.village.get_absolute_url()
         self.fill(url)
@@ -207,7 +173,7 @@ class ThroughTheWholeStackTests(PageCacheCase):
             with self.subTest(cookie):
                 client = self.client_class()
                 client.cookies[cookie] = "x"
-                self.through_the_stack(url, client=client)
+                self.rendered(url, client=client)
 
     def test_an_unknown_host_is_refused_even_when_the_page_is_kept(self):
         url = self.village.get_absolute_url()
@@ -219,38 +185,56 @@ class ThroughTheWholeStackTests(PageCacheCase):
         url = self.village.get_absolute_url()
         self.fill(url)
         DisclosureFactory(published=True, settlements=[self.village], title_en="New school roof")
-        self.assertContains(self.through_the_stack(url), "New school roof")
-        self.assertContains(self.early(url), "New school roof")
+        self.assertContains(self.rendered(url), "New school roof")
+        self.assertContains(self.kept(url), "New school roof")
 
-    def test_other_methods_and_unprefixed_addresses_go_through_the_stack(self):
+    def test_head_is_answered_from_the_kept_page(self):
         url = self.village.get_absolute_url()
         self.fill(url)
-        with mock.patch.object(
-            BaseHandler, "resolve_request", autospec=True, side_effect=BaseHandler.resolve_request
-        ) as resolved:
-            self.assertEqual(self.client_class().head(url).status_code, 200)
-            self.client_class().get("/healthz")
-        self.assertEqual(resolved.call_count, 2)
+        head = self.client_class().head(url)
+        self.assertEqual(head.status_code, 200)
+        self.assertEqual(head.templates, [])
 
-    def test_a_page_given_another_cookie_by_a_middleware_is_not_kept(self):
-        url = self.village.get_absolute_url()
-        rendered = self.fill(url)
+
+def tiny_view(body, status=200, cookie=None):
+    calls = []
+
+    @caching.public_page
+    def view(request):
+        calls.append(1)
+        response = HttpResponse(body, status=status)
+        if cookie:
+            response.set_cookie(cookie, "1")
+        return response
+
+    return view, calls
+
+
+class WhatIsKeptTests(TestCase):
+    def setUp(self):
         caches["pages"].clear()
-        middleware = caching.PageCacheMiddleware(lambda request: rendered)
-        with mock.patch.object(caches["pages"], "set") as kept:
-            rendered.set_cookie("tracking", "1")
-            middleware.keep(RequestFactory().get(url), rendered)
-        kept.assert_not_called()
 
-    @override_settings()
-    def test_the_addresses_it_remembers_are_bounded(self):
-        with mock.patch.object(caching, "MAX_ADDRESSES", 2):
-            for place in self.places.values():
-                self.fill(place.get_absolute_url())
-                self.assertLessEqual(len(caching._page_cookies), 2)
+    def twice(self, view):
+        for _ in range(2):
+            view(RequestFactory().get("/kk/tiny/"))
+
+    def test_a_complete_page_is_kept(self):
+        view, calls = tiny_view(b"<p>same for everyone</p>")
+        self.twice(view)
+        self.assertEqual(len(calls), 1)
+
+    def test_a_page_with_a_csrf_token_is_not_kept(self):
+        """A token is one visitor's: such a page is rendered for each."""
+        view, calls = tiny_view(b'<input name="csrfmiddlewaretoken" value="abc">')
+        self.twice(view)
+        self.assertEqual(len(calls), 2)
+
+    def test_a_page_that_sets_a_cookie_is_not_kept(self):
+        view, calls = tiny_view(b"<p>x</p>", cookie="tracking")
+        self.twice(view)
+        self.assertEqual(len(calls), 2)
 
     def test_only_a_complete_page_is_kept(self):
-        middleware = caching.PageCacheMiddleware(lambda request: HttpResponse(status=404))
-        with mock.patch.object(caches["pages"], "set") as kept:
-            middleware(RequestFactory().get("/kk/nowhere/"))
-        kept.assert_not_called()
+        view, calls = tiny_view(b"gone", status=404)
+        self.twice(view)
+        self.assertEqual(len(calls), 2)

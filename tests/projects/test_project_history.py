@@ -141,15 +141,16 @@ class ProjectHistoryTests(TestCase):
         self.assertEqual(rows, {"start_date": "2025-03-01", "investment_amount": "1500000 KZT"})
 
     def test_a_save_that_changes_nothing_writes_nothing(self):
-        """Not even the content version moves: residents' cached pages stay warm."""
-        version = caching.current()[0]
+        """Not even a cache scope moves: residents' cached pages stay warm."""
+        scopes = [caching.SITE, f"project:{self.project.pk}"]
+        version = caching.versions(scopes)
         updated_at = self.project.updated_at
         with CaptureQueriesContext(connection) as queries:
             self.save(edited(self.project), investors=[])
         writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
         self.assertEqual(writes, [])
         self.assertFalse(self.project.history.exists())
-        self.assertEqual(caching.current()[0], version)
+        self.assertEqual(caching.versions(scopes), version)
         self.project.refresh_from_db()
         self.assertEqual(self.project.updated_at, updated_at)
 

@@ -245,26 +245,26 @@ def test_sharing_resumes_when_redis_is_back(settings, restartable_redis, monkeyp
         computed.append(1)
         return {"total": len(computed)}
 
-    assert cached("figures", figures, version=1) == {"total": 1}
-    assert in_redis.keys("*page:figures:v1:*")
+    assert cached("figures", figures, ["test:1"]) == {"total": 1}
+    assert in_redis.keys("*figures:figures:*")
 
     stop(server["process"])
-    assert cached("figures", figures, version=2) == {"total": 2}
-    assert cached("figures", figures, version=2) == {"total": 2}  # kept in this process
+    assert cached("figures", figures, ["test:2"]) == {"total": 2}
+    assert cached("figures", figures, ["test:2"]) == {"total": 2}  # kept in this process
     restart()  # an empty Redis
-    assert cached("figures", figures, version=3) == {"total": 3}
+    assert cached("figures", figures, ["test:3"]) == {"total": 3}
     assert in_redis.keys("*") == []  # not tried again yet
 
     real_now = redis_cache._now
     monkeypatch.setattr(redis_cache, "_now", lambda: real_now() + 61)
-    assert cached("figures", figures, version=4) == {"total": 4}
-    assert in_redis.keys("*page:figures:v4:*")
+    assert cached("figures", figures, ["test:4"]) == {"total": 4}
+    assert in_redis.keys("*figures:figures:*")  # Redis restarted empty: v4's
     ratelimit.record(RequestFactory().post("/", REMOTE_ADDR="10.1.2.3"), "scope")
     assert in_redis.keys("aa:*ratelimit:scope:*")
 
     # Another app server (another process's memory) reads what this one stored.
     caches["shared"].local.clear()
-    assert cached("figures", figures, version=4) == {"total": 4}
+    assert cached("figures", figures, ["test:4"]) == {"total": 4}
     assert len(computed) == 4
 
     down, back = outage_records(logs)
@@ -280,11 +280,11 @@ def test_readyz_ends_the_wait_when_redis_answers(client, settings, restartable_r
     stop(server["process"])
     assert client.get("/readyz").status_code == 503
     restart()
-    cached("figures", lambda: 1, version=1)
+    cached("figures", lambda: 1, ["test:1"])
     assert in_redis.keys("*") == []
     assert client.get("/readyz").status_code == 200
-    cached("figures", lambda: 2, version=2)
-    assert in_redis.keys("*page:figures:v2:*")
+    cached("figures", lambda: 2, ["test:2"])
+    assert in_redis.keys("*figures:figures:*")
 
 
 def test_without_redis_a_figure_is_computed_once_at_a_time(redis_down, on_postgres):
@@ -303,7 +303,7 @@ def test_without_redis_a_figure_is_computed_once_at_a_time(redis_down, on_postgr
 
     def request(name):
         try:
-            results[name] = cached("district-figures", compute, version=1)
+            results[name] = cached("district-figures", compute, ["test:1"])
         finally:
             connections.close_all()
 

@@ -141,7 +141,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed_all(progress)
             self.set_marker(wanted)
-        caching.bump()
+        caching.bump([caching.EVERYTHING])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         progress.step("done (ANALYZE run)", Disclosure.objects.count())
