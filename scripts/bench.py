@@ -69,7 +69,7 @@ def pages():
     translation.activate("ru")
     through = Disclosure.settlements.through.objects
     by_village = list(
-        through.filter(disclosure__in=Disclosure.objects.published().values("pk"))
+        through.filter(disclosure__in=Disclosure.objects.in_force().values("pk"))
         .values("place_id")
         .annotate(n=Count("disclosure_id"))
         .order_by("-n", "place_id")
@@ -92,7 +92,7 @@ def pages():
         .order_by("-n", "pk")
         .first()
     )
-    disclosure = Disclosure.objects.published().for_place(busiest).order_by("-pk").first()
+    disclosure = Disclosure.objects.in_force().for_place(busiest).order_by("-pk").first()
     hearing = Hearing.objects.published().concerning(busiest).order_by("-starts_at").first()
     feeds = place_feed_urls(busiest)
     category = disclosure.category
