@@ -15,6 +15,7 @@ because a catalogue entry cannot choose "недели" or "недель" by the 
 separator is the no-break space (U+00A0): every phone font has it and a figure never wraps.
 """
 
+import calendar
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -266,12 +267,14 @@ def iso(value):
 # --- Time left and durations --------------------------------------------------------------------
 
 
-def _add_months(moment, months):
+def add_months(moment, months):
+    """`moment` (a date or datetime) `months` calendar months on (or back, when negative), on
+    the same day of the month or the month's last day when it has none: 31 January + 1 month is
+    28 (29) February. The one month arithmetic: durations here and the legal clock's periods."""
     year, month = divmod(moment.month - 1 + months, 12)
     year += moment.year
     month += 1
-    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - datetime.timedelta(days=1)).day
+    last_day = calendar.monthrange(year, month)[1]
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
 
 
@@ -289,9 +292,9 @@ def time_parts(start, end):
     if timezone.is_aware(start):
         start, end = timezone.localtime(start), timezone.localtime(end)
     months = (end.year - start.year) * 12 + end.month - start.month
-    if _add_months(start, months) > end:
+    if add_months(start, months) > end:
         months -= 1
-    rest = end - _add_months(start, months)
+    rest = end - add_months(start, months)
     weeks, days = divmod(rest.days, 7)
     counts = {
         "year": months // 12,

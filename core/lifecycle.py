@@ -43,6 +43,45 @@ class Transition:
         return all(obj.lifecycle_state(axis) in states for axis, states in self.when.items())
 
 
+# --- Who may edit what: one rule for every model ---
+#
+# A record may be changed by the members of the organisation it belongs to (MEMBER), never by
+# anyone anonymous. Moderators (STAFF) may change it too where the model counts them among its
+# `EDITORS`: a hearing (a procedure the site keeps for residents) and a project (the register),
+# each change logged as the moderators'. Not a disclosure: it is an organisation's own claim,
+# which moderators may only hide (the lifecycle's STAFF steps). Staff are never members
+# (`Organisation.objects.of_user`). Each model's `editable_by(user)` queryset method calls
+# `editable`; `Editable.is_editable_by(user)` is its twin on one record.
+
+
+def editable(queryset, user, owned):
+    """`queryset` narrowed to what `user` may change: `owned` (the records of the organisations
+    the user is a member of), every record for staff where STAFF is among the model's
+    `EDITORS`, none for anyone else."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_staff:
+        return queryset.all() if STAFF in queryset.model.EDITORS else queryset.none()
+    return owned
+
+
+class Editable:
+    """A model whose queryset has `editable_by(user)` (see `editable`)."""
+
+    def is_editable_by(self, user):
+        """Twin of `editable_by`: may `user` change this record?"""
+        return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
+
+
+class Publishable(Editable):
+    """An `Editable` model with `is_published()` (what residents may see)."""
+
+    def is_visible_to(self, user):
+        """Residents see it once published; its editors and moderators (who hide and show
+        records again) see it always: its drafts, and for a disclosure also when hidden."""
+        return self.is_published() or user.is_staff or self.is_editable_by(user)
+
+
 def transitions_named(model, name):
     return [t for t in model.TRANSITIONS if t.name == name]
 

@@ -1,11 +1,42 @@
-"""Writes every app shares: unique slugs and moderators' decisions on residents' input."""
+"""Writes every app shares: the locked and versioned write, unique slugs and moderators'
+decisions on residents' input."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from core.search import fold
+
+
+def lock_for_write(record, seen=None, *, refusal, changed_since, version=None):
+    """`record`'s row, locked (`select_for_update`) until the transaction ends; refused when
+    the form that sent the write was opened at another version than the row's.
+
+    The one locked-and-versioned write: the services of disclosures, hearings and projects
+    call it before changing a record, so two writers never interleave and a form opened before
+    someone else's change never puts the old values back. `seen` is the version the form was
+    opened at; None (scripts, the demo) locks without checking. `version(locked)` is the row's
+    version now (default: its `version` field). A refusal is a ValidationError with code
+    "stale" (the API answers 409): the sentence `refusal(locked)`, then the names of what
+    changed since, `changed_since(locked, seen)`.
+    """
+    locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    current = locked.version if version is None else version(locked)
+    if seen is None or int(seen) == current:
+        return locked
+    message = str(refusal(locked))
+    if names := list(dict.fromkeys(str(name) for name in changed_since(locked, int(seen)))):
+        message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(names)}
+    raise ValidationError(message, code="stale")
+
+
+def save_versioned(locked, fields):
+    """Save only `fields` of a row from `lock_for_write`, its version one higher."""
+    locked.version += 1
+    locked.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    return locked
 
 
 def unique_slug(model, *names, fallback="item"):

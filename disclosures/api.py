@@ -52,7 +52,7 @@ class DisclosureViewSet(PublicReadViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return self.with_everything(Disclosure.objects.public())
+        return self.with_everything(Disclosure.objects.published())
 
     @staticmethod
     def with_everything(queryset):
@@ -66,8 +66,9 @@ class DisclosureViewSet(PublicReadViewSet):
 
     @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})
     def retrieve(self, request, pk=None):
-        ever_published = Disclosure.objects.filter(published_at__isnull=False)
-        disclosure = get_object_or_404(self.with_everything(ever_published), pk=pk)
+        disclosure = get_object_or_404(
+            self.with_everything(Disclosure.objects.out_of_draft()), pk=pk
+        )
         if disclosure.is_hidden():
             data = {
                 "id": disclosure.pk,

@@ -7,13 +7,11 @@ the company and its BIN, mandatory or voluntary (`basis`, `obligation`), cash or
 what was given, the beneficiary, the reporting year and the akimat's verdict.
 """
 
-from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef
 
 from core.opendata import Column, chunks, iso, joined_codes, number_text, text_columns
 from core.translation import translated_expression
 from disclosures.models import (
-    OPEN_STATUSES,
     Basis,
     Category,
     Confirmation,
@@ -22,6 +20,7 @@ from disclosures.models import (
     Status,
     ValueForm,
     obligation,
+    overdue_condition,
 )
 from hearings.models import Hearing
 from projects.models import Currency, Organisation, Place
@@ -250,6 +249,7 @@ VALUES = [
     "display_title",
     "hearing_id",
     "hearing_public",
+    "late",
 ]
 
 
@@ -270,14 +270,14 @@ def rows(queryset, url_template, today=None):
         project_slug=F("project__slug"),
         display_title=translated_expression("title"),
         hearing_public=Exists(Hearing.objects.published().filter(pk=OuterRef("hearing_id"))),
+        late=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()),
     ).values(*VALUES)
-    today = today or timezone.localdate()
     place_codes = {}  # place id → KATO code, filled as chunks name new places
     for chunk in chunks(values):
-        yield from _chunk(chunk, url_template, today, place_codes)
+        yield from _chunk(chunk, url_template, place_codes)
 
 
-def _chunk(chunk, url_template, today, place_codes):
+def _chunk(chunk, url_template, place_codes):
     ids = [row["id"] for row in chunk]
     # The links without a join to the places (that join and its sort were the export's
     # costliest query); the codes of places not seen yet in this export in one query.
@@ -310,7 +310,7 @@ def _chunk(chunk, url_template, today, place_codes):
             project=row["project_slug"] or None,
             title=row["display_title"],
             settlements=codes.get(row["id"], ""),
-            overdue=row["status"] in OPEN_STATUSES and due is not None and due < today,
+            overdue=bool(row["late"]),  # NULL when an open record has no due date
             due_date=iso(due),
             delivered_date=iso(row["delivered_date"]),
             amount=number_text(row["amount"]),

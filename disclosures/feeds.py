@@ -38,14 +38,14 @@ class DisclosureFeed(Feed):
     # threads: nothing about a request is kept on `self`; the filterset is the feed's object.
     def __call__(self, request, *args, **kwargs):
         filterset = DisclosureFilter(
-            request.GET, queryset=Disclosure.objects.listed().with_related()
+            request.GET, queryset=Disclosure.objects.published().with_related()
         )
         if errors := filter_errors(filterset):
             return bad_filter_response(errors, "text/plain")
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs):
-        return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed().with_related())
+        return DisclosureFilter(request.GET, queryset=Disclosure.objects.published().with_related())
 
     def link(self, filterset):
         return _with_filters("disclosures:list", filterset)

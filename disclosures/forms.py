@@ -105,11 +105,7 @@ class DisclosureForm(SafeInputMixin, forms.ModelForm):
             if organisation is None
             else Organisation.objects.filter(pk=organisation.pk)
         )
-        self.fields["project"].queryset = (
-            (Project.objects.filter(operator__in=own) | Project.objects.filter(investors__in=own))
-            .distinct()
-            .order_by_name()
-        )
+        self.fields["project"].queryset = Project.objects.of_organisations(own).order_by_name()
         fundable = Disclosure.objects.none()
         for akimat in own.akimats().select_related("place"):
             fundable |= Disclosure.objects.fundable_by(akimat)

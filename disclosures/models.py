@@ -24,8 +24,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -38,7 +40,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
-from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
+from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.translation import TranslatedField, translated_expression
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
@@ -127,44 +129,49 @@ def today():
     return timezone.localdate()
 
 
+def overdue_condition(on=None, through=""):
+    """The one rule for "overdue", as a condition: an open promise (promised or in progress)
+    whose due date is before `on` (today in Kazakhstan). `through` reaches the disclosure over a
+    relation, e.g. "disclosure__". `DisclosureQuerySet.overdue`, the sums of `summary` and
+    `figures_by_settlement` and the exports use it; `Disclosure.is_overdue` is its twin."""
+    return Q(**{f"{through}status__in": OPEN_STATUSES, f"{through}due_date__lt": on or today()})
+
+
 class DisclosureQuerySet(models.QuerySet):
+    # --- Visibility: one rule (`published`), and two named derivations of it ---
+
+    def out_of_draft(self):
+        """Published at some time, withdrawn and hidden ones included (twin: not `is_draft`).
+        The API answers 410 Gone for the hidden ones; only these can be withdrawn."""
+        return self.filter(published_at__isnull=False)
+
     def published(self):
-        """Published, not withdrawn, not hidden; newest first. What the figures count (less the
-        cancelled ones) and what residents may still act on (feedback, funding)."""
-        return self.filter(
-            published_at__isnull=False, withdrawn_at__isnull=True, hidden_at__isnull=True
-        ).order_by("-published_at", "-pk")
+        """What residents may see, newest first: published and not hidden by moderators.
 
-    def public(self):
-        """What has a public page: published and not hidden; withdrawn ones stay, marked."""
-        return self.filter(published_at__isnull=False, hidden_at__isnull=True)
-
-    def listed(self):
-        """What residents see in lists, feeds and exports: every public disclosure, withdrawn
-        ones included (greyed, with their reason, outside the sums); newest first.
-
-        Withdrawn is not hidden: a company that takes back a claim cannot make it vanish, but
-        a record moderators hid stays hidden, and drafts never appear.
+        The one visibility rule (twin: `Disclosure.is_published`), for pages, lists, feeds,
+        exports, the API, sitemaps, uploaded files and templates. Withdrawn ones are included,
+        marked, with their reason and outside the sums: a company that takes back a claim
+        cannot make it vanish. Drafts and what moderators hid never appear.
         """
-        return self.public().order_by("-published_at", "-pk")
+        return self.out_of_draft().filter(hidden_at__isnull=True).order_by("-published_at", "-pk")
+
+    def in_force(self):
+        """Published and not withdrawn (twin: `is_in_force`): the claims an organisation still
+        stands by. What residents may act on (their word, questions), what an akimat may fund
+        from, and what the figures count (less the cancelled ones)."""
+        return self.published().filter(withdrawn_at__isnull=True)
 
     def current(self):
         """Neither withdrawn nor cancelled: what the "hide withdrawn and cancelled" filter
         leaves."""
         return self.filter(withdrawn_at__isnull=True).exclude(status=Status.CANCELLED)
 
-    def drafts(self):
-        return self.filter(published_at__isnull=True)
-
     def editable_by(self, user):
-        """Disclosures of the organisations (companies or akimats) this user works for.
-
-        Staff are not in here on purpose: a disclosure is the organisation's own claim. Staff can
-        only hide one (`services.hide_disclosure`).
-        """
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organisation__in=Organisation.objects.of_user(user))
+        """Disclosures of the organisations (companies or akimats) this user works for; staff
+        none, a disclosure being the organisation's own claim (`core.lifecycle.editable`)."""
+        return editable(
+            self, user, self.filter(organisation__in=Organisation.objects.of_user(user))
+        )
 
     def in_jurisdiction(self, akimat):
         """Disclosures for at least one settlement in the akimat's jurisdiction."""
@@ -185,7 +192,7 @@ class DisclosureQuerySet(models.QuerySet):
             condition |= Q(place__path__startswith=akimat.place.path)
         through = Disclosure.settlements.through.objects.filter(condition)
         return (
-            self.public()
+            self.published()
             .filter(pk__in=through.values("disclosure_id"))
             .exclude(organisation__in=akimats)
         )
@@ -204,7 +211,7 @@ class DisclosureQuerySet(models.QuerySet):
             place__path__startswith=akimat.place.path
         )
         return (
-            self.published()
+            self.in_force()
             .filter(
                 organisation__kind=Organisation.Kind.COMPANY,
                 recipient_role=RecipientRole.AKIMAT_BUDGET,
@@ -244,7 +251,7 @@ class DisclosureQuerySet(models.QuerySet):
 
     def overdue(self, on=None):
         """Promises past their due date and not delivered (nor cancelled) — computed, no flag."""
-        return self.filter(status__in=OPEN_STATUSES, due_date__lt=on or today())
+        return self.filter(overdue_condition(on))
 
     def with_related(self):
         """Everything a card or a page shows, without a query per row."""
@@ -254,48 +261,44 @@ class DisclosureQuerySet(models.QuerySet):
             models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
         )
 
-    # --- Voices: counted for the rows fetched, not for every row before the LIMIT ---
-    #
-    # Annotating the counts (COUNT ... FILTER over two joins) made PostgreSQL join and group
-    # every published disclosure before applying a page's LIMIT: 2.4 s for one village page at
-    # country scale. Instead the rows are fetched first and their counts come from two small
-    # grouped queries on those ids (like prefetch_related), whatever the size of the table.
-
-    _with_voices = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._with_voices = self._with_voices
-        return clone
-
     def with_voices(self):
-        """Set `confirmed_count`, `unconfirmed_count`, `seen_count` and `dispute_count` on each
-        disclosure fetched: the akimat's and residents' word, for cards and dashboards.
+        """Annotate `confirmed_count`, `unconfirmed_count`, `seen_count` and `dispute_count`:
+        the akimat's and residents' word, for cards and dashboards.
 
-        Two extra queries per evaluation, for the fetched rows only (none for an empty result).
+        Each count is a correlated subquery in the SELECT list, not a join and GROUP BY:
+        PostgreSQL computes it only for the rows a page's LIMIT keeps (a join grouped every
+        published disclosure first: 2.4 s for one village page at country scale), by the
+        `disclosure_id` indexes. Annotations, so `.iterator()` and `.values()` carry them.
         """
-        clone = self._chain()
-        clone._with_voices = True
-        return clone
-
-    def _fetch_all(self):
-        fetching = self._result_cache is None
-        super()._fetch_all()
-        if fetching and self._with_voices and self._iterable_class is models.query.ModelIterable:
-            attach_voices(self._result_cache)
+        voices = (
+            (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
+            (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
+        )
+        counts = {}
+        for queryset, field, names in voices:
+            for value, name in names.items():
+                rows = (
+                    queryset.filter(disclosure=OuterRef("pk"), **{field: value})
+                    .order_by()
+                    .values("disclosure")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                )
+                counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+        return self.annotate(**counts)
 
     def figures_by_settlement(self, place):
         """Per settlement within `place`: {place_id: {sum: count, "total": n}} with the sums of
         `summary` (delivered, in progress, promised, overdue) and the total with cancelled ones.
 
         One grouped query, for the district and region pages' table of villages. Call it on
-        `published()`.
+        `in_force()`.
         """
         through = Disclosure.settlements.through.objects.filter(
             place_id__in=place.within_ids(), disclosure__in=self.values("pk")
         )
         # Disjoint, as in `summary`: an overdue promise is neither "promised" nor "in progress".
-        late = Q(disclosure__status__in=OPEN_STATUSES, disclosure__due_date__lt=today())
+        late = overdue_condition(through="disclosure__")
         rows = through.values("place_id").annotate(
             total=Count("disclosure_id", distinct=True),
             delivered=Count("disclosure_id", filter=Q(disclosure__status=Status.DELIVERED)),
@@ -327,7 +330,7 @@ class DisclosureQuerySet(models.QuerySet):
         )
 
     def summary(self):
-        """Headline figures for a set of disclosures, e.g. `listed().for_place(place)`.
+        """Headline figures for a set of disclosures, e.g. `published().for_place(place)`.
 
         Counted once, in disjoint sums: every record is delivered, in progress, promised,
         overdue (an open promise past its due date), cancelled or withdrawn. Values are summed
@@ -356,7 +359,7 @@ class DisclosureQuerySet(models.QuerySet):
         bucket = Case(
             When(withdrawn_at__isnull=False, then=Value("withdrawn")),
             When(status=Status.CANCELLED, then=Value("cancelled")),
-            When(status__in=OPEN_STATUSES, due_date__lt=on, then=Value("overdue")),
+            When(overdue_condition(on), then=Value("overdue")),
             default=F("status"),
             output_field=CharField(),
         )
@@ -434,31 +437,7 @@ CONFIRMATION_COUNTS = {"confirmed": "confirmed_count", "cannot_confirm": "unconf
 FEEDBACK_COUNTS = {"seen": "seen_count", "disputed": "dispute_count"}
 
 
-def attach_voices(disclosures):
-    """Set the four voice counts on `disclosures` (a list) in two grouped queries."""
-    by_pk = {d.pk: d for d in disclosures}
-    for disclosure in disclosures:
-        for name in (*CONFIRMATION_COUNTS.values(), *FEEDBACK_COUNTS.values()):
-            setattr(disclosure, name, 0)
-    if not by_pk:
-        return disclosures
-    voices = (
-        (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
-        (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
-    )
-    for queryset, field, names in voices:
-        rows = (
-            queryset.filter(disclosure__in=by_pk)
-            .values("disclosure_id", field)
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            setattr(by_pk[row["disclosure_id"]], names[row[field]], row["n"])
-    return disclosures
-
-
-class Disclosure(VisibilityTracked, models.Model):
+class Disclosure(Publishable, VisibilityTracked, models.Model):
     """One contribution by an organisation to one or more settlements (EITI Requirement 6.1)."""
 
     organisation = models.ForeignKey(
@@ -646,6 +625,8 @@ class Disclosure(VisibilityTracked, models.Model):
     #   reason.
     # The status is chosen freely when a record is created; after that only these steps move it.
     _OPEN = ("draft", "published")
+    # Who may change a disclosure (`core.lifecycle.editable`): its organisation's members only.
+    EDITORS = frozenset({MEMBER})
     TRANSITIONS = (
         Transition(
             "start", "status", (Status.PROMISED,), Status.IN_PROGRESS,
@@ -664,11 +645,11 @@ class Disclosure(VisibilityTracked, models.Model):
         ),
         Transition(
             "edit", "publication", ("draft",), "draft",
-            frozenset({MEMBER}), _("Edit"),
+            EDITORS, _("Edit"),
         ),
         Transition(
             "edit", "publication", ("published",), "published",
-            frozenset({MEMBER}), _("Correct"), frozenset({REASON}),
+            EDITORS, _("Correct"), frozenset({REASON}),
         ),
         Transition(
             "add_evidence", "publication", _OPEN, None,
@@ -782,18 +763,15 @@ class Disclosure(VisibilityTracked, models.Model):
         if self.basis == Basis.OTHER and not self.basis_reference.strip():
             errors["basis_reference"] = _("Describe the basis or name the document.")
         if self.project_id and self.organisation_id and self.organisation.is_company:
-            project = self.project
-            if (
-                project.operator_id != self.organisation_id
-                and not project.investors.filter(pk=self.organisation_id).exists()
-            ):
+            own_projects = Project.objects.of_organisations([self.organisation_id])
+            if not own_projects.filter(pk=self.project_id).exists():
                 errors["project"] = _("Choose one of your own company's projects.")
         if self.funded_by_id:
             if self.funded_by_id == self.pk:
                 errors["funded_by"] = _("A disclosure cannot be funded from itself.")
             elif self.funded_by.organisation_id == self.organisation_id:
                 errors["funded_by"] = _("Choose another organisation's contribution.")
-            elif not self.funded_by.is_published():
+            elif not self.funded_by.is_in_force():
                 errors["funded_by"] = _("Choose a published contribution.")
             elif (
                 self.organisation_id
@@ -820,10 +798,10 @@ class Disclosure(VisibilityTracked, models.Model):
         if axis == "status":
             return self.status
         if axis == "publication":
-            if self.withdrawn_at:
+            if self.is_withdrawn():
                 return "withdrawn"
-            return "published" if self.published_at else "draft"
-        return "hidden" if self.hidden_at else "visible"
+            return "draft" if self.is_draft() else "published"
+        return "hidden" if self.is_hidden() else "visible"
 
     def lifecycle_state_display(self, axis):
         if axis == "status":
@@ -859,10 +837,12 @@ class Disclosure(VisibilityTracked, models.Model):
     # --- Rules about one disclosure, each beside its queryset twin ---
 
     def is_published(self):
-        return self.published_at is not None and self.withdrawn_at is None and not self.is_hidden()
+        """What residents may see (twin of `DisclosureQuerySet.published`, the one rule)."""
+        return not self.is_draft() and not self.is_hidden()
 
-    def is_public(self):
-        return self.published_at is not None and not self.is_hidden()
+    def is_in_force(self):
+        """Published and not withdrawn (twin of `DisclosureQuerySet.in_force`)."""
+        return self.is_published() and not self.is_withdrawn()
 
     def is_draft(self):
         return self.published_at is None
@@ -879,6 +859,7 @@ class Disclosure(VisibilityTracked, models.Model):
         return self.hidden_at is not None
 
     def is_overdue(self, on=None):
+        """Twin of `DisclosureQuerySet.overdue` (`overdue_condition`)."""
         return (
             self.status in OPEN_STATUSES
             and self.due_date is not None
@@ -912,7 +893,7 @@ class Disclosure(VisibilityTracked, models.Model):
         this disclosure's currency; children in another currency are listed but not summed.
         """
         children = list(
-            self.funded_disclosures.public()
+            self.funded_disclosures.published()
             .select_related("organisation")
             .order_by("delivered_date", "pk")
         )
@@ -934,7 +915,7 @@ class Disclosure(VisibilityTracked, models.Model):
     visibility_fields = ("published_at", "hidden_at")
 
     def visible_to_residents(self):
-        return self.is_public()
+        return self.is_published()
 
     def cache_scopes(self):
         """What a change of this record makes stale: its page, the places it concerns and
@@ -979,7 +960,7 @@ class StatusChange(models.Model):
 
     def cache_scopes(self):
         """The record's scopes, once it is public."""
-        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+        return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
 EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
@@ -1099,7 +1080,7 @@ class Photo(models.Model):
 
     def cache_scopes(self):
         """The record's scopes, once it is public."""
-        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+        return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
 class Document(models.Model):
@@ -1136,7 +1117,7 @@ class Document(models.Model):
 
     def cache_scopes(self):
         """The record's scopes, once it is public."""
-        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+        return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
 class Confirmation(models.Model):
@@ -1189,7 +1170,7 @@ class Confirmation(models.Model):
 
     def cache_scopes(self):
         """The record's scopes, once it is public."""
-        return self.disclosure.cache_scopes() if self.disclosure.is_public() else set()
+        return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
 class ResidentFeedback(ResidentInput):
@@ -1229,7 +1210,7 @@ class ResidentFeedback(ResidentInput):
     def cache_scopes(self):
         """Nothing while it awaits moderation; once shown (or counted as rejected), the
         record's scopes."""
-        if self.was_or_is_visible() and self.disclosure.is_public():
+        if self.was_or_is_visible() and self.disclosure.is_published():
             return self.disclosure.cache_scopes()
         return set()
 
@@ -1265,7 +1246,7 @@ class Question(ResidentInput):
     def cache_scopes(self):
         """Nothing while it awaits moderation; once shown (or counted as rejected), the
         record's scopes."""
-        if self.was_or_is_visible() and self.disclosure.is_public():
+        if self.was_or_is_visible() and self.disclosure.is_published():
             return self.disclosure.cache_scopes()
         return set()
 

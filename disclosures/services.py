@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.changelog import changed_labels, diff, field_code
 from core.lifecycle import REASON, check_transition, require
 from core.opendata import csv_value
+from core.services import lock_for_write, save_versioned
 from core.text import strip_control_characters
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
@@ -57,7 +58,7 @@ def _check_organisation(acting_user, organisation):
 
 
 def _check_editable(acting_user, disclosure):
-    if not Disclosure.objects.editable_by(acting_user).filter(pk=disclosure.pk).exists():
+    if not disclosure.is_editable_by(acting_user):
         raise PermissionDenied
 
 
@@ -114,34 +115,25 @@ def _status_date(disclosure):
     return today()
 
 
-def _stale_message(locked, opened_version):
-    """What changed since the form was opened, from the change log's rows written since."""
-    labels = changed_labels(locked.revisions.filter(version__gt=opened_version))
-    message = _(
-        "Someone else changed this disclosure after you opened the form, so your changes "
-        "were not saved. Open it again to see the current values, then make your change."
-    )
-    if labels:
-        message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(labels)}
-    return message
-
-
 def _locked(disclosure, expected_version=None):
-    """The disclosure's row, locked until the transaction ends, refused if the form is stale.
-
-    `expected_version` is the version the form was opened at; None (scripts, the demo) skips
-    the check but still locks, so two writers never interleave.
-    """
-    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
-    if expected_version is not None and int(expected_version) != locked.version:
-        raise ValidationError(_stale_message(locked, int(expected_version)), code="stale")
-    return locked
+    """The disclosure's row, locked and checked against the form's version
+    (`core.services.lock_for_write`); a refusal names the fields changed since."""
+    return lock_for_write(
+        disclosure,
+        expected_version,
+        refusal=lambda locked: _(
+            "Someone else changed this disclosure after you opened the form, so your changes "
+            "were not saved. Open it again to see the current values, then make your change."
+        ),
+        changed_since=lambda locked, seen: changed_labels(
+            locked.revisions.filter(version__gt=seen)
+        ),
+    )
 
 
 def _save(locked, fields, caller=None):
     """Save only `fields` (and the version) of the locked row; the caller's copy follows."""
-    locked.version += 1
-    locked.save(update_fields=[*fields, "version", "updated_at"])
+    save_versioned(locked, fields)
     if caller is not None and caller is not locked:
         for field_ in Disclosure._meta.concrete_fields:
             setattr(caller, field_.attname, getattr(locked, field_.attname))
@@ -455,7 +447,7 @@ def confirm_disclosure(
 
 
 def _check_public(disclosure):
-    if not Disclosure.objects.published().filter(pk=disclosure.pk).exists():
+    if not Disclosure.objects.in_force().filter(pk=disclosure.pk).exists():
         raise PermissionDenied
 
 
@@ -584,11 +576,8 @@ def record_promise_from_hearing(
     setattr(disclosure, f"title_{language}", text if len(text) <= 255 else text[:254] + "…")
     setattr(disclosure, f"description_{language}", text)
     if promise.organisation.is_company and disclosure.project:
-        project = disclosure.project
-        if (
-            project.operator_id != promise.organisation_id
-            and not project.investors.filter(pk=promise.organisation_id).exists()
-        ):
+        own_projects = Project.objects.of_organisations([promise.organisation_id])
+        if not own_projects.filter(pk=disclosure.project_id).exists():
             disclosure.project = None
     create_disclosure(acting_user=acting_user, disclosure=disclosure, settlements=settlements)
     if publish:
@@ -734,11 +723,7 @@ def _import_rows(acting_user, organisation, reader, result):
             (1, ", ".join(missing), _("These columns are missing; use the template."))
         )
         return
-    projects = {
-        p.slug: p
-        for p in Project.objects.filter(operator=organisation)
-        | Project.objects.filter(investors=organisation)
-    }
+    projects = {p.slug: p for p in Project.objects.of_organisations([organisation])}
     rows = []
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_CSV_ROWS:

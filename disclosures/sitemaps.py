@@ -6,7 +6,7 @@ class DisclosureSitemap(I18nSitemap):
     """Every disclosure with a public page (withdrawn ones keep theirs, marked)."""
 
     def items(self):
-        return Disclosure.objects.public().order_by("pk")
+        return Disclosure.objects.published().order_by("pk")
 
     def lastmod(self, disclosure):
         return disclosure.updated_at

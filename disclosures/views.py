@@ -69,7 +69,7 @@ def disclosure_list(request):
     """Published disclosures (withdrawn ones greyed, unless filtered out), filterable and
     sortable, shareable by URL; open to everyone."""
     filterset = DisclosureFilter(
-        request.GET, queryset=Disclosure.objects.listed().with_related().with_voices()
+        request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
     )
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
@@ -85,7 +85,7 @@ def disclosure_list(request):
 
 
 def _export_filterset(request):
-    return DisclosureFilter(request.GET, queryset=Disclosure.objects.listed())
+    return DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
 
 
 def _export_rows(request, filterset):
@@ -179,15 +179,10 @@ def _headers_only_for_head(request, response):
 
 def _public_disclosure(request, pk):
     """A public disclosure; members of its organisation and staff also see drafts and hidden."""
-    queryset = Disclosure.objects.with_related()
-    disclosure = get_object_or_404(queryset, pk=pk)
-    if disclosure.is_public():
-        return disclosure
-    if request.user.is_authenticated and (
-        request.user.is_staff or Disclosure.objects.editable_by(request.user).filter(pk=pk).exists()
-    ):
-        return disclosure
-    raise Http404
+    disclosure = get_object_or_404(Disclosure.objects.with_related(), pk=pk)
+    if not disclosure.is_visible_to(request.user):
+        raise Http404
+    return disclosure
 
 
 def _disclosure_page_scopes(request, pk):
@@ -201,7 +196,7 @@ def disclosure_detail(request, pk):
     feedback = ResidentFeedback.objects.filter(disclosure=disclosure)
     questions = Question.objects.filter(disclosure=disclosure)
     user = request.user
-    can_edit = Disclosure.objects.editable_by(user).filter(pk=pk).exists()
+    can_edit = disclosure.is_editable_by(user)
     steps = {step.name: step for step in available_transitions(disclosure, user)}
     children, accounted, unaccounted, share = disclosure.money_trail()
     settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
@@ -261,7 +256,7 @@ def disclosure_changes(request, pk):
 
 
 def _resident_form(request, pk, form_class, scope, submit, template_heading):
-    disclosure = get_object_or_404(Disclosure.objects.published(), pk=pk)
+    disclosure = get_object_or_404(Disclosure.objects.in_force(), pk=pk)
     status = 200
     if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
         # Refused before anything is decoded: the typed text comes back and the photo is kept
@@ -358,7 +353,7 @@ def dashboard(request):
     own = Disclosure.objects.editable_by(user)
     akimat_queue = (
         Disclosure.objects.confirmable_by(user)
-        .filter(withdrawn_at__isnull=True)
+        .in_force()
         .exclude(confirmations__akimat__memberships__user=user)
         .with_related()
         .order_by("-published_at")[:50]
@@ -366,7 +361,7 @@ def dashboard(request):
     context = {
         "organisations": Organisation.objects.of_user(user).order_by_name(),
         "disclosures": own.with_related().with_voices().order_by("-updated_at")[:100],
-        "overdue": own.published().overdue().with_related().order_by("due_date"),
+        "overdue": own.in_force().overdue().with_related().order_by("due_date"),
         "questions": Question.objects.approved()
         .filter(disclosure__in=own, answered_at__isnull=True)
         .select_related("disclosure"),
@@ -464,7 +459,7 @@ def _action(request, disclosure, form, heading, run, success, multipart=False):
 def disclosure_withdraw(request, pk):
     """A member of the disclosing organisation withdraws it, with a public reason."""
     disclosure = get_object_or_404(
-        Disclosure.objects.editable_by(request.user).filter(published_at__isnull=False), pk=pk
+        Disclosure.objects.editable_by(request.user).out_of_draft(), pk=pk
     )
     return _action(
         request,

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hearings.models import Hearing
 from hearings.notifications import absolute
 
 
@@ -81,6 +80,6 @@ def calendar_for(hearings, name):
     # hearing yet is still valid (events themselves are in UTC).
     calendar.add_component(icalendar.Timezone.from_tzid("Asia/Almaty"))
     for hearing in hearings:
-        if hearing.status != Hearing.Status.DRAFT:
+        if hearing.is_published():
             calendar.add_component(_event(hearing))
     return calendar.to_ical()

@@ -16,7 +16,6 @@ A date the notice gives for a step that lies ahead (materials to be put up on 7 
 taken until 1 January) is a plan, not a step taken: it is shown as planned and judged "due".
 """
 
-import calendar as month_calendar
 import datetime
 from dataclasses import dataclass
 
@@ -134,22 +133,13 @@ def calendar_of(hearing, calendar=None):
     return calendar or getattr(hearing, "_clock_calendar", None) or WorkingCalendar.load()
 
 
-def add_months(day, months):
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, month_calendar.monthrange(year, month)[1])
-    )
-
-
 def shift(day, rule, calendar, sign):
     """`day` moved by the rule's period, back (`sign` -1) or on (+1), in the rule's unit."""
     if rule.unit == rule.Unit.WORKING_DAYS:
         calendar = calendar or WorkingCalendar.load()
         return calendar.shift(day, sign * rule.number)
     if rule.unit == rule.Unit.MONTHS:
-        return add_months(day, sign * rule.number)
+        return formats.add_months(day, sign * rule.number)
     return day + datetime.timedelta(days=sign * rule.number)
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import formats
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
-from core.lifecycle import DATE, MEMBER, REASON, STAFF, Transition
+from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.translation import TranslatedField
 from hearings import clock
@@ -425,11 +425,9 @@ class HearingQuerySet(models.QuerySet):
         or the region above it) sees the hearing like the public. Company users, even the
         initiator's, may not: the akimat runs the hearing.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(organiser__in=Organisation.objects.of_user(user).akimats())
+        return editable(
+            self, user, self.filter(organiser__in=Organisation.objects.of_user(user).akimats())
+        )
 
     def with_related(self):
         return self.select_related(
@@ -463,7 +461,7 @@ class HearingQuerySet(models.QuerySet):
         return self.filter(pk__in=late)
 
 
-class Hearing(VisibilityTracked, models.Model):
+class Hearing(Publishable, VisibilityTracked, models.Model):
     """One public hearing: its notice, its lifecycle and, afterwards, its record."""
 
     class Status(models.TextChoices):
@@ -702,6 +700,8 @@ class Hearing(VisibilityTracked, models.Model):
     # its date, place, format or link and restarts the notice clock. Only members of the
     # organising akimat (MEMBER) and moderators (STAFF, logged as staff) take these steps.
     _MANAGERS = frozenset({MEMBER, STAFF})
+    # Who may change a hearing (`core.lifecycle.editable`): the organiser's officials and staff.
+    EDITORS = _MANAGERS
     TRANSITIONS = (
         Transition("edit", "status", (Status.DRAFT,), Status.DRAFT, _MANAGERS, _("Edit")),
         Transition(

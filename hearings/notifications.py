@@ -111,7 +111,7 @@ def _stamp(hearing):
 
 def queue_hearing_news(hearing, kind):
     """Queue `kind` news about `hearing` for every subscriber of a place it concerns."""
-    if hearing.status == Hearing.Status.DRAFT:
+    if not hearing.is_published():
         return 0
     # A hearing moved twice is two pieces of news; announced once is one.
     suffix = _stamp(hearing) if kind in (Kind.RESCHEDULED, Kind.REMINDER) else ""

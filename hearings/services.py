@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.lifecycle import REASON, check_transition, require
-from core.services import moderate_input
+from core.services import lock_for_write, moderate_input, save_versioned
 from core.validators import validate_pdf
 from hearings import clock, notifications
 from hearings.models import (
@@ -36,7 +36,7 @@ Status = Hearing.Status
 
 
 def _check_editable(acting_user, hearing):
-    if not Hearing.objects.editable_by(acting_user).filter(pk=hearing.pk).exists():
+    if not hearing.is_editable_by(acting_user):
         raise PermissionDenied
 
 
@@ -76,28 +76,26 @@ def _log(hearing, action, acting_user, reason="", **fields):
 
 
 def _locked(hearing, expected_version=None):
-    """The hearing's row, locked until the transaction ends; refused when the form that sent
-    the change was opened before someone else's change (`expected_version`)."""
-    locked = Hearing.objects.select_for_update().get(pk=hearing.pk)
-    if expected_version is not None and int(expected_version) != locked.version:
-        message = _(
-            "Someone else changed this hearing after you opened the form (its status is "
-            "now “%(status)s”), so your changes were not saved. Open it again to see the "
-            "current notice, then make your change."
-        ) % {"status": locked.get_status_display()}
-        since = locked.changes.filter(version__gt=int(expected_version))
-        steps = list(dict.fromkeys(str(change.get_action_display()) for change in since))
-        if steps:
-            message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(steps)}
-        raise ValidationError(message, code="stale")
-    return locked
+    """The hearing's row, locked and checked against the form's version
+    (`core.services.lock_for_write`); a refusal names the steps taken since."""
+    return lock_for_write(
+        hearing,
+        expected_version,
+        refusal=lambda locked: (
+            _(
+                "Someone else changed this hearing after you opened the form (its status is "
+                "now “%(status)s”), so your changes were not saved. Open it again to see the "
+                "current notice, then make your change."
+            )
+            % {"status": locked.get_status_display()}
+        ),
+        changed_since=lambda locked, seen: [
+            change.get_action_display() for change in locked.changes.filter(version__gt=seen)
+        ],
+    )
 
 
-def _save(locked, fields):
-    """Save only `fields` (and the version) of the locked row."""
-    locked.version += 1
-    locked.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
-    return locked
+_save = save_versioned
 
 
 # What "Edit" may change: the notice's text. Never the status or the lifecycle's dates; once

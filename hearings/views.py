@@ -72,8 +72,8 @@ def _promises_with_disclosures(hearing):
         model = related.rel.related_model
         queryset = model.objects.all()
         # Withdrawn follow-ups stay, marked: a promise's record does not lose them.
-        if hasattr(queryset, "listed"):
-            queryset = queryset.listed()
+        if hasattr(queryset, "published"):
+            queryset = queryset.published()
         promises = promises.prefetch_related(
             Prefetch("disclosures", queryset=queryset, to_attr="public_disclosures")
         )

@@ -97,7 +97,7 @@ def resources():
 
     def disclosure_rows():
         # Published and withdrawn (marked) ones; not drafts, not those hidden by moderators.
-        queryset = Disclosure.objects.public().order_by("pk")
+        queryset = Disclosure.objects.published().order_by("pk")
         with translation.override(settings.LANGUAGE_CODE):
             yield from disclosure_export.rows(queryset, _url_template("disclosures:detail", "pk"))
 

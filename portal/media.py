@@ -11,45 +11,34 @@ Lookups are by the exact stored name; a name no record holds is a 404, whatever 
 
 from django.db.models import Q
 
-from disclosures.models import Confirmation, Disclosure, Document, Photo, ResidentFeedback
+from disclosures.models import Confirmation, Document, Photo, ResidentFeedback
 from hearings.models import Hearing, HearingDocument
 
 PUBLIC = "public"
 PRIVATE = "private"
 
 
-def _disclosure_visibility(user, disclosure):
-    if disclosure.is_public():
+def _record_visibility(user, record):
+    """A disclosure's or a hearing's files are seen as the record is (`is_visible_to`)."""
+    if record.is_published():
         return PUBLIC
-    if user.is_authenticated and (
-        user.is_staff or Disclosure.objects.editable_by(user).filter(pk=disclosure.pk).exists()
-    ):
-        return PRIVATE
-    return None
-
-
-def _hearing_visibility(user, hearing):
-    if hearing.is_published():
-        return PUBLIC
-    if Hearing.objects.editable_by(user).filter(pk=hearing.pk).exists():
-        return PRIVATE
-    return None
+    return PRIVATE if record.is_visible_to(user) else None
 
 
 def _photo(user, name):
     photo = Photo.objects.select_related("disclosure").filter(Q(image=name) | Q(thumbnail=name))
     photo = photo.first()
-    return photo and _disclosure_visibility(user, photo.disclosure)
+    return photo and _record_visibility(user, photo.disclosure)
 
 
 def _document(user, name):
     document = Document.objects.select_related("disclosure").filter(file=name).first()
-    return document and _disclosure_visibility(user, document.disclosure)
+    return document and _record_visibility(user, document.disclosure)
 
 
 def _confirmation(user, name):
     confirmation = Confirmation.objects.select_related("disclosure").filter(document=name).first()
-    return confirmation and _disclosure_visibility(user, confirmation.disclosure)
+    return confirmation and _record_visibility(user, confirmation.disclosure)
 
 
 def _resident_photo(user, name):
@@ -61,7 +50,7 @@ def _resident_photo(user, name):
     if item is None:
         return None
     if item.moderation_status == ResidentFeedback.Moderation.APPROVED:
-        visibility = _disclosure_visibility(user, item.disclosure)
+        visibility = _record_visibility(user, item.disclosure)
         if visibility:
             return visibility
     # Pending and rejected photos: moderators only.
@@ -70,12 +59,12 @@ def _resident_photo(user, name):
 
 def _hearing_material(user, name):
     document = HearingDocument.objects.select_related("hearing").filter(file=name).first()
-    return document and _hearing_visibility(user, document.hearing)
+    return document and _record_visibility(user, document.hearing)
 
 
 def _protocol(user, name):
     hearing = Hearing.objects.filter(protocol=name).first()
-    return hearing and _hearing_visibility(user, hearing)
+    return hearing and _record_visibility(user, hearing)
 
 
 # Longest prefixes first: resident thumbnails live inside the residents' folder.

@@ -13,7 +13,7 @@ class PlaceSitemap(I18nSitemap):
 
     def items(self):
         settlements = Disclosure.settlements.through.objects.filter(
-            disclosure__in=Disclosure.objects.public().values("pk")
+            disclosure__in=Disclosure.objects.published().values("pk")
         ).values("place_id")
         territory = Hearing.territory.through.objects.filter(
             hearing__in=Hearing.objects.published().values("pk")

@@ -13,7 +13,6 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -95,7 +94,7 @@ def home(request):
         "search_form": PlaceSearchForm(),
         "recent_places": recent,
         "upcoming_hearings": hearings.for_cards()[:5],
-        "recent_disclosures": Disclosure.objects.listed().with_related().with_voices()[:6],
+        "recent_disclosures": Disclosure.objects.published().with_related().with_voices()[:6],
     }
     return render(request, "portal/home.html", context)
 
@@ -113,7 +112,7 @@ def place_search(request):
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        contributions = Disclosure.objects.published().counts_within(places)
+        contributions = Disclosure.objects.in_force().counts_within(places)
         hearings = Hearing.objects.counts_concerning(places)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
@@ -185,7 +184,7 @@ def _activity_codes():
     hearing territories): a place is "active" when its code is in the first set or one of its
     ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
     """
-    settlements = Disclosure.objects.published().settlement_paths()
+    settlements = Disclosure.objects.in_force().settlement_paths()
     territories = Hearing.objects.published().territory_paths()
     active = {code for path in settlements | territories for code in path.split("/") if code}
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
@@ -229,9 +228,9 @@ def place_detail(request, slug):
     place = get_object_or_404(Place, slug=slug)
     scopes = [f"place:{place.kato_code}"]
     ancestors = list(place.ancestors())
-    published = Disclosure.objects.published().for_place(place)
+    in_force = Disclosure.objects.in_force().for_place(place)
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
-    listed = Disclosure.objects.listed().for_place(place)
+    listed = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
     contributions = listed.with_related().with_voices().with_photos()
     # The newest first, straight from the publication index (grouping thousands by category
@@ -267,7 +266,7 @@ def place_detail(request, slug):
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
         figures = cached(
-            f"place-villages:{place.pk}", lambda: published.figures_by_settlement(place), scopes
+            f"place-villages:{place.pk}", lambda: in_force.figures_by_settlement(place), scopes
         )
         # Busiest first, a page at a time: a region has hundreds of villages with contributions.
         ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
@@ -295,8 +294,8 @@ def project_detail(request, slug):
     project = get_object_or_404(Project.objects.with_related(), slug=slug)
     settlements = list(project.settlements.order_by_name())
     Place.objects.attach_ancestors(settlements)
-    can_edit = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
-    listed = Disclosure.objects.listed().filter(project=project)
+    can_edit = project.is_editable_by(request.user)
+    listed = Disclosure.objects.published().filter(project=project)
     history = list(project.history.latest_first()[: CHANGES_SHOWN + 1])
     context = {
         "project": project,
@@ -323,17 +322,13 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
     projects = Project.objects.with_related().order_by_name()
     if organisation.is_company:
-        projects = projects.filter(
-            pk__in=Project.objects.filter(
-                Q(operator=organisation) | Q(investors=organisation)
-            ).values("pk")
-        )
+        projects = projects.of_organisations([organisation])
         hearings = Hearing.objects.published().filter(initiator=organisation)
     else:
         projects = projects.affecting(organisation.place)
         hearings = Hearing.objects.published().filter(organiser=organisation)
-    published = Disclosure.objects.published().filter(organisation=organisation)
-    listed = Disclosure.objects.listed().filter(organisation=organisation)
+    in_force = Disclosure.objects.in_force().filter(organisation=organisation)
+    listed = Disclosure.objects.published().filter(organisation=organisation)
     context = {
         "organisation": organisation,
         "projects": projects[:PROJECTS_SHOWN],
@@ -343,7 +338,7 @@ def organisation_detail(request, slug):
             [f"organisation:{organisation.pk}"],
         ),
         "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
-        "overdue": published.overdue()
+        "overdue": in_force.overdue()
         .with_related()
         .with_voices()
         .with_photos()

@@ -232,8 +232,7 @@ class ProjectForm(SafeInputMixin, forms.ModelForm):
             del self.fields["reason"]  # a new project has no history to explain yet
             del self.fields["seen_change"]
         else:
-            latest = self.instance.history.order_by("-pk").values_list("pk", flat=True).first()
-            self.initial["seen_change"] = latest or 0
+            self.initial["seen_change"] = self.instance.logged_version()
         if self.instance.pk:
             self.initial["primary_settlement_code"] = [self.instance.primary_settlement]
             self.initial["other_settlement_codes"] = list(

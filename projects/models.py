@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
+from core.lifecycle import MEMBER, STAFF, Editable, editable
 from core.search import fold, search_key
 from core.translation import PlaceNameField, TranslatedField, translated_expression
 from core.validators import validate_bin, validate_kato_code
@@ -604,12 +605,16 @@ class ApiToken(models.Model):
 
 class ProjectQuerySet(models.QuerySet):
     def editable_by(self, user):
-        """Projects this user may edit: their companies' own, or all for staff."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(operator__memberships__user=user)
+        """Projects this user may edit: their companies' own, or all for staff
+        (`core.lifecycle.editable`)."""
+        return editable(self, user, self.filter(operator__in=Organisation.objects.of_user(user)))
+
+    def of_organisations(self, organisations):
+        """Projects that any of `organisations` (a queryset, or a list of them or their ids)
+        operates or invests in: an organisation's own projects, the ones its disclosures may
+        name and its page lists. Each project once."""
+        invested = Project.investors.through.objects.filter(organisation__in=organisations)
+        return self.filter(Q(operator__in=organisations) | Q(pk__in=invested.values("project_id")))
 
     def affecting(self, place):
         """Projects that affect `place` or any place under it."""
@@ -628,7 +633,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(models.Model):
+class Project(Editable, models.Model):
     """An investment project: a plant, a mine, a wind farm, and the villages it affects."""
 
     class Sector(models.TextChoices):
@@ -726,6 +731,10 @@ class Project(models.Model):
     name = TranslatedField()
     description = TranslatedField()
 
+    # Who may change a project (`core.lifecycle.editable`): its operator's members, and
+    # moderators, who correct the register (each change logged as theirs).
+    EDITORS = frozenset({MEMBER, STAFF})
+
     # What a company edits on the project form and the public history logs (`ProjectChange`),
     # in the order both list them; the settlements affected are logged after these, as a list.
     TRACKED_FIELDS = (
@@ -785,6 +794,11 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:project_detail", kwargs={"slug": self.slug})
+
+    def logged_version(self):
+        """The version an edit form is opened at: the latest row of the project's change log
+        (0 before any). A project has no `version` field; its log moves with every write."""
+        return self.history.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def clean(self):
         errors = {}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import caching
 from core.changelog import changed_labels, diff, field_code
-from core.services import unique_slug
+from core.services import lock_for_write, unique_slug
 from projects.models import (
     ApiToken,
     Membership,
@@ -57,7 +57,7 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     the edit is refused and says what changed, instead of putting back the values the stale
     form still held. None (scripts) skips the check.
     """
-    if project.pk and not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
+    if project.pk and not project.is_editable_by(acting_user):
         raise PermissionDenied
     if (
         not acting_user.is_staff
@@ -69,9 +69,16 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     project.full_clean()
     stored = None
     if project.pk:
-        stored = Project.objects.select_for_update().get(pk=project.pk)
-        if seen_change is not None:
-            _refuse_if_stale(stored, seen_change)
+        stored = lock_for_write(
+            project,
+            seen_change,
+            version=Project.logged_version,
+            refusal=lambda locked: _(
+                "Someone else changed this project after you opened the form, so your changes "
+                "were not saved. Open it again to see the current values, then make your change."
+            ),
+            changed_since=lambda locked, seen: changed_labels(locked.history.filter(pk__gt=seen)),
+        )
         stored_investors = list(stored.investors.all())
         stored_codes = stored.affected.values_list("place__kato_code", flat=True)
         before = _project_snapshot(stored, stored_investors, stored_codes)
@@ -112,20 +119,6 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
         by_staff=by_staff,
     )
     return project
-
-
-def _refuse_if_stale(locked, seen_change):
-    newer = list(locked.history.filter(pk__gt=seen_change))
-    if not newer:
-        return
-    labels = changed_labels(newer)
-    message = _(
-        "Someone else changed this project after you opened the form, so your changes were "
-        "not saved. Open it again to see the current values, then make your change."
-    )
-    if labels:
-        message += " " + _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(labels)}
-    raise ValidationError(message, code="stale")
 
 
 def _sync_groups(user):

@@ -161,7 +161,7 @@ def pages():
     translation.activate("ru")
     through = Disclosure.settlements.through.objects
     by_village = list(
-        through.filter(disclosure__in=Disclosure.objects.published().values("pk"))
+        through.filter(disclosure__in=Disclosure.objects.in_force().values("pk"))
         .values("place_id")
         .annotate(n=Count("disclosure_id"))
         .order_by("-n", "place_id")
@@ -184,7 +184,7 @@ def pages():
         .order_by("-n", "pk")
         .first()
     )
-    disclosure = Disclosure.objects.published().for_place(busiest).order_by("-pk").first()
+    disclosure = Disclosure.objects.in_force().for_place(busiest).order_by("-pk").first()
     hearing = Hearing.objects.published().concerning(busiest).order_by("-starts_at").first()
     category = disclosure.category
     village = place_path(busiest.slug)

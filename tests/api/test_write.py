@@ -117,7 +117,7 @@ class WriteTests(TestCase):
         self.assertEqual(response.status_code, 201, response.content)
         disclosure = Disclosure.objects.get(pk=response.json()["id"])
         self.assertEqual(disclosure.organisation, self.company)
-        self.assertTrue(disclosure.is_published())
+        self.assertTrue(disclosure.is_in_force())
         actions = list(disclosure.revisions.values_list("action", flat=True))
         self.assertEqual(actions, [Revision.Action.CREATED, Revision.Action.PUBLISHED])
         # A model rule (a promise needs a due date) refuses, as on the form.

@@ -123,8 +123,8 @@ def _demo_with_missing_states(media):
     record = Hearing.objects.get(status=Hearing.Status.RECORD_PUBLISHED)
     subscription = SubscriptionFactory(place=zhanatas)
     question = Question.objects.filter(disclosure=school, answer__gt="").first()
-    overdue = next(d for d in Disclosure.objects.published() if d.is_overdue())
-    promise = Disclosure.objects.published().filter(status="promised").exclude(pk=overdue.pk)[0]
+    overdue = next(d for d in Disclosure.objects.in_force() if d.is_overdue())
+    promise = Disclosure.objects.in_force().filter(status="promised").exclude(pk=overdue.pk)[0]
     unfinished = Disclosure.objects.filter(organisation=company, status="promised").first()
     nura_budget = Disclosure.objects.get(title_en__startswith="2024 contribution to the Sogety")
     houses = Disclosure.objects.get(title_en__startswith="12 houses")

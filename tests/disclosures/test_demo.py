@@ -20,7 +20,7 @@ def test_demo_seeds_the_story_and_is_idempotent():
     demo.seed()
     demo.seed()
     ilyichevka = Place.objects.get(kato_code="596036500")
-    here = Disclosure.objects.published().for_place(ilyichevka)
+    here = Disclosure.objects.in_force().for_place(ilyichevka)
     assert here.count() == 6
     assert Photo.objects.filter(disclosure__in=here).count() >= 5
     summary = here.summary()
@@ -34,7 +34,7 @@ def test_demo_seeds_the_story_and_is_idempotent():
     assert children == [roof] and share == 40
     promise = HearingPromise.objects.get(organisation__slug="zhetisu-tungsten")
     followed = promise.disclosures.get()
-    assert followed.is_published() and followed.basis == "hearing"
+    assert followed.is_in_force() and followed.basis == "hearing"
     assert followed.title_en.startswith("Build a 3 km water pipe")
     assert Disclosure.objects.count() == len(demo.DISCLOSURES) + 1
 
@@ -69,8 +69,8 @@ def test_demo_pages_render_in_every_language(client):
     assert client.get(reverse("disclosures:moderation")).status_code == 200
 
     # EITI Requirement 6.1: every demo contribution carries its fields in the export.
-    rows = list(export.rows(Disclosure.objects.public(), "/d/{}/"))
-    assert len(rows) == Disclosure.objects.public().count()
+    rows = list(export.rows(Disclosure.objects.published(), "/d/{}/"))
+    assert len(rows) == Disclosure.objects.published().count()
     for row in rows:
         if row["organisation_kind"] == "company":
             assert row["organisation_bin"], row["id"]

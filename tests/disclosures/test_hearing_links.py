@@ -54,7 +54,7 @@ def test_record_promise_from_hearing(promise):
     assert disclosure.title_ru == "Построить спортивную площадку"
     assert disclosure.project == promise.hearing.project
     assert {p.name_en for p in disclosure.settlements.all()} == {"Lakeside", "Hillside"}
-    assert disclosure.is_published()
+    assert disclosure.is_in_force()
     assert list(promise.disclosures.all()) == [disclosure]
     assert list(promise.hearing.disclosures.all()) == [disclosure]
 

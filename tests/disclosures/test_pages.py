@@ -228,7 +228,7 @@ def test_summary_partial_renders(client):
     html = render_to_string(
         "disclosures/includes/_place_summary.html",
         {
-            "summary": Disclosure.objects.published().for_place(places["village"]).summary(),
+            "summary": Disclosure.objects.in_force().for_place(places["village"]).summary(),
             "feed_urls": place_feed_urls(places["village"]),
         },
     )
@@ -295,7 +295,7 @@ def test_place_block_renders_with_bounded_queries(django_assert_max_num_queries)
     for _n in range(12):
         DisclosureFactory(published=True, settlements=[places["village"]])
     with django_assert_max_num_queries(8):
-        published = Disclosure.objects.published().for_place(places["village"])
+        published = Disclosure.objects.in_force().for_place(places["village"])
         html = render_to_string(
             "disclosures/includes/_place_disclosures.html",
             {

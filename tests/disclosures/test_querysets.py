@@ -20,17 +20,42 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_published_excludes_drafts_withdrawn_and_hidden():
-    """Only published, not withdrawn, not hidden disclosures are listed; withdrawn stay public."""
+def test_published_excludes_drafts_and_hidden_and_in_force_also_withdrawn():
+    """Residents see published disclosures, withdrawn ones included, never drafts or hidden
+    ones; in force are those not withdrawn. Each queryset agrees with its predicate."""
     shown = DisclosureFactory(published=True)
     draft = DisclosureFactory()
     withdrawn = DisclosureFactory(withdrawn=True)
     hidden = DisclosureFactory(published=True, hidden=True)
-    assert list(Disclosure.objects.published()) == [shown]
-    assert set(Disclosure.objects.public()) == {shown, withdrawn}
-    assert shown.is_published() and not draft.is_published()
-    assert not withdrawn.is_published() and withdrawn.is_public()
-    assert not hidden.is_published() and not hidden.is_public()
+    assert list(Disclosure.objects.in_force()) == [shown]
+    assert set(Disclosure.objects.published()) == {shown, withdrawn}
+    assert set(Disclosure.objects.out_of_draft()) == {shown, withdrawn, hidden}
+    for disclosure in (shown, draft, withdrawn, hidden):
+        for name in ("published", "in_force"):
+            in_set = Disclosure.objects.filter(pk=disclosure.pk)
+            assert getattr(in_set, name)().exists() is getattr(disclosure, f"is_{name}")()
+        assert Disclosure.objects.filter(pk=disclosure.pk).out_of_draft().exists() is (
+            not disclosure.is_draft()
+        )
+
+
+def test_voice_counts_come_with_iterator_and_values(django_assert_num_queries):
+    """`with_voices()` counts are annotations: `.iterator()` and `.values()` carry them, and a
+    page of rows costs one query whatever the number of voices."""
+    disclosure = DisclosureFactory(published=True)
+    quiet = DisclosureFactory(published=True)
+    ConfirmationFactory(disclosure=disclosure)
+    ResidentFeedbackFactory.create_batch(2, disclosure=disclosure, kind="seen", approved=True)
+    ResidentFeedbackFactory(disclosure=disclosure, kind="disputed", approved=True)
+    ResidentFeedbackFactory(disclosure=disclosure, kind="disputed")  # pending: not counted
+    with django_assert_num_queries(1):
+        counts = {
+            d.pk: (d.confirmed_count, d.unconfirmed_count, d.seen_count, d.dispute_count)
+            for d in Disclosure.objects.with_voices().iterator()
+        }
+    assert counts == {disclosure.pk: (1, 0, 2, 1), quiet.pk: (0, 0, 0, 0)}
+    row = Disclosure.objects.with_voices().values("seen_count").get(pk=disclosure.pk)
+    assert row == {"seen_count": 2}
 
 
 def test_overdue_boundaries():
@@ -91,7 +116,7 @@ def test_summary_counts_for_a_place():
     ConfirmationFactory(disclosure=delivered)
     ResidentFeedbackFactory(disclosure=delivered, dispute=True, approved=True)
     ResidentFeedbackFactory(disclosure=delivered, dispute=True)  # pending: not counted
-    summary = Disclosure.objects.published().for_place(places["district"]).summary()
+    summary = Disclosure.objects.in_force().for_place(places["district"]).summary()
     assert summary["delivered"] == 2
     assert summary["in_progress"] == 1
     assert summary["promised"] == 0

@@ -123,7 +123,7 @@ class DemoFiguresTests(FiguresAddUp, TestCase):
         """The akimat's 60 M roof paid out of the company's 150 M is part of the 150 M."""
         nura = Place.objects.get(kato_code="194069100")
         rows, funded = self.check_page(
-            nura.get_absolute_url(), Disclosure.objects.listed().for_place(nura)
+            nura.get_absolute_url(), Disclosure.objects.published().for_place(nura)
         )
         self.assertEqual(rows["total"][1], {"KZT": Decimal("150000000")})
         self.assertEqual(funded, {"KZT": Decimal("60000000")})
@@ -132,7 +132,7 @@ class DemoFiguresTests(FiguresAddUp, TestCase):
         """The overdue promise is in "overdue", not in "delivered"; the withdrawn record is
         listed, greyed with its reason, and not counted."""
         ilyichevka = Place.objects.get(kato_code="596036500")
-        here = Disclosure.objects.listed().for_place(ilyichevka)
+        here = Disclosure.objects.published().for_place(ilyichevka)
         rows, _funded = self.check_page(ilyichevka.get_absolute_url(), here)
         late = [d for d in here if d.is_overdue()]
         self.assertEqual(len(late), 1)
@@ -148,7 +148,7 @@ class DemoFiguresTests(FiguresAddUp, TestCase):
     def test_every_demo_page_adds_up(self):
         """Every place with a contribution (and the places above it), every organisation and
         every project: parts add up to totals and match the rows."""
-        listed = Disclosure.objects.listed()
+        listed = Disclosure.objects.published()
         places = set()
         for disclosure in listed.prefetch_related("settlements"):
             for settlement in disclosure.settlements.all():
@@ -207,7 +207,7 @@ class GeneratedFiguresTests(FiguresAddUp, TestCase):
         cls.made = made
 
     def test_generated_data_has_every_twist(self):
-        listed = Disclosure.objects.listed()
+        listed = Disclosure.objects.published()
         self.assertTrue(listed.filter(withdrawn_at__isnull=False).exists())
         self.assertTrue(listed.filter(status=Status.CANCELLED).exists())
         self.assertTrue(listed.overdue().exists())
@@ -215,7 +215,7 @@ class GeneratedFiguresTests(FiguresAddUp, TestCase):
         self.assertGreater(listed.values("currency").distinct().count(), 1)
 
     def test_every_page_adds_up(self):
-        listed = Disclosure.objects.listed()
+        listed = Disclosure.objects.published()
         for name in ("village", "neighbour", "rural", "district", "region", "elsewhere"):
             place = self.places[name]
             self.check_page(place.get_absolute_url(), listed.for_place(place))
@@ -232,7 +232,7 @@ class GeneratedFiguresTests(FiguresAddUp, TestCase):
         region = self.places["region"]
         region.within_ids()
         with self.assertNumQueries(1):
-            Disclosure.objects.listed().for_place(region).summary()
+            Disclosure.objects.published().for_place(region).summary()
 
 
 class CountedOnceTests(FiguresAddUp, TestCase):
@@ -251,7 +251,7 @@ class CountedOnceTests(FiguresAddUp, TestCase):
             settlements=[village],
             amount=Decimal("60"),
         )
-        summary = Disclosure.objects.listed().for_place(village).summary()
+        summary = Disclosure.objects.published().for_place(village).summary()
         self.assertEqual(summary["totals"][0]["amount"], Decimal("150"))
         self.assertEqual(summary["funded"][0]["amount"], Decimal("60"))
         self.assertEqual((summary["delivered"], summary["in_progress"]), (1, 1))
@@ -264,7 +264,7 @@ class CountedOnceTests(FiguresAddUp, TestCase):
         DisclosureFactory(
             published=True, organisation=akimat, funded_by=payment, amount=Decimal("60")
         )
-        summary = Disclosure.objects.listed().filter(organisation=akimat).summary()
+        summary = Disclosure.objects.published().filter(organisation=akimat).summary()
         self.assertEqual(summary["totals"][0]["amount"], Decimal("60"))
         self.assertEqual(summary["funded"], [])
 
@@ -279,7 +279,7 @@ class CountedOnceTests(FiguresAddUp, TestCase):
             settlements=[village],
             amount=Decimal("60"),
         )
-        summary = Disclosure.objects.listed().for_place(village).summary()
+        summary = Disclosure.objects.published().for_place(village).summary()
         self.assertEqual(summary["totals"][0]["amount"], Decimal("60"))
         self.assertEqual(summary["withdrawn"], 1)
 
@@ -289,7 +289,7 @@ class CountedOnceTests(FiguresAddUp, TestCase):
         DisclosureFactory(
             published=True, settlements=[village], amount=Decimal("3"), currency="USD"
         )
-        summary = Disclosure.objects.listed().for_place(village).summary()
+        summary = Disclosure.objects.published().for_place(village).summary()
         self.assertEqual(
             [(row["currency"], row["amount"]) for row in summary["totals"]],
             [("KZT", Decimal("10")), ("USD", Decimal("3"))],
@@ -308,7 +308,7 @@ class CountedOnceTests(FiguresAddUp, TestCase):
         DisclosureFactory(published=True, cancelled=True, settlements=[village])
         DisclosureFactory(withdrawn=True, settlements=[village])
         district = places["district"]
-        figures = Disclosure.objects.published().figures_by_settlement(district)[village.pk]
+        figures = Disclosure.objects.in_force().figures_by_settlement(district)[village.pk]
         self.assertEqual(
             (figures["delivered"], figures["in_progress"], figures["promised"], figures["overdue"]),
             (1, 0, 1, 1),

@@ -50,7 +50,7 @@ def test_jurisdiction_prefix_match_uses_the_path_index():
 
 
 def test_public_disclosure_order_uses_an_index():
-    assert "disclosure_published" in plan(Disclosure.objects.published().values("pk")[:25])
+    assert "disclosure_published" in plan(Disclosure.objects.in_force().values("pk")[:25])
 
 
 def many_delivered(count=500):
@@ -108,7 +108,7 @@ def test_a_places_disclosures_are_found_through_the_settlement_index():
     )
     district = places["district"]
     assert "place_path_prefix" in plan(Place.objects.within(district).values("pk"))
-    query = plan(Disclosure.objects.published().for_place(district).values("pk")[:25])
+    query = plan(Disclosure.objects.in_force().for_place(district).values("pk")[:25])
     assert "settlements_place_id" in query
 
 
@@ -123,5 +123,5 @@ def test_voices_are_counted_through_the_disclosure_indexes():
 def test_the_timeline_order_uses_its_index():
     """A busy place's timeline reads its newest rows from the index instead of sorting all."""
     many_delivered(400)
-    ordered = Disclosure.objects.published().order_by_key_date().values("pk")[:25]
+    ordered = Disclosure.objects.in_force().order_by_key_date().values("pk")[:25]
     assert "disclosure_key_date" in plan(ordered)

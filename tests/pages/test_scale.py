@@ -99,7 +99,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
 
     def urls(self):
         village = self.places["village"]
-        disclosure = Disclosure.objects.published().for_place(village).order_by("pk").first()
+        disclosure = Disclosure.objects.in_force().for_place(village).order_by("pk").first()
         hearing = self.project.hearings.order_by("pk").first()
         return [
             "/en/",

@@ -156,7 +156,7 @@ def test_rows_are_read_in_a_constant_number_of_queries():
 
     def queries():
         with CaptureQueriesContext(connection) as context:
-            list(disclosure_export.rows(Disclosure.objects.public(), "/d/{}/"))
+            list(disclosure_export.rows(Disclosure.objects.published(), "/d/{}/"))
         return len(context.captured_queries)
 
     DisclosureFactory.create_batch(2, published=True, settlements=[place])

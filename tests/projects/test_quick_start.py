@@ -21,7 +21,7 @@ VISIT = textwrap.dedent(
     from hearings.models import Hearing
     from projects.models import Organisation, Place, Project
 
-    disclosure = Disclosure.objects.published().first()
+    disclosure = Disclosure.objects.in_force().first()
     hearing = Hearing.objects.published().first()
     village = disclosure.settlements.first()
     district = village.parent.parent if village.parent.parent_id else village.parent
