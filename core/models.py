@@ -67,9 +67,6 @@ class ResidentInput(models.Model):
     class Meta:
         abstract = True
 
-    def is_approved(self):
-        return self.moderation_status == self.Moderation.APPROVED
-
     def public_author(self):
         return self.author_name or _("a resident")
 

@@ -189,9 +189,7 @@ def create_disclosure(*, acting_user, disclosure, settlements):
 
 
 @transaction.atomic
-def update_disclosure(
-    *, acting_user, disclosure, settlements, reason="", status_note="", expected_version=None
-):
+def update_disclosure(*, acting_user, disclosure, settlements, reason="", expected_version=None):
     """Save an edit; after publication a reason is required and every changed field is logged.
 
     `disclosure` carries the form's values; only the fields an edit owns are copied onto the
@@ -632,7 +630,6 @@ class ImportResult:
     corrected: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)  # row numbers
     errors: list = field(default_factory=list)  # (row number, column, message)
-    applied: bool = False
 
     @property
     def ok(self):
@@ -703,7 +700,6 @@ def import_csv(*, acting_user, organisation, upload=None, text=None, apply=True)
         result.errors.append(
             (reader.line_num, "", _("This line cannot be read as CSV (a cell too long?).")),
         )
-    result.applied = apply and result.ok
     return result
 
 
