@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 GEONAMES_URL = "https://www.geonames.org/"
 # The year in entry ids (RFC 4151 tag URIs): the year the site's domain was first used. It

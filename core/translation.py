@@ -14,7 +14,6 @@ from django.utils.translation import get_language
 
 from core.formats import place_name
 
-CONTENT_LANGUAGES = ("kk", "ru", "en")
 FALLBACKS = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
 
 

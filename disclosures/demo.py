@@ -328,7 +328,39 @@ def seed(stdout=None):
 
 
 def _seed_one(entry, organisation, moderator):
+    """Create, publish and take one demo contribution through its story and residents' word."""
     user = _user(entry["user"])
+    disclosure = _new_disclosure(entry, organisation)
+    first = entry["story"][0]
+    settlements = list(Place.objects.filter(kato_code__in=entry["settlements"]))
+    services.create_disclosure(acting_user=user, disclosure=disclosure, settlements=settlements)
+    disclosure.status_changes.update(date=first[1])
+    for caption, colour in entry.get("photos", []):
+        services.add_photo(
+            acting_user=user,
+            disclosure=disclosure,
+            upload=demo_photo(caption, colour),
+            alt_text=caption,
+        )
+    services.publish_disclosure(acting_user=user, disclosure=disclosure)
+    for status, date, *_rest in entry["story"][1:]:
+        services.change_status(acting_user=user, disclosure=disclosure, status=status, date=date)
+    if entry.get("correction"):
+        changes, reason = entry["correction"]
+        for name, value in changes.items():
+            setattr(disclosure, name, value)
+        services.update_disclosure(
+            acting_user=user, disclosure=disclosure, settlements=settlements, reason=reason
+        )
+    if entry.get("withdraw"):
+        services.withdraw_disclosure(
+            acting_user=user, disclosure=disclosure, reason=entry["withdraw"]
+        )
+    _residents_and_akimat(entry, disclosure, user, moderator)
+
+
+def _new_disclosure(entry, organisation):
+    """The entry's contribution, unsaved, as it stood at the first step of its story."""
     fields = {
         key: value
         for key, value in entry.items()
@@ -362,30 +394,11 @@ def _seed_one(entry, organisation, moderator):
         )
         if promise:
             disclosure.hearing, disclosure.hearing_promise = promise.hearing, promise
-    settlements = list(Place.objects.filter(kato_code__in=entry["settlements"]))
-    services.create_disclosure(acting_user=user, disclosure=disclosure, settlements=settlements)
-    disclosure.status_changes.update(date=first[1])
-    for caption, colour in entry.get("photos", []):
-        services.add_photo(
-            acting_user=user,
-            disclosure=disclosure,
-            upload=demo_photo(caption, colour),
-            alt_text=caption,
-        )
-    services.publish_disclosure(acting_user=user, disclosure=disclosure)
-    for status, date, *_rest in entry["story"][1:]:
-        services.change_status(acting_user=user, disclosure=disclosure, status=status, date=date)
-    if entry.get("correction"):
-        changes, reason = entry["correction"]
-        for name, value in changes.items():
-            setattr(disclosure, name, value)
-        services.update_disclosure(
-            acting_user=user, disclosure=disclosure, settlements=settlements, reason=reason
-        )
-    if entry.get("withdraw"):
-        services.withdraw_disclosure(
-            acting_user=user, disclosure=disclosure, reason=entry["withdraw"]
-        )
+    return disclosure
+
+
+def _residents_and_akimat(entry, disclosure, user, moderator):
+    """The akimat's confirmation, residents' feedback and question (approved, answered)."""
     if entry.get("confirm"):
         akimat_slug, confirmed, date, note = entry["confirm"]
         akimat = Organisation.objects.get(slug=akimat_slug)

@@ -277,10 +277,12 @@ def rows(queryset, url_template, today=None):
         yield from _chunk(chunk, url_template, place_codes)
 
 
-def _chunk(chunk, url_template, place_codes):
-    ids = [row["id"] for row in chunk]
-    # The links without a join to the places (that join and its sort were the export's
-    # costliest query); the codes of places not seen yet in this export in one query.
+def _settlement_codes(ids, place_codes):
+    """{disclosure id: its settlements' KATO codes joined}, reading only places not seen yet.
+
+    The links without a join to the places (that join and its sort were the export's costliest
+    query); the codes of places not seen yet in this export in one query.
+    """
     links = list(
         Disclosure.settlements.through.objects.filter(disclosure_id__any=ids).values_list(
             "disclosure_id", "place_id"
@@ -288,16 +290,26 @@ def _chunk(chunk, url_template, place_codes):
     )
     if missing := {place for _, place in links} - place_codes.keys():
         place_codes.update(Place.objects.filter(pk__in=missing).values_list("pk", "kato_code"))
-    codes = joined_codes(sorted((owner, place_codes[place]) for owner, place in links))
-    # The latest verdict per disclosure (by date checked, then by when it was recorded).
-    verdicts = {}
+    return joined_codes(sorted((owner, place_codes[place]) for owner, place in links))
+
+
+def _latest_verdicts(ids):
+    """{disclosure id: (verdict, date, akimat slug)}, the latest by date checked, then recorded."""
     confirmations = (
         Confirmation.objects.filter(disclosure_id__any=ids)
         .order_by("disclosure_id", "date", "created_at", "pk")
         .values_list("disclosure_id", "verdict", "date", "akimat__slug")
     )
-    for disclosure_id, verdict, date, akimat in confirmations:
-        verdicts[disclosure_id] = (verdict, date.isoformat(), akimat)
+    return {
+        disclosure_id: (verdict, date.isoformat(), akimat)
+        for disclosure_id, verdict, date, akimat in confirmations
+    }
+
+
+def _chunk(chunk, url_template, place_codes):
+    ids = [row["id"] for row in chunk]
+    codes = _settlement_codes(ids, place_codes)
+    verdicts = _latest_verdicts(ids)
     for row in chunk:
         # The row is ours (a fresh dict from values()): complete it in place, then keep the
         # columns in order, with "" read as null.

@@ -44,6 +44,7 @@ from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition,
 from core.models import ResidentInput
 from core.translation import TranslatedField, translated_expression
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
+from disclosures.images import THUMBNAIL_SIZE
 from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
 
 
@@ -1071,8 +1072,6 @@ class Photo(models.Model):
 
     def thumbnail_size(self):
         """(width, height) of the thumbnail (at most 400 px a side), for lazy-loaded <img>."""
-        from disclosures.images import THUMBNAIL_SIZE
-
         if not (self.width and self.height):
             return THUMBNAIL_SIZE, THUMBNAIL_SIZE
         scale = min(1, THUMBNAIL_SIZE / max(self.width, self.height))

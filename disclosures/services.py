@@ -181,9 +181,7 @@ def create_disclosure(*, acting_user, disclosure, settlements):
 
 
 @transaction.atomic
-def update_disclosure(
-    *, acting_user, disclosure, settlements, reason="", status_note="", expected_version=None
-):
+def update_disclosure(*, acting_user, disclosure, settlements, reason="", expected_version=None):
     """Save an edit; after publication a reason is required and every changed field is logged.
 
     `disclosure` carries the form's values; only the fields an edit owns are copied onto the
@@ -632,7 +630,6 @@ class ImportResult:
     corrected: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)  # row numbers
     errors: list = field(default_factory=list)  # (row number, column, message)
-    applied: bool = False
 
     @property
     def ok(self):
@@ -703,7 +700,6 @@ def import_csv(*, acting_user, organisation, upload=None, text=None, apply=True)
         result.errors.append(
             (reader.line_num, "", _("This line cannot be read as CSV (a cell too long?).")),
         )
-    result.applied = apply and result.ok
     return result
 
 
@@ -808,6 +804,18 @@ def _create_row(acting_user, organisation, projects, number, row, result):
         _record_errors(result, number, error)
 
 
+def _changed_fields(stored, stored_settlements, candidate, settlements):
+    """The fields an edit may change (and the settlements) that the row changes."""
+    editable = set(_editable_fields(stored))
+    before, after = _snapshot(stored, stored_settlements), _snapshot(candidate, settlements)
+    return [
+        name
+        for name in after
+        if before[name] != after[name]
+        and (name == "settlements" or Disclosure._meta.get_field(name).attname in editable)
+    ]
+
+
 def _correct_row(acting_user, organisation, projects, own, number, row, result):
     stored = own[int(row["id"])]
     stored_settlements = list(stored.settlements.all())
@@ -826,15 +834,7 @@ def _correct_row(acting_user, organisation, projects, own, number, row, result):
             )
         )
         return
-    editable = set(_editable_fields(stored))
-    before, after = _snapshot(stored, stored_settlements), _snapshot(candidate, settlements)
-    changed = [
-        name
-        for name in after
-        if before[name] != after[name]
-        and (name == "settlements" or Disclosure._meta.get_field(name).attname in editable)
-    ]
-    if not changed:
+    if not _changed_fields(stored, stored_settlements, candidate, settlements):
         result.unchanged.append(number)
         return
     if stored.is_withdrawn():
@@ -904,46 +904,9 @@ def _row_to_disclosure(row, organisation, projects, base=None, base_settlements=
         if given(name):
             setattr(disclosure, name, row.get(name) or default)
     for name in ("due_date", "delivered_date"):
-        if not given(name):
-            continue
-        value, parsed = row.get(name, ""), None
-        if value:
-            try:
-                parsed = parse_date(value)
-            except ValueError:
-                pass
-            if parsed is None:
-                errors.append((name, _("Write the date as YYYY-MM-DD, e.g. 2025-05-03.")))
-            elif not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-                errors.append(
-                    (
-                        name,
-                        _("Enter a date between %(first)s and %(last)s.")
-                        % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-                    )
-                )
-                parsed = None
-        setattr(disclosure, name, parsed)
-    if given("amount"):
-        disclosure.amount = None
-        if row.get("amount"):
-            try:
-                disclosure.amount = Decimal(row["amount"].replace(" ", "").replace(",", "."))
-            except InvalidOperation:
-                errors.append(("amount", _("Write the value as a number, e.g. 1800000.")))
-    for name in ("beneficiaries_count", "reporting_year"):
         if given(name):
-            setattr(disclosure, name, None)
-            if row.get(name):
-                try:
-                    setattr(disclosure, name, int(row[name]))
-                except ValueError:
-                    errors.append((name, _("Write a whole number.")))
-    if given("is_estimate"):
-        try:
-            disclosure.is_estimate = _parse_bool(row.get("is_estimate", ""))
-        except ValueError:
-            errors.append(("is_estimate", _("Write yes or no.")))
+            setattr(disclosure, name, _row_date(name, row.get(name, ""), errors))
+    _set_row_numbers(disclosure, row, given, errors)
     if given("project"):
         disclosure.project = None
         if row.get("project"):
@@ -964,6 +927,53 @@ def _row_to_disclosure(row, organisation, projects, base=None, base_settlements=
             column = "title_ru" if column == "__all__" else column
             errors.extend((column, message) for message in messages)
     return disclosure, settlements, errors
+
+
+def _row_date(name, value, errors):
+    """The date written in `value` (None for an empty cell); None and an error if unreadable."""
+    if not value:
+        return None
+    parsed = None
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        pass
+    if parsed is None:
+        errors.append((name, _("Write the date as YYYY-MM-DD, e.g. 2025-05-03.")))
+    elif not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        errors.append(
+            (
+                name,
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            )
+        )
+        parsed = None
+    return parsed
+
+
+def _set_row_numbers(disclosure, row, given, errors):
+    """The amount, the counts and the estimate flag, from the columns the row has."""
+    if given("amount"):
+        disclosure.amount = None
+        if row.get("amount"):
+            try:
+                disclosure.amount = Decimal(row["amount"].replace(" ", "").replace(",", "."))
+            except InvalidOperation:
+                errors.append(("amount", _("Write the value as a number, e.g. 1800000.")))
+    for name in ("beneficiaries_count", "reporting_year"):
+        if given(name):
+            setattr(disclosure, name, None)
+            if row.get(name):
+                try:
+                    setattr(disclosure, name, int(row[name]))
+                except ValueError:
+                    errors.append((name, _("Write a whole number.")))
+    if given("is_estimate"):
+        try:
+            disclosure.is_estimate = _parse_bool(row.get("is_estimate", ""))
+        except ValueError:
+            errors.append(("is_estimate", _("Write yes or no.")))
 
 
 def _row_settlements(row, organisation, errors):

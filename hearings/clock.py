@@ -296,70 +296,84 @@ def announcement_problems(hearing, today=None):
     Each refusal names the rule, its source (and that it is not yet verified, where it is not)
     and the earliest lawful date.
     """
-    from hearings.models import ParticipationForm, Rule
-
     today = today or timezone.localdate()
-    problems = []
-    if hearing.form == ParticipationForm.PUBLIC_DISCUSSION:
-        if not hearing.art87_subparagraph and hearing.legal_basis != "general_plan":
-            return [
-                _(
-                    "Say under which sub-paragraph of Art. 87 of the Ecological Code the project "
-                    "falls: the length of a public discussion depends on it."
-                )
-            ]
-        if not hearing.discussion_ends_on:
-            return [_("Give the last day of the public discussion.")]
-        if hearing.discussion_ends_on < first_day(hearing):
-            return [_("The public discussion cannot end before it starts.")]
+    missing = _discussion_problems(hearing)
+    if missing:
+        return missing
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
         return [_("No rule set of the legal clock applies to this hearing: ask the moderators.")]
     calendar = WorkingCalendar.load()
     earliest = formats.day(earliest_lawful_start(hearing, today, calendar))
-    for each in rule_set.rules_in_order():
-        due = _due(hearing, each, calendar)
-        values = {
-            "rule": each.describe(),
-            "label": each.get_measures_display(),
-            "earliest": earliest,
-            "source": _source_text(each),
-        }
-        if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
-            problems.append(
+    problems = (
+        _rule_problem(hearing, each, _due(hearing, each, calendar), earliest, today)
+        for each in rule_set.rules_in_order()
+    )
+    return [problem for problem in problems if problem]
+
+
+def _discussion_problems(hearing):
+    """What a public discussion must say before its rules can be judged at all."""
+    from hearings.models import ParticipationForm
+
+    if hearing.form != ParticipationForm.PUBLIC_DISCUSSION:
+        return []
+    if not hearing.art87_subparagraph and hearing.legal_basis != "general_plan":
+        return [
+            _(
+                "Say under which sub-paragraph of Art. 87 of the Ecological Code the project "
+                "falls: the length of a public discussion depends on it."
+            )
+        ]
+    if not hearing.discussion_ends_on:
+        return [_("Give the last day of the public discussion.")]
+    if hearing.discussion_ends_on < first_day(hearing):
+        return [_("The public discussion cannot end before it starts.")]
+    return []
+
+
+def _rule_problem(hearing, each, due, earliest, today):
+    """How `hearing` breaks the rule `each` (whose deadline is `due`), or None."""
+    from hearings.models import Rule
+
+    values = {
+        "rule": each.describe(),
+        "label": each.get_measures_display(),
+        "earliest": earliest,
+        "source": _source_text(each),
+    }
+    if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
+        return (
+            _(
+                "%(label)s: %(rule)s. %(source)s The earliest lawful date for the hearing "
+                "is %(earliest)s."
+            )
+            % values
+        )
+    if each.measures == Rule.Measures.MATERIALS:
+        if not hearing.materials_available_from:
+            return NEEDS_MATERIALS_DATE()
+        if hearing.materials_available_from > due:
+            return (
                 _(
-                    "%(label)s: %(rule)s. %(source)s The earliest lawful date for the hearing "
-                    "is %(earliest)s."
+                    "%(label)s: %(rule)s. %(source)s The earliest lawful date for the "
+                    "hearing is %(earliest)s."
                 )
                 % values
             )
-        elif each.measures == Rule.Measures.MATERIALS:
-            if not hearing.materials_available_from:
-                problems.append(NEEDS_MATERIALS_DATE())
-            elif hearing.materials_available_from > due:
-                problems.append(
-                    _(
-                        "%(label)s: %(rule)s. %(source)s The earliest lawful date for the "
-                        "hearing is %(earliest)s."
-                    )
-                    % values
-                )
-        elif each.measures == Rule.Measures.COMMENTS:
-            if hearing.comments_until and hearing.comments_until < due:
-                problems.append(
-                    _("%(label)s: %(rule)s (%(date)s). %(source)s")
-                    % {**values, "date": formats.day(due)}
-                )
-        elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
-            if hearing.discussion_ends_on < due:
-                problems.append(
-                    _(
-                        "%(label)s: %(rule)s. %(source)s The earliest lawful last day of the "
-                        "discussion is %(date)s."
-                    )
-                    % {**values, "date": formats.day(due)}
-                )
-    return problems
+    elif each.measures == Rule.Measures.COMMENTS:
+        if hearing.comments_until and hearing.comments_until < due:
+            return _("%(label)s: %(rule)s (%(date)s). %(source)s") % {
+                **values,
+                "date": formats.day(due),
+            }
+    elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
+        if hearing.discussion_ends_on < due:
+            return _(
+                "%(label)s: %(rule)s. %(source)s The earliest lawful last day of the "
+                "discussion is %(date)s."
+            ) % {**values, "date": formats.day(due)}
+    return None
 
 
 def NEEDS_MATERIALS_DATE():  # noqa: N802

@@ -337,42 +337,12 @@ def _moved(entry):
 
 
 def _held(entry):
+    """A hearing held `days_ago` days ago: residents' questions answered, a promise, the record."""
     user, hearing = _draft(entry, _at(40))
     hearing = services.announce_hearing(acting_user=user, hearing=hearing)
-    # Move the story into the past: announced 45 days before a hearing held `days_ago` days ago.
-    start = _at(-entry["days_ago"])
-    announced = start - datetime.timedelta(days=45)
-    Hearing.objects.filter(pk=hearing.pk).update(
-        starts_at=start,
-        announced_at=announced,
-        materials_available_from=timezone.localdate(start) - datetime.timedelta(days=50),
-        comments_until=timezone.localdate(start) - datetime.timedelta(days=3),
-        created_at=announced - datetime.timedelta(days=2),
-    )
-    hearing.changes.filter(action=HearingChange.Action.CREATED).update(
-        at=announced - datetime.timedelta(days=2)
-    )
-    hearing.changes.filter(action=HearingChange.Action.ANNOUNCED).update(
-        at=announced, new_starts_at=start
-    )
-    hearing.refresh_from_db()
+    start = _move_into_past(hearing, entry["days_ago"])
     moderator = _user("moderator@demo.ashyq.kz")
-    for text, answer, outcome, source in entry["questions"]:
-        if source == HearingComment.Source.WRITTEN:
-            comment = HearingComment.objects.create(
-                hearing=hearing, text=text, author_name="Гульнар"
-            )
-            HearingComment.objects.filter(pk=comment.pk).update(
-                submitted_at=start - datetime.timedelta(days=10)
-            )
-            services.moderate(acting_user=moderator, item=comment, approve=True)
-            services.answer_comment(
-                acting_user=user, comment=comment, answer=answer, outcome=outcome
-            )
-        else:
-            services.record_question_at_hearing(
-                acting_user=user, hearing=hearing, text=text, answer=answer, outcome=outcome
-            )
+    _ask_and_answer(entry["questions"], hearing, start, user, moderator)
     services.add_promise(
         acting_user=user,
         hearing=hearing,
@@ -405,3 +375,44 @@ def _held(entry):
             channel=channel,
         )
         services.moderate(acting_user=moderator, item=report, approve=True)
+
+
+def _move_into_past(hearing, days_ago):
+    """Announced 45 days before a hearing held `days_ago` days ago; returns the start."""
+    start = _at(-days_ago)
+    announced = start - datetime.timedelta(days=45)
+    Hearing.objects.filter(pk=hearing.pk).update(
+        starts_at=start,
+        announced_at=announced,
+        materials_available_from=timezone.localdate(start) - datetime.timedelta(days=50),
+        comments_until=timezone.localdate(start) - datetime.timedelta(days=3),
+        created_at=announced - datetime.timedelta(days=2),
+    )
+    hearing.changes.filter(action=HearingChange.Action.CREATED).update(
+        at=announced - datetime.timedelta(days=2)
+    )
+    hearing.changes.filter(action=HearingChange.Action.ANNOUNCED).update(
+        at=announced, new_starts_at=start
+    )
+    hearing.refresh_from_db()
+    return start
+
+
+def _ask_and_answer(questions, hearing, start, user, moderator):
+    """Written comments (moderated, answered) and questions recorded at the meeting."""
+    for text, answer, outcome, source in questions:
+        if source == HearingComment.Source.WRITTEN:
+            comment = HearingComment.objects.create(
+                hearing=hearing, text=text, author_name="Гульнар"
+            )
+            HearingComment.objects.filter(pk=comment.pk).update(
+                submitted_at=start - datetime.timedelta(days=10)
+            )
+            services.moderate(acting_user=moderator, item=comment, approve=True)
+            services.answer_comment(
+                acting_user=user, comment=comment, answer=answer, outcome=outcome
+            )
+        else:
+            services.record_question_at_hearing(
+                acting_user=user, hearing=hearing, text=text, answer=answer, outcome=outcome
+            )

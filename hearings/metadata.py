@@ -12,7 +12,6 @@ def hearing_data(hearing, territory, changes=()):
     A moved hearing is EventRescheduled with every earlier start as `previousStartDate`; an
     open meeting with a video link is a mixed event, a public discussion on the portal online.
     """
-    local = timezone.localtime
     event = {
         "@context": SCHEMA,
         "@type": "Event",
@@ -23,6 +22,17 @@ def hearing_data(hearing, territory, changes=()):
     }
     if hearing.subject:
         event["description"] = hearing.subject
+    mode = _dates_and_mode(event, hearing)
+    _status(event, hearing, changes)
+    locations = _locations(hearing, territory, mode)
+    if locations:
+        event["location"] = locations if len(locations) > 1 else locations[0]
+    return event
+
+
+def _dates_and_mode(event, hearing):
+    """Set the start, end and attendance mode; return the mode's name."""
+    local = timezone.localtime
     if hearing.is_public_discussion():
         event["startDate"] = local(hearing.starts_at).date().isoformat()
         last_day = hearing.discussion_ends_on or local(hearing.starts_at).date()
@@ -34,15 +44,24 @@ def hearing_data(hearing, territory, changes=()):
         online = bool(hearing.online_link)
         mode = "MixedEventAttendanceMode" if online else "OfflineEventAttendanceMode"
     event["eventAttendanceMode"] = f"{SCHEMA}/{mode}"
+    return mode
+
+
+def _status(event, hearing, changes):
+    """Scheduled, cancelled, or rescheduled with every earlier start."""
     previous = [c.old_starts_at for c in changes if c.old_starts_at]
     if hearing.is_cancelled():
         status = "EventCancelled"
     elif previous:
         status = "EventRescheduled"
-        event["previousStartDate"] = [local(at).isoformat() for at in previous]
+        event["previousStartDate"] = [timezone.localtime(at).isoformat() for at in previous]
     else:
         status = "EventScheduled"
     event["eventStatus"] = f"{SCHEMA}/{status}"
+
+
+def _locations(hearing, territory, mode):
+    """The venue (within the first place concerned) or that place, and the online address."""
     places = [
         {
             "@type": "Place",
@@ -71,6 +90,4 @@ def hearing_data(hearing, territory, changes=()):
     online_url = hearing.online_link or hearing.portal_url
     if online_url and mode != "OfflineEventAttendanceMode":
         locations.append({"@type": "VirtualLocation", "url": online_url})
-    if locations:
-        event["location"] = locations if len(locations) > 1 else locations[0]
-    return event
+    return locations

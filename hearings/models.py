@@ -881,10 +881,6 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     def deadlines(self, today=None):
         return clock.deadlines(self, today=today)
 
-    def validity_deadline(self):
-        """The second clock: the last day the protocol lets the draft go to the ministry."""
-        return next((d for d in self.deadlines() if d.key == Rule.Measures.VALIDITY), None)
-
     def protocol_deadline(self):
         rule = clock.rule(self, Rule.Measures.PROTOCOL)
         if rule is None:
@@ -1024,13 +1020,6 @@ class HearingPromise(models.Model):
 
     def __str__(self):
         return f"{self.organisation}: {self.text[:80]}"
-
-    def linked_disclosures(self):
-        """The disclosures that follow this promise, if the disclosures app links them."""
-        try:
-            return list(self.disclosures.all())
-        except AttributeError:
-            return []
 
     def cache_scopes(self):
         return self.hearing.cache_scopes() if self.hearing.is_published() else set()

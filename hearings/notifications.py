@@ -255,54 +255,18 @@ def send_due(limit=200, now=None):
             subscription is None or not subscription.is_active()
         )
         if stale:
-            # Unsubscribed after it was queued: never send, keep the row as the trace.
-            message.status = OutboxMessage.Status.FAILED
-            message.last_error = "subscription no longer active"
-            message.save(update_fields=["status", "last_error"])
-            logger.info("outbox: message %s skipped, subscription no longer active", message.pk)
+            _skip(message)
             result.skipped += 1
             continue
         try:
             get_channel(message.channel).send(message)
         except Exception as error:  # noqa: BLE001 — any failure of the channel is retried
-            message.attempts += 1
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= max_attempts():
-                message.status = OutboxMessage.Status.FAILED
-                result.given_up += 1
-                logger.error(
-                    "outbox: gave up on message %s (%s to %s) after %d attempts: %s",
-                    message.pk,
-                    message.kind,
-                    message.channel,
-                    message.attempts,
-                    message.last_error,
-                )
-            else:
-                message.status = OutboxMessage.Status.PENDING
-                message.next_attempt_at = now + datetime.timedelta(
-                    seconds=backoff(message.attempts)
-                )
+            if _failed(message, error, now):
                 result.retrying += 1
-                logger.warning(
-                    "outbox: message %s attempt %d failed, next try at %s: %s",
-                    message.pk,
-                    message.attempts,
-                    message.next_attempt_at.isoformat(),
-                    message.last_error,
-                )
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            else:
+                result.given_up += 1
         else:
-            message.attempts += 1
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.save(update_fields=["attempts", "status", "sent_at"])
-            logger.info(
-                "outbox: sent message %s (%s) on attempt %d",
-                message.pk,
-                message.kind,
-                message.attempts,
-            )
+            _sent(message)
             result.sent += 1
     if result.sent or result.retrying or result.given_up or result.skipped:
         logger.info(
@@ -313,3 +277,50 @@ def send_due(limit=200, now=None):
             result.skipped,
         )
     return result
+
+
+def _skip(message):
+    """Unsubscribed after it was queued: never send, keep the row as the trace."""
+    message.status = OutboxMessage.Status.FAILED
+    message.last_error = "subscription no longer active"
+    message.save(update_fields=["status", "last_error"])
+    logger.info("outbox: message %s skipped, subscription no longer active", message.pk)
+
+
+def _failed(message, error, now):
+    """Record a failed attempt; True when the message will be tried again, False when given up."""
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    retrying = message.attempts < max_attempts()
+    if retrying:
+        message.status = OutboxMessage.Status.PENDING
+        message.next_attempt_at = now + datetime.timedelta(seconds=backoff(message.attempts))
+        logger.warning(
+            "outbox: message %s attempt %d failed, next try at %s: %s",
+            message.pk,
+            message.attempts,
+            message.next_attempt_at.isoformat(),
+            message.last_error,
+        )
+    else:
+        message.status = OutboxMessage.Status.FAILED
+        logger.error(
+            "outbox: gave up on message %s (%s to %s) after %d attempts: %s",
+            message.pk,
+            message.kind,
+            message.channel,
+            message.attempts,
+            message.last_error,
+        )
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    return retrying
+
+
+def _sent(message):
+    message.attempts += 1
+    message.status = OutboxMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.save(update_fields=["attempts", "status", "sent_at"])
+    logger.info(
+        "outbox: sent message %s (%s) on attempt %d", message.pk, message.kind, message.attempts
+    )

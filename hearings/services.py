@@ -117,13 +117,6 @@ NOTICE_FIELDS = (
 REGIME_FIELDS = ("form", "legal_basis", "art87_subparagraph")
 
 
-def _require_reason(reason, field="reason"):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({field: _("Give the reason: residents will see it.")})
-    return reason
-
-
 # --- The notice ---------------------------------------------------------------------------
 
 
@@ -240,9 +233,6 @@ def announce_hearing(*, acting_user, hearing, today=None, expected_version=None)
     _log(hearing, HearingChange.Action.ANNOUNCED, acting_user, new_starts_at=hearing.starts_at)
     notifications.queue_hearing_news(hearing, OutboxMessage.Kind.ANNOUNCED)
     return hearing
-
-
-KEEP = object()
 
 
 @transaction.atomic

@@ -141,33 +141,14 @@ def hearing_detail(request, pk):
         raise Http404
     steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
     is_organiser = MEMBER in roles
-    comments = list(
-        hearing.comments.approved()
-        .prefetch_related("corrections")
-        .order_by("source", "submitted_at", "pk")
-    )
-    comment_counts = hearing.comments.aggregate(
-        pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
-        rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
-    )
-    reports = list(hearing.learned_of.approved())
-    for report in reports:
-        report.hearing = hearing
+    residents_input = _residents_input(hearing)
     changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
     started = hearing.starts_at <= timezone.now()
     comments_open = hearing.comments_open()
-    # What the page leads with: how to take part while that is possible (the meeting under way
-    # included: residents can still go), the record once held.
-    take_part = hearing.status == Hearing.Status.ANNOUNCED and (
-        not started or comments_open or hearing.is_running()
-    )
-    record_first = not take_part and hearing.status in (
-        Hearing.Status.ANNOUNCED,
-        Hearing.Status.HELD,
-        Hearing.Status.RECORD_PUBLISHED,
-    )
+    take_part, record_first = _page_lead(hearing, started, comments_open)
     territory = Place.objects.attach_ancestors(hearing.territory.all())
     context = {
+        **residents_input,
         "hearing": hearing,
         "can_edit": can_edit,
         "steps": steps,
@@ -180,15 +161,11 @@ def hearing_detail(request, pk):
         "record_first": record_first,
         "moved_from": _moved_from(changes) if hearing.rescheduled_at else None,
         "protocol_rule": clock.rule(hearing, Rule.Measures.PROTOCOL) if record_first else None,
-        "answered_count": sum(1 for comment in comments if comment.answer),
         "subscribe_url": _subscribe_url(territory[0], hearing) if territory else None,
         "documents": list(hearing.documents.all()),
         "deadlines": hearing.deadlines(),
         "changes": changes,
-        "comments": comments,
-        "comment_counts": comment_counts,
         "promises": _promises_with_disclosures(hearing),
-        "learned": _learned_of_summary(hearing, reports),
         "protocol_late": hearing.is_protocol_late(),
         "started": started,
         "comment_form": CommentForm() if comments_open else None,
@@ -197,6 +174,44 @@ def hearing_detail(request, pk):
         "registration_count": hearing.registrations.count() if is_organiser else None,
     }
     return render(request, "hearings/hearing_detail.html", context)
+
+
+def _residents_input(hearing):
+    """The page's part on residents' comments (answered or not) and how they learned of it."""
+    comments = list(
+        hearing.comments.approved()
+        .prefetch_related("corrections")
+        .order_by("source", "submitted_at", "pk")
+    )
+    reports = list(hearing.learned_of.approved())
+    for report in reports:
+        report.hearing = hearing
+    return {
+        "comments": comments,
+        "comment_counts": hearing.comments.aggregate(
+            pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
+            rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
+        ),
+        "answered_count": sum(1 for comment in comments if comment.answer),
+        "learned": _learned_of_summary(hearing, reports),
+    }
+
+
+def _page_lead(hearing, started, comments_open):
+    """What the page leads with: (take part, record first).
+
+    How to take part while that is possible (the meeting under way included: residents can
+    still go), the record once held.
+    """
+    take_part = hearing.status == Hearing.Status.ANNOUNCED and (
+        not started or comments_open or hearing.is_running()
+    )
+    record_first = not take_part and hearing.status in (
+        Hearing.Status.ANNOUNCED,
+        Hearing.Status.HELD,
+        Hearing.Status.RECORD_PUBLISHED,
+    )
+    return take_part, record_first
 
 
 def _moved_from(changes):

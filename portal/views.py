@@ -232,14 +232,6 @@ def place_detail(request, slug):
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
     listed = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
-    contributions = listed.with_related().with_voices().with_photos()
-    # The newest first, straight from the publication index (grouping thousands by category
-    # before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
-    contributions = (
-        contributions.order_by_key_date()
-        if timeline
-        else contributions.order_by("-published_at", "-pk")
-    )
     affecting = Project.objects.affecting(place)
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
     context = {
@@ -253,9 +245,7 @@ def place_detail(request, slug):
         "akimats": Organisation.objects.covering(place).select_related("place"),
         "summary": cached(f"place-figures:{place.pk}", listed.summary, scopes),
         "feed_urls": place_feed_urls(place),
-        "contributions": contributions[:CONTRIBUTIONS_SHOWN]
-        if timeline
-        else sorted(contributions[:CONTRIBUTIONS_SHOWN], key=lambda d: d.category),
+        "contributions": _place_contributions(listed, timeline),
         "timeline": timeline,
         "upcoming_hearings": Hearing.objects.published()
         .concerning(place)
@@ -265,19 +255,10 @@ def place_detail(request, slug):
     }
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
-        figures = cached(
-            f"place-villages:{place.pk}", lambda: in_force.figures_by_settlement(place), scopes
-        )
-        # Busiest first, a page at a time: a region has hundreds of villages with contributions.
-        ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
-        villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
-        by_pk = Place.objects.in_bulk(villages_page.object_list)
-        villages = [by_pk[pk] for pk in villages_page.object_list]
-        for village in villages:
-            village.figures = figures[village.pk]
-            points.append(point(village, "place", ancestors=[]))
-        context["villages"] = villages
+        villages_page = _villages_page(request, place, in_force, scopes)
+        context["villages"] = villages_page.object_list
         context["villages_page"] = villages_page
+        points += [point(village, "place", ancestors=[]) for village in villages_page.object_list]
     # Projects are drawn only where their settlement has a point of its own: a district's
     # interior point would put a refinery in the middle of the steppe.
     points += [
@@ -286,6 +267,36 @@ def place_detail(request, slug):
     ]
     context["map"] = map_data(points)
     return render(request, "portal/place_detail.html", context)
+
+
+def _place_contributions(listed, timeline):
+    """The newest contributions, grouped by category (or in key-date order for the timeline).
+
+    The newest first, straight from the publication index (grouping thousands by category
+    before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
+    """
+    contributions = listed.with_related().with_voices().with_photos()
+    if timeline:
+        return contributions.order_by_key_date()[:CONTRIBUTIONS_SHOWN]
+    newest = contributions.order_by("-published_at", "-pk")[:CONTRIBUTIONS_SHOWN]
+    return sorted(newest, key=lambda d: d.category)
+
+
+def _villages_page(request, place, in_force, scopes):
+    """One page of the villages under `place`, busiest first, each with its `figures`.
+
+    A page at a time: a region has hundreds of villages with contributions.
+    """
+    figures = cached(
+        f"place-villages:{place.pk}", lambda: in_force.figures_by_settlement(place), scopes
+    )
+    ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
+    villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    by_pk = Place.objects.in_bulk(villages_page.object_list)
+    villages_page.object_list = [by_pk[pk] for pk in villages_page.object_list]
+    for village in villages_page.object_list:
+        village.figures = figures[village.pk]
+    return villages_page
 
 
 @public_page(scopes=project_page_scopes)

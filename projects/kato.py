@@ -78,13 +78,7 @@ def _decimal(value, lower, upper):
 
 def read_rows(path, extra_path=None):
     """Parse and check the CSV; raise ImportError_ with every bad row's line number."""
-    path = Path(path)
-    if extra_path is None and (path.parent / "settlements_extra.csv").exists():
-        extra_path = path.parent / "settlements_extra.csv"
-    kinds = {}
-    if extra_path:
-        with open(extra_path, newline="", encoding="utf-8") as handle:
-            kinds = {r["kato_code"]: r.get("unit_type", "") for r in csv.DictReader(handle)}
+    kinds = _settlement_kinds(Path(path), extra_path)
     errors, rows = [], []
     levels = set(Place.Level.values)
     known_kinds = set(Place.Kind.values)
@@ -98,18 +92,8 @@ def read_rows(path, extra_path=None):
             line = reader.line_num
             code = (record["kato_code"] or "").strip()
             parent = (record["parent_kato_code"] or "").strip()
-            problems = []
-            if not (len(code) == 9 and code.isdigit()):
-                problems.append(f"malformed KATO code {code!r} (9 digits expected)")
-            elif code in seen:
-                problems.append(f"KATO code {code} appears twice")
-            if parent and not (len(parent) == 9 and parent.isdigit()):
-                problems.append(f"malformed parent code {parent!r}")
             level = (record["level"] or "").strip()
-            if level not in levels:
-                problems.append(f"unknown level {level!r}")
-            if level != Place.Level.REGION and not parent:
-                problems.append("no parent code (only a region has none)")
+            problems = _code_problems(code, parent, level, seen, levels)
             names = {
                 k: " ".join((record[k] or "").split()) for k in ("name_kk", "name_ru", "name_en")
             }
@@ -136,6 +120,32 @@ def read_rows(path, extra_path=None):
     return rows, errors
 
 
+def _settlement_kinds(path, extra_path):
+    """{KATO code: unit type} from settlements_extra.csv (beside the classifier by default)."""
+    if extra_path is None and (path.parent / "settlements_extra.csv").exists():
+        extra_path = path.parent / "settlements_extra.csv"
+    if not extra_path:
+        return {}
+    with open(extra_path, newline="", encoding="utf-8") as handle:
+        return {r["kato_code"]: r.get("unit_type", "") for r in csv.DictReader(handle)}
+
+
+def _code_problems(code, parent, level, seen, levels):
+    """What is wrong with a row's code, parent code and level."""
+    problems = []
+    if not (len(code) == 9 and code.isdigit()):
+        problems.append(f"malformed KATO code {code!r} (9 digits expected)")
+    elif code in seen:
+        problems.append(f"KATO code {code} appears twice")
+    if parent and not (len(parent) == 9 and parent.isdigit()):
+        problems.append(f"malformed parent code {parent!r}")
+    if level not in levels:
+        problems.append(f"unknown level {level!r}")
+    if level != Place.Level.REGION and not parent:
+        problems.append("no parent code (only a region has none)")
+    return problems
+
+
 def _prominence(row):
     if row.level in Place.ADMINISTRATIVE_LEVELS:
         return Place.Prominence.ADMINISTRATIVE
@@ -150,8 +160,52 @@ def import_places(path, *, progress=None, extra_path=None):
     rows, errors = read_rows(path, extra_path)
     existing = {p.kato_code: p for p in Place.objects.all()}
     by_code = {row.kato_code: row for row in rows}
+    paths = _resolve_paths(rows, by_code, existing, errors)
+    if errors:
+        raise ImportError_(sorted(set(errors)))
 
-    # Resolve every row's path; a parent must be in the file or already in the database.
+    result = Result()
+    edition = settings.KATO_EDITION
+    rows.sort(key=lambda r: (paths[r.kato_code].count("/"), r.kato_code))
+    with transaction.atomic():
+        ids = {code: place.pk for code, place in existing.items()}
+        to_update, to_create, depth_now = [], [], None
+        for index, row in enumerate(rows, 1):
+            path_value = paths[row.kato_code]
+            depth = path_value.count("/") - 2
+            if depth != depth_now:
+                _flush(to_create, ids)
+                depth_now = depth
+            values = _place_values(row, path_value, depth, ids, edition)
+            place = existing.get(row.kato_code)
+            if place is None:
+                to_create.append(_new_place(row, values))
+                result.created += 1
+            elif any(getattr(place, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(place, key, value)
+                to_update.append(place)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if index % 5000 == 0:
+                progress(f"{index:,} of {len(rows):,} rows read")
+        _flush(to_create, ids)
+        if to_update:
+            Place.objects.bulk_update(to_update, UPDATABLE, batch_size=500)
+        if result.created or result.updated:
+            # Bulk writes send no signals: every cached page goes stale once the import commits.
+            invalidate_everything()
+        result.not_in_file = len(set(existing) - set(by_code))
+    progress(f"{len(rows):,} of {len(rows):,} rows done")
+    return result
+
+
+def _resolve_paths(rows, by_code, existing, errors):
+    """{KATO code: path} for every row; a parent must be in the file or already stored.
+
+    A row whose parent is unknown, or whose parents loop, gets None and an error.
+    """
     paths = {}
 
     def resolve(row, trail=()):
@@ -183,64 +237,34 @@ def import_places(path, *, progress=None, extra_path=None):
         except (ValueError, RecursionError):
             errors.append((row.line, "the parent chain loops back on itself"))
             paths[row.kato_code] = None
-    if errors:
-        raise ImportError_(sorted(set(errors)))
+    return paths
 
-    result = Result()
-    edition = settings.KATO_EDITION
-    rows.sort(key=lambda r: (paths[r.kato_code].count("/"), r.kato_code))
-    with transaction.atomic():
-        ids = {code: place.pk for code, place in existing.items()}
-        to_update, to_create, depth_now = [], [], None
-        for index, row in enumerate(rows, 1):
-            path_value = paths[row.kato_code]
-            depth = path_value.count("/") - 2
-            if depth != depth_now:
-                _flush(to_create, ids)
-                depth_now = depth
-            values = {
-                "level": row.level,
-                "kind": row.kind,
-                "name_kk": row.name_kk,
-                "name_ru": row.name_ru,
-                "name_en": row.name_en,
-                "latitude": row.latitude,
-                "longitude": row.longitude,
-                "path": path_value,
-                "depth": depth,
-                "prominence": _prominence(row),
-                "search_key": search_key(row.name_kk, row.name_ru, row.name_en),
-                "kato_edition": edition,
-                "parent_id": ids.get(row.parent_code) if row.parent_code else None,
-            }
-            place = existing.get(row.kato_code)
-            if place is None:
-                to_create.append(
-                    Place(
-                        kato_code=row.kato_code,
-                        slug=Place.make_slug(row.name_en, row.name_ru, row.kato_code),
-                        **values,
-                    )
-                )
-                result.created += 1
-            elif any(getattr(place, k) != v for k, v in values.items()):
-                for key, value in values.items():
-                    setattr(place, key, value)
-                to_update.append(place)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            if index % 5000 == 0:
-                progress(f"{index:,} of {len(rows):,} rows read")
-        _flush(to_create, ids)
-        if to_update:
-            Place.objects.bulk_update(to_update, UPDATABLE, batch_size=500)
-        if result.created or result.updated:
-            # Bulk writes send no signals: every cached page goes stale once the import commits.
-            invalidate_everything()
-        result.not_in_file = len(set(existing) - set(by_code))
-    progress(f"{len(rows):,} of {len(rows):,} rows done")
-    return result
+
+def _place_values(row, path_value, depth, ids, edition):
+    """The stored fields of the row's place (the parent's id from `ids`, places created so far)."""
+    return {
+        "level": row.level,
+        "kind": row.kind,
+        "name_kk": row.name_kk,
+        "name_ru": row.name_ru,
+        "name_en": row.name_en,
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "path": path_value,
+        "depth": depth,
+        "prominence": _prominence(row),
+        "search_key": search_key(row.name_kk, row.name_ru, row.name_en),
+        "kato_edition": edition,
+        "parent_id": ids.get(row.parent_code) if row.parent_code else None,
+    }
+
+
+def _new_place(row, values):
+    return Place(
+        kato_code=row.kato_code,
+        slug=Place.make_slug(row.name_en, row.name_ru, row.kato_code),
+        **values,
+    )
 
 
 def _flush(to_create, ids):

@@ -98,6 +98,17 @@ def bulk(model, rows, progress=None, label=None):
     return created
 
 
+def bulk_places(relation, owner, records, places, progress, label):
+    """Link each record to its set of place pks through the many-to-many `relation`."""
+    through = relation.through
+    links = [
+        through(**{f"{owner}_id": record.pk}, place_id=place)
+        for record, its_places in zip(records, places, strict=True)
+        for place in its_places
+    ]
+    bulk(through, links, progress, label)
+
+
 class Command(BaseCommand):
     help = "Fill a PostgreSQL database with a country-sized synthetic dataset (for benchmarks)."
 
@@ -173,6 +184,15 @@ class Command(BaseCommand):
         return items, weights
 
     def seed_all(self, progress):
+        path_of = self.choose_villages()
+        company_ids, company_weights = self.seed_companies(progress)
+        akimat_for = self.seed_akimats(progress, path_of)
+        projects_of = self.seed_projects(progress, company_ids, company_weights)
+        self.seed_disclosures(progress, company_ids, company_weights, akimat_for, projects_of)
+        self.seed_hearings(progress, company_ids, company_weights, akimat_for, projects_of)
+
+    def choose_villages(self):
+        """The villages that carry data, most in 40 industrial districts; {pk: path}."""
         rng = self.rng
         populated = list(
             Place.objects.settlements()
@@ -192,8 +212,11 @@ class Command(BaseCommand):
         villages[:300] = head
         village_ids = [pk for pk, _, _ in villages]
         self.village_ids, self.village_weights = self.weighted(village_ids, 5)
-        path_of = {pk: path for pk, path, _ in villages}
+        return {pk: path for pk, path, _ in villages}
 
+    def seed_companies(self, progress):
+        """The companies, with Zipf-like weights: (ids, weights)."""
+        rng = self.rng
         companies = bulk(
             Organisation,
             [
@@ -212,8 +235,11 @@ class Command(BaseCommand):
             progress,
             "companies",
         )
-        company_ids, company_weights = self.weighted([c.pk for c in companies], 3)
+        return self.weighted([c.pk for c in companies], 3)
 
+    def seed_akimats(self, progress, path_of):
+        """An akimat per governed place; returns akimat_for(village pk), the nearest one's pk."""
+        rng = self.rng
         # An akimat for every district and rural district that has a village with data.
         codes = sorted(
             {code for path in path_of.values() for code in path.strip("/").split("/")[1:3]}
@@ -244,6 +270,11 @@ class Command(BaseCommand):
                     return akimat_by_code[code]
             return rng.choice(akimat_ids)
 
+        return akimat_for
+
+    def seed_projects(self, progress, company_ids, company_weights):
+        """Projects and their settlements; returns {operator pk: [project pks]}."""
+        rng, village_ids = self.rng, self.village_ids
         projects = bulk(
             Project,
             [
@@ -273,12 +304,29 @@ class Command(BaseCommand):
         projects_of = {}
         for project in projects:
             projects_of.setdefault(project.operator_id, []).append(project.pk)
-
-        self.seed_disclosures(progress, company_ids, company_weights, akimat_for, projects_of)
-        self.seed_hearings(progress, company_ids, company_weights, akimat_for, projects_of)
+        return projects_of
 
     def seed_disclosures(self, progress, company_ids, company_weights, akimat_for, projects_of):
-        rng, today = self.rng, self.today
+        rows, places, home = self.disclosure_rows(
+            company_ids, company_weights, akimat_for, projects_of
+        )
+        disclosures = bulk(Disclosure, rows, progress, "contributions")
+        bulk_places(
+            Disclosure.settlements,
+            "disclosure",
+            disclosures,
+            places,
+            progress,
+            "contribution settlements",
+        )
+        village_of = {d.pk: village for d, village in zip(disclosures, home, strict=True)}
+        published = [d for d in disclosures if d.published_at]
+        self.seed_disclosure_records(progress, disclosures, published, village_of, akimat_for)
+        self.seed_residents_word(progress, published)
+
+    def disclosure_rows(self, company_ids, company_weights, akimat_for, projects_of):
+        """Unsaved contributions, their settlements and each one's home village."""
+        rng = self.rng
         rows, places, home = [], [], []
         for n in range(self.sizes["disclosures"]):
             village = rng.choices(self.village_ids, self.village_weights)[0]
@@ -299,64 +347,55 @@ class Command(BaseCommand):
             organisation = (
                 akimat_for(village) if by_akimat else rng.choices(company_ids, company_weights)[0]
             )
-            word = rng.randrange(len(WORDS_EN))
             rows.append(
-                Disclosure(
-                    organisation_id=organisation,
-                    project_id=(
-                        rng.choice(projects_of[organisation])
-                        if organisation in projects_of and rng.random() < 0.7
-                        else None
-                    ),
-                    title_kk=f"{WORDS_KK[word]} №{n}",
-                    title_ru=f"{WORDS_RU[word]} №{n}",
-                    title_en=f"{WORDS_EN[word]} no. {n}",
-                    description_ru="Описание вклада. " * rng.randrange(1, 8),
-                    category=rng.choice(Category.values),
-                    status=status,
-                    due_date=(
-                        today + datetime.timedelta(days=rng.randrange(-400, 700))
-                        if status in (Status.PROMISED, Status.IN_PROGRESS)
-                        else None
-                    ),
-                    delivered_date=(
-                        today - datetime.timedelta(days=rng.randrange(1, 1500))
-                        if status == Status.DELIVERED
-                        else None
-                    ),
-                    cancel_reason="Отменено по решению собрания"
-                    if status == Status.CANCELLED
-                    else "",
-                    amount=(
-                        Decimal(rng.randrange(1, 50_000) * 10_000) if rng.random() < 0.85 else None
-                    ),
-                    value_form=rng.choice(ValueForm.values),
-                    basis=rng.choice(Basis.values[:4]),
-                    published_at=published_at if published else None,
-                    withdrawn_at=published_at if published and rng.random() < 0.01 else None,
-                    withdrawal_reason="Ошибка в записи",
-                    hidden_at=published_at if published and rng.random() < 0.002 else None,
-                    hidden_reason="По решению суда",
-                )
+                self.new_disclosure(n, organisation, status, published_at, published, projects_of)
             )
             extra = rng.choices(
                 self.village_ids, self.village_weights, k=rng.choice([0] * 8 + [1, 2])
             )
             places.append({village, *extra})
-        disclosures = bulk(Disclosure, rows, progress, "contributions")
-        through = Disclosure.settlements.through
-        bulk(
-            through,
-            [
-                through(disclosure_id=d.pk, place_id=p)
-                for d, ps in zip(disclosures, places, strict=True)
-                for p in ps
-            ],
-            progress,
-            "contribution settlements",
+        return rows, places, home
+
+    def new_disclosure(self, n, organisation, status, published_at, published, projects_of):
+        """Contribution no. `n`, unsaved, with made-up but plausible dates and amounts."""
+        rng, today = self.rng, self.today
+        word = rng.randrange(len(WORDS_EN))
+        return Disclosure(
+            organisation_id=organisation,
+            project_id=(
+                rng.choice(projects_of[organisation])
+                if organisation in projects_of and rng.random() < 0.7
+                else None
+            ),
+            title_kk=f"{WORDS_KK[word]} №{n}",
+            title_ru=f"{WORDS_RU[word]} №{n}",
+            title_en=f"{WORDS_EN[word]} no. {n}",
+            description_ru="Описание вклада. " * rng.randrange(1, 8),
+            category=rng.choice(Category.values),
+            status=status,
+            due_date=(
+                today + datetime.timedelta(days=rng.randrange(-400, 700))
+                if status in (Status.PROMISED, Status.IN_PROGRESS)
+                else None
+            ),
+            delivered_date=(
+                today - datetime.timedelta(days=rng.randrange(1, 1500))
+                if status == Status.DELIVERED
+                else None
+            ),
+            cancel_reason="Отменено по решению собрания" if status == Status.CANCELLED else "",
+            amount=(Decimal(rng.randrange(1, 50_000) * 10_000) if rng.random() < 0.85 else None),
+            value_form=rng.choice(ValueForm.values),
+            basis=rng.choice(Basis.values[:4]),
+            published_at=published_at if published else None,
+            withdrawn_at=published_at if published and rng.random() < 0.01 else None,
+            withdrawal_reason="Ошибка в записи",
+            hidden_at=published_at if published and rng.random() < 0.002 else None,
+            hidden_reason="По решению суда",
         )
-        village_of = {d.pk: village for d, village in zip(disclosures, home, strict=True)}
-        published = [d for d in disclosures if d.published_at]
+
+    def seed_disclosure_records(self, progress, disclosures, published, village_of, akimat_for):
+        """Status history, change log, akimats' confirmations and photos."""
         history, revisions, confirmations, photos = [], [], [], []
         for d in disclosures:
             start = (d.published_at or self.now).date() - datetime.timedelta(days=30)
@@ -406,6 +445,9 @@ class Command(BaseCommand):
         bulk(Revision, revisions, progress, "change-log entries")
         bulk(Confirmation, confirmations, progress, "akimat confirmations")
         bulk(Photo, photos, progress, "photo rows")
+
+    def seed_residents_word(self, progress, published):
+        """Residents' feedback and questions, most on the first published contributions."""
         feedback, questions = [], []
         weights = [1 / (rank + 20) for rank in range(len(published))]
         chosen = self.rng.choices(published, weights, k=self.sizes["resident_inputs"])
@@ -435,6 +477,15 @@ class Command(BaseCommand):
         bulk(Question, questions, progress, "residents' questions")
 
     def seed_hearings(self, progress, company_ids, company_weights, akimat_for, projects_of):
+        rows, territories = self.hearing_rows(company_ids, company_weights, akimat_for, projects_of)
+        hearings = bulk(Hearing, rows, progress, "hearings")
+        bulk_places(
+            Hearing.territory, "hearing", hearings, territories, progress, "hearing territories"
+        )
+        self.seed_hearing_records(progress, hearings)
+
+    def hearing_rows(self, company_ids, company_weights, akimat_for, projects_of):
+        """Unsaved hearings (past ones mostly recorded) and each one's territory."""
         rng = self.rng
         rows, territories = [], []
         for n in range(self.sizes["hearings"]):
@@ -452,57 +503,45 @@ class Command(BaseCommand):
                 status = "announced" if roll < 0.85 else "cancelled" if roll < 0.9 else "draft"
             initiator = rng.choices(company_ids, company_weights)[0]
             rows.append(
-                Hearing(
-                    registration_number=f"PH-S-{n:06d}",
-                    title_kk=f"Қоғамдық тыңдау №{n}",
-                    title_ru=f"Общественные слушания №{n}",
-                    title_en=f"Public hearing no. {n}",
-                    subject_ru="Проект отчёта о возможных воздействиях.",
-                    project_id=(
-                        rng.choice(projects_of[initiator]) if initiator in projects_of else None
-                    ),
-                    initiator_id=initiator,
-                    organiser_id=akimat_for(village),
-                    venue_ru="Дом культуры, ул. Абая, 1",
-                    venue_kk="Мәдениет үйі, Абай к-сі, 1",
-                    starts_at=starts_at,
-                    materials_available_from=(starts_at - datetime.timedelta(days=30)).date(),
-                    comments_until=(starts_at - datetime.timedelta(days=3)).date(),
-                    status=status,
-                    announced_at=(
-                        starts_at - datetime.timedelta(days=35) if status != "draft" else None
-                    ),
-                    held_at=starts_at if status in ("held", "record_published") else None,
-                    record_published_at=(
-                        starts_at + datetime.timedelta(days=5)
-                        if status == "record_published"
-                        else None
-                    ),
-                    cancelled_at=starts_at - datetime.timedelta(days=3)
-                    if status == "cancelled"
-                    else None,
-                    cancellation_reason="Перенос по просьбе жителей"
-                    if status == "cancelled"
-                    else "",
-                    attendance=rng.randrange(10, 300) if status == "record_published" else None,
-                    record_summary_ru="Жители задали вопросы о пыли и воде."
-                    if status == "record_published"
-                    else "",
-                )
+                self.new_hearing(n, village, starts_at, status, initiator, akimat_for, projects_of)
             )
             territories.append({village, *rng.choices(self.village_ids, k=rng.choice([0, 0, 1]))})
-        hearings = bulk(Hearing, rows, progress, "hearings")
-        through = Hearing.territory.through
-        bulk(
-            through,
-            [
-                through(hearing_id=h.pk, place_id=p)
-                for h, ps in zip(hearings, territories, strict=True)
-                for p in ps
-            ],
-            progress,
-            "hearing territories",
+        return rows, territories
+
+    def new_hearing(self, n, village, starts_at, status, initiator, akimat_for, projects_of):
+        """Hearing no. `n`, unsaved, its dates following its status."""
+        rng = self.rng
+        return Hearing(
+            registration_number=f"PH-S-{n:06d}",
+            title_kk=f"Қоғамдық тыңдау №{n}",
+            title_ru=f"Общественные слушания №{n}",
+            title_en=f"Public hearing no. {n}",
+            subject_ru="Проект отчёта о возможных воздействиях.",
+            project_id=(rng.choice(projects_of[initiator]) if initiator in projects_of else None),
+            initiator_id=initiator,
+            organiser_id=akimat_for(village),
+            venue_ru="Дом культуры, ул. Абая, 1",
+            venue_kk="Мәдениет үйі, Абай к-сі, 1",
+            starts_at=starts_at,
+            materials_available_from=(starts_at - datetime.timedelta(days=30)).date(),
+            comments_until=(starts_at - datetime.timedelta(days=3)).date(),
+            status=status,
+            announced_at=(starts_at - datetime.timedelta(days=35) if status != "draft" else None),
+            held_at=starts_at if status in ("held", "record_published") else None,
+            record_published_at=(
+                starts_at + datetime.timedelta(days=5) if status == "record_published" else None
+            ),
+            cancelled_at=starts_at - datetime.timedelta(days=3) if status == "cancelled" else None,
+            cancellation_reason="Перенос по просьбе жителей" if status == "cancelled" else "",
+            attendance=rng.randrange(10, 300) if status == "record_published" else None,
+            record_summary_ru="Жители задали вопросы о пыли и воде."
+            if status == "record_published"
+            else "",
         )
+
+    def seed_hearing_records(self, progress, hearings):
+        """Change log, residents' comments and registrations, promises of recorded hearings."""
+        rng = self.rng
         changes, comments, registrations, promises = [], [], [], []
         for h in hearings:
             changes.append(HearingChange(hearing=h, action="created", at=h.starts_at))
