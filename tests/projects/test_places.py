@@ -2,7 +2,6 @@
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -109,14 +108,14 @@ class TestBadRows:
             import_places(path)
 
     @pytest.mark.postgres
-    def test_whole_country_loads_quickly(self):
-        """All 15,594 places load in well under 30 s on PostgreSQL (figure printed)."""
-        started = time.monotonic()
-        result = import_places(FULL)
-        elapsed = time.monotonic() - started
-        print(f"full KATO import: {result.created} places in {elapsed:.1f} s")
+    def test_whole_country_loads_in_bulk(self):
+        """All 15,594 places load in a few hundred queries, not one or more per place (its time
+        is `make bench`'s business, not a test's: a timed test fails on a busy machine)."""
+        with CaptureQueriesContext(connection) as queries:
+            result = import_places(FULL)
         assert result.created == 15594
-        assert elapsed < 30
+        # 242 on SQLite today: bulk inserts per depth and batch, whatever the number of rows.
+        assert len(queries) < 600
 
 
 class PlaceTreeTests(TestCase):
