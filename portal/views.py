@@ -210,9 +210,10 @@ VILLAGES_PER_PAGE = 50
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 
-    A settlement shows its next hearings, headline figures, every contribution grouped by
-    category (or as a timeline), projects, past hearings and akimats; a rural district, district
-    or region also lists its villages with their figures.
+    Under the name, the answer in one line (delivered, in progress, overdue, the next hearing),
+    then every contribution grouped by category (or as a timeline), the headline figures, the
+    hearings (above the contributions while one takes comments), projects and akimats; a rural
+    district, district or region also lists its villages with their figures.
     """
     place = get_object_or_404(Place, slug=slug)
     version = request.content_version
@@ -231,6 +232,10 @@ def place_detail(request, slug):
     )
     affecting = Project.objects.affecting(place)
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
+    upcoming_hearings = list(
+        Hearing.objects.published().concerning(place).forthcoming().for_cards()[:5]
+    )
+    past_hearings = list(Hearing.objects.concerning(place).past().for_cards()[:5])
     context = {
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
@@ -246,11 +251,12 @@ def place_detail(request, slug):
         if timeline
         else sorted(contributions[:CONTRIBUTIONS_SHOWN], key=lambda d: d.category),
         "timeline": timeline,
-        "upcoming_hearings": Hearing.objects.published()
-        .concerning(place)
-        .forthcoming()
-        .for_cards()[:5],
-        "past_hearings": Hearing.objects.concerning(place).past().for_cards()[:5],
+        "upcoming_hearings": upcoming_hearings,
+        "next_hearing": next((h for h in upcoming_hearings if not h.is_cancelled()), None),
+        # Hearings wait under the contributions unless one takes comments now (a public
+        # discussion under way is among the past ones: it started).
+        "comments_open": any(h.comments_open() for h in [*upcoming_hearings, *past_hearings]),
+        "past_hearings": past_hearings,
     }
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
