@@ -88,3 +88,11 @@ ngettext_lazy(
     "Ensure this filename has at most %(max)d character (it has %(length)d).",
     "Ensure this filename has at most %(max)d characters (it has %(length)d).",
 )
+
+# django.forms: required fields and choices (Django's Kazakh says "Бұл мән міндетті." and
+# misspells "таңдау"), and the year filter's limits
+gettext_noop("This field is required.")
+gettext_noop("Select a valid choice. %(value)s is not one of the available choices.")
+gettext_noop("Select a valid choice. That choice is not one of the available choices.")
+gettext_noop("Ensure this value is less than or equal to %(limit_value)s.")
+gettext_noop("Ensure this value is greater than or equal to %(limit_value)s.")

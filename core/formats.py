@@ -240,6 +240,34 @@ def day(value, language=None, weekday=False, until=False):
     return text
 
 
+def day_range(first, last, language=None):
+    """A window of days, the year written once: "2026 жылғы 1–20 желтоқсан" / "1–20 декабря
+    2026 г." / "1–20 December 2026"; across months "25 қараша – 20 желтоқсан"; across years
+    both dates whole. Without `last` (or on one day) it is `day(first)`."""
+    first, last = _local(first), _local(last)
+    if isinstance(first, datetime.datetime):
+        first = first.date()
+    if isinstance(last, datetime.datetime):
+        last = last.date()
+    if not last or last == first:
+        return day(first, language)
+    language = _language(language)
+    if first.year != last.year:
+        return f"{day(first, language)} – {day(last, language)}"
+    if first.month == last.month:
+        start = str(first.day)
+        dash = "–"
+    else:
+        start = day_month(first, language)
+        dash = " – "
+    end = day(last, language)
+    if language == "kk":
+        # "2026 жылғы 1–20 желтоқсан": the year leads, as in `day`.
+        year = f"{last.year}{NBSP}жылғы "
+        return f"{year}{start}{dash}{end.removeprefix(year)}"
+    return f"{start}{dash}{end}"
+
+
 def day_time(value, language=None, weekday=False):
     """The date as `day` and the Kazakhstan time: "2027 жылғы 3 қаңтар, 14:00"."""
     if not value:

@@ -34,10 +34,12 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.middleware.csrf import get_token
 from django.utils.translation import ngettext
 
 LIMIT = 5
+RATE_LIMITED = "rate_limited"  # the code of `refusal_message`'s error
 PERIOD = 60 * 60
 
 
@@ -139,14 +141,20 @@ def _count(key, period):
 
 
 def refusal_message(seconds):
+    """The form error for a refused submission (code "rate_limited", which the error summary
+    heads "not sent yet" instead of "there is a problem"): it keeps the text, says when to
+    send again and names the paper way, without blaming the resident's network."""
     minutes = max(1, round(seconds / 60))
-    return ngettext(
-        "Too many submissions from your connection. Your text is kept: try again in %(minutes)s "
-        "minute.",
-        "Too many submissions from your connection. Your text is kept: try again in %(minutes)s "
-        "minutes.",
+    message = ngettext(
+        "Too many messages were sent from this phone or computer in the last hour. Your text is "
+        "kept: send it again in %(minutes)s minute. If it cannot wait, hand it to the akimat "
+        "on paper.",
+        "Too many messages were sent from this phone or computer in the last hour. Your text is "
+        "kept: send it again in %(minutes)s minutes. If it cannot wait, hand it to the akimat "
+        "on paper.",
         minutes,
     ) % {"minutes": minutes}
+    return ValidationError(message, code=RATE_LIMITED)
 
 
 def allow(request, scope, limit=LIMIT, period=PERIOD):

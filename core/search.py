@@ -59,3 +59,37 @@ def search_key(*names):
         if key and key not in keys:
             keys.append(key)
     return "|" + "|".join(keys) + "|" if keys else ""
+
+
+# Words people add around a name ("село Нура", "Жанатас ауылы", "г. Жанатас"), folded: the
+# kind of place, not its name. Dropped from a query unless nothing else is left.
+_PLACE_WORDS = {
+    fold(word)
+    for word in (
+        "село", "с", "п", "пос", "посёлок", "поселок", "г", "город", "аул", "ауыл", "ауылы",
+        "кент", "кенті", "қала", "қаласы", "станция", "ст", "деревня", "village", "town", "city",
+    )
+}  # fmt: skip
+
+
+def fold_query(query):
+    """`fold(query)` without the words naming a kind of place: "село Нура" -> "nura"."""
+    words = fold(query).split()
+    kept = [word for word in words if word not in _PLACE_WORDS]
+    return " ".join(kept or words)
+
+
+def one_typo_pattern(folded):
+    """A regular expression matching a whole name within one typo of `folded` (a letter left
+    out, added or mistyped: "ilchevka" finds "ilichevka"), for when nothing matches exactly.
+    Only for skeletons of five letters or more: shorter ones would match half the country."""
+    if len(folded) < 5:
+        return None
+    escaped = [re.escape(char) for char in folded]
+    variants = set()
+    for i in range(len(escaped) + 1):
+        variants.add("".join(escaped[:i]) + "." + "".join(escaped[i:]))  # one left out
+        if i < len(escaped):
+            variants.add("".join(escaped[:i]) + "".join(escaped[i + 1 :]))  # one added
+            variants.add("".join(escaped[:i]) + "." + "".join(escaped[i + 1 :]))  # mistyped
+    return r"\|(" + "|".join(sorted(variants)) + r")\|"

@@ -125,7 +125,10 @@ UPCOMING = {
     "document_developer": "ТОО «ЭкоПроект Тараз»",
     "portal_sequence": 1008,
     "days": 35,
-    "documents": ["Environmental impact report (summary)", "Noise and shadow map"],
+    "documents": [
+        "Отчёт о возможных воздействиях (краткое изложение)",
+        "Карта шума и мерцания теней",
+    ],
 }
 
 MOVED = {
@@ -146,8 +149,8 @@ MOVED = {
     "days": 40,
     "moved_to": 52,
     "moved_venue": ("Жаңатас, Мәдениет үйі", "Жанатас, Дом культуры", "Zhanatas, House of Culture"),
-    "reason": "The school hall is closed for repairs; the hearing moves to the House of Culture.",
-    "documents": ["Route of the line"],
+    "reason": "Актовый зал школы закрыт на ремонт, слушания переносятся в Дом культуры.",
+    "documents": ["Трасса линии"],
 }
 
 HELD = {
@@ -190,13 +193,13 @@ HELD = {
             HearingComment.Source.WRITTEN,
         ),
         (
-            "Can the new dump be moved further from the pastures?",
-            "Partly: the dump moves 400 m north; the access road stays where it is.",
+            "Жаңа үйіндіні жайылымнан алысырақ апаруға бола ма?",
+            "Ішінара: үйінді 400 м солтүстікке жылжиды, кірме жол орнында қалады.",
             HearingComment.Outcome.PARTLY,
             HearingComment.Source.AT_HEARING,
         ),
     ],
-    "promise": "Build a 3 km water pipe to the Nura school and clinic before the pit is extended.",
+    "promise": "Проложить водопровод 3 км до школы и амбулатории села Нура до расширения карьера.",
     "attendance": 73,
 }
 
@@ -219,7 +222,7 @@ DISCUSSION = {
     "portal_sequence": 1015,
     "days": 10,
     "working_days": 20,
-    "documents": ["Working project: environmental protection section"],
+    "documents": ["Рабочий проект: раздел охраны окружающей среды"],
 }
 
 

@@ -221,9 +221,10 @@ def _place_page_scopes(request, slug):
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 
-    A settlement shows its next hearings, headline figures, every contribution grouped by
-    category (or as a timeline), projects, past hearings and akimats; a rural district, district
-    or region also lists its villages with their figures.
+    Under the name, the answer in one line (delivered, in progress, overdue, the next hearing),
+    then every contribution grouped by category (or as a timeline), the headline figures, the
+    hearings (above the contributions while one takes comments), projects and akimats; a rural
+    district, district or region also lists its villages with their figures.
     """
     place = get_object_or_404(Place, slug=slug)
     scopes = [f"place:{place.kato_code}"]
@@ -234,6 +235,10 @@ def place_detail(request, slug):
     timeline = request.GET.get("view") == "timeline"
     affecting = Project.objects.affecting(place)
     projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
+    upcoming_hearings = list(
+        Hearing.objects.published().concerning(place).forthcoming().for_cards()[:5]
+    )
+    past_hearings = list(Hearing.objects.concerning(place).past().for_cards()[:5])
     context = {
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
@@ -247,11 +252,12 @@ def place_detail(request, slug):
         "feed_urls": place_feed_urls(place),
         "contributions": _place_contributions(listed, timeline),
         "timeline": timeline,
-        "upcoming_hearings": Hearing.objects.published()
-        .concerning(place)
-        .forthcoming()
-        .for_cards()[:5],
-        "past_hearings": Hearing.objects.concerning(place).past().for_cards()[:5],
+        "upcoming_hearings": upcoming_hearings,
+        "next_hearing": next((h for h in upcoming_hearings if not h.is_cancelled()), None),
+        # Hearings wait under the contributions unless one takes comments now (a public
+        # discussion under way is among the past ones: it started).
+        "comments_open": any(h.comments_open() for h in [*upcoming_hearings, *past_hearings]),
+        "past_hearings": past_hearings,
     }
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:

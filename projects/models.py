@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
-from core.search import fold, search_key
+from core.search import fold, fold_query, one_typo_pattern, search_key
 from core.translation import PlaceNameField, TranslatedField, translated_expression
 from core.validators import validate_bin, validate_kato_code
 
@@ -110,6 +110,8 @@ class PlaceQuerySet(models.QuerySet):
     def search(self, query):
         """Places whose name matches `query` in any language and spelling, best first.
 
+        Words naming the kind of place ("село Нура", "Жанатас ауылы", "г. Жанатас") are left
+        out, and when nothing matches, a whole name one typo away is found ("Ильчевка").
         A 9-digit KATO code finds its place. Otherwise exact names rank above name prefixes above
         other matches; then villages and towns above administrative units above wintering places,
         stations and sidings; then shallower places (a district above a village of the same name).
@@ -117,9 +119,15 @@ class PlaceQuerySet(models.QuerySet):
         query = (query or "").strip()
         if query.isdigit() and len(query) == 9:
             return self.filter(kato_code=query)
-        folded = fold(query)
+        folded = fold_query(query)
         if len(folded) < 2:
             return self.none()
+        pattern = one_typo_pattern(folded)
+        if pattern and not self.filter(search_key__contains=folded).exists():
+            # Nothing as typed: forgive one typo in a whole name ("Ильчевка").
+            return self.filter(search_key__regex=pattern).order_by(
+                "prominence", "depth", "kato_code"
+            )
         match = Case(
             When(search_key__contains=f"|{folded}|", then=Value(0)),
             When(search_key__contains=f"|{folded}", then=Value(1)),

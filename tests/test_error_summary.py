@@ -223,3 +223,23 @@ def test_refused_moderation_comes_back_in_its_place_with_unique_ids(client, make
         rf'<input[^>]*value="0"[^>]*id="{form["approve"].auto_id}_1"[^>]*checked', html
     )
     assert html.count("error-summary-list") == 1
+
+
+@pytest.mark.parametrize(
+    "language, ours, stock",
+    [("kk", "Бұл жолды толтырыңыз.", "Бұл мән міндетті."), ("ru", "Заполните это поле.", None)],
+)
+def test_a_missing_field_is_said_in_our_words(client, language, ours, stock):
+    """Django's stock "This field is required." is reworded in our catalogue (its Kazakh,
+    "Бұл мән міндетті.", reads like a machine's), and the form leaves checking to the server,
+    so the page's own summary shows instead of the browser's bubbles."""
+    hearing = HearingFactory(announced=True)
+    with translation.override(language):
+        url = reverse("hearings:comment", args=[hearing.pk])
+    response = client.post(url, {"kind": "question", "text": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert ours in html
+    if stock:
+        assert stock not in html
+    assert re.search(r'<form method="post"[^>]*novalidate', html)

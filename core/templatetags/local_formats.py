@@ -3,6 +3,7 @@
     {{ disclosure.amount|money:disclosure.currency }}   587 700 000 ₸
     {{ hearing.starts_at|day }}                          2027 жылғы 3 қаңтар
     {{ hearing.starts_at|day:"weekday" }}                2027 жылғы 3 қаңтар, жексенбі
+    {{ hearing.starts_at|day_range:hearing.discussion_ends_on }}  2026 жылғы 1–20 желтоқсан
     {{ hearing.starts_at|day_time }}                     2027 жылғы 3 қаңтар, 14:00
     {{ hearing.comments_until|day_month:"until" }}       31 желтоқсанға (kk) / 31 декабря
     {{ hearing.starts_at|timeleft }}                     1 ай 3 апта қалды
@@ -29,6 +30,11 @@ def money(amount, currency="KZT"):
 @register.filter
 def day(value, option=""):
     return formats.day(value, weekday="weekday" in option, until="until" in option)
+
+
+@register.filter
+def day_range(first, last):
+    return formats.day_range(first, last)
 
 
 @register.filter

@@ -11,6 +11,8 @@
 //   anywhere when its box is at least the 8-character minimum.
 // - overflow: the document scrolls sideways, or an element's right edge lies past the viewport
 //   and no ancestor scrolls or clips it sideways (a table inside .table-scroll is fine).
+// - clipped: a table that must be read whole (the hearing's deadlines: its status column is
+//   the point of it) needs sideways scrolling inside its box, or sticks out of the viewport.
 // - overlap: two siblings in normal flow whose boxes intersect by more than 2 px both ways.
 //   Absolutely positioned, fixed and floated boxes are decorations or wrap-arounds, not flow.
 // - image: an <img> without width and height attributes, or one that loaded with no size.
@@ -205,6 +207,15 @@ async (options) => {
         report("overflow", el, `right edge at ${Math.round(rect.right)} px, past the ${viewport} px viewport`);
       }
       overflowing.add(el);
+    }
+  }
+
+  const MUST_FIT = "table.deadlines";
+  for (const table of document.querySelectorAll(MUST_FIT)) {
+    const box = table.parentElement;
+    const right = table.getBoundingClientRect().right;
+    if (box.scrollWidth > box.clientWidth + 1 || right > viewport + 1) {
+      report("clipped", table, `${box.scrollWidth} px of table in a ${box.clientWidth} px box`);
     }
   }
 

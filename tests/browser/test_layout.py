@@ -2,7 +2,8 @@
 1280 px screen, in Kazakh, Russian and English. A full-page screenshot of each goes to
 build/screenshots/<lang>-<width>-<name>.png (CI keeps them), and the page fails on layout
 breakage a program can see: text boxes narrower than 8 characters, words broken inside,
-sideways overflow, overlapping boxes, images without a size. The rules are in layout_check.js.
+sideways overflow, a deadlines table that does not fit its box, overlapping boxes, images
+without a size. The rules are in layout_check.js.
 
 Data: the demo (seed_demo on the full KATO classifier) plus the few states it lacks (a withdrawn
 contribution, a cancelled and a past hearing, items waiting for moderation), made with factories.
@@ -311,6 +312,8 @@ CAUGHT = """<!doctype html><html lang="kk"><head><style>
 </style></head><body>
   <dl class="squeezed"><dt>Мерзімі өткен уәделер туралы</dt><dd>жарықтандырылмаған көшелер</dd></dl>
   <div class="wide">sideways</div>
+  <div style="overflow-x: auto"><table class="deadlines" style="width: 900px"><tr><td>Мәртебе</td>
+    </tr></table></div>
   <p>first paragraph</p><p class="pulled">second paragraph</p>
   <img src="DOT" alt="dot">
 </body></html>""".replace("DOT", DOT)
@@ -345,6 +348,7 @@ def test_the_check_catches_each_kind_of_breakage(browser):
     assert ("overflow", "html") in found
     assert ("overlap", "p") in found
     assert ("image", "img") in found
+    assert ("clipped", "table.deadlines") in found
     page.set_content(CLEAN)
     assert page.evaluate(CHECK, None) == []
     context.close()

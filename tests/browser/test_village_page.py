@@ -45,6 +45,20 @@ def test_village_page_without_javascript(live_server, browser, village):
     context.close()
 
 
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_answer_is_on_the_first_phone_screen(live_server, browser, village, language):
+    """On a 360 x 800 phone, in Kazakh and Russian, the line saying what was done here and the
+    next hearing is on the first screen, before any scrolling."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + village.get_absolute_url().replace("/kk/", f"/{language}/"))
+    answer = page.locator("#place-answer").bounding_box()
+    assert answer["y"] >= 0 and answer["y"] + answer["height"] <= 800, answer
+    assert page.locator("#place-answer [data-figure=delivered]").is_visible()
+    assert page.locator("#place-answer [data-next-hearing]").is_visible()
+    context.close()
+
+
 def test_map_loads_only_on_request(live_server, page, village):
     requested = []
     page.on("request", lambda request: requested.append(request.url))

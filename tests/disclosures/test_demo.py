@@ -35,7 +35,9 @@ def test_demo_seeds_the_story_and_is_idempotent():
     promise = HearingPromise.objects.get(organisation__slug="zhetisu-tungsten")
     followed = promise.disclosures.get()
     assert followed.is_in_force() and followed.basis == "hearing"
-    assert followed.title_en.startswith("Build a 3 km water pipe")
+    # The company wrote its promise in Russian, as it would: the title is in that language.
+    assert followed.title_ru.startswith("Проложить водопровод 3 км")
+    assert followed.category == "water"
     assert Disclosure.objects.count() == len(demo.DISCLOSURES) + 1
 
 

@@ -141,7 +141,7 @@ class DemoFiguresTests(FiguresAddUp, TestCase):
         self.assertEqual(rows["delivered"][1], {"KZT": delivered})
         response = self.client.get(ilyichevka.get_absolute_url())
         self.assertContains(response, "is-withdrawn")
-        self.assertContains(response, "Recorded twice: the equipment is part of the school repair.")
+        self.assertContains(response, "Внесено дважды: инвентарь вошёл в ремонт школы.")
         self.assertContains(response, "≈ ")  # the houses' value is an estimate
         self.assertContains(response, "includes estimates")
 

@@ -1,10 +1,14 @@
 """The pages residents open: a village, its district and region, a company, a project."""
 
+import datetime
+
 import pytest
 from django.test import TestCase
-from django.utils import translation
+from django.utils import timezone, translation
 
+from core import formats
 from disclosures.models import Category, Disclosure
+from hearings.models import ParticipationForm
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -62,6 +66,78 @@ class VillageStatesTests(TestCase):
         self.assertContains(response, "status-overdue")
         self.assertContains(response, "1 resident disputes it")
         self.assertContains(response, "confirmed by the akimat")
+
+    def test_the_answer_comes_before_hearings_and_the_form(self):
+        """With no hearing taking comments, the page reads: name, the one-line answer
+        (delivered, in progress, overdue, next hearing), the contributions, then the hearings and
+        the subscription form."""
+        village = self.places["village"]
+        DisclosureFactory(published=True, settlements=[village], title_en="A new well")
+        DisclosureFactory(published=True, overdue=True, settlements=[village])
+        HearingFactory(
+            announced=True,
+            organiser=self.akimat,
+            territory=[village],
+            comments_until=datetime.date.today() - datetime.timedelta(days=1),
+            title_en="Refinery hearing",
+        )
+        response = self.page()
+        self.assertFalse(response.context["comments_open"])
+        content = response.content.decode()
+        order = [
+            "<h1>",
+            'id="place-answer"',
+            'id="contributions-heading"',
+            "A new well",
+            'id="hearings-heading"',
+            "Refinery hearing",
+            'name="email"',
+        ]
+        positions = [content.index(marker) for marker in order]
+        self.assertEqual(positions, sorted(positions))
+        answer = content[content.index('id="place-answer"') : content.index("</p>", positions[1])]
+        self.assertIn("delivered: <strong>1</strong>", answer)
+        self.assertIn("overdue: <strong>1</strong>", answer)
+        self.assertIn("Next hearing", answer)
+
+    def test_a_public_discussion_is_a_window_of_days(self):
+        """An online public discussion is no one-off meeting at 09:00: its card and the answer
+        line give the first and last day of the window, and comments close on the last."""
+        start = timezone.now() + datetime.timedelta(days=30)
+        last = timezone.localdate(start) + datetime.timedelta(days=19)
+        HearingFactory(
+            announced=True,
+            organiser=self.akimat,
+            territory=[self.places["village"]],
+            form=ParticipationForm.PUBLIC_DISCUSSION,
+            format="online",
+            starts_at=start,
+            discussion_ends_on=last,
+            comments_until=None,
+        )
+        content = self.page().content.decode()
+        window = formats.day_range(start, last, "en")
+        self.assertEqual(content.count(f"online discussion, {window}"), 2)  # answer and card
+        self.assertNotIn(f"{formats.day_time(start, 'en')}<", content)
+        self.assertIn(f"Comments close on {formats.day_month(last, 'en')}", content)
+
+    def test_a_withdrawn_card_does_not_say_delivered(self):
+        """Under the "withdrawn" badge a card gives the withdrawal date and reason, not "delivered
+        on ..." as well; a current delivered card keeps its date."""
+        village = self.places["village"]
+        DisclosureFactory(
+            published=True,
+            withdrawn=True,
+            settlements=[village],
+            delivered_date=datetime.date(2020, 3, 1),
+        )
+        current = DisclosureFactory(
+            published=True, settlements=[village], delivered_date=datetime.date(2021, 6, 1)
+        )
+        content = self.page().content.decode()
+        self.assertIn("Withdrawn on", content)
+        self.assertNotIn(f"delivered {formats.day(datetime.date(2020, 3, 1), 'en')}", content)
+        self.assertIn(f"delivered {formats.day(current.delivered_date, 'en')}", content)
 
     def test_drafts_and_hidden_stay_off(self):
         village = self.places["village"]

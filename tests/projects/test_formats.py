@@ -257,3 +257,25 @@ def test_lang_attribute_marks_fallback_text():
 )
 def test_place_names_spell_out_kato_abbreviations(name, language, shown):
     assert formats.place_name(name, language) == shown
+
+
+@pytest.mark.parametrize(
+    "first, last, language, shown",
+    [
+        ((2026, 12, 1), (2026, 12, 20), "kk", "2026\u00a0жылғы 1–20\u00a0желтоқсан"),
+        ((2026, 12, 1), (2026, 12, 20), "ru", "1–20\u00a0декабря 2026\u00a0г."),
+        (
+            (2026, 11, 25),
+            (2026, 12, 20),
+            "kk",
+            "2026\u00a0жылғы 25\u00a0қараша – 20\u00a0желтоқсан",
+        ),
+        ((2026, 11, 25), (2026, 12, 20), "ru", "25\u00a0ноября – 20\u00a0декабря 2026\u00a0г."),
+        ((2026, 12, 25), (2027, 1, 20), "en", "25\u00a0December 2026 – 20\u00a0January 2027"),
+        ((2026, 12, 1), None, "en", "1\u00a0December 2026"),
+    ],
+)
+def test_a_window_of_days_writes_the_year_once(first, last, language, shown):
+    """A public discussion's window: one year, one month where they are shared."""
+    last = datetime.date(*last) if last else None
+    assert formats.day_range(datetime.date(*first), last, language) == shown

@@ -175,6 +175,25 @@ class SearchTests(TestCase):
             with self.subTest(query=query):
                 self.assertEqual(self.codes(query)[0], "316020100")
 
+    def test_words_naming_the_kind_of_place_are_left_out(self):
+        """People write the kind of place with its name, in Russian or Kazakh, before or after."""
+        for query in ["село Нура", "с. Нура", "Нұра ауылы", "аул Нура"]:
+            with self.subTest(query=query):
+                self.assertEqual(set(self.codes(query)), set(self.codes("Нура")))
+        for query in ["Жанатас ауылы", "г. Жанатас", "город Жанатас", "Жаңатас қаласы"]:
+            with self.subTest(query=query):
+                self.assertEqual(self.codes(query)[0], "316020100")
+
+    def test_one_typo_is_forgiven_when_nothing_matches(self):
+        """A letter left out, added or mistyped still finds the village; a name two letters off
+        finds nothing rather than anything."""
+        self.assertEqual(self.codes("Ильчевка")[:1], ["596036500"])
+        self.assertEqual(self.codes("Ильичиевка")[:1], ["596036500"])
+        self.assertEqual(self.codes("Ильичевко")[:1], ["596036500"])
+        self.assertEqual(self.codes("село Ильчевка")[:1], ["596036500"])
+        self.assertEqual(self.codes("Жанатс")[:1], ["316020100"])
+        self.assertEqual(self.codes("Ильчевко"), [])
+
     def test_kato_code_finds_its_place(self):
         self.assertEqual(self.codes("194069100"), ["194069100"])
         self.assertEqual(self.codes("999999999"), [])

@@ -119,3 +119,27 @@ def test_trusted_proxies_are_read_as_networks(monkeypatch):
             timeout=60,
         )
         assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_refusal_talks_to_the_resident(language):
+    """A refused comment is "not sent yet", not "there is a problem": the notice keeps the
+    text, says when to send again, names the paper way and blames nobody's network; Django's
+    stock Kazakh is nowhere."""
+    hearing = HearingFactory(announced=True)
+    villager = Client()
+    for n in range(5):
+        assert comment(villager, hearing, text=f"Question {n}").status_code == 302
+    url = reverse("hearings:comment", args=[hearing.pk]).replace("/kk/", f"/{language}/", 1)
+    url = url.replace("/en/", f"/{language}/", 1)
+    response = villager.post(url, {"kind": "question", "text": "Sixth"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    expected = {
+        "kk": ("Хабарламаңыз әлі жіберілген жоқ", "қағаз түрінде"),
+        "ru": ("Сообщение ещё не отправлено", "на бумаге"),
+    }[language]
+    for words in expected:
+        assert words in html
+    for wrong in ("Қателерді түзетіңіз", "желіңізден", "вашей сети", "Исправьте ошибки"):
+        assert wrong not in html
