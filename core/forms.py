@@ -111,7 +111,7 @@ class SignInForm(AuthenticationForm):
     def clean(self):
         """The account's own delay first (core/signin.py): while it runs, the password is not
         even checked, so guessing gains nothing."""
-        wait = signin.account_wait(self.cleaned_data.get("username"))
+        wait = signin.account_wait(self.cleaned_data.get("username"), self.request)
         if wait:
             raise forms.ValidationError(
                 self.error_messages["slow_down"], code="slow_down", params={"seconds": wait}

@@ -29,6 +29,7 @@ import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
@@ -41,9 +42,13 @@ logger = logging.getLogger(__name__)
 MAIL_SENDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-reset-mail")
 
 
-def account_wait(username):
-    """Seconds this account's next sign-in must still wait (0: it may try now)."""
+def account_wait(username, request=None):
+    """Seconds this account's next sign-in must still wait (0: it may try now).
+
+    A combination axes has locked gets axes' own answer (429) rather than this delay."""
     if not username:
+        return 0
+    if request is not None and not AxesProxyHandler.is_allowed(request, {"username": username}):
         return 0
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     recent = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
