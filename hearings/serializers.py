@@ -34,12 +34,26 @@ class DeadlineSerializer(serializers.Serializer):
             (clock.DUE, "due"),
             (clock.BROKEN, "broken"),
             (clock.RUNNING, "running"),
+            (clock.OFF_GUIDANCE, "off guidance"),
         ],
         help_text=(
             "What the hearing's page says: `met` (kept, due date passed), `on_track` (already "
             "kept, due date still ahead), `due` (not done yet, or only planned), `broken` (missed, "
-            "or planned too late), `running` (the protocol's validity period)."
+            "or planned too late, by a verified rule only), `running` (the protocol's validity "
+            "period), `off_guidance` (an unverified rule, the site's expectation, not kept: "
+            "never a breach of law)."
         ),
+    )
+    source = serializers.CharField(help_text="The rule's legal source, in the request's language.")
+    source_url = serializers.CharField(help_text="A link to the source, or empty.")
+    verified = serializers.BooleanField(
+        help_text=(
+            "True only for a rule verified against the official text; it alone can be `broken` "
+            "or `met` false. False: guidance, the site's expectation."
+        )
+    )
+    note = serializers.CharField(
+        help_text="What is known about the rule, in the request's language."
     )
 
 
@@ -174,6 +188,10 @@ class HearingSerializer(serializers.ModelSerializer):
                 "met": getattr(deadline, "met", None),
                 "planned": getattr(deadline, "planned", False),
                 "state": getattr(deadline, "state", ""),
+                "source": str(getattr(deadline, "source", "")),
+                "source_url": getattr(deadline, "source_url", ""),
+                "verified": getattr(deadline, "verified", False),
+                "note": str(getattr(deadline, "note", "")),
             }
             for deadline in hearing.deadlines()
         ]

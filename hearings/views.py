@@ -634,6 +634,8 @@ def hearing_announce(request, pk):
             messages.error(request, text)
     else:
         messages.success(request, _("The hearing is announced; subscribers will be told."))
+        for text in clock.announcement_guidance(hearing):  # advice, never a refusal
+            messages.info(request, text)
     return redirect(hearing)
 
 
@@ -693,6 +695,8 @@ def hearing_reschedule(request, pk):
             _form_errors(form, error)
         else:
             messages.success(request, _("The hearing is moved; subscribers will be told."))
+            for text in clock.announcement_guidance(hearing):  # advice, never a refusal
+                messages.info(request, text)
             return redirect(hearing)
     return _akimat_form(request, hearing, form, _("Reschedule the hearing"))
 
