@@ -259,6 +259,8 @@ def deadlines(hearing, today=None, calendar=None):
     calendar = calendar_of(hearing, calendar)
     result = _window_notice(hearing)
     for rule in rule_set.rules_in_order():
+        if not _in_scope(hearing, rule):
+            continue
         due = _due(hearing, rule, calendar)
         if due is None:
             continue
@@ -284,6 +286,16 @@ def deadlines(hearing, today=None, calendar=None):
     if hearing.is_cancelled():
         result = [deadline for deadline in result if deadline.state not in PENDING]
     return result
+
+
+def _in_scope(hearing, rule):
+    """Art. 73(1)'s six months (the `validity` rule) concern only the draft report on possible
+    impacts (legal-sources, Q3), not every hearing of a rule set."""
+    from hearings.models import LegalBasis
+
+    if rule.measures == rule.Measures.VALIDITY:
+        return hearing.legal_basis == LegalBasis.EIA_REPORT
+    return True
 
 
 def _window_notice(hearing):

@@ -1,5 +1,8 @@
 """The read API's representation of hearings: every notice field, the legal clock, the record."""
 
+import datetime
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -123,7 +126,9 @@ class HearingSerializer(serializers.ModelSerializer):
     territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
     online_link = OptionalURL()
     languages = serializers.SerializerMethodField()
-    ends_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.SerializerMethodField()
+    discussion_first_day = serializers.SerializerMethodField()
+    discussion_last_day = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     documents = HearingDocumentSerializer(many=True, read_only=True)
     changes = serializers.SerializerMethodField()
@@ -148,12 +153,16 @@ class HearingSerializer(serializers.ModelSerializer):
             "decision",
             "decision_authority",
             "territory",
+            "form",
+            "art87_subparagraph",
             "format",
             "venue",
             "online_link",
             "online_instructions",
             "starts_at",
             "ends_at",
+            "discussion_first_day",
+            "discussion_last_day",
             "duration_minutes",
             "languages",
             "materials_available_from",
@@ -175,6 +184,39 @@ class HearingSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_languages(self, hearing):
         return [code.strip() for code in (hearing.languages or "").split(",") if code.strip()]
+
+    @extend_schema_field(
+        serializers.DateTimeField(
+            help_text=(
+                "An open meeting's end (start + duration); a public discussion's end: midnight "
+                "after its last day (Kazakhstan time), not start + duration."
+            )
+        )
+    )
+    def get_ends_at(self, hearing):
+        if hearing.is_public_discussion():
+            after = clock.last_day(hearing) + datetime.timedelta(days=1)
+            return serializers.DateTimeField().to_representation(
+                timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
+            )
+        return serializers.DateTimeField().to_representation(hearing.ends_at)
+
+    @extend_schema_field(
+        serializers.DateField(
+            allow_null=True, help_text="A public discussion's first day; null for an open meeting."
+        )
+    )
+    def get_discussion_first_day(self, hearing):
+        return clock.first_day(hearing).isoformat() if hearing.is_public_discussion() else None
+
+    @extend_schema_field(
+        serializers.DateField(
+            allow_null=True,
+            help_text="A public discussion's last day (inclusive); null for an open meeting.",
+        )
+    )
+    def get_discussion_last_day(self, hearing):
+        return clock.last_day(hearing).isoformat() if hearing.is_public_discussion() else None
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, hearing):

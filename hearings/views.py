@@ -44,7 +44,15 @@ from hearings.forms import (
     SubscribeForm,
 )
 from hearings.metadata import hearing_data
-from hearings.models import Hearing, HearingComment, HearingPromise, LearnedOf, Rule, Subscription
+from hearings.models import (
+    Hearing,
+    HearingComment,
+    HearingPromise,
+    LearnedOf,
+    Rule,
+    RuleSet,
+    Subscription,
+)
 from hearings.notifications import absolute
 from projects import metadata
 from projects.models import Organisation, Place
@@ -118,6 +126,16 @@ def hearing_list(request):
         {"filterset": filterset, "page": page, "now": timezone.now()},
         status=400 if invalid else 200,
     )
+
+
+@public_page
+def legal_rules(request):
+    """Every rule set of the legal clock and each rule: what it says, its source, whether it
+    binds (verified) or is guidance, and the history of its legal review."""
+    rule_sets = RuleSet.objects.prefetch_related(
+        "rules__changes__by", "rules__verified_by"
+    ).order_by("regime", "-in_force_from")
+    return render(request, "hearings/legal_rules.html", {"rule_sets": rule_sets})
 
 
 @public_page

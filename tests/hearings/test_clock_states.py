@@ -101,3 +101,32 @@ def test_a_hearing_on_a_public_holiday_gets_a_warning():
     with translation.override("en"):
         advice = " ".join(clock.announcement_guidance(workday, D(2026, 11, 1)))
     assert "public holiday" not in advice
+
+
+def test_api_gives_the_form_and_a_discussions_first_and_last_day(client):
+    """A 20-working-day discussion is not a 2-hour event: `form`, its first and last day, and
+    `ends_at` at midnight after its last day; each deadline carries source, verified, note."""
+    hearing = _discussion(
+        D(2026, 12, 18), D(2027, 1, 19), status="announced", announced_at=at(D(2026, 12, 10))
+    )
+    data = client.get(f"/api/v1/hearings/{hearing.pk}/").json()
+    assert data["form"] == "public_discussion"
+    assert data["discussion_first_day"] == "2026-12-18"
+    assert data["discussion_last_day"] == "2027-01-19"
+    assert data["ends_at"].startswith("2027-01-20T00:00:00")
+    window = next(d for d in data["deadlines"] if d["key"] == "discussion")
+    assert window["source"] and window["note"] and window["verified"] is False
+    meeting = HearingFactory(announced=True)
+    data = client.get(f"/api/v1/hearings/{meeting.pk}/").json()
+    assert data["form"] == "open_meeting" and data["discussion_first_day"] is None
+
+
+def test_the_six_months_of_art_73_concern_only_the_draft_report_on_possible_impacts():
+    """A land-allocation hearing has no "draft sent to the ministry" row; an EIA report has."""
+    signed = D(2026, 12, 1)
+    report = HearingFactory(record_published=True, protocol_signed_on=signed)
+    land = HearingFactory(
+        record_published=True, protocol_signed_on=signed, legal_basis="land_allocation"
+    )
+    assert _row(report, "validity", D(2026, 12, 20)) is not None
+    assert _row(land, "validity", D(2026, 12, 20)) is None

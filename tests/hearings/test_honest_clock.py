@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from hearings import clock, notifications, services
-from hearings.models import Hearing, OutboxMessage, Rule, RuleChange
+from hearings.models import Hearing, OutboxMessage, Rule, RuleChange, RuleSet
 from tests.factories import HearingFactory, UserFactory, bind_rules, member_of
 
 from .conftest import local_at
@@ -207,3 +207,20 @@ def test_kk_and_ru_pages_cite_the_law_in_their_own_language(client, language, ac
         "Legal source not confirmed",
     ):
         assert english not in body
+
+
+def test_the_public_legal_page_lists_every_rule_its_status_and_history(client, legal_editor):
+    """/<lang>/legal/: each rule set and rule with its source and status; a verification shows
+    with its reason."""
+    with translation.override("en"):
+        body = client.get("/en/legal/").content.decode()
+    for rule_set in RuleSet.objects.all():
+        assert str(rule_set.name_en) in body
+    assert body.count('id="rule-') == Rule.objects.count()
+    assert "verified against the official text</span>" not in body
+    _verify(legal_editor, "protocol")
+    body = client.get("/en/legal/").content.decode()
+    assert "verified against the official text</span>" in body
+    assert "Read on adilet.zan.kz." in body
+    ru = client.get("/ru/legal/").content.decode()
+    assert "Протокол публикуется в течение семи дней." in ru
