@@ -216,7 +216,7 @@ def test_the_public_legal_page_lists_every_rule_its_status_and_history(client, l
         body = client.get("/en/legal/").content.decode()
     for rule_set in RuleSet.objects.all():
         assert str(rule_set.name_en) in body
-    assert body.count('id="rule-') == Rule.objects.count()
+    assert body.count('<tr id="rule-') == Rule.objects.count()
     assert "verified against the official text</span>" not in body
     _verify(legal_editor, "protocol")
     body = client.get("/en/legal/").content.decode()
