@@ -224,3 +224,14 @@ def test_the_public_legal_page_lists_every_rule_its_status_and_history(client, l
     assert "Read on adilet.zan.kz." in body
     ru = client.get("/ru/legal/").content.decode()
     assert "Протокол публикуется в течение семи дней." in ru
+
+
+def test_announcing_through_the_page_gives_guidance_not_a_refusal(client):
+    """Ten days ahead: announced; the official reads what the site expects, marked as such."""
+    hearing = HearingFactory(starts_at=local_at(10))
+    client.force_login(member_of(hearing.organiser))
+    with translation.override("en"):
+        response = client.post(f"/en/hearings/{hearing.pk}/announce/", follow=True)
+    assert Hearing.objects.get(pk=hearing.pk).status == Hearing.Status.ANNOUNCED
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Legal source not confirmed") for m in messages)
