@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 from core.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
 from disclosures.sitemaps import DisclosureSitemap
+from hearings import views as hearings_views
 from hearings.api import HearingViewSet
 from hearings.sitemaps import HearingSitemap
 from portal import views as portal_views
@@ -69,6 +70,7 @@ urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
     path("disclosures/", include("disclosures.urls")),
     path("hearings/", include("hearings.urls")),
+    path("legal/", hearings_views.legal_rules, name="legal"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,
 )

@@ -110,6 +110,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 class RuleInline(admin.StackedInline):
     model = Rule
     extra = 0
+    # Verification goes through `services.verify_rule` (a reason, a public log), never a tick.
+    readonly_fields = ["verified", "verified_on", "verified_by"]
 
 
 @admin.register(RuleSet)

@@ -11,6 +11,11 @@ Working days are Kazakhstan's (`working_days.WorkingCalendar`). When a hearing i
 announcement clock restarts from the day it was moved: residents must get the whole notice
 period before the new date, not what was left of the old one.
 
+Only a rule that binds (`Rule.binds`: verified against the official text, with its whole record)
+decides anything: it refuses an announcement or a move, is judged "broken", alerts. Any other rule
+is guidance, the site's expectation: a date it misses reads "later than the site expects"
+(`OFF_GUIDANCE`), never "broken", and it never refuses.
+
 A deadline still in the future is never "met": it is "on track" (already kept) or "due on …".
 A date the notice gives for a step that lies ahead (materials to be put up on 7 December, comments
 taken until 1 January) is a plan, not a step taken: it is shown as planned and judged "due".
@@ -31,6 +36,8 @@ ON_TRACK = "on_track"
 DUE = "due"
 BROKEN = "broken"
 RUNNING = "running"  # the protocol's validity: a period that runs, not a duty already kept
+# A rule that does not bind (not verified) and was not kept: the site's expectation, not law.
+OFF_GUIDANCE = "off_guidance"
 
 
 @dataclass
@@ -47,7 +54,7 @@ class Deadline:
     days: int = 0  # how many days late or short when broken, or left while running
     source: str = ""
     source_url: str = ""
-    verified: bool = False
+    verified: bool = False  # the rule binds (`Rule.binds`); otherwise it is guidance
     note: str = ""
     planned: bool = False  # `done` is a date still ahead: what the notice promises, not yet done
 
@@ -178,7 +185,11 @@ def _done(hearing, rule):
     if rule.measures == Measures.ANNOUNCEMENT:
         return notice_start(hearing)
     if rule.measures == Measures.COMMENTS:
-        return hearing.comments_until
+        # Without a date of its own the site takes comments until the hearing's day
+        # (`Hearing.comments_open`): that is the period applied, and the one judged.
+        if hearing.comments_until or not hearing.announced_at:
+            return hearing.comments_until
+        return first_day(hearing)
     if rule.measures == Measures.DISCUSSION:
         return hearing.discussion_ends_on
     if rule.measures == Measures.PROTOCOL:
@@ -188,7 +199,15 @@ def _done(hearing, rule):
 
 
 def _judge(rule, due, done, today, cancelled):
-    """(met, state, days): kept or not, what the page says, by how many days."""
+    """(met, state, days): kept or not, what the page says, by how many days. A rule that does
+    not bind is never "broken" nor `met` False: what it would call broken is `OFF_GUIDANCE`."""
+    met, state, days = _judge_by_rule(rule, due, done, today, cancelled)
+    if state == BROKEN and not rule.binds:
+        return None, OFF_GUIDANCE, days
+    return met, state, days
+
+
+def _judge_by_rule(rule, due, done, today, cancelled):
     Measures = rule.Measures
     if rule.measures == Measures.VALIDITY:
         return None, RUNNING if today <= due else BROKEN, abs((due - today).days)
@@ -217,15 +236,21 @@ def _judge(rule, due, done, today, cancelled):
     return None, DUE, 0
 
 
+PENDING = (DUE, ON_TRACK, RUNNING)
+
+
 def deadlines(hearing, today=None, calendar=None):
-    """Every rule of the hearing's rule set, applied to it, in the rule set's order."""
+    """Every rule of the hearing's rule set, applied to it, in the rule set's order. A cancelled
+    hearing keeps only what was decided before it was cancelled: nothing is pending for it."""
     today = today or timezone.localdate()
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
         return []
     calendar = calendar_of(hearing, calendar)
-    result = []
+    result = _window_notice(hearing)
     for rule in rule_set.rules_in_order():
+        if not _in_scope(hearing, rule):
+            continue
         due = _due(hearing, rule, calendar)
         if due is None:
             continue
@@ -244,11 +269,49 @@ def deadlines(hearing, today=None, calendar=None):
                 planned=done is not None and done > today,
                 source=rule.citation(),
                 source_url=rule.source_url,
-                verified=rule.verified,
-                note=rule.note,
+                verified=rule.binds,
+                note=rule.note_text(),
             )
         )
+    if hearing.is_cancelled():
+        result = [deadline for deadline in result if deadline.state not in PENDING]
     return result
+
+
+def _in_scope(hearing, rule):
+    """Art. 73(1)'s six months (the `validity` rule) concern only the draft report on possible
+    impacts (legal-sources, Q3), not every hearing of a rule set."""
+    from hearings.models import LegalBasis
+
+    if rule.measures == rule.Measures.VALIDITY:
+        return hearing.legal_basis == LegalBasis.EIA_REPORT
+    return True
+
+
+def _window_notice(hearing):
+    """A public discussion announced after its window had opened: flagged, not left to read
+    "due on …" as if residents had had the whole window. Not a rule of law (none is confirmed
+    for a discussion's notice): a fact, shown in neutral colours."""
+    start = notice_start(hearing)
+    if not hearing.is_public_discussion() or start is None or start <= first_day(hearing):
+        return []
+    return [
+        Deadline(
+            key="window_notice",
+            label=_("Announced before the window opened"),
+            rule=_("a public discussion's window opens after its announcement"),
+            due=first_day(hearing),
+            done=start,
+            met=None,
+            state=OFF_GUIDANCE,
+            days=(start - first_day(hearing)).days,
+            source=_("No source found"),
+            note=_(
+                "The discussion was announced after its window had opened: residents had less "
+                "than the whole window to take part."
+            ),
+        )
+    ]
 
 
 def rule(hearing, measures, today=None):
@@ -261,14 +324,16 @@ def rule(hearing, measures, today=None):
 
 def _source_text(rule):
     text = _("Source: %(source)s.") % {"source": rule.citation()}
-    if not rule.verified:
+    if not rule.binds:
         text += " " + _("Not yet verified against the official text.")
     return text
 
 
-def earliest_lawful_start(hearing, today=None, calendar=None):
-    """The first day the hearing may start if it is announced today, by every "before" rule
-    on its start (counted in the rule's unit, working days included)."""
+def earliest_lawful_start(hearing, today=None, calendar=None, binding_only=True):
+    """The first day the hearing may start if it is announced (or moved) today, by every
+    "before" rule on its start that binds (counted in the rule's unit, working days included);
+    with `binding_only` False, by the site's expectations too. The same arithmetic as the check
+    (`announcement_problems`): materials already up count from the day they went up."""
     from hearings.models import Rule
 
     today = today or timezone.localdate()
@@ -280,8 +345,10 @@ def earliest_lawful_start(hearing, today=None, calendar=None):
     for each in rule_set.rules.all():
         if each.direction != Rule.Direction.BEFORE or each.event != Rule.Event.HEARING:
             continue
+        if binding_only and not each.binds:
+            continue
         if each.measures == Rule.Measures.MATERIALS:
-            start_from = max(hearing.materials_available_from or today, today)
+            start_from = hearing.materials_available_from or today
         elif each.measures == Rule.Measures.ANNOUNCEMENT:
             start_from = today
         else:
@@ -291,33 +358,65 @@ def earliest_lawful_start(hearing, today=None, calendar=None):
 
 
 def announcement_problems(hearing, today=None):
-    """Why announcing (or moving) `hearing` today would break its rules; empty when lawful.
+    """Why announcing (or moving) `hearing` today would break its binding rules; empty when
+    lawful. Only rules that bind (`Rule.binds`) refuse: the rest is `announcement_guidance`.
 
-    Each refusal names the rule, its source (and that it is not yet verified, where it is not)
-    and the earliest lawful date.
+    Each refusal names the rule, its source and the earliest lawful date.
     """
-    today = today or timezone.localdate()
-    missing = _discussion_problems(hearing)
-    if missing:
-        return missing
+    problems = _form_problems(hearing, today)
+    if problems:
+        return problems
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
         return [_("No rule set of the legal clock applies to this hearing: ask the moderators.")]
-    calendar = WorkingCalendar.load()
-    earliest = formats.day(earliest_lawful_start(hearing, today, calendar))
-    problems = (
-        _rule_problem(hearing, each, _due(hearing, each, calendar), earliest, today)
-        for each in rule_set.rules_in_order()
-    )
-    return [problem for problem in problems if problem]
+    return [text for rule, text in _rule_findings(hearing, rule_set, today) if rule.binds]
 
 
-def _discussion_problems(hearing):
-    """What a public discussion must say before its rules can be judged at all."""
+def announcement_guidance(hearing, today=None):
+    """What the site expects of `hearing` by rules whose legal source is not confirmed: shown to
+    the official as advice, never a refusal."""
+    if _form_problems(hearing, today):
+        return []
+    advice = _day_off_warnings(hearing)
+    rule_set = rule_set_for(hearing, today)
+    if rule_set is None:
+        return advice
+    prefix = _("Legal source not confirmed — the site's expectation:")
+    return advice + [
+        f"{prefix} {text}"
+        for rule, text in _rule_findings(hearing, rule_set, today)
+        if not rule.binds
+    ]
+
+
+def _day_off_warnings(hearing, calendar=None):
+    """A hearing (or a discussion's first or last day) on a public holiday: a warning."""
+    calendar = calendar_of(hearing, calendar)
+    days = dict.fromkeys([first_day(hearing), last_day(hearing)])
+    return [
+        _("%(date)s is a public holiday: few residents may be able to come.")
+        % {"date": formats.day(day)}
+        for day in days
+        if calendar.holiday_name(day) and not calendar.is_working_day(day)
+    ]
+
+
+def _form_problems(hearing, today=None):
+    """What the notice itself lacks, whatever the rules: a discussion's basis and window, and
+    a window that would start before its announcement."""
     from hearings.models import ParticipationForm
 
     if hearing.form != ParticipationForm.PUBLIC_DISCUSSION:
         return []
+    today = today or timezone.localdate()
+    if hearing.announced_at is None and first_day(hearing) < today:
+        return [
+            _(
+                "A public discussion cannot open before it is announced: its first day, "
+                "%(first)s, has passed. Give a window that starts today or later."
+            )
+            % {"first": formats.day(first_day(hearing))}
+        ]
     if not hearing.art87_subparagraph and hearing.legal_basis != "general_plan":
         return [
             _(
@@ -332,48 +431,68 @@ def _discussion_problems(hearing):
     return []
 
 
-def _rule_problem(hearing, each, due, earliest, today):
-    """How `hearing` breaks the rule `each` (whose deadline is `due`), or None."""
+def _rule_findings(hearing, rule_set, today=None):
+    """(rule, message) for every rule of `rule_set` that announcing `hearing` today misses. The
+    earliest date quoted counts the rules of the same kind: binding ones for a refusal, every
+    one for guidance."""
     from hearings.models import Rule
 
-    values = {
-        "rule": each.describe(),
-        "label": each.get_measures_display(),
-        "earliest": earliest,
-        "source": _source_text(each),
+    today = today or timezone.localdate()
+    calendar = WorkingCalendar.load()
+    earliest = {
+        binds: formats.day(earliest_lawful_start(hearing, today, calendar, binding_only=binds))
+        for binds in (True, False)
     }
-    if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
-        return (
-            _(
-                "%(label)s: %(rule)s. %(source)s The earliest lawful date for the hearing "
-                "is %(earliest)s."
-            )
-            % values
-        )
-    if each.measures == Rule.Measures.MATERIALS:
-        if not hearing.materials_available_from:
-            return NEEDS_MATERIALS_DATE()
-        if hearing.materials_available_from > due:
-            return (
-                _(
-                    "%(label)s: %(rule)s. %(source)s The earliest lawful date for the "
-                    "hearing is %(earliest)s."
-                )
-                % values
-            )
-    elif each.measures == Rule.Measures.COMMENTS:
-        if hearing.comments_until and hearing.comments_until < due:
-            return _("%(label)s: %(rule)s (%(date)s). %(source)s") % {
-                **values,
-                "date": formats.day(due),
+    findings = []
+    for each in rule_set.rules_in_order():
+        due = _due(hearing, each, calendar)
+        values = {
+            "rule": each.describe(),
+            "label": each.get_measures_display(),
+            "source": _source_text(each),
+        }
+        if each.binds:
+            values["earliest"] = _("The earliest lawful date for the hearing is %(date)s.") % {
+                "date": earliest[True]
             }
-    elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
-        if hearing.discussion_ends_on < due:
-            return _(
-                "%(label)s: %(rule)s. %(source)s The earliest lawful last day of the "
-                "discussion is %(date)s."
-            ) % {**values, "date": formats.day(due)}
-    return None
+            values["last_day"] = _("The earliest lawful last day of the discussion is %(date)s.")
+        else:
+            values["earliest"] = _(
+                "The earliest date the site expects for the hearing is %(date)s."
+            ) % {"date": earliest[False]}
+            values["last_day"] = _(
+                "The earliest last day of the discussion the site expects is %(date)s."
+            )
+        values["last_day"] %= {"date": formats.day(due)}
+        if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
+            findings.append((each, _EARLIEST() % values))
+        elif each.measures == Rule.Measures.MATERIALS:
+            if not hearing.materials_available_from:
+                findings.append((each, NEEDS_MATERIALS_DATE()))
+            elif hearing.materials_available_from > due:
+                findings.append((each, _EARLIEST() % values))
+        elif each.measures == Rule.Measures.COMMENTS:
+            if hearing.comments_until and hearing.comments_until < due:
+                findings.append(
+                    (
+                        each,
+                        _("%(label)s: %(rule)s (%(date)s). %(source)s")
+                        % {**values, "date": formats.day(due)},
+                    )
+                )
+        elif each.measures == Rule.Measures.DISCUSSION and hearing.discussion_ends_on:
+            if hearing.discussion_ends_on < due:
+                findings.append(
+                    (
+                        each,
+                        _("%(label)s: %(rule)s. %(source)s %(last_day)s") % values,
+                    )
+                )
+    return findings
+
+
+def _EARLIEST():  # noqa: N802
+    return _("%(label)s: %(rule)s. %(source)s %(earliest)s")
 
 
 def NEEDS_MATERIALS_DATE():  # noqa: N802

@@ -14,12 +14,33 @@ import datetime
 RULES_286 = (
     "Rules for conducting public hearings (Order No. 286 of 3 August 2021, MoJ reg. No. 23901)"
 )
+RULES_286_KK = (
+    "Қоғамдық тыңдаулар өткізу қағидалары (2021 жылғы 3 тамыздағы № 286 бұйрық, ӘМ тіркеу № 23901)"
+)
+RULES_286_RU = (
+    "Правила проведения общественных слушаний (приказ № 286 от 3 августа 2021 года, "
+    "рег. МЮ № 23901)"
+)
 RULES_286_URL = "https://adilet.zan.kz/rus/docs/V2100023901"
 ECO_CODE = "Ecological Code of the Republic of Kazakhstan"
+ECO_CODE_KK = "Қазақстан Республикасының Экологиялық кодексі"
+ECO_CODE_RU = "Экологический кодекс Республики Казахстан"
 ECO_CODE_URL = "https://adilet.zan.kz/rus/docs/K2100000400"
+# The title as the press quotes it (legal-sources, Q5); the earlier shipped title was made up.
 ORDER_505 = (
-    "Rules of public discussion of urban planning projects "
-    "(MIID Order No. 505 of 30 September 2020)"
+    "Rules for the development, approval and adoption of urban planning projects (general plans "
+    "of settlements, detailed plans and development projects), MIID Order No. 505 of 30 "
+    "September 2020"
+)
+ORDER_505_KK = (
+    "Қала құрылысы жобаларын (елді мекендердің бас жоспарларын, егжей-тегжейлі жоспарлау "
+    "жобаларын және құрылыс салу жобаларын) әзірлеу, келісу және бекіту қағидалары, ҚР ИИДМ "
+    "2020 жылғы 30 қыркүйектегі № 505 бұйрығы"
+)
+ORDER_505_RU = (
+    "Правила разработки, согласования и утверждения градостроительных проектов (генеральных "
+    "планов населенных пунктов, проектов детальной планировки и проектов застройки), приказ "
+    "МИИР РК № 505 от 30 сентября 2020 года"
 )
 EDITION_2024 = datetime.date(2024, 3, 6)
 EDITION_2021 = datetime.date(2021, 8, 3)
@@ -34,10 +55,16 @@ MATERIALS_2024 = {
     "direction": "before",
     "event": "hearing",
     "source_document": RULES_286,
+    "source_document_kk": RULES_286_KK,
+    "source_document_ru": RULES_286_RU,
     "source_edition": EDITION_2024,
     "source_url": RULES_286_URL,
     "note": "Secondary sources on the 2024 edition say 'at least 30 days'; whether calendar or "
     "working days is not stated. Counted here in calendar days.",
+    "note_kk": "2024 жылғы редакция туралы қосалқы дереккөздерде «кемінде 30 күн бұрын» "
+    "делінген; күнтізбелік пе, жұмыс күні ме, айтылмаған. Мұнда күнтізбелік күнмен есептеледі.",
+    "note_ru": "Вторичные источники о редакции 2024 года говорят «не менее чем за 30 дней»; "
+    "календарные это дни или рабочие, не сказано. Здесь считаются календарные дни.",
 }
 ANNOUNCEMENT_20 = {
     "measures": "announcement",
@@ -48,6 +75,12 @@ ANNOUNCEMENT_20 = {
     "source_document": NO_SOURCE,
     "note": "No lead time for environmental hearings was found. The 20 calendar days come from "
     "the general-plan rules (Order No. 505); kept as the site's expectation until checked.",
+    "note_kk": "Экологиялық тыңдаулар туралы хабарландырудың мерзімі табылмады. 20 күнтізбелік "
+    "күн бас жоспарларды талқылау қағидаларынан (№ 505 бұйрық) алынған; тексерілгенге дейін бұл "
+    "заң талабы емес, сайттың күтетіні.",
+    "note_ru": "Срок объявления для экологических слушаний не найден. 20 календарных дней взяты "
+    "из правил обсуждения генеральных планов (приказ № 505); до проверки это ожидание сайта, а "
+    "не требование закона.",
 }
 COMMENTS_3 = {
     "measures": "comments",
@@ -58,6 +91,10 @@ COMMENTS_3 = {
     "source_document": NO_SOURCE,
     "note": "Announcements under the old 2007 Code took comments until three working days "
     "before; nothing was found in the current Rules.",
+    "note_kk": "2007 жылғы ескі Кодекс бойынша хабарландыруларда ескертулер үш жұмыс күні "
+    "бұрынға дейін қабылданған; қолданыстағы Қағидаларда мұндай мерзім табылмады.",
+    "note_ru": "В объявлениях по старому Кодексу 2007 года замечания принимались не позднее чем "
+    "за три рабочих дня; в действующих Правилах такого срока не найдено.",
 }
 PROTOCOL_7 = {
     "measures": "protocol",
@@ -68,6 +105,9 @@ PROTOCOL_7 = {
     "source_document": NO_SOURCE,
     "note": "No deadline for publishing the protocol was found in any regime; the site's own "
     "expectation.",
+    "note_kk": "Хаттаманы жариялау мерзімі ешбір тәртіпте табылмады; бұл сайттың өз күтетіні.",
+    "note_ru": "Срок публикации протокола не найден ни в одном из порядков; это ожидание "
+    "самого сайта.",
 }
 VALIDITY_6 = {
     "measures": "validity",
@@ -76,16 +116,30 @@ VALIDITY_6 = {
     "direction": "after",
     "event": "protocol_signed",
     "source_document": ECO_CODE,
+    "source_document_kk": ECO_CODE_KK,
+    "source_document_ru": ECO_CODE_RU,
     "source_article": "Art. 73(1)",
-    "source_edition": datetime.date(2024, 6, 19),
+    # No edition date: 19 June 2024 is only the day an unofficial copy was checked.
     "source_url": ECO_CODE_URL,
-    "note": "If the hearings end before the ministry's review starts, the draft must reach the "
-    "ministry within six months of the protocol's signing. Read on an unofficial copy of the "
-    "2024 text.",
+    "note": "If the hearings end before the ministry's quality assessment of the draft report "
+    "on possible impacts starts, the draft must reach the ministry within six months of the "
+    "protocol's signing. Read on an unofficial copy (kodeksy-kz.com, checked there on 19 June "
+    "2024), not in the official text; the site does not yet record whether the condition "
+    "applies.",
+    "note_kk": "Тыңдаулар ықтимал әсер ету туралы есеп жобасының сапасын бағалау басталғанға "
+    "дейін аяқталса, жоба хаттамаға қол қойылған күннен бастап алты айдан кешіктірілмей "
+    "министрлікке жіберілуге тиіс. Ресми мәтіннен емес, бейресми көшірмеден оқылды "
+    "(kodeksy-kz.com, онда 2024 жылғы 19 маусымда тексерілген); бұл шарттың орындалатыны сайтқа "
+    "әзірге белгісіз.",
+    "note_ru": "Если слушания завершились до начала оценки качества проекта отчета о возможных "
+    "воздействиях, проект должен поступить в министерство не позднее шести месяцев со дня "
+    "подписания протокола. Прочитано в неофициальной копии (kodeksy-kz.com, проверено там "
+    "19 июня 2024 года), а не в официальном тексте; сайт пока не знает, выполняется ли это "
+    "условие.",
 }
 
 
-def discussion(number, note):
+def discussion(number, note, note_kk, note_ru):
     return {
         "measures": "discussion",
         "number": number,
@@ -93,9 +147,13 @@ def discussion(number, note):
         "direction": "after",
         "event": "hearing",
         "source_document": RULES_286,
+        "source_document_kk": RULES_286_KK,
+        "source_document_ru": RULES_286_RU,
         "source_edition": EDITION_2024,
         "source_url": RULES_286_URL,
         "note": note,
+        "note_kk": note_kk,
+        "note_ru": note_ru,
     }
 
 
@@ -131,6 +189,10 @@ DEFAULT_RULE_SETS = [
                 "source_edition": EDITION_2021,
                 "note": "The 30 days are known only from summaries of the 2024 edition; assumed "
                 "for the earlier edition too.",
+                "note_kk": "30 күн тек 2024 жылғы редакцияның шолуларынан белгілі; бұрынғы "
+                "редакция үшін бұл болжам.",
+                "note_ru": "30 дней известны только из обзоров редакции 2024 года; для прежней "
+                "редакции это допущение.",
             },
             ANNOUNCEMENT_20,
             {
@@ -138,6 +200,10 @@ DEFAULT_RULE_SETS = [
                 "unit": "working_days",
                 "note": "Three working days appear in announcements under the old 2007 Code "
                 "(ecokarta.kz, 2019); not found in the 2021 Rules.",
+                "note_kk": "Үш жұмыс күні 2007 жылғы ескі Кодекс бойынша хабарландыруларда "
+                "кездеседі (ecokarta.kz, 2019); 2021 жылғы Қағидаларда табылмады.",
+                "note_ru": "Три рабочих дня встречаются в объявлениях по старому Кодексу 2007 "
+                "года (ecokarta.kz, 2019); в Правилах 2021 года не найдены.",
             },
             PROTOCOL_7,
         ],
@@ -157,6 +223,12 @@ DEFAULT_RULE_SETS = [
                 20,
                 "The portal's records (hearingId 20778, 21822) ran exactly 20 working days, and "
                 "a 2024 notice says 'within 20 working days'; the paragraph is not identified.",
+                "Портал жазбалары (hearingId 20778, 21822) дәл 20 жұмыс күнге созылған, ал 2024 "
+                "жылғы хабарландыруда «20 жұмыс күні ішінде» делінген; Қағидалардың тармағы "
+                "анықталмаған.",
+                "Записи портала (hearingId 20778, 21822) длились ровно 20 рабочих дней, и "
+                "объявление 2024 года говорит «в течение 20 рабочих дней»; пункт Правил не "
+                "установлен.",
             ),
             VALIDITY_6,
         ],
@@ -176,6 +248,10 @@ DEFAULT_RULE_SETS = [
                 4,
                 "The portal's records ran 4 to 6 working days; the shortest seen is used so "
                 "that no hearing is called short on an inference.",
+                "Портал жазбалары 4–6 жұмыс күнге созылған; болжам негізінде талқылауды қысқа "
+                "деп атамау үшін ең қысқа мерзім алынды.",
+                "Записи портала длились от 4 до 6 рабочих дней; взят самый короткий срок, чтобы "
+                "не называть обсуждение коротким на основании догадки.",
             ),
             VALIDITY_6,
         ],
@@ -193,23 +269,67 @@ DEFAULT_RULE_SETS = [
             {
                 **ANNOUNCEMENT_20,
                 "source_document": ORDER_505,
+                "source_document_kk": ORDER_505_KK,
+                "source_document_ru": ORDER_505_RU,
                 "source_edition": datetime.date(2020, 9, 30),
                 "note": "The open meeting is 'not earlier than twenty calendar days' after the "
                 "announcement in the media, as quoted by an official in the press (2025).",
+                "note_kk": "Ашық жиналыс БАҚ-тағы хабарландырудан кейін «жиырма күнтізбелік "
+                "күннен ерте емес» тағайындалады — мұны баспасөзде лауазымды тұлға келтірген "
+                "(2025).",
+                "note_ru": "Открытое собрание назначается «не ранее двадцати календарных дней» "
+                "после объявления в СМИ — так правило цитирует должностное лицо в прессе "
+                "(2025).",
             },
         ],
     },
 ]
 
 
+def _known(model, values):
+    """Only the fields the (historical) model has: an older migration installs what it knew."""
+    names = {field.name for field in model._meta.get_fields()}
+    return {key: value for key, value in values.items() if key in names}
+
+
 def install_default_rule_sets(RuleSet, Rule):  # noqa: N803 (the migration passes its models)
     """Create the default rule sets that do not exist yet (by code); idempotent."""
     for entry in DEFAULT_RULE_SETS:
         fields = {key: value for key, value in entry.items() if key not in ("code", "rules")}
-        rule_set, created = RuleSet.objects.get_or_create(code=entry["code"], defaults=fields)
+        rule_set, created = RuleSet.objects.get_or_create(
+            code=entry["code"], defaults=_known(RuleSet, fields)
+        )
         if created:
             for rule in entry["rules"]:
-                Rule.objects.create(rule_set=rule_set, **rule)
+                Rule.objects.create(rule_set=rule_set, **_known(Rule, rule))
+
+
+# What `update_default_rule_texts` rewrites on a shipped rule nobody has verified yet.
+TEXT_FIELDS = (
+    "source_document",
+    "source_document_kk",
+    "source_document_ru",
+    "source_edition",
+    "note",
+    "note_kk",
+    "note_ru",
+)
+
+
+def update_default_rule_texts(RuleSet, Rule):  # noqa: N803
+    """Give the shipped, unverified rules their Kazakh and Russian notes and act titles, the
+    corrected title of Order No. 505 and no made-up edition date for Art. 73(1)."""
+    for entry in DEFAULT_RULE_SETS:
+        for rule in entry["rules"]:
+            values = {name: rule.get(name) for name in TEXT_FIELDS}
+            values = {
+                name: value if value is not None or name == "source_edition" else ""
+                for name, value in values.items()
+            }
+            Rule.objects.filter(
+                rule_set__code=entry["code"], measures=rule["measures"], verified=False
+            ).update(**values)
+        RuleSet.objects.filter(code=entry["code"]).update(document=entry["document"])
 
 
 def remove_default_rule_sets(RuleSet, Rule):  # noqa: N803

@@ -15,6 +15,7 @@ the `disclosures` app turns into promised disclosures (`promise.disclosures`).
 """
 
 import datetime
+import re
 import secrets
 
 from django.conf import settings
@@ -217,6 +218,12 @@ class Rule(models.Model):
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     event = models.CharField(_("counted from"), max_length=20, choices=Event.choices)
     source_document = models.CharField(_("source: legal act"), max_length=300)
+    source_document_kk = models.CharField(
+        _("source: legal act, in Kazakh"), max_length=300, blank=True
+    )
+    source_document_ru = models.CharField(
+        _("source: legal act, in Russian"), max_length=300, blank=True
+    )
     source_article = models.CharField(
         _("source: article or paragraph"),
         max_length=200,
@@ -225,17 +232,41 @@ class Rule(models.Model):
     )
     source_edition = models.DateField(_("source: date of the edition"), null=True, blank=True)
     source_url = models.URLField(_("source: link"), blank=True)
+    source_text_kk = models.TextField(
+        _("source: the rule's words in Kazakh"),
+        blank=True,
+        help_text=_("Quoted from the official text of the edition in force."),
+    )
+    source_text_ru = models.TextField(
+        _("source: the rule's words in Russian"),
+        blank=True,
+        help_text=_("Quoted from the official text of the edition in force."),
+    )
     verified = models.BooleanField(
         _("verified against the primary text"),
         default=False,
+        editable=False,
         help_text=_(
-            "Tick only after reading the rule in the official text (adilet.zan.kz). Until then "
-            "the site shows the rule as not verified."
+            "Set only through the legal review (`services.verify_rule`), with the whole record: "
+            "act, edition, article, the words in Kazakh and Russian, the official link, who "
+            "read it and when. Until then the rule is the site's expectation and decides nothing."
         ),
     )
-    note = models.TextField(
-        _("what is known about it"), blank=True, help_text=_("Shown to residents, in English.")
+    verified_on = models.DateField(_("verified on"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
+    note = models.TextField(
+        _("what is known about it, in English"), blank=True, help_text=_("Shown on English pages.")
+    )
+    note_kk = models.TextField(_("what is known about it, in Kazakh"), blank=True)
+    note_ru = models.TextField(_("what is known about it, in Russian"), blank=True)
 
     class Meta:
         verbose_name = _("rule of the legal clock")
@@ -250,6 +281,22 @@ class Rule(models.Model):
             models.CheckConstraint(
                 condition=Q(direction__in=["before", "after"]), name="rule_direction_valid"
             ),
+            # A rule binds only with its whole verification record (`Rule.binds`).
+            models.CheckConstraint(
+                condition=Q(verified=False)
+                | (
+                    Q(verified_on__isnull=False, source_edition__isnull=False)
+                    & ~Q(source_article="")
+                    & ~Q(source_url="")
+                    & ~Q(source_text_kk="")
+                    & ~Q(source_text_ru="")
+                    & ~Q(source_document=NO_SOURCE)
+                ),
+                name="rule_verified_has_record",
+            ),
+        ]
+        permissions = [
+            ("review_legal_rules", _("Can verify, correct or withdraw rules of the legal clock"))
         ]
 
     def __str__(self):
@@ -272,14 +319,57 @@ class Rule(models.Model):
             return gettext("at least %(period)s before %(event)s") % values
         return gettext("within %(period)s after %(event)s") % values
 
+    @property
+    def binds(self):
+        """The one test of whether this rule decides anything: only a rule verified against the
+        official text (its whole record, see the `rule_verified_has_record` constraint) refuses an
+        announcement or a move, is judged kept or broken, colours a state red, alerts an akimat
+        or counts an official as late. Any other rule is guidance: the site's expectation."""
+        return self.verified
+
+    def note_text(self):
+        """What is known about the rule, in the active language (no English on kk/ru pages)."""
+        language = (get_language() or "kk")[:2]
+        if language == "kk":
+            return self.note_kk
+        if language == "ru":
+            return self.note_ru
+        return self.note
+
+    def quoted_text(self):
+        """The rule's words in the official text, in Kazakh or Russian (the languages of law)."""
+        language = (get_language() or "kk")[:2]
+        if language == "kk":
+            return self.source_text_kk or self.source_text_ru
+        return self.source_text_ru or self.source_text_kk
+
+    def article_text(self):
+        """The article and paragraph in the active language: 'Art. 73(1)' is stored as such
+        and read '73-баптың 1-тармағы' or 'п. 1 ст. 73'; any other form as it was entered."""
+        match = re.fullmatch(r"Art\. (\d+)\((\d+)\)", self.source_article.strip())
+        if not match:
+            return self.source_article
+        return _("Art. %(article)s(%(paragraph)s)") % {
+            "article": match[1],
+            "paragraph": match[2],
+        }
+
     def citation(self):
-        """The source as residents can quote it: act, paragraph, edition."""
+        """The source as residents can quote it: act, paragraph, edition, in the active
+        language (the act's Kazakh or Russian title on kk and ru pages)."""
         # "No source found" is stored as the legal data's own marker; residents read it in
         # their language.
         document = self.source_document
-        parts = [_("No source found") if document == NO_SOURCE else document]
+        language = (get_language() or "kk")[:2]
+        if document == NO_SOURCE:
+            document = _("No source found")
+        elif language == "kk" and self.source_document_kk:
+            document = self.source_document_kk
+        elif language == "ru" and self.source_document_ru:
+            document = self.source_document_ru
+        parts = [document]
         if self.source_article:
-            parts.append(self.source_article)
+            parts.append(self.article_text())
         if self.source_edition:
             parts.append(_("edition of %(date)s") % {"date": formats.day(self.source_edition)})
         return ", ".join(str(part) for part in parts)
@@ -287,6 +377,38 @@ class Rule(models.Model):
     def cache_scopes(self):
         """The legal clock shows on every hearing, and hearings on every page."""
         return {EVERYTHING}
+
+
+class RuleChange(models.Model):
+    """One step of the legal review of a rule: verified, corrected or withdrawn, by whom and why.
+
+    Written only by `services.verify_rule` and `services.withdraw_rule_verification`; public.
+    """
+
+    class Action(models.TextChoices):
+        VERIFIED = "verified", _("verified against the official text")
+        WITHDRAWN = "withdrawn", _("verification withdrawn")
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    before = models.JSONField(_("the record before"), default=dict)
+
+    class Meta:
+        verbose_name = _("change of a rule of the legal clock")
+        verbose_name_plural = _("changes of the rules of the legal clock")
+        ordering = ["rule", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.rule}: {self.action}"
 
 
 class DayTransfer(models.Model):
@@ -435,13 +557,15 @@ class HearingQuerySet(models.QuerySet):
         ).prefetch_related("territory", "rule_set__rules")
 
     def protocol_late(self, today=None):
-        """Held hearings whose record is not published and the protocol deadline has passed.
+        """Held hearings whose record is not published and whose binding protocol deadline has
+        passed. A protocol rule that does not bind (`Rule.binds`) makes nobody late.
 
         The deadline depends on each hearing's rule set, so the database narrows the candidates
-        by the shortest protocol period of any rule set and each is then checked.
+        by the shortest binding protocol period of any rule set and each is then checked.
         """
         today = today or timezone.localdate()
-        shortest = Rule.objects.filter(measures=Rule.Measures.PROTOCOL).aggregate(
+        # verified=True is `Rule.binds` in the database (the `rule_verified_has_record` check).
+        shortest = Rule.objects.filter(measures=Rule.Measures.PROTOCOL, verified=True).aggregate(
             days=models.Min("number")
         )["days"]
         if shortest is None:
@@ -881,17 +1005,22 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     def deadlines(self, today=None):
         return clock.deadlines(self, today=today)
 
+    def protocol_rule(self):
+        return clock.rule(self, Rule.Measures.PROTOCOL)
+
     def protocol_deadline(self):
-        rule = clock.rule(self, Rule.Measures.PROTOCOL)
+        rule = self.protocol_rule()
         if rule is None:
             return None
         return clock.shift(clock.last_day(self), rule, getattr(self, "_clock_calendar", None), 1)
 
     def is_protocol_late(self, today=None):
+        """Late by a protocol rule that binds; an unverified rule never makes an akimat late."""
         today = today or timezone.localdate()
-        deadline = self.protocol_deadline()
-        if deadline is None:
+        rule = self.protocol_rule()
+        if rule is None or not rule.binds:
             return False
+        deadline = self.protocol_deadline()
         if self.status in (self.Status.ANNOUNCED, self.Status.HELD):
             return today > deadline and (self.starts_at < timezone.now())
         if self.status == self.Status.RECORD_PUBLISHED and self.record_published_at:

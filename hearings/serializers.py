@@ -1,5 +1,8 @@
 """The read API's representation of hearings: every notice field, the legal clock, the record."""
 
+import datetime
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,12 +37,26 @@ class DeadlineSerializer(serializers.Serializer):
             (clock.DUE, "due"),
             (clock.BROKEN, "broken"),
             (clock.RUNNING, "running"),
+            (clock.OFF_GUIDANCE, "off guidance"),
         ],
         help_text=(
             "What the hearing's page says: `met` (kept, due date passed), `on_track` (already "
             "kept, due date still ahead), `due` (not done yet, or only planned), `broken` (missed, "
-            "or planned too late), `running` (the protocol's validity period)."
+            "or planned too late, by a verified rule only), `running` (the protocol's validity "
+            "period), `off_guidance` (an unverified rule, the site's expectation, not kept: "
+            "never a breach of law)."
         ),
+    )
+    source = serializers.CharField(help_text="The rule's legal source, in the request's language.")
+    source_url = serializers.CharField(help_text="A link to the source, or empty.")
+    verified = serializers.BooleanField(
+        help_text=(
+            "True only for a rule verified against the official text; it alone can be `broken` "
+            "or `met` false. False: guidance, the site's expectation."
+        )
+    )
+    note = serializers.CharField(
+        help_text="What is known about the rule, in the request's language."
     )
 
 
@@ -109,7 +126,9 @@ class HearingSerializer(serializers.ModelSerializer):
     territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
     online_link = OptionalURL()
     languages = serializers.SerializerMethodField()
-    ends_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.SerializerMethodField()
+    discussion_first_day = serializers.SerializerMethodField()
+    discussion_last_day = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     documents = HearingDocumentSerializer(many=True, read_only=True)
     changes = serializers.SerializerMethodField()
@@ -134,12 +153,16 @@ class HearingSerializer(serializers.ModelSerializer):
             "decision",
             "decision_authority",
             "territory",
+            "form",
+            "art87_subparagraph",
             "format",
             "venue",
             "online_link",
             "online_instructions",
             "starts_at",
             "ends_at",
+            "discussion_first_day",
+            "discussion_last_day",
             "duration_minutes",
             "languages",
             "materials_available_from",
@@ -162,6 +185,39 @@ class HearingSerializer(serializers.ModelSerializer):
     def get_languages(self, hearing):
         return [code.strip() for code in (hearing.languages or "").split(",") if code.strip()]
 
+    @extend_schema_field(
+        serializers.DateTimeField(
+            help_text=(
+                "An open meeting's end (start + duration); a public discussion's end: midnight "
+                "after its last day (Kazakhstan time), not start + duration."
+            )
+        )
+    )
+    def get_ends_at(self, hearing):
+        if hearing.is_public_discussion():
+            after = clock.last_day(hearing) + datetime.timedelta(days=1)
+            return serializers.DateTimeField().to_representation(
+                timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
+            )
+        return serializers.DateTimeField().to_representation(hearing.ends_at)
+
+    @extend_schema_field(
+        serializers.DateField(
+            allow_null=True, help_text="A public discussion's first day; null for an open meeting."
+        )
+    )
+    def get_discussion_first_day(self, hearing):
+        return clock.first_day(hearing).isoformat() if hearing.is_public_discussion() else None
+
+    @extend_schema_field(
+        serializers.DateField(
+            allow_null=True,
+            help_text="A public discussion's last day (inclusive); null for an open meeting.",
+        )
+    )
+    def get_discussion_last_day(self, hearing):
+        return clock.last_day(hearing).isoformat() if hearing.is_public_discussion() else None
+
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, hearing):
         return [
@@ -174,6 +230,10 @@ class HearingSerializer(serializers.ModelSerializer):
                 "met": getattr(deadline, "met", None),
                 "planned": getattr(deadline, "planned", False),
                 "state": getattr(deadline, "state", ""),
+                "source": str(getattr(deadline, "source", "")),
+                "source_url": getattr(deadline, "source_url", ""),
+                "verified": getattr(deadline, "verified", False),
+                "note": str(getattr(deadline, "note", "")),
             }
             for deadline in hearing.deadlines()
         ]

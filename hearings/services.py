@@ -17,6 +17,7 @@ from core.lifecycle import REASON, check_transition, require
 from core.services import lock_for_write, moderate_input, save_versioned
 from core.validators import validate_pdf
 from hearings import clock, notifications
+from hearings.legal_rules import NO_SOURCE
 from hearings.models import (
     AnswerCorrection,
     AttendanceRegistration,
@@ -27,6 +28,8 @@ from hearings.models import (
     HearingPromise,
     LearnedOf,
     OutboxMessage,
+    Rule,
+    RuleChange,
     Subscription,
     new_token,
 )
@@ -115,6 +118,13 @@ NOTICE_FIELDS = (
 
 # What decides which rules apply: fixed once announced, as the rule set recorded then is.
 REGIME_FIELDS = ("form", "legal_basis", "art87_subparagraph")
+
+
+def _require_reason(reason, field="reason"):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: _("Give the reason: residents will see it.")})
+    return reason
 
 
 # --- The notice ---------------------------------------------------------------------------
@@ -638,3 +648,92 @@ def unsubscribe(*, token):
         subscription.unsubscribed_at = timezone.now()
         subscription.save(update_fields=["unsubscribed_at"])
     return subscription
+
+
+# --- The legal review of the clock's rules -------------------------------------------------------
+
+VERIFICATION_RECORD = (
+    "source_document",
+    "source_document_kk",
+    "source_document_ru",
+    "source_article",
+    "source_edition",
+    "source_url",
+    "source_text_kk",
+    "source_text_ru",
+)
+
+
+def _check_legal_editor(acting_user):
+    if not (acting_user and acting_user.has_perm("hearings.review_legal_rules")):
+        raise PermissionDenied
+
+
+def _rule_record(rule):
+    fields = (*VERIFICATION_RECORD, "verified", "verified_on", "verified_by_id")
+    return {
+        name: str(value) if value is not None else None
+        for name, value in ((name, getattr(rule, name)) for name in fields)
+    }
+
+
+@transaction.atomic
+def verify_rule(*, acting_user, rule, reason, today=None, **record):
+    """A legal editor read the rule in the official text: record act, edition in force,
+    article or paragraph, the words in Kazakh and Russian and the official link; from now on the
+    rule binds (`Rule.binds`). Needs the whole record and a reason; logged publicly."""
+    _check_legal_editor(acting_user)
+    reason = _require_reason(reason)
+    unknown = set(record) - set(VERIFICATION_RECORD)
+    if unknown:
+        raise TypeError(f"not part of a rule's verification record: {sorted(unknown)}")
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    before = _rule_record(rule)
+    for name, value in record.items():
+        setattr(rule, name, value.strip() if isinstance(value, str) else value)
+    missing = [
+        name
+        for name in (
+            "source_article",
+            "source_edition",
+            "source_url",
+            "source_text_kk",
+            "source_text_ru",
+        )
+        if not getattr(rule, name)
+    ]
+    if rule.source_document == NO_SOURCE or not rule.source_document:
+        missing.insert(0, "source_document")
+    if missing:
+        raise ValidationError(
+            {
+                name: _("A rule is verified only with its whole source: give this.")
+                for name in missing
+            }
+        )
+    rule.verified = True
+    rule.verified_on = today or timezone.localdate()
+    rule.verified_by = acting_user
+    rule.full_clean()
+    rule.save()
+    RuleChange.objects.create(
+        rule=rule, action=RuleChange.Action.VERIFIED, by=acting_user, reason=reason, before=before
+    )
+    return rule
+
+
+@transaction.atomic
+def withdraw_rule_verification(*, acting_user, rule, reason):
+    """The rule no longer binds (a wrong reading, a new edition): it becomes guidance again."""
+    _check_legal_editor(acting_user)
+    reason = _require_reason(reason)
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    before = _rule_record(rule)
+    rule.verified = False
+    rule.verified_on = None
+    rule.verified_by = None
+    rule.save(update_fields=["verified", "verified_on", "verified_by"])
+    RuleChange.objects.create(
+        rule=rule, action=RuleChange.Action.WITHDRAWN, by=acting_user, reason=reason, before=before
+    )
+    return rule

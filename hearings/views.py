@@ -44,7 +44,15 @@ from hearings.forms import (
     SubscribeForm,
 )
 from hearings.metadata import hearing_data
-from hearings.models import Hearing, HearingComment, HearingPromise, LearnedOf, Rule, Subscription
+from hearings.models import (
+    Hearing,
+    HearingComment,
+    HearingPromise,
+    LearnedOf,
+    Rule,
+    RuleSet,
+    Subscription,
+)
 from hearings.notifications import absolute
 from projects import metadata
 from projects.models import Organisation, Place
@@ -126,6 +134,16 @@ def _hearing_page_scopes(request, pk):
 
 def place_scopes(request, kato_code):
     return Place.objects.page_scopes(kato_code=kato_code)
+
+
+@public_page
+def legal_rules(request):
+    """Every rule set of the legal clock and each rule: what it says, its source, whether it
+    binds (verified) or is guidance, and the history of its legal review."""
+    rule_sets = RuleSet.objects.prefetch_related(
+        "rules__changes__by", "rules__verified_by"
+    ).order_by("regime", "-in_force_from")
+    return render(request, "hearings/legal_rules.html", {"rule_sets": rule_sets})
 
 
 @public_page(scopes=_hearing_page_scopes)
@@ -657,6 +675,8 @@ def hearing_announce(request, pk):
             messages.error(request, text)
     else:
         messages.success(request, _("The hearing is announced; subscribers will be told."))
+        for text in clock.announcement_guidance(hearing):  # advice, never a refusal
+            messages.info(request, text)
     return redirect(hearing)
 
 
@@ -716,6 +736,8 @@ def hearing_reschedule(request, pk):
             _form_errors(form, error)
         else:
             messages.success(request, _("The hearing is moved; subscribers will be told."))
+            for text in clock.announcement_guidance(hearing):  # advice, never a refusal
+                messages.info(request, text)
             return redirect(hearing)
     return _akimat_form(request, hearing, form, _("Reschedule the hearing"))
 

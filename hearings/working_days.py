@@ -43,6 +43,9 @@ class WorkingCalendar:
             return self.transfers[day]
         return self._library.is_working_day(day)
 
+    def holiday_name(self, day):
+        return self._library.get(day)
+
     def shift(self, day, number):
         """The `number`-th working day after `day` (before it when `number` is negative)."""
         step = ONE_DAY if number > 0 else -ONE_DAY

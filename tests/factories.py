@@ -1,10 +1,16 @@
 """factory_boy factories for every model; traits name the states tests care about."""
 
+import datetime
+
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 
 from core.search import search_key
 from core.validators import bin_check_digit
+from hearings.legal_rules import NO_SOURCE
+from hearings.models import Rule
 from projects.models import Membership, Organisation, Place, Project, ProjectSettlement
 
 
@@ -460,3 +466,22 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     width = 800
     height = 600
     alt_text = factory.Sequence(lambda n: f"The finished work, photo {n}")
+
+
+def bind_rules(**filters):
+    """Give the legal clock's rules (all, or those matching `filters`) a whole verification
+    record, as `services.verify_rule` would, so that they bind: for tests of what a binding rule
+    does (refuse, judge "broken", alert). The shipped rules themselves are not verified."""
+    rules = Rule.objects.filter(**filters)
+    rules.filter(source_document=NO_SOURCE).update(source_document="A test act")
+    rules.filter(source_edition__isnull=True).update(source_edition=datetime.date(2024, 3, 6))
+    rules.filter(source_url="").update(source_url="https://adilet.zan.kz/rus/docs/V2100023901")
+    rules.filter(source_article="").update(source_article="p. 1")
+    rules.update(
+        source_text_kk="Сынақ мәтіні.",
+        source_text_ru="Текст для проверки.",
+        verified=True,
+        verified_on=datetime.date(2026, 12, 1),
+    )
+    for alias in settings.CACHES:  # a bulk update sends no signal to the page cache
+        caches[alias].clear()

@@ -96,7 +96,12 @@ def test_schema_documents_a_deadlines_planned_flag_and_state(client):
     assert "planned" in state["description"]
     (ref,) = [part["$ref"] for part in state.get("allOf", [state]) if "$ref" in part]
     enum = schemas[ref.rsplit("/", 1)[1]]["enum"]
-    assert set(enum) == {"met", "on_track", "due", "broken", "running"}
+    assert set(enum) == {"met", "on_track", "due", "broken", "running", "off_guidance"}
+    # Beside `met`/`state`, where the rule comes from and whether it binds.
+    assert {"source", "source_url", "verified", "note"} <= set(properties)
+    assert properties["verified"]["type"] == "boolean"
+    hearing = schemas["Hearing"]["properties"]
+    assert {"form", "discussion_first_day", "discussion_last_day"} <= set(hearing)
 
 
 def test_docs_are_served_from_our_own_static_files_without_inline_script(client):

@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from tests.factories import bind_rules
+
 
 def local_at(days, hour=11):
     """An aware instant `days` days from today (Kazakhstan date) at `hour` local time."""
@@ -16,3 +18,9 @@ def _hearing_settings(settings):
     settings.HEARING_REMINDER_DAYS = 3
     settings.SITE_URL = "https://ashyq.example"
     cache.clear()
+
+
+@pytest.fixture
+def binding_rules(db):
+    """Every rule of the legal clock verified, so that it binds (see `factories.bind_rules`)."""
+    bind_rules()

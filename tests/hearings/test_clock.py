@@ -12,7 +12,8 @@ from tests.factories import HearingFactory, UserFactory
 
 from .conftest import local_at
 
-pytestmark = pytest.mark.django_db
+# These tests are about what a binding rule does: the rules are verified for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("binding_rules")]
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from hearings import clock
 from tests.factories import HearingFactory
 
-pytestmark = pytest.mark.django_db
+# These tests are about what a binding rule does: the rules are verified for them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("binding_rules")]
 
 D = datetime.date
 

@@ -72,6 +72,7 @@ def test_comments_are_taken_during_the_window_only(staff):
     assert not hearing.comments_open(today=hearing.discussion_ends_on + datetime.timedelta(days=1))
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_a_window_too_short_is_refused(staff):
     hearing = discussion()
     hearing.discussion_ends_on = timezone.localdate(hearing.starts_at) + datetime.timedelta(days=5)

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from core import formats
 from hearings import clock
 from hearings.models import HearingChange, Rule
-from tests.factories import HearingCommentFactory, HearingFactory, PlaceFactory
+from tests.factories import HearingCommentFactory, HearingFactory, PlaceFactory, bind_rules
 
 from .conftest import local_at
 
@@ -102,6 +102,7 @@ def test_past_hearing_leads_with_its_record(client):
     assert "take-part-heading" not in body
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_late_protocol_leads_the_page_with_its_due_date_and_the_rule(client):
     """Held three weeks ago, no record: "The protocol was due on … and is not published yet",
     with the rule and its source, before anything else."""
@@ -119,12 +120,19 @@ def test_late_protocol_leads_the_page_with_its_due_date_and_the_rule(client):
     rule = clock.rule(hearing, Rule.Measures.PROTOCOL)
     assert "Rule: within 7 calendar days after the end of the hearing." in lead
     with translation.override("en"):
-        assert f"Source: {rule.citation()}" in lead  # "No source found", said as it is
-    assert "not yet verified" in lead
+        assert "Source:" in lead and rule.citation() in lead
+    assert "Legal source not confirmed" not in lead  # the rule binds here
 
 
 def test_held_hearing_before_its_protocol_is_due_says_when_it_is(client):
+    """By an unverified rule the page says when the site expects the protocol; by a verified
+    one, when it is due."""
     hearing = HearingFactory(held=True, starts_at=local_at(-2))
+    body = page(client, hearing)
+    assert before(body, "The site expects its protocol by", 'id="notice-heading"')
+    assert "Its protocol is due by" not in body
+    assert "is not published yet" not in body
+    bind_rules()
     body = page(client, hearing)
     assert before(body, "Its protocol is due by", 'id="notice-heading"')
     assert "is not published yet" not in body

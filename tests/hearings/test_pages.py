@@ -114,8 +114,10 @@ def test_promise_links_to_its_disclosures(client):
     assert "Жоба-жазба" not in body
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_late_protocol_is_flagged_on_page_and_dashboard(client):
-    """A held hearing with no record after the period is flagged to residents and organiser."""
+    """A held hearing with no record after a verified period is flagged to residents and
+    organiser (an unverified period flags nobody, see test_honest_clock)."""
     hearing = HearingFactory(held=True, starts_at=local_at(-10))
     page = client.get(hearing.get_absolute_url()).content.decode()
     assert 'class="message error" role="note"' in page
@@ -232,14 +234,17 @@ def test_akimat_journey_through_the_forms(client):
     assert "Who pays for the road?" in page and "Pave the school road." in page
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_announce_refusal_shows_the_rule(client):
-    """Announcing too late puts the rule and the earliest date in a message, not a 500."""
+    """Announcing too late by a verified rule puts the rule and the earliest date in a message,
+    not a 500."""
     hearing = HearingFactory(starts_at=local_at(10))
     client.force_login(member_of(hearing.organiser))
     response = client.post(reverse("hearings:announce", args=[hearing.pk]), follow=True)
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert any("30" in m for m in messages)
+    assert Hearing.objects.get(pk=hearing.pk).status == Hearing.Status.DRAFT
 
 
 def _edit_data(hearing, **extra):

@@ -12,7 +12,7 @@ from hearings import clock, services
 from hearings.legal_rules import DEFAULT_RULE_SETS
 from hearings.models import Hearing, Rule, RuleSet
 from hearings.working_days import WorkingCalendar
-from tests.factories import HearingFactory, UserFactory
+from tests.factories import HearingFactory, UserFactory, bind_rules
 
 from .conftest import local_at
 
@@ -89,18 +89,21 @@ def test_announcement_records_the_rule_set_and_a_later_edition_does_not_rejudge(
     assert HearingFactory().applicable_rule_set() == newer
 
 
-def test_refusal_names_rule_source_unverified_and_earliest_date(staff):
+@pytest.mark.usefixtures("binding_rules")
+def test_refusal_names_rule_source_and_earliest_date(staff):
+    """A binding rule refuses, naming itself, its source and the earliest lawful date."""
     hearing = HearingFactory(starts_at=local_at(25), comments_until=None)
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.announce_hearing(acting_user=staff, hearing=hearing)
     text = " ".join(caught.value.messages)
     assert "at least 30 calendar days before the hearing" in text
     assert "Order No. 286 of 3 August 2021, MoJ reg. No. 23901" in text
-    assert "Not yet verified against the official text." in text
+    assert "Not yet verified against the official text." not in text
     earliest = timezone.localdate() + datetime.timedelta(days=30)
     assert str(earliest.year) in text and str(earliest.day) in text
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_earliest_date_is_counted_in_working_days_when_the_rule_is(staff):
     """Made a 10-working-day rule, the materials period gives the 10th working day after
     today as the earliest lawful date, not today + 10."""
@@ -131,6 +134,7 @@ def _discussion(first, last, sub="5"):
     )
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_public_discussion_of_20_working_days_is_lawful_19_is_not():
     """Sub-paragraphs 3)–8): the portal's 18.12.2025–19.01.2026 window (20 working days)
     passes; ending on 16 January (19 working days) is refused with the lawful last day."""
@@ -160,14 +164,23 @@ def test_future_deadline_is_on_track_or_due_never_met():
 
 
 def test_broken_deadline_says_by_how_many_days():
-    """Materials put up 25 days before a past hearing: the 30-day rule is broken by 5 days."""
+    """Materials put up 25 days before a past hearing: the unverified 30-day rule says "later
+    than the site expects" by 5 days; once verified it is broken by 5 days."""
     hearing = HearingFactory(past=True)
     hearing.materials_available_from = timezone.localdate(hearing.starts_at) - datetime.timedelta(
         days=25
     )
     materials = _deadline(hearing, "materials")
-    assert (materials.state, materials.met, materials.days) == ("broken", False, 5)
+    assert (materials.state, materials.met, materials.days) == ("off_guidance", None, 5)
     assert "23901" in materials.source and not materials.verified
+    bind_rules()
+    hearing = Hearing.objects.get(pk=hearing.pk)
+    hearing.materials_available_from = timezone.localdate(hearing.starts_at) - datetime.timedelta(
+        days=25
+    )
+    materials = _deadline(hearing, "materials")
+    assert (materials.state, materials.met, materials.days) == ("broken", False, 5)
+    assert materials.verified
 
 
 def test_validity_is_a_second_clock_from_the_protocol_signing():
@@ -176,6 +189,9 @@ def test_validity_is_a_second_clock_from_the_protocol_signing():
     validity = _deadline(hearing, "validity", today=D(2026, 7, 1))
     assert validity.due == D(2026, 7, 31)
     assert (validity.state, validity.days) == ("running", 30)
+    assert _deadline(hearing, "validity", today=D(2026, 8, 2)).state == "off_guidance"
+    bind_rules()
+    hearing = Hearing.objects.get(pk=hearing.pk)
     assert _deadline(hearing, "validity", today=D(2026, 8, 2)).state == "broken"
 
 
@@ -183,7 +199,7 @@ def test_page_shows_rule_source_and_unverified(client):
     hearing = HearingFactory(announced=True)
     body = client.get("/en" + hearing.get_absolute_url()[3:]).content.decode()
     assert "Order No. 286" in body
-    assert "not yet verified" in body
+    assert "Legal source not confirmed — the site" in body
     assert "adilet.zan.kz/rus/docs/V2100023901" in body
     assert ">met<" not in body
 
@@ -209,6 +225,7 @@ def test_admin_lists_rule_sets_and_day_transfers(client):
     assert client.get(reverse("admin:hearings_daytransfer_add")).status_code == 200
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_protocol_late_reads_the_rules_once_not_per_hearing(django_assert_max_num_queries):
     """The overdue-protocol check (the dashboard, the alerts) does not query per hearing."""
     staff = UserFactory(staff=True)

@@ -218,8 +218,10 @@ def test_subscribe_form_rejects_bad_input(client):
     assert not Subscription.objects.exists()
 
 
+@pytest.mark.usefixtures("binding_rules")
 def test_overdue_protocol_alerts_the_organiser_once():
-    """The organiser's public address hears once that a protocol is overdue."""
+    """The organiser's public address hears once that a protocol is overdue (by a verified rule:
+    an unverified one alerts nobody, see test_honest_clock)."""
     hearing = HearingFactory(held=True, starts_at=local_at(-10))
     hearing.organiser.email = "akimat@example.kz"
     hearing.organiser.save()
