@@ -1,30 +1,63 @@
-"""Drive the site served as in production with wrk, page by page, cold and warm (see scripts/bench).
+"""Drive the site served as in production with wrk (see scripts/bench): hot pages, the long tail,
+busy pages while publications arrive, and one uncached request at a time.
 
-For each page: "cold" runs right after a content change (the content version is bumped, so
-every server-side cache entry and ETag is stale and the first requests rebuild them); "warm" runs
-straight after, with the caches filled. Each run is `wrk` for BENCH_DURATION seconds at
-BENCH_CONNECTIONS connections against gunicorn with BENCH_WORKERS sync workers on loopback.
+Hot pages. For each page: "cold" runs right after a content change (the content version is
+bumped, so every server-side cache entry and ETag is stale and the first requests rebuild them);
+"warm" runs straight after, with the caches filled. Each run is `wrk` for BENCH_DURATION seconds
+at BENCH_CONNECTIONS connections against gunicorn with BENCH_WORKERS sync workers on loopback.
 Throughput is also given as a ratio to a trivial view (`/healthz`) measured in the same run,
 because absolute figures move with whatever else the machine does. `/healthz` passes every
 middleware and the URL resolver; a warm resident page is answered by the page cache middleware
-before most of them (core/caching.py), so warm pages may be faster than the trivial view.
-SQL queries per page are counted in process (Django's test client on the same database), cold
-and warm. The full CSV and JSON exports are timed as one download each, with the worker's peak
-memory.
+before most of them, so warm pages may be faster than the trivial view. SQL queries per page are
+counted in process (Django's test client on the same database), cold and warm. The full CSV and
+JSON exports are timed as one download each, with the worker's peak memory.
+
+The long tail (issue 19). Asking the same 18 addresses over and over measures the page cache,
+not the site: a country's readers each open their own village, in their own language. So:
+
+- "long tail": thousands of distinct addresses — every village with data, every district and
+  region above them, in kk/ru/en; contribution and hearing pages; filtered lists; place search;
+  list pages; the API — shuffled and walked by wrk (bench/addresses.lua) so that each is asked
+  about once, for BENCH_LONGTAIL_DURATION seconds, while a new contribution is published in a
+  random village every BENCH_PUBLISH_EVERY seconds through the app's own services
+  (`disclosures.services`, a thread of this process on its own database connection), so caches
+  are invalidated as in real life;
+- "busy": the 50 busiest villages and the home page, warm, asked over and over while a
+  contribution is published in some other village every BENCH_PUBLISH_EVERY seconds;
+- "uncached": one request at a time on a one-worker server whose caches are all emptied before
+  each request (bench/uncached_wsgi.py), BENCH_UNCACHED_SAMPLES distinct addresses per page
+  kind; median and p90, as a multiple of `/healthz`'s cost per request, which is the machine's
+  cores ÷ `/healthz` requests per second measured with wrk in the same run (as issue 19 states
+  its targets); the sequential `/healthz` time is given beside it.
+
+Each long-tail request carries its own X-Forwarded-For address (the server trusts one proxy hop
+for this run), so the API's per-address read limit counts thousands of readers, as in real life,
+rather than refusing one loopback client. Publications made by the benchmark are deleted at the
+end (and at the start, after an interrupted run), so the dataset stays the seeded one.
+
+BENCH_ONLY selects: words matching page names ("village,export"), and "longtail", "busy",
+"uncached" for the three runs above. A partial run prints its table and leaves
+bench/results/latest.json alone.
 """
 
+import datetime
+import http.client
 import json
 import os
 import platform
+import random
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,24 +68,55 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import translation  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
 
-from disclosures.feeds import place_feed_urls  # noqa: E402
-from disclosures.models import Disclosure  # noqa: E402
+from disclosures import services as disclosure_services  # noqa: E402
+from disclosures.models import Category, Disclosure, Status  # noqa: E402
 from hearings.models import Hearing  # noqa: E402
-from projects import caching  # noqa: E402
-from projects.models import Organisation, Place  # noqa: E402
+from projects.models import Membership, Organisation, Place  # noqa: E402
+
+try:  # the kernel moves from projects/ to core/ (issue 19); the benchmark runs on either side
+    from core import caching  # noqa: E402
+except ImportError:
+    from projects import caching  # noqa: E402
 
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+LONGTAIL_DURATION = int(os.environ.get("BENCH_LONGTAIL_DURATION", "30"))
+PUBLISH_EVERY = float(os.environ.get("BENCH_PUBLISH_EVERY", "5"))
+UNCACHED_SAMPLES = int(os.environ.get("BENCH_UNCACHED_SAMPLES", "20"))
+SEED = int(os.environ.get("BENCH_SEED", "2026"))
 ONLY = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+ADDRESSES_LUA = ROOT / "bench" / "addresses.lua"
+LANGUAGES = ("kk", "ru", "en")
+CORES = os.cpu_count() or 1
+PUBLISHER = "bench-publisher"
+SERVER_LOG = Path(tempfile.gettempdir()) / "ashyq-bench-gunicorn.log"
+
+# Issue 19's targets, printed next to the figures.
+LONGTAIL_TARGET = {"ratio": 0.05, "p95_ms": 1000}
+BUSY_TARGET = {"ratio": 0.5}
+UNCACHED_TARGETS = {"village": 20, "district": 40, "region": 40}  # × /healthz's cost
+UNCACHED_DEFAULT_TARGET = 20
+UNCACHED_KINDS = (
+    "village",
+    "district",
+    "region",
+    "contribution",
+    "hearing",
+    "filtered list",
+    "list page",
+    "search",
+    "API list",
+)
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -62,6 +126,21 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write, e.status, e.timeout, latency.max))
 end
 """
+
+
+STARTED = time.monotonic()
+
+
+def progress(text):
+    print(f"  [{time.monotonic() - STARTED:6.0f} s] {text}", flush=True)
+
+
+def selected(run):
+    return not ONLY or run in ONLY
+
+
+def place_path(slug, language="ru"):
+    return f"/{language}/places/{slug}/"
 
 
 def pages():
@@ -94,8 +173,8 @@ def pages():
     )
     disclosure = Disclosure.objects.published().for_place(busiest).order_by("-pk").first()
     hearing = Hearing.objects.published().concerning(busiest).order_by("-starts_at").first()
-    feeds = place_feed_urls(busiest)
     category = disclosure.category
+    village = place_path(busiest.slug)
     return {
         "info": {
             "busiest village": f"{busiest.name_ru} ({busiest.kato_code}): "
@@ -104,42 +183,229 @@ def pages():
             f"{by_village[len(by_village) // 2]['n']} contributions",
             "empty village": f"{empty.name_ru} ({empty.kato_code})",
         },
+        "busy villages": [row["place_id"] for row in by_village[:50]],
+        # Literal addresses, not reverse(): they are the site's public contract, and the URL
+        # names move between apps while the addresses stay.
         "pages": [
             ("trivial view (/healthz)", "/healthz"),
             ("home", "/ru/"),
-            ("busiest village", busiest.get_absolute_url()),
-            ("busiest village, timeline", busiest.get_absolute_url() + "?view=timeline"),
-            ("average village", average.get_absolute_url()),
-            ("empty village", empty.get_absolute_url()),
-            ("district", district.get_absolute_url()),
-            ("region", region.get_absolute_url()),
-            ("place search", reverse("portal:place_search") + "?q=%D0%BD%D1%83%D1%80%D0%B0"),
-            ("disclosures list", reverse("disclosures:list")),
+            ("busiest village", village),
+            ("busiest village, timeline", village + "?view=timeline"),
+            ("average village", place_path(average.slug)),
+            ("empty village", place_path(empty.slug)),
+            ("district", place_path(district.slug)),
+            ("region", place_path(region.slug)),
+            ("place search", "/ru/places/?q=%D0%BD%D1%83%D1%80%D0%B0"),
+            ("disclosures list", "/ru/disclosures/"),
             (
                 "disclosures list, 3 filters",
-                reverse("disclosures:list")
-                + f"?place={district.kato_code}&category={category}&status=delivered",
+                f"/ru/disclosures/?place={district.kato_code}&category={category}&status=delivered",
             ),
-            ("disclosure detail", disclosure.get_absolute_url()),
-            ("hearings list", reverse("hearings:list")),
-            ("hearing detail", hearing.get_absolute_url()),
-            ("company page", company.get_absolute_url()),
-            ("village contributions RSS", feeds["feed"]),
-            ("all contributions RSS", reverse("disclosures:feed")),
-            (
-                "village hearings Atom",
-                reverse("hearings:place_feed", kwargs={"kato_code": busiest.kato_code}),
-            ),
-            (
-                "village hearings iCal",
-                reverse("hearings:place_calendar", kwargs={"kato_code": busiest.kato_code}),
-            ),
+            ("disclosure detail", f"/ru/disclosures/{disclosure.pk}/"),
+            ("hearings list", "/ru/hearings/"),
+            ("hearing detail", f"/ru/hearings/{hearing.pk}/"),
+            ("company page", f"/ru/organisations/{company.slug}/"),
+            ("village contributions RSS", f"/ru/disclosures/feed/?place={busiest.kato_code}"),
+            ("all contributions RSS", "/ru/disclosures/feed/"),
+            ("village hearings Atom", f"/ru/hearings/place/{busiest.kato_code}/feed/"),
+            ("village hearings iCal", f"/ru/hearings/place/{busiest.kato_code}/calendar.ics"),
         ],
         "exports": [
-            ("CSV export, everything", reverse("disclosures:export_csv")),
-            ("JSON export, everything", reverse("disclosures:export_json")),
+            ("CSV export, everything", "/ru/disclosures/export.csv"),
+            ("JSON export, everything", "/ru/disclosures/export.json"),
         ],
     }
+
+
+# --- The long tail: addresses ----------------------------------------------------------------
+
+
+def villages_with_data():
+    """Settlements with a published contribution or a published hearing, as value dicts."""
+    through = Disclosure.settlements.through.objects
+    contributions = through.filter(
+        disclosure__in=Disclosure.objects.published().values("pk")
+    ).values("place_id")
+    hearings = Hearing.territory.through.objects.filter(
+        hearing__in=Hearing.objects.published().values("pk")
+    ).values("place_id")
+    return list(
+        Place.objects.settlements()
+        .filter(Q(pk__in=contributions) | Q(pk__in=hearings))
+        .order_by("kato_code")
+        .values("pk", "slug", "kato_code", "path", "name_kk", "name_ru", "name_en")
+    )
+
+
+def long_tail_addresses(rng):
+    """{kind: [path, ...]}: every village with data and every district and region above one, in
+    each language; samples of every other kind of page a reader may open."""
+    villages = villages_with_data()
+    codes = {code for v in villages for code in v["path"].strip("/").split("/")[:2]}
+    above = list(
+        Place.objects.filter(
+            kato_code__in=codes, level__in=[Place.Level.REGION, Place.Level.DISTRICT]
+        )
+        .order_by("kato_code")
+        .values("slug", "kato_code", "level")
+    )
+    districts = [p for p in above if p["level"] == Place.Level.DISTRICT]
+    regions = [p for p in above if p["level"] == Place.Level.REGION]
+    contributions = list(Disclosure.objects.published().values_list("pk", flat=True))
+    hearings = list(Hearing.objects.published().values_list("pk", flat=True))
+    disclosure_pages = max(1, Disclosure.objects.published().count() // 25)
+    hearing_pages = max(1, len(hearings) // 25)
+    others = max(100, len(villages) // 10)  # how many of each other kind
+    language = lambda: rng.choice(LANGUAGES)  # noqa: E731
+
+    def name(village, lang):
+        return village[f"name_{lang}"] or village["name_ru"]
+
+    def filtered_list():
+        where = rng.choice(villages + districts)["kato_code"]
+        if rng.random() < 0.3:
+            query = {"place": where, "when": rng.choice(["upcoming", "past"])}
+            return f"/{language()}/hearings/?{urlencode(query)}"
+        query = {"place": where, "category": rng.choice(Category.values)}
+        if rng.random() < 0.5:
+            query["status"] = rng.choice(Status.values)
+        if rng.random() < 0.3:
+            query["sort"] = rng.choice(["-published", "-value", "due"])
+        return f"/{language()}/disclosures/?{urlencode(query)}"
+
+    def search():
+        lang = language()
+        words = name(rng.choice(villages), lang)
+        return f"/{lang}/places/?q={quote(words[: rng.randint(3, 6)])}"
+
+    def list_page():
+        if rng.random() < 0.7:
+            return f"/{language()}/disclosures/?page={rng.randint(2, min(disclosure_pages, 400))}"
+        return f"/{language()}/hearings/?page={rng.randint(2, min(hearing_pages, 100))}"
+
+    def api():
+        roll = rng.random()
+        where = rng.choice(villages + districts)["kato_code"]
+        if roll < 0.5:
+            return f"/api/v1/disclosures/?place={where}"
+        if roll < 0.7:
+            return f"/api/v1/hearings/?place={where}"
+        return f"/api/v1/disclosures/{rng.choice(contributions)}/"
+
+    def distinct(make, count):
+        made = set()
+        for _ in range(count * 3):
+            made.add(make())
+            if len(made) >= count:
+                break
+        return sorted(made)
+
+    return {
+        "village": [place_path(v["slug"], lang) for v in villages for lang in LANGUAGES],
+        "district": [place_path(d["slug"], lang) for d in districts for lang in LANGUAGES],
+        "region": [place_path(r["slug"], lang) for r in regions for lang in LANGUAGES],
+        "contribution": [
+            f"/{language()}/disclosures/{pk}/"
+            for pk in rng.sample(contributions, min(len(contributions), others * 3))
+        ],
+        "hearing": [
+            f"/{language()}/hearings/{pk}/"
+            for pk in rng.sample(hearings, min(len(hearings), others))
+        ],
+        "filtered list": distinct(filtered_list, others),
+        "search": distinct(search, others // 2),
+        "list page": distinct(list_page, others // 2),
+        "API": distinct(api, others),
+    }
+
+
+def uncached_addresses(rng, addresses):
+    """{kind: [path, ...]}: UNCACHED_SAMPLES distinct addresses of each page kind."""
+    api_lists = [path for path in addresses["API"] if "?" in path]
+    pools = {kind: addresses.get(kind, []) for kind in UNCACHED_KINDS} | {"API list": api_lists}
+    return {
+        kind: rng.sample(pool, min(len(pool), UNCACHED_SAMPLES)) for kind, pool in pools.items()
+    }
+
+
+# --- Publications arriving meanwhile ---------------------------------------------------------
+
+
+class Publisher(threading.Thread):
+    """Publishes a new contribution in a random village of `places` every `every` seconds,
+    through the app's own write path (`disclosures.services`: create, then publish, each one
+    transaction with its signals and change-log rows), as a company's editor would."""
+
+    def __init__(self, places, every, rng):
+        super().__init__(daemon=True)
+        self.places, self.every, self.rng = places, every, rng
+        self.stopping = threading.Event()
+        self.seconds, self.errors = [], []
+
+    def run(self):
+        user, company = publisher()
+        started = time.monotonic()
+        try:
+            while not self.stopping.wait(self.wait(started)):
+                began = time.perf_counter()
+                try:
+                    self.publish(user, company, len(self.seconds))
+                except Exception as error:  # a failed write is a finding, not a crash
+                    self.errors.append(repr(error))
+                self.seconds.append(time.perf_counter() - began)
+        finally:
+            connection.close()
+
+    def wait(self, started):
+        """Seconds until the next publication: one every `every` seconds from the start."""
+        return max(0, started + self.every * (len(self.seconds) + 1) - time.monotonic())
+
+    def publish(self, user, company, n):
+        place = Place.objects.get(pk=self.rng.choice(self.places))
+        disclosure = Disclosure(
+            organisation=company,
+            title_kk=f"Өлшеу жарияланымы {n}",
+            title_ru=f"Публикация замера {n}",
+            title_en=f"Benchmark publication {n}",
+            category=Category.values[n % len(Category.values)],
+            status=Status.DELIVERED,
+            delivered_date=timezone.localdate() - datetime.timedelta(days=1),
+            amount=Decimal(1_000_000 + n),
+            currency="KZT",
+        )
+        disclosure_services.create_disclosure(
+            acting_user=user, disclosure=disclosure, settlements=[place]
+        )
+        disclosure_services.publish_disclosure(acting_user=user, disclosure=disclosure)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=120)
+        times = sorted(self.seconds)
+        return {
+            "every_s": self.every,
+            "published": len(times) - len(self.errors),
+            "errors": len(self.errors),
+            "first_errors": self.errors[:3],
+            "write_ms_median": round(statistics.median(times) * 1000, 1) if times else None,
+            "write_ms_max": round(times[-1] * 1000, 1) if times else None,
+        }
+
+
+def publisher():
+    """The benchmark's company editor: a user with a membership in the first company."""
+    company = Organisation.objects.companies().order_by("pk").first()
+    user, _ = get_user_model().objects.get_or_create(username=PUBLISHER)
+    Membership.objects.get_or_create(user=user, organisation=company)
+    return user, company
+
+
+def delete_publications():
+    """Remove what the benchmark published, so the saved dataset stays the seeded one."""
+    return Disclosure.objects.filter(created_by__username=PUBLISHER).delete()[0]
+
+
+# --- Servers and clients ---------------------------------------------------------------------
 
 
 def free_port():
@@ -151,13 +417,17 @@ def free_port():
 class Server:
     """gunicorn as the README deploys it, on a loopback port."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, app="config.wsgi", env=None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # Errors (and the tracebacks of requests cut short by a quick stop) go to a file.
+        self.log = SERVER_LOG.open("a")
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
-                "config.wsgi",
+                app,
+                "--pythonpath",
+                str(ROOT / "bench"),  # bench/uncached_wsgi.py
                 "--workers",
                 str(workers),
                 "--bind",
@@ -171,6 +441,8 @@ class Server:
                 "--no-control-socket",
             ],
             cwd=ROOT,
+            env=os.environ | (env or {}),
+            stderr=self.log,
         )
         for _ in range(300):
             try:
@@ -186,9 +458,11 @@ class Server:
         ).stdout
         return [int(pid) for pid in out.split()]
 
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, quick=False):
+        """Graceful (requests in hand finish), or quick: the workers are killed at once."""
+        self.process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
         self.process.wait(timeout=30)
+        self.log.close()
 
 
 def peak_rss_mb(pid):
@@ -207,44 +481,79 @@ def fetch(url):
     return time.monotonic() - started, status, body
 
 
-def wrk(url, script):
+def timed_get(port, path, method="GET"):
+    """(seconds, status) of one request, as a browser asks (gzip), body read to the end."""
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        started = time.perf_counter()
+        client.request(method, path, headers={"Accept-Encoding": "gzip"})
+        response = client.getresponse()
+        response.read()
+        return time.perf_counter() - started, response.status
+    finally:
+        client.close()
+
+
+def wrk(url, script, duration=None, args=()):
     out = subprocess.run(
         [
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
-            f"-d{DURATION}s",
+            f"-d{duration or DURATION}s",
             "--timeout",
             "10s",
             "-H",
             "Accept-Encoding: gzip",
             "-s",
-            script,
+            str(script),
             url,
+            *(["--", *args] if args else []),
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    lines = out.splitlines()
+    line = next(line for line in lines if line.startswith("RESULT"))
     requests, duration, p50, p95, p99, socket_errors, status_errors, timeouts, worst = map(
         int, line.split()[1:]
     )
-    return {
+    result = {
+        "requests": requests,
         "rps": round(requests / (duration / 1e6), 1),
         "p50_ms": round(p50 / 1000, 1),
         "p95_ms": round(p95 / 1000, 1),
         "p99_ms": round(p99 / 1000, 1),
         "max_ms": round(worst / 1000, 1),
         "errors": socket_errors + status_errors + timeouts,
+        "timeouts": timeouts,
     }
+    addresses = next((line for line in lines if line.startswith("ADDRESSES")), None)
+    if addresses:
+        _, total, repeats, *codes = addresses.split()
+        pairs = [pair.split(":") for pair in ",".join(codes).split(",") if pair]
+        result["addresses"] = int(total)
+        result["repeats"] = int(repeats)
+        result["statuses"] = {code: int(n) for code, n in sorted(pairs)}
+    return result
+
+
+def wrk_addresses(server, paths, duration):
+    """wrk walking `paths` (each asked about once while they last), one reader per request."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    try:
+        return wrk(server.base, ADDRESSES_LUA, duration, [listing.name, "2", "distinct"])
+    finally:
+        os.unlink(listing.name)
 
 
 def count_queries(path):
     """SQL queries of one request in process: cold (just after a change), then warm."""
     client = Client()
     counts = []
-    caching.bump()
+    invalidate_everything()
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
@@ -253,31 +562,39 @@ def count_queries(path):
     return counts
 
 
-def main():
-    selection = pages()
-    print(f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}")
-    print(
-        f"gunicorn {WORKERS} sync workers, DEBUG=false; wrk {CONNECTIONS} connections, "
-        f"{DURATION} s per run; PostgreSQL {connection.pg_version // 10000}"
-    )
-    print(
-        f"Data: {Disclosure.objects.count():,} contributions, {Hearing.objects.count():,} "
-        f"hearings, {Place.objects.count():,} places"
-    )
-    for label, text in selection["info"].items():
-        print(f"  {label}: {text}")
-    server = Server(WORKERS)
+def invalidate_everything():
+    """Make every cached page stale: a content-version bump where the kernel has one, and this
+    process's caches emptied (the in-process test client's)."""
+    bump = getattr(caching, "bump", None)
+    if bump is not None:
+        bump()
+    for cache in caches.all():
+        cache.clear()
+
+
+# --- The runs --------------------------------------------------------------------------------
+
+
+def measure_pages(selection):
     results = []
+    wanted = [
+        (name, path)
+        for name, path in selection["pages"]
+        if not ONLY or path == "/healthz" or any(word in name for word in ONLY)
+    ]
+    if len(wanted) == 1:
+        return results  # only /healthz: the page table was not asked for
+    server = Server(WORKERS)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
-        for name, path in selection["pages"]:
-            if ONLY and path != "/healthz" and not any(word in name for word in ONLY):
-                continue
+        for name, path in wanted:
             url = server.base + path
-            caching.bump()
+            drain(server)
+            invalidate_everything()
             first, status, body = fetch(url)
             cold = wrk(url, script.name)
+            drain(server)
             warm = wrk(url, script.name)
             queries = [0, 0] if path == "/healthz" else count_queries(path)
             results.append(
@@ -293,17 +610,21 @@ def main():
                     "queries_warm": queries[1],
                 }
             )
-            print(f"  measured {name}: {cold['rps']} / {warm['rps']} req/s", flush=True)
+            progress(f"measured {name}: {cold['rps']} / {warm['rps']} req/s")
     finally:
         server.stop()
+        os.unlink(script.name)
     trivial = results[0]["warm"]["rps"] or 1
     for row in results:
         row["cold"]["ratio"] = round(row["cold"]["rps"] / trivial, 2)
         row["warm"]["ratio"] = round(row["warm"]["rps"] / trivial, 2)
+    return results
 
+
+def measure_exports(selection):
     exports = []
     if ONLY and not any("export" in word for word in ONLY):
-        selection["exports"] = []
+        return exports
     server = Server(1)
     try:
         for name, path in selection["exports"]:
@@ -322,20 +643,220 @@ def main():
             )
     finally:
         server.stop()
+    return exports
+
+
+def healthz(server):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        return wrk(server.base + "/healthz", script.name)
+    finally:
+        os.unlink(script.name)
+
+
+def drain(server, limit=300):
+    """Wait until the server has no request in hand (seconds waited).
+
+    When wrk stops, the requests it had sent are still queued or being answered; the next run
+    would pay for them. Read from the kernel's socket table: nothing waiting in the listening
+    socket's accept queue, no connection on the server's port still open (a worker answering a
+    request that wrk has given up on holds it in CLOSE-WAIT).
+    """
+    started = time.monotonic()
+    port = f"{server.port:04X}"
+    while time.monotonic() - started < limit:
+        busy = False
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, queues = fields[1], fields[3], fields[4]
+            if local.split(":")[1] != port:
+                continue
+            if state == "0A":  # listening: the receive queue is the accept backlog
+                busy = busy or int(queues.split(":")[1], 16) > 0
+            elif state in ("01", "08"):  # established, close-wait
+                busy = True
+        if not busy:
+            break
+        time.sleep(0.2)
+    return round(time.monotonic() - started, 1)
+
+
+def warm_up(server, paths):
+    """Ask each path from WORKERS clients at once, so that every worker has loaded the code and
+    templates of each page kind before a measurement (as a server running for hours has)."""
+    threads = [
+        threading.Thread(target=lambda: [timed_get(server.port, path) for path in paths])
+        for _ in range(WORKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def measure_on_fresh_server(measure, env=None):
+    """`measure(server)` on a server of its own, stopped at once afterwards: a run of slow pages
+    leaves up to BENCH_CONNECTIONS requests queued, which would otherwise eat into the next run."""
+    server = Server(WORKERS, env=env)
+    try:
+        return measure(server)
+    finally:
+        server.stop(quick=True)
+
+
+def measure_long_tail(addresses, busy_ids, rng):
+    """The long tail and the busy pages, with publications arriving, each on a fresh server;
+    `/healthz` measured before and after them."""
+    runs = {}
+    village_ids = [v["pk"] for v in villages_with_data()]
+    distinct_readers = {"RATELIMIT_TRUST_FORWARDED": "1"}  # see bench/addresses.lua
+    before = measure_on_fresh_server(healthz)
+    progress(f"/healthz: {before['rps']} req/s")
+    if selected("longtail"):
+        paths = [path for kind in addresses.values() for path in kind]
+        rng.shuffle(paths)
+        # One address of each kind, to warm the workers up; not asked again.
+        firsts = {kind: listed[0] for kind, listed in addresses.items() if listed}
+        paths = [path for path in paths if path not in firsts.values()]
+
+        def long_tail(server):
+            warm_up(server, list(firsts.values()))
+            writer = Publisher(village_ids, PUBLISH_EVERY, random.Random(SEED + 1))
+            writer.start()
+            result = wrk_addresses(server, paths, LONGTAIL_DURATION)
+            return result | {"publications": writer.stop()}
+
+        result = measure_on_fresh_server(long_tail, distinct_readers)
+        result["addresses_by_kind"] = {kind: len(listed) for kind, listed in addresses.items()}
+        runs["long_tail"] = result
+        progress(f"long tail: {result['rps']} req/s")
+    if selected("busy"):
+        busy = Place.objects.filter(pk__in=busy_ids).values_list("slug", flat=True)
+        paths = ["/ru/", *(place_path(slug) for slug in busy)]
+        elsewhere = sorted(set(village_ids) - set(busy_ids))
+
+        def busy_pages(server):
+            # First without publications: the pages get warm in every worker (as they are on a
+            # server that has run for a while), and the figure shows what publications cost.
+            quiet = wrk_addresses(server, paths, LONGTAIL_DURATION)
+            quiet["drained_s"] = drain(server)
+            writer = Publisher(elsewhere, PUBLISH_EVERY, random.Random(SEED + 2))
+            writer.start()
+            result = wrk_addresses(server, paths, LONGTAIL_DURATION)
+            return quiet, result | {"publications": writer.stop()}
+
+        quiet, busy = measure_on_fresh_server(busy_pages, distinct_readers)
+        runs["busy_without_publications"] = quiet
+        runs["busy_with_publications"] = busy
+        progress(f"busy pages: {quiet['rps']} req/s, {busy['rps']} with publications")
+    after = measure_on_fresh_server(healthz)
+    progress(f"/healthz: {after['rps']} req/s")
+    trivial = (before["rps"] + after["rps"]) / 2
+    for result in runs.values():
+        result["ratio"] = round(result["rps"] / trivial, 4)
+    return {"healthz_before": before, "healthz_after": after, "healthz_rps": trivial} | runs
+
+
+def measure_uncached(samples, healthz_rps):
+    """One request at a time, every cache emptied before each (bench/uncached_wsgi.py)."""
+    server = Server(1, app="uncached_wsgi:application")
+    kinds = {}
+    try:
+        for paths in samples.values():  # load the templates and code of each kind once
+            timed_get(server.port, paths[0])
+        sequential = sorted(timed_get(server.port, "/healthz")[0] for _ in range(50))
+        healthz_ms = statistics.median(sequential) * 1000
+        cost_ms = CORES / healthz_rps * 1000
+        for kind, paths in samples.items():
+            times, statuses = [], {}
+            for path in paths:
+                _, status = timed_get(server.port, "/bench/clear-caches", method="POST")
+                assert status == 204, status
+                seconds, status = timed_get(server.port, path)
+                times.append(seconds * 1000)
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
+            times.sort()
+            median = statistics.median(times)
+            p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
+            kinds[kind] = {
+                "n": len(times),
+                "median_ms": round(median, 1),
+                "p90_ms": round(p90, 1),
+                "x_healthz_cost": round(median / cost_ms, 1),
+                "p90_x_healthz_cost": round(p90 / cost_ms, 1),
+                "x_sequential_healthz": round(median / healthz_ms, 1),
+                "target_x": UNCACHED_TARGETS.get(kind, UNCACHED_DEFAULT_TARGET),
+                "statuses": statuses,
+                "example": paths[0],
+            }
+            progress(f"uncached {kind}: median {median:.0f} ms")
+    finally:
+        server.stop()
+    return {
+        "healthz_cost_ms": round(cost_ms, 2),
+        "healthz_cost_is": f"{CORES} cores ÷ {healthz_rps:.0f} /healthz req/s (wrk, same run)",
+        "sequential_healthz_ms": round(healthz_ms, 2),
+        "kinds": kinds,
+    }
+
+
+def main():
+    selection = pages()
+    print(f"Machine: {platform.node()}, {CORES} cores, {platform.platform()}")
+    print(
+        f"gunicorn {WORKERS} sync workers, DEBUG=false; wrk {CONNECTIONS} connections, "
+        f"{DURATION} s per run; PostgreSQL {connection.pg_version // 10000}"
+    )
+    print(
+        f"Data: {Disclosure.objects.count():,} contributions, {Hearing.objects.count():,} "
+        f"hearings, {Place.objects.count():,} places"
+    )
+    for label, text in selection["info"].items():
+        print(f"  {label}: {text}")
+    SERVER_LOG.write_text("")
+    print(f"  server errors are logged in {SERVER_LOG}")
+    leftover = delete_publications()
+    if leftover:
+        print(f"  removed {leftover} rows published by an interrupted run")
+    results = measure_pages(selection)
+    exports = measure_exports(selection)
+
+    rng = random.Random(SEED)
+    addresses = long_tail_addresses(rng)
+    progress(f"{sum(map(len, addresses.values())):,} long-tail addresses")
+    tail = {}
+    try:
+        if selected("longtail") or selected("busy"):
+            tail = measure_long_tail(addresses, selection["busy villages"], rng)
+    finally:
+        delete_publications()
+    uncached = {}
+    if selected("uncached"):
+        healthz_rps = tail.get("healthz_rps") or (results[0]["warm"]["rps"] if results else 0)
+        if not healthz_rps:
+            healthz_rps = measure_on_fresh_server(healthz)["rps"]
+        uncached = measure_uncached(uncached_addresses(rng, addresses), healthz_rps)
 
     print_table(results, exports)
+    print_long_tail(tail)
+    print_uncached(uncached)
     if ONLY:
         return  # a partial run does not replace the full results
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
-                "machine": f"{platform.node()}, {os.cpu_count()} cores, {platform.platform()}",
+                "machine": f"{platform.node()}, {CORES} cores, {platform.platform()}",
                 "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "settings": {
                     "workers": WORKERS,
                     "connections": CONNECTIONS,
                     "duration_s": DURATION,
+                    "longtail_duration_s": LONGTAIL_DURATION,
+                    "publish_every_s": PUBLISH_EVERY,
+                    "uncached_samples": UNCACHED_SAMPLES,
+                    "scale": float(os.environ.get("BENCH_SCALE", "1")),
                 },
                 "data": selection["info"]
                 | {
@@ -344,6 +865,8 @@ def main():
                 },
                 "pages": results,
                 "exports": exports,
+                "long_tail": tail,
+                "uncached": uncached,
             },
             indent=2,
             ensure_ascii=False,
@@ -353,33 +876,131 @@ def main():
 
 
 def print_table(results, exports):
-    header = (
-        f"| {'page':<30} | {'first ms':>8} | {'cold req/s':>10} | {'ratio':>5} | "
-        f"{'p50/p95/p99 ms':>18} | {'warm req/s':>10} | {'ratio':>5} | {'p50/p95/p99 ms':>18} | "
-        f"{'err':>3} | {'SQL':>5} | {'KB':>6} |"
-    )
-    print()
-    print(header)
-    print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
-    for row in results:
-        cold, warm = row["cold"], row["warm"]
-        cold_times = "{p50_ms}/{p95_ms}/{p99_ms}".format(**cold)
-        warm_times = "{p50_ms}/{p95_ms}/{p99_ms}".format(**warm)
-        queries = "{queries_cold}/{queries_warm}".format(**row)
-        print(
-            f"| {row['page']:<30} | {row['first_request_ms']:>8} | {cold['rps']:>10} | "
-            f"{cold['ratio']:>5} | {cold_times:>18} | {warm['rps']:>10} | {warm['ratio']:>5} | "
-            f"{warm_times:>18} | {cold['errors'] + warm['errors']:>3} | {queries:>5} | "
-            f"{row['html_kb']:>6} |"
+    if results:
+        header = (
+            f"| {'page':<30} | {'first ms':>8} | {'cold req/s':>10} | {'ratio':>5} | "
+            f"{'p50/p95/p99 ms':>18} | {'warm req/s':>10} | {'ratio':>5} | "
+            f"{'p50/p95/p99 ms':>18} | {'err':>3} | {'SQL':>5} | {'KB':>6} |"
         )
-    print()
+        print()
+        print(header)
+        print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+        for row in results:
+            cold, warm = row["cold"], row["warm"]
+            cold_times = "{p50_ms}/{p95_ms}/{p99_ms}".format(**cold)
+            warm_times = "{p50_ms}/{p95_ms}/{p99_ms}".format(**warm)
+            queries = "{queries_cold}/{queries_warm}".format(**row)
+            print(
+                f"| {row['page']:<30} | {row['first_request_ms']:>8} | {cold['rps']:>10} | "
+                f"{cold['ratio']:>5} | {cold_times:>18} | {warm['rps']:>10} | "
+                f"{warm['ratio']:>5} | {warm_times:>18} | {cold['errors'] + warm['errors']:>3} | "
+                f"{queries:>5} | {row['html_kb']:>6} |"
+            )
+        if len(results) > 1:
+            medians = statistics.median(r["warm"]["p95_ms"] for r in results[1:])
+            print(f"median warm p95 over pages: {medians} ms")
+    if exports:
+        print()
     for row in exports:
         print(
             f"{row['export']}: {row['rows']:,} rows in {row['seconds']} s = "
             f"{row['rows_per_s']:,} rows/s, {row['mb']} MB, worker peak {row['worker_peak_mb']} MB"
         )
-    medians = statistics.median(r["warm"]["p95_ms"] for r in results[1:])
-    print(f"median warm p95 over pages: {medians} ms")
+
+
+def met(ok):
+    return "met" if ok else "NOT met"
+
+
+def print_long_tail(tail):
+    runs = [
+        (name, label, tail.get(name))
+        for name, label in (
+            ("long_tail", "long tail, distinct addresses"),
+            ("busy_without_publications", "busy: 50 villages + home"),
+            ("busy_with_publications", "busy, publications elsewhere"),
+        )
+    ]
+    runs = [(name, label, run) for name, label, run in runs if run]
+    if not runs:
+        return
+    print()
+    print(
+        f"Long tail: gunicorn {WORKERS} workers, wrk {CONNECTIONS} connections, "
+        f"{LONGTAIL_DURATION} s per run, a contribution published every {PUBLISH_EVERY:g} s; "
+        f"/healthz {tail['healthz_before']['rps']} req/s before, "
+        f"{tail['healthz_after']['rps']} after (ratios to the mean)"
+    )
+    header = (
+        f"| {'run':<30} | {'addresses':>9} | {'asked':>6} | {'req/s':>7} | {'× /healthz':>10} | "
+        f"{'p50/p95/p99 ms':>20} | {'err':>4} | {'published':>9} | {'target (issue 19)':<36} |"
+    )
+    print(header)
+    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    for name, label, run in runs:
+        times = "{p50_ms:.0f}/{p95_ms:.0f}/{p99_ms:.0f}".format(**run)
+        if name == "long_tail":
+            ok = (
+                run["ratio"] >= LONGTAIL_TARGET["ratio"]
+                and run["p95_ms"] < LONGTAIL_TARGET["p95_ms"]
+                and run["errors"] == 0
+            )
+            target = f"≥ 0.05 ×, p95 < 1 s, 0 err: {met(ok)}"
+        elif name == "busy_with_publications":
+            target = f"≥ 0.5 ×: {met(run['ratio'] >= BUSY_TARGET['ratio'])}"
+        else:
+            target = "(no publications: for comparison)"
+        published = run.get("publications", {}).get("published", "-")
+        print(
+            f"| {label:<30} | {run['addresses']:>9} | {run['requests']:>6} | {run['rps']:>7} | "
+            f"{run['ratio']:>10} | {times:>20} | {run['errors']:>4} | "
+            f"{published:>9} | {target:<36} |"
+        )
+    for _, label, run in runs:
+        line = (
+            f"  {label}: HTTP statuses {run['statuses']}, {run['timeouts']} timeouts (10 s), "
+            f"{run['repeats']} repeated asks"
+        )
+        published = run.get("publications")
+        if published:
+            line += (
+                f"; publications: {published['published']} (median write "
+                f"{published['write_ms_median']} ms, worst {published['write_ms_max']} ms), "
+                f"{published['errors']} failed"
+            )
+        print(line)
+        for error in (published or {}).get("first_errors", []):
+            print(f"    {error}")
+    if "long_tail" in tail:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in tail["long_tail"]["addresses_by_kind"].items())
+        print(f"  long-tail addresses by kind: {kinds}")
+
+
+def print_uncached(uncached):
+    if not uncached:
+        return
+    print()
+    print(
+        f"One uncached request at a time (every cache emptied before each), 1 worker. "
+        f"/healthz's cost: {uncached['healthz_cost_ms']} ms = {uncached['healthz_cost_is']}; "
+        f"sequential /healthz {uncached['sequential_healthz_ms']} ms"
+    )
+    header = (
+        f"| {'page kind':<14} | {'n':>3} | {'median ms':>9} | {'p90 ms':>7} | "
+        f"{'× cost':>6} | {'p90 ×':>6} | {'× seq.':>6} | {'target (issue 19)':<18} |"
+    )
+    print(header)
+    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    for kind, row in uncached["kinds"].items():
+        target = f"≤ {row['target_x']} ×: {met(row['x_healthz_cost'] <= row['target_x'])}"
+        print(
+            f"| {kind:<14} | {row['n']:>3} | {row['median_ms']:>9} | {row['p90_ms']:>7} | "
+            f"{row['x_healthz_cost']:>6} | {row['p90_x_healthz_cost']:>6} | "
+            f"{row['x_sequential_healthz']:>6} | {target:<18} |"
+        )
+    odd = {k: r["statuses"] for k, r in uncached["kinds"].items() if set(r["statuses"]) != {"200"}}
+    if odd:
+        print(f"  answers other than 200: {odd}")
 
 
 if __name__ == "__main__":
