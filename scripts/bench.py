@@ -22,18 +22,24 @@ not the site: a country's readers each open their own village, in their own lang
   random village every BENCH_PUBLISH_EVERY seconds through the app's own services
   (`disclosures.services`, a thread of this process on its own database connection), so caches
   are invalidated as in real life;
-- "busy": the 50 busiest villages and the home page, warm, asked over and over while a
-  contribution is published in some other village every BENCH_PUBLISH_EVERY seconds;
+- "busy": the 50 busiest villages and the home page (Russian), asked over and over, first for
+  BENCH_LONGTAIL_DURATION seconds without publications (they get warm in every worker; the
+  figure is given for comparison), then as long again while a contribution is published in
+  some other village every BENCH_PUBLISH_EVERY seconds;
 - "uncached": one request at a time on a one-worker server whose caches are all emptied before
   each request (bench/uncached_wsgi.py), BENCH_UNCACHED_SAMPLES distinct addresses per page
   kind; median and p90, as a multiple of `/healthz`'s cost per request, which is the machine's
   cores ÷ `/healthz` requests per second measured with wrk in the same run (as issue 19 states
   its targets); the sequential `/healthz` time is given beside it.
 
-Each long-tail request carries its own X-Forwarded-For address (the server trusts one proxy hop
-for this run), so the API's per-address read limit counts thousands of readers, as in real life,
-rather than refusing one loopback client. Publications made by the benchmark are deleted at the
-end (and at the start, after an interrupted run), so the dataset stays the seeded one.
+The long-tail and busy runs each get a fresh server, stopped at once afterwards, and `/healthz`
+is measured with wrk on a fresh server before and after them; their ratios are to the mean of
+the two. Between runs on one server the benchmark waits until the server has finished the
+requests wrk left behind (`drain`). Each long-tail request carries its own X-Forwarded-For
+address (the server trusts one proxy hop for these runs), so the API's per-address read limit
+counts thousands of readers, as in real life, rather than refusing one loopback client.
+Publications made by the benchmark are deleted at the end (and at the start, after an
+interrupted run), so the dataset stays the seeded one.
 
 BENCH_ONLY selects: words matching page names ("village,export"), and "longtail", "busy",
 "uncached" for the three runs above. A partial run prints its table and leaves
@@ -253,10 +259,12 @@ def long_tail_addresses(rng):
     regions = [p for p in above if p["level"] == Place.Level.REGION]
     contributions = list(Disclosure.objects.published().values_list("pk", flat=True))
     hearings = list(Hearing.objects.published().values_list("pk", flat=True))
-    disclosure_pages = max(1, Disclosure.objects.published().count() // 25)
-    hearing_pages = max(1, len(hearings) // 25)
+    disclosure_pages = max(2, Disclosure.objects.published().count() // 25)
+    hearing_pages = max(2, len(hearings) // 25)
     others = max(100, len(villages) // 10)  # how many of each other kind
-    language = lambda: rng.choice(LANGUAGES)  # noqa: E731
+
+    def language():
+        return rng.choice(LANGUAGES)
 
     def name(village, lang):
         return village[f"name_{lang}"] or village["name_ru"]
@@ -758,24 +766,77 @@ def measure_long_tail(addresses, busy_ids, rng):
     return {"healthz_before": before, "healthz_after": after, "healthz_rps": trivial} | runs
 
 
+class CpuMeter:
+    """CPU time spent by the server worker and the PostgreSQL server's processes, read from the
+    kernel (/proc/<pid>/schedstat, nanoseconds). Wall-clock time on a shared machine includes
+    the waits for a core that other work causes; the CPU time of one request does not, so it is
+    given beside it. PostgreSQL's processes are counted when it runs on this machine (the
+    benchmark's own cluster); otherwise only the worker's time is."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+            row = cursor.fetchone()
+        self.postmaster = None
+        if row and Path(f"/proc/{row[0]}/stat").exists():
+            self.postmaster = int(
+                Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()[1]
+            )
+
+    def read(self):
+        pids = [self.worker]
+        if self.postmaster:
+            pids += [
+                int(pid)
+                for pid in subprocess.run(
+                    ["ps", "-o", "pid=", "--ppid", str(self.postmaster)],
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
+            ]
+        spent = {}
+        for pid in pids:
+            try:
+                spent[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass  # a backend that ended meanwhile
+        return spent
+
+    def spent_ms(self, before):
+        time.sleep(0.02)  # let the worker finish after its answer (closing, signals) and block
+        after = self.read()
+        return sum(ns - before.get(pid, 0) for pid, ns in after.items()) / 1e6
+
+
 def measure_uncached(samples, healthz_rps):
-    """One request at a time, every cache emptied before each (bench/uncached_wsgi.py)."""
+    """One request at a time, every cache emptied before each (bench/uncached_wsgi.py): its
+    wall-clock time and its CPU time (worker and PostgreSQL), against /healthz's."""
     server = Server(1, app="uncached_wsgi:application")
     kinds = {}
     try:
+        meter = CpuMeter(server.workers()[0])
+
+        def ask(path):
+            before = meter.read()
+            seconds, status = timed_get(server.port, path)
+            return seconds * 1000, meter.spent_ms(before), status
+
         for paths in samples.values():  # load the templates and code of each kind once
             timed_get(server.port, paths[0])
-        sequential = sorted(timed_get(server.port, "/healthz")[0] for _ in range(50))
-        healthz_ms = statistics.median(sequential) * 1000
+        # /healthz asked one at a time too, between the pages, so that it sees the same machine.
+        trivial = [ask("/healthz")[:2] for _ in range(20)]
         cost_ms = CORES / healthz_rps * 1000
         for kind, paths in samples.items():
-            times, statuses = [], {}
+            times, cpu, statuses = [], [], {}
             for path in paths:
                 _, status = timed_get(server.port, "/bench/clear-caches", method="POST")
                 assert status == 204, status
-                seconds, status = timed_get(server.port, path)
-                times.append(seconds * 1000)
+                wall, spent, status = ask(path)
+                times.append(wall)
+                cpu.append(spent)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
+                trivial.append(ask("/healthz")[:2])
             times.sort()
             median = statistics.median(times)
             p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
@@ -785,18 +846,25 @@ def measure_uncached(samples, healthz_rps):
                 "p90_ms": round(p90, 1),
                 "x_healthz_cost": round(median / cost_ms, 1),
                 "p90_x_healthz_cost": round(p90 / cost_ms, 1),
-                "x_sequential_healthz": round(median / healthz_ms, 1),
                 "target_x": UNCACHED_TARGETS.get(kind, UNCACHED_DEFAULT_TARGET),
+                "cpu_ms_median": round(statistics.median(cpu), 1),
                 "statuses": statuses,
                 "example": paths[0],
             }
             progress(f"uncached {kind}: median {median:.0f} ms")
     finally:
         server.stop()
+    healthz_ms = statistics.median(wall for wall, _ in trivial)
+    healthz_cpu_ms = statistics.median(spent for _, spent in trivial)
+    for row in kinds.values():
+        row["x_sequential_healthz"] = round(row["median_ms"] / healthz_ms, 1)
+        row["x_healthz_cpu"] = round(row["cpu_ms_median"] / healthz_cpu_ms, 1)
     return {
         "healthz_cost_ms": round(cost_ms, 2),
         "healthz_cost_is": f"{CORES} cores ÷ {healthz_rps:.0f} /healthz req/s (wrk, same run)",
         "sequential_healthz_ms": round(healthz_ms, 2),
+        "healthz_cpu_ms": round(healthz_cpu_ms, 2),
+        "cpu_counts_postgresql": meter.postmaster is not None,
         "kinds": kinds,
     }
 
@@ -814,6 +882,8 @@ def main():
     )
     for label, text in selection["info"].items():
         print(f"  {label}: {text}")
+    load = {"start": os.getloadavg()[0]}
+    print(f"  load average (1 min) at the start: {load['start']:.1f} on {CORES} cores")
     SERVER_LOG.write_text("")
     print(f"  server errors are logged in {SERVER_LOG}")
     leftover = delete_publications()
@@ -833,14 +903,21 @@ def main():
         delete_publications()
     uncached = {}
     if selected("uncached"):
-        healthz_rps = tail.get("healthz_rps") or (results[0]["warm"]["rps"] if results else 0)
-        if not healthz_rps:
-            healthz_rps = measure_on_fresh_server(healthz)["rps"]
+        healthz_rps = measure_on_fresh_server(healthz)["rps"]  # just before, on the same machine
+        progress(f"/healthz: {healthz_rps} req/s")
         uncached = measure_uncached(uncached_addresses(rng, addresses), healthz_rps)
 
+    load["end"] = os.getloadavg()[0]
     print_table(results, exports)
     print_long_tail(tail)
     print_uncached(uncached)
+    print(f"\nLoad average (1 min): {load['start']:.1f} at the start, {load['end']:.1f} at the end")
+    if max(load.values()) > CORES:
+        print(
+            f"!!! Other work kept more than {CORES} processes runnable: /healthz and the pages "
+            "competed with it for the cores, so the figures, ratios included, are noisier than "
+            "on a quiet machine."
+        )
     if ONLY:
         return  # a partial run does not replace the full results
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -863,6 +940,7 @@ def main():
                     "contributions": Disclosure.objects.count(),
                     "hearings": Hearing.objects.count(),
                 },
+                "load_average_1min": {key: round(value, 2) for key, value in load.items()},
                 "pages": results,
                 "exports": exports,
                 "long_tail": tail,
@@ -985,9 +1063,15 @@ def print_uncached(uncached):
         f"/healthz's cost: {uncached['healthz_cost_ms']} ms = {uncached['healthz_cost_is']}; "
         f"sequential /healthz {uncached['sequential_healthz_ms']} ms"
     )
+    print(
+        "  × cost: the median against that cost (the target's measure); × seq.: against "
+        "/healthz asked one at a time between the pages; CPU: the worker's and PostgreSQL's "
+        f"CPU time, against /healthz's ({uncached['healthz_cpu_ms']} ms)"
+    )
     header = (
         f"| {'page kind':<14} | {'n':>3} | {'median ms':>9} | {'p90 ms':>7} | "
-        f"{'× cost':>6} | {'p90 ×':>6} | {'× seq.':>6} | {'target (issue 19)':<18} |"
+        f"{'× cost':>6} | {'p90 ×':>6} | {'× seq.':>6} | {'CPU ms':>7} | {'× CPU':>6} | "
+        f"{'target (issue 19)':<18} |"
     )
     print(header)
     print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
@@ -996,7 +1080,8 @@ def print_uncached(uncached):
         print(
             f"| {kind:<14} | {row['n']:>3} | {row['median_ms']:>9} | {row['p90_ms']:>7} | "
             f"{row['x_healthz_cost']:>6} | {row['p90_x_healthz_cost']:>6} | "
-            f"{row['x_sequential_healthz']:>6} | {target:<18} |"
+            f"{row['x_sequential_healthz']:>6} | {row['cpu_ms_median']:>7} | "
+            f"{row['x_healthz_cpu']:>6} | {target:<18} |"
         )
     odd = {k: r["statuses"] for k, r in uncached["kinds"].items() if set(r["statuses"]) != {"200"}}
     if odd:
