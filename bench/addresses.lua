@@ -56,10 +56,11 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  local repeated, codes, total = 0, {}, 0
+  local repeated, codes, total, each = 0, {}, 0, {}
   for _, thread in ipairs(threads) do
     repeated = repeated + thread:get("repeats")
     total = total + thread:get("mine")
+    each[thread:get("id")] = thread:get("asked")
     for status, n in pairs(thread:get("statuses")) do
       codes[status] = (codes[status] or 0) + n
     end
@@ -71,5 +72,7 @@ function done(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %d %d %d %d %d\n", summary.requests,
     summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     e.connect + e.read + e.write, e.status, e.timeout, latency.max))
-  io.write(string.format("ADDRESSES %d %d %s\n", total, repeated, table.concat(parts, ",")))
+  -- How many each thread asked (in thread order): which addresses were asked follows.
+  io.write(string.format("ADDRESSES %d %d %s %s\n", total, repeated, table.concat(each, ","),
+    table.concat(parts, ",")))
 end

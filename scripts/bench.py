@@ -539,22 +539,32 @@ def wrk(url, script, duration=None, args=()):
     }
     addresses = next((line for line in lines if line.startswith("ADDRESSES")), None)
     if addresses:
-        _, total, repeats, *codes = addresses.split()
+        _, total, repeats, asked, *codes = addresses.split()
         pairs = [pair.split(":") for pair in ",".join(codes).split(",") if pair]
         result["addresses"] = int(total)
         result["repeats"] = int(repeats)
+        result["asked_by_thread"] = [int(n) for n in asked.split(",")]
         result["statuses"] = {code: int(n) for code, n in sorted(pairs)}
     return result
 
 
-def wrk_addresses(server, paths, duration):
-    """wrk walking `paths` (each asked about once while they last), one reader per request."""
+def wrk_addresses(server, paths, duration, kind_of=None):
+    """wrk walking `paths` (each asked about once while they last), one reader per request;
+    with `kind_of` ({path: kind}), how many addresses of each kind were asked."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(paths) + "\n")
     try:
-        return wrk(server.base, ADDRESSES_LUA, duration, [listing.name, "2", "distinct"])
+        result = wrk(server.base, ADDRESSES_LUA, duration, [listing.name, "2", "distinct"])
     finally:
         os.unlink(listing.name)
+    if kind_of:
+        # Thread k of 2 walks paths k, k + 2, ... (bench/addresses.lua), in order.
+        asked = {}
+        for thread, count in enumerate(result["asked_by_thread"]):
+            for path in paths[thread::2][:count]:
+                asked[kind_of[path]] = asked.get(kind_of[path], 0) + 1
+        result["asked_by_kind"] = dict(sorted(asked.items(), key=lambda item: -item[1]))
+    return result
 
 
 def count_queries(path):
@@ -732,9 +742,10 @@ def measure_long_tail(addresses, busy_ids, rng):
             warm_up(server, list(firsts.values()))
             writer = Publisher(village_ids, PUBLISH_EVERY, random.Random(SEED + 1))
             writer.start()
-            result = wrk_addresses(server, paths, LONGTAIL_DURATION)
+            result = wrk_addresses(server, paths, LONGTAIL_DURATION, kind_of)
             return result | {"publications": writer.stop()}
 
+        kind_of = {path: kind for kind, listed in addresses.items() for path in listed}
         result = measure_on_fresh_server(long_tail, distinct_readers)
         result["addresses_by_kind"] = {kind: len(listed) for kind, listed in addresses.items()}
         runs["long_tail"] = result
@@ -1010,7 +1021,7 @@ def print_long_tail(tail):
         f"{tail['healthz_after']['rps']} after (ratios to the mean)"
     )
     header = (
-        f"| {'run':<30} | {'addresses':>9} | {'asked':>6} | {'req/s':>7} | {'× /healthz':>10} | "
+        f"| {'run':<30} | {'addresses':>9} | {'answered':>8} | {'req/s':>7} | {'× /healthz':>10} | "
         f"{'p50/p95/p99 ms':>20} | {'err':>4} | {'published':>9} | {'target (issue 19)':<36} |"
     )
     print(header)
@@ -1030,7 +1041,7 @@ def print_long_tail(tail):
             target = "(no publications: for comparison)"
         published = run.get("publications", {}).get("published", "-")
         print(
-            f"| {label:<30} | {run['addresses']:>9} | {run['requests']:>6} | {run['rps']:>7} | "
+            f"| {label:<30} | {run['addresses']:>9} | {run['requests']:>8} | {run['rps']:>7} | "
             f"{run['ratio']:>10} | {times:>20} | {run['errors']:>4} | "
             f"{published:>9} | {target:<36} |"
         )
@@ -1050,8 +1061,11 @@ def print_long_tail(tail):
         for error in (published or {}).get("first_errors", []):
             print(f"    {error}")
     if "long_tail" in tail:
-        kinds = ", ".join(f"{k} {n:,}" for k, n in tail["long_tail"]["addresses_by_kind"].items())
+        run = tail["long_tail"]
+        kinds = ", ".join(f"{k} {n:,}" for k, n in run["addresses_by_kind"].items())
         print(f"  long-tail addresses by kind: {kinds}")
+        asked = ", ".join(f"{k} {n:,}" for k, n in run.get("asked_by_kind", {}).items())
+        print(f"  of which sent (the last ones still unanswered when the run ended): {asked}")
 
 
 def print_uncached(uncached):
