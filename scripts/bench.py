@@ -548,15 +548,25 @@ def wrk(url, script, duration=None, args=()):
     return result
 
 
-def wrk_addresses(server, paths, duration, kind_of=None):
+def wrk_addresses(server, paths, duration, kind_of=None, writer=None):
     """wrk walking `paths` (each asked about once while they last), one reader per request;
-    with `kind_of` ({path: kind}), how many addresses of each kind were asked."""
+    with `kind_of` ({path: kind}), how many addresses of each kind were asked; a `writer`
+    (Publisher) running meanwhile is stopped when wrk stops."""
+    meter = CpuMeter(server.workers())
+    before = meter.read()
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(paths) + "\n")
     try:
         result = wrk(server.base, ADDRESSES_LUA, duration, [listing.name, "2", "distinct"])
     finally:
         os.unlink(listing.name)
+        publications = writer.stop() if writer is not None else None
+    if publications is not None:
+        result["publications"] = publications
+    # The CPU time of every request sent, those wrk gave up on included (hence the wait).
+    result["drained_s"] = drain(server)
+    sent = sum(result["asked_by_thread"])
+    result["cpu_ms_per_request"] = round(meter.spent_ms(before) / max(1, sent), 2)
     if kind_of:
         # Thread k of 2 walks paths k, k + 2, ... (bench/addresses.lua), in order.
         asked = {}
@@ -665,12 +675,16 @@ def measure_exports(selection):
 
 
 def healthz(server):
+    meter = CpuMeter(server.workers())
+    before = meter.read()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
-        return wrk(server.base + "/healthz", script.name)
+        result = wrk(server.base + "/healthz", script.name)
     finally:
         os.unlink(script.name)
+    result["cpu_ms_per_request"] = round(meter.spent_ms(before) / max(1, result["requests"]), 3)
+    return result
 
 
 def drain(server, limit=300):
@@ -742,8 +756,7 @@ def measure_long_tail(addresses, busy_ids, rng):
             warm_up(server, list(firsts.values()))
             writer = Publisher(village_ids, PUBLISH_EVERY, random.Random(SEED + 1))
             writer.start()
-            result = wrk_addresses(server, paths, LONGTAIL_DURATION, kind_of)
-            return result | {"publications": writer.stop()}
+            return wrk_addresses(server, paths, LONGTAIL_DURATION, kind_of, writer)
 
         kind_of = {path: kind for kind, listed in addresses.items() for path in listed}
         result = measure_on_fresh_server(long_tail, distinct_readers)
@@ -759,11 +772,9 @@ def measure_long_tail(addresses, busy_ids, rng):
             # First without publications: the pages get warm in every worker (as they are on a
             # server that has run for a while), and the figure shows what publications cost.
             quiet = wrk_addresses(server, paths, LONGTAIL_DURATION)
-            quiet["drained_s"] = drain(server)
             writer = Publisher(elsewhere, PUBLISH_EVERY, random.Random(SEED + 2))
             writer.start()
-            result = wrk_addresses(server, paths, LONGTAIL_DURATION)
-            return quiet, result | {"publications": writer.stop()}
+            return quiet, wrk_addresses(server, paths, LONGTAIL_DURATION, writer=writer)
 
         quiet, busy = measure_on_fresh_server(busy_pages, distinct_readers)
         runs["busy_without_publications"] = quiet
@@ -772,9 +783,16 @@ def measure_long_tail(addresses, busy_ids, rng):
     after = measure_on_fresh_server(healthz)
     progress(f"/healthz: {after['rps']} req/s")
     trivial = (before["rps"] + after["rps"]) / 2
+    trivial_cpu = (before["cpu_ms_per_request"] + after["cpu_ms_per_request"]) / 2
     for result in runs.values():
         result["ratio"] = round(result["rps"] / trivial, 4)
-    return {"healthz_before": before, "healthz_after": after, "healthz_rps": trivial} | runs
+        result["cpu_ratio"] = round(trivial_cpu / result["cpu_ms_per_request"], 4)
+    return {
+        "healthz_before": before,
+        "healthz_after": after,
+        "healthz_rps": trivial,
+        "healthz_cpu_ms_per_request": round(trivial_cpu, 3),
+    } | runs
 
 
 class CpuMeter:
@@ -784,8 +802,8 @@ class CpuMeter:
     given beside it. PostgreSQL's processes are counted when it runs on this machine (the
     benchmark's own cluster); otherwise only the worker's time is."""
 
-    def __init__(self, worker):
-        self.worker = worker
+    def __init__(self, workers):
+        self.workers = workers
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
             row = cursor.fetchone()
@@ -796,7 +814,7 @@ class CpuMeter:
             )
 
     def read(self):
-        pids = [self.worker]
+        pids = list(self.workers)
         if self.postmaster:
             pids += [
                 int(pid)
@@ -826,7 +844,7 @@ def measure_uncached(samples, healthz_rps):
     server = Server(1, app="uncached_wsgi:application")
     kinds = {}
     try:
-        meter = CpuMeter(server.workers()[0])
+        meter = CpuMeter(server.workers())
 
         def ask(path):
             before = meter.read()
@@ -1020,8 +1038,15 @@ def print_long_tail(tail):
         f"/healthz {tail['healthz_before']['rps']} req/s before, "
         f"{tail['healthz_after']['rps']} after (ratios to the mean)"
     )
+    print(
+        "  CPU ms: CPU time of the workers and PostgreSQL per request sent (wrk's unanswered "
+        "ones included, the publisher's database work too); CPU ×: /healthz's per request "
+        f"({tail['healthz_cpu_ms_per_request']} ms) ÷ that, the ratio a machine with nothing "
+        "else to do would approach"
+    )
     header = (
         f"| {'run':<30} | {'addresses':>9} | {'answered':>8} | {'req/s':>7} | {'× /healthz':>10} | "
+        f"{'CPU ms':>7} | {'CPU ×':>6} | "
         f"{'p50/p95/p99 ms':>20} | {'err':>4} | {'published':>9} | {'target (issue 19)':<36} |"
     )
     print(header)
@@ -1042,7 +1067,8 @@ def print_long_tail(tail):
         published = run.get("publications", {}).get("published", "-")
         print(
             f"| {label:<30} | {run['addresses']:>9} | {run['requests']:>8} | {run['rps']:>7} | "
-            f"{run['ratio']:>10} | {times:>20} | {run['errors']:>4} | "
+            f"{run['ratio']:>10} | {run['cpu_ms_per_request']:>7} | {run['cpu_ratio']:>6} | "
+            f"{times:>20} | {run['errors']:>4} | "
             f"{published:>9} | {target:<36} |"
         )
     for _, label, run in runs:
