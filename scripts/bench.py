@@ -32,6 +32,13 @@ not the site: a country's readers each open their own village, in their own lang
   cores ÷ `/healthz` requests per second measured with wrk in the same run (as issue 19 states
   its targets); the sequential `/healthz` time is given beside it.
 
+Wall-clock figures on a shared machine carry the waits for a core that other work causes, and
+`/healthz` suffers them differently from a page. So every long-tail, busy and uncached figure
+also comes in CPU time — the gunicorn workers' and PostgreSQL's processes', read from the
+kernel — against `/healthz`'s CPU time measured the same way: the ratio a machine with nothing
+else to do would approach. The load average at the start and end is recorded and a busy machine
+is called out.
+
 The long-tail and busy runs each get a fresh server, stopped at once afterwards, and `/healthz`
 is measured with wrk on a fresh server before and after them; their ratios are to the mean of
 the two. Between runs on one server the benchmark waits until the server has finished the
@@ -796,7 +803,7 @@ def measure_long_tail(addresses, busy_ids, rng):
 
 
 class CpuMeter:
-    """CPU time spent by the server worker and the PostgreSQL server's processes, read from the
+    """CPU time spent by the server's workers and the PostgreSQL server's processes, read from the
     kernel (/proc/<pid>/schedstat, nanoseconds). Wall-clock time on a shared machine includes
     the waits for a core that other work causes; the CPU time of one request does not, so it is
     given beside it. PostgreSQL's processes are counted when it runs on this machine (the
