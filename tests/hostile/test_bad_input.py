@@ -167,12 +167,15 @@ def test_html_and_sql_looking_text_is_stored_as_text_and_escaped(client):
     assert Disclosure.objects.filter(pk=disclosure.pk).exists()
 
 
-def test_forged_csrf_is_refused_and_changes_nothing():
+def test_forged_cross_site_post_is_refused_and_changes_nothing():
+    """The resident question form carries no token (core/crossorigin.py): a post another site
+    makes the browser send is refused by the browser's own word, and changes nothing."""
     browser = Client(enforce_csrf_checks=True)
     disclosure = DisclosureFactory(published=True)
     url = reverse("disclosures:question", args=[disclosure.pk])
-    response = browser.post(url, {"text": "A real question", "csrfmiddlewaretoken": "forged"})
-    assert response.status_code == 403
+    for headers in ({"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}):
+        response = browser.post(url, {"text": "A forged question"}, **headers)
+        assert response.status_code == 403
     assert not Question.objects.exists()
 
 
