@@ -13,18 +13,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ContentVersion',
-            fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('version', models.PositiveBigIntegerField(default=0)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-            ],
-            options={
-                'verbose_name': 'content version',
-                'verbose_name_plural': 'content versions',
-            },
-        ),
-        migrations.CreateModel(
             name='KeptUpload',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
