@@ -929,6 +929,12 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
             scopes.add(f"project:{self.project_id}")
         if self.hearing_id:
             scopes.add(f"hearing:{self.hearing_id}")
+        # The records that name this one on their pages and change logs: what it funded, and
+        # what funded it (a source hidden by moderators must leave those pages too).
+        linked = self.funded_disclosures.values_list("pk", flat=True)
+        scopes |= {f"disclosure:{pk}" for pk in linked}
+        if self.funded_by_id:
+            scopes.add(f"disclosure:{self.funded_by_id}")
         return scopes | place_scopes(*self.settlements.values_list("path", flat=True))
 
 
@@ -1042,6 +1048,10 @@ class Revision(ChangeLogEntry):
         if not name and field_.name == "funded_by":
             return str(_("a contribution hidden by moderators"))
         return name
+
+    def cache_scopes(self):
+        """A new row of a public record's change log shows on that record's pages."""
+        return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
 class Photo(models.Model):

@@ -3,7 +3,7 @@ an akimat official announces a hearing and sees the legal clock refuse a date th
 
 import pytest
 
-from tests.factories import HearingFactory, member_of
+from tests.factories import HearingFactory, bind_rules, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,11 @@ def test_resident_sends_a_question_on_a_phone(live_server, browser):
 
 
 def test_official_is_told_the_earliest_lawful_date(live_server, browser, settings):
+    """With verified (binding) rules, announcing too late is refused with the earliest lawful
+    date; unverified rules only guide (tests/hearings/test_honest_clock.py)."""
     from tests.hearings.conftest import local_at
+
+    bind_rules()
 
     hearing = HearingFactory(starts_at=local_at(10), title_en="Quarry hearing")
     official = member_of(hearing.organiser)

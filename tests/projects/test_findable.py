@@ -6,6 +6,9 @@ from django.test import TestCase
 
 from tests.factories import DisclosureFactory, HearingFactory, place_tree
 
+# Sitemaps and robots.txt name the site's own address, not the request's host.
+SITE = settings.SITE_URL
+
 
 class FindableTests(TestCase):
     @classmethod
@@ -20,16 +23,16 @@ class FindableTests(TestCase):
     def test_robots_txt_points_at_the_sitemap(self):
         response = self.client.get("/robots.txt")
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
-        self.assertIn("Sitemap: http://testserver/sitemap.xml", response.content.decode())
+        self.assertIn(f"Sitemap: {SITE}/sitemap.xml", response.content.decode())
         self.assertIn("Disallow: /admin/", response.content.decode())
 
     def test_sitemap_lists_public_records_in_each_language(self):
         index = self.client.get("/sitemap.xml").content.decode()
         for section in ("places", "disclosures", "hearings"):
-            self.assertIn(f"http://testserver/sitemap-{section}.xml", index)
+            self.assertIn(f"{SITE}/sitemap-{section}.xml", index)
         disclosures = self.client.get("/sitemap-disclosures.xml").content.decode()
         for code in ("kk", "ru", "en"):
-            self.assertIn(f"http://testserver/{code}/disclosures/{self.shown.pk}/", disclosures)
+            self.assertIn(f"{SITE}/{code}/disclosures/{self.shown.pk}/", disclosures)
         self.assertIn('hreflang="x-default"', disclosures)
         self.assertNotIn(f"/disclosures/{self.draft.pk}/", disclosures)
         self.assertNotIn(f"/disclosures/{self.hidden.pk}/", disclosures)

@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
+from core import signin
 from projects.models import Membership, Project
 from tests.factories import (
     AkimatFactory,
@@ -224,6 +225,7 @@ class AuthPagesTests(TestCase):
     def test_password_reset_sends_mail(self):
         user = UserFactory()
         self.client.post("/en/accounts/password_reset/", {"email": user.email})
+        signin.MAIL_SENDER.submit(lambda: None).result(timeout=30)  # sent off the request thread
         self.assertEqual(len(mail.outbox), 1)
 
 

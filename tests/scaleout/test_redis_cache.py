@@ -30,7 +30,7 @@ def test_without_redis_url_the_quick_start_caches_stay():
     assert caches_with() == {
         "default": "django.core.cache.backends.locmem.LocMemCache",
         "pages": "django.core.cache.backends.locmem.LocMemCache",
-        "shared": "django.core.cache.backends.filebased.FileBasedCache",
+        "shared": "core.file_cache.PrivateFileBasedCache",
     }
 
 

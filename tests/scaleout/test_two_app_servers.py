@@ -72,7 +72,9 @@ class Browser:
         return self.request("GET", url, **kwargs)
 
     def post(self, url, data, **kwargs):
-        data = {**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        # Signed-in forms carry Django's token; residents' forms have none (same_origin_form).
+        if "csrftoken" in self.cookies:
+            data = {**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
         return self.request("POST", url, data=data, **kwargs)
 
 
