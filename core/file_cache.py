@@ -3,8 +3,8 @@
 The cache stores pickles, and unpickling runs code: a folder another local user could create
 first, or write into, would let that user run code as the app. So the folder is created with mode
 0700 (as Django does), and an existing one is refused unless this user owns it and neither its
-group nor others may write to it. The refusal is an error at the first use of the cache in each
-process, and at start-up through the system check `ashyq.E002` (core/checks.py).
+group nor others may write to it. The refusal is an error when each process first opens the cache,
+and at start-up through the system check `ashyq.E002` (core/checks.py).
 """
 
 import os
@@ -32,13 +32,14 @@ def private_folder_problem(path):
 class PrivateFileBasedCache(FileBasedCache):
     """FileBasedCache that refuses a folder it does not own or others may write to."""
 
-    def _createdir(self):
-        problem = private_folder_problem(self._dir)
-        if problem is None:
-            super()._createdir()
-            problem = private_folder_problem(self._dir)
+    def __init__(self, dir, params):  # noqa: A002 - Django's own argument name
+        # Checked here, through the public constructor, rather than by overriding Django's
+        # private `_createdir`: a missing folder is made 0700 first, then every folder is judged.
+        os.makedirs(dir, 0o700, exist_ok=True)
+        problem = private_folder_problem(dir)
         if problem:
             raise ImproperlyConfigured(
                 f"The shared cache's folder is refused: {problem} It stores pickles, which run "
                 "code when read. Set SHARED_CACHE_DIR to a folder only this app's user can write."
             )
+        super().__init__(dir, params)
