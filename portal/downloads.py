@@ -331,9 +331,10 @@ def build(storage=None, now=None):
         "directory": directory,
         "files": files,
     }
+    previous = read_manifest(storage) or {}
     storage.delete(MANIFEST)
     storage.save(MANIFEST, File(_text_file(json.dumps(manifest, indent=2))))
-    _delete_old_generations(storage, keep={directory})
+    _delete_old_generations(storage, keep={directory, previous.get("directory")})
     return manifest
 
 
@@ -414,13 +415,13 @@ def _datapackage(now, version, package_resources):
 
 
 def _delete_old_generations(storage, keep):
-    """Remove generations older than the previous one (kept for downloads under way)."""
+    """Remove every generation but the new one and the one the last manifest named (kept for
+    downloads under way). Names are not compared: builds in the same second sort by version."""
     try:
         directories, _files = storage.listdir(PREFIX)
     except OSError:
         return
-    generations = sorted(f"{PREFIX}/{name}" for name in directories)
-    for directory in generations[:-2]:
+    for directory in (f"{PREFIX}/{name}" for name in directories):
         if directory in keep:
             continue
         _subdirs, names = storage.listdir(directory)
