@@ -15,9 +15,10 @@ cron or a worker) sends them. Guarantees:
   subscriber; a sender claims one message at a time (status `sending`, with `SELECT … FOR UPDATE
   SKIP LOCKED` on PostgreSQL) in a short transaction of its own just before sending it, so the
   lease runs from that message's claim — a slow batch never outlives the lease of the messages it
-  has not reached, and a second worker never picks up a message while its lease holds; and each message carries a Message-ID derived from its key (its
-  idempotency key), the same on every try, so a retry after a lost acknowledgement is recognised
-  as the same message by mail servers and clients;
+  has not reached, and a second worker never picks up a message while its lease holds; and
+  each message carries a Message-ID derived from its key (its idempotency key), the same on every
+  try, so a retry after a lost acknowledgement is recognised as the same message by mail servers
+  and clients;
 - every claim, send, retry and give-up is logged (logger `hearings.outbox`);
 - drafts notify nobody: only announced, moved, cancelled and recorded hearings produce news.
 """
@@ -250,7 +251,7 @@ def send_due(limit=200, now=None):
     """Send up to `limit` messages that are due, claiming each just before sending it (its lease
     starts then); see the module docstring for the guarantees."""
     result = SendResult()
-    for _ in range(limit):
+    for _attempt in range(limit):
         claimed = claim(1, now or timezone.now())
         if not claimed:
             break
