@@ -166,7 +166,7 @@ def queue_reminders(now=None):
         datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
     )
     count = 0
-    for hearing in Hearing.objects.upcoming(now).filter(starts_at__lt=horizon):
+    for hearing in Hearing.objects.upcoming(now).filter(starts_at__gte=now, starts_at__lt=horizon):
         count += queue_hearing_news(hearing, Kind.REMINDER)
     return count
 
