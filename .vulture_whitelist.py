@@ -9,6 +9,8 @@ Meta
 has_add_permission
 has_change_permission
 has_delete_permission
+get_readonly_fields
+allowed_permissions
 short_description
 db_for_write
 allow_relation
@@ -88,7 +90,3 @@ streaming_content
 # The predicate twin of ResidentInputQuerySet.approved() (style.md: a rule about one object sits
 # beside its queryset twin).
 is_approved
-# Not framework hooks: the legal editor's services (issue 20), called only by their tests until the
-# editor's form is built. Delete these lines when a view or admin action calls them.
-verify_rule
-withdraw_rule_verification

@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdminMixin, reason_action
+from core.admin import ReadOnlyAdminMixin, ReasonForm, reason_action
 from hearings import services
 from hearings.models import (
     AnswerCorrection,
@@ -107,11 +113,13 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 # under that set; a new edition of the law is a new rule set with its own dates.
 
 
-class RuleInline(admin.StackedInline):
+class RuleInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Each rule is edited on its own page, where a verified one is locked (`RuleAdmin`)."""
+
     model = Rule
     extra = 0
-    # Verification goes through `services.verify_rule` (a reason, a public log), never a tick.
-    readonly_fields = ["verified", "verified_on", "verified_by"]
+    fields = readonly_fields = ["measures", "number", "unit", "direction", "event", "verified"]
+    show_change_link = True
 
 
 @admin.register(RuleSet)
@@ -119,6 +127,91 @@ class RuleSetAdmin(admin.ModelAdmin):
     list_display = ["code", "regime", "in_force_from", "in_force_until", "edition"]
     list_filter = ["regime"]
     inlines = [RuleInline]
+
+
+class VerifyRuleForm(forms.ModelForm):
+    """The whole verification record and a reason; saved only by `services.verify_rule`."""
+
+    reason = ReasonForm.base_fields["reason"]
+
+    class Meta:
+        model = Rule
+        fields = services.VERIFICATION_RECORD
+
+
+def _withdraw(*, acting_user, obj, reason):
+    return services.withdraw_rule_verification(acting_user=acting_user, rule=obj, reason=reason)
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    """Staff with the rule permissions edit a rule that does not bind yet. Once verified, its
+    period and source are locked: only a legal editor (`hearings.review_legal_rules`) changes
+    them, through the legal review (a reason, the public change log) or by withdrawing it."""
+
+    list_display = ["rule_set", "measures", "number", "unit", "verified", "verified_on"]
+    list_filter = ["verified", "rule_set"]
+    readonly_fields = ["verified", "verified_on", "verified_by", "legal_review"]
+    LOCKED_WHEN_VERIFIED = ("rule_set", "measures", "unit", "direction", "event")
+    withdraw = reason_action(
+        "withdraw", _("Withdraw the verification of the selected rules"), _withdraw
+    )
+    withdraw.allowed_permissions = ("review_legal_rules",)
+    actions = [withdraw]
+
+    def has_review_legal_rules_permission(self, request):
+        return request.user.has_perm("hearings.review_legal_rules")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.verified:
+            locked = (*self.LOCKED_WHEN_VERIFIED, *services.VERIFICATION_RECORD)
+            return [*locked, *self.readonly_fields]
+        return self.readonly_fields
+
+    @admin.display(description=_("legal review"))
+    def legal_review(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:hearings_rule_verify", args=[obj.pk]),
+            _("Verify or correct against the official text"),
+        )
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(self.verify_view)
+        return [path("<int:pk>/verify/", verify, name="hearings_rule_verify"), *super().get_urls()]
+
+    def verify_view(self, request, pk):
+        if not self.has_review_legal_rules_permission(request):
+            raise PermissionDenied
+        rule = get_object_or_404(Rule, pk=pk)
+        form = VerifyRuleForm(request.POST or None, instance=rule)
+        if form.is_valid():
+            record = {name: form.cleaned_data[name] for name in services.VERIFICATION_RECORD}
+            try:
+                services.verify_rule(
+                    acting_user=request.user,
+                    rule=rule,
+                    reason=form.cleaned_data["reason"],
+                    **record,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("The rule is verified and binds."), messages.SUCCESS)
+                return redirect("admin:hearings_rule_change", rule.pk)
+        return TemplateResponse(
+            request,
+            "admin/hearings/rule/verify.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Verify a rule of the legal clock"),
+                "rule": rule,
+                "form": form,
+                "opts": Rule._meta,
+            },
+        )
 
 
 @admin.register(DayTransfer)

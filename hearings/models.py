@@ -455,19 +455,29 @@ class HearingQuerySet(models.QuerySet):
         """What residents see: every hearing past its draft, cancelled ones included."""
         return self.exclude(status=Hearing.Status.DRAFT)
 
+    @staticmethod
+    def _not_over(now):
+        """Not over yet: a date still to come, or a public discussion whose window is open (it
+        has started, but residents can still take part until its last day)."""
+        return Q(starts_at__gte=now) | Q(
+            form=ParticipationForm.PUBLIC_DISCUSSION,
+            discussion_ends_on__gte=timezone.localdate(now),
+        )
+
     def upcoming(self, now=None):
-        """Announced hearings that have not started yet, soonest first."""
+        """Announced hearings that are not over yet (`_not_over`), soonest first."""
         now = now or timezone.now()
-        return self.filter(status=Hearing.Status.ANNOUNCED, starts_at__gte=now).order_by(
+        return self.filter(self._not_over(now), status=Hearing.Status.ANNOUNCED).order_by(
             "starts_at", "pk"
         )
 
     def forthcoming(self, now=None):
-        """Published hearings whose date has not come: announced ones and cancelled ones, so
-        that a cancellation is seen wherever the notice was (the village page), soonest first."""
+        """Published hearings that are not over yet: announced ones and cancelled ones, so that a
+        cancellation is seen wherever the notice was (the village page), soonest first."""
         now = now or timezone.now()
         return self.filter(
-            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.CANCELLED], starts_at__gte=now
+            self._not_over(now),
+            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.CANCELLED],
         ).order_by("starts_at", "pk")
 
     def for_cards(self):
@@ -475,12 +485,13 @@ class HearingQuerySet(models.QuerySet):
         return self.select_related("organiser", "initiator")
 
     def past(self, now=None):
-        """Published hearings whose date has passed (or cancelled ones), latest first."""
+        """Published hearings that are over (their date passed, or their discussion window
+        closed) or held, latest first; a discussion under way is not past."""
         now = now or timezone.now()
         return (
             self.published()
             .filter(
-                Q(starts_at__lt=now)
+                ~self._not_over(now)
                 | Q(status__in=[Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED])
             )
             .order_by("-starts_at", "-pk")

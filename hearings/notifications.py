@@ -8,15 +8,17 @@ cron or a worker) sends them. Guarantees:
   HEARING_OUTBOX_BACKOFF_MAX_SECONDS apart) up to HEARING_OUTBOX_MAX_ATTEMPTS — with the defaults
   about a week of trying — after which it is kept as `failed`, logged as an error and listed for
   staff in the admin (Outbox messages, filter "failed");
-- a sender that dies mid-batch leaves its rows `sending`; once their lease
-  (HEARING_OUTBOX_LEASE_SECONDS) has run out another run claims them again. Whether the first
+- a sender that dies mid-send leaves its message `sending`; once its lease
+  (HEARING_OUTBOX_LEASE_SECONDS) has run out another run claims it again. Whether the first
   try went out cannot be known, so
 - nothing is sent twice by mistake: `dedupe_key` is unique, so the same news is queued once per
-  subscriber; a sender claims rows (status `sending`, with `SELECT … FOR UPDATE SKIP LOCKED` on
-  PostgreSQL) in a short transaction of its own before sending, so a second worker never picks
-  them up while the lease holds; and each message carries a Message-ID derived from its key (its
-  idempotency key), the same on every try, so a retry after a lost acknowledgement is recognised
-  as the same message by mail servers and clients;
+  subscriber; a sender claims one message at a time (status `sending`, with `SELECT … FOR UPDATE
+  SKIP LOCKED` on PostgreSQL) in a short transaction of its own just before sending it, so the
+  lease runs from that message's claim — a slow batch never outlives the lease of the messages it
+  has not reached, and a second worker never picks up a message while its lease holds; and
+  each message carries a Message-ID derived from its key (its idempotency key), the same on every
+  try, so a retry after a lost acknowledgement is recognised as the same message by mail servers
+  and clients;
 - every claim, send, retry and give-up is logged (logger `hearings.outbox`);
 - drafts notify nobody: only announced, moved, cancelled and recorded hearings produce news.
 """
@@ -164,7 +166,7 @@ def queue_reminders(now=None):
         datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
     )
     count = 0
-    for hearing in Hearing.objects.upcoming(now).filter(starts_at__lt=horizon):
+    for hearing in Hearing.objects.upcoming(now).filter(starts_at__gte=now, starts_at__lt=horizon):
         count += queue_hearing_news(hearing, Kind.REMINDER)
     return count
 
@@ -246,28 +248,14 @@ def claim(limit, now):
 
 
 def send_due(limit=200, now=None):
-    """Send the messages that are due; see the module docstring for the guarantees."""
-    now = now or timezone.now()
+    """Send up to `limit` messages that are due, claiming each just before sending it (its lease
+    starts then); see the module docstring for the guarantees."""
     result = SendResult()
-    for message in claim(limit, now):
-        subscription = message.subscription
-        stale = message.kind in SUBSCRIBER_KINDS and (
-            subscription is None or not subscription.is_active()
-        )
-        if stale:
-            _skip(message)
-            result.skipped += 1
-            continue
-        try:
-            get_channel(message.channel).send(message)
-        except Exception as error:  # noqa: BLE001 — any failure of the channel is retried
-            if _failed(message, error, now):
-                result.retrying += 1
-            else:
-                result.given_up += 1
-        else:
-            _sent(message)
-            result.sent += 1
+    for _attempt in range(limit):
+        claimed = claim(1, now or timezone.now())
+        if not claimed:
+            break
+        _send(claimed[0], result)
     if result.sent or result.retrying or result.given_up or result.skipped:
         logger.info(
             "outbox: sent %d, retrying %d, given up %d, skipped %d",
@@ -277,6 +265,27 @@ def send_due(limit=200, now=None):
             result.skipped,
         )
     return result
+
+
+def _send(message, result):
+    subscription = message.subscription
+    stale = message.kind in SUBSCRIBER_KINDS and (
+        subscription is None or not subscription.is_active()
+    )
+    if stale:
+        _skip(message)
+        result.skipped += 1
+        return
+    try:
+        get_channel(message.channel).send(message)
+    except Exception as error:  # noqa: BLE001 — any failure of the channel is retried
+        if _failed(message, error, message.claimed_at):
+            result.retrying += 1
+        else:
+            result.given_up += 1
+    else:
+        _sent(message)
+        result.sent += 1
 
 
 def _skip(message):

@@ -653,6 +653,7 @@ def unsubscribe(*, token):
 # --- The legal review of the clock's rules -------------------------------------------------------
 
 VERIFICATION_RECORD = (
+    "number",
     "source_document",
     "source_document_kk",
     "source_document_ru",
@@ -679,9 +680,10 @@ def _rule_record(rule):
 
 @transaction.atomic
 def verify_rule(*, acting_user, rule, reason, today=None, **record):
-    """A legal editor read the rule in the official text: record act, edition in force,
-    article or paragraph, the words in Kazakh and Russian and the official link; from now on the
-    rule binds (`Rule.binds`). Needs the whole record and a reason; logged publicly."""
+    """A legal editor read the rule in the official text: record (or correct) its number, the
+    act, edition in force, article or paragraph, the words in Kazakh and Russian and the
+    official link; from now on the rule binds (`Rule.binds`). Needs the whole record and a
+    reason; logged publicly."""
     _check_legal_editor(acting_user)
     reason = _require_reason(reason)
     unknown = set(record) - set(VERIFICATION_RECORD)

@@ -94,9 +94,11 @@ def _learned_of_summary(hearing, reports):
         return None
     days = [report.days_before() for report in reports]
     channels = Counter(report.get_channel_display() for report in reports)
-    # Compared with the announcement rule when it counts calendar days (as these reports do).
+    # Compared with the announcement rule when it binds (an unverified rule never counts anyone
+    # as told too late) and counts calendar days (as these reports do).
     rule = clock.rule(hearing, Rule.Measures.ANNOUNCEMENT)
-    required = rule.number if rule and rule.unit == Rule.Unit.CALENDAR_DAYS else None
+    counts = rule and rule.binds and rule.unit == Rule.Unit.CALENDAR_DAYS
+    required = rule.number if counts else None
     return {
         "count": len(days),
         "earliest": max(days),

@@ -109,3 +109,39 @@ def test_every_try_of_a_message_has_the_same_message_id(settings):
     notifications.send_due(now=timezone.now() + datetime.timedelta(seconds=1))
     assert mail.outbox[1].extra_headers["Message-ID"] == first
     assert first.startswith("<outbox.") and first.endswith(">")
+
+
+class SlowBackend(BaseEmailBackend):
+    """Each message takes five minutes of the test's clock; while the fourth is being sent, a
+    second worker runs (its lease judged on the same clock)."""
+
+    clock = None
+    recipients = []
+
+    def send_messages(self, messages):
+        cls = type(self)
+        cls.clock[0] += datetime.timedelta(minutes=5)
+        cls.recipients += [m.to[0] for m in messages]
+        if len(cls.recipients) == 4 and not getattr(cls, "second_ran", False):
+            cls.second_ran = True
+            notifications.send_due()
+        return len(messages)
+
+
+def test_a_slow_batch_is_never_sent_twice(settings, monkeypatch):
+    """Five messages at five minutes each outlive a 15-minute lease: a second worker starting
+    meanwhile takes only messages nobody holds, so each goes out once (issue 21)."""
+    for _ in range(5):
+        notifications.queue_confirmation(SubscriptionFactory())
+    clock = [timezone.now() + datetime.timedelta(seconds=1)]
+    monkeypatch.setattr(SlowBackend, "clock", clock)
+    monkeypatch.setattr(SlowBackend, "recipients", [])
+    monkeypatch.setattr(SlowBackend, "second_ran", False, raising=False)
+    monkeypatch.setattr(notifications.timezone, "now", lambda: clock[0])
+    settings.EMAIL_BACKEND = f"{__name__}.SlowBackend"
+    notifications.send_due()
+    assert SlowBackend.second_ran
+    assert sorted(SlowBackend.recipients) == sorted(
+        OutboxMessage.objects.values_list("recipient", flat=True)
+    )
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()

@@ -1,7 +1,10 @@
 """The querysets every page relies on, with their boundaries."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from hearings.models import Hearing
 from tests.factories import (
@@ -108,3 +111,30 @@ def test_forthcoming_keeps_cancellations_visible():
     HearingFactory(past=True)
     assert list(Hearing.objects.forthcoming()) == [cancelled, announced]
     assert list(Hearing.objects.upcoming()) == [announced]
+
+
+def _discussion(start_days, end_days):
+    start = local_at(start_days, hour=9)
+    return HearingFactory(
+        announced=True,
+        form="public_discussion",
+        format="online",
+        art87_subparagraph="4",
+        starts_at=start,
+        discussion_ends_on=timezone.localdate() + datetime.timedelta(days=end_days),
+        comments_until=None,
+    )
+
+
+def test_a_discussion_under_way_is_current_not_past():
+    """A public discussion whose window opened three days ago and closes in ten is listed with
+    the hearings to come (residents can still take part), never under "past"; once its last day
+    has gone, it is past. An open meeting is past once its hour has gone (issue 22)."""
+    running = _discussion(-3, 10)
+    last_day_today = _discussion(-20, 0)
+    closed = _discussion(-30, -1)
+    meeting = HearingFactory(announced=True, starts_at=local_at(-1))
+    current = {running, last_day_today}
+    assert set(Hearing.objects.upcoming()) == current
+    assert set(Hearing.objects.published().forthcoming()) == current
+    assert set(Hearing.objects.past()) == {closed, meeting}
