@@ -1,7 +1,9 @@
 """Real shared services for the scale-out tests, each on a free loopback port: Debian's
-redis-server, moto's S3-compatible server (from PyPI), gunicorn app servers and outbox workers.
+redis-server, moto's S3-compatible server (from PyPI), PostgreSQL clusters from the machine's
+binaries (a streaming replica of the suite's), gunicorn app servers and outbox workers.
 Every process is started in a session of its own and stopped by its id when the test ends."""
 
+import glob
 import os
 import shutil
 import signal
@@ -162,3 +164,59 @@ def app_server_environment(**extra):
         SECURE_SSL_REDIRECT="false",
         **extra,
     )
+
+
+def pg_bin():
+    """The newest PostgreSQL binaries (or PG_BIN), or None."""
+    if os.environ.get("PG_BIN") and Path(os.environ["PG_BIN"], "initdb").exists():
+        return Path(os.environ["PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(found[0]).parent if found else None
+
+
+class Cluster:
+    """A PostgreSQL cluster of our own in `folder`, on a free loopback port, run as the
+    `postgres` user when we are root (initdb and postgres refuse root)."""
+
+    def __init__(self, bin_dir, folder):
+        self.bin, self.folder, self.port = bin_dir, Path(folder), free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres")
+        self.folder.chmod(0o755)
+
+    def run(self, *args):
+        subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=120)
+
+    def init(self):
+        self.run(
+            str(self.bin / "initdb"),
+            *("-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres"),
+            *("-E", "UTF8", "--locale=C.UTF-8"),
+        )
+
+    def basebackup(self, host, port):
+        """This cluster becomes a streaming replica of the one at host:port (`pg_basebackup -R`
+        writes standby.signal and primary_conninfo)."""
+        self.run(
+            str(self.bin / "pg_basebackup"),
+            *("-h", host, "-p", str(port), "-U", "postgres", "-D", str(self.folder / "data")),
+            *("-R", "--checkpoint=fast", "--wal-method=stream"),
+        )
+
+    def start(self):
+        self.run(
+            str(self.bin / "pg_ctl"),
+            *("-D", str(self.folder / "data"), "-l", str(self.folder / "log"), "-w", "-t", "60"),
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+
+    def stop(self, mode="fast"):
+        self.run(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"
+        )
+
+    def url(self, name="postgres"):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
