@@ -57,13 +57,26 @@ def stop(process, sig=signal.SIGTERM, seconds=10):
         process.wait(5)
 
 
-def redis_server_binary():
-    """Debian's redis-server, or a skip saying why (a failure under CI=true, where scripts/test
-    installs it)."""
-    binary = shutil.which("redis-server")
+def start_app_server(port, env, workers=1, threads=2, drain_seconds=0, **kwargs):
+    """gunicorn with the shipped configuration (deploy/gunicorn.conf.py) on a loopback port;
+    SIGTERM keeps it serving, /readyz answering 503, for `drain_seconds` before it stops."""
+    return start(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        + ["config.wsgi", "--workers", str(workers), "--threads", str(threads)]
+        + ["--bind", f"127.0.0.1:{port}"],
+        env={**env, "GUNICORN_DRAIN_SECONDS": str(drain_seconds)},
+        **kwargs,
+    )
+
+
+def debian_binary(package, name=None):
+    """A Debian package's program (also looked for in /usr/sbin), or a skip saying why (a
+    failure under CI=true, where scripts/test installs it)."""
+    name = name or package
+    binary = shutil.which(name) or shutil.which(name, path="/usr/sbin")
     if binary:
         return binary
-    reason = "redis-server is not installed (apt-get install redis-server; scripts/test does)"
+    reason = f"{name} is not installed (apt-get install {package}; scripts/test does)"
     if os.environ.get("CI") == "true":
         pytest.fail(reason + " and CI=true: the scale-out tests must run")
     pytest.skip(reason)
@@ -71,7 +84,7 @@ def redis_server_binary():
 
 def start_redis(folder, port=None):
     """A redis-server on `port` (default: a free one); returns (process, URL)."""
-    binary = redis_server_binary()
+    binary = debian_binary("redis-server")
     port = port or free_port()
     process = start(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -220,3 +233,55 @@ class Cluster:
 
     def url(self, name="postgres"):
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+
+def shipped_site(values):
+    """deploy/nginx/ashyq.conf with each line marked `# test: NAME` replaced by values[NAME]
+    (kept indented), or dropped when NAME is "removed"."""
+    lines, marks = [], set()
+    for line in (ROOT / "deploy" / "nginx" / "ashyq.conf").read_text().splitlines():
+        code, marked, mark = line.partition("# test: ")
+        if not marked or not code.strip():
+            lines.append(line)
+            continue
+        marks.add(mark)
+        if mark != "removed":
+            indent = code[: len(code) - len(code.lstrip())]
+            lines.append(indent + values[mark])
+    assert marks == {*values, "removed"}, f"the shipped site marks {marks}"
+    return "\n".join(lines) + "\n"
+
+
+def self_signed_certificate(folder):
+    """A certificate for 127.0.0.1 and its key, made by openssl; returns their paths."""
+    certificate, key = folder / "tls.crt", folder / "tls.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return certificate, key
+
+
+def start_nginx(folder, site):
+    """nginx (master and one worker, not a daemon) serving `site` from a folder of its own."""
+    binary = debian_binary("nginx")
+    (folder / "site.conf").write_text(site)
+    temp = "".join(
+        f"{kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # to read the test's files
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{\ninclude /etc/nginx/mime.types;\naccess_log {folder / 'access.log'};\n"
+        f"{temp}uwsgi_temp_path {folder / 'uwsgi'};\nscgi_temp_path {folder / 'scgi'};\n"
+        f"include {folder / 'site.conf'};\n}}\n"
+    )
+    config = ["-p", str(folder), "-e", str(folder / "error.log"), "-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([binary, "-t", *config], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    return start([binary, *config], stderr=(folder / "stderr.log").open("w"))
