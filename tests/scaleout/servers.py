@@ -201,11 +201,11 @@ class Cluster:
     def run(self, *args):
         subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=120)
 
-    def init(self):
+    def init(self, *options):
         self.run(
             str(self.bin / "initdb"),
             *("-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres"),
-            *("-E", "UTF8", "--locale=C.UTF-8"),
+            *("-E", "UTF8", "--locale=C.UTF-8", *options),
         )
 
     def basebackup(self, host, port):
