@@ -28,6 +28,7 @@ to_url
 receive_data_chunk
 file_complete
 process_view
+process_exception
 get_object
 subtitle
 feed_url

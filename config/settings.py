@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's /healthz and /readyz, over http and with any Host (portal/probes.py)
+    "portal.probes.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a session saved at the end of a request is a write (core/db_router.py).
@@ -159,7 +161,11 @@ if env("DATABASE_REPLICA_URL"):
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
-    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A replica that does not answer is given up on quickly (libpq's least is 2 s) and its reads
+    # go to the primary (core/db_router.py).
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        options="-c jit=off", connect_timeout=env_int("REPLICA_CONNECT_TIMEOUT", 2)
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
         "DISABLE_SERVER_SIDE_CURSORS"
@@ -167,6 +173,10 @@ if env("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 # Seconds after a write during which the same browser reads from the primary (replication lag).
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+# Residents' reads leave the replica while it does not answer or its replay lags more than
+# REPLICA_MAX_LAG_SECONDS; each process asks it at most every REPLICA_CHECK_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -420,6 +430,15 @@ if SENTRY_DSN:
 # believed, for rate limits and sign-in throttling; the client is the rightmost entry that is not
 # a listed proxy. Empty (the default): the connection's own address, whatever the header says.
 TRUSTED_PROXIES = [cidr.strip() for cidr in env("TRUSTED_PROXIES", "").split(",") if cidr.strip()]
+# Health probes (portal/probes.py): /healthz and /readyz from these networks (a load balancer,
+# nginx, a monitor) are answered over plain http whatever their Host header, before the https
+# redirect and the ALLOWED_HOSTS check. /readyz waits at most READYZ_TIMEOUT seconds for its
+# checks together (core/readiness.py).
+HEALTH_PROBE_NETWORKS = env_list("HEALTH_PROBE_NETWORKS", "127.0.0.0/8,::1/128")
+READYZ_TIMEOUT = float(env("READYZ_TIMEOUT", "0.9"))
+# Set by deploy/gunicorn.conf.py: while this file exists the server is shutting down and /readyz
+# answers 503, so that a load balancer stops sending requests before the workers stop accepting.
+SHUTDOWN_FLAG_FILE = env("SHUTDOWN_FLAG_FILE", "")
 # An address shared by many browsers (a village behind one carrier address) may send this many
 # times the per-browser limit.
 RATELIMIT_SHARED_FACTOR = env_int("RATELIMIT_SHARED_FACTOR", 10)

@@ -51,18 +51,20 @@ def file_caches_are_private(app_configs, **kwargs):
 
 
 @register(Tags.security)
-def trusted_proxies_are_networks(app_configs, **kwargs):
-    """TRUSTED_PROXIES must be networks: a typo would otherwise fail every request."""
+def networks_are_networks(app_configs, **kwargs):
+    """TRUSTED_PROXIES and HEALTH_PROBE_NETWORKS must be networks: a typo would otherwise fail
+    every request."""
     errors = []
-    for cidr in getattr(settings, "TRUSTED_PROXIES", ()):
-        try:
-            ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            errors.append(
-                Error(
-                    f"TRUSTED_PROXIES holds {cidr!r}, which is not a network.",
-                    hint='Write networks as CIDRs separated by commas, e.g. "10.0.0.0/8".',
-                    id="ashyq.E003",
+    for name in ("TRUSTED_PROXIES", "HEALTH_PROBE_NETWORKS"):
+        for cidr in getattr(settings, name, ()):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                errors.append(
+                    Error(
+                        f"{name} holds {cidr!r}, which is not a network.",
+                        hint='Write networks as CIDRs separated by commas, e.g. "10.0.0.0/8".',
+                        id="ashyq.E003",
+                    )
                 )
-            )
     return errors

@@ -59,6 +59,11 @@ def _is_trusted_proxy(address, networks):
     return address is not None and any(address in network for network in networks)
 
 
+def in_networks(value, cidrs):
+    """Whether the address `value` (a string) lies in one of the networks `cidrs`."""
+    return _is_trusted_proxy(_address(value), _networks(tuple(cidrs)))
+
+
 def client_ip(request, *args, **kwargs):
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES the address the first of
     them saw. Always a valid IP address (a malformed forwarded entry is not believed)."""

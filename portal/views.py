@@ -576,20 +576,24 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """Ready for traffic: the database(s), the caches and the uploads' storage answer. For a load
-    balancer; one cheap call to each, never cached; 503 naming each part that failed."""
-    failed = []
-    for name, check in readiness.checks():
-        try:
-            check()
-        except Exception:  # noqa: BLE001 — whatever the failure, this part is not ready
-            logger.warning("readyz: %s is not reachable", name, exc_info=True)
-            failed.append(name)
-    if failed:
-        return HttpResponse(
-            "not ready: " + ", ".join(failed), status=503, content_type="text/plain"
-        )
-    return HttpResponse("ready", content_type="text/plain")
+    """Ready for traffic: the primary database, the caches and the uploads' storage answer within
+    READYZ_TIMEOUT (core/readiness.py). For a load balancer; never cached; 503 naming each part
+    that failed, or while the server shuts down. A replica in trouble is a warning on a second
+    line: its readers use the primary."""
+    if readiness.shutting_down():
+        return HttpResponse("not ready: shutting down", status=503, content_type="text/plain")
+    failed, warnings = readiness.report()
+    for name, error in failed.items():
+        logger.warning("readyz: %s is not reachable", name, exc_info=error)
+    for warning in warnings:
+        logger.warning("readyz: %s", warning)
+    names = [
+        f"{name} (no answer)" if isinstance(error, TimeoutError) else name
+        for name, error in failed.items()
+    ]
+    lines = ["not ready: " + ", ".join(names) if failed else "ready"]
+    lines += [f"warning: {warning}" for warning in warnings]
+    return HttpResponse("\n".join(lines), status=503 if failed else 200, content_type="text/plain")
 
 
 def bad_request(request, exception=None):

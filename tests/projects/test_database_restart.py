@@ -5,12 +5,10 @@ The test runs its own small cluster (not the suite's), migrated, behind gunicorn
 workers and a few clients, all on loopback and bounded in time.
 """
 
-import glob
 import itertools
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,67 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.scaleout.servers import Cluster, free_port, pg_bin
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 6
-
-
-def pg_bin():
-    if os.environ.get("PG_BIN") and Path(os.environ["PG_BIN"], "initdb").exists():
-        return Path(os.environ["PG_BIN"])
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    return Path(found[0]).parent if found else None
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Cluster:
-    def __init__(self, bin_dir, folder):
-        self.bin, self.folder, self.port = bin_dir, Path(folder), free_port()
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def run(self, *args):
-        subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=60)
-
-    def init(self):
-        if self.as_postgres:
-            shutil.chown(self.folder, "postgres")
-        self.folder.chmod(0o755)
-        self.run(
-            str(self.bin / "initdb"),
-            "-D",
-            str(self.folder / "data"),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-
-    def start(self):
-        self.run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.folder / "data"),
-            "-l",
-            str(self.folder / "log"),
-            "-w",
-            "-t",
-            "30",
-            "-o",
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        )
-
-    def stop(self, mode="fast"):
-        self.run(
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"
-        )
 
 
 @pytest.mark.postgres

@@ -1,7 +1,9 @@
 """Real shared services for the scale-out tests, each on a free loopback port: Debian's
-redis-server, moto's S3-compatible server (from PyPI), gunicorn app servers and outbox workers.
+redis-server, moto's S3-compatible server (from PyPI), PostgreSQL clusters from the machine's
+binaries (a streaming replica of the suite's), gunicorn app servers and outbox workers.
 Every process is started in a session of its own and stopped by its id when the test ends."""
 
+import glob
 import os
 import shutil
 import signal
@@ -55,13 +57,26 @@ def stop(process, sig=signal.SIGTERM, seconds=10):
         process.wait(5)
 
 
-def redis_server_binary():
-    """Debian's redis-server, or a skip saying why (a failure under CI=true, where scripts/test
-    installs it)."""
-    binary = shutil.which("redis-server")
+def start_app_server(port, env, workers=1, threads=2, drain_seconds=0, **kwargs):
+    """gunicorn with the shipped configuration (deploy/gunicorn.conf.py) on a loopback port;
+    SIGTERM keeps it serving, /readyz answering 503, for `drain_seconds` before it stops."""
+    return start(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        + ["config.wsgi", "--workers", str(workers), "--threads", str(threads)]
+        + ["--bind", f"127.0.0.1:{port}"],
+        env={**env, "GUNICORN_DRAIN_SECONDS": str(drain_seconds)},
+        **kwargs,
+    )
+
+
+def debian_binary(package, name=None):
+    """A Debian package's program (also looked for in /usr/sbin), or a skip saying why (a
+    failure under CI=true, where scripts/test installs it)."""
+    name = name or package
+    binary = shutil.which(name) or shutil.which(name, path="/usr/sbin")
     if binary:
         return binary
-    reason = "redis-server is not installed (apt-get install redis-server; scripts/test does)"
+    reason = f"{name} is not installed (apt-get install {package}; scripts/test does)"
     if os.environ.get("CI") == "true":
         pytest.fail(reason + " and CI=true: the scale-out tests must run")
     pytest.skip(reason)
@@ -69,7 +84,7 @@ def redis_server_binary():
 
 def start_redis(folder, port=None):
     """A redis-server on `port` (default: a free one); returns (process, URL)."""
-    binary = redis_server_binary()
+    binary = debian_binary("redis-server")
     port = port or free_port()
     process = start(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -162,3 +177,111 @@ def app_server_environment(**extra):
         SECURE_SSL_REDIRECT="false",
         **extra,
     )
+
+
+def pg_bin():
+    """The newest PostgreSQL binaries (or PG_BIN), or None."""
+    if os.environ.get("PG_BIN") and Path(os.environ["PG_BIN"], "initdb").exists():
+        return Path(os.environ["PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(found[0]).parent if found else None
+
+
+class Cluster:
+    """A PostgreSQL cluster of our own in `folder`, on a free loopback port, run as the
+    `postgres` user when we are root (initdb and postgres refuse root)."""
+
+    def __init__(self, bin_dir, folder):
+        self.bin, self.folder, self.port = bin_dir, Path(folder), free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres")
+        self.folder.chmod(0o755)
+
+    def run(self, *args):
+        subprocess.run([*self.as_postgres, *args], check=True, capture_output=True, timeout=120)
+
+    def init(self, *options):
+        self.run(
+            str(self.bin / "initdb"),
+            *("-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres"),
+            *("-E", "UTF8", "--locale=C.UTF-8", *options),
+        )
+
+    def basebackup(self, host, port):
+        """This cluster becomes a streaming replica of the one at host:port (`pg_basebackup -R`
+        writes standby.signal and primary_conninfo)."""
+        self.run(
+            str(self.bin / "pg_basebackup"),
+            *("-h", host, "-p", str(port), "-U", "postgres", "-D", str(self.folder / "data")),
+            *("-R", "--checkpoint=fast", "--wal-method=stream"),
+        )
+
+    def start(self):
+        self.run(
+            str(self.bin / "pg_ctl"),
+            *("-D", str(self.folder / "data"), "-l", str(self.folder / "log"), "-w", "-t", "60"),
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+
+    def stop(self, mode="fast"):
+        self.run(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop"
+        )
+
+    def url(self, name="postgres"):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+
+def shipped_site(values):
+    """deploy/nginx/ashyq.conf with each line marked `# test: NAME` replaced by values[NAME]
+    (kept indented), or dropped when NAME is "removed"."""
+    lines, marks = [], set()
+    for line in (ROOT / "deploy" / "nginx" / "ashyq.conf").read_text().splitlines():
+        code, marked, mark = line.partition("# test: ")
+        if not marked or not code.strip():
+            lines.append(line)
+            continue
+        marks.add(mark)
+        if mark != "removed":
+            indent = code[: len(code) - len(code.lstrip())]
+            lines.append(indent + values[mark])
+    assert marks == {*values, "removed"}, f"the shipped site marks {marks}"
+    return "\n".join(lines) + "\n"
+
+
+def self_signed_certificate(folder):
+    """A certificate for 127.0.0.1 and its key, made by openssl; returns their paths."""
+    certificate, key = folder / "tls.crt", folder / "tls.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return certificate, key
+
+
+def start_nginx(folder, site):
+    """nginx (master and one worker, not a daemon) serving `site` from a folder of its own."""
+    binary = debian_binary("nginx")
+    (folder / "site.conf").write_text(site)
+    temp = "".join(
+        f"{kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # to read the test's files
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{\ninclude /etc/nginx/mime.types;\naccess_log {folder / 'access.log'};\n"
+        f"{temp}uwsgi_temp_path {folder / 'uwsgi'};\nscgi_temp_path {folder / 'scgi'};\n"
+        f"include {folder / 'site.conf'};\n}}\n"
+    )
+    config = ["-p", str(folder), "-e", str(folder / "error.log"), "-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([binary, "-t", *config], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    return start([binary, *config], stderr=(folder / "stderr.log").open("w"))

@@ -17,6 +17,7 @@ from projects.models import Place
 @pytest.fixture
 def replica(settings, monkeypatch):
     monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    monkeypatch.setattr(db_router.replica_health, "usable", lambda: True)
     settings.REPLICA_STICKY_SECONDS = 10
 
 
@@ -74,6 +75,30 @@ def test_inside_a_transaction_reads_the_primary(replica, monkeypatch):
 
     seen, _ = run(RequestFactory().get("/kk/"), view)
     assert seen == ["default"]
+
+
+def test_an_unusable_replica_is_left_for_the_primary(replica, monkeypatch):
+    """Unreachable or lagging (tests/scaleout/test_replica_failover.py has the real one)."""
+    monkeypatch.setattr(db_router.replica_health, "usable", lambda: False)
+    seen, _ = run(RequestFactory().get("/kk/"), read)
+    assert seen == ["default"]
+
+
+def test_the_replicas_state_is_logged_when_it_changes(settings, caplog):
+    health = db_router.ReplicaHealth()
+    settings.REPLICA_CHECK_SECONDS = 60
+    health.record(None)
+    health.record("unreachable (connection refused)")
+    health.record("unreachable (connection refused)")
+    assert not health.usable()  # checked a moment ago: the last answer, no new check
+    health.record(None)
+    health.record(None)
+    assert health.usable()
+    assert [record.getMessage() for record in caplog.records] == [
+        "The database replica is unreachable (connection refused): residents' reads go to the "
+        "primary",
+        "The database replica answers again: residents' reads go back to it",
+    ]
 
 
 def test_outside_a_request_everything_is_primary(replica):

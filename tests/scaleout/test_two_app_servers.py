@@ -1,4 +1,5 @@
-"""Two app servers behind an imaginary load balancer: two gunicorn processes on different ports,
+"""Two app servers behind an imaginary load balancer (and, at the end, behind nginx
+with the shipped site configuration): two gunicorn processes on different ports,
 on the suite's PostgreSQL (this test's database, also named as their read replica), one
 redis-server and one moto S3 server, all on loopback and started here. What one server does, the
 other shows: a disclosure published through one is on the other's village page at once, a photo
@@ -6,9 +7,14 @@ uploaded through one is served through the other, a session opened on one works 
 and the rate limit counts across both. Select with `-m scaleout`."""
 
 import datetime
+import gzip
+import http.client
+import itertools
 import re
-import sys
+import ssl
+import threading
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -25,18 +31,23 @@ from tests.disclosures.test_images import jpeg_bytes
 from tests.factories import CompanyFactory, PlaceFactory, member_of
 
 from .servers import (
+    ROOT,
     S3_KEY,
     S3_SECRET,
     app_server_environment,
     current_database_url,
     free_port,
     s3_environment,
-    start,
+    self_signed_certificate,
+    shipped_site,
+    start_app_server,
+    start_nginx,
     start_redis,
     start_s3,
     stop,
     wait_for_port,
 )
+from .test_replica_failover import wait_until
 
 BUCKET = "ashyq-media"
 PASSWORD = "two-servers-one-truth"  # noqa: S105
@@ -95,21 +106,25 @@ def cluster(tmp_path):
             DB_CONN_MAX_AGE="60",
             # Each server's own media folder, which must stay unused.
             MEDIA_ROOT=str(tmp_path / "local-media"),
+            # Behind nginx (test_behind_nginx): the client's address is believed from nginx only,
+            # which connects from 127.0.0.1; API reads are limited per client address.
+            TRUSTED_PROXIES="127.0.0.1/32",
+            BEHIND_TLS_PROXY="true",
+            API_THROTTLE_READ="3/minute",
+            # A new storage client takes a while to build on a loaded machine: /readyz's time-out
+            # is tested in test_readyz.py, not here.
+            READYZ_TIMEOUT="20",
             **s3_environment(endpoint, BUCKET),
         )
         addresses = []
         for _ in range(2):
             port = free_port()
-            server = start(
-                [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1"]
-                + ["--threads", "2", "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
-                env=env,
-            )
+            server = start_app_server(port, env)
             processes.append(server)
             addresses.append((port, server))
         for port, server in addresses:
             wait_for_port(port, server, seconds=40)
-        yield [f"http://127.0.0.1:{port}" for port, _ in addresses] + [endpoint]
+        yield [f"http://127.0.0.1:{port}" for port, _ in addresses] + [endpoint, processes]
         assert not (tmp_path / "local-media").exists(), "an upload went to a server's own disk"
     finally:
         for process in reversed(processes):
@@ -117,7 +132,7 @@ def cluster(tmp_path):
 
 
 def test_two_app_servers_share_everything(cluster):
-    a, b, endpoint = cluster
+    a, b, endpoint, _processes = cluster
     village = PlaceFactory()
     company = CompanyFactory()
     user = member_of(company)
@@ -210,3 +225,124 @@ def test_two_app_servers_share_everything(cluster):
     for server in (a, b):
         ready = requests.get(server + "/readyz", timeout=10)
         assert (ready.status_code, ready.text) == (200, "ready")
+
+
+@pytest.fixture
+def front(cluster, tmp_path):
+    """nginx with the shipped site configuration (deploy/nginx/ashyq.conf) in front of the two
+    app servers; yields (its http address, its https address, the certificate, the cluster)."""
+    a, b, _endpoint, processes = cluster
+    folder = tmp_path / "nginx"
+    folder.mkdir()
+    certificate, key = self_signed_certificate(folder)
+    http_port, https_port = free_port(), free_port()
+    site = shipped_site(
+        {
+            "app server A": f"server {a.removeprefix('http://')} max_fails=1 fail_timeout=5s;",
+            "app server B": f"server {b.removeprefix('http://')} max_fails=1 fail_timeout=5s;",
+            "http port": f"listen 127.0.0.1:{http_port} default_server;",
+            "https port": f"listen 127.0.0.1:{https_port} ssl http2 default_server;",
+            "certificate": f"ssl_certificate {certificate};",
+            "key": f"ssl_certificate_key {key};",
+            "static folder": f"alias {ROOT / 'static'}/;",
+        }
+    )
+    nginx = start_nginx(folder, site)
+    try:
+        wait_for_port(http_port, nginx)
+        wait_for_port(https_port, nginx)
+        yield (
+            f"http://127.0.0.1:{http_port}",
+            f"https://127.0.0.1:{https_port}",
+            certificate,
+            cluster,
+        )
+    finally:
+        stop(nginx)
+
+
+def fetch(url, source, headers=None, certificate=None):
+    """GET from the loopback address `source` (a client of its own); (response, body)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        context = ssl.create_default_context(cafile=certificate)
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, context=context, source_address=(source, 0), timeout=30
+        )
+    else:
+        connection = http.client.HTTPConnection(
+            parts.hostname, parts.port, source_address=(source, 0), timeout=30
+        )
+    try:
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        connection.request("GET", target, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def test_behind_nginx(front):
+    """As deployed: TLS, compression and static files at nginx; probes over plain http; the
+    client's address passed by nginx and believed from nginx only; an app server stopped under
+    load loses no request."""
+    insecure, secure, certificate, (a, b, _endpoint, processes) = front
+
+    # Probes over plain http, with any Host: through nginx, and straight from the load
+    # balancer's network (loopback here, HEALTH_PROBE_NETWORKS' default).
+    for address in (insecure, a, b):
+        for path, text in (("/healthz", b"ok"), ("/readyz", b"ready")):
+            response, body = fetch(address + path, "127.0.0.1", {"Host": "10.0.0.5"})
+            assert (response.status, body) == (200, text), (address, path)
+    moved, _ = fetch(insecure + "/en/", "127.0.0.1")
+    assert (moved.status, moved.getheader("Location")) == (301, "https://127.0.0.1/en/")
+
+    # Static files from nginx, compressed, kept for a year.
+    response, body = fetch(
+        secure + "/static/css/site.css", "127.0.0.1", {"Accept-Encoding": "gzip"}, certificate
+    )
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == (ROOT / "static" / "css" / "site.css").read_bytes()
+    assert "immutable" in response.getheader("Cache-Control")
+    page, body = fetch(secure + "/en/", "127.0.0.1", {"Accept-Encoding": "gzip"}, certificate)
+    assert page.status == 200 and page.getheader("Content-Encoding") == "gzip"
+    assert b"<html" in gzip.decompress(body)
+
+    # API reads: 3 a minute per client address, counted across both servers (Redis).
+    numbers = itertools.count()
+
+    def api(base, source, headers=None):
+        url = f"{base}/api/v1/places/?n={next(numbers)}"
+        return fetch(url, source, headers, certificate)[0].status
+
+    assert [api(secure, "127.0.0.9") for _ in range(4)] == [200, 200, 200, 429]
+    assert api(secure, "127.0.0.10") == 200  # nginx passed each client's own address
+    # A client's own X-Forwarded-For is not believed, through nginx or straight to a server.
+    assert api(secure, "127.0.0.11", {"X-Forwarded-For": "127.0.0.9"}) == 200
+    forged = {"X-Forwarded-For": "127.0.0.9", "X-Forwarded-Proto": "https"}
+    assert api(a, "127.0.0.12", forged) == 200
+
+    # Server A stopped (SIGTERM) while residents read: nginx sends its requests to B.
+    answers, running = [], threading.Event()
+    running.set()
+
+    def resident():
+        while running.is_set():
+            url = f"{secure}/en/hearings/?n={next(numbers)}"
+            answers.append(fetch(url, "127.0.0.20", certificate=certificate)[0].status)
+
+    residents = [threading.Thread(target=resident, daemon=True) for _ in range(3)]
+    for thread in residents:
+        thread.start()
+    try:
+        wait_until(lambda: len(answers) >= 10)
+        stop(processes[2])
+        assert processes[2].returncode == 0
+        stopped = len(answers)
+        wait_until(lambda: len(answers) >= stopped + 20)
+    finally:
+        running.clear()
+        for thread in residents:
+            thread.join(timeout=60)
+    assert set(answers) == {200}, answers
