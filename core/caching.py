@@ -157,6 +157,10 @@ class VisibilityTracked:
     def was_or_is_visible(self):
         return getattr(self, "_was_visible", False) or self.visible_to_residents()
 
+    def left_the_public(self):
+        """Public when it was loaded, not any more (hidden, rejected, back to a draft)."""
+        return getattr(self, "_was_visible", False) and not self.visible_to_residents()
+
 
 # --- Figures -----------------------------------------------------------------------------------
 
