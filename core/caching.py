@@ -146,6 +146,8 @@ class VisibilityTracked:
     loaded without them (`.only()`) count as visible, which can only invalidate more."""
 
     visibility_fields = ()
+    # Rows in the bulk downloads at /data/: leaving the public withholds them (core/opendata.py).
+    in_open_data = False
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -270,8 +270,9 @@ def text_columns(columns):
 
 # --- Takedowns: the bulk downloads never serve a record that left the public ---------------
 #
-# The files at /data/ are rebuilt by the worker, a minute or more after a change. A record that
-# is hidden (or deleted, or back to draft) or withdrawn must not stay downloadable meanwhile:
+# The files at /data/ are rebuilt by the worker, a minute or more after a change. A record in
+# them (a model marked `in_open_data`, see core.caching.VisibilityTracked) that is hidden (or
+# deleted, or back to draft) or withdrawn must not stay downloadable meanwhile:
 # once the writer's transaction commits, a new takedown mark is set in the shared cache, every
 # process sees it, and a build made before it (its manifest names the mark it started under) is
 # not served until the worker has rebuilt the files without the record. The mark is read before
@@ -298,13 +299,17 @@ def record_takedown():
     transaction.on_commit(lambda: caches["shared"].set(TAKEDOWN_KEY, uuid.uuid4().hex, None))
 
 
+def _in_open_data(instance):
+    return isinstance(instance, VisibilityTracked) and instance.in_open_data
+
+
 def _saved(sender, instance, **kwargs):
-    if isinstance(instance, VisibilityTracked) and instance.left_the_public():
+    if _in_open_data(instance) and instance.left_the_public():
         record_takedown()
 
 
 def _deleted(sender, instance, **kwargs):
-    if isinstance(instance, VisibilityTracked) and instance.was_or_is_visible():
+    if _in_open_data(instance) and instance.was_or_is_visible():
         record_takedown()
 
 

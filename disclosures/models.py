@@ -917,6 +917,7 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         return children, accounted, unaccounted, share
 
     visibility_fields = ("published_at", "hidden_at")
+    in_open_data = True
 
     def visible_to_residents(self):
         return self.is_published()
