@@ -23,11 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## Quick start: install, migrate, import every place of Kazakhstan, load the demo, serve.
+## Quick start: install, migrate, import every place of Kazakhstan, load the demo, build the
+## downloads at /data/, serve. (tests/projects/test_quick_start.py runs these same lines.)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_places
 	$(PY) manage.py seed_demo
+	$(PY) manage.py build_open_data
 	@echo "Serving http://$(HOST):$(PORT)/ — stop with Ctrl+C"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

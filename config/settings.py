@@ -6,7 +6,6 @@ README.md ("Production").
 """
 
 import datetime
-import email.utils
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -359,11 +358,9 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Ashyq Auyl <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# The ORGANIZER of a hearing in calendars when its akimat has no public e-mail: iCalendar needs
-# an address there, so a no-reply one (the sender of the site's e-mails by default).
-CALENDAR_ORGANIZER_EMAIL = env("CALENDAR_ORGANIZER_EMAIL", "") or (
-    email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1] or "noreply@localhost"
-)
+# The ORGANIZER of a hearing in calendars when its akimat has no public e-mail: an address that
+# answers residents' questions about hearings. Unset, such an event has no ORGANIZER.
+CALENDAR_ORGANIZER_EMAIL = env("CALENDAR_ORGANIZER_EMAIL", "")
 
 # Security. Production defaults are strict; SECURE_SSL_REDIRECT can be switched off when a proxy
 # in front already redirects, and SECURE_PROXY_SSL_HEADER set when that proxy terminates TLS.

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site machinery")
 
     def ready(self):
-        from core import caching, checks, lookups  # noqa: F401  (checks register themselves)
+        from core import caching, checks, lookups, opendata  # noqa: F401  (checks register)
 
         lookups.register()
         caching.connect()
+        opendata.connect()

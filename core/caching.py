@@ -146,6 +146,8 @@ class VisibilityTracked:
     loaded without them (`.only()`) count as visible, which can only invalidate more."""
 
     visibility_fields = ()
+    # Rows in the bulk downloads at /data/: leaving the public withholds them (core/opendata.py).
+    in_open_data = False
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -156,6 +158,10 @@ class VisibilityTracked:
 
     def was_or_is_visible(self):
         return getattr(self, "_was_visible", False) or self.visible_to_residents()
+
+    def left_the_public(self):
+        """Public when it was loaded, not any more (hidden, rejected, back to a draft)."""
+        return getattr(self, "_was_visible", False) and not self.visible_to_residents()
 
 
 # --- Figures -----------------------------------------------------------------------------------

@@ -3,11 +3,17 @@
 import csv
 import json
 import operator
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from core.caching import VisibilityTracked
 
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 GEONAMES_URL = "https://www.geonames.org/"
@@ -99,13 +105,27 @@ def table_schema(columns, primary_key=None, foreign_keys=()):
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARACTERS = frozenset(FORMULA_STARTS)
+# After an apostrophe, these make the apostrophe an escape (`csv_value` takes it off).
+ESCAPED_CHARACTERS = frozenset((*FORMULA_STARTS, "'"))
+# What the files say about it (datapackage.json and README.txt).
+FORMULA_ESCAPE_NOTE = (
+    "Spreadsheets run a cell that begins with =, +, -, @, a tab or a carriage return as a "
+    "formula: such a text cell is written with an apostrophe (') in front, and so is a text that "
+    "itself begins with an apostrophe followed by one of those characters or another "
+    "apostrophe. To read the value, take one apostrophe off the front of such a cell; the JSON "
+    "files hold the values as they are."
+)
+CSV_ENCODING_NOTE = (
+    "UTF-8 with a byte-order mark (so that spreadsheets read Kazakh and Russian letters), "
+    "comma-separated, with a header row, lines ending in CRLF."
+)
 
 
 def csv_cell(value):
-    """A value as a spreadsheet-safe CSV cell.
+    """A value as a spreadsheet-safe CSV cell (FORMULA_ESCAPE_NOTE); booleans are yes/no.
 
-    Spreadsheets run a cell starting with = + - @ as a formula: such text is prefixed with an
-    apostrophe (and `csv_value` takes it off again on import). Booleans are yes/no.
+    The escape is reversible: `csv_value(csv_cell(text)) == text` for every text, so an export
+    imported unchanged changes nothing.
     """
     if value is None:
         return ""
@@ -113,14 +133,16 @@ def csv_cell(value):
         return "yes"
     if value is False:
         return "no"
-    if value.__class__ is str and value[:1] in FORMULA_CHARACTERS:
+    if value.__class__ is str and (
+        value[:1] in FORMULA_CHARACTERS or (value[:1] == "'" and value[1:2] in ESCAPED_CHARACTERS)
+    ):
         return "'" + value
     return value
 
 
 def csv_value(text):
     """The value a `csv_cell` wrote: the apostrophe that disarmed a formula comes off."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text[:1] == "'" and text[1:2] in ESCAPED_CHARACTERS:
         return text[1:]
     return text
 
@@ -132,8 +154,9 @@ class Echo:
         return value
 
 
-def csv_lines(columns, rows, bom=False):
-    """A header line, then one line per row dict, each a string.
+def csv_lines(columns, rows):
+    """A byte-order mark and the header line, then one line per row dict, each a string
+    (CSV_ENCODING_NOTE: every CSV of the site, bulk or filtered, is written here).
 
     Only free text can start like a formula and only yes/no columns need words, so only those
     cells go through `csv_cell`; numbers, dates and codes from a list are written as they are
@@ -147,7 +170,7 @@ def csv_lines(columns, rows, bom=False):
         for index, column in enumerate(columns)
         if column.type == "boolean" or (column.type == "string" and column.choices is None)
     ]
-    yield ("\ufeff" if bom else "") + writer.writerow(names)
+    yield "\ufeff" + writer.writerow(names)
     for row in rows:
         cells = list(values(row))
         for index in checked:
@@ -165,6 +188,30 @@ def licence_object():
 
 
 LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
+
+
+def attribution():
+    """How to credit the data, in every JSON export and download."""
+    return (
+        f"Ashyq Auyl ({settings.SITE_URL}/), {LICENCE_TITLE} ({LICENCE_URL}). "
+        f"Coordinates of settlements: GeoNames ({GEONAMES_URL}), CC BY 4.0."
+    )
+
+
+def export_head(**extra):
+    """The start of a JSON export, an object naming its licence and attribution (and `extra`
+    members), to which the writer adds "data", its rows."""
+    return json.dumps(
+        {"license": licence_object(), "attribution": attribution(), **extra}, ensure_ascii=False
+    )
+
+
+def licence_link():
+    """The `Link` header of every export and download: the licence, for a CSV too (RFC 8288,
+    the `license` relation of RFC 4946)."""
+    return f'<{LICENCE_URL}>; rel="license"'
+
+
 KATO_URL = "https://stat.gov.kz/"
 
 
@@ -201,9 +248,14 @@ def iso(value):
     return value.isoformat() if value is not None else None
 
 
-def number_text(value):
-    """A Decimal as exact text (JSON has no decimals; a float would round it), or None."""
-    return str(value) if value is not None else None
+def json_number(value):
+    """A Decimal as a JSON number (the type the data package declares), or None: an integer
+    when whole, else a float, which is exact for the values stored (coordinates; amounts with
+    tiyn below 10^13)."""
+    if value is None:
+        return None
+    whole = int(value)
+    return whole if whole == value else float(value)
 
 
 def blank_as_none(value):
@@ -214,3 +266,54 @@ def blank_as_none(value):
 def text_columns(columns):
     """The names of `columns` that may hold an empty string (the others need no `blank_as_none`)."""
     return [column.name for column in columns if column.type == "string"]
+
+
+# --- Takedowns: the bulk downloads never serve a record that left the public ---------------
+#
+# The files at /data/ are rebuilt by the worker, a minute or more after a change. A record in
+# them (a model marked `in_open_data`, see core.caching.VisibilityTracked) that is hidden (or
+# deleted, or back to draft) or withdrawn must not stay downloadable meanwhile:
+# once the writer's transaction commits, a new takedown mark is set in the shared cache, every
+# process sees it, and a build made before it (its manifest names the mark it started under) is
+# not served until the worker has rebuilt the files without the record. The mark is read before
+# a build reads any row, so a build that started before the commit is always withheld.
+
+
+TAKEDOWN_KEY = "open-data:takedown"
+
+
+def takedown_mark():
+    """The mark of the last takedown. One that was evicted comes back as a new mark, which can
+    only withhold the files until the next build."""
+    shared = caches["shared"]
+    mark = shared.get(TAKEDOWN_KEY)
+    if mark is None:
+        mark = uuid.uuid4().hex
+        if not shared.add(TAKEDOWN_KEY, mark, None):
+            mark = shared.get(TAKEDOWN_KEY, mark)
+    return mark
+
+
+def record_takedown():
+    """Once the current transaction commits, the downloads built before it are withheld."""
+    transaction.on_commit(lambda: caches["shared"].set(TAKEDOWN_KEY, uuid.uuid4().hex, None))
+
+
+def _in_open_data(instance):
+    return isinstance(instance, VisibilityTracked) and instance.in_open_data
+
+
+def _saved(sender, instance, **kwargs):
+    if _in_open_data(instance) and instance.left_the_public():
+        record_takedown()
+
+
+def _deleted(sender, instance, **kwargs):
+    if _in_open_data(instance) and instance.was_or_is_visible():
+        record_takedown()
+
+
+def connect():
+    """Called once (core/apps.py): a row that leaves the public takes the downloads down."""
+    post_save.connect(_saved, dispatch_uid="open-data-takedown-save")
+    post_delete.connect(_deleted, dispatch_uid="open-data-takedown-delete")

@@ -22,3 +22,14 @@ class I18nSitemap(Sitemap):
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Django's URLs, with x-default as every page says it (core/context_processors.py):
+        the address in the default language, not the address without a language prefix."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            by_language = {item["lang_code"]: item for item in url["alternates"]}
+            if "x-default" in by_language and settings.LANGUAGE_CODE in by_language:
+                default = by_language[settings.LANGUAGE_CODE]["location"]
+                by_language["x-default"]["location"] = default
+        return urls

@@ -9,7 +9,7 @@ what was given, the beneficiary, the reporting year and the akimat's verdict.
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef
 
-from core.opendata import Column, chunks, iso, joined_codes, number_text, text_columns
+from core.opendata import Column, chunks, iso, joined_codes, json_number, text_columns
 from core.translation import translated_expression
 from disclosures.models import (
     Basis,
@@ -325,7 +325,7 @@ def _chunk(chunk, url_template, place_codes):
             overdue=bool(row["late"]),  # NULL when an open record has no due date
             due_date=iso(due),
             delivered_date=iso(row["delivered_date"]),
-            amount=number_text(row["amount"]),
+            amount=json_number(row["amount"]),
             obligation=obligation(row["basis"]) or None,
             hearing=row["hearing_id"] if row["hearing_public"] else None,
             akimat_verdict=verdict[0],

@@ -42,6 +42,7 @@ from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
+from core.text import clean_text_fields
 from core.translation import TranslatedField, translated_expression
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from disclosures.images import THUMBNAIL_SIZE
@@ -746,6 +747,8 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         return reverse("disclosures:detail", kwargs={"pk": self.pk})
 
     def clean(self):
+        # The one text rule of every write path (form, API, CSV import): see core/text.py.
+        clean_text_fields(self)
         errors = {}
         if not (self.title_kk or self.title_ru or self.title_en):
             errors["title_ru"] = _("Give the title in at least one language.")
@@ -914,6 +917,7 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         return children, accounted, unaccounted, share
 
     visibility_fields = ("published_at", "hidden_at")
+    in_open_data = True
 
     def visible_to_residents(self):
         return self.is_published()

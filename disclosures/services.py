@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from core.changelog import changed_labels, diff, field_code
 from core.lifecycle import REASON, check_transition, require
-from core.opendata import csv_value
+from core.opendata import csv_value, record_takedown
 from core.services import lock_for_write, save_versioned
-from core.text import strip_control_characters
+from core.text import clean_text
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
 from disclosures.models import (
@@ -282,6 +282,8 @@ def withdraw_disclosure(*, acting_user, disclosure, reason, expected_version=Non
     locked.withdrawal_reason = reason[:500]
     _save(locked, ["withdrawn_at", "withdrawal_reason"], caller=disclosure)
     _log(locked, Revision.Action.WITHDRAWN, acting_user, reason=reason)
+    # Still public, marked; the downloads that show it in force are withheld until rebuilt.
+    record_takedown()
     return locked
 
 
@@ -703,7 +705,6 @@ def import_csv(*, acting_user, organisation, upload=None, text=None, apply=True)
     return result
 
 
-MULTILINE_COLUMNS = {"description_kk", "description_ru", "description_en"}
 MAX_CSV_CELL = 128 * 1024  # the csv module's default field size limit
 
 
@@ -728,10 +729,10 @@ def _import_rows(acting_user, organisation, reader, result):
         # Our own limit, whatever the csv module's process-wide one is (a library may raise it).
         if any(len(value) > MAX_CSV_CELL for value in row.values() if isinstance(value, str)):
             raise csv.Error("cell over MAX_CSV_CELL")
+        # The spreadsheet's escape comes off first, then the text rule (line breaks kept here;
+        # the model's clean() keeps them only in multi-line fields, as for every write).
         row = {
-            key: csv_value(
-                strip_control_characters(value or "", multiline=key in MULTILINE_COLUMNS).strip()
-            )
+            key: clean_text(csv_value(value or ""), multiline=True)
             for key, value in row.items()
             if key and isinstance(value, str | None)
         }

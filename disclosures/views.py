@@ -20,7 +20,7 @@ from core.filters import bad_filter_response, filter_errors
 from core.forms import ModerationForm, add_service_errors
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
-from core.opendata import batches, csv_lines, json_row
+from core.opendata import batches, csv_lines, export_head, json_row, licence_link
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit, refuse_dropped_files
 from core.services import moderate_input
@@ -137,18 +137,20 @@ def export_csv(request):
     if errors := filter_errors(filterset):
         return bad_filter_response(errors, "text/plain")
 
-    lines = csv_lines(export.COLUMNS, _export_rows(request, filterset), bom=True)
+    lines = csv_lines(export.COLUMNS, _export_rows(request, filterset))
     response = StreamingHttpResponse(
         _batched(_marking_failure(request, lines, "CSV", "\r\n")),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_filename(filterset, "csv")}"'
+    response["Link"] = licence_link()
     return _headers_only_for_head(request, response)
 
 
 @require_safe
 def export_json(request):
-    """The filtered list as a JSON array (same query string as the list), streamed.
+    """The filtered list as JSON (same query string as the list), streamed: an object with the
+    licence, the attribution and `data`, the rows, as the bulk files at /data/.
 
     Invalid filters answer 400 with {"errors": {field: [messages]}}.
     """
@@ -157,16 +159,17 @@ def export_json(request):
         return bad_filter_response(errors)
 
     def pieces():
-        yield "["
+        yield export_head()[:-1] + ', "data": ['
         for number, row in enumerate(_export_rows(request, filterset)):
-            yield ("," if number else "") + json_row(row)
-        yield "]"
+            yield ("," if number else "") + "\n" + json_row(row)
+        yield "]}\n"
 
     response = StreamingHttpResponse(
         _batched(_marking_failure(request, pieces(), "JSON", "\n")),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_export_filename(filterset, "json")}"'
+    response["Link"] = licence_link()
     return _headers_only_for_head(request, response)
 
 

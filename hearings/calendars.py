@@ -17,8 +17,12 @@ from hearings.notifications import absolute
 
 def _organizer(akimat):
     """ORGANIZER must be a cal-address (RFC 5545 §3.3.3), a mailto: URI: the akimat's public
-    e-mail, or else the site's no-reply address (CALENDAR_ORGANIZER_EMAIL) under its name."""
+    e-mail, or else CALENDAR_ORGANIZER_EMAIL under its name when the operator set one. None
+    without either: ORGANIZER is optional in a published calendar without METHOD, and an
+    address nobody reads is no organiser."""
     email = akimat.email or settings.CALENDAR_ORGANIZER_EMAIL
+    if not email:
+        return None
     organizer = icalendar.vCalAddress(f"mailto:{email}")
     organizer.params["cn"] = icalendar.vText(akimat.name)
     return organizer
@@ -58,7 +62,8 @@ def _event(hearing):
         reason = _("Cancelled: %(reason)s") % {"reason": hearing.cancellation_reason}
         lines.insert(0, reason)
     event.add("description", "\n\n".join(lines))
-    event.add("organizer", _organizer(hearing.organiser))
+    if organizer := _organizer(hearing.organiser):
+        event.add("organizer", organizer)
     event.add("sequence", hearing.sequence)
     if hearing.is_cancelled():
         event.add("status", "CANCELLED")

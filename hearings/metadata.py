@@ -60,30 +60,33 @@ def _status(event, hearing, changes):
     event["eventStatus"] = f"{SCHEMA}/{status}"
 
 
+def _place_node(place):
+    node = {
+        "@type": "Place",
+        "name": place.name,
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": place_label(place),
+            "addressCountry": "KZ",
+        },
+        "identifier": kato_identifier(place),
+        "url": absolute(place.get_absolute_url()),
+    }
+    if point := geo_point(place, own_only=True):
+        node["geo"] = point
+    return node
+
+
 def _locations(hearing, territory, mode):
     """The venue (within the first place concerned) or that place, and the online address."""
-    places = [
-        {
-            "@type": "Place",
-            "name": place.name,
-            "address": {
-                "@type": "PostalAddress",
-                "addressLocality": place_label(place),
-                "addressCountry": "KZ",
-            },
-            "identifier": kato_identifier(place),
-            "url": absolute(place.get_absolute_url()),
-        }
-        for place in territory
-    ]
+    places = [_place_node(place) for place in territory]
     locations = []
     if hearing.venue and not hearing.is_public_discussion():
+        # No `geo`: the venue's own coordinates are not known, and the place's (often a
+        # district's centre) would put the hall kilometres away. The place it is in has them.
         venue = {"@type": "Place", "name": hearing.venue, "address": hearing.venue}
         if places:
             venue["containedInPlace"] = places[0]
-            point = geo_point(territory[0])
-            if point:
-                venue["geo"] = point
         locations.append(venue)
     elif places:
         locations.append(places[0])

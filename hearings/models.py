@@ -1039,6 +1039,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         return False
 
     visibility_fields = ("status",)
+    in_open_data = True
 
     def visible_to_residents(self):
         return self.is_published()

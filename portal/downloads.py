@@ -9,9 +9,11 @@ build, so a download already under way finishes.
 
 Rows are streamed from server-side cursors into temporary files, one pass for both formats, so
 memory stays bounded whatever the number of rows. Nothing is built inside a resident's request:
-the outbox worker calls `refresh_if_stale()` (and `manage.py build_open_data` builds on
-demand), which rebuilds when the content version has moved since the last build and that build
-is at least OPEN_DATA_MIN_AGE seconds old.
+every run of the outbox worker (`send_notifications`, from cron or with --loop) calls
+`refresh_if_stale()`, which builds at once when there is no build yet or a record was taken
+down since (`core.opendata.takedown_mark`: such a build is not served meanwhile), and after any
+other change once the last build is OPEN_DATA_MIN_AGE seconds old. `make run` and
+`manage.py build_open_data` build on demand.
 
 This module gathers every app's rows, like the place pages in `projects/views.py`: it is the
 other place where `projects` looks outward.
@@ -30,14 +32,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 
-from core import caching
+from core import caching, opendata
 from core.metadata import absolute_template
 from core.opendata import (
+    CSV_ENCODING_NOTE,
+    FORMULA_ESCAPE_NOTE,
     GEONAMES_URL,
     KATO_URL,
-    LICENCE_TITLE,
     LICENCE_URL,
     csv_lines,
+    export_head,
     json_row,
     licence_object,
     table_schema,
@@ -183,6 +187,11 @@ def generated_at(manifest):
     return datetime.fromisoformat(manifest["generated_at"])
 
 
+def content_changed_at(manifest):
+    """When the content the build shows last changed (older manifests: when it was built)."""
+    return datetime.fromisoformat(manifest.get("content_changed_at", manifest["generated_at"]))
+
+
 def download_name(entry, manifest):
     """'ashyq-auyl-disclosures-2026-11-30.csv': the file's name with the day it was built."""
     stem, _dot, extension = entry["name"].rpartition(".")
@@ -215,17 +224,12 @@ def _write_resource(resource, now):
     names = [column.name for column in resource.columns]
     # The object's head, then the rows streamed into its last member, "data".
     json_file.write(
-        json.dumps(
-            {
-                "name": resource.name,
-                "title": resource.title,
-                "license": licence_object(),
-                "attribution": _attribution(),
-                "sources": [_source(key) for key in resource.sources],
-                "generated_at": now.isoformat(),
-                "fields": names,
-            },
-            ensure_ascii=False,
+        export_head(
+            name=resource.name,
+            title=resource.title,
+            sources=[_source(key) for key in resource.sources],
+            generated_at=now.isoformat(),
+            fields=names,
         )[:-1]
         + ', "data": ['
     )
@@ -246,13 +250,6 @@ def _counted(rows, csv_file, json_file):
         yield row
 
 
-def _attribution():
-    return (
-        f"Ashyq Auyl ({settings.SITE_URL}/), {LICENCE_TITLE} ({LICENCE_URL}). "
-        f"Coordinates of settlements: GeoNames ({GEONAMES_URL}), CC BY 4.0."
-    )
-
-
 def _source(key):
     source = dict(SOURCES[key])
     if key == "ashyq":
@@ -260,13 +257,15 @@ def _source(key):
     return source
 
 
-def _readme(now, version):
+def _readme(manifest):
     return "\n".join(
         [
             "Ashyq Auyl open data",
             "====================",
             "",
-            f"Built {now.isoformat()} from content version {version}.",
+            f"Built {manifest['generated_at']} from content version "
+            f"{manifest['content_version']} (the site's content as changed last at "
+            f"{manifest['content_changed_at']}).",
             f"Site: {settings.SITE_URL}/",
             "",
             "Licence: Creative Commons Attribution 4.0 International (CC BY 4.0),",
@@ -280,21 +279,46 @@ def _readme(now, version):
             f"- Coordinates of settlements: GeoNames, {GEONAMES_URL}, licensed under CC BY 4.0.",
             "- Coordinates of regions and districts: arodionoff/geokz (MIT), from OCHA COD-AB.",
             "",
-            "Files: each resource as CSV (UTF-8, comma-separated, header row) and as JSON",
-            '({"license": ..., "data": [rows]}). datapackage.json (Frictionless Data Package)',
-            "describes every column, its type and its codes. Empty cells are unknown or not",
-            "applicable; times are in UTC (ISO 8601).",
+            "Files: each resource as CSV and as JSON. datapackage.json (Frictionless Data",
+            "Package) describes every column, its type and its codes. Empty cells are unknown",
+            "or not applicable; times are in UTC (ISO 8601).",
+            "",
+            f"CSV: {CSV_ENCODING_NOTE}",
+            "",
+            f"Formulas: {FORMULA_ESCAPE_NOTE}",
+            "",
+            f"JSON: {JSON_NOTE}",
             "",
         ]
     )
 
 
+JSON_NOTE = (
+    'An object: {"license": ..., "attribution": ..., "data": [rows]}. Each row has the '
+    "columns of the CSV with the types its schema in datapackage.json declares: numbers and "
+    "integers as JSON numbers, yes/no columns as true/false, dates and times as ISO 8601 text, "
+    "codes from the codelists, and null where the CSV cell is empty."
+)
+
+
 def build(storage=None, now=None):
     """Write a new generation of every file, then the manifest; returns the manifest."""
     storage = storage or default_storage
+    # Read before any row: a takedown committed after this point withholds this build.
+    takedown = opendata.takedown_mark()
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    version = caching.stamp(caching.versions([caching.SITE]))
-    directory = f"{PREFIX}/{now:%Y%m%dT%H%M%SZ}-v{version}"
+    scopes = caching.versions([caching.SITE])
+    version = caching.stamp(scopes)
+    manifest = {
+        "generated_at": now.isoformat(),
+        "content_version": version,
+        "content_changed_at": datetime.fromtimestamp(max(scopes.values()) / 1e9, UTC)
+        .replace(microsecond=0)
+        .isoformat(),
+        "takedown": takedown,
+        "directory": f"{PREFIX}/{now:%Y%m%dT%H%M%SZ}-v{version}",
+    }
+    directory = manifest["directory"]
     files, package_resources = [], []
     for resource in resources():
         csv_file, json_file = _write_resource(resource, now)
@@ -307,7 +331,7 @@ def build(storage=None, now=None):
             files.append(entry)
         package_resources += _package_resources(resource, files[-2], files[-1])
     readme = _Written()
-    readme.write(_readme(now, version))
+    readme.write(_readme(manifest))
     files.append(_save(storage, directory, README, readme, "text/plain"))
     package_resources.append(
         {
@@ -325,12 +349,7 @@ def build(storage=None, now=None):
     package = _Written()
     package.write(json.dumps(_datapackage(now, version, package_resources), indent=2))
     files.insert(0, _save(storage, directory, DATAPACKAGE, package, "application/json"))
-    manifest = {
-        "generated_at": now.isoformat(),
-        "content_version": version,
-        "directory": directory,
-        "files": files,
-    }
+    manifest["files"] = files
     previous = read_manifest(storage) or {}
     storage.delete(MANIFEST)
     storage.save(MANIFEST, File(_text_file(json.dumps(manifest, indent=2))))
@@ -366,13 +385,15 @@ def _package_resources(resource, csv_entry, json_entry):
             "path": csv_entry["name"],
             "profile": "tabular-data-resource",
             "title": resource.title,
-            "description": resource.description,
+            "description": "\n\n".join(
+                [resource.description, CSV_ENCODING_NOTE, FORMULA_ESCAPE_NOTE]
+            ),
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "bytes": csv_entry["bytes"],
             "hash": "sha256:" + csv_entry["sha256"],
-            "dialect": {"delimiter": ",", "header": True},
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
             "schema": table_schema(resource.columns, resource.primary_key, resource.foreign_keys),
             "sources": [_source(key) for key in resource.sources],
         },
@@ -381,11 +402,7 @@ def _package_resources(resource, csv_entry, json_entry):
             "type": "json",
             "path": json_entry["name"],
             "title": f"{resource.title} (JSON)",
-            "description": (
-                f"The rows of `{resource.name}` as JSON: an object with `license`, "
-                "`attribution`, `sources`, `fields` and `data`, the list of rows (the same "
-                "columns as the CSV; null where the CSV cell is empty)."
-            ),
+            "description": f"The rows of `{resource.name}` as JSON. {JSON_NOTE}",
             "format": "json",
             "mediatype": "application/json",
             "encoding": "utf-8",
@@ -441,23 +458,34 @@ def is_stale(manifest, version):
     return manifest is None or manifest.get("content_version") != version
 
 
+def is_withheld(manifest):
+    """Built before the last takedown (a record hidden or withdrawn since): not to be served."""
+    return manifest.get("takedown") != opendata.takedown_mark()
+
+
+def _due(manifest, version, min_age, now):
+    """A build is due at once before the first and after a takedown; after another change,
+    once the last build is `min_age` seconds old."""
+    if manifest is None or is_withheld(manifest):
+        return True
+    old_enough = (now - generated_at(manifest)).total_seconds() >= min_age
+    return is_stale(manifest, version) and old_enough
+
+
 def refresh_if_stale(*, min_age=None, storage=None, now=None):
-    """Build when the content changed since the last build and that build is at least
-    `min_age` seconds old (OPEN_DATA_MIN_AGE by default); returns the new manifest, or None.
+    """Build when due (`_due`: OPEN_DATA_MIN_AGE by default); returns the new manifest, or
+    None. Called by every run of the worker, from cron or in its loop.
 
     One process builds at a time (a PostgreSQL advisory lock); the others skip.
     """
     min_age = settings.OPEN_DATA_MIN_AGE if min_age is None else min_age
     now = now or timezone.now()
     version = caching.stamp(caching.versions([caching.SITE]))
-    manifest = read_manifest(storage)
-    if not is_stale(manifest, version):
-        return None
-    if manifest and (now - generated_at(manifest)).total_seconds() < min_age:
+    if not _due(read_manifest(storage), version, min_age, now):
         return None
     with transaction.atomic():
         if not caching.try_advisory_xact_lock(LOCK):
             return None
-        if not is_stale(read_manifest(storage), version):
+        if not _due(read_manifest(storage), version, min_age, now):
             return None
         return build(storage, now)

@@ -5,6 +5,28 @@ from django.utils.translation import gettext as _
 
 from core import opendata
 from core.metadata import SCHEMA, absolute
+from portal import downloads
+
+
+def _bulk_downloads():
+    """The files at /data/, at their stable addresses: the data package, then each resource as
+    CSV and as JSON."""
+    files = [(downloads.DATAPACKAGE, "application/json", "Data package (Frictionless)")]
+    for resource in downloads.resources():
+        files += [
+            (f"{resource.name}.csv", "text/csv", f"{resource.title}, CSV"),
+            (f"{resource.name}.json", "application/json", f"{resource.title}, JSON"),
+        ]
+    return [
+        {
+            "@type": "DataDownload",
+            "name": name,
+            "encodingFormat": media_type,
+            "contentUrl": absolute(reverse("data_file", kwargs={"name": filename})),
+            "license": opendata.LICENCE_URL,
+        }
+        for filename, media_type, name in files
+    ]
 
 
 def dataset_data():
@@ -16,7 +38,7 @@ def dataset_data():
         ("application/atom+xml", "hearings:feed", _("Public hearings, Atom")),
         ("text/calendar", "hearings:calendar", _("Public hearings, iCalendar")),
     ]
-    nodes = [
+    nodes = _bulk_downloads() + [
         {
             "@type": "DataDownload",
             "name": str(name),

@@ -407,6 +407,9 @@ def data_page(request):
     and reading the manifest is one small file.
     """
     manifest = downloads.read_manifest()
+    withheld = manifest is not None and downloads.is_withheld(manifest)
+    if withheld:
+        manifest = None
     resources, extras = {}, {}
     for entry in manifest["files"] if manifest else ():
         entry = {
@@ -423,7 +426,9 @@ def data_page(request):
         "portal/data.html",
         {
             "manifest": manifest,
+            "withheld": withheld,
             "generated_at": downloads.generated_at(manifest) if manifest else None,
+            "content_changed_at": downloads.content_changed_at(manifest) if manifest else None,
             "resources": [
                 {"name": name, "rows": files[0]["rows"], "files": files}
                 for name, files in resources.items()
@@ -449,11 +454,22 @@ TEXT_TYPES = {"text/csv", "text/plain", "application/json"}
 @require_safe
 def data_file(request, name):
     """One file of the last build, at a stable address: ETag and Last-Modified from the build,
-    a dated file name, and open to scripts on other sites (CORS)."""
+    a dated file name, and open to scripts on other sites (CORS). Revalidated at every use
+    (`no-cache`), so that a takedown reaches readers as soon as the files are withheld: then
+    503, until the worker has rebuilt them."""
     manifest = downloads.read_manifest()
     entry = next((f for f in manifest["files"] if f["name"] == name), None) if manifest else None
     if entry is None:
         raise Http404
+    if downloads.is_withheld(manifest):
+        response = HttpResponse(
+            _("The files are being rebuilt after a record was removed. Try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
+        return response
     etag = f'"{entry["sha256"][:32]}"'
     modified = downloads.generated_at(manifest).timestamp()
     response = get_conditional_response(request, etag=etag, last_modified=modified)
@@ -468,9 +484,10 @@ def data_file(request, name):
     )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
-    response["Cache-Control"] = "public, max-age=300"
+    response["Cache-Control"] = "public, no-cache"
     response["Access-Control-Allow-Origin"] = "*"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Link"] = opendata.licence_link()
     return response
 
 

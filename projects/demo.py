@@ -156,6 +156,8 @@ def seed(stdout=None):
         Organisation.objects.update_or_create(
             slug=data.pop("slug"), defaults={"kind": Organisation.Kind.COMPANY, **data}
         )
+    # An akimat's public e-mail (its pages, calendars' ORGANIZER) is its demo account's.
+    contacts = {organisation: email for email, organisation, *_rest in USERS if organisation}
     for slug, code, name_kk, name_ru, name_en in AKIMATS:
         Organisation.objects.update_or_create(
             slug=slug,
@@ -165,6 +167,7 @@ def seed(stdout=None):
                 "name_kk": name_kk,
                 "name_ru": name_ru,
                 "name_en": name_en,
+                "email": contacts.get(slug, ""),
             },
         )
     user_model = get_user_model()

@@ -6,7 +6,7 @@ JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a ti
 
 from django.db.models import F
 
-from core.opendata import Column, blank_as_none, chunks, iso, joined_codes, number_text
+from core.opendata import Column, blank_as_none, chunks, iso, joined_codes, json_number
 from projects.models import Country, Currency, Organisation, Place, Project, ProjectSettlement
 
 PLACE_COLUMNS = [
@@ -117,8 +117,8 @@ def place_rows(url_template):
             row.update(
                 parent=parent,
                 url=url_template.format(slug),
-                latitude=number_text(row["latitude"]),
-                longitude=number_text(row["longitude"]),
+                latitude=json_number(row["latitude"]),
+                longitude=json_number(row["longitude"]),
             )
             yield {column.name: blank_as_none(row[column.name]) for column in PLACE_COLUMNS}
 
@@ -167,7 +167,7 @@ def project_rows(url_template):
                 settlements=settlements.get(row["id"]),
                 start_date=iso(row["start_date"]),
                 commissioning_date=iso(row["commissioning_date"]),
-                investment_amount=number_text(row["investment_amount"]),
+                investment_amount=json_number(row["investment_amount"]),
                 updated_at=iso(row["updated_at"]),
             )
             yield {c.name: blank_as_none(row[c.name]) for c in PROJECT_COLUMNS}

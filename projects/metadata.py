@@ -89,9 +89,10 @@ def organisation_node(organisation):
     return node
 
 
-def geo_point(place):
+def geo_point(place, own_only=False):
+    """The place's coordinates, or with `own_only` None when they are only a larger area's."""
     coordinates = place.coordinates(getattr(place, "ancestor_list", None))
-    if not coordinates:
+    if not coordinates or (own_only and not coordinates[2]):
         return None
     latitude, longitude, _own = coordinates
     return {"@type": "GeoCoordinates", "latitude": float(latitude), "longitude": float(longitude)}

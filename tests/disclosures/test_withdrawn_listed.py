@@ -140,7 +140,8 @@ class WithdrawnListedTests(TestCase):
 
     def test_json_has_them_with_withdrawal_columns(self):
         response = self.client.get(reverse("disclosures:export_json"))
-        rows = {row["id"]: row for row in json.loads(b"".join(response.streaming_content))}
+        rows = json.loads(b"".join(response.streaming_content))["data"]
+        rows = {row["id"]: row for row in rows}
         self.assertEqual(set(rows), {self.shown.pk, self.withdrawn.pk, self.cancelled.pk})
         self.assertEqual(rows[self.withdrawn.pk]["withdrawal_reason"], REASON)
         self.assertIsNone(rows[self.shown.pk]["withdrawn_at"])

@@ -37,6 +37,17 @@ class CalendarFieldTests(TestCase):
         self.assertEqual(str(fallback), "mailto:noreply@ashyq.example")
         self.assertEqual(fallback.params["CN"], self.other.organiser.name_en)
 
+    def test_without_an_address_there_is_no_organizer(self):
+        """An akimat without a public e-mail and no CALENDAR_ORGANIZER_EMAIL: no made-up
+        no-reply address (noreply@localhost in the demo), no ORGANIZER at all."""
+        with self.settings(CALENDAR_ORGANIZER_EMAIL=""):
+            _calendar, events = self.events(f"/en/hearings/{self.other.pk}/calendar.ics")
+        self.assertNotIn("organizer", events[f"hearing-{self.other.pk}"])
+        _calendar, events = self.events(f"/en/hearings/{self.hearing.pk}/calendar.ics")
+        self.assertEqual(
+            str(events[f"hearing-{self.hearing.pk}"]["organizer"]), "mailto:akimat@nura.example"
+        )
+
     def test_a_cancelled_hearing_says_why(self):
         _calendar, events = self.events(f"/en/hearings/{self.cancelled.pk}/calendar.ics")
         event = events[f"hearing-{self.cancelled.pk}"]

@@ -75,6 +75,10 @@ def test_demo_pages_render(client, seeded, subtests):
                 assert client.get(hearing.get_absolute_url()).status_code == 200
                 notice = reverse("hearings:notice", args=[hearing.pk])
                 assert client.get(notice).status_code == 200
-                assert client.get(reverse("hearings:ics", args=[hearing.pk])).status_code == 200
+                calendar = client.get(reverse("hearings:ics", args=[hearing.pk]))
+                assert calendar.status_code == 200
+                # The organiser is the akimat's demo contact, never a no-reply address.
+                assert f"mailto:{hearing.organiser.email}" in calendar.content.decode()
+                assert hearing.organiser.email.endswith("@demo.ashyq.kz")
             feed = reverse("hearings:place_feed", args=["316020100"])
             assert client.get(feed).status_code == 200

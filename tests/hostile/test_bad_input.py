@@ -90,7 +90,7 @@ def test_valid_year_still_filters(client):
     recent = DisclosureFactory(published=True, delivered=True)
     year = recent.delivered_date.year
     response = client.get(reverse("disclosures:export_json") + f"?year={year}")
-    rows = json.loads(b"".join(response.streaming_content))
+    rows = json.loads(b"".join(response.streaming_content))["data"]
     assert [row["id"] for row in rows] == [recent.pk]
 
 

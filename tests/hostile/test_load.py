@@ -132,7 +132,7 @@ def test_fifty_clients_while_a_company_publishes():
         with urllib.request.urlopen(
             f"{base}/en/disclosures/export.json?place={kato_code}", timeout=60
         ) as export:
-            exported = {row["id"] for row in json.loads(export.read())}
+            exported = {row["id"] for row in json.loads(export.read())["data"]}
         assert set(published) <= exported
     finally:
         for process in (publisher, server):

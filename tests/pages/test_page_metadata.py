@@ -141,10 +141,21 @@ class PageMetadataTests(TestCase):
         location = data["location"]
         self.assertEqual(location["@type"], "Place")
         self.assertTrue(location["address"])
-        self.assertEqual(location["geo"]["latitude"], 53.1)
+        self.assertNotIn("geo", location)  # the venue's own coordinates are not known
         area = location["containedInPlace"]
         self.assertEqual(area["address"]["addressCountry"], "KZ")
         self.assertEqual(area["identifier"]["value"], self.places["village"].kato_code)
+        self.assertEqual(area["geo"]["latitude"], 53.1)  # the village's own
+
+    def test_a_venue_in_a_district_gets_no_geo_and_the_district_only_its_own(self):
+        """A place without coordinates of its own is given none, not its district's."""
+        district = self.places["district"]
+        district.latitude, district.longitude = 52.5, 70.5
+        district.save()
+        self.upcoming.territory.set([self.places["neighbour"]])
+        location = self.hearing_event(self.upcoming)["location"]
+        self.assertNotIn("geo", location)
+        self.assertNotIn("geo", location["containedInPlace"])
 
     def test_hearing_event_cancelled_and_rescheduled(self):
         cancelled = self.hearing_event(self.cancelled)
@@ -164,6 +175,9 @@ class PageMetadataTests(TestCase):
         self.assertTrue({"text/csv", "application/json", "text/calendar"} <= formats)
         for distribution in data["distribution"]:
             self.assertTrue(distribution["contentUrl"].startswith(settings.SITE_URL + "/"))
+        urls = {d["contentUrl"] for d in data["distribution"]}
+        for name in ("datapackage.json", "disclosures.csv", "hearings.json", "places.csv"):
+            self.assertIn(f"{settings.SITE_URL}/data/{name}", urls)  # the bulk downloads
 
     def test_json_ld_text_cannot_close_its_element(self):
         hostile = 'Hall </script><script>alert(1)</script> & "quotes"'

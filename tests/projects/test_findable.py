@@ -54,3 +54,26 @@ class FindableTests(TestCase):
         for code in ("kk", "ru", "en"):
             self.assertIn(f'hreflang="{code}" href="{site}/{code}/disclosures/', html)
         self.assertIn(f'hreflang="x-default" href="{site}/kk/disclosures/', html)
+
+    def test_one_rule_for_canonical_hreflang_and_x_default(self):
+        """Filters and sorting are views of the list, the page number a page of its own: the
+        canonical link, the page's own hreflang and x-default all drop the first and keep
+        the second, while the language switcher keeps the visitor's filters."""
+        html = self.client.get("/ru/disclosures/?status=delivered&sort=-amount&page=2").content
+        html = html.decode()
+        self.assertIn(f'<link rel="canonical" href="{SITE}/ru/disclosures/?page=2">', html)
+        self.assertIn(f'hreflang="ru" href="{SITE}/ru/disclosures/?page=2">', html)
+        self.assertIn(f'hreflang="x-default" href="{SITE}/kk/disclosures/?page=2">', html)
+        self.assertNotIn('hreflang="ru" href="' + SITE + "/ru/disclosures/?status", html)
+        self.assertIn('href="/en/disclosures/?status=delivered&amp;sort=-amount&amp;page=2"', html)
+        first = self.client.get("/en/disclosures/?status=delivered&page=1").content.decode()
+        self.assertIn(f'<link rel="canonical" href="{SITE}/en/disclosures/">', first)
+
+    def test_sitemap_x_default_is_the_pages_own(self):
+        """The sitemap's x-default for a record is the address its page names as x-default."""
+        page = self.client.get(f"/en/disclosures/{self.shown.pk}/").content.decode()
+        x_default = f"{SITE}/kk/disclosures/{self.shown.pk}/"
+        self.assertIn(f'hreflang="x-default" href="{x_default}"', page)
+        sitemap = self.client.get("/sitemap-disclosures.xml").content.decode()
+        self.assertIn(f'hreflang="x-default" href="{x_default}"', sitemap)
+        self.assertNotIn(f'href="{SITE}/disclosures/{self.shown.pk}/"', sitemap)

@@ -5,7 +5,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import AkimatFactory, CompanyFactory, ProjectFactory, place_tree
+from tests.factories import AkimatFactory, CompanyFactory, ProjectFactory, member_of, place_tree
 
 LANGUAGES = ["kk", "ru", "en"]
 
@@ -115,3 +115,17 @@ def test_project_list_query_count_does_not_grow(client, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         response = client.get("/en/projects/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_messages_sit_in_a_status_region_around_their_list(client):
+    """`role="status"` is not allowed on a list (Nu HTML Checker): the region wraps the list."""
+    company = CompanyFactory()
+    client.force_login(member_of(company, role="administrator"))
+    url = reverse("projects:organisation_members", args=[company.slug])
+    response = client.post(url, {"email": "new.member@example.org", "role": "editor"}, follow=True)
+    html = response.content.decode()
+    assert "The member is added." in html
+    assert 'role="status"' in html and '<ul class="messages" role="status">' not in html
+    region = html.split('<div role="status">', 1)[1]
+    assert region.lstrip().startswith('<ul class="messages">')

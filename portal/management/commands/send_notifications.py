@@ -20,7 +20,8 @@ QUEUE_EVERY_SECONDS = 60
 class Command(BaseCommand):
     help = (
         "Queue due hearing reminders, then send waiting messages from the outbox, retrying "
-        "failures with exponential back-off. Safe to run from cron every minute, in parallel; "
+        "failures with exponential back-off, and rebuild the bulk downloads at /data/ when "
+        "due. Safe to run from cron every minute, in parallel; "
         "with --loop it keeps running as a worker for a process manager (any number of them, "
         "on any number of machines: each message is claimed by one)."
     )
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 f"sent: {result.sent}; failed, will retry: {result.retrying}; "
                 f"given up: {result.given_up}; skipped: {result.skipped}"
             )
+            self.refresh_open_data()  # from cron as in the loop: the downloads follow
             return
         self.run_worker(limit, interval)
 
