@@ -1315,3 +1315,115 @@ class ApiCreation(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.disclosure_id}"
+
+
+class PlaceFiguresQuerySet(models.QuerySet):
+    """Reads of the places' headline figures (`PlaceFigures`): each a short indexed query on
+    the rows of the places asked about, whatever the number of contributions under them."""
+
+    def summary(self, place):
+        """`DisclosureQuerySet.summary()` of `published().for_place(place)`, from its rows."""
+        on = today()
+        late = Q(bucket__in=OPEN_STATUSES, due_date__lt=on)
+        bucket = Case(When(late, then=Value("overdue")), default=F("bucket"))
+        rows = (
+            self.filter(place=place)
+            .annotate(sum_bucket=bucket)
+            .values("sum_bucket", "currency", "inside")
+            .annotate(
+                n=Sum("n"),
+                valued=Sum("valued"),
+                value=Sum("value"),
+                estimates=Sum("estimates"),
+                confirmed=Sum("confirmed"),
+                disputed=Sum("disputed"),
+            )
+            .filter(n__gt=0)
+            .order_by()
+        )
+        return figures_from_rows(
+            [
+                row
+                | {"bucket": row["sum_bucket"], "value": row["value"] if row["valued"] else None}
+                for row in rows
+            ]
+        )
+
+    def by_settlement(self, place):
+        """Per settlement within `place`, counting the contributions in force that name it:
+        {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}} (the sums of
+        `summary`, disjoint; the total with cancelled ones), for the table of villages."""
+        late = Q(bucket__in=OPEN_STATUSES, due_date__lt=today())
+        rows = (
+            self.filter(direct=True, place__path__startswith=place.path)
+            .exclude(bucket="withdrawn")
+            .values("place_id")
+            .annotate(
+                total=Sum("n"),
+                delivered=Sum("n", filter=Q(bucket=Status.DELIVERED), default=0),
+                in_progress=Sum("n", filter=Q(bucket=Status.IN_PROGRESS) & ~late, default=0),
+                promised=Sum("n", filter=Q(bucket=Status.PROMISED) & ~late, default=0),
+                overdue=Sum("n", filter=late, default=0),
+            )
+            .filter(total__gt=0)
+            .order_by()
+        )
+        return {row.pop("place_id"): row for row in rows}
+
+    def in_force_counts(self, places):
+        """{place_id: how many contributions in force concern a settlement within it}, for a
+        page of search results (places with none are absent)."""
+        rows = (
+            self.filter(place__in=places)
+            .exclude(bucket="withdrawn")
+            .values("place_id")
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .order_by()
+        )
+        return {row["place_id"]: row["total"] for row in rows}
+
+    def active_codes(self):
+        """KATO codes of the places with a contribution in force in or under them."""
+        rows = (
+            self.exclude(bucket="withdrawn")
+            .values("place__kato_code")
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .order_by()
+        )
+        return {row["place__kato_code"] for row in rows}
+
+
+class PlaceFigures(models.Model):
+    """The headline figures of each place, kept as it changes (disclosures/figures.py).
+
+    A published, not hidden contribution counts once in every place in or above its
+    settlements, in the row of its sum: its status ("withdrawn" once withdrawn), currency,
+    whether it was paid out of a payment counted in the same place (`inside`, see
+    `DisclosureQuerySet.summary`) and, for an open promise, its due date — overdue is read
+    against today's date. A write adds rows of differences (never updating a shared row, so
+    no writer waits on another); `rebuild_place_figures` sums them up from the records again.
+    `direct` rows are those of the settlements the contribution names (the table of villages).
+    """
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    direct = models.BooleanField()
+    bucket = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    inside = models.BooleanField()
+    due_date = models.DateField(null=True)
+    n = models.IntegerField()
+    valued = models.IntegerField()
+    value = models.DecimalField(max_digits=24, decimal_places=2)
+    estimates = models.IntegerField()
+    confirmed = models.IntegerField()
+    disputed = models.IntegerField()
+
+    objects = PlaceFiguresQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["place", "bucket"], name="place_figures_place")]
+
+    def __str__(self):
+        return f"{self.place_id} {self.bucket} {self.currency} {self.n}"
