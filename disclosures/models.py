@@ -1370,11 +1370,11 @@ class PlaceFiguresQuerySet(models.QuerySet):
         )
         return {row.pop("place_id"): row for row in rows}
 
-    def in_force_counts(self, places):
-        """{place_id: how many contributions in force concern a settlement within it}, for a
-        page of search results (places with none are absent)."""
+    def in_force_counts(self, place_ids):
+        """{place_id: how many contributions in force concern a settlement within it}, for the
+        place search (places with none are absent)."""
         rows = (
-            self.filter(place__in=places)
+            self.filter(place_id__any=list(place_ids))
             .exclude(bucket="withdrawn")
             .values("place_id")
             .annotate(total=Sum("n"))
@@ -1382,17 +1382,6 @@ class PlaceFiguresQuerySet(models.QuerySet):
             .order_by()
         )
         return {row["place_id"]: row["total"] for row in rows}
-
-    def active_codes(self):
-        """KATO codes of the places with a contribution in force in or under them."""
-        rows = (
-            self.exclude(bucket="withdrawn")
-            .values("place__kato_code")
-            .annotate(total=Sum("n"))
-            .filter(total__gt=0)
-            .order_by()
-        )
-        return {row["place__kato_code"] for row in rows}
 
 
 class PlaceFigures(models.Model):

@@ -112,7 +112,7 @@ def place_search(request):
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        contributions = PlaceFigures.objects.in_force_counts(places)
+        contributions = PlaceFigures.objects.in_force_counts(page.object_list)
         hearings = Hearing.objects.counts_concerning(places)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
@@ -179,26 +179,31 @@ def place_suggest(request):
     return response
 
 
-def _activity_codes():
-    """(codes of the places with a contribution in force or a published hearing in or under
-    them, codes of hearing territories): a place is "active" when its code is in the first set
-    or one of its ancestors' (or its own) is in the second, as `Hearing.objects.concerning`
-    reads a territory."""
+def _hearing_codes():
+    """(codes of the places with a published hearing's territory in or under them, codes of
+    hearing territories): a place is "active" when its code is in the first set or one of its
+    ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
+    """
     territories = Hearing.objects.published().territory_paths()
     active = {code for path in territories for code in path.split("/") if code}
-    return active | PlaceFigures.objects.active_codes(), {
-        path.rstrip("/").rsplit("/", 1)[-1] for path in territories
-    }
+    return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
 
 def _rank_by_activity(matches):
     """The search's order, but places with contributions or hearings first: among 17 places
-    called Нұра, the ones with something to show lead. The sets come from the figures cache."""
-    active, territories = cached("search-activity", _activity_codes, [SITE])
+    called Нұра, the ones with something to show lead. Contributions from the places' kept
+    figures (one query for the matches), hearings from the figures cache."""
+    matches = list(matches)
+    with_contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
+    active, territories = cached("search-hearings", _hearing_codes, [SITE])
     first, rest = [], []
     for pk, path in matches:
         codes = [code for code in path.split("/") if code]
-        has_something = codes[-1] in active or any(code in territories for code in codes)
+        has_something = (
+            pk in with_contributions
+            or codes[-1] in active
+            or any(code in territories for code in codes)
+        )
         (first if has_something else rest).append(pk)
     return first + rest
 
