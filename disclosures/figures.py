@@ -34,7 +34,7 @@ BATCH = 5000
 
 
 def contribution(ids=None):
-    """{(place_id, direct, bucket, currency, inside, due_date): [n, valued, value, estimates,
+    """{(place_id, direct, status, currency, inside, due_date): [n, valued, value, estimates,
     confirmed, disputed]} of the records `ids` (every record when None) as they stand now."""
     records = Disclosure.objects.published().order_by()
     if ids is not None:
@@ -66,14 +66,14 @@ def contribution(ids=None):
     )
     result = defaultdict(lambda: [0, 0, Decimal("0"), 0, 0, 0])
     for pk, status, withdrawn_at, due, currency, amount, estimate, funder in records:
-        bucket = "withdrawn" if withdrawn_at else status
-        due = due if bucket in OPEN_STATUSES else None
+        status = "withdrawn" if withdrawn_at else status
+        due = due if status in OPEN_STATUSES else None
         named = {codes[-1] for codes in paths.get(pk, ())}
         within = {code for codes in paths.get(pk, ()) for code in codes}
         funder_within = {code for codes in funder_paths.get(funder, ()) for code in codes}
         for code in within & places.keys():
             inside = funder in counted_funders and code in funder_within
-            cell = result[(places[code], code in named, bucket, currency, inside, due)]
+            cell = result[(places[code], code in named, status, currency, inside, due)]
             cell[0] += 1
             if amount is not None:
                 cell[1] += 1
@@ -114,12 +114,12 @@ def add_difference(before, after):
         old, new = before.get(key), after.get(key)
         change = [b - a for a, b in zip(old or [0] * 6, new or [0] * 6, strict=True)]
         if any(change):
-            place_id, direct, bucket, currency, inside, due = key
+            place_id, direct, status, currency, inside, due = key
             rows.append(
                 PlaceFigures(
                     place_id=place_id,
                     direct=direct,
-                    bucket=bucket,
+                    status=status,
                     currency=currency,
                     inside=inside,
                     due_date=due,

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('direct', models.BooleanField()),
-                ('bucket', models.CharField(max_length=20)),
+                ('status', models.CharField(max_length=20)),
                 ('currency', models.CharField(max_length=3)),
                 ('inside', models.BooleanField()),
                 ('due_date', models.DateField(null=True)),
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('place', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.place')),
             ],
             options={
-                'indexes': [models.Index(fields=['place', 'bucket'], name='place_figures_place')],
+                'indexes': [models.Index(fields=['place', 'status'], name='place_figures_place')],
             },
         ),
     ]
