@@ -171,33 +171,29 @@ def cached(key, compute, scopes):
     """`compute()` cached under `key` for the versions of `scopes` and today (a minute at most).
 
     Cached values may depend on today's date (overdue promises), so the local date is in the key.
-    They live in the `shared` cache, so that after a change a district's figures are computed
-    once, not once per process: the first process to miss takes a PostgreSQL advisory lock on
-    the key and computes; the others wait for the lock and read what it stored.
+    They live in the `shared` cache, so that after a change a figure is computed once per
+    change rather than once per process and language. `compute()` runs where the page reads
+    (the replica for residents), outside any transaction: a page's figures and lists come from
+    one database, so no page contradicts itself while the replica lags. The expensive figures
+    (a place's totals, a district's villages) are kept up to date by their writes instead
+    (disclosures/figures.py); what is left here is cheap, so several processes that miss at
+    once each compute it rather than wait on a lock.
     With Redis down, the `shared` cache is each process's own memory (core/redis_cache.py).
     """
     day = timezone.localdate().isoformat()
     full_key = f"figures:{key}:{stamp(versions(scopes))}:{day}"
     shared = caches["shared"]
     value = shared.get(full_key, MISSING)
-    if value is not MISSING:
-        return value
-    # A transaction-level lock, released when this transaction ends: behind PgBouncer in
-    # transaction mode a session lock could be taken on one server connection and "released" on
-    # another. No savepoint: nothing here needs rolling back on its own.
-    with transaction.atomic(savepoint=False):
-        advisory_xact_lock(advisory_lock_id(full_key))
-        value = shared.get(full_key, MISSING)  # another process may have finished it
-        if value is MISSING:
-            value = compute()
-            shared.set(full_key, value, SERVER_CACHE_SECONDS)
-        return value
+    if value is MISSING:
+        value = compute()
+        shared.set(full_key, value, SERVER_CACHE_SECONDS)
+    return value
 
 
 MISSING = object()
 
 
-# PostgreSQL transaction-level advisory locks, so that one process computes a figure while the
+# PostgreSQL transaction-level advisory locks, so that one process builds the open data while the
 # others do not; elsewhere (SQLite in development: one process) they are no-ops.
 
 
@@ -215,10 +211,6 @@ def _lock_call(function, lock):
 
 def try_advisory_xact_lock(lock):
     return _lock_call("pg_try_advisory_xact_lock", lock)
-
-
-def advisory_xact_lock(lock):
-    _lock_call("pg_advisory_xact_lock", lock)
 
 
 # --- Pages -------------------------------------------------------------------------------------

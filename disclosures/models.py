@@ -134,8 +134,9 @@ def today():
 def overdue_condition(on=None, through=""):
     """The one rule for "overdue", as a condition: an open promise (promised or in progress)
     whose due date is before `on` (today in Kazakhstan). `through` reaches the disclosure over a
-    relation, e.g. "disclosure__". `DisclosureQuerySet.overdue`, the sums of `summary` and
-    `figures_by_settlement` and the exports use it; `Disclosure.is_overdue` is its twin."""
+    relation, e.g. "disclosure__". `DisclosureQuerySet.overdue`, the sums of `summary`, the
+    places' kept figures (`PlaceFiguresQuerySet`) and the exports use it;
+    `Disclosure.is_overdue` is its twin."""
     return Q(**{f"{through}status__in": OPEN_STATUSES, f"{through}due_date__lt": on or today()})
 
 
@@ -226,31 +227,6 @@ class DisclosureQuerySet(models.QuerySet):
         through = Disclosure.settlements.through.objects.filter(place_id__in=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
-    def counts_within(self, places):
-        """{place_id: how many of these disclosures concern a settlement within that place}, for
-        a page of search results, in one query (places with none are absent)."""
-        if not places:
-            return {}
-        within = Q()
-        for place in places:
-            within |= Q(settlements__path__startswith=place.path)
-        figures = self.filter(within).aggregate(
-            **{
-                f"p{place.pk}": Count(
-                    "pk", distinct=True, filter=Q(settlements__path__startswith=place.path)
-                )
-                for place in places
-            }
-        )
-        return {place.pk: figures[f"p{place.pk}"] for place in places if figures[f"p{place.pk}"]}
-
-    def settlement_paths(self):
-        """The `path` of every settlement these disclosures concern (for the search ranking)."""
-        through = Disclosure.settlements.through.objects.filter(disclosure__in=self.values("pk"))
-        return set(
-            Place.objects.filter(pk__in=through.values("place_id")).values_list("path", flat=True)
-        )
-
     def overdue(self, on=None):
         """Promises past their due date and not delivered (nor cancelled) — computed, no flag."""
         return self.filter(overdue_condition(on))
@@ -288,29 +264,6 @@ class DisclosureQuerySet(models.QuerySet):
                 )
                 counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
         return self.annotate(**counts)
-
-    def figures_by_settlement(self, place):
-        """Per settlement within `place`: {place_id: {sum: count, "total": n}} with the sums of
-        `summary` (delivered, in progress, promised, overdue) and the total with cancelled ones.
-
-        One grouped query, for the district and region pages' table of villages. Call it on
-        `in_force()`.
-        """
-        through = Disclosure.settlements.through.objects.filter(
-            place_id__in=place.within_ids(), disclosure__in=self.values("pk")
-        )
-        # Disjoint, as in `summary`: an overdue promise is neither "promised" nor "in progress".
-        late = overdue_condition(through="disclosure__")
-        rows = through.values("place_id").annotate(
-            total=Count("disclosure_id", distinct=True),
-            delivered=Count("disclosure_id", filter=Q(disclosure__status=Status.DELIVERED)),
-            in_progress=Count(
-                "disclosure_id", filter=Q(disclosure__status=Status.IN_PROGRESS) & ~late
-            ),
-            promised=Count("disclosure_id", filter=Q(disclosure__status=Status.PROMISED) & ~late),
-            overdue=Count("disclosure_id", filter=late),
-        )
-        return {row.pop("place_id"): row for row in rows.order_by()}
 
     def order_by_key_date(self):
         """Timeline order, newest first: delivered date, else due date, else publication day.
@@ -1319,3 +1272,103 @@ class ApiCreation(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.disclosure_id}"
+
+
+class PlaceFiguresQuerySet(models.QuerySet):
+    """Reads of the places' headline figures (`PlaceFigures`): each a short indexed query on
+    the rows of the places asked about, whatever the number of contributions under them."""
+
+    def summary(self, place):
+        """`DisclosureQuerySet.summary()` of `published().for_place(place)`, from its rows."""
+        bucket = Case(When(overdue_condition(), then=Value("overdue")), default=F("status"))
+        rows = (
+            self.filter(place=place)
+            .annotate(sum_bucket=bucket)
+            .values("sum_bucket", "currency", "inside")
+            .annotate(
+                n=Sum("n"),
+                valued=Sum("valued"),
+                value=Sum("value"),
+                estimates=Sum("estimates"),
+                confirmed=Sum("confirmed"),
+                disputed=Sum("disputed"),
+            )
+            .filter(n__gt=0)
+            .order_by()
+        )
+        return figures_from_rows(
+            [
+                row
+                | {"bucket": row["sum_bucket"], "value": row["value"] if row["valued"] else None}
+                for row in rows
+            ]
+        )
+
+    def by_settlement(self, place):
+        """Per settlement within `place`, counting the contributions in force that name it:
+        {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}} (the sums of
+        `summary`, disjoint; the total with cancelled ones), for the table of villages."""
+        late = overdue_condition()
+        rows = (
+            self.filter(direct=True, place__path__startswith=place.path)
+            .exclude(status="withdrawn")
+            .values("place_id")
+            .annotate(
+                total=Sum("n"),
+                delivered=Sum("n", filter=Q(status=Status.DELIVERED), default=0),
+                in_progress=Sum("n", filter=Q(status=Status.IN_PROGRESS) & ~late, default=0),
+                promised=Sum("n", filter=Q(status=Status.PROMISED) & ~late, default=0),
+                overdue=Sum("n", filter=late, default=0),
+            )
+            .filter(total__gt=0)
+            .order_by()
+        )
+        return {row.pop("place_id"): row for row in rows}
+
+    def in_force_counts(self, place_ids):
+        """{place_id: how many contributions in force concern a settlement within it}, for the
+        place search (places with none are absent)."""
+        rows = (
+            self.filter(place_id__any=list(place_ids))
+            .exclude(status="withdrawn")
+            .values("place_id")
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .order_by()
+        )
+        return {row["place_id"]: row["total"] for row in rows}
+
+
+class PlaceFigures(models.Model):
+    """The headline figures of each place, kept as it changes (disclosures/figures.py).
+
+    A published, not hidden contribution counts once in every place in or above its
+    settlements, in the row of its sum: its `status` ("withdrawn" once withdrawn), currency,
+    whether it was paid out of a payment counted in the same place (`inside`, see
+    `DisclosureQuerySet.summary`) and, for an open promise, its due date — overdue is read
+    against today's date, by `overdue_condition`. A write adds rows of differences (never
+    updating a shared row, so no writer waits on another); `rebuild_place_figures` sums them up
+    from the records again.
+    `direct` rows are those of the settlements the contribution names (the table of villages).
+    """
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    direct = models.BooleanField()
+    status = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    inside = models.BooleanField()
+    due_date = models.DateField(null=True)
+    n = models.IntegerField()
+    valued = models.IntegerField()
+    value = models.DecimalField(max_digits=24, decimal_places=2)
+    estimates = models.IntegerField()
+    confirmed = models.IntegerField()
+    disputed = models.IntegerField()
+
+    objects = PlaceFiguresQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["place", "status"], name="place_figures_place")]
+
+    def __str__(self):
+        return f"{self.place_id} {self.status} {self.currency} {self.n}"

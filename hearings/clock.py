@@ -25,6 +25,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import formats
@@ -256,26 +257,43 @@ def deadlines(hearing, today=None, calendar=None):
             continue
         done = _done(hearing, rule)
         met, state, days = _judge(rule, due, done, today, hearing.is_cancelled())
+        label, described, source, note = _words(rule)
         result.append(
             Deadline(
                 key=rule.measures,
-                label=rule.get_measures_display(),
-                rule=rule.describe(),
+                label=label,
+                rule=described,
                 due=due,
                 done=done,
                 met=met,
                 state=state,
                 days=days,
                 planned=done is not None and done > today,
-                source=rule.citation(),
+                source=source,
                 source_url=rule.source_url,
                 verified=rule.binds,
-                note=rule.note_text(),
+                note=note,
             )
         )
     if hearing.is_cancelled():
         result = [deadline for deadline in result if deadline.state not in PENDING]
     return result
+
+
+def _words(rule):
+    """A rule's label, description, source and note in the active language, worded once per
+    rule and language: the hearings of an API page or a feed share their rule sets' rules
+    (`prepare`), and wording each rule again for each hearing was most of a page's work."""
+    language = get_language()
+    words = rule.__dict__.setdefault("_clock_words", {})
+    if language not in words:
+        words[language] = (
+            rule.get_measures_display(),
+            rule.describe(),
+            rule.citation(),
+            rule.note_text(),
+        )
+    return words[language]
 
 
 def _in_scope(hearing, rule):

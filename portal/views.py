@@ -32,7 +32,7 @@ from core.metadata import absolute
 from core.ratelimit import allow
 from core.validators import is_kato_code
 from disclosures.feeds import place_feed_urls
-from disclosures.models import Disclosure
+from disclosures.models import Disclosure, PlaceFigures
 from hearings.models import Hearing
 from portal import downloads, media
 from portal.metadata import dataset_data
@@ -112,7 +112,7 @@ def place_search(request):
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        contributions = Disclosure.objects.in_force().counts_within(places)
+        contributions = PlaceFigures.objects.in_force_counts(page.object_list)
         hearings = Hearing.objects.counts_concerning(places)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
@@ -179,25 +179,31 @@ def place_suggest(request):
     return response
 
 
-def _activity_codes():
-    """(codes of the places with a published contribution or hearing in or under them, codes of
+def _hearing_codes():
+    """(codes of the places with a published hearing's territory in or under them, codes of
     hearing territories): a place is "active" when its code is in the first set or one of its
     ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
     """
-    settlements = Disclosure.objects.in_force().settlement_paths()
     territories = Hearing.objects.published().territory_paths()
-    active = {code for path in settlements | territories for code in path.split("/") if code}
+    active = {code for path in territories for code in path.split("/") if code}
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
 
 def _rank_by_activity(matches):
     """The search's order, but places with contributions or hearings first: among 17 places
-    called Нұра, the ones with something to show lead. The sets come from the figures cache."""
-    active, territories = cached("search-activity", _activity_codes, [SITE])
+    called Нұра, the ones with something to show lead. Contributions from the places' kept
+    figures (one query for the matches), hearings from the figures cache."""
+    matches = list(matches)
+    with_contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
+    active, territories = cached("search-hearings", _hearing_codes, [SITE])
     first, rest = [], []
     for pk, path in matches:
         codes = [code for code in path.split("/") if code]
-        has_something = codes[-1] in active or any(code in territories for code in codes)
+        has_something = (
+            pk in with_contributions
+            or codes[-1] in active
+            or any(code in territories for code in codes)
+        )
         (first if has_something else rest).append(pk)
     return first + rest
 
@@ -227,9 +233,7 @@ def place_detail(request, slug):
     district, district or region also lists its villages with their figures.
     """
     place = get_object_or_404(Place, slug=slug)
-    scopes = [f"place:{place.kato_code}"]
     ancestors = list(place.ancestors())
-    in_force = Disclosure.objects.in_force().for_place(place)
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
     listed = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
@@ -243,12 +247,12 @@ def place_detail(request, slug):
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
         "structured_data": metadata.place_data(place, ancestors),
-        "projects_total": cached(f"place-projects:{place.pk}", affecting.count, scopes),
+        "projects_total": affecting.count(),
         "ancestors": ancestors,
         "children": place.children.order_by_name(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).select_related("place"),
-        "summary": cached(f"place-figures:{place.pk}", listed.summary, scopes),
+        "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
         "contributions": _place_contributions(listed, timeline),
         "timeline": timeline,
@@ -261,7 +265,7 @@ def place_detail(request, slug):
     }
     points = [point(place, "place", ancestors)]
     if place.level != Place.Level.SETTLEMENT:
-        villages_page = _villages_page(request, place, in_force, scopes)
+        villages_page = _villages_page(request, place)
         context["villages"] = villages_page.object_list
         context["villages_page"] = villages_page
         points += [point(village, "place", ancestors=[]) for village in villages_page.object_list]
@@ -288,14 +292,12 @@ def _place_contributions(listed, timeline):
     return sorted(newest, key=lambda d: d.category)
 
 
-def _villages_page(request, place, in_force, scopes):
+def _villages_page(request, place):
     """One page of the villages under `place`, busiest first, each with its `figures`.
 
     A page at a time: a region has hundreds of villages with contributions.
     """
-    figures = cached(
-        f"place-villages:{place.pk}", lambda: in_force.figures_by_settlement(place), scopes
-    )
+    figures = PlaceFigures.objects.by_settlement(place)
     ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
     villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
     by_pk = Place.objects.in_bulk(villages_page.object_list)

@@ -5,14 +5,11 @@ not ready, and sharing resumes by itself when Redis is back (core/redis_cache.py
 import logging
 import socket
 import threading
-import time
 
 import pytest
 import redis
 from django.core.cache import caches
-from django.db import connection, connections
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import ratelimit, redis_cache
@@ -83,17 +80,13 @@ def district_with_contributions():
 
 
 def test_a_district_page_with_figures_renders_and_logs_once(client, redis_down, logs):
-    """The figures are computed (under the advisory lock) and shown right; many pages, one
-    warning with the exception."""
+    """The figures are shown right; many pages, one warning with the exception."""
     district = district_with_contributions()
-    with CaptureQueriesContext(connection) as queries:
-        response = fresh_page(client, district.get_absolute_url())
+    response = fresh_page(client, district.get_absolute_url())
     assert response.status_code == 200
     rows, _funded, _notes = shown_figures(response.content.decode())
     assert rows["delivered"][0] == 3
     assert rows["promised"][0] == 1
-    if connection.vendor == "postgresql":
-        assert any("pg_advisory_xact_lock" in q["sql"] for q in queries.captured_queries)
     for _n in range(5):
         assert fresh_page(client, district.get_absolute_url()).status_code == 200
         assert fresh_page(client, "/en/").status_code == 200
@@ -285,51 +278,3 @@ def test_readyz_ends_the_wait_when_redis_answers(client, settings, restartable_r
     assert client.get("/readyz").status_code == 200
     cached("figures", lambda: 2, ["test:2"])
     assert in_redis.keys("*figures:figures:*")
-
-
-def test_without_redis_a_figure_is_computed_once_at_a_time(redis_down, on_postgres):
-    """Two requests missing the same figure while Redis is down: the second waits on the
-    PostgreSQL advisory lock while the first computes (no stampede), then takes its result."""
-    if not on_postgres:
-        pytest.skip("advisory locks are PostgreSQL's")
-    computing, release = threading.Event(), threading.Event()
-    calls, results = [], {}
-
-    def compute():
-        calls.append(1)
-        computing.set()
-        release.wait(30)
-        return {"total": 7}
-
-    def request(name):
-        try:
-            results[name] = cached("district-figures", compute, ["test:1"])
-        finally:
-            connections.close_all()
-
-    first = threading.Thread(target=request, args=("first",))
-    first.start()
-    assert computing.wait(30)
-    second = threading.Thread(target=request, args=("second",))
-    second.start()
-    try:
-        assert waiting_on_an_advisory_lock(seconds=30)
-    finally:
-        release.set()
-        first.join(30)
-        second.join(30)
-    assert results == {"first": {"total": 7}, "second": {"total": 7}}
-    assert len(calls) == 1
-
-
-def waiting_on_an_advisory_lock(seconds):
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
