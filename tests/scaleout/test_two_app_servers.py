@@ -340,7 +340,7 @@ def test_behind_nginx(front):
         stop(processes[2])
         assert processes[2].returncode == 0
         stopped = len(answers)
-        wait_until(lambda: len(answers) >= stopped + 20)
+        wait_until(lambda: len(answers) >= stopped + 10)
     finally:
         running.clear()
         for thread in residents:
