@@ -111,9 +111,6 @@ def cluster(tmp_path):
             TRUSTED_PROXIES="127.0.0.1/32",
             BEHIND_TLS_PROXY="true",
             API_THROTTLE_READ="3/minute",
-            # A new storage client takes a while to build on a loaded machine: /readyz's time-out
-            # is tested in test_readyz.py, not here.
-            READYZ_TIMEOUT="20",
             **s3_environment(endpoint, BUCKET),
         )
         addresses = []
