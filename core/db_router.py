@@ -86,7 +86,8 @@ class ReplicaHealth:
                 lag = float(cursor.fetchone()[0])
         except Error as error:
             close_replica_connection()
-            self.record(f"unreachable ({str(error).strip().splitlines()[0]})"[:200])
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            self.record(f"unreachable ({first_line[:150]})")
         else:
             limit = settings.REPLICA_MAX_LAG_SECONDS
             self.record(f"lagging {lag:.0f} s behind (over {limit} s)" if lag > limit else None)

@@ -588,8 +588,9 @@ def locked_out(request, original_response=None, credentials=None):
 
 @never_cache
 def healthz(request):
-    """The process is up: for a load balancer, and the benchmark's trivial view (it passes the
-    same middleware as every page and touches neither the database nor a template)."""
+    """The process is up: for a load balancer, and the benchmark's trivial view (from outside
+    HEALTH_PROBE_NETWORKS it passes the same middleware as every page; it touches neither the
+    database nor a template)."""
     return HttpResponse("ok", content_type="text/plain")
 
 

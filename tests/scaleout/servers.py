@@ -161,6 +161,9 @@ def base_environment(**extra):
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        # On a loaded test machine a check may take longer than /readyz's 0.9 s: its time-out
+        # is tested in test_readyz.py, not by every server's readiness.
+        "READYZ_TIMEOUT": "20",
     }
     return env | extra
 

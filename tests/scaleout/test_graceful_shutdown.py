@@ -18,7 +18,12 @@ from .test_replica_failover import wait_until
 
 DRAIN_SECONDS = 3
 
-pytestmark = [pytest.mark.postgres, pytest.mark.scaleout, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.scaleout,
+    # The server reads the test database; the rows made by migrations are restored after.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_sigterm_drains_then_finishes_requests_in_flight(tmp_path):

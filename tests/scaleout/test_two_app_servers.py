@@ -111,9 +111,6 @@ def cluster(tmp_path):
             TRUSTED_PROXIES="127.0.0.1/32",
             BEHIND_TLS_PROXY="true",
             API_THROTTLE_READ="3/minute",
-            # A new storage client takes a while to build on a loaded machine: /readyz's time-out
-            # is tested in test_readyz.py, not here.
-            READYZ_TIMEOUT="20",
             **s3_environment(endpoint, BUCKET),
         )
         addresses = []
@@ -340,7 +337,7 @@ def test_behind_nginx(front):
         stop(processes[2])
         assert processes[2].returncode == 0
         stopped = len(answers)
-        wait_until(lambda: len(answers) >= stopped + 20)
+        wait_until(lambda: len(answers) >= stopped + 10)
     finally:
         running.clear()
         for thread in residents:
