@@ -107,12 +107,14 @@ def place_search(request):
     page = None
     if form.is_valid():
         # Only keys and paths of every match (one query); whole rows for one page only.
-        matches = Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path")
-        ranked = _rank_by_activity(matches)
+        matches = list(Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path"))
+        # Contributions counted once for every match (kept figures, one query): for the
+        # ranking and the page's own places.
+        contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
+        ranked = _rank_by_activity(matches, contributions)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        contributions = PlaceFigures.objects.in_force_counts(page.object_list)
         hearings = Hearing.objects.counts_concerning(places)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
@@ -189,12 +191,10 @@ def _hearing_codes():
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
 
-def _rank_by_activity(matches):
-    """The search's order, but places with contributions or hearings first: among 17 places
-    called Нұра, the ones with something to show lead. Contributions from the places' kept
-    figures (one query for the matches), hearings from the figures cache."""
-    matches = list(matches)
-    with_contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
+def _rank_by_activity(matches, with_contributions):
+    """The search's order, but places with contributions (`with_contributions`, by pk) or
+    hearings first: among 17 places called Нұра, the ones with something to show lead.
+    Hearings from the figures cache."""
     active, territories = cached("search-hearings", _hearing_codes, [SITE])
     first, rest = [], []
     for pk, path in matches:
