@@ -1,9 +1,10 @@
+import fcntl
 import os
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django.utils import translation
 
 from core import caching
@@ -38,6 +39,40 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request, django_db_modify_db_settings_parallel_suffix, django_db_blocker, tmp_path_factory
+):
+    """Migrate once per run, not once per xdist worker: the first worker migrates a template
+    database, and every worker's test database is created from it (Django's `TEST["TEMPLATE"]`,
+    PostgreSQL's `CREATE DATABASE ... TEMPLATE`), where `migrate` then finds nothing to apply.
+    Once per run is pytest-xdist's recipe: a file lock in the run's shared temporary folder."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    db = connections["default"]
+    if worker is None or db.vendor != "postgresql":
+        return
+    template = db.settings_dict["TEST"]["NAME"].removesuffix(f"_{worker}") + "_template"
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "template-db.lock", "w") as lock, django_db_blocker.unblock():
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "template-db.built").exists():
+            _migrate_template(db, template)
+            (shared / "template-db.built").touch()
+    db.settings_dict["TEST"]["TEMPLATE"] = template
+
+
+def _migrate_template(db, name):
+    """Create and migrate the test database `name` as Django creates any test database, then
+    point the connection back at the database it was configured with."""
+    configured, test_name = db.settings_dict["NAME"], db.settings_dict["TEST"]["NAME"]
+    db.settings_dict["TEST"]["NAME"] = name
+    try:
+        db.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    finally:
+        db.close()  # PostgreSQL copies a template nobody is connected to
+        db.settings_dict["NAME"], db.settings_dict["TEST"]["NAME"] = configured, test_name
 
 
 @pytest.fixture(autouse=True)

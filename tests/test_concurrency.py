@@ -5,11 +5,9 @@ own connection) tries the competing write, which must wait on the row lock and t
 once it sees the first write, never silently overwrite it.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from disclosures import services as disclosure_services
 from disclosures.models import Disclosure
@@ -24,25 +22,9 @@ from tests.factories import (
     MembershipFactory,
     member_of,
 )
+from tests.other_connection import in_other_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _in_other_connection(run):
-    """Start `run` in a thread with its own connection; returns (thread, outcome dict)."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = run()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    return thread, outcome
 
 
 def _assert_waits(thread):
@@ -77,7 +59,7 @@ def test_the_second_of_two_concurrent_corrections_is_refused():
             reason="Typo.",
             expected_version=opened,
         )
-        thread, outcome = _in_other_connection(second_correction)
+        thread, outcome = in_other_connection(second_correction)
         _assert_waits(thread)
     thread.join(timeout=30)
     assert isinstance(outcome.get("error"), ValidationError), outcome
@@ -106,7 +88,7 @@ def test_an_edit_racing_announce_cannot_unannounce_the_hearing():
 
     with transaction.atomic():
         hearing_services.announce_hearing(acting_user=organiser, hearing=hearing)
-        thread, outcome = _in_other_connection(edit_from_the_draft_form)
+        thread, outcome = in_other_connection(edit_from_the_draft_form)
         _assert_waits(thread)
     thread.join(timeout=30)
     assert isinstance(outcome.get("error"), ValidationError), outcome
@@ -127,7 +109,7 @@ def test_two_administrators_removing_each_other_leave_one():
 
     with transaction.atomic():
         project_services.remove_member(acting_user=a.user, membership=b)
-        thread, outcome = _in_other_connection(b_removes_a)
+        thread, outcome = in_other_connection(b_removes_a)
         _assert_waits(thread)
     thread.join(timeout=30)
     assert "error" in outcome, outcome

@@ -11,6 +11,7 @@ or gets 403/404, and nothing public changes (the content version stays as it was
 import datetime
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -150,8 +151,19 @@ def test_every_url_is_in_the_matrix():
     assert not (set(WRITES) - names), "the matrix names URLs that no longer exist"
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module's few hundred tests, in a transaction rolled back after the
+    last one; each test runs in a savepoint inside it (pytest-django's `db`), so whatever a
+    test writes is undone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield _world()
+        finally:
+            transaction.set_rollback(True)
+
+
+def _world():
     region = PlaceFactory(region=True)
     district = PlaceFactory(district=True, parent=region)
     rural = PlaceFactory(rural_district=True, parent=district)

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 
@@ -23,6 +23,7 @@ from tests.factories import (
     member_of,
     place_tree,
 )
+from tests.other_connection import in_other_connection
 
 
 def _page_was_kept(client, url):
@@ -199,22 +200,6 @@ def test_open_data_is_stale_after_a_public_change_or_a_hide_and_not_after_a_draf
 # --- No public write waits on another organisation's transaction --------------------------------
 
 
-def _in_other_connection(run):
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = run()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    return thread, outcome
-
-
 @pytest.mark.postgres
 @pytest.mark.real_commit
 @pytest.mark.django_db(transaction=True)
@@ -241,15 +226,15 @@ def test_a_publication_held_open_blocks_no_other_organisations_write():
             a_published.set()
             release.wait(30)
 
-    a_thread, a_outcome = _in_other_connection(company_a)
+    a_thread, a_outcome = in_other_connection(company_a)
     try:
         assert a_published.wait(10), a_outcome
-        question, asked = _in_other_connection(
+        question, asked = in_other_connection(
             lambda: services.ask_question(disclosure=b_shown, text="When is the well done?")
         )
         question.join(timeout=10)
         assert not question.is_alive(), "the resident's question waited on company A"
-        publication, published = _in_other_connection(
+        publication, published = in_other_connection(
             lambda: services.publish_disclosure(acting_user=b_owner, disclosure=b_draft)
         )
         publication.join(timeout=10)
