@@ -165,6 +165,16 @@ def licence_object():
 
 
 LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
+
+
+def attribution():
+    """The credit every export and the API ask for, in English like the data package."""
+    return (
+        f"Ashyq Auyl ({settings.SITE_URL}/), {LICENCE_TITLE} ({LICENCE_URL}). "
+        f"Coordinates of settlements: GeoNames ({GEONAMES_URL}), CC BY 4.0."
+    )
+
+
 KATO_URL = "https://stat.gov.kz/"
 
 

@@ -35,8 +35,8 @@ from core.metadata import absolute_template
 from core.opendata import (
     GEONAMES_URL,
     KATO_URL,
-    LICENCE_TITLE,
     LICENCE_URL,
+    attribution,
     csv_lines,
     json_row,
     licence_object,
@@ -220,7 +220,7 @@ def _write_resource(resource, now):
                 "name": resource.name,
                 "title": resource.title,
                 "license": licence_object(),
-                "attribution": _attribution(),
+                "attribution": attribution(),
                 "sources": [_source(key) for key in resource.sources],
                 "generated_at": now.isoformat(),
                 "fields": names,
@@ -244,13 +244,6 @@ def _counted(rows, csv_file, json_file):
         csv_file.rows += 1
         json_file.rows += 1
         yield row
-
-
-def _attribution():
-    return (
-        f"Ashyq Auyl ({settings.SITE_URL}/), {LICENCE_TITLE} ({LICENCE_URL}). "
-        f"Coordinates of settlements: GeoNames ({GEONAMES_URL}), CC BY 4.0."
-    )
 
 
 def _source(key):
