@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
@@ -33,7 +33,7 @@ schemathesis.openapi.format("kato-settlement", st.sampled_from(SETTLEMENTS))
 schemathesis.openapi.format("own-project", st.just(OWN_PROJECT))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def keep_connection():
     """Requests go through the real WSGI handler, which closes the database connection when a
     response ends; inside a test that would close the test's transaction (Django's test client
@@ -45,10 +45,22 @@ def keep_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def api_data(db, keep_connection):
+@pytest.fixture(scope="module")
+def api_rows(django_db_setup, django_db_blocker, keep_connection):
     """A little of everything, so that lists and details have rows to render; the company's
-    API key for the writes."""
+    API key for the writes. Made once for every operation, in a transaction rolled back at the
+    end (each operation's test runs in a savepoint inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_rows()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def api_data(api_rows, db):
+    return api_rows
+
+
+def make_rows():
     places = place_tree()
     project = ProjectFactory(primary_settlement=places["village"], slug=OWN_PROJECT)
     for code in SETTLEMENTS:
