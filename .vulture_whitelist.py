@@ -50,6 +50,9 @@ get_rate
 get_cache_key
 get_security_definition
 ApiKeyScheme
+get_page_size
+filter_queryset
+ApiFilterExtension
 # Pillow reads this module global.
 MAX_IMAGE_PIXELS
 # A function wrapper's identity, read by help() and tracebacks.

@@ -491,7 +491,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.ApiSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "projects.throttles.ApiReadThrottle",
@@ -523,6 +523,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error bodies every operation documents and the rules the server checks beyond each
+    # field's type (core/api.py, disclosures/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.state_server_rules",
+        "disclosures.api.state_disclosure_rules",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CurrencyEnum": "projects.models.Currency",
         "DisclosureStatusEnum": "disclosures.models.Status",

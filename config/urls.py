@@ -5,8 +5,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter
 
+from core.api import ApiIndex
 from core.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from disclosures.api import DisclosureViewSet, OwnDisclosureViewSet
 from disclosures.sitemaps import DisclosureSitemap
@@ -17,7 +18,15 @@ from portal import views as portal_views
 from portal.sitemaps import PlaceSitemap
 from projects.api import OrganisationViewSet, PlaceViewSet, ProjectViewSet
 
-api = SimpleRouter(trailing_slash=True)
+
+class ApiRouter(DefaultRouter):
+    """/api/v1/ answers the index of the resources (no `.json` suffixes)."""
+
+    APIRootView = ApiIndex
+    include_format_suffixes = False
+
+
+api = ApiRouter(trailing_slash=True)
 api.register("places", PlaceViewSet, basename="place")
 api.register("organisations", OrganisationViewSet, basename="organisation")
 api.register("projects", ProjectViewSet, basename="project")

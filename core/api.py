@@ -1,10 +1,15 @@
-"""The read API's common ground: cursor pages, bounded dates, conditional GET, open CORS."""
+"""The API's common ground: cursor pages, strict filters, bounded dates, conditional GET, open
+CORS, the index at /api/v1/ and the error answers every operation documents."""
 
 import datetime
+import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -12,30 +17,95 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.routers import APIRootView
 
 from core import caching
 from core.metadata import absolute
-from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range
+from core.opendata import LICENCE_URL, attribution, licence_object
+from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range, validate_kato_code
 
 READ_METHODS = ("GET", "HEAD")
 
 
 class CursorPage(CursorPagination):
-    """Pages by id: a harvest that runs while records are added neither repeats nor skips."""
+    """Pages by id: a harvest that runs while records are added neither repeats nor skips.
+
+    Each page names the data's licence and the credit it asks for (`license`, `attribution`,
+    and a `Link: <…>; rel="license"` header), as the bulk files do.
+    """
 
     ordering = "pk"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        """`page_size` from 1 to max_page_size; anything else is a 400, not the default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            message = _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def decode_cursor(self, request):
+        if request.query_params.get(self.cursor_query_param) == "":
+            message = _("Give a value, or leave this parameter out.")
+            raise ValidationError({self.cursor_query_param: [message]})
+        return super().decode_cursor(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         page = super().paginate_queryset(queryset, request, view)
         # `next` and `previous` link to the public site (SITE_URL), like every `url` field.
         self.base_url = absolute(request.get_full_path())
         return page
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {**response.data, **licence_fields()}
+        response["Link"] = f'<{LICENCE_URL}>; rel="license"'
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"].update(
+            license={
+                "type": "object",
+                "description": "The data's licence (as in the bulk files' data package).",
+                "properties": {key: {"type": "string"} for key in licence_object()},
+                "required": list(licence_object()),
+            },
+            attribution={"type": "string", "description": "The credit to give on reuse."},
+        )
+        paginated["required"] = [*paginated.get("required", []), "license", "attribution"]
+        return paginated
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+            else:
+                parameter["schema"] = {**parameter["schema"], "minLength": 1}
+        return parameters
+
+
+def licence_fields():
+    return {"license": licence_object(), "attribution": attribution()}
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):
@@ -73,6 +143,155 @@ class BoundedDatesMixin:
         return field_class, kwargs
 
 
+# --- Filters: what django-filter lets pass for HTML forms, the API refuses or states -----------
+
+KATO_PATTERN = "^[0-9]{9}$"
+SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+# An instant in EARLIEST_YEAR..LATEST_YEAR (BoundedIsoDateTimeField), as the schema states it.
+YEARS_PATTERN = "^(199[1-9]|20[0-9][0-9]|2100)-"
+
+
+def _target_field(choice_filter):
+    """The model field a record filter looks its value up in (a KATO code, a slug)."""
+    queryset = choice_filter.queryset
+    if callable(queryset):
+        queryset = queryset(None)
+    return queryset.model._meta.get_field(choice_filter.extra.get("to_field_name") or "pk")
+
+
+def _decimal_pattern(number_filter):
+    places = number_filter.extra["decimal_places"]
+    whole = number_filter.extra["max_digits"] - places
+    return f"^[0-9]{{1,{whole}}}(\\.[0-9]{{1,{places}}})?$"
+
+
+def _is_decimal(a_filter):
+    return isinstance(a_filter, django_filters.NumberFilter) and "max_digits" in a_filter.extra
+
+
+def parameter_schema(a_filter):
+    """The bounds of a filter's value the API enforces (ApiFilterBackend), for the schema: {}
+    where django-filter's own description is already exact."""
+    if isinstance(a_filter, django_filters.filters.BaseCSVFilter):
+        return {"minItems": 1}  # `sort=` is refused, not read as no sorting
+    if isinstance(a_filter, django_filters.ModelChoiceFilter):
+        target = _target_field(a_filter)
+        schema = {"type": "string", "minLength": 1, "maxLength": target.max_length}
+        if validate_kato_code in target.validators:
+            schema["pattern"] = KATO_PATTERN
+        elif isinstance(target, models.SlugField):
+            schema["pattern"] = SLUG_PATTERN
+        return schema
+    if _is_decimal(a_filter):
+        return {"type": "string", "pattern": _decimal_pattern(a_filter)}
+    if isinstance(a_filter, django_filters.NumberFilter):
+        extra = a_filter.extra
+        return {"type": "integer", "minimum": extra["min_value"], "maximum": extra["max_value"]}
+    if isinstance(a_filter, django_filters.IsoDateTimeFilter):
+        return {"type": "string", "format": "date-time", "pattern": YEARS_PATTERN}
+    if isinstance(a_filter, django_filters.CharFilter):
+        return {"type": "string", "minLength": 1}
+    return {}
+
+
+def _refusal(a_filter, value):
+    """Messages refusing `value` before django-filter reads it (it would read an empty value
+    as no filter, `hide_withdrawn=maybe` as true and `amount_min=1e5` as 100000), or []."""
+    if value == "":
+        return [_("Give a value, or leave this parameter out.")]
+    if isinstance(a_filter, django_filters.BooleanFilter) and value not in ("true", "false"):
+        return [_("Give true or false.")]
+    if _is_decimal(a_filter) and not re.fullmatch(_decimal_pattern(a_filter), value):
+        return [_("Give a number such as 1500000 or 1500000.50.")]
+    if isinstance(a_filter, django_filters.ModelChoiceFilter):
+        try:
+            _target_field(a_filter).clean(value, None)
+        except DjangoValidationError as error:
+            return error.messages
+    return []
+
+
+def _names_unknown_record(filterset, name):
+    """The value is well formed but no record has it: no row can match, an empty list."""
+    errors = filterset.form.errors.as_data().get(name, [])
+    return isinstance(filterset.filters.get(name), django_filters.ModelChoiceFilter) and all(
+        error.code == "invalid_choice" for error in errors
+    )
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, as strict as the schema: an empty, ill-formed or out-of-range
+    value is a 400 naming the parameter; an unknown KATO code or slug is an empty list."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        errors = {}
+        for name, a_filter in filterset.filters.items():
+            for value in request.query_params.getlist(name):
+                if messages := _refusal(a_filter, value):
+                    errors[name] = [str(message) for message in messages]
+        valid = filterset.is_valid()
+        if not valid:
+            for name, messages in filterset.errors.items():
+                if name not in errors and not _names_unknown_record(filterset, name):
+                    errors[name] = messages
+        if errors:
+            raise ValidationError(errors)
+        if not valid:  # only records nobody has: nothing matches
+            return queryset.none()
+        return filterset.qs
+
+
+class ApiFilterExtension(DjangoFilterExtension):
+    """The filters' parameters with the bounds ApiFilterBackend enforces."""
+
+    target_class = ApiFilterBackend
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        for parameter in parameters:
+            parameter["schema"].update(parameter_schema(filter_field))
+        return parameters
+
+
+class StrictJsonMixin:
+    """A write serializer that takes each field in its JSON type only, as the schema says: DRF
+    also reads `0` and `"yes"` as booleans, `"5"` and `5.0` as whole numbers and `5` as text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {
+                name: [message]
+                for name, field in self.fields.items()
+                if name in data
+                and not field.read_only
+                and (message := _json_type_refusal(field, data[name]))
+            }
+            if errors:
+                raise ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+def _json_type_refusal(field, value):
+    if value is None:
+        return None  # DRF's own check: null where the field allows it
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Give true or false.")
+    if isinstance(field, serializers.IntegerField):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return None if whole else _("Give a whole number.")
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField):
+        return None if isinstance(value, list) else _("Give a list.")
+    if isinstance(field, serializers.RelatedField) and value == "":
+        return _("Give a value or null.")  # DRF would read "" as null
+    return None if isinstance(value, str) else _("Give text, in quotes.")
+
+
 def updated_since():
     return BoundedIsoDateTimeFilter(
         field_name="updated_at",
@@ -94,7 +313,9 @@ def content_validators():
     midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     last_modified = max(changed_at, midnight)
     etag = f'"api-v1-{caching.stamp(found)}-{get_language()}-{today.isoformat()}"'
-    return etag, last_modified.timestamp()
+    # Whole seconds, as HTTP dates carry them (RFC 9110): with a fraction, the exact
+    # Last-Modified sent back in If-Modified-Since would look older than the content.
+    return etag, int(last_modified.timestamp())
 
 
 def allow_cross_origin(response):
@@ -109,13 +330,11 @@ def allow_cross_origin(response):
     return response
 
 
-class PublicReadViewSet(viewsets.ReadOnlyModelViewSet):
-    """Anonymous, cacheable, cross-origin reads of public records."""
+class PublicRead:
+    """Anonymous, cacheable, cross-origin reads (a mixin of API views)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    pagination_class = CursorPage
-    filter_backends = [DjangoFilterBackend]
 
     def dispatch(self, request, *args, **kwargs):
         validators = None
@@ -133,3 +352,148 @@ class PublicReadViewSet(viewsets.ReadOnlyModelViewSet):
             response["Last-Modified"] = http_date(validators[1])
         patch_vary_headers(response, ["Accept-Language"])
         return allow_cross_origin(response)
+
+
+class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
+    """Anonymous, cacheable, cross-origin reads of public records."""
+
+    pagination_class = CursorPage
+    filter_backends = [ApiFilterBackend]
+
+
+# --- The answers besides success, as every operation documents them ---------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "description": "Why the request was refused, in the reader's language.",
+}
+REFUSAL_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "object"},
+        ]
+    },
+    "description": (
+        "Each refused parameter or field with its messages (a list's items by position); "
+        "`detail` or `non_field_errors` for a refusal not about one field."
+    ),
+}
+
+
+# Text the API refuses (DRF refuses NUL characters) and text that counts as given (something
+# visible left once whitespace and control characters are stripped, core/text.py).
+NO_NUL_PATTERN = "^[^\\x00]*$"
+VISIBLE_PATTERN = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufffe\\uffff]"
+
+
+def state_server_rules(result, **kwargs):
+    """drf-spectacular post-processing hook: the error bodies the operations refer to, and what
+    every request body's fields are checked for beyond their type: no NUL in text, and dates
+    in EARLIEST_YEAR..LATEST_YEAR (BoundedDatesMixin)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in schemas.items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                if field.get("type") == "string" and "pattern" not in field:
+                    is_date = field.get("format") == "date"
+                    field["pattern"] = YEARS_PATTERN if is_date else NO_NUL_PATTERN
+    schemas.update(Error=ERROR_SCHEMA, Refusal=REFUSAL_SCHEMA)
+    return result
+
+
+def _json_response(name, description):
+    schema = {"$ref": f"#/components/schemas/{name}"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error_responses(method, action, authenticated):
+    """{status: response} an operation can answer besides its success."""
+    responses = {
+        "404": _json_response("Error", "Not found (or not yours), or an invalid cursor."),
+        "406": _json_response("Error", "Only application/json can be answered."),
+        "429": _json_response(
+            "Error", "Too many requests; `Retry-After` says in how many seconds to try again."
+        ),
+    }
+    if method == "GET":
+        responses["304"] = {
+            "description": "Not modified: the ETag sent in If-None-Match, or nothing newer than "
+            "If-Modified-Since (whole seconds)."
+        }
+    if method != "GET" or action == "list":
+        responses["400"] = _json_response("Refusal", "Invalid parameters or body.")
+    if authenticated:
+        responses["401"] = _json_response(
+            "Error", "No API key, or one that is not valid, was revoked or expired."
+        )
+    if method != "GET":
+        responses["409"] = _json_response(
+            "Refusal", "A stale `version`, or an idempotency key used for another request."
+        )
+        responses["415"] = _json_response("Error", "The body must be application/json.")
+    return responses
+
+
+class ApiSchema(AutoSchema):
+    """drf-spectacular's schema, with every answer an operation can give besides its success."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            responses = error_responses(
+                self.method,
+                getattr(self.view, "action", None),
+                bool(self.view.authentication_classes),
+            )
+            for code, response in responses.items():
+                operation["responses"].setdefault(code, response)
+        return operation
+
+
+class ApiIndex(PublicRead, APIRootView):
+    """/api/v1/: the resources, the schema, the docs and the licence."""
+
+    schema = ApiSchema()
+
+    @extend_schema(
+        operation_id="api_index",
+        responses={
+            200: {
+                "type": "object",
+                "properties": {
+                    "resources": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string", "format": "uri"},
+                    },
+                    "schema": {"type": "string", "format": "uri"},
+                    "docs": {"type": "string", "format": "uri"},
+                    "license": {"type": "object"},
+                    "attribution": {"type": "string"},
+                },
+                "required": ["resources", "schema", "docs", "license", "attribution"],
+            }
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        namespace = request.resolver_match.namespace
+        resources = {
+            name: absolute(reverse(f"{namespace}:{url_name}"))
+            for name, url_name in self.api_root_dict.items()
+        }
+        body = {
+            "resources": resources,
+            "schema": absolute(reverse("api-schema")),
+            "docs": absolute(reverse("api-docs")),
+            **licence_fields(),
+        }
+        return Response(body)
+
+
+def api_error(request, status, detail):
+    """An error outside any API view (an unknown /api/ address), in the API's JSON shape."""
+    return JsonResponse({"detail": str(detail)}, status=status)

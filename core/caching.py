@@ -286,6 +286,8 @@ def _kept_page(request, view, scopes, cookies, args, kwargs):
         key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, key_prefix, cache=cache)
         # The key names the address, the versions, the hour and the encoding: so does the tag.
         response["ETag"] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-        response["Last-Modified"] = http_date(max(found.values()) / 1e9)
+        # ... and so does the date: If-Modified-Since alone must not keep last hour's page.
+        hour = timezone.localtime().replace(minute=0, second=0, microsecond=0).timestamp()
+        response["Last-Modified"] = http_date(max(max(found.values()) / 1e9, hour))
         cache.set(key, response, SERVER_CACHE_SECONDS)
     return response

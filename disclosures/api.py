@@ -10,16 +10,25 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import BoundedIsoDateTimeFilter, CursorPage, PublicReadViewSet, updated_since
+from core.api import (
+    KATO_PATTERN,
+    VISIBLE_PATTERN,
+    BoundedIsoDateTimeFilter,
+    CursorPage,
+    PublicReadViewSet,
+    updated_since,
+)
+from core.validators import EARLIEST_YEAR
 from disclosures import services
 from disclosures.filters import DisclosureFilter
-from disclosures.models import ApiCreation, Confirmation, Disclosure, Revision
+from disclosures.models import ApiCreation, Basis, Confirmation, Disclosure, Revision, Status
 from disclosures.serializers import (
     DisclosureCorrectionSerializer,
     DisclosureCreateSerializer,
@@ -88,6 +97,67 @@ def _refusal(error):
         return Response({"version": error.messages}, status=status.HTTP_409_CONFLICT)
     detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
     return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+
+
+def state_disclosure_rules(result, **kwargs):
+    """drf-spectacular post-processing hook: what `Disclosure.clean()` and the services check on
+    a new disclosure, beyond each field's own type (a title, the dates its status needs...).
+
+    Settlements are codes of settlements (format `kato-settlement`), the project one of the
+    organisation's own (format `own-project`).
+    """
+    schemas = result["components"]["schemas"]
+    for name in ("DisclosureCreateRequest", "PatchedDisclosureCorrectionRequest"):
+        properties = schemas[name]["properties"]
+        properties["settlements"]["items"].update(pattern=KATO_PATTERN, format="kato-settlement")
+        properties["project"]["format"] = "own-project"
+    schemas["DisclosureCreateRequest"]["allOf"] = [
+        {"anyOf": [_given(f"title_{language}") for language in ("kk", "ru", "en")]},
+        {
+            "anyOf": [
+                {  # a promise, the default status
+                    "properties": {"status": {"enum": [Status.PROMISED.value]}, "due_date": DATE},
+                    "required": ["due_date"],
+                },
+                _status(Status.IN_PROGRESS),
+                _status(
+                    Status.DELIVERED,
+                    "delivered_date",
+                    {**DATE, "pattern": _years_before_this_one()},
+                ),
+                _status(Status.CANCELLED, "cancel_reason", {"pattern": VISIBLE_PATTERN}),
+            ]
+        },
+        {
+            "anyOf": [
+                {"properties": {"basis": {"enum": [b.value for b in Basis if b != Basis.OTHER]}}},
+                _given("basis_reference"),
+            ]
+        },
+    ]
+    return result
+
+
+DATE = {"type": "string", "format": "date"}
+
+
+def _given(name):
+    return {"properties": {name: {"pattern": VISIBLE_PATTERN}}, "required": [name]}
+
+
+def _status(status, needs=None, schema=None):
+    rule = {"properties": {"status": {"enum": [status.value]}}, "required": ["status"]}
+    if needs:
+        rule["properties"][needs] = schema
+        rule["required"].append(needs)
+    return rule
+
+
+def _years_before_this_one():
+    """A delivery date cannot be in the future: the schema states it as a date of an earlier
+    year (it cannot compare dates), which the server accepts whatever the day."""
+    years = range(EARLIEST_YEAR, timezone.localdate().year)
+    return "^(" + "|".join(str(year) for year in years) + ")-"
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -4,7 +4,7 @@ the akimat's word, with evidence as absolute URLs."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import BoundedDatesMixin
+from core.api import BoundedDatesMixin, StrictJsonMixin
 from disclosures import export
 from disclosures.models import (
     Confirmation,
@@ -180,7 +180,7 @@ class HiddenDisclosureSerializer(serializers.Serializer):
 WRITABLE_FIELDS = [name for name in export.WRITABLE if name != "status"]
 
 
-class DisclosureCreateSerializer(BoundedDatesMixin, serializers.ModelSerializer):
+class DisclosureCreateSerializer(StrictJsonMixin, BoundedDatesMixin, serializers.ModelSerializer):
     """A new disclosure, checked by the same model rules and service as the site's form."""
 
     settlements = KatoCodes()
@@ -214,5 +214,5 @@ class DisclosureCorrectionSerializer(DisclosureCreateSerializer):
         fields = [*WRITABLE_FIELDS, "version", "reason"]
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(StrictJsonMixin, serializers.Serializer):
     version = serializers.IntegerField(min_value=1)

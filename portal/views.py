@@ -22,10 +22,11 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 from django_sendfile import sendfile
 
 from core import opendata, readiness
+from core.api import api_error
 from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute
@@ -401,7 +402,13 @@ def open_data(request):
     )
 
 
+def _files_built_at(request):
+    manifest = downloads.read_manifest()
+    return downloads.generated_at(manifest) if manifest else None
+
+
 @require_safe
+@condition(last_modified_func=_files_built_at)
 def data_page(request):
     """Everyone: the bulk downloads, each file with its size, rows and when it was built.
 
@@ -625,6 +632,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    """The 404 page; under /api/ the API's JSON error (an unknown resource or address)."""
+    if request.path.startswith("/api/"):
+        return api_error(request, 404, _("Not found."))
     return render(request, "errors/error.html", {"status": 404}, status=404)
 
 

@@ -51,6 +51,7 @@ class KatoCodes(serializers.ListField):
     default_error_messages = {"unknown": _("No place has the KATO code %(value)s.")}
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 1)
         super().__init__(child=serializers.CharField(max_length=KATO_LENGTH), **kwargs)
 
     def to_internal_value(self, data):

@@ -7,6 +7,7 @@ import json
 
 from django.test import TestCase, override_settings
 
+from core.opendata import LICENCE_URL
 from disclosures.models import Document
 from tests.factories import (
     DisclosureFactory,
@@ -62,7 +63,8 @@ class LinksThroughAnotherHostTests(TestCase):
     def assert_public(self, found, at_least):
         self.assertGreaterEqual(len(found), at_least)
         for link in found:
-            self.assertTrue(link.startswith(SITE + "/"), link)
+            if link != LICENCE_URL:  # the licence's own address, named by every list
+                self.assertTrue(link.startswith(SITE + "/"), link)
 
     def test_api_lists_and_details(self):
         """`url` fields, photos, documents and protocols, in lists and details, for every
@@ -92,7 +94,7 @@ class LinksThroughAnotherHostTests(TestCase):
     def test_pagination_links(self):
         """`next` and `previous` keep their names and the query string, on the public site."""
         first = json.loads(self.get("/api/v1/disclosures/?page_size=1"))
-        self.assertEqual(set(first), {"next", "previous", "results"})
+        self.assertLessEqual({"next", "previous", "results"}, set(first))
         self.assertIsNone(first["previous"])
         self.assertTrue(first["next"].startswith(SITE + "/api/v1/disclosures/?"))
         self.assertIn("page_size=1", first["next"])

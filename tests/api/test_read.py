@@ -100,6 +100,55 @@ class DisclosureAPITests(TestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("updated_since", response.json())
 
+    def test_values_the_schema_refuses_are_400_naming_the_parameter(self):
+        """Empty values, non-boolean flags, out-of-range numbers and ill-formed codes are
+        refused, not read as no filter (or as true)."""
+        for query, name in [
+            ("updated_since=", "updated_since"),
+            ("hide_withdrawn=maybe", "hide_withdrawn"),
+            ("page_size=0", "page_size"),
+            ("page_size=501", "page_size"),
+            ("page_size=ten", "page_size"),
+            ("cursor=", "cursor"),
+            ("year=0", "year"),
+            ("amount_min=1e5", "amount_min"),
+            ("organisation=not%20a%20slug", "organisation"),
+        ]:
+            with self.subTest(query=query):
+                response = self.get(f"/api/v1/disclosures/?{query}")
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(name, response.json())
+
+    def test_a_well_formed_code_or_slug_nobody_has_is_an_empty_list(self):
+        for query in ("place=799999999", "organisation=nobody", "project=nothing"):
+            with self.subTest(query=query):
+                response = self.get(f"/api/v1/disclosures/?{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.json()["results"], [])
+
+    def test_lists_name_the_licence(self):
+        """Beside next/previous/results, as the bulk files do; and in a Link header."""
+        response = self.get("/api/v1/disclosures/")
+        data = response.json()
+        self.assertEqual(data["license"]["name"], "CC-BY-4.0")
+        self.assertIn("GeoNames", data["attribution"])
+        self.assertEqual(
+            response["Link"], '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+        )
+
+    def test_index_and_unknown_addresses_answer_json(self):
+        index = self.get("/api/v1/")
+        self.assertEqual(index.status_code, 200)
+        resources = index.json()["resources"]
+        self.assertEqual(resources["disclosures"], settings.SITE_URL + "/api/v1/disclosures/")
+        self.assertIn("own/disclosures", resources)
+        for path in ("/api/v1/nothing/", "/api/v2/", "/api/v1/places/12/"):
+            with self.subTest(path=path):
+                response = self.get(path)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertIn("detail", response.json())
+
     def test_updated_since_harvests_changes(self):
         later = timezone.now() + datetime.timedelta(minutes=5)
         type(self.shown).objects.filter(pk=self.shown.pk).update(updated_at=later)
