@@ -103,6 +103,17 @@ def _invalidate_at_once(request, monkeypatch):
     monkeypatch.setattr(caching, "invalidate", lambda *scopes: scopes and caching.bump(scopes))
 
 
+@pytest.fixture(autouse=True)
+def _page_hour_of_the_test(request, monkeypatch):
+    """Page keys carry the local hour (core.caching.local_hour), so a test that runs across the
+    hour would see its kept pages vanish: each test keeps the hour it started in. Tests marked
+    `real_clock` see the clock move."""
+    if request.node.get_closest_marker("real_clock"):
+        return
+    hour = caching.local_hour()
+    monkeypatch.setattr(caching, "local_hour", lambda: hour)
+
+
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"

@@ -4,6 +4,7 @@ dataset, bounded lists, and a whole-page cache that serves residents without ren
 import gzip
 from unittest import mock
 
+import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import TestCase
@@ -284,6 +285,7 @@ class ComputedOnceTests(TestCase):
         self.assertEqual(caching.cached("fig", lambda: {"total": 2}, ["place:1"]), {"total": 2})
 
 
+@pytest.mark.real_clock
 def test_the_page_key_hour_follows_the_clock():
     """The hour in page keys is the local hour: "days left" and "overdue" follow the clock."""
 
