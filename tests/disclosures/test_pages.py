@@ -53,7 +53,7 @@ def export_ids(client, url):
     assert response.streaming
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     if url.split("?")[0].endswith(".json"):
-        return [row["id"] for row in json.loads(body)]
+        return [row["id"] for row in json.loads(body)["data"]]
     return [int(row["id"]) for row in csv.DictReader(io.StringIO(body))]
 
 
