@@ -23,7 +23,6 @@ from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, json_row
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit, refuse_dropped_files
-from core.services import moderate_input
 from core.uploads import hold, keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from disclosures import export, images, services
@@ -704,7 +703,7 @@ def moderate(request, kind, pk):
     form = ModerationForm(request.POST, kind=kind, item=item)
     if not form.is_valid():
         return _moderation_page(request, refused=form)
-    moderate_input(
+    services.moderate(
         acting_user=request.user,
         item=item,
         approve=form.cleaned_data["approve"],
