@@ -237,13 +237,15 @@ def disclosure_detail(request, pk):
 
 @public_page(scopes=_disclosure_page_scopes)
 def disclosure_changes(request, pk):
-    """The public change log: every correction after publication, with old/new values."""
+    """The public change log: every correction after publication, with old/new values. Drafts
+    are private forever: what a record said before it was published is shown only to its
+    organisation and moderators."""
     disclosure = _public_disclosure(request, pk)
     revisions = disclosure.revisions.select_related("acting_organisation").order_by(
         "-created_at", "-pk"
     )
-    if not request.user.is_staff:
-        revisions = revisions.exclude(action__in=[Revision.Action.CREATED])
+    if not disclosure.lifecycle_roles(request.user):
+        revisions = revisions.filter(after_publication=True)
     return render(
         request,
         "disclosures/revision_list.html",
