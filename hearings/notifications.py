@@ -174,7 +174,7 @@ def queue_resident_notice(item, page_path):
     if not item.is_approved():
         return 0
     answered_at = getattr(item, "answered_at", None)
-    event = f"answered:{answered_at:%Y%m%dT%H%M%S}" if answered_at else "published"
+    event = f"answered:{answered_at:%Y%m%dT%H%M%S.%f}" if answered_at else "published"
     context = {
         "said": getattr(item, "text", "") or getattr(item, "comment", ""),
         "answer": getattr(item, "answer", ""),
