@@ -67,7 +67,8 @@ class DisclosureViewSet(PublicReadViewSet):
     def with_everything(queryset):
         return queryset.with_related().prefetch_related(
             "status_changes",
-            "revisions",
+            # Drafts are private forever: the public history starts at publication.
+            Prefetch("revisions", queryset=Revision.objects.filter(after_publication=True)),
             Prefetch("confirmations", queryset=Confirmation.objects.select_related("akimat")),
             "photos",
             "documents",

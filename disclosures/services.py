@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core.changelog import changed_labels, diff, field_code
 from core.lifecycle import REASON, check_transition, require
 from core.opendata import csv_value, record_takedown
-from core.services import lock_for_write, save_versioned
+from core.services import lock_for_write, moderate_input, save_versioned
 from core.text import clean_text
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
@@ -44,6 +44,7 @@ from disclosures.models import (
     ValueForm,
     today,
 )
+from hearings import notifications
 from projects.models import Currency, Organisation, Place, Project
 
 logger = logging.getLogger(__name__)
@@ -502,6 +503,15 @@ def ask_question(*, disclosure, text, author_name="", contact="", ip_hash=""):
 
 
 @transaction.atomic
+def moderate(*, acting_user, item, approve, reason=""):
+    """Staff approve or reject a resident's question or word (`core.services.moderate_input`);
+    a resident who left an e-mail address hears when it is published."""
+    item = moderate_input(acting_user=acting_user, item=item, approve=approve, reason=reason)
+    notifications.queue_resident_notice(item, item.disclosure.get_absolute_url())
+    return item
+
+
+@transaction.atomic
 def answer_question(*, acting_user, question, answer, reason=""):
     """The organisation answers a question on its disclosure; the answer is public.
 
@@ -525,6 +535,7 @@ def answer_question(*, acting_user, question, answer, reason=""):
     question.answered_at = timezone.now()
     question.answered_by = acting_user
     question.save(update_fields=["answer", "answered_at", "answered_by"])
+    notifications.queue_resident_notice(question, question.disclosure.get_absolute_url())
     if previous:
         AnswerCorrection.objects.create(
             question=question, old_answer=previous, reason=reason[:500], acting_user=acting_user

@@ -23,7 +23,6 @@ from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit, refuse_dropped_files
-from core.services import moderate_input
 from core.uploads import hold, keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from disclosures import export, images, services
@@ -241,13 +240,15 @@ def disclosure_detail(request, pk):
 
 @public_page(scopes=_disclosure_page_scopes)
 def disclosure_changes(request, pk):
-    """The public change log: every correction after publication, with old/new values."""
+    """The public change log: every correction after publication, with old/new values. Drafts
+    are private forever: what a record said before it was published is shown only to its
+    organisation and moderators."""
     disclosure = _public_disclosure(request, pk)
     revisions = disclosure.revisions.select_related("acting_organisation").order_by(
         "-created_at", "-pk"
     )
-    if not request.user.is_staff:
-        revisions = revisions.exclude(action__in=[Revision.Action.CREATED])
+    if not disclosure.lifecycle_roles(request.user):
+        revisions = revisions.filter(after_publication=True)
     return render(
         request,
         "disclosures/revision_list.html",
@@ -707,7 +708,7 @@ def moderate(request, kind, pk):
     form = ModerationForm(request.POST, kind=kind, item=item)
     if not form.is_valid():
         return _moderation_page(request, refused=form)
-    moderate_input(
+    services.moderate(
         acting_user=request.user,
         item=item,
         approve=form.cleaned_data["approve"],

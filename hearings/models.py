@@ -1418,6 +1418,7 @@ class OutboxMessage(models.Model):
         REMINDER = "reminder", _("reminder")
         RECORD = "record", _("record published")
         PROTOCOL_LATE = "protocol_late", _("protocol overdue (to the organiser)")
+        RESIDENT = "resident", _("to a resident: their question answered or their word published")
 
     channel = models.CharField(max_length=20, default="email")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -37,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.text import one_line
+from core.validators import validate_email_domain_name
 from hearings.channels import get_channel
 from hearings.models import Hearing, OutboxMessage, Subscription
 
@@ -155,6 +158,53 @@ def queue_confirmation(subscription, next_path=""):
         ],
         ignore_conflicts=True,
     )
+
+
+def queue_resident_notice(item, page_path):
+    """Tell a resident who left an e-mail address that their question or comment is answered, or
+    their word published: once per answer (a corrected answer is news again). In Kazakh and
+    Russian, one under the other: the site does not know which the resident reads. A phone
+    number, no contact, or an item not approved: nothing is sent."""
+    email = (item.contact or "").strip()
+    try:
+        validate_email(email)
+        validate_email_domain_name(email)
+    except ValidationError:
+        return 0
+    if not item.is_approved():
+        return 0
+    answered_at = getattr(item, "answered_at", None)
+    event = f"answered:{answered_at:%Y%m%dT%H%M%S.%f}" if answered_at else "published"
+    context = {
+        "said": getattr(item, "text", "") or getattr(item, "comment", ""),
+        "answer": getattr(item, "answer", ""),
+        "answered": bool(answered_at),
+        "url": absolute(page_path),
+    }
+    subjects, bodies = [], []
+    for language in ("kk", "ru"):
+        with translation.override(language):
+            subjects.append(
+                _("Your question is answered on Ashyq Auyl")
+                if answered_at
+                else _("Your word is published on Ashyq Auyl")
+            )
+            bodies.append(render_to_string("hearings/email/resident_notice.txt", context))
+    created = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel="email",
+                kind=Kind.RESIDENT,
+                recipient=email,
+                subject=one_line(" / ".join(subjects))[:255],
+                body="\n\n".join(bodies),
+                hearing=getattr(item, "hearing", None),
+                dedupe_key=f"resident:{item._meta.label_lower}:{item.pk}:{event}",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
 
 
 def queue_reminders(now=None):

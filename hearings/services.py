@@ -550,6 +550,7 @@ def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
     comment.answered_at = timezone.now()
     comment.full_clean()
     comment.save(update_fields=["answer", "outcome", "answered_by", "answered_at"])
+    notifications.queue_resident_notice(comment, comment.hearing.get_absolute_url())
     if correcting:
         AnswerCorrection.objects.create(
             comment=comment,
@@ -562,9 +563,14 @@ def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
     return comment
 
 
+@transaction.atomic
 def moderate(*, acting_user, item, approve, reason=""):
-    """Staff approve or reject a comment or a 'learned of' report (see projects.services)."""
-    return moderate_input(acting_user=acting_user, item=item, approve=approve, reason=reason)
+    """Staff approve or reject a comment or a 'learned of' report (see core.services); a
+    resident who left an e-mail address with a comment hears when it is published."""
+    item = moderate_input(acting_user=acting_user, item=item, approve=approve, reason=reason)
+    if isinstance(item, HearingComment):
+        notifications.queue_resident_notice(item, item.hearing.get_absolute_url())
+    return item
 
 
 def register_attendance(*, hearing, name, contact="", people=1, needs="", ip_hash=""):

@@ -69,6 +69,7 @@ class DisclosureAPITests(TestCase):
             action=Revision.Action.EDITED,
             changes=[{"field": "amount", "old": "1 KZT", "new": "2 KZT"}],
             reason="Typo in the amount.",
+            after_publication=True,
         )
         akimat = AkimatFactory(place=self.places["district"])
         ConfirmationFactory(disclosure=disclosure, akimat=akimat)

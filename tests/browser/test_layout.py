@@ -3,7 +3,8 @@
 build/screenshots/<lang>-<width>-<name>.png (CI keeps them), and the page fails on layout
 breakage a program can see: text boxes narrower than 8 characters, words broken inside,
 sideways overflow, a deadlines table that does not fit its box, overlapping boxes, images
-without a size. The rules are in layout_check.js.
+without a size (the rules are in layout_check.js); and the printed notice of a hearing must fit
+one A4 page in Kazakh and Russian.
 
 Data: the demo (seed_demo on the full KATO classifier) plus the few states it lacks (a withdrawn
 contribution, a cancelled and a past hearing, items waiting for moderation), made with factories.
@@ -11,6 +12,7 @@ Each test is one language at one width in one browser context; accounts are swit
 a session cookie made on the server, so no test logs in through the form.
 """
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -258,6 +260,12 @@ def _session_cookie(email, url):
     return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": url}
 
 
+def _printed_pages(page, path):
+    """The page printed to A4 by Chromium (its print style sheet): how many pages."""
+    pdf = page.pdf(path=str(path), format="A4")
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_lays_out(browser, site, language, width):
@@ -292,6 +300,10 @@ def test_every_page_lays_out(browser, site, language, width):
             problems = page.evaluate(CHECK, None)
             shot = SCREENSHOTS / f"{language}-{width}-{name}.png"
             page.screenshot(path=str(shot), full_page=True)
+            if name == "hearing-notice" and language != "en" and width == WIDTHS[-1]:
+                pages = _printed_pages(page, SCREENSHOTS / f"{language}-{name}.pdf")
+                if pages != 1:
+                    failures.append(f"{where}: prints on {pages} A4 pages, not one")
             for problem in problems:
                 failures.append(
                     f"{where}: {problem['check']}: {problem['element']}"

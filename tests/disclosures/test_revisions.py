@@ -104,6 +104,36 @@ class RevisionLogTests(TestCase):
         )
         self.assertEqual(Disclosure.objects.get(pk=draft.pk).title_ru, "Другое")
 
+    def test_drafts_are_private_forever(self):
+        """What a company typed and removed before publishing never becomes public: the change
+        log and the API start at publication; the company itself still sees its draft steps
+        (issue 21)."""
+        draft = DisclosureFactory(
+            organisation=self.disclosure.organisation,
+            title_ru="Ремонт школы",
+            amount=Decimal("9999999"),
+            settlements=[self.places["village"]],
+        )
+        draft.title_ru = "Ремонт школы № 2"
+        draft.amount = Decimal("1500000")
+        services.update_disclosure(
+            acting_user=self.user, disclosure=draft, settlements=[self.places["village"]]
+        )
+        services.publish_disclosure(
+            acting_user=self.user, disclosure=Disclosure.objects.get(pk=draft.pk)
+        )
+        self.assertTrue(draft.revisions.filter(after_publication=False).exists())
+        url = reverse("disclosures:changes", args=[draft.pk])
+        public = self.client.get(url).content.decode()
+        api = self.client.get(f"/api/v1/disclosures/{draft.pk}/").json()
+        self.assertNotIn("9\xa0999\xa0999", public)
+        self.assertNotIn("9999999", str(api["revisions"]))
+        self.assertEqual(
+            [revision["action"] for revision in api["revisions"]], [Revision.Action.PUBLISHED]
+        )
+        self.client.force_login(self.user)
+        self.assertIn("9\xa0999\xa0999", self.client.get(url).content.decode())
+
     def test_withdrawal_keeps_the_record_visible(self):
         """A withdrawn disclosure stays on its page with the reason, and on the list, greyed,
         unless the list is asked to hide withdrawn ones."""
