@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.urls import translate_url
 from django.utils.translation import get_language
 
@@ -30,10 +31,14 @@ def canonical_path(request):
     """This page's canonical address on the site: its path and only CANONICAL_QUERY (a page
     number past the first)."""
     path = request.path if _local(request.path) else "/"
+    try:
+        query = request.GET
+    except SuspiciousOperation:  # the error page of a query refused as too long: its path only
+        return path
     kept = [
         f"{name}={value}"
         for name in CANONICAL_QUERY
-        if (value := request.GET.get(name, "")).isdigit() and int(value) > 1
+        if (value := query.get(name, "")).isdigit() and int(value) > 1
     ]
     return path + ("?" + "&".join(kept) if kept else "")
 

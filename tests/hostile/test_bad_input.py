@@ -390,3 +390,13 @@ def test_a_cell_over_128k_is_refused_whatever_the_csv_modules_limit(client):
         csv.field_size_limit(old)
     assert response.status_code == 400
     assert not Disclosure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_query_with_too_many_fields_gets_the_400_page(client):
+    """Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters; the 400 page itself
+    must not read them again (its canonical link is the path alone)."""
+    query = "&".join(f"f{n}=1" for n in range(1200))
+    response = client.get(f"/kk/disclosures/?{query}")
+    assert response.status_code == 400
+    assert '<link rel="canonical" href="https://' in response.content.decode()
