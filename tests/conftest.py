@@ -33,6 +33,15 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: no test restores the database by serialized rollback. After a "
+                "transactional test's flush, post_migrate re-creates content types under new "
+                "ids, and loading the serialized ones then collides; `_legal_rule_sets` puts "
+                "back the migrations' rows the tests need."
+            )
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL; the suite is running on SQLite")

@@ -18,8 +18,8 @@ MESSAGES = 300
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.scaleout,
-    # Committed rows, so the workers see them; the roles made by migrations are restored after.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed rows, so the workers see them.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

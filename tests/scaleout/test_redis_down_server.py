@@ -24,7 +24,7 @@ WORKERS = 2
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.scaleout,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -37,7 +37,7 @@ CLIENTS = 4
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.scaleout,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -55,8 +55,8 @@ PASSWORD = "two-servers-one-truth"  # noqa: S105
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.scaleout,
-    # Committed rows, so the servers see them; the roles made by migrations are restored after.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed rows, so the servers see them.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
