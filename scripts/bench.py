@@ -480,13 +480,7 @@ class Server:
             env=os.environ | (env or {}),
             stderr=self.log,
         )
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("gunicorn did not start")
+        wait_until_serving(self.base)
 
     def workers(self):
         out = subprocess.run(
@@ -499,6 +493,17 @@ class Server:
         self.process.send_signal(signal.SIGQUIT if quick else signal.SIGTERM)
         self.process.wait(timeout=30)
         self.log.close()
+
+
+def wait_until_serving(base):
+    """Until the server at `base` answers /healthz (a worker has loaded the site)."""
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn at {base} did not start")
 
 
 class Front:
@@ -518,8 +523,8 @@ class Front:
         ]
         self.nginx = None
         try:
-            for port, app in zip(app_ports, self.apps, strict=True):
-                layout.wait_for_port(port, app, seconds=120)
+            for port in app_ports:
+                wait_until_serving(f"http://127.0.0.1:{port}")
             self.nginx, _, self.base, certificate = layout.start_front(
                 self.folder, [f"127.0.0.1:{port}" for port in app_ports], os.environ["STATIC_ROOT"]
             )
