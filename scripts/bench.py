@@ -12,6 +12,12 @@ before most of them, so warm pages may be faster than the trivial view. SQL quer
 counted in process (Django's test client on the same database), cold and warm. The full CSV and
 JSON exports are timed as one download each, with the worker's peak memory.
 
+Two app servers behind nginx ("twoservers"). The same hot pages, cold and warm, on the layout of
+docs/operations.md: two gunicorn servers with the shipped deploy/gunicorn.conf.py (BENCH_WORKERS
+workers each) behind Debian's nginx with the shipped site deploy/nginx/ashyq.conf, asked over
+https, printed beside the one-server figures. Every run shares one redis-server (REDIS_URL), as
+production does with more than one app process; this process makes the pages cold through it.
+
 The long tail (issue 19). Asking the same 18 addresses over and over measures the page cache,
 not the site: a country's readers each open their own village, in their own language. So:
 
@@ -53,14 +59,17 @@ BENCH_ONLY selects: words matching page names ("village,export"), and "longtail"
 bench/results/latest.json alone.
 """
 
+import atexit
 import datetime
 import http.client
 import json
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -78,6 +87,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["ALLOWED_HOSTS"] = os.environ.get("ALLOWED_HOSTS", "127.0.0.1") + ",testserver"
 
 import django  # noqa: E402
+
+from tests.scaleout import servers as layout  # noqa: E402  (the scale-out tests' helpers)
+
+# Redis as in production with more than one app process (docs/operations.md): every server of
+# every run, and this process (which makes the pages cold), share rate limits, the scopes'
+# versions and the figures through it.
+_REDIS_FOLDER = tempfile.mkdtemp(prefix="ashyq-bench-redis-")
+REDIS, os.environ["REDIS_URL"] = layout.start_redis(_REDIS_FOLDER)
+atexit.register(shutil.rmtree, _REDIS_FOLDER, True)
+atexit.register(layout.stop, REDIS)
 
 django.setup()
 
@@ -431,8 +450,11 @@ def free_port():
 class Server:
     """gunicorn as the README deploys it, on a loopback port."""
 
+    context = None  # plain http
+
     def __init__(self, workers, app="config.wsgi", env=None):
         self.port = free_port()
+        self.ports = [self.port]
         self.base = f"http://127.0.0.1:{self.port}"
         # Errors (and the tracebacks of requests cut short by a quick stop) go to a file.
         self.log = SERVER_LOG.open("a")
@@ -458,13 +480,7 @@ class Server:
             env=os.environ | (env or {}),
             stderr=self.log,
         )
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("gunicorn did not start")
+        wait_until_serving(self.base)
 
     def workers(self):
         out = subprocess.run(
@@ -479,6 +495,52 @@ class Server:
         self.log.close()
 
 
+def wait_until_serving(base):
+    """Until the server at `base` answers /healthz (a worker has loaded the site)."""
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn at {base} did not start")
+
+
+class Front:
+    """Two app servers behind nginx, as docs/operations.md deploys them: gunicorn with the shipped
+    deploy/gunicorn.conf.py (`workers` processes each), sharing Redis, behind Debian's nginx with
+    the shipped site (deploy/nginx/ashyq.conf: TLS, compression, keep-alive to the app servers),
+    reached over https. Built with the scale-out tests' helpers (tests/scaleout/servers.py)."""
+
+    def __init__(self, workers):
+        self.folder = Path(tempfile.mkdtemp(prefix="ashyq-bench-front-"))
+        self.log = SERVER_LOG.open("a")
+        env = os.environ | {"BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1/32"}
+        app_ports = [free_port(), free_port()]
+        self.apps = [
+            layout.start_app_server(port, env, workers=workers, threads=1, stderr=self.log)
+            for port in app_ports
+        ]
+        self.nginx = None
+        try:
+            for port in app_ports:
+                wait_until_serving(f"http://127.0.0.1:{port}")
+            self.nginx, _, self.base, certificate = layout.start_front(
+                self.folder, [f"127.0.0.1:{port}" for port in app_ports], os.environ["STATIC_ROOT"]
+            )
+        except BaseException:
+            self.stop()
+            raise
+        self.context = ssl.create_default_context(cafile=certificate)
+        self.ports = [int(self.base.rsplit(":", 1)[1]), *app_ports]  # the clients' port first
+
+    def stop(self):
+        for process in [self.nginx, *self.apps]:
+            layout.stop(process)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def peak_rss_mb(pid):
     """The process's peak resident memory (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -487,9 +549,9 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def fetch(url):
+def fetch(url, context=None):
     started = time.monotonic()
-    with urllib.request.urlopen(url, timeout=120) as response:
+    with urllib.request.urlopen(url, timeout=120, context=context) as response:
         body = response.read()
         status = response.status
     return time.monotonic() - started, status, body
@@ -611,16 +673,20 @@ def invalidate_everything():
 # --- The runs --------------------------------------------------------------------------------
 
 
-def measure_pages(selection):
-    results = []
+def wanted_pages(selection):
+    """The hot pages asked for (BENCH_ONLY), /healthz always first; none when only it is left."""
     wanted = [
         (name, path)
         for name, path in selection["pages"]
         if not ONLY or path == "/healthz" or any(word in name for word in ONLY)
     ]
-    if len(wanted) == 1:
-        return results  # only /healthz: the page table was not asked for
-    server = Server(WORKERS)
+    return wanted if len(wanted) > 1 else []
+
+
+def measure_pages(wanted, server, queries=True):
+    """Each page cold then warm with wrk on `server` (a Server or a Front), with its SQL queries
+    counted in process when `queries`; ratios to /healthz's warm throughput on the same server."""
+    results = []
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
@@ -628,11 +694,11 @@ def measure_pages(selection):
             url = server.base + path
             drain(server)
             invalidate_everything()
-            first, status, body = fetch(url)
+            first, status, body = fetch(url, server.context)
             cold = wrk(url, script.name)
             drain(server)
             warm = wrk(url, script.name)
-            queries = [0, 0] if path == "/healthz" else count_queries(path)
+            counted = count_queries(path) if queries and path != "/healthz" else [0, 0]
             results.append(
                 {
                     "page": name,
@@ -642,19 +708,46 @@ def measure_pages(selection):
                     "html_kb": round(len(body) / 1024, 1),
                     "cold": cold,
                     "warm": warm,
-                    "queries_cold": queries[0],
-                    "queries_warm": queries[1],
+                    "queries_cold": counted[0],
+                    "queries_warm": counted[1],
                 }
             )
             progress(f"measured {name}: {cold['rps']} / {warm['rps']} req/s")
     finally:
-        server.stop()
         os.unlink(script.name)
     trivial = results[0]["warm"]["rps"] or 1
     for row in results:
         row["cold"]["ratio"] = round(row["cold"]["rps"] / trivial, 2)
         row["warm"]["ratio"] = round(row["warm"]["rps"] / trivial, 2)
     return results
+
+
+def measure_one_server(wanted):
+    """The hot pages on one app server (gunicorn, WORKERS sync workers), asked directly."""
+    if not wanted:
+        return []
+    server = Server(WORKERS)
+    try:
+        return measure_pages(wanted, server)
+    finally:
+        server.stop()
+
+
+def measure_two_servers(wanted):
+    """The same pages on two app servers behind nginx over https (Front), for the table beside
+    the one-server run."""
+    if not wanted or not selected("twoservers"):
+        return {}
+    front = Front(WORKERS)
+    try:
+        pages = measure_pages(wanted, front, queries=False)
+    finally:
+        front.stop()
+    return {
+        "layout": f"2 app servers (deploy/gunicorn.conf.py, {WORKERS} workers × 1 thread each) "
+        "sharing Redis, behind nginx (deploy/nginx/ashyq.conf, 1 worker process) over https",
+        "pages": pages,
+    }
 
 
 def measure_exports(selection):
@@ -701,20 +794,23 @@ def drain(server, limit=300):
     When wrk stops, the requests it had sent are still queued or being answered; the next run
     would pay for them. Read from the kernel's socket table: nothing waiting in the listening
     socket's accept queue, no connection on the server's port still open (a worker answering a
-    request that wrk has given up on holds it in CLOSE-WAIT).
+    request that wrk has given up on holds it in CLOSE-WAIT). Behind nginx, the app servers'
+    idle keep-alive connections from nginx stay established: there only the accept queue and
+    CLOSE-WAIT count.
     """
     started = time.monotonic()
-    port = f"{server.port:04X}"
+    clients = {f"{port:04X}" for port in server.ports[:1]}
+    ports = {f"{port:04X}" for port in server.ports}
     while time.monotonic() - started < limit:
         busy = False
         for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
             fields = line.split()
-            local, state, queues = fields[1], fields[3], fields[4]
-            if local.split(":")[1] != port:
+            port, state, queues = fields[1].split(":")[1], fields[3], fields[4]
+            if port not in ports:
                 continue
             if state == "0A":  # listening: the receive queue is the accept backlog
                 busy = busy or int(queues.split(":")[1], 16) > 0
-            elif state in ("01", "08"):  # established, close-wait
+            elif state == "08" or (state == "01" and port in clients):  # close-wait, established
                 busy = True
         if not busy:
             break
@@ -926,7 +1022,9 @@ def main():
     leftover = delete_publications()
     if leftover:
         print(f"  removed {leftover} rows published by an interrupted run")
-    results = measure_pages(selection)
+    wanted = wanted_pages(selection)
+    results = measure_one_server(wanted)
+    two_servers = measure_two_servers(wanted)
     exports = measure_exports(selection)
 
     rng = random.Random(SEED)
@@ -946,6 +1044,7 @@ def main():
 
     load["end"] = os.getloadavg()[0]
     print_table(results, exports)
+    print_two_servers(results, two_servers)
     print_long_tail(tail)
     print_uncached(uncached)
     print(f"\nLoad average (1 min): {load['start']:.1f} at the start, {load['end']:.1f} at the end")
@@ -979,6 +1078,7 @@ def main():
                 },
                 "load_average_1min": {key: round(value, 2) for key, value in load.items()},
                 "pages": results,
+                "two_servers_behind_nginx": two_servers,
                 "exports": exports,
                 "long_tail": tail,
                 "uncached": uncached,
@@ -990,6 +1090,12 @@ def main():
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 
 
+def print_header(header):
+    """A Markdown table's header line and the line under it."""
+    print(header)
+    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+
+
 def print_table(results, exports):
     if results:
         header = (
@@ -998,8 +1104,7 @@ def print_table(results, exports):
             f"{'p50/p95/p99 ms':>18} | {'err':>3} | {'SQL':>5} | {'KB':>6} |"
         )
         print()
-        print(header)
-        print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+        print_header(header)
         for row in results:
             cold, warm = row["cold"], row["warm"]
             cold_times = "{p50_ms}/{p95_ms}/{p99_ms}".format(**cold)
@@ -1020,6 +1125,29 @@ def print_table(results, exports):
         print(
             f"{row['export']}: {row['rows']:,} rows in {row['seconds']} s = "
             f"{row['rows_per_s']:,} rows/s, {row['mb']} MB, worker peak {row['worker_peak_mb']} MB"
+        )
+
+
+def print_two_servers(results, two_servers):
+    if not two_servers:
+        return
+    print()
+    print(f"Two app servers behind nginx, beside one server: {two_servers['layout']}")
+    header = (
+        f"| {'page':<30} | {'cold req/s 1 / 2':>19} | {'warm req/s 1 / 2':>19} | {'2 ÷ 1':>5} | "
+        f"{'warm p50/p95/p99 ms, 1 server':>29} | {'warm p50/p95/p99 ms, 2 servers':>30} | "
+        f"{'err 1/2':>7} |"
+    )
+    print_header(header)
+    for one, two in zip(results, two_servers["pages"], strict=True):
+        cold = f"{one['cold']['rps']} / {two['cold']['rps']}"
+        warm = f"{one['warm']['rps']} / {two['warm']['rps']}"
+        ratio = round(two["warm"]["rps"] / (one["warm"]["rps"] or 1), 2)
+        times = ["{p50_ms}/{p95_ms}/{p99_ms}".format(**row["warm"]) for row in (one, two)]
+        errors = [row["cold"]["errors"] + row["warm"]["errors"] for row in (one, two)]
+        print(
+            f"| {one['page']:<30} | {cold:>19} | {warm:>19} | {ratio:>5} | {times[0]:>29} | "
+            f"{times[1]:>30} | {errors[0]:>3}/{errors[1]:<3} |"
         )
 
 
@@ -1057,8 +1185,7 @@ def print_long_tail(tail):
         f"{'CPU ms':>7} | {'CPU ×':>6} | "
         f"{'p50/p95/p99 ms':>20} | {'err':>4} | {'published':>9} | {'target (issue 19)':<36} |"
     )
-    print(header)
-    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    print_header(header)
     for name, label, run in runs:
         times = "{p50_ms:.0f}/{p95_ms:.0f}/{p99_ms:.0f}".format(**run)
         if name == "long_tail":
@@ -1122,8 +1249,7 @@ def print_uncached(uncached):
         f"{'× cost':>6} | {'p90 ×':>6} | {'× seq.':>6} | {'CPU ms':>7} | {'× CPU':>6} | "
         f"{'target (issue 19)':<18} |"
     )
-    print(header)
-    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    print_header(header)
     for kind, row in uncached["kinds"].items():
         target = f"≤ {row['target_x']} ×: {met(row['x_healthz_cost'] <= row['target_x'])}"
         print(

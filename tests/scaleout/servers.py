@@ -5,6 +5,7 @@ Every process is started in a session of its own and stopped by its id when the 
 
 import glob
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -17,6 +18,8 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+SYSTEMD_UNITS = ROOT / "deploy" / "systemd"
+INSTALLED = "/srv/ashyq"  # where docs/operations.md puts the checkout, named in the units
 S3_KEY = "scaleout-test"
 S3_SECRET = "scaleout-test-secret"  # noqa: S105 — moto accepts any key
 
@@ -57,14 +60,34 @@ def stop(process, sig=signal.SIGTERM, seconds=10):
         process.wait(5)
 
 
+def unit_settings(name):
+    """The `Key=value` lines of a shipped systemd unit (deploy/systemd/NAME), in order."""
+    lines = (SYSTEMD_UNITS / name).read_text().splitlines()
+    return [tuple(line.split("=", 1)) for line in lines if "=" in line and line[0] not in "#;"]
+
+
+def unit_command(name):
+    """A shipped service's ExecStart for this checkout: its programs from this virtualenv (the
+    unit's WorkingDirectory is the checkout, where `start` runs everything)."""
+    (command,) = [value for key, value in unit_settings(name) if key == "ExecStart"]
+    programs = f"{INSTALLED}/.venv/bin/"
+    assert INSTALLED not in command.replace(programs, ""), command
+    return shlex.split(command.replace(programs, f"{Path(sys.executable).parent}/"))
+
+
 def start_app_server(port, env, workers=1, threads=2, drain_seconds=0, **kwargs):
-    """gunicorn with the shipped configuration (deploy/gunicorn.conf.py) on a loopback port;
-    SIGTERM keeps it serving, /readyz answering 503, for `drain_seconds` before it stops."""
+    """An app server as deploy/systemd/ashyq-web.service starts it (gunicorn with the shipped
+    deploy/gunicorn.conf.py), sized by the GUNICORN_* variables of /etc/ashyq/env, on a loopback
+    port; SIGTERM keeps it serving, /readyz answering 503, for `drain_seconds` before it stops."""
+    sizes = {"GUNICORN_WORKERS": workers, "GUNICORN_THREADS": threads}
     return start(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-        + ["config.wsgi", "--workers", str(workers), "--threads", str(threads)]
-        + ["--bind", f"127.0.0.1:{port}"],
-        env={**env, "GUNICORN_DRAIN_SECONDS": str(drain_seconds)},
+        unit_command("ashyq-web.service"),
+        env={
+            **env,
+            **{name: str(value) for name, value in sizes.items()},
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_DRAIN_SECONDS": str(drain_seconds),
+        },
         **kwargs,
     )
 
@@ -94,23 +117,28 @@ def start_redis(folder, port=None):
     return process, f"redis://127.0.0.1:{port}/0"
 
 
-def start_s3(bucket):
-    """moto's S3-compatible server with one empty private bucket; returns (process, endpoint)."""
-    import boto3
-
+def start_s3(bucket=None):
+    """moto's S3-compatible server, with one empty private bucket if `bucket` is named; returns
+    (process, endpoint)."""
     port = free_port()
     process = start([str(Path(sys.executable).parent / "moto_server"), "-p", str(port)])
     wait_for_port(port, process)
     endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
+    if bucket:
+        s3_client(endpoint).create_bucket(Bucket=bucket)
+    return process, endpoint
+
+
+def s3_client(endpoint, region="us-east-1"):
+    import boto3
+
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id=S3_KEY,
         aws_secret_access_key=S3_SECRET,
-        region_name="us-east-1",
+        region_name=region,
     )
-    client.create_bucket(Bucket=bucket)
-    return process, endpoint
 
 
 def s3_environment(endpoint, bucket):
@@ -288,3 +316,30 @@ def start_nginx(folder, site):
     checked = subprocess.run([binary, "-t", *config], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
     return start([binary, *config], stderr=(folder / "stderr.log").open("w"))
+
+
+def start_front(folder, app_addresses, static_folder):
+    """nginx with the shipped site in front of the app servers at `app_addresses` ("host:port"),
+    TLS with a self-signed certificate, on free loopback ports; returns (the nginx process, its
+    http address, its https address, the certificate). Used by the tests and by `make bench`."""
+    certificate, key = self_signed_certificate(folder)
+    http_port, https_port = free_port(), free_port()
+    site = shipped_site(
+        {
+            "app server A": f"server {app_addresses[0]} max_fails=1 fail_timeout=5s;",
+            "app server B": f"server {app_addresses[1]} max_fails=1 fail_timeout=5s;",
+            "http port": f"listen 127.0.0.1:{http_port} default_server;",
+            "https port": f"listen 127.0.0.1:{https_port} ssl http2 default_server;",
+            "certificate": f"ssl_certificate {certificate};",
+            "key": f"ssl_certificate_key {key};",
+            "static folder": f"alias {static_folder}/;",
+        }
+    )
+    nginx = start_nginx(folder, site)
+    try:
+        wait_for_port(http_port, nginx)
+        wait_for_port(https_port, nginx)
+    except BaseException:
+        stop(nginx)
+        raise
+    return nginx, f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", certificate

@@ -12,24 +12,17 @@ from disclosures import services
 from tests.disclosures.test_images import jpeg_bytes, upload
 from tests.factories import CompanyFactory, DisclosureFactory, member_of
 
-from .servers import s3_storage_settings, start_s3, stop
+from .servers import s3_storage_settings
 
-BUCKET = "media-test"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    server, endpoint = start_s3(BUCKET)
-    yield endpoint
-    stop(server)
-
-
 @pytest.fixture
-def in_s3(settings, s3_endpoint):
-    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(s3_endpoint, BUCKET)}
+def in_s3(settings, new_bucket):
+    endpoint, bucket = new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings(endpoint, bucket)}
     settings.MEDIA_SIGNED_URL_SECONDS = 300
-    return s3_endpoint
+    return f"{endpoint}/{bucket}"
 
 
 def photo_of(disclosure):
@@ -55,7 +48,7 @@ def test_public_photo_redirects_to_a_signed_url_that_serves_it(client, in_s3):
     response = client.get(f"/media/{photo.thumbnail.name}")
     assert response.status_code == 302
     location = response["Location"]
-    assert location.startswith(in_s3 + f"/{BUCKET}/")
+    assert location.startswith(in_s3 + "/")
     query = parse_qs(urlsplit(location).query)
     assert query["X-Amz-Expires"] == ["300"]
     assert response["Cache-Control"] == "public, max-age=150"

@@ -9,6 +9,7 @@ primary, which has what the replica lacks. Select with `-m scaleout`.
 
 import itertools
 import json
+import re
 import sys
 import tempfile
 import threading
@@ -206,6 +207,9 @@ def test_a_lagging_replica_is_left_for_the_primary(replica_and_server):
     wait_until(lagging, message=lambda: readyz(address))
     page = requests.get(address + f"/en/places/{village.slug}/?after=lag", timeout=30)
     assert "Committed while replay waits" in page.text  # read from the primary
+    # ... figures and list alike: the page's headline count has the record its list shows.
+    total = re.search(r'data-figure="total".*?<span data-count>(\d+)</span>', page.text, re.S)
+    assert total and total[1] == "1", total
     assert not replica.query(
         "SELECT count(*) FROM disclosures_disclosure", replica.database
     )  # not there yet

@@ -16,7 +16,6 @@ import threading
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -32,24 +31,19 @@ from tests.factories import CompanyFactory, PlaceFactory, member_of
 
 from .servers import (
     ROOT,
-    S3_KEY,
-    S3_SECRET,
     app_server_environment,
     current_database_url,
     free_port,
+    s3_client,
     s3_environment,
-    self_signed_certificate,
-    shipped_site,
     start_app_server,
-    start_nginx,
+    start_front,
     start_redis,
-    start_s3,
     stop,
     wait_for_port,
 )
 from .test_replica_failover import wait_until
 
-BUCKET = "ashyq-media"
 PASSWORD = "two-servers-one-truth"  # noqa: S105
 
 pytestmark = [
@@ -90,14 +84,14 @@ class Browser:
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    """Redis, S3 and two app servers; yields (server A's address, server B's, S3 endpoint)."""
+def cluster(tmp_path, new_bucket):
+    """Redis, a bucket and two app servers; yields (server A's address, server B's, the S3
+    endpoint, the bucket, the processes: Redis, A, B)."""
     processes = []
+    endpoint, bucket = new_bucket("ashyq-media")
     try:
         redis_process, redis_url = start_redis(tmp_path)
         processes.append(redis_process)
-        s3_process, endpoint = start_s3(BUCKET)
-        processes.append(s3_process)
         env = app_server_environment(
             REDIS_URL=redis_url,
             # The "replica" is the same database under another name: the router's choices are
@@ -111,7 +105,7 @@ def cluster(tmp_path):
             TRUSTED_PROXIES="127.0.0.1/32",
             BEHIND_TLS_PROXY="true",
             API_THROTTLE_READ="3/minute",
-            **s3_environment(endpoint, BUCKET),
+            **s3_environment(endpoint, bucket),
         )
         addresses = []
         for _ in range(2):
@@ -121,7 +115,7 @@ def cluster(tmp_path):
             addresses.append((port, server))
         for port, server in addresses:
             wait_for_port(port, server, seconds=40)
-        yield [f"http://127.0.0.1:{port}" for port, _ in addresses] + [endpoint, processes]
+        yield [f"http://127.0.0.1:{port}" for port, _ in addresses] + [endpoint, bucket, processes]
         assert not (tmp_path / "local-media").exists(), "an upload went to a server's own disk"
     finally:
         for process in reversed(processes):
@@ -129,7 +123,7 @@ def cluster(tmp_path):
 
 
 def test_two_app_servers_share_everything(cluster):
-    a, b, endpoint, _processes = cluster
+    a, b, endpoint, bucket, _processes = cluster
     village = PlaceFactory()
     company = CompanyFactory()
     user = member_of(company)
@@ -182,17 +176,11 @@ def test_two_app_servers_share_everything(cluster):
     assert thumbnail and thumbnail[1] == f"/media/{photo.thumbnail.name}"
     served = resident.get(b + thumbnail[1])
     assert served.status_code == 302
-    assert served.headers["Location"].startswith(f"{endpoint}/{BUCKET}/")
+    assert served.headers["Location"].startswith(f"{endpoint}/{bucket}/")
     content = requests.get(served.headers["Location"], timeout=10)
     assert content.status_code == 200
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=S3_KEY,
-        aws_secret_access_key=S3_SECRET,
-        region_name="us-east-1",
-    )
-    stored = s3.get_object(Bucket=BUCKET, Key=photo.thumbnail.name)["Body"].read()
+    stored = s3_client(endpoint).get_object(Bucket=bucket, Key=photo.thumbnail.name)
+    stored = stored["Body"].read()
     assert content.content == stored
     assert stored[:3] == b"\xff\xd8\xff"
 
@@ -228,32 +216,13 @@ def test_two_app_servers_share_everything(cluster):
 def front(cluster, tmp_path):
     """nginx with the shipped site configuration (deploy/nginx/ashyq.conf) in front of the two
     app servers; yields (its http address, its https address, the certificate, the cluster)."""
-    a, b, _endpoint, processes = cluster
+    a, b, *_ = cluster
     folder = tmp_path / "nginx"
     folder.mkdir()
-    certificate, key = self_signed_certificate(folder)
-    http_port, https_port = free_port(), free_port()
-    site = shipped_site(
-        {
-            "app server A": f"server {a.removeprefix('http://')} max_fails=1 fail_timeout=5s;",
-            "app server B": f"server {b.removeprefix('http://')} max_fails=1 fail_timeout=5s;",
-            "http port": f"listen 127.0.0.1:{http_port} default_server;",
-            "https port": f"listen 127.0.0.1:{https_port} ssl http2 default_server;",
-            "certificate": f"ssl_certificate {certificate};",
-            "key": f"ssl_certificate_key {key};",
-            "static folder": f"alias {ROOT / 'static'}/;",
-        }
-    )
-    nginx = start_nginx(folder, site)
+    addresses = [a.removeprefix("http://"), b.removeprefix("http://")]
+    nginx, insecure, secure, certificate = start_front(folder, addresses, ROOT / "static")
     try:
-        wait_for_port(http_port, nginx)
-        wait_for_port(https_port, nginx)
-        yield (
-            f"http://127.0.0.1:{http_port}",
-            f"https://127.0.0.1:{https_port}",
-            certificate,
-            cluster,
-        )
+        yield insecure, secure, certificate, cluster
     finally:
         stop(nginx)
 
@@ -283,7 +252,7 @@ def test_behind_nginx(front):
     """As deployed: TLS, compression and static files at nginx; probes over plain http; the
     client's address passed by nginx and believed from nginx only; an app server stopped under
     load loses no request."""
-    insecure, secure, certificate, (a, b, _endpoint, processes) = front
+    insecure, secure, certificate, (a, b, _endpoint, _bucket, processes) = front
 
     # Probes over plain http, with any Host: through nginx, and straight from the load
     # balancer's network (loopback here, HEALTH_PROBE_NETWORKS' default).
@@ -334,8 +303,8 @@ def test_behind_nginx(front):
         thread.start()
     try:
         wait_until(lambda: len(answers) >= 10)
-        stop(processes[2])
-        assert processes[2].returncode == 0
+        stop(processes[1])
+        assert processes[1].returncode == 0
         stopped = len(answers)
         wait_until(lambda: len(answers) >= stopped + 10)
     finally:
