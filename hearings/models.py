@@ -1430,6 +1430,7 @@ class OutboxMessage(models.Model):
         RECORD = "record", _("record published")
         PROTOCOL_LATE = "protocol_late", _("protocol overdue (to the organiser)")
         RESIDENT = "resident", _("to a resident: their question answered or their word published")
+        LINK_REQUEST = "link_request", _("to an organisation's administrators: a link to accept")
 
     channel = models.CharField(max_length=20, default="email")
     kind = models.CharField(max_length=20, choices=Kind.choices)
