@@ -879,7 +879,8 @@ class LinkRequestQuerySet(models.QuerySet):
 
     def answerable_by(self, user):
         """Requests this user may accept or decline: naming as investor an organisation they
-        administer, or adding a person who belongs to an organisation they administer."""
+        administer, or adding a person who belongs to an organisation they administer (never
+        by an administrator of the organisation asking: its request is not its to answer)."""
         administered = Organisation.objects.administered_by(user)
         return self.filter(
             Q(kind=LinkRequest.Kind.INVESTOR, organisation__in=administered)
@@ -889,7 +890,7 @@ class LinkRequestQuerySet(models.QuerySet):
                     user__memberships__organisation__in=administered
                 ).values("pk"),
             )
-        )
+        ).exclude(kind=LinkRequest.Kind.MEMBER, requested_by__in=administered)
 
 
 class LinkRequest(models.Model):

@@ -245,7 +245,8 @@ def answer_link_request(*, acting_user, link_request, accept):
 
 def _add_investor(acting_user, project, organisation):
     """The accepted investor joins the project, logged in its public history as the investor's
-    own step."""
+    own step. The project's row is locked, as an edit locks it (`save_project`)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
     stored = list(project.investors.all())
     if organisation in stored:
         return

@@ -144,3 +144,20 @@ def test_no_consent_needed_from_oneself():
     )
     assert list(project.investors.all()) == [holding]
     assert not LinkRequest.objects.exists()
+
+
+def test_the_asking_side_cannot_answer_its_own_request():
+    """The person also belongs to a holding the asking administrator administers: the other
+    company is still asked, and the asking administrator cannot accept in its place."""
+    company, holding, rival = CompanyFactory(), CompanyFactory(), CompanyFactory()
+    admin = member_of(company, role="administrator")
+    Membership.objects.create(user=admin, organisation=holding, role="administrator")
+    person = member_of(rival)
+    Membership.objects.create(user=person, organisation=holding, role="editor")
+    services.add_member(acting_user=admin, organisation=company, email=person.email, role="editor")
+    request = LinkRequest.objects.pending().get()
+    client = Client()
+    client.force_login(admin)
+    url = reverse("projects:link_request_answer", args=[request.pk])
+    assert client.post(url, {"answer": "accept"}).status_code == 404
+    assert not Membership.objects.filter(user=person, organisation=company).exists()
