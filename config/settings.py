@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto only from TRUSTED_PROXIES (core/ratelimit.py).
+    "core.ratelimit.ForwardedProtoMiddleware",
     # First: a load balancer's /healthz and /readyz, over http and with any Host (portal/probes.py)
     "portal.probes.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -363,7 +365,8 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 CALENDAR_ORGANIZER_EMAIL = env("CALENDAR_ORGANIZER_EMAIL", "")
 
 # Security. Production defaults are strict; SECURE_SSL_REDIRECT can be switched off when a proxy
-# in front already redirects, and SECURE_PROXY_SSL_HEADER set when that proxy terminates TLS.
+# in front already redirects, and SECURE_PROXY_SSL_HEADER set when that proxy terminates TLS
+# (believed only from TRUSTED_PROXIES: core.ratelimit.ForwardedProtoMiddleware).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -68,3 +68,20 @@ def networks_are_networks(app_configs, **kwargs):
                     )
                 )
     return errors
+
+
+@register(Tags.security)
+def tls_proxy_is_listed(app_configs, **kwargs):
+    """BEHIND_TLS_PROXY needs the proxy in TRUSTED_PROXIES: X-Forwarded-Proto is believed from
+    those networks only (core.ratelimit.ForwardedProtoMiddleware), so without them every request
+    would look like plain http and be redirected to https for ever."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.TRUSTED_PROXIES:
+        return [
+            Error(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXIES is empty.",
+                hint="Set TRUSTED_PROXIES to the network of the proxy that terminates TLS, "
+                'e.g. "10.0.0.10/32".',
+                id="ashyq.E004",
+            )
+        ]
+    return []

@@ -12,7 +12,8 @@ then it is the rightmost X-Forwarded-For entry that is not itself a trusted prox
 appends the address it saw). Entries further left are written by the client and never trusted,
 and a request that reaches the app directly, not through a listed proxy, is judged by its own
 address whatever X-Forwarded-For it carries. Sign-in throttling (django-axes) uses the same
-address.
+address. The scheme header (SECURE_PROXY_SSL_HEADER, X-Forwarded-Proto) is believed from the same
+networks only: `ForwardedProtoMiddleware` drops it from every other peer.
 
 Counts live in Django's cache, in fixed windows, so they are shared between processes when the
 cache is; with the local-memory cache each worker counts on its own.
@@ -81,6 +82,23 @@ def client_ip(request, *args, **kwargs):
         if not _is_trusted_proxy(address, networks):
             break
     return client
+
+
+class ForwardedProtoMiddleware:
+    """Django believes SECURE_PROXY_SSL_HEADER from whoever sends it; this middleware, first in
+    MIDDLEWARE, removes the header from requests that do not come from a TRUSTED_PROXIES network,
+    so a client reaching an app server directly over plain http is not taken for https (no secure
+    cookies or HSTS sent over http, no skipped redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        remote = request.META.get("REMOTE_ADDR", "")
+        if header and not in_networks(remote, settings.TRUSTED_PROXIES):
+            request.META.pop(header[0], None)
+        return self.get_response(request)
 
 
 def _hash(value):

@@ -28,7 +28,15 @@ from core.api import (
 from core.validators import EARLIEST_YEAR
 from disclosures import services
 from disclosures.filters import DisclosureFilter
-from disclosures.models import ApiCreation, Basis, Confirmation, Disclosure, Revision, Status
+from disclosures.models import (
+    ApiCreation,
+    Basis,
+    Confirmation,
+    Disclosure,
+    Revision,
+    Status,
+    StatusChange,
+)
 from disclosures.serializers import (
     DisclosureCorrectionSerializer,
     DisclosureCreateSerializer,
@@ -64,11 +72,14 @@ class DisclosureViewSet(PublicReadViewSet):
         return self.with_everything(Disclosure.objects.published())
 
     @staticmethod
-    def with_everything(queryset):
+    def with_everything(queryset, *, public=True):
+        """With the timeline and change log: from publication on in the public API (drafts
+        are private forever), everything for the organisation's own key."""
+        status_changes = StatusChange.objects.public() if public else StatusChange.objects.all()
+        revisions = Revision.objects.public() if public else Revision.objects.all()
         return queryset.with_related().prefetch_related(
-            "status_changes",
-            # Drafts are private forever: the public history starts at publication.
-            Prefetch("revisions", queryset=Revision.objects.filter(after_publication=True)),
+            Prefetch("status_changes", queryset=status_changes),
+            Prefetch("revisions", queryset=revisions),
             Prefetch("confirmations", queryset=Confirmation.objects.select_related("akimat")),
             "photos",
             "documents",
@@ -188,7 +199,7 @@ class OwnDisclosureViewSet(
 
     def get_queryset(self):
         own = Disclosure.objects.filter(organisation=self.request.auth.organisation)
-        return DisclosureViewSet.with_everything(own)
+        return DisclosureViewSet.with_everything(own, public=False)
 
     def _answer(self, disclosure, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=disclosure.pk)

@@ -895,6 +895,24 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         return scopes | place_scopes(*self.settlements.values_list("path", flat=True))
 
 
+class StatusChangeQuerySet(models.QuerySet):
+    def public(self):
+        """Drafts are private forever: a record's public timeline starts at its publication,
+        with the status it was published with (its last step recorded before) and every step
+        since. Earlier draft-stage steps are shown only to its organisation and moderators."""
+        published_with = (
+            StatusChange.objects.filter(
+                disclosure=OuterRef("disclosure"),
+                recorded_at__lte=OuterRef("disclosure__published_at"),
+            )
+            .order_by("-recorded_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(disclosure__published_at__isnull=False).filter(
+            Q(recorded_at__gt=F("disclosure__published_at")) | Q(pk=Subquery(published_with))
+        )
+
+
 class StatusChange(models.Model):
     """A dated step in a disclosure's timeline: promised → in progress → delivered or cancelled."""
 
@@ -908,6 +926,8 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatusChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status change")
@@ -928,6 +948,13 @@ class StatusChange(models.Model):
 
 
 EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
+
+
+class RevisionQuerySet(models.QuerySet):
+    def public(self):
+        """Drafts are private forever: the public change log starts at publication; what a
+        record said before is shown only to its organisation and moderators."""
+        return self.filter(after_publication=True)
 
 
 class Revision(ChangeLogEntry):
@@ -957,6 +984,8 @@ class Revision(ChangeLogEntry):
     # The disclosure's version after this step: a refused stale edit lists what changed since.
     version = models.PositiveIntegerField(null=True, blank=True)
     after_publication = models.BooleanField(default=False)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("revision")

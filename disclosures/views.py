@@ -191,6 +191,15 @@ def _disclosure_page_scopes(request, pk):
     return [f"disclosure:{pk}"]
 
 
+def _history(disclosure, user):
+    """The timeline and the change log this user may read: everything for the organisation and
+    moderators, from publication on for everyone else (drafts are private forever)."""
+    status_changes, revisions = disclosure.status_changes.all(), disclosure.revisions.all()
+    if disclosure.lifecycle_roles(user):
+        return status_changes, revisions
+    return status_changes.public(), revisions.public()
+
+
 @public_page(scopes=_disclosure_page_scopes)
 def disclosure_detail(request, pk):
     """One disclosure with the three voices side by side; open to everyone once published."""
@@ -199,6 +208,7 @@ def disclosure_detail(request, pk):
     questions = Question.objects.filter(disclosure=disclosure)
     user = request.user
     can_edit = disclosure.is_editable_by(user)
+    status_changes, revisions = _history(disclosure, user)
     steps = {step.name: step for step in available_transitions(disclosure, user)}
     children, accounted, unaccounted, share = disclosure.money_trail()
     settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
@@ -206,7 +216,7 @@ def disclosure_detail(request, pk):
         "disclosure": disclosure,
         "photos": list(disclosure.photos.all()),
         "documents": list(disclosure.documents.all()),
-        "timeline": list(disclosure.status_changes.all()),
+        "timeline": list(status_changes),
         "confirmations": list(
             disclosure.confirmations.select_related("akimat").order_by("-date", "-pk")
         ),
@@ -221,7 +231,7 @@ def disclosure_detail(request, pk):
             questions.approved().prefetch_related("corrections").order_by("-submitted_at")
         ),
         "questions_rejected": questions.rejected().count(),
-        "revision_count": disclosure.revisions.filter(after_publication=True).count(),
+        "revision_count": revisions.count(),
         "money_children": children,
         "money_accounted": accounted,
         "money_unaccounted": unaccounted,
@@ -244,11 +254,8 @@ def disclosure_changes(request, pk):
     are private forever: what a record said before it was published is shown only to its
     organisation and moderators."""
     disclosure = _public_disclosure(request, pk)
-    revisions = disclosure.revisions.select_related("acting_organisation").order_by(
-        "-created_at", "-pk"
-    )
-    if not disclosure.lifecycle_roles(request.user):
-        revisions = revisions.filter(after_publication=True)
+    revisions = _history(disclosure, request.user)[1]
+    revisions = revisions.select_related("acting_organisation").order_by("-created_at", "-pk")
     return render(
         request,
         "disclosures/revision_list.html",

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from core.api import PublicReadViewSet, updated_since
 from hearings import clock
 from hearings.filters import HearingFilter
-from hearings.models import Hearing, HearingComment, HearingPromise
+from hearings.models import Hearing, HearingChange, HearingComment, HearingPromise
 from hearings.serializers import HearingSerializer
 
 
@@ -32,7 +32,10 @@ class HearingViewSet(PublicReadViewSet):
             .with_related()
             .prefetch_related(
                 "documents",
-                "changes",
+                # Drafts are private forever: the change log from the announcement on.
+                Prefetch(
+                    "changes", queryset=HearingChange.objects.public(), to_attr="public_changes"
+                ),
                 Prefetch(
                     "promises", queryset=HearingPromise.objects.select_related("organisation")
                 ),

@@ -20,7 +20,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
@@ -1082,6 +1082,20 @@ class HearingDocument(models.Model):
         return self.hearing.cache_scopes() if self.hearing.is_published() else set()
 
 
+class HearingChangeQuerySet(models.QuerySet):
+    def public(self):
+        """Drafts are private forever: a hearing's public change log starts when it left its
+        draft — its announcement, or the cancellation of a draft never announced. What was
+        edited before is shown only to its organiser and moderators."""
+        since_announced = Q(hearing__announced_at__isnull=False, at__gte=F("hearing__announced_at"))
+        cancelled_draft = Q(
+            hearing__announced_at__isnull=True, action=HearingChange.Action.CANCELLED
+        )
+        return self.filter(since_announced | cancelled_draft).exclude(
+            action=HearingChange.Action.CREATED
+        )
+
+
 class HearingChange(models.Model):
     """The public change log of a hearing: every step, with the old date kept when it moves."""
 
@@ -1117,6 +1131,8 @@ class HearingChange(models.Model):
         HearingDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = HearingChangeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hearing change")
         verbose_name_plural = _("hearing changes")
@@ -1124,11 +1140,6 @@ class HearingChange(models.Model):
 
     def __str__(self):
         return f"{self.hearing_id} {self.get_action_display()} {self.at:%Y-%m-%d}"
-
-    def is_public(self):
-        return self.action not in (self.Action.CREATED, self.Action.EDITED) or (
-            self.action == self.Action.EDITED and bool(self.reason)
-        )
 
 
 class HearingPromise(models.Model):
@@ -1419,6 +1430,7 @@ class OutboxMessage(models.Model):
         RECORD = "record", _("record published")
         PROTOCOL_LATE = "protocol_late", _("protocol overdue (to the organiser)")
         RESIDENT = "resident", _("to a resident: their question answered or their word published")
+        LINK_REQUEST = "link_request", _("to an organisation's administrators: a link to accept")
 
     channel = models.CharField(max_length=20, default="email")
     kind = models.CharField(max_length=20, choices=Kind.choices)

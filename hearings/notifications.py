@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,6 +44,7 @@ from core.text import one_line
 from core.validators import validate_email_domain_name
 from hearings.channels import get_channel
 from hearings.models import Hearing, OutboxMessage, Subscription
+from projects.models import LinkRequest, Membership
 
 Kind = OutboxMessage.Kind
 logger = logging.getLogger("hearings.outbox")
@@ -205,6 +208,51 @@ def queue_resident_notice(item, page_path):
         ignore_conflicts=True,
     )
     return len(created)
+
+
+def connect():
+    post_save.connect(queue_link_request, sender=LinkRequest, dispatch_uid="queue_link_request")
+
+
+def queue_link_request(sender, instance, created, **kwargs):
+    """A new request (`projects.services`) tells the administrators of the organisation asked,
+    in the same transaction, that a link waits for their consent: in Kazakh and Russian, one
+    under the other. The outbox lives here; projects' services cannot import it."""
+    if not created:
+        return
+    administrators = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=instance.answering_organisations(),
+            memberships__role=Membership.Role.ADMINISTRATOR,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    subjects, bodies = [], []
+    for language in ("kk", "ru"):
+        with translation.override(language):
+            subjects.append(_("An organisation asks for your consent on Ashyq Auyl"))
+            bodies.append(
+                render_to_string(
+                    "hearings/email/link_request.txt",
+                    {"link": instance, "url": absolute(reverse("projects:link_requests"))},
+                )
+            )
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel="email",
+                kind=Kind.LINK_REQUEST,
+                recipient=user.email,
+                subject=one_line(" / ".join(subjects))[:255],
+                body="\n\n".join(bodies),
+                dedupe_key=f"link_request:{instance.pk}:{user.pk}",
+            )
+            for user in administrators
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def queue_reminders(now=None):

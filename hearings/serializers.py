@@ -240,12 +240,6 @@ class HearingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HearingChangeSerializer(many=True))
     def get_changes(self, hearing):
-        """Steps since the announcement (a draft's own history is not public)."""
-        announced = hearing.announced_at
-        changes = [
-            change
-            for change in hearing.changes.all()
-            if change.action != HearingChange.Action.CREATED
-            and (announced is None or change.at >= announced)
-        ]
-        return HearingChangeSerializer(changes, many=True).data
+        """Steps since the announcement (`HearingChange.objects.public()`, prefetched: a
+        draft's own history is not public)."""
+        return HearingChangeSerializer(hearing.public_changes, many=True).data

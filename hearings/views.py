@@ -162,7 +162,8 @@ def hearing_detail(request, pk):
     steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
     is_organiser = MEMBER in roles
     residents_input = _residents_input(hearing)
-    changes = [c for c in hearing.changes.select_related("document") if c.is_public()]
+    changes = hearing.changes.select_related("document")
+    changes = list(changes if can_edit else changes.public())
     started = hearing.starts_at <= timezone.now()
     comments_open = hearing.comments_open()
     take_part, record_first = _page_lead(hearing, started, comments_open)

@@ -39,7 +39,7 @@ from portal import downloads, media
 from portal.metadata import dataset_data
 from projects import metadata
 from projects.forms import PlaceSearchForm
-from projects.models import Membership, Organisation, Place, Project, ProjectChange
+from projects.models import LinkRequest, Membership, Organisation, Place, Project, ProjectChange
 from projects.views import (
     CHANGES_SHOWN,
     PAGE_SIZE,
@@ -381,10 +381,11 @@ def dashboard(request):
         .order_by("organisation__pk")
     )
     projects = Project.objects.editable_by(request.user).with_related().order_by_name()
+    links_waiting = LinkRequest.objects.answerable_by(request.user).pending().count()
     return render(
         request,
         "portal/dashboard.html",
-        {"memberships": memberships, "projects": projects[:50]},
+        {"memberships": memberships, "projects": projects[:50], "links_waiting": links_waiting},
     )
 
 

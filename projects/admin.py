@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 from projects.models import (
+    LinkRequest,
     Membership,
     Organisation,
     Place,
@@ -110,3 +111,13 @@ class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             reverse("projects:project_edit", kwargs={"slug": project.slug}),
             _("Edit this project on the site (the change and its reason are shown publicly)"),
         )
+
+
+@admin.register(LinkRequest)
+class LinkRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: requests are made by the services and answered by the other organisation's
+    administrators on their own page (`projects.views.link_requests`)."""
+
+    list_display = ["__str__", "kind", "status", "created_at", "decided_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["requested_by", "organisation", "user"]

@@ -873,6 +873,120 @@ class ProjectSettlement(models.Model):
         return self.project.cache_scopes() | place_scopes(self.place.path)
 
 
+class LinkRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=LinkRequest.Status.PENDING)
+
+    def answerable_by(self, user):
+        """Requests this user may accept or decline: naming as investor an organisation they
+        administer, or adding a person who belongs to an organisation they administer (never
+        by an administrator of the organisation asking: its request is not its to answer)."""
+        administered = Organisation.objects.administered_by(user)
+        return self.filter(
+            Q(kind=LinkRequest.Kind.INVESTOR, organisation__in=administered)
+            | Q(
+                kind=LinkRequest.Kind.MEMBER,
+                pk__in=LinkRequest.objects.filter(
+                    user__memberships__organisation__in=administered
+                ).values("pk"),
+            )
+        ).exclude(kind=LinkRequest.Kind.MEMBER, requested_by__in=administered)
+
+
+class LinkRequest(models.Model):
+    """One organisation links its record to another organisation, which has not agreed yet.
+
+    Naming a company as a project's investor, or adding as a member a person who already
+    belongs to another organisation, waits for that organisation's administrators to accept
+    (`services.accept_link_request`); until then the link does not exist, so no page, export
+    or API answer shows it. A request is kept after it is decided.
+    """
+
+    class Kind(models.TextChoices):
+        INVESTOR = "investor", _("named as investor")
+        MEMBER = "member", _("added as member")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="link_requests_sent"
+    )
+    # An investor request: the project, and the company named.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="link_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="link_requests_received",
+    )
+    # A member request: the person and the role offered.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="link_requests",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LinkRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="investor", project__isnull=False, organisation__isnull=False)
+                | Q(kind="member", user__isnull=False, role__in=["editor", "administrator"]),
+                name="link_request_kind_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]),
+                name="link_request_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "organisation"],
+                condition=Q(status="pending", kind="investor"),
+                name="link_request_one_pending_investor",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "requested_by"],
+                condition=Q(status="pending", kind="member"),
+                name="link_request_one_pending_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.requested_by} → {self.organisation or self.user}"
+
+    def answering_organisations(self):
+        """The organisations whose administrators may answer."""
+        if self.kind == self.Kind.INVESTOR:
+            return Organisation.objects.filter(pk=self.organisation_id)
+        return Organisation.objects.filter(memberships__user=self.user_id).exclude(
+            pk=self.requested_by_id
+        )
+
+
 class ChangeLogEntry(ChangeRows, models.Model):
     """What a row of a public change log holds (a project's `ProjectChange`, a contribution's
     `disclosures.Revision`): the changed fields as codes (`core.changelog`), the reason, and

@@ -16,6 +16,7 @@ from core.changelog import changed_labels, diff, field_code
 from core.services import lock_for_write, unique_slug
 from projects.models import (
     ApiToken,
+    LinkRequest,
     Membership,
     Organisation,
     Project,
@@ -87,11 +88,20 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     investors = stored_investors if investors is None else list(investors)
     if not all(organisation.is_company for organisation in investors):
         raise ValidationError({"investors": _("Investors must be companies.")})
+    # A company named anew waits for its own consent (a LinkRequest), unless it is the operator
+    # or the person acting administers it: the link exists only once it accepts.
+    asked = [
+        o
+        for o in investors
+        if o not in stored_investors and _needs_consent(acting_user, o, project.operator)
+    ]
+    investors = [o for o in investors if o not in asked]
     wanted = {place.pk: place for place in [project.primary_settlement, *settlements]}
     changes = diff(
         before, _project_snapshot(project, investors, [p.kato_code for p in wanted.values()])
     )
     if stored is not None and not changes:
+        _ask_investors(acting_user, project, asked)
         return project
     reason = (reason or "").strip()
     if stored is not None and not reason:
@@ -118,7 +128,37 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
         acting_organisation=None if by_staff else (stored or project).operator,
         by_staff=by_staff,
     )
+    _ask_investors(acting_user, project, asked)
     return project
+
+
+def _needs_consent(acting_user, organisation, own):
+    """Whether linking `organisation` to a record of `own` needs its administrators' consent:
+    yes, unless it is `own` or the person acting administers it."""
+    if organisation.pk == own.pk:
+        return False
+    return not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists()
+
+
+def _ask_investors(acting_user, project, companies):
+    for organisation in companies:
+        _ask(
+            LinkRequest.Kind.INVESTOR,
+            acting_user,
+            project.operator,
+            project=project,
+            organisation=organisation,
+        )
+
+
+def _ask(kind, acting_user, requested_by, **link):
+    """A pending request (one per link: asking twice changes nothing). Its notice to the other
+    side's administrators is queued by the outbox's receiver (hearings.notifications)."""
+    pending = LinkRequest.objects.pending().filter(kind=kind, requested_by=requested_by, **link)
+    if not pending.exists():
+        request = LinkRequest(kind=kind, requested_by=requested_by, asked_by=acting_user, **link)
+        request.full_clean()
+        request.save()
 
 
 def _sync_groups(user):
@@ -134,7 +174,10 @@ def _sync_groups(user):
 
 @transaction.atomic
 def add_member(*, acting_user, organisation, email, role, request=None):
-    """Add a person to an organisation; a new account gets an e-mail to set its password."""
+    """Add a person to an organisation; a new account gets an e-mail to set its password.
+
+    A person who already belongs to another organisation is only asked for (a LinkRequest, None
+    returned) until that organisation's administrators accept."""
     if not Organisation.objects.administered_by(acting_user).filter(pk=organisation.pk).exists():
         raise PermissionDenied
     user_model = get_user_model()
@@ -147,6 +190,11 @@ def add_member(*, acting_user, organisation, email, role, request=None):
         user.save()
     membership = Membership(user=user, organisation=organisation, role=role)
     membership.full_clean()
+    elsewhere = Organisation.objects.filter(memberships__user=user).exclude(pk=organisation.pk)
+    if any(_needs_consent(acting_user, other, organisation) for other in elsewhere):
+        # A person who works for another organisation joins only once it agrees.
+        _ask(LinkRequest.Kind.MEMBER, acting_user, organisation, user=user, role=role)
+        return None
     membership.save()
     _sync_groups(user)
     if created:
@@ -166,6 +214,53 @@ def add_member(*, acting_user, organisation, email, role, request=None):
                 )
             )
     return membership
+
+
+@transaction.atomic
+def answer_link_request(*, acting_user, link_request, accept):
+    """The other side's administrator accepts (the link is made) or declines a request. A
+    request already answered is left as it is."""
+    locked = (
+        LinkRequest.objects.select_for_update()
+        .filter(pk=link_request.pk, status=LinkRequest.Status.PENDING)
+        .first()
+    )
+    if locked is None:
+        return link_request
+    if not LinkRequest.objects.answerable_by(acting_user).filter(pk=locked.pk).exists():
+        raise PermissionDenied
+    locked.status = LinkRequest.Status.ACCEPTED if accept else LinkRequest.Status.DECLINED
+    locked.decided_by = acting_user
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    if accept and locked.kind == LinkRequest.Kind.INVESTOR:
+        _add_investor(acting_user, locked.project, locked.organisation)
+    elif accept:
+        Membership.objects.get_or_create(
+            user=locked.user, organisation=locked.requested_by, defaults={"role": locked.role}
+        )
+        _sync_groups(locked.user)
+    return locked
+
+
+def _add_investor(acting_user, project, organisation):
+    """The accepted investor joins the project, logged in its public history as the investor's
+    own step. The project's row is locked, as an edit locks it (`save_project`)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    stored = list(project.investors.all())
+    if organisation in stored:
+        return
+    codes = project.affected.values_list("place__kato_code", flat=True)
+    before = _project_snapshot(project, stored, codes)
+    project.investors.add(organisation)
+    ProjectChange.objects.create(
+        project=project,
+        action=ProjectChange.Action.EDITED,
+        changes=diff(before, _project_snapshot(project, [*stored, organisation], codes)),
+        acting_user=acting_user,
+        acting_organisation=organisation,
+    )
+    caching.invalidate(*project.cache_scopes(), *organisation.cache_scopes())
 
 
 @transaction.atomic

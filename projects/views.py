@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from core.forms import add_service_errors
 from projects import services
 from projects.filters import ProjectFilter
 from projects.forms import ApiTokenForm, MemberForm, ProjectForm
-from projects.models import ApiToken, Organisation, Project, ProjectChange
+from projects.models import ApiToken, LinkRequest, Organisation, Project, ProjectChange
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,14 @@ def _project_form(request, project):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The project is saved."))
+            waiting = saved.link_requests.pending().select_related("organisation")
+            if waiting:
+                names = ", ".join(str(link.organisation) for link in waiting)
+                messages.info(
+                    request,
+                    _("Investors shown once they accept (they are asked by e-mail): %(names)s")
+                    % {"names": names},
+                )
             return redirect(saved)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
@@ -116,14 +125,23 @@ def organisation_members(request, slug):
     )
     form = MemberForm(request.POST or None, organisation=organisation)
     if form.is_valid():
-        services.add_member(
+        added = services.add_member(
             acting_user=request.user,
             organisation=organisation,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             request=request,
         )
-        messages.success(request, _("The member is added."))
+        if added:
+            messages.success(request, _("The member is added."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "This person works with another organisation: they join once its "
+                    "administrators accept (they are asked by e-mail)."
+                ),
+            )
         return redirect("projects:organisation_members", slug=organisation.slug)
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     return render(
@@ -190,3 +208,40 @@ def api_key_revoke(request, slug, pk):
     services.revoke_api_token(acting_user=request.user, token=token)
     messages.success(request, _("The key is revoked."))
     return redirect("projects:organisation_api_keys", slug=organisation.slug)
+
+
+@login_required
+@never_cache
+def link_requests(request):
+    """An organisation's administrator: links other organisations ask it to accept (naming it
+    as investor, adding one of its people), and those its own organisations still wait for."""
+    incoming = LinkRequest.objects.answerable_by(request.user).pending()
+    outgoing = LinkRequest.objects.pending().filter(
+        requested_by__in=Organisation.objects.administered_by(request.user)
+    )
+    related = ("requested_by", "organisation", "project", "user")
+    return render(
+        request,
+        "projects/link_requests.html",
+        {
+            "incoming": incoming.select_related(*related),
+            "outgoing": outgoing.select_related(*related),
+        },
+    )
+
+
+@login_required
+@require_POST
+def link_request_answer(request, pk):
+    """Accept or decline one request; only the other side's administrators find it (404)."""
+    link = get_object_or_404(LinkRequest.objects.answerable_by(request.user).pending(), pk=pk)
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        return HttpResponseBadRequest(_("Choose to accept or to decline."))
+    services.answer_link_request(
+        acting_user=request.user, link_request=link, accept=answer == "accept"
+    )
+    messages.success(
+        request, _("Accepted: the link is public now.") if answer == "accept" else _("Declined.")
+    )
+    return redirect("projects:link_requests")

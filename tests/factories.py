@@ -142,6 +142,13 @@ def member_of(organisation, **kwargs):
     return MembershipFactory(organisation=organisation, **kwargs).user
 
 
+def administered_by(user, **kwargs):
+    """A company `user` administers too: naming it as an investor needs nobody else's consent."""
+    company = CompanyFactory(**kwargs)
+    MembershipFactory(organisation=company, user=user, role="administrator")
+    return company
+
+
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from core import caching
+from projects.models import LinkRequest
 from projects.services import create_api_token
 from tests.factories import (
     AkimatFactory,
@@ -90,7 +91,12 @@ OPEN_TO_ALL = {
     "hearings:unsubscribe",
 }
 # Pages for any signed-in person that show only their own work.
-SIGNED_IN = {"disclosures:dashboard", "hearings:dashboard", "portal:dashboard"}
+SIGNED_IN = {
+    "disclosures:dashboard",
+    "hearings:dashboard",
+    "portal:dashboard",
+    "projects:link_requests",
+}
 WRITES = {
     "disclosures:create": MEMBERS,
     "disclosures:import": MEMBERS,
@@ -126,6 +132,8 @@ WRITES = {
     "projects:membership_remove": {"company_admin"},
     "projects:organisation_api_keys": {"company_admin"},
     "projects:api_key_revoke": {"company_admin"},
+    # Another company names the company as its project's investor: only its administrator answers.
+    "projects:link_request_answer": {"company_admin"},
 }
 
 
@@ -202,6 +210,12 @@ def _world():
         "pending_comment": HearingCommentFactory(hearing=hearing),
         "victim": MembershipFactory(organisation=company),
         "subscription": SubscriptionFactory(place=village),
+        "link_request": LinkRequest.objects.create(
+            kind=LinkRequest.Kind.INVESTOR,
+            requested_by=(asking := CompanyFactory()),
+            project=ProjectFactory(operator=asking, primary_settlement=village),
+            organisation=company,
+        ),
         "api_token": create_api_token(
             acting_user=admin.user,
             organisation=company,
@@ -223,6 +237,7 @@ def _kwargs(name, params, world):
                 "hearings:moderate": "pending_comment",
                 "projects:membership_remove": "victim",
                 "projects:api_key_revoke": "api_token",
+                "projects:link_request_answer": "link_request",
             }
             key = (
                 special.get(name) or {"disclosures": "disclosure", "hearings": "hearing"}[namespace]

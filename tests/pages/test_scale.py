@@ -30,6 +30,7 @@ from tests.factories import (
     ProjectFactory,
     QuestionFactory,
     ResidentFeedbackFactory,
+    administered_by,
     place_tree,
 )
 
@@ -92,7 +93,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
                 acting_user=self.editor,
                 project=Project.objects.get(pk=self.project.pk),
                 settlements=[*self.project.settlements.all(), extra],
-                investors=[*self.project.investors.all(), CompanyFactory()],
+                investors=[*self.project.investors.all(), administered_by(self.editor)],
                 reason=f"Step {n}.",
             )
 

@@ -13,6 +13,7 @@ from tests.factories import (
     MembershipFactory,
     ProjectFactory,
     UserFactory,
+    administered_by,
     member_of,
     place_tree,
 )
@@ -233,9 +234,10 @@ class ProjectInvestorsTests(TestCase):
     def test_investors_are_saved_with_the_project(self):
         """The investors chosen in the form are stored in the same save as the project."""
         company = CompanyFactory()
-        investor = CompanyFactory()
+        user = member_of(company)
+        investor = administered_by(user)  # else the investor is asked first (test_link_consent)
         village = place_tree()["village"]
-        self.client.force_login(member_of(company))
+        self.client.force_login(user)
         self.client.post(
             reverse("projects:project_create"),
             {

@@ -60,6 +60,7 @@ def production_env(copy):
         "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
         "SITE_URL": f"https://{HOST}",
         "BEHIND_TLS_PROXY": "true",
+        "TRUSTED_PROXIES": "127.0.0.1/32",
         "DATABASE_URL": database_url(),
         "STATIC_ROOT": str(copy / "staticfiles"),
         "MEDIA_ROOT": str(copy / "media"),

@@ -17,6 +17,7 @@ from tests.factories import (
     CompanyFactory,
     ProjectFactory,
     UserFactory,
+    administered_by,
     member_of,
     place_tree,
 )
@@ -36,7 +37,7 @@ class ProjectHistoryTests(TestCase):
         cls.places = place_tree()
         cls.company = CompanyFactory(name_en="Steppe Mining", name_ru="Степь Майнинг")
         cls.editor = member_of(cls.company)
-        cls.investor = CompanyFactory(name_en="Silk Fund", name_ru="Шёлковый фонд")
+        cls.investor = administered_by(cls.editor, name_en="Silk Fund", name_ru="Шёлковый фонд")
 
     def setUp(self):
         self.project = ProjectFactory(
@@ -277,7 +278,7 @@ class ProjectHistoryPageTests(TestCase):
         cls.places_elsewhere = places["elsewhere"]
         cls.company = CompanyFactory(name_en="Steppe Mining", name_kk="Дала Майнинг")
         cls.editor = member_of(cls.company)
-        cls.investor = CompanyFactory(name_en="Silk Fund", name_ru="Шёлковый фонд")
+        cls.investor = administered_by(cls.editor, name_en="Silk Fund", name_ru="Шёлковый фонд")
         cls.project = ProjectFactory(
             operator=cls.company, primary_settlement=cls.village, name_en="Copper mine"
         )
@@ -356,7 +357,7 @@ class ProjectHistoryPageTests(TestCase):
 
         before = count()
         for _number in range(5):
-            others = [CompanyFactory() for _ in range(3)]
+            others = [administered_by(self.editor) for _ in range(3)]
             save_project(
                 acting_user=self.editor,
                 project=edited(self.project),
