@@ -779,6 +779,8 @@ def hearing_record(request, pk):
             "record_summary_kk": hearing.record_summary_kk,
             "record_summary_ru": hearing.record_summary_ru,
             "record_summary_en": hearing.record_summary_en,
+            "ended_before_assessment": hearing.ended_before_assessment,
+            "draft_sent_on": hearing.draft_sent_on,
             "version": hearing.version,
         },
     )
@@ -796,6 +798,8 @@ def hearing_record(request, pk):
                 record_summary_ru=data["record_summary_ru"],
                 record_summary_en=data["record_summary_en"],
                 protocol_signed_on=data["protocol_signed_on"],
+                ended_before_assessment=data["ended_before_assessment"],
+                draft_sent_on=data["draft_sent_on"],
                 reason=data["reason"],
                 expected_version=data["version"],
             )
