@@ -7,9 +7,10 @@ from django.db import migrations, models
 # 2026 needed no government transfer: the egov calendar for 2026 and the Ministry of Labour's
 # statements show none (legal-sources, §6.3, Q9; secondary sources). Later years stay provisional
 # until staff enter their decree.
+# Stored in Russian, the language of the sources, so that no page cites it in English.
 NO_TRANSFERS_2026 = (
-    "No day moved in 2026: egov.kz calendar for 2026 as reported by inform.kz (02.01.2026) and "
-    "alau.kz (19.11.2025); secondary sources"
+    "В 2026 году выходные дни не переносились: календарь egov.kz на 2026 год по сообщениям "
+    "inform.kz (02.01.2026) и alau.kz (19.11.2025); вторичные источники"
 )
 
 
