@@ -22,6 +22,7 @@ from hearings.models import (
     Rule,
     RuleSet,
     Subscription,
+    TransferDecree,
 )
 
 
@@ -219,3 +220,11 @@ class DayTransferAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "source"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+
+@admin.register(TransferDecree)
+class TransferDecreeAdmin(admin.ModelAdmin):
+    """A year's decree moving days off: once entered, that year's dates are no longer
+    provisional. Enter the moved days themselves as moved working days."""
+
+    list_display = ["year", "source", "url"]

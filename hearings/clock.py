@@ -39,6 +39,11 @@ BROKEN = "broken"
 RUNNING = "running"  # the protocol's validity: a period that runs, not a duty already kept
 # A rule that does not bind (not verified) and was not kept: the site's expectation, not law.
 OFF_GUIDANCE = "off_guidance"
+# A period that has run out, but the site does not know whether it applies (Art. 73(1)'s
+# condition not recorded): neither kept nor broken.
+NOT_JUDGED = "not_judged"
+# A fact worth knowing, not a rule: a hearing or a discussion's window on public holidays.
+WARNING = "warning"
 
 
 @dataclass
@@ -58,6 +63,18 @@ class Deadline:
     verified: bool = False  # the rule binds (`Rule.binds`); otherwise it is guidance
     note: str = ""
     planned: bool = False  # `done` is a date still ahead: what the notice promises, not yet done
+    done_from: str = ""  # what `done` was read from: which publication started the notice
+    calendar_note: str = ""  # the due day is a day off, or in a year of provisional working days
+    provisional: bool = False  # counted in working days of a year whose decree is not entered
+
+
+@dataclass
+class NoticeStart:
+    """The day the notice period started, and where: an official publication, or this site."""
+
+    day: datetime.date
+    official: bool
+    where: str
 
 
 def regime_of(hearing):
@@ -75,10 +92,65 @@ def regime_of(hearing):
     return Regime.ECO_OPEN_MEETING
 
 
-def notice_start(hearing):
-    """The day the notice clock started: the announcement, or the last move if it was moved."""
+def official_publications(hearing, since=None):
+    """(day, where) of the notice's official publications, in the mass media and on the
+    ministry's portal, made on or after `since` (the day of the last move)."""
+    found = []
+    if hearing.media_published_on:
+        found.append(
+            (
+                hearing.media_published_on,
+                _("published in the mass media: %(outlet)s") % {"outlet": hearing.media_outlet},
+            )
+        )
+    if hearing.portal_published_on:
+        found.append(
+            (
+                hearing.portal_published_on,
+                _("published on the ministry's portal, No. %(number)s")
+                % {"number": hearing.portal_number},
+            )
+        )
+    return sorted(each for each in found if since is None or each[0] >= since)
+
+
+def notice_publication(hearing):
+    """Where and when the notice period started (`NoticeStart`), or None before announcement.
+
+    The sources count the notice from its publication in the mass media or on the ministry's
+    portal (legal-sources, §6.2: Q4, Q5), so the earliest official publication counts, not the
+    day the hearing was put on this site. After a move only a publication of the new date (made
+    on or after the move) counts. With no official publication recorded, the announcement (or
+    the last move) on this site stands in, and says so.
+    """
+    moved = timezone.localdate(hearing.rescheduled_at) if hearing.rescheduled_at else None
+    official = official_publications(hearing, since=moved)
+    if official:
+        day, where = official[0]
+        return NoticeStart(day, True, where)
     instant = hearing.rescheduled_at or hearing.announced_at
-    return timezone.localdate(instant) if instant else None
+    if instant is None:
+        return None
+    return NoticeStart(
+        timezone.localdate(instant),
+        False,
+        _("on this site only: no official publication of the notice is recorded"),
+    )
+
+
+def notice_start(hearing):
+    """The day the notice clock started (`notice_publication`), or None."""
+    found = notice_publication(hearing)
+    return found.day if found else None
+
+
+def notice_day_if_announced(hearing, today):
+    """The day the notice period starts if the hearing is announced (or moved) today: the
+    earliest official publication already made, for a first announcement; today for a move
+    (earlier publications gave the old date). What the check and the earliest date count from."""
+    if hearing.announced_at is not None:
+        return today
+    return min([today, *(day for day, _where in official_publications(hearing) if day <= today)])
 
 
 def rule_set_for(hearing, today=None):
@@ -196,22 +268,80 @@ def _done(hearing, rule):
     if rule.measures == Measures.PROTOCOL:
         instant = hearing.record_published_at
         return timezone.localdate(instant) if instant else None
+    if rule.measures == Measures.VALIDITY:
+        return hearing.draft_sent_on
     return None
 
 
-def _judge(rule, due, done, today, cancelled):
+def _done_from(hearing, rule):
+    """What the clock read `done` from, where it is not plain: which publication started the
+    notice; whether Art. 73(1)'s condition is recorded."""
+    if rule.measures == rule.Measures.ANNOUNCEMENT:
+        found = notice_publication(hearing)
+        return found.where if found else ""
+    if rule.measures == rule.Measures.VALIDITY and hearing.ended_before_assessment is None:
+        return _(
+            "Whether the hearings ended before the ministry began assessing the draft report's "
+            "quality is not recorded, so whether this period applies is not known."
+        )
+    return ""
+
+
+def day_off_rule():
+    """What the clock does when a term ends on a day off, and on what authority."""
+    return _(
+        "A term that ends on a day off is not moved to the next working day: no rule on this "
+        "has been confirmed for these Rules (legal source not confirmed)."
+    )
+
+
+def _calendar_note(due, calendar, working_days):
+    """Said beside a due day that is a day off, or counted in a provisional year."""
+    notes = []
+    if not calendar.is_working_day(due):
+        notes.append(_("%(date)s is a day off.") % {"date": formats.day(due)})
+        notes.append(day_off_rule())
+    if working_days and calendar.is_provisional(due):
+        notes.append(provisional_note(due.year))
+    return " ".join(notes)
+
+
+def provisional_note(year):
+    return _(
+        "Provisional: the government's decree moving the days off of %(year)s is not entered "
+        "yet, so the working days of %(year)s may still change."
+    ) % {"year": year}
+
+
+def _judge(rule, due, done, today, cancelled, applies=True):
     """(met, state, days): kept or not, what the page says, by how many days. A rule that does
-    not bind is never "broken" nor `met` False: what it would call broken is `OFF_GUIDANCE`."""
-    met, state, days = _judge_by_rule(rule, due, done, today, cancelled)
+    not bind is never "broken" nor `met` False: what it would call broken is `OFF_GUIDANCE`.
+    A rule whose condition is not known (`applies` None) is never broken either."""
+    if rule.measures == rule.Measures.VALIDITY:
+        met, state, days = _judge_validity(due, done, today, applies)
+    else:
+        met, state, days = _judge_by_rule(rule, due, done, today, cancelled)
     if state == BROKEN and not rule.binds:
         return None, OFF_GUIDANCE, days
     return met, state, days
 
 
+def _judge_validity(due, done, today, applies):
+    """Art. 73(1): the draft report sent to the ministry (`done`) within the period, which runs
+    until `due`; after it, broken only if the condition is known to apply."""
+    if done is not None:
+        if done > due:
+            return False, BROKEN, (done - due).days
+        return (None, ON_TRACK, 0) if due >= today else (True, MET, 0)
+    if today <= due:
+        return None, RUNNING, (due - today).days
+    if applies is None:
+        return None, NOT_JUDGED, (today - due).days
+    return False, BROKEN, (today - due).days
+
+
 def _judge_by_rule(rule, due, done, today, cancelled):
     Measures = rule.Measures
-    if rule.measures == Measures.VALIDITY:
-        return None, RUNNING if today <= due else BROKEN, abs((due - today).days)
     # "At least until" rules are kept by a later date; "at least before" by an earlier one.
     later_is_kept = rule.measures in (Measures.COMMENTS, Measures.DISCUSSION)
     if done is not None and done > today:
@@ -248,7 +378,7 @@ def deadlines(hearing, today=None, calendar=None):
     if rule_set is None:
         return []
     calendar = calendar_of(hearing, calendar)
-    result = _window_notice(hearing)
+    result = _window_notice(hearing) + _holidays_row(hearing, calendar)
     for rule in rule_set.rules_in_order():
         if not _in_scope(hearing, rule):
             continue
@@ -256,8 +386,11 @@ def deadlines(hearing, today=None, calendar=None):
         if due is None:
             continue
         done = _done(hearing, rule)
-        met, state, days = _judge(rule, due, done, today, hearing.is_cancelled())
+        met, state, days = _judge(
+            rule, due, done, today, hearing.is_cancelled(), hearing.ended_before_assessment
+        )
         label, described, source, note = _words(rule)
+        working_days = rule.unit == rule.Unit.WORKING_DAYS
         result.append(
             Deadline(
                 key=rule.measures,
@@ -273,6 +406,9 @@ def deadlines(hearing, today=None, calendar=None):
                 source_url=rule.source_url,
                 verified=rule.binds,
                 note=note,
+                done_from=_done_from(hearing, rule),
+                calendar_note=_calendar_note(due, calendar, working_days),
+                provisional=working_days and calendar.is_provisional(due),
             )
         )
     if hearing.is_cancelled():
@@ -298,19 +434,60 @@ def _words(rule):
 
 def _in_scope(hearing, rule):
     """Art. 73(1)'s six months (the `validity` rule) concern only the draft report on possible
-    impacts (legal-sources, Q3), not every hearing of a rule set."""
+    impacts (legal-sources, Q3), not every hearing of a rule set, and only when the hearings
+    ended before the ministry's quality assessment began: not when it is recorded that they did
+    not (when it is not recorded, the period shows but is never judged broken)."""
     from hearings.models import LegalBasis
 
     if rule.measures == rule.Measures.VALIDITY:
-        return hearing.legal_basis == LegalBasis.EIA_REPORT
+        return (
+            hearing.legal_basis == LegalBasis.EIA_REPORT
+            and hearing.ended_before_assessment is not False
+        )
     return True
+
+
+def holidays_of(hearing, calendar):
+    """(day, name) of the public holidays that are days off on the hearing's day, or in a
+    public discussion's window."""
+    return calendar.holidays_between(first_day(hearing), last_day(hearing))
+
+
+def _holidays_row(hearing, calendar):
+    """A hearing or a discussion's window on public holidays: a warning, never a rule."""
+    days = holidays_of(hearing, calendar)
+    if not days:
+        return []
+    dates = ", ".join(formats.day(day) for day, _name in days)
+    if hearing.is_public_discussion():
+        text = _(
+            "The window includes public holidays (%(dates)s): they are not counted as working "
+            "days, and few residents may take part on them."
+        )
+    else:
+        text = _("The hearing falls on a public holiday (%(dates)s): few residents may come.")
+    return [
+        Deadline(
+            key="holiday",
+            label=_("Public holiday"),
+            rule=_("a hearing is held on working days"),
+            due=days[0][0],
+            done=None,
+            met=None,
+            state=WARNING,
+            source=_("No source found"),
+            note=text % {"dates": dates},
+            provisional=calendar.is_provisional(days[0][0]),
+        )
+    ]
 
 
 def _window_notice(hearing):
     """A public discussion announced after its window had opened: flagged, not left to read
     "due on …" as if residents had had the whole window. Not a rule of law (none is confirmed
     for a discussion's notice): a fact, shown in neutral colours."""
-    start = notice_start(hearing)
+    found = notice_publication(hearing)
+    start = found.day if found else None
     if not hearing.is_public_discussion() or start is None or start <= first_day(hearing):
         return []
     return [
@@ -328,6 +505,7 @@ def _window_notice(hearing):
                 "The discussion was announced after its window had opened: residents had less "
                 "than the whole window to take part."
             ),
+            done_from=found.where,
         )
     ]
 
@@ -368,7 +546,7 @@ def earliest_lawful_start(hearing, today=None, calendar=None, binding_only=True)
         if each.measures == Rule.Measures.MATERIALS:
             start_from = hearing.materials_available_from or today
         elif each.measures == Rule.Measures.ANNOUNCEMENT:
-            start_from = today
+            start_from = notice_day_if_announced(hearing, today)
         else:
             continue
         earliest = max(earliest, shift(start_from, each, calendar, 1))
@@ -408,15 +586,14 @@ def announcement_guidance(hearing, today=None):
 
 
 def _day_off_warnings(hearing, calendar=None):
-    """A hearing (or a discussion's first or last day) on a public holiday: a warning."""
+    """A hearing (or a discussion's window) on public holidays, and dates counted in a year of
+    provisional working days: warnings."""
     calendar = calendar_of(hearing, calendar)
-    days = dict.fromkeys([first_day(hearing), last_day(hearing)])
-    return [
-        _("%(date)s is a public holiday: few residents may be able to come.")
-        % {"date": formats.day(day)}
-        for day in days
-        if calendar.holiday_name(day) and not calendar.is_working_day(day)
-    ]
+    rows = _holidays_row(hearing, calendar)
+    advice = [row.note for row in rows]
+    if calendar.is_provisional(last_day(hearing)):
+        advice.append(provisional_note(last_day(hearing).year))
+    return advice
 
 
 def _form_problems(hearing, today=None):
@@ -461,6 +638,7 @@ def _rule_findings(hearing, rule_set, today=None):
         binds: formats.day(earliest_lawful_start(hearing, today, calendar, binding_only=binds))
         for binds in (True, False)
     }
+    notice_day = notice_day_if_announced(hearing, today)
     findings = []
     for each in rule_set.rules_in_order():
         due = _due(hearing, each, calendar)
@@ -482,7 +660,7 @@ def _rule_findings(hearing, rule_set, today=None):
                 "The earliest last day of the discussion the site expects is %(date)s."
             )
         values["last_day"] %= {"date": formats.day(due)}
-        if each.measures == Rule.Measures.ANNOUNCEMENT and due < today:
+        if each.measures == Rule.Measures.ANNOUNCEMENT and due < notice_day:
             findings.append((each, _EARLIEST() % values))
         elif each.measures == Rule.Measures.MATERIALS:
             if not hearing.materials_available_from:

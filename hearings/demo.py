@@ -72,9 +72,10 @@ AUTHORISED_BODY = (
 )
 
 
-def _portal_number(sequence):
-    """A number shaped like the portal's: the date (YYMMDD) and a sequence number."""
-    return f"{timezone.localdate():%y%m%d}{sequence:06d}"
+def _portal_number(sequence, on=None):
+    """A number shaped like the portal's: the day of registration (YYMMDD, today unless `on`)
+    and a sequence number."""
+    return f"{on or timezone.localdate():%y%m%d}{sequence:06d}"
 
 
 COMMON_ZHANATAS = {
@@ -384,9 +385,13 @@ def _move_into_past(hearing, days_ago):
     """Announced 45 days before a hearing held `days_ago` days ago; returns the start."""
     start = _at(-days_ago)
     announced = start - datetime.timedelta(days=45)
+    registered = timezone.localdate(announced) - datetime.timedelta(days=1)
     Hearing.objects.filter(pk=hearing.pk).update(
         starts_at=start,
         announced_at=announced,
+        # Registered on the portal the day before, and published there that day.
+        portal_number=_portal_number(int(hearing.portal_number[6:]), registered),
+        portal_published_on=registered,
         materials_available_from=timezone.localdate(start) - datetime.timedelta(days=50),
         comments_until=timezone.localdate(start) - datetime.timedelta(days=3),
         created_at=announced - datetime.timedelta(days=2),

@@ -93,6 +93,11 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "organiser_contact",
             "portal_number",
             "portal_url",
+            "portal_published_on",
+            "media_outlet",
+            "media_published_on",
+            "media_url",
+            "media_scan",
             "object_category",
             "art87_subparagraph",
             "initiator_representative",
@@ -126,6 +131,8 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "comment_instructions_en",
         ]
         widgets = {
+            "portal_published_on": DateInput(),
+            "media_published_on": DateInput(),
             "materials_available_from": DateInput(),
             "comments_until": DateInput(),
             "discussion_ends_on": DateInput(),
@@ -153,7 +160,7 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["initiator"].queryset = Organisation.objects.companies().order_by_name()
+        self.fields["initiator"].queryset = Organisation.objects.initiators().order_by_name()
         akimats = Organisation.objects.akimats().select_related("place")
         if user is not None and not user.is_staff:
             # An official of a covering akimat may edit another akimat's hearing: keep its
@@ -166,6 +173,11 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         if not self.instance.pk and len(self.fields["organiser"].queryset) == 1:
             self.fields["organiser"].initial = self.fields["organiser"].queryset[0].pk
         self.fields["project"].queryset = Project.objects.order_by_name()
+        # The scan of the newspaper notice is one of this hearing's documents.
+        if self.instance.pk:
+            self.fields["media_scan"].queryset = self.instance.documents.all()
+        else:
+            del self.fields["media_scan"]
         # Left out, a hearing is an open meeting (as every hearing was before the two forms).
         self.fields["form"].required = False
         if self.instance.pk:
@@ -275,6 +287,25 @@ class RecordForm(SafeInputMixin, forms.Form):
         required=False,
         widget=DateInput(),
         help_text=_("Starts the six months within which the draft must reach the ministry."),
+    )
+    ended_before_assessment = forms.NullBooleanField(
+        label=_(
+            "Did the hearings end before the ministry began assessing the draft report's quality?"
+        ),
+        required=False,
+        widget=forms.RadioSelect(
+            choices=[("", _("not known")), ("true", _("yes")), ("false", _("no"))]
+        ),
+        help_text=_(
+            "The draft report on possible impacts only. Only then must the draft reach the "
+            "ministry within six months of the protocol's signing (Ecological Code Art. 73(1))."
+        ),
+    )
+    draft_sent_on = forms.DateField(
+        label=_("draft report sent to the ministry on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The draft report on possible impacts only."),
     )
     attendance = forms.IntegerField(label=_("People attending"), min_value=0, required=False)
     video_url = forms.URLField(label=_("Video recording (link)"), required=False)

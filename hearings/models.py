@@ -19,6 +19,8 @@ import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -447,7 +449,70 @@ class DayTransfer(models.Model):
         return {EVERYTHING}
 
 
+class TransferDecree(models.Model):
+    """The government's decree moving the days off of one year, as staff entered it.
+
+    Until a year's decree is entered, dates the clock counts in that year are provisional
+    (`WorkingCalendar.is_provisional`): a transfer may still make a working day a day off. The
+    `holidays` library holds the transfers up to `working_days.LIBRARY_TRANSFERS_UNTIL`.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_(
+            "The decree (number and date), or where it is stated that no day is moved that year."
+        ),
+    )
+    url = models.URLField(_("link to the text"), blank=True)
+
+    class Meta:
+        verbose_name = _("decree moving days off")
+        verbose_name_plural = _("decrees moving days off")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}: {self.source}"
+
+    def cache_scopes(self):
+        """The legal clock shows on every hearing, and hearings on every page."""
+        return {EVERYTHING}
+
+
 # --- Hearings ---------------------------------------------------------------------------------
+
+
+def portal_number_problem(number, latest_day):
+    """Why `number` cannot be a registration number of the ministry's portal, or "".
+
+    The portal's numbers are 12 digits: the day of registration (YYMMDD) and a sequence number
+    (legal-sources, §1.3: 251210001008 for a notice registered on 10 December 2025). The day
+    cannot be later than `latest_day`, the day the hearing was announced here (today for a
+    draft): a notice is registered on the portal before it is announced.
+    """
+    if not (len(number) == 12 and number.isascii() and number.isdigit()):
+        return gettext(
+            "The portal's registration number has exactly 12 digits: the day of registration "
+            "(year, month, day, two digits each) and a sequence number, e.g. 251210001008."
+        )
+    try:
+        registered = datetime.date(2000 + int(number[:2]), int(number[2:4]), int(number[4:6]))
+    except ValueError:
+        return gettext(
+            "The first six digits of the portal's registration number are not a date (year, "
+            "month, day): please check the number for a typo."
+        )
+    if registered > latest_day:
+        return gettext(
+            "The portal's registration number says the notice was registered on %(registered)s, "
+            "later than its announcement (%(announced)s): please check the number."
+        ) % {"registered": formats.day(registered), "announced": formats.day(latest_day)}
+    return ""
 
 
 class HearingQuerySet(models.QuerySet):
@@ -632,8 +697,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         verbose_name=_("initiator"),
         on_delete=models.PROTECT,
         related_name="initiated_hearings",
-        limit_choices_to={"kind": Organisation.Kind.COMPANY},
-        help_text=_("The company that plans the activity."),
+        limit_choices_to={"kind__in": Organisation.INITIATOR_KINDS},
+        help_text=_("The company or state body that plans the activity."),
     )
     initiator_contact = models.CharField(
         _("initiator's contact"),
@@ -737,6 +802,33 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         help_text=_("The “№ регистрации” on the ministry's portal, e.g. 251210001008."),
     )
     portal_url = models.URLField(_("page on the official portal"), blank=True)
+    # Where the notice was officially published: the clock's notice period counts from the
+    # earliest of these (`clock.notice_start`), not from the announcement on this site.
+    portal_published_on = models.DateField(
+        _("published on the official portal on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the notice appeared on the ministry's portal."),
+    )
+    media_outlet = models.CharField(
+        _("mass media outlet"),
+        max_length=200,
+        blank=True,
+        help_text=_("The newspaper, TV or radio channel or news site that published the notice."),
+    )
+    media_published_on = models.DateField(
+        _("published in the mass media on"), null=True, blank=True
+    )
+    media_url = models.URLField(_("link to the publication in the mass media"), blank=True)
+    media_scan = models.ForeignKey(
+        "HearingDocument",
+        verbose_name=_("scan of the publication in the mass media"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("One of the hearing's documents: upload the scan with “Add a document”."),
+    )
     object_category = models.CharField(
         _("object category"), max_length=3, choices=ObjectCategory.choices, blank=True
     )
@@ -770,6 +862,16 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         help_text=_("The edition of the rules in force when the hearing was announced."),
     )
     protocol_signed_on = models.DateField(_("protocol signed on"), null=True, blank=True)
+    # Ecological Code Art. 73(1): only for the draft report on possible impacts, and only when
+    # the hearings ended before the ministry began assessing its quality (`clock`).
+    ended_before_assessment = models.BooleanField(
+        _("the hearings ended before the ministry began assessing the draft report's quality"),
+        null=True,
+        blank=True,
+    )
+    draft_sent_on = models.DateField(
+        _("draft report sent to the ministry on"), null=True, blank=True
+    )
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -930,6 +1032,44 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def get_absolute_url(self):
         return reverse("hearings:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """The official publications and the draft report's dates, checked against each other
+        and today: a typo gets a message the official understands, never a wrong clock."""
+        today = timezone.localdate()
+        errors = {}
+        if self.portal_number:
+            announced = timezone.localdate(self.announced_at) if self.announced_at else today
+            problem = portal_number_problem(self.portal_number, announced)
+            if problem:
+                errors["portal_number"] = problem
+        elif self.portal_published_on:
+            errors["portal_number"] = gettext(
+                "Give the notice's registration number on the portal."
+            )
+        if self.media_published_on and not self.media_outlet:
+            errors["media_outlet"] = gettext("Name the outlet that published the notice.")
+        if self.media_outlet and not self.media_published_on:
+            errors["media_published_on"] = gettext("Give the day the notice was published.")
+        if self.media_scan_id and self.media_scan.hearing_id != self.pk:
+            errors["media_scan"] = gettext("Choose one of this hearing's documents.")
+        last = clock.last_day(self) if self.starts_at else None
+        for name in ("portal_published_on", "media_published_on"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = gettext("This date is in the future.")
+            elif value and last and value > last:
+                errors[name] = gettext("The notice cannot be published after the hearing.")
+        if self.legal_basis != LegalBasis.EIA_REPORT:
+            if self.draft_sent_on or self.ended_before_assessment is not None:
+                errors["draft_sent_on"] = gettext(
+                    "Art. 73(1) of the Ecological Code concerns only the draft report on possible "
+                    "impacts: leave the draft's dates empty for this hearing."
+                )
+        elif self.draft_sent_on and self.draft_sent_on > today:
+            errors["draft_sent_on"] = gettext("This date is in the future.")
+        if errors:
+            raise ValidationError(errors)
 
     # The lifecycle (the table above).
 

@@ -38,13 +38,16 @@ class DeadlineSerializer(serializers.Serializer):
             (clock.BROKEN, "broken"),
             (clock.RUNNING, "running"),
             (clock.OFF_GUIDANCE, "off guidance"),
+            (clock.NOT_JUDGED, "not judged"),
+            (clock.WARNING, "warning"),
         ],
         help_text=(
             "What the hearing's page says: `met` (kept, due date passed), `on_track` (already "
             "kept, due date still ahead), `due` (not done yet, or only planned), `broken` (missed, "
             "or planned too late, by a verified rule only), `running` (the protocol's validity "
             "period), `off_guidance` (an unverified rule, the site's expectation, not kept: "
-            "never a breach of law)."
+            "never a breach of law), `not_judged` (a period that ran out but whose condition is "
+            "not recorded, e.g. Art. 73(1)), `warning` (a fact, not a rule: public holidays)."
         ),
     )
     source = serializers.CharField(help_text="The rule's legal source, in the request's language.")
@@ -57,6 +60,21 @@ class DeadlineSerializer(serializers.Serializer):
     )
     note = serializers.CharField(
         help_text="What is known about the rule, in the request's language."
+    )
+    done_from = serializers.CharField(
+        help_text=(
+            "What `done` was read from: for the announcement, the earliest official publication "
+            "(mass media or the ministry's portal) or, with none recorded, this site."
+        )
+    )
+    calendar_note = serializers.CharField(
+        help_text=(
+            "Said when `due` is a day off (the clock does not move it; no rule for that is "
+            "confirmed) or counted in a year whose decree moving days off is not entered."
+        )
+    )
+    provisional = serializers.BooleanField(
+        help_text="True when `due` is counted in working days of a year not yet confirmed."
     )
 
 
@@ -125,6 +143,7 @@ class HearingSerializer(serializers.ModelSerializer):
     organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
     online_link = OptionalURL()
+    media_url = OptionalURL()
     languages = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     discussion_first_day = serializers.SerializerMethodField()
@@ -155,6 +174,11 @@ class HearingSerializer(serializers.ModelSerializer):
             "territory",
             "form",
             "art87_subparagraph",
+            "portal_number",
+            "portal_published_on",
+            "media_outlet",
+            "media_published_on",
+            "media_url",
             "format",
             "venue",
             "online_link",
@@ -174,6 +198,9 @@ class HearingSerializer(serializers.ModelSerializer):
             "held_at",
             "cancelled_at",
             "cancellation_reason",
+            "protocol_signed_on",
+            "ended_before_assessment",
+            "draft_sent_on",
             "deadlines",
             "documents",
             "changes",
@@ -234,6 +261,9 @@ class HearingSerializer(serializers.ModelSerializer):
                 "source_url": getattr(deadline, "source_url", ""),
                 "verified": getattr(deadline, "verified", False),
                 "note": str(getattr(deadline, "note", "")),
+                "done_from": str(deadline.done_from),
+                "calendar_note": str(deadline.calendar_note),
+                "provisional": deadline.provisional,
             }
             for deadline in hearing.deadlines()
         ]

@@ -113,7 +113,8 @@ NOTICE_FIELDS = (
     "paper_copies_kk", "paper_copies_ru", "paper_copies_en", "comment_instructions_kk",
     "comment_instructions_ru", "comment_instructions_en", "portal_number", "portal_url",
     "object_category", "art87_subparagraph", "initiator_representative", "document_developer",
-    "authorised_body", "form", *Hearing.SCHEDULE_FIELDS,
+    "authorised_body", "form", "portal_published_on", "media_outlet", "media_published_on",
+    "media_url", "media_scan_id", *Hearing.SCHEDULE_FIELDS,
 )  # fmt: skip
 
 # What decides which rules apply: fixed once announced, as the rule set recorded then is.
@@ -374,6 +375,8 @@ RECORD_FIELDS = [
     "status",
     "record_published_at",
     "protocol_signed_on",
+    "ended_before_assessment",
+    "draft_sent_on",
 ]
 
 
@@ -389,11 +392,15 @@ def publish_record(
     record_summary_ru="",
     record_summary_en="",
     protocol_signed_on=None,
+    ended_before_assessment=None,
+    draft_sent_on=None,
     reason="",
     expected_version=None,
 ):
     """Publish (or correct) the record: the signed protocol PDF, the day it was signed (which
-    starts the second clock, Art. 73(1)), attendance, video and summary.
+    starts the second clock, Art. 73(1)), for the draft report on possible impacts whether the
+    hearings ended before the ministry's quality assessment began and when the draft was sent
+    to the ministry, attendance, video and summary.
 
     The first publication needs the protocol; a later correction needs a reason and shows in the
     change log, the earlier protocol file being kept in storage.
@@ -424,6 +431,11 @@ def publish_record(
                 {"protocol_signed_on": _("The protocol cannot be signed before the hearing.")}
             )
         hearing.protocol_signed_on = protocol_signed_on
+    # Art. 73(1): whether it applies, and when the draft report went to the ministry (checked
+    # by `Hearing.clean`: only for the draft report on possible impacts).
+    # Both as given (None: not known, not sent): the record form shows them as stored.
+    hearing.ended_before_assessment = ended_before_assessment
+    hearing.draft_sent_on = draft_sent_on
     if not hearing.held_at:
         hearing.held_at = timezone.now()
     if not correcting:

@@ -49,11 +49,14 @@ from hearings.models import (
     HearingComment,
     HearingPromise,
     LearnedOf,
+    LegalBasis,
     Rule,
     RuleSet,
     Subscription,
+    TransferDecree,
 )
 from hearings.notifications import absolute
+from hearings.working_days import LIBRARY_TRANSFERS_UNTIL
 from projects import metadata
 from projects.models import Organisation, Place
 
@@ -145,7 +148,13 @@ def legal_rules(request):
     rule_sets = RuleSet.objects.prefetch_related(
         "rules__changes__by", "rules__verified_by"
     ).order_by("regime", "-in_force_from")
-    return render(request, "hearings/legal_rules.html", {"rule_sets": rule_sets})
+    context = {
+        "rule_sets": rule_sets,
+        "day_off_rule": clock.day_off_rule(),
+        "decrees": TransferDecree.objects.all(),
+        "library_until": LIBRARY_TRANSFERS_UNTIL,
+    }
+    return render(request, "hearings/legal_rules.html", context)
 
 
 @public_page(scopes=_hearing_page_scopes)
@@ -780,9 +789,13 @@ def hearing_record(request, pk):
             "record_summary_kk": hearing.record_summary_kk,
             "record_summary_ru": hearing.record_summary_ru,
             "record_summary_en": hearing.record_summary_en,
+            "ended_before_assessment": hearing.ended_before_assessment,
+            "draft_sent_on": hearing.draft_sent_on,
             "version": hearing.version,
         },
     )
+    if hearing.legal_basis != LegalBasis.EIA_REPORT:  # Art. 73(1) concerns only that report
+        del form.fields["ended_before_assessment"], form.fields["draft_sent_on"]
     restore(form, request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -797,6 +810,8 @@ def hearing_record(request, pk):
                 record_summary_ru=data["record_summary_ru"],
                 record_summary_en=data["record_summary_en"],
                 protocol_signed_on=data["protocol_signed_on"],
+                ended_before_assessment=data.get("ended_before_assessment"),
+                draft_sent_on=data.get("draft_sent_on"),
                 reason=data["reason"],
                 expected_version=data["version"],
             )

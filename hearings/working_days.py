@@ -18,21 +18,45 @@ from functools import cached_property
 import holidays
 
 ONE_DAY = datetime.timedelta(days=1)
+# The last year whose government transfers the `holidays` library holds (0.108: 2025, Friday
+# 3 January a day off and Sunday 5 January a working day; legal-sources, §6.3).
+LIBRARY_TRANSFERS_UNTIL = 2025
+# Windows longer than this are not searched for holidays, day by day.
+LONGEST_WINDOW = datetime.timedelta(days=400)
 
 
 class WorkingCalendar:
     """Working days for Kazakhstan, with staff-entered transfers (`{date: is_working}`)."""
 
-    def __init__(self, transfers=None):
+    def __init__(self, transfers=None, decree_years=()):
         self.transfers = dict(transfers or {})
+        self.decree_years = set(decree_years)
 
     @classmethod
     def load(cls):
-        """The calendar with every transfer staff entered (one query)."""
-        from hearings.models import DayTransfer
+        """The calendar with every transfer and decree staff entered (two queries)."""
+        from hearings.models import DayTransfer, TransferDecree
 
         rows = DayTransfer.objects.values_list("date", "kind")
-        return cls({day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows})
+        return cls(
+            {day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows},
+            TransferDecree.objects.values_list("year", flat=True),
+        )
+
+    def is_provisional(self, day):
+        """Whether `day`'s year may still have days moved: no decree for it is entered yet."""
+        return day.year > LIBRARY_TRANSFERS_UNTIL and day.year not in self.decree_years
+
+    def holidays_between(self, first, last):
+        """(day, name) of each public holiday that is a day off, from `first` to `last`."""
+        last = min(last, first + LONGEST_WINDOW)
+        found = []
+        while first <= last:
+            name = self.holiday_name(first)
+            if name and not self.is_working_day(first):
+                found.append((first, name))
+            first += ONE_DAY
+        return found
 
     @cached_property
     def _library(self):

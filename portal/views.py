@@ -337,16 +337,17 @@ def project_detail(request, slug):
 
 @public_page(scopes=organisation_page_scopes)
 def organisation_detail(request, slug):
-    """A company or an akimat: its projects, everything it disclosed everywhere (promises kept
-    and overdue), and for an akimat the hearings it organises; open to everyone."""
+    """A company, a state body or an akimat: its projects, everything it disclosed everywhere
+    (promises kept and overdue), the hearings it initiated or, for an akimat, organises; open to
+    everyone."""
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
     projects = Project.objects.with_related().order_by_name()
-    if organisation.is_company:
-        projects = projects.of_organisations([organisation])
-        hearings = Hearing.objects.published().filter(initiator=organisation)
-    else:
+    if organisation.is_akimat:
         projects = projects.affecting(organisation.place)
         hearings = Hearing.objects.published().filter(organiser=organisation)
+    else:  # a company or a state body: what it operates or invests in, what it initiated
+        projects = projects.of_organisations([organisation])
+        hearings = Hearing.objects.published().filter(initiator=organisation)
     in_force = Disclosure.objects.in_force().filter(organisation=organisation)
     listed = Disclosure.objects.published().filter(organisation=organisation)
     context = {

@@ -360,6 +360,10 @@ class OrganisationQuerySet(models.QuerySet):
     def companies(self):
         return self.filter(kind=Organisation.Kind.COMPANY)
 
+    def initiators(self):
+        """Who may initiate a public hearing: companies and state bodies."""
+        return self.filter(kind__in=Organisation.INITIATOR_KINDS)
+
     def akimats(self):
         return self.filter(kind=Organisation.Kind.AKIMAT)
 
@@ -400,6 +404,13 @@ class Organisation(models.Model):
     class Kind(models.TextChoices):
         COMPANY = "company", _("company")
         AKIMAT = "akimat", _("akimat")
+        # An akimat's department or another state institution (e.g. КГУ «Управление природных
+        # ресурсов … акимата Жамбылской области»): it may initiate a hearing, with its BIN.
+        STATE_BODY = "state_body", _("state body or institution")
+
+    # Who may initiate a public hearing: the portal's records name state bodies as often as
+    # companies (legal-sources, §6.1, Q7).
+    INITIATOR_KINDS = (Kind.COMPANY, Kind.STATE_BODY)
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name_kk = models.CharField(_("name in Kazakh"), max_length=255, blank=True)
@@ -453,11 +464,12 @@ class Organisation(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["company", "akimat"]), name="organisation_kind_valid"
+                condition=Q(kind__in=["company", "akimat", "state_body"]),
+                name="organisation_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(kind="akimat", place__isnull=False)
-                | Q(kind="company", place__isnull=True),
+                | Q(kind__in=["company", "state_body"], place__isnull=True),
                 name="organisation_akimat_has_place",
             ),
             models.CheckConstraint(
@@ -480,11 +492,11 @@ class Organisation(models.Model):
             raise ValidationError(_("Give the name in at least one language."))
         if self.kind == self.Kind.AKIMAT and not self.place_id:
             raise ValidationError({"place": _("An akimat governs a place: choose it.")})
-        if self.kind == self.Kind.COMPANY:
+        if self.kind in self.INITIATOR_KINDS:
             if self.place_id:
                 raise ValidationError({"place": _("Only an akimat governs a place.")})
             if not self.bin:
-                raise ValidationError({"bin": _("A company needs its BIN.")})
+                raise ValidationError({"bin": _("A company or a state body needs its BIN.")})
         self.owner_countries = ",".join(self.owner_country_codes())
         unknown = set(self.owner_country_codes()) - set(Country.values)
         if unknown:

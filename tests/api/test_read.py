@@ -323,8 +323,9 @@ class HearingAPITests(TestCase):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
         # page + territory + documents + changes + promises + comments, and for the legal clock
-        # once per page: the day transfers, the rule sets and their rules
-        with self.assertNumQueries(9):
+        # once per page: the day transfers, the years whose transfer decree is entered, the rule
+        # sets and their rules
+        with self.assertNumQueries(10):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 

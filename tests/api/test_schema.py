@@ -134,9 +134,20 @@ def test_schema_documents_a_deadlines_planned_flag_and_state(client):
     assert "planned" in state["description"]
     (ref,) = [part["$ref"] for part in state.get("allOf", [state]) if "$ref" in part]
     enum = schemas[ref.rsplit("/", 1)[1]]["enum"]
-    assert set(enum) == {"met", "on_track", "due", "broken", "running", "off_guidance"}
-    # Beside `met`/`state`, where the rule comes from and whether it binds.
+    assert set(enum) == {
+        "met",
+        "on_track",
+        "due",
+        "broken",
+        "running",
+        "off_guidance",
+        "not_judged",
+        "warning",
+    }
+    # Beside `met`/`state`, where the rule comes from and whether it binds, which publication the
+    # notice counted from and what the calendar says of the due day.
     assert {"source", "source_url", "verified", "note"} <= set(properties)
+    assert {"done_from", "calendar_note", "provisional"} <= set(properties)
     assert properties["verified"]["type"] == "boolean"
     hearing = schemas["Hearing"]["properties"]
     assert {"form", "discussion_first_day", "discussion_last_day"} <= set(hearing)

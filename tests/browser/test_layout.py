@@ -172,6 +172,7 @@ def _demo_with_missing_states(media):
         ("subscribe-confirm", h + f"/subscribe/confirm/{subscription.token}/"),
         ("unsubscribe", h + f"/unsubscribe/{subscription.unsubscribe_token}/"),
         ("open-data", "/{lang}/open-data/"),
+        ("legal-rules", "/{lang}/legal/"),
         ("error-404", "/{lang}/no-such-page/"),
         ("error-400", d + "/?" + "&".join(f"f{n}=1" for n in range(1200))),
         ("login", "/{lang}/accounts/login/"),

@@ -96,7 +96,7 @@ def test_a_hearing_on_a_public_holiday_gets_a_warning():
     holiday = HearingFactory(starts_at=at(D(2026, 12, 16)), comments_until=None)
     with translation.override("en"):
         advice = " ".join(clock.announcement_guidance(holiday, D(2026, 11, 1)))
-    assert "is a public holiday" in advice and "16" in advice
+    assert "falls on a public holiday" in advice and "16" in advice
     workday = HearingFactory(starts_at=at(D(2026, 12, 15)), comments_until=None)
     with translation.override("en"):
         advice = " ".join(clock.announcement_guidance(workday, D(2026, 11, 1)))

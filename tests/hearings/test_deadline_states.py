@@ -101,6 +101,9 @@ def test_the_protocol_is_due_then_late_then_met(hearing):
     hearing.protocol_signed_on = D(2027, 3, 5)
     assert judged(hearing, "protocol", D(2027, 3, 20)) == ("met", True, 0, False)
     assert judged(hearing, "validity", D(2027, 3, 20)) == ("running", None, 169, False)
+    # Art. 73(1)'s condition not recorded: the period ran out, but it is not judged.
+    assert judged(hearing, "validity", D(2027, 9, 6))[0] == "not_judged"
+    hearing.ended_before_assessment = True
     assert judged(hearing, "validity", D(2027, 9, 6))[0] == "broken"
 
 

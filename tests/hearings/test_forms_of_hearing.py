@@ -31,7 +31,7 @@ def discussion(**fields):
         format="online",
         art87_subparagraph="4",
         object_category="II",
-        portal_number="261210001008",
+        portal_number="261120001008",
         portal_url="https://hearings.ndbecology.gov.kz/Public/PubHearings/PublicHearingDetail?hearingId=1",
         starts_at=start,
         discussion_ends_on=timezone.localdate(start) + datetime.timedelta(days=30),
@@ -58,7 +58,7 @@ def test_public_discussion_is_announced_and_shown_as_a_window(client, staff):
     assert "send comments at any time during this window" in body
     assert "Register to attend" not in body
     assert "open for 20 working days or longer" in body
-    assert "№ 261210001008" in body
+    assert "№ 261120001008" in body
     assert "page on the official portal" in body
     assert "category II" in body and "sub-paragraph 4)" in body
 
@@ -87,7 +87,7 @@ def test_printed_notice_shows_the_window_and_the_basis(client):
     # The notice board's sheet is in Kazakh and Russian, whatever the page's language.
     assert "онлайн, министрліктің порталында" in body
     assert "онлайн, на портале министерства" in body
-    assert "№ 261210001008" in body
+    assert "№ 261120001008" in body
     assert "статья 87 Экологического кодекса, подпункт 4)" in body
 
 
@@ -115,7 +115,7 @@ def test_announcement_e_mail_of_a_discussion_gives_the_window(staff):
     body = OutboxMessage.objects.get(kind="announced").body
     assert "Public discussion: from" in body
     assert "Comments are accepted on the portal during the whole window." in body
-    assert "Portal registration: № 261210001008" in body
+    assert "Portal registration: № 261120001008" in body
     assert "Written comments are accepted until" not in body
 
 

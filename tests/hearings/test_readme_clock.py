@@ -57,3 +57,23 @@ def test_readme_dates_match_when_each_set_applies():
             assert rule_set.in_force_until.isoformat() in announced
         else:
             assert announced.startswith("from ")
+
+
+def test_readme_says_what_the_clock_does_on_days_off_and_which_year_is_provisional():
+    """The README's paragraph on days off says what the code does: a due day on a day off stays
+    where it falls, and the first year without an entered transfer decree is named."""
+    import datetime
+
+    from hearings import clock
+    from hearings.working_days import WorkingCalendar
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    calendar = WorkingCalendar.load()
+    sunday = datetime.date(2027, 1, 17)
+    assert not calendar.is_working_day(sunday)
+    comments = Rule.objects.get(rule_set__code="eco-open-meeting-2024", measures="comments")
+    assert clock.shift(datetime.date(2027, 1, 20), comments, calendar, -1) == sunday  # not moved
+    assert "is **not moved** to the next working day" in text
+    first = next(y for y in range(2026, 2100) if calendar.is_provisional(datetime.date(y, 1, 1)))
+    assert f"({first} for now)" in text
+    assert "**earliest official publication**" in text

@@ -184,8 +184,11 @@ def test_broken_deadline_says_by_how_many_days():
 
 
 def test_validity_is_a_second_clock_from_the_protocol_signing():
-    """Art. 73(1): six months from the signing; running until then, expired after."""
-    hearing = HearingFactory(record_published=True, protocol_signed_on=D(2026, 1, 31))
+    """Art. 73(1): six months from the signing; running until then, expired after, when the
+    hearings are recorded as ended before the ministry's quality assessment began."""
+    hearing = HearingFactory(
+        record_published=True, protocol_signed_on=D(2026, 1, 31), ended_before_assessment=True
+    )
     validity = _deadline(hearing, "validity", today=D(2026, 7, 1))
     assert validity.due == D(2026, 7, 31)
     assert (validity.state, validity.days) == ("running", 30)
