@@ -4,7 +4,8 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test import override_settings
 from django.utils import translation
 
 from core import caching
@@ -84,9 +85,32 @@ def _migrate_template(db, name):
         db.settings_dict["NAME"], db.settings_dict["TEST"]["NAME"] = configured, test_name
 
 
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction open for a whole module, rolled back after its last test; each test runs
+    in a savepoint inside it (pytest-django's `db`). A module fixture that asks for it builds
+    its rows once for all the module's tests, in this transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """The uploaded files of a module fixture's rows, in a folder kept for the module's tests."""
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media, SENDFILE_ROOT=str(media)):
+        yield media
+
+
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
-    """Uploaded files go to a per-test folder, never into the working tree."""
+def _media_root(request, tmp_path, settings):
+    """Uploaded files go to a per-test folder (or the module's, see `module_media`), never into
+    the working tree."""
+    if "module_media" in request.fixturenames:
+        return
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
 

@@ -12,6 +12,7 @@ Each test is one language at one width in one browser context; accounts are swit
 a session cookie made on the server, so no test logs in through the form.
 """
 
+import base64
 import re
 from io import StringIO
 from pathlib import Path
@@ -261,6 +262,19 @@ def _session_cookie(email, url):
     return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": url}
 
 
+def _full_page_png(devtools, path):
+    """A full-page screenshot, as Playwright's `full_page=True` takes it (the whole document
+    beyond the viewport), with Chromium's PNG encoder set for speed: a quarter larger a file,
+    made in about half the time (the encoding was half of this suite's time)."""
+    size = devtools.send("Page.getLayoutMetrics")["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    shot = devtools.send(
+        "Page.captureScreenshot",
+        {"format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True, "clip": clip},
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
 def _printed_pages(page, path):
     """The page printed to A4 by Chromium (its print style sheet): how many pages."""
     pdf = page.pdf(path=str(path), format="A4")
@@ -276,6 +290,7 @@ def test_every_page_lays_out(browser, site, language, width):
     context = browser.new_context(viewport={"width": width, "height": 800}, locale=language)
     page = context.new_page()
     page.set_default_timeout(15000)
+    devtools = context.new_cdp_session(page)
     signed_in_as = None
     failures = []
     try:
@@ -300,7 +315,7 @@ def test_every_page_lays_out(browser, site, language, width):
             # The check loads the lazy images first, so the screenshot shows them.
             problems = page.evaluate(CHECK, None)
             shot = SCREENSHOTS / f"{language}-{width}-{name}.png"
-            page.screenshot(path=str(shot), full_page=True)
+            _full_page_png(devtools, shot)
             if name == "hearing-notice" and language != "en" and width == WIDTHS[-1]:
                 pages = _printed_pages(page, SCREENSHOTS / f"{language}-{name}.pdf")
                 if pages != 1:

@@ -6,18 +6,27 @@ from django.core.management import call_command
 from disclosures import demo, export
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
 from hearings import demo as hearings_demo
-from hearings.models import HearingPromise
+from hearings.legal_rules import install_default_rule_sets
+from hearings.models import HearingPromise, Rule, RuleSet
 from projects import demo as projects_demo
 from projects.models import Place
 
 
+@pytest.fixture(scope="module")
+def seeded(module_media, module_transaction, django_db_blocker):
+    """The classifier and the whole demo, loaded once for the module's tests (each runs in a
+    savepoint, so the second seeding below is undone after its test)."""
+    with django_db_blocker.unblock():
+        install_default_rule_sets(RuleSet, Rule)
+        call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+        projects_demo.seed()
+        hearings_demo.seed()
+        demo.seed()
+
+
 @pytest.mark.django_db
-def test_demo_seeds_the_story_and_is_idempotent():
+def test_demo_seeds_the_story_and_is_idempotent(seeded):
     """Photos, the akimat's confirmations, a dispute, an overdue promise and a money chain."""
-    call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
-    projects_demo.seed()
-    hearings_demo.seed()
-    demo.seed()
     demo.seed()
     ilyichevka = Place.objects.get(kato_code="596036500")
     here = Disclosure.objects.in_force().for_place(ilyichevka)
@@ -42,16 +51,12 @@ def test_demo_seeds_the_story_and_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_demo_pages_render_in_every_language(client):
+def test_demo_pages_render_in_every_language(client, seeded):
     """Every demo disclosure's page, change log, the list and dashboards answer 200."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
     from django.utils import translation
 
-    call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
-    projects_demo.seed()
-    hearings_demo.seed()
-    demo.seed()
     for language in ("kk", "ru", "en"):
         with translation.override(language):
             assert client.get(reverse("disclosures:list")).status_code == 200

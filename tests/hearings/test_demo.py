@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hearings import demo
-from hearings.models import Hearing, HearingChange, Rule
+from hearings.legal_rules import install_default_rule_sets
+from hearings.models import Hearing, HearingChange, Rule, RuleSet
 from hearings.working_days import WorkingCalendar
 from projects import demo as projects_demo
 from projects.models import Place
@@ -17,11 +18,15 @@ from projects.models import Place
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
-    call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
-    projects_demo.seed()
-    demo.seed()
+@pytest.fixture(scope="module")
+def seeded(module_media, module_transaction, django_db_blocker):
+    """The classifier and the demo's projects and hearings, loaded once for the module's tests
+    (each runs in a savepoint, so the second seeding below is undone after its test)."""
+    with django_db_blocker.unblock():
+        install_default_rule_sets(RuleSet, Rule)
+        call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+        projects_demo.seed()
+        demo.seed()
 
 
 def test_demo_tells_the_story_and_is_idempotent(seeded):
