@@ -43,7 +43,7 @@ from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.text import clean_text_fields
-from core.translation import TranslatedField, translated_expression
+from core.translation import TranslatedField, choice_label, translated_expression
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from disclosures.images import THUMBNAIL_SIZE
 from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
@@ -822,6 +822,12 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
             and self.due_date is not None
             and self.due_date < (on or today())
         )
+
+    def get_status_display(self):
+        return choice_label(Status, self.status)
+
+    def get_category_display(self):
+        return choice_label(Category, self.category)
 
     def display_status(self):
         """The status a resident sees: overdue and withdrawn override the recorded one."""

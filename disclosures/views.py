@@ -45,7 +45,9 @@ from projects.models import Organisation, Place
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 25
+# Cards on a list page: 20 suit a phone on a slow network (each card is also most of the page's
+# rendering cost, docs/performance.md); the pagination shows the rest.
+PAGE_SIZE = 20
 # Request body ceilings of the views that take files: the file's own limit plus the form.
 PHOTO_BODY = images.MAX_BYTES + MB
 # A resident's photo form is read up to 25 MB (nginx's client_max_body_size in docs/operations.md):
@@ -67,12 +69,16 @@ def _form_errors(form, error):
 def disclosure_list(request):
     """Published disclosures (withdrawn ones greyed, unless filtered out), filterable and
     sortable, shareable by URL; open to everyone."""
-    filterset = DisclosureFilter(
-        request.GET, queryset=Disclosure.objects.published().with_related().with_voices()
-    )
+    filterset = DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows are found by their keys, then read with what a card shows: PostgreSQL
+    # computes the SELECT list of every row an OFFSET skips, so the word counts of
+    # `with_voices` on the rows themselves cost 1.5 s on page 380 (docs/performance.md).
+    page.object_list = (
+        rows.filter(pk__in=page.object_list.values("pk")).with_related().with_voices()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

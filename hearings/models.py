@@ -17,6 +17,7 @@ the `disclosures` app turns into promised disclosures (`promise.disclosures`).
 import datetime
 import re
 import secrets
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from core import formats
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
-from core.translation import TranslatedField
+from core.translation import TranslatedField, choice_label
 from hearings import clock
 from hearings.legal_rules import NO_SOURCE
 from projects.models import Organisation, Place, Project
@@ -577,36 +578,41 @@ class HearingQuerySet(models.QuerySet):
 
     def counts_concerning(self, places, now=None):
         """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
-        it), for a page of search results, in one query (places with none are absent)."""
+        it), for a page of search results, in one query (places with none are absent).
+
+        The query reads the matching territories' paths once and each place counts its own
+        hearings here: two filtered counts per place made the ORM build 50 aggregates, most
+        of the search page's cost (docs/performance.md)."""
         if not places:
             return {}
         now = now or timezone.now()
-        upcoming = Q(status=Hearing.Status.ANNOUNCED, starts_at__gte=now)
-        past = Q(starts_at__lt=now) | Q(
-            status__in=[Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
-        )
-
-        def concerns(place):
-            return Q(territory__path__startswith=place.path) | Q(
-                territory__kato_code__in=place.path_codes
-            )
-
         any_place = Q()
         for place in places:
-            any_place |= concerns(place)
-        counts = {}
-        for place in places:
-            counts[f"u{place.pk}"] = models.Count(
-                "pk", distinct=True, filter=concerns(place) & upcoming
+            any_place |= Q(territory__path__startswith=place.path) | Q(
+                territory__kato_code__in=place.path_codes
             )
-            counts[f"p{place.pk}"] = models.Count(
-                "pk", distinct=True, filter=concerns(place) & past
-            )
-        figures = self.published().filter(any_place).aggregate(**counts)
+        rows = (
+            self.published()
+            .filter(any_place)
+            .values_list("pk", "territory__path", "status", "starts_at")
+            .order_by()
+        )
+        upcoming, past = defaultdict(set), defaultdict(set)
+        done = {Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED}
+        codes = {place.pk: set(place.path_codes) for place in places}
+        for pk, path, status, starts_at in rows:
+            code = path.rstrip("/").rsplit("/", 1)[-1]
+            for place in places:
+                if not (path.startswith(place.path) or code in codes[place.pk]):
+                    continue
+                if status == Hearing.Status.ANNOUNCED and starts_at >= now:
+                    upcoming[place.pk].add(pk)
+                if starts_at < now or status in done:
+                    past[place.pk].add(pk)
         return {
-            place.pk: (figures[f"u{place.pk}"], figures[f"p{place.pk}"])
+            place.pk: (len(upcoming[place.pk]), len(past[place.pk]))
             for place in places
-            if figures[f"u{place.pk}"] or figures[f"p{place.pk}"]
+            if upcoming[place.pk] or past[place.pk]
         }
 
     def territory_paths(self):
@@ -1078,6 +1084,9 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def lifecycle_state_display(self, axis):
         return self.get_status_display()
+
+    def get_status_display(self):
+        return choice_label(Hearing.Status, self.status)
 
     def lifecycle_roles(self, user):
         """MEMBER for an official of the organising akimat, STAFF for moderators."""

@@ -60,7 +60,9 @@ from hearings.working_days import LIBRARY_TRANSFERS_UNTIL
 from projects import metadata
 from projects.models import Organisation, Place
 
-PAGE_SIZE = 25
+# Cards on a list page: 20 suit a phone on a slow network (each card is also most of the page's
+# rendering cost, docs/performance.md); the pagination shows the rest.
+PAGE_SIZE = 20
 
 
 def _form_errors(form, error):

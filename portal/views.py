@@ -209,9 +209,10 @@ def _rank_by_activity(matches, with_contributions):
     return first + rest
 
 
-# Every list on a page is bounded: a village with 20,000 contributions costs what one with 30
-# does; each list links to its full, paginated version.
-CONTRIBUTIONS_SHOWN = 30
+# Every list on a page is bounded: a village with 20,000 contributions costs what one with 20
+# does; each list links to its full, paginated version. 20 cards, as on the list pages: enough
+# for a phone on a slow network, and the cards are most of a place page's rendering cost.
+CONTRIBUTIONS_SHOWN = 20
 
 
 PROJECTS_SHOWN = 20

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from disclosures.models import Question, ResidentFeedback
+from disclosures.views import PAGE_SIZE
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -95,12 +96,29 @@ def test_place_filter_for_a_village_page(client, many):
     )
 
 
+def test_list_pages_read_their_rows_with_the_cards_figures(client, many):
+    """Each page shows the next rows of the order, each with its akimat's and residents' word
+    (read for the page's rows only, after the OFFSET has picked them)."""
+    pages = [
+        list(client.get(reverse("disclosures:list"), {"page": n}).context["page"].object_list)
+        for n in (1, 2)
+    ]
+    assert [len(rows) for rows in pages] == [PAGE_SIZE, len(many["rows"]) - PAGE_SIZE]
+    newest_first = sorted(many["rows"], key=lambda d: (d.published_at, d.pk), reverse=True)
+    assert [d.pk for d in pages[0] + pages[1]] == [d.pk for d in newest_first]
+    disputed = {d.pk for d in many["rows"] if d.feedback.filter(kind="disputed").exists()}
+    for row in pages[1]:
+        assert row.confirmed_count == 1
+        assert row.dispute_count == (row.pk in disputed)
+        assert row.seen_count == (row.pk not in disputed)
+
+
 def test_list_query_count_is_bounded(client, many, django_assert_max_num_queries):
     """The list page does not grow queries with rows (no N+1)."""
     with django_assert_max_num_queries(9):
         response = client.get(reverse("disclosures:list"))
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == 25
+    assert len(response.context["page"].object_list) == PAGE_SIZE
 
 
 def test_detail_query_count_is_bounded(client, many, django_assert_max_num_queries):

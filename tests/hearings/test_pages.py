@@ -54,7 +54,7 @@ def test_list_filters_by_place_and_time(client):
 
 
 def test_list_query_count_is_bounded(client, django_assert_max_num_queries):
-    """25 hearings on a page cost a fixed number of queries."""
+    """A page of hearings costs a fixed number of queries."""
     organiser = AkimatFactory()
     for _ in range(30):
         HearingFactory(announced=True, organiser=organiser, initiator=CompanyFactory())

@@ -9,7 +9,9 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from core import formats
-from core.translation import lang_attribute, script_language
+from core.translation import choice_label, lang_attribute, script_language
+from disclosures.models import Category, Disclosure, Status
+from hearings.models import Hearing
 
 NB = "\u00a0"
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 10, 12, 0))
@@ -279,3 +281,21 @@ def test_a_window_of_days_writes_the_year_once(first, last, language, shown):
     """A public discussion's window: one year, one month where they are shared."""
     last = datetime.date(*last) if last else None
     assert formats.day_range(datetime.date(*first), last, language) == shown
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_a_choice_label_is_what_django_displays(language):
+    """`choice_label` (behind the cards' status and category) shows what Django's
+    `get_FOO_display` does, in the page's language, and an unknown value as it is."""
+    with translation.override(language):
+        for status in Status.values:
+            shown = Disclosure(status=status)
+            assert shown.get_status_display() == Status(status).label
+            assert shown.get_status_display() == shown._get_FIELD_display(
+                Disclosure._meta.get_field("status")
+            )
+        for category in Category.values:
+            assert Disclosure(category=category).get_category_display() == Category(category).label
+        for status in Hearing.Status.values:
+            assert Hearing(status=status).get_status_display() == Hearing.Status(status).label
+        assert choice_label(Status, "no-such-status") == "no-such-status"
