@@ -49,6 +49,13 @@ COLUMNS = [
     Column("video_url", "string", "Video recording", ""),
     Column("cancelled_at", "datetime", "Cancelled", "UTC."),
     Column("cancellation_reason", "string", "Reason for cancelling", ""),
+    Column(
+        "cancellation_reason_language",
+        "string",
+        "Reason for cancelling: written in",
+        "The language of `cancellation_reason`: kk, ru or en.",
+        ["kk", "ru", "en"],
+    ),
     Column("updated_at", "datetime", "Last changed", "UTC."),
 ]
 COMPUTED = {"url", "project", "initiator", "organiser", "territory"}

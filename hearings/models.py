@@ -30,7 +30,7 @@ from core import formats
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
-from core.translation import TranslatedField
+from core.translation import TranslatedField, language_field
 from hearings import clock
 from hearings.legal_rules import NO_SOURCE
 from projects.models import Organisation, Place, Project
@@ -780,6 +780,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     record_published_at = models.DateTimeField(_("record published"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancellation_reason_language = language_field()
     # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Grows with every write through `services`: a form carries the version it was opened at,
@@ -1149,6 +1150,7 @@ class HearingPromise(models.Model):
     due_text = models.CharField(
         _("by when, as said"), max_length=200, blank=True, help_text=_("E.g. 'by autumn 2027'.")
     )
+    language = language_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -1195,7 +1197,9 @@ class HearingComment(ResidentInput):
         _("how it was received"), max_length=12, choices=Source.choices, default=Source.WRITTEN
     )
     text = models.TextField(_("your comment or question"), max_length=4000)
+    language = language_field()
     answer = models.TextField(_("answer"), blank=True)
+    answer_language = language_field(_("answer written in"))
     outcome = models.CharField(
         _("how it was taken into account"),
         max_length=10,

@@ -90,13 +90,23 @@ class HearingPromiseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HearingPromise
-        fields = ["organisation", "text", "due_text"]
+        fields = ["organisation", "text", "due_text", "language"]
 
 
 class HearingCommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = HearingComment
-        fields = ["kind", "source", "text", "answer", "outcome", "submitted_at", "answered_at"]
+        fields = [
+            "kind",
+            "source",
+            "text",
+            "language",
+            "answer",
+            "answer_language",
+            "outcome",
+            "submitted_at",
+            "answered_at",
+        ]
 
 
 class RecordSerializer(serializers.Serializer):
@@ -174,6 +184,7 @@ class HearingSerializer(serializers.ModelSerializer):
             "held_at",
             "cancelled_at",
             "cancellation_reason",
+            "cancellation_reason_language",
             "deadlines",
             "documents",
             "changes",
