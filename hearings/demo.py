@@ -176,8 +176,10 @@ HELD = {
     "languages": "kk,ru",
     "object_category": "I",
     "art87_subparagraph": "4",
+    # The Sogety akimat fills in its notice in Kazakh.
     "initiator_representative": "Ерлан Қасымов, бас инженер",
-    "document_developer": "ТОО «Казгеоэкология»",
+    "document_developer": "«Казгеоэкология» ЖШС",
+    "authorised_body": "ҚР ЭТРМ «Қоршаған ортаны қорғау ақпараттық-талдау орталығы» ШЖҚ РМК",
     "portal_sequence": 904,
     "days_ago": 20,
     "questions": [
@@ -270,8 +272,10 @@ def _draft(entry, starts_at):
         comments_until=timezone.localdate(starts_at) - datetime.timedelta(days=3),
         portal_number=_portal_number(entry["portal_sequence"]),
         portal_url=PORTAL_LIST,
-        authorised_body=AUTHORISED_BODY,
-        **{key: value for key, value in entry.items() if key not in NOT_FIELDS},
+        **{
+            "authorised_body": AUTHORISED_BODY,
+            **{k: v for k, v in entry.items() if k not in NOT_FIELDS},
+        },
     )
     if hearing.is_public_discussion():
         # A window of exactly the working days the rules ask, counted on Kazakhstan's calendar;

@@ -781,6 +781,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     cancellation_reason_language = language_field()
+    # The language of the contacts and the official record's names (`WRITTEN_FIELDS`).
+    language = language_field(_("language of the contacts and the official record"))
     # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Grows with every write through `services`: a form carries the version it was opened at,
@@ -817,6 +819,15 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     paper_copies = TranslatedField()
     comment_instructions = TranslatedField()
     record_summary = TranslatedField()
+
+    # The text typed in one language, whose language `language` holds.
+    WRITTEN_FIELDS = (
+        "initiator_contact",
+        "organiser_contact",
+        "initiator_representative",
+        "document_developer",
+        "authorised_body",
+    )
 
     # Fields of the notice that only `reschedule` changes once the hearing is announced: a
     # resident who planned to come must be told (notification, calendar SEQUENCE, change log).
@@ -931,6 +942,10 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def get_absolute_url(self):
         return reverse("hearings:detail", kwargs={"pk": self.pk})
+
+    def written_text(self):
+        """The text typed in one language, for guessing its language when none was given."""
+        return " ".join(getattr(self, name) for name in self.WRITTEN_FIELDS)
 
     # The lifecycle (the table above).
 

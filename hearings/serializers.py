@@ -185,6 +185,7 @@ class HearingSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancellation_reason",
             "cancellation_reason_language",
+            "language",
             "deadlines",
             "documents",
             "changes",

@@ -114,7 +114,7 @@ NOTICE_FIELDS = (
     "paper_copies_kk", "paper_copies_ru", "paper_copies_en", "comment_instructions_kk",
     "comment_instructions_ru", "comment_instructions_en", "portal_number", "portal_url",
     "object_category", "art87_subparagraph", "initiator_representative", "document_developer",
-    "authorised_body", "form", *Hearing.SCHEDULE_FIELDS,
+    "authorised_body", "language", "form", *Hearing.SCHEDULE_FIELDS,
 )  # fmt: skip
 
 # What decides which rules apply: fixed once announced, as the rule set recorded then is.
@@ -138,6 +138,7 @@ def create_hearing(*, acting_user, hearing, territory):
     _check_territory(hearing, territory)
     hearing.status = Status.DRAFT
     hearing.created_by = acting_user if acting_user.is_authenticated else None
+    hearing.language = hearing.language or language_written(hearing.written_text())
     hearing.full_clean(exclude=["territory"])
     hearing.save()
     hearing.territory.set(territory)
@@ -184,6 +185,7 @@ def update_hearing(*, acting_user, hearing, territory, reason="", expected_versi
                 }
             )
         fields = [f for f in fields if f not in Hearing.SCHEDULE_FIELDS]
+    hearing.language = hearing.language or locked.language
     changed = [f for f in fields if getattr(hearing, f) != getattr(locked, f)]
     for name in fields:
         setattr(locked, name, getattr(hearing, name))

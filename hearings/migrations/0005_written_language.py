@@ -6,7 +6,16 @@ from core.translation import store_guessed_languages
 
 # The rows stored before: the language their letters suggest (see `script_language`).
 LANGUAGES = {
-    "Hearing": {"cancellation_reason_language": ("cancellation_reason",)},
+    "Hearing": {
+        "cancellation_reason_language": ("cancellation_reason",),
+        "language": (
+            "initiator_contact",
+            "organiser_contact",
+            "initiator_representative",
+            "document_developer",
+            "authorised_body",
+        ),
+    },
     "HearingPromise": {"language": ("text", "due_text")},
     "HearingComment": {"language": ("text",), "answer_language": ("answer",)},
 }
@@ -24,6 +33,11 @@ class Migration(migrations.Migration):
             model_name='hearing',
             name='cancellation_reason_language',
             field=models.CharField(blank=True, choices=[('kk', 'Kazakh'), ('ru', 'Russian'), ('en', 'English')], default='', max_length=2, verbose_name='written in'),
+        ),
+        migrations.AddField(
+            model_name='hearing',
+            name='language',
+            field=models.CharField(blank=True, choices=[('kk', 'Kazakh'), ('ru', 'Russian'), ('en', 'English')], default='', max_length=2, verbose_name='language of the contacts and the official record'),
         ),
         migrations.AddField(
             model_name='hearingcomment',

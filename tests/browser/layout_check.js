@@ -17,11 +17,12 @@
 //   Absolutely positioned, fixed and floated boxes are decorations or wrap-arounds, not flow.
 // - image: an <img> without width and height attributes, or one that loaded with no size.
 // - language: text in <main> whose letters say it is in another language than the page (a
-//   Kazakh letter: Kazakh; two Latin words and no Cyrillic: English; three Cyrillic words and
-//   no Kazakh letter: Russian) must sit inside lang="that language", and text inside a lang
-//   other than the page's needs a "written in" note (.written-in) in its card or section (the
-//   nearest .card, .message, section, article or main). Addresses, codes in capitals and
-//   words with digits are not counted; <code>, <kbd> and translate="no" are left out.
+//   Kazakh letter: Kazakh; two Latin words and no Cyrillic: English; three Cyrillic words in
+//   small letters and no Kazakh letter: Russian) must sit inside lang="that language", and text
+//   inside a lang other than the page's needs a "written in" note (.written-in) in its card or
+//   section (the nearest .card, .message, section, article or main). Names (translate="no": a
+//   resident's name, a place's other-language name), addresses, codes in capitals and words
+//   with digits are not counted; <code> and <kbd> are left out.
 // An element (and its subtree) is exempted from one check by data-layout-ok="check ..." in the
 // template, with a comment there saying why.
 async (options) => {
@@ -277,19 +278,25 @@ async (options) => {
   // --- language: text in another language is marked and noted ----------------------------------
   const page = (document.documentElement.lang || "").slice(0, 2);
   const KAZAKH = /[әғқңөұүһіӘҒҚҢӨҰҮҺІ]/;
-  const CYRILLIC_WORD = /^[\u0400-\u04ff][\u0400-\u04ff'’-]+$/;
-  const LATIN_WORD = /^[A-Za-z][a-z'’-]+$/;  // not a code in capitals (CSV, KZT, BIN)
+  // Words, not codes in capitals (CSV, KZT, ЖШС); Russian is told by its small-letter words,
+  // since names (Ильичевка, Тайынша-Май) are written alike in Kazakh.
+  const RUSSIAN_WORD = /^[\u0430-\u044f\u0451][\u0400-\u04ff'’-]+$/;
+  const LATIN_WORD = /^[A-Za-z][a-z'’-]+$/;
+  // Frequent Kazakh words without a Kazakh letter: with one of them, small-letter Cyrillic is
+  // not taken for Russian ("JPEG, PNG немесе WebP, 15 МБ-тан аспауы керек").
+  const KAZAKH_PLAIN = new Set(["немесе", "керек", "бар", "мен", "бен", "пен", "деп", "осы", "сайын", "ма", "ме", "ба", "бе", "да", "де", "та", "те", "ол", "бола", "болса"]);
   const languageOf = (text) => {
     const words = text
       .split(/\s+/)
-      .filter((word) => !URLISH.test(word))
+      .filter((word) => !URLISH.test(word) && !word.startsWith("/"))
       .flatMap((word) => word.split(/[.,;:!?()«»"“”„\[\]{}·—–\/|]+/))
       .filter((word) => word && !/\d/.test(word));
     if (words.some((word) => KAZAKH.test(word))) return "kk";
-    const cyrillic = words.filter((word) => CYRILLIC_WORD.test(word)).length;
+    const cyrillic = words.filter((word) => /[\u0400-\u04ff]/.test(word)).length;
     const latin = words.filter((word) => LATIN_WORD.test(word)).length;
     if (latin >= 2 && cyrillic === 0) return "en";
-    if (cyrillic >= 3) return "ru";
+    if (words.some((word) => KAZAKH_PLAIN.has(word.toLowerCase()))) return null;
+    if (words.filter((word) => RUSSIAN_WORD.test(word)).length >= 3) return "ru";
     return null;
   };
   const NOTED_IN = ".card, .message, section, article, main";
