@@ -1,25 +1,45 @@
-"""Content written in Kazakh, Russian and English, stored as `<field>_kk`, `_ru` and `_en`.
+"""Every text has a language: content in Kazakh, Russian and English, and what the page says
+when it shows a text in another language than its own.
 
-A model declares `name = TranslatedField()` beside its `name_kk`/`name_ru`/`name_en` columns;
-reading `obj.name` gives the text in the active language, falling back to the other main
-language and then English, so a village written only in Russian still shows on the Kazakh page.
+Translated content is stored as `<field>_kk`, `_ru` and `_en`. A model declares
+`name = TranslatedField()` beside its columns; reading `obj.name` gives the text in the active
+language, falling back to the other main language and then English, so a village written only in
+Russian still shows on the Kazakh page.
+
+Single-language content (a recipient, a photo's description, a resident's question) is stored as
+typed, with the language it was written in: the record's `language` (`language_field()`), or
+`<field>_language` where one record holds texts by different people (a question and its answer).
+The services set it from the form or API input, else by `language_written` (the author's
+interface language, unless the letters say otherwise).
+
+Pages ask `text_language(obj, field)`: a text in another language than the page carries `lang`
+(`{% lang_of obj "field" %}`) and its card or section one short note, "Written in Russian"
+(`{% written_in obj "field" ... %}`, `written_in_note`).
 """
 
 import re
 
+from django.conf import settings
+from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from core.formats import place_name
 
 FALLBACKS = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
 
 
+def page_language(language=None):
+    """The language a page (or the person typing in it) reads: kk, ru or en."""
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    return language if language in FALLBACKS else settings.LANGUAGE_CODE
+
+
 def language_order(language=None):
-    language = (language or get_language() or "kk")[:2]
-    return FALLBACKS.get(language, FALLBACKS["kk"])
+    return FALLBACKS[page_language(language)]
 
 
 def translated(obj, field, language=None):
@@ -53,22 +73,94 @@ def script_language(text):
     return None
 
 
+def language_field(verbose_name=None):
+    """The column holding the language of a record's single-language text ("" while it has
+    none)."""
+    return models.CharField(
+        verbose_name or _("written in"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+    )
+
+
+def language_written(text, language=None):
+    """The language to store for `text` typed by someone reading the site in `language` (the
+    active one): their language, unless the letters say otherwise: Latin letters only are
+    English, a Kazakh letter is Kazakh, and Cyrillic typed on the English site is Russian."""
+    typed_in = page_language(language)
+    guess = script_language(text)
+    if guess in ("en", "kk") or (guess == "ru" and typed_in == "en"):
+        return guess
+    return typed_in
+
+
+def text_language(obj, field, language=None):
+    """The language of the text a page in `language` shows for `obj.<field>`, None for none.
+
+    A translated field: the language its fallback picked (`source_language`). A single-language
+    one: the stored `<field>_language`, else the record's `language`; for a row stored without
+    one, the letters' guess (`guessed_language`)."""
+    if hasattr(obj, f"{field}_kk"):
+        return source_language(obj, field, language)
+    text = getattr(obj, field, "")
+    if not text:
+        return None
+    stored = getattr(obj, f"{field}_language", "") or getattr(obj, "language", "")
+    return stored or guessed_language(text, language)
+
+
+def guessed_language(text, language=None):
+    """The letters' guess (`script_language`) for a page in `language`, where it can be
+    trusted: Cyrillic without a Kazakh letter may be a short Kazakh phrase, so it is not taken
+    for Russian on a Kazakh page."""
+    code = script_language(text)
+    return None if code == "ru" and page_language(language) == "kk" else code
+
+
 def lang_attribute(obj, field=None, language=None):
     """` lang="xx"` when text shown on a page is in another language than the page, else "".
 
-    `lang_attribute(hearing, "title")` for a translated field (the fallback decides);
-    `lang_attribute(photo.alt_text)` for free text, by its script (see `script_language`).
-    Templates: `{% lang_of hearing "title" %}` / `{% lang_of photo.alt_text %}`."""
-    page = (language or get_language() or "kk")[:2]
+    `lang_attribute(disclosure, "title")` for a field of a record (see `text_language`);
+    `lang_attribute(text)` for text no record says the language of, by its letters (see
+    `script_language`). Templates: `{% lang_of disclosure "recipient_name" %}` /
+    `{% lang_of text %}`."""
+    page = page_language(language)
     if field is None:
-        code = script_language(obj)
-        if code == "ru" and page == "kk":
-            code = None  # cannot tell Russian from Kazakh without its letters
+        code = guessed_language(obj, page)
     else:
-        code = source_language(obj, field, page)
+        code = text_language(obj, field, page)
     if code and code != page:
         return format_html(' lang="{}"', code)
     return ""
+
+
+WRITTEN_IN = {
+    "kk": _("Written in Kazakh"),
+    "ru": _("Written in Russian"),
+    "en": _("Written in English"),
+}
+
+
+def other_languages(records, fields, language=None):
+    """The languages, other than the page's, of the texts a record (or a list of records)
+    shows in `fields`, in the page's order of fallbacks."""
+    page = page_language(language)
+    if not hasattr(records, "__iter__"):
+        records = [records]
+    found = {text_language(record, field, page) for record in records for field in fields}
+    return [code for code in language_order(page) if code != page and code in found]
+
+
+def written_in_note(languages):
+    """The one short note a card or section carries when it shows text in another language:
+    "Written in Russian" in the page's language, or "" when all its text is the page's."""
+    if not languages:
+        return ""
+    return format_html(
+        '<p class="written-in">{}</p>', " · ".join(str(WRITTEN_IN[code]) for code in languages)
+    )
 
 
 def translated_expression(field, language=None):
@@ -109,3 +201,30 @@ def choice_label(choices, value):
         return choices(value).label
     except ValueError:
         return value
+
+
+def store_guessed_languages(app_label, columns):
+    """The data migration adding `language_field`s: for the rows stored before, the letters'
+    guess (`script_language`) of their texts. `columns` is {model: {language column: (text
+    fields, ...)}}."""
+
+    def guess(apps, schema_editor):
+        for model_name, languages in columns.items():
+            model = apps.get_model(app_label, model_name)
+            for language, texts in languages.items():
+                _store_guesses(model, language, texts)
+
+    return guess
+
+
+def _store_guesses(model, language, texts):
+    changed = []
+    for row in model.objects.only("pk", *texts).iterator(chunk_size=2000):
+        code = script_language(" ".join(getattr(row, name) or "" for name in texts))
+        if code:
+            setattr(row, language, code)
+            changed.append(row)
+        if len(changed) >= 2000:
+            model.objects.bulk_update(changed, [language])
+            changed = []
+    model.objects.bulk_update(changed, [language])

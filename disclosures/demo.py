@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import translation
 from PIL import Image, ImageDraw, ImageFont
 
 from core.services import moderate_input
@@ -305,7 +306,10 @@ def _user(email):
 
 
 @transaction.atomic
+@translation.override("ru")
 def seed(stdout=None):
+    """The demo's companies and akimats work on the Russian site: what they and residents type
+    is stored as Russian unless it has Kazakh letters (`core.translation.language_written`)."""
     write = stdout.write if stdout else (lambda message: None)
     missing = [
         code

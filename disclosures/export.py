@@ -173,6 +173,16 @@ COLUMNS = [
     Column("beneficiaries_count", "integer", "Number of beneficiaries", "", writable=True),
     Column("beneficiaries_description", "string", "Who benefits", "", writable=True),
     Column(
+        "language",
+        "string",
+        "Written in",
+        "The language the text typed once is written in: the recipient, what was given in "
+        "kind, who benefits, the reference to the document and the reasons (kk, ru or en). "
+        "Titles and descriptions carry their language in their column names.",
+        ["kk", "ru", "en"],
+        writable=True,
+    ),
+    Column(
         "funded_by",
         "integer",
         "Funded from",

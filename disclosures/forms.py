@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import HoneypotMixin, SafeInputMixin
 from core.lifecycle import REASON
+from core.translation import page_language
 from core.validators import PDF_MAX_BYTES, validate_pdf
 from disclosures import images
 from disclosures.models import Confirmation, Disclosure, Document, ResidentFeedback, Status
@@ -58,6 +59,7 @@ class DisclosureForm(SafeInputMixin, forms.ModelForm):
             "description_ru",
             "description_en",
             "category",
+            "language",
             "recipient_name",
             "recipient_role",
             "status",
@@ -97,6 +99,7 @@ class DisclosureForm(SafeInputMixin, forms.ModelForm):
         else:
             del self.fields["reason"]
             del self.fields["version"]
+            self.initial.setdefault("language", page_language())
             self.fields["organisation"].queryset = organisations
             self.fields["organisation"].empty_label = None
             organisation = organisations.first() if organisations.count() == 1 else None

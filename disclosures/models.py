@@ -43,7 +43,7 @@ from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.text import clean_text_fields
-from core.translation import TranslatedField, choice_label, translated_expression
+from core.translation import TranslatedField, choice_label, language_field, translated_expression
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from disclosures.images import THUMBNAIL_SIZE
 from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
@@ -419,6 +419,8 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     recipient_role = models.CharField(
         _("recipient's role"), max_length=20, choices=RecipientRole.choices, blank=True
     )
+    # The language of the fields typed once (`WRITTEN_FIELDS`): see core/translation.py.
+    language = language_field(_("language of the recipient, description and reasons"))
     title_kk = models.CharField(_("title in Kazakh"), max_length=255, blank=True)
     title_ru = models.CharField(_("title in Russian"), max_length=255, blank=True)
     title_en = models.CharField(_("title in English"), max_length=255, blank=True)
@@ -542,11 +544,22 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     title = TranslatedField()
     description = TranslatedField()
 
+    # The text typed in one language, whose language `language` holds.
+    WRITTEN_FIELDS = (
+        "recipient_name",
+        "in_kind_description",
+        "beneficiaries_description",
+        "basis_reference",
+        "cancel_reason",
+        "withdrawal_reason",
+    )
+
     # Fields whose change after publication is a correction, kept in the change log.
     TRACKED_FIELDS = (
         "project",
         "recipient_name",
         "recipient_role",
+        "language",
         "title_kk",
         "title_ru",
         "title_en",
@@ -698,6 +711,10 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
 
     def get_absolute_url(self):
         return reverse("disclosures:detail", kwargs={"pk": self.pk})
+
+    def written_text(self):
+        """The text typed in one language, for guessing its language when none was given."""
+        return " ".join(getattr(self, name) for name in self.WRITTEN_FIELDS)
 
     def clean(self):
         # The one text rule of every write path (form, API, CSV import): see core/text.py.
@@ -1059,6 +1076,7 @@ class Photo(models.Model):
         max_length=300,
         help_text=_("Required: describe the photo for people who cannot see it."),
     )
+    language = language_field()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -1096,6 +1114,7 @@ class Document(models.Model):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=255)
+    language = language_field()
     file = models.FileField(_("PDF file"), upload_to="disclosures/documents/")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -1140,6 +1159,7 @@ class Confirmation(models.Model):
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     date = models.DateField(_("date checked"))
     note = models.TextField(_("note"), blank=True)
+    language = language_field()
     document = models.FileField(
         _("document (PDF)"), upload_to="disclosures/confirmations/", blank=True
     )
@@ -1187,6 +1207,7 @@ class ResidentFeedback(ResidentInput):
     photo = models.ImageField(_("photo"), upload_to="disclosures/residents/", blank=True)
     thumbnail = models.ImageField(upload_to="disclosures/residents/thumbs/", blank=True)
     photo_alt = models.CharField(_("what the photo shows"), max_length=300, blank=True)
+    language = language_field()
 
     class Meta:
         verbose_name = _("resident's word")
@@ -1221,7 +1242,9 @@ class Question(ResidentInput):
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField(_("your question"), max_length=2000)
+    language = language_field()
     answer = models.TextField(_("answer"), blank=True)
+    answer_language = language_field(_("answer written in"))
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -52,7 +52,7 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Confirmation
-        fields = ["akimat", "verdict", "date", "note", "document"]
+        fields = ["akimat", "verdict", "date", "note", "language", "document"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -61,7 +61,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Photo
-        fields = ["url", "thumbnail_url", "alt_text", "width", "height"]
+        fields = ["url", "thumbnail_url", "alt_text", "language", "width", "height"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -69,7 +69,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["kind", "title", "url"]
+        fields = ["kind", "title", "language", "url"]
 
 
 class Withdrawal(serializers.Serializer):
@@ -129,6 +129,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "recipient_role",
             "beneficiaries_count",
             "beneficiaries_description",
+            "language",
             "funded_by",
             "hearing",
             "published_at",

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from core.lifecycle import REASON, check_transition, require
 from core.opendata import csv_value, record_takedown
 from core.services import lock_for_write, moderate_input, save_versioned
 from core.text import clean_text
+from core.translation import language_written, page_language, script_language
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
 from disclosures.models import (
@@ -167,6 +168,7 @@ def create_disclosure(*, acting_user, disclosure, settlements):
     disclosure.created_by = acting_user
     disclosure.published_at = None
     disclosure.clear_fields_of_other_states()
+    disclosure.language = disclosure.language or language_written(disclosure.written_text())
     disclosure.full_clean()
     _check_settlements(disclosure, settlements)
     disclosure.save()
@@ -193,10 +195,14 @@ def update_disclosure(*, acting_user, disclosure, settlements, reason="", expect
     locked = _locked(disclosure, expected_version)
     transition = check_transition(locked, "edit", acting_user)
     stored_settlements = list(locked.settlements.all())
+    # A language not given (a row stored before languages were, an edit that leaves it out)
+    # is the one the text suggests, before and after: filling it in alone is no correction.
+    locked.language = locked.language or language_written(locked.written_text())
     before = _snapshot(locked, stored_settlements)
     fields = _editable_fields(locked)
     for attname in fields:
         setattr(locked, attname, getattr(disclosure, attname))
+    locked.language = locked.language or language_written(locked.written_text())
     locked.full_clean()
     _check_settlements(locked, settlements)
     changes = diff(before, _snapshot(locked, settlements))
@@ -336,8 +342,9 @@ def unhide_disclosure(*, acting_user, disclosure, reason, expected_version=None)
 
 
 @transaction.atomic
-def add_photo(*, acting_user, disclosure, upload, alt_text):
-    """Attach a photo: checked and stripped of metadata by `images`, at most 20 per disclosure."""
+def add_photo(*, acting_user, disclosure, upload, alt_text, language=None):
+    """Attach a photo: checked and stripped of metadata by `images`, at most 20 per disclosure.
+    `language` is the description's (else see `language_written`)."""
     _check_editable(acting_user, disclosure)
     if not (alt_text or "").strip():
         raise ValidationError({"alt_text": _("Describe what the photo shows.")})
@@ -352,6 +359,7 @@ def add_photo(*, acting_user, disclosure, upload, alt_text):
     photo = Photo(
         disclosure=locked,
         alt_text=alt_text.strip(),
+        language=language or language_written(alt_text),
         width=processed.width,
         height=processed.height,
         uploaded_by=acting_user,
@@ -376,13 +384,22 @@ def _pdf_content(upload):
 
 
 @transaction.atomic
-def add_document(*, acting_user, disclosure, upload, title, kind=Document.Kind.OTHER):
-    """Attach a PDF (recognised by content, at most 20 MB), stored under a random name."""
+def add_document(
+    *, acting_user, disclosure, upload, title, kind=Document.Kind.OTHER, language=None
+):
+    """Attach a PDF (recognised by content, at most 20 MB), stored under a random name.
+    `language` is the title's (else see `language_written`)."""
     _check_editable(acting_user, disclosure)
     locked = _locked(disclosure)
     check_transition(locked, "add_evidence", acting_user)
     content = _pdf_content(upload)
-    document = Document(disclosure=locked, title=title, kind=kind, uploaded_by=acting_user)
+    document = Document(
+        disclosure=locked,
+        title=title,
+        language=language or language_written(title),
+        kind=kind,
+        uploaded_by=acting_user,
+    )
     document.file.save(content.name, content, save=False)
     document.full_clean()
     document.save()
@@ -401,9 +418,10 @@ def add_document(*, acting_user, disclosure, upload, title, kind=Document.Kind.O
 
 @transaction.atomic
 def confirm_disclosure(
-    *, acting_user, disclosure, akimat, confirmed, date=None, note="", document=None
+    *, acting_user, disclosure, akimat, confirmed, date=None, note="", document=None, language=None
 ):
-    """An akimat whose jurisdiction covers one of the settlements confirms, or cannot confirm."""
+    """An akimat whose jurisdiction covers one of the settlements confirms, or cannot confirm.
+    `language` is the note's (else see `language_written`)."""
     if not akimat.is_akimat:
         raise PermissionDenied
     _check_organisation(acting_user, akimat)
@@ -430,6 +448,7 @@ def confirm_disclosure(
         verdict=verdict,
         date=date or today(),
         note=(note or "").strip(),
+        language=language or language_written(note),
         created_by=acting_user,
     )
     if not confirmed and not confirmation.note:
@@ -463,14 +482,17 @@ def submit_feedback(
     author_name="",
     contact="",
     ip_hash="",
+    language=None,
 ):
-    """A resident's "I saw this" or "this is not what was done"; waits for moderation."""
+    """A resident's "I saw this" or "this is not what was done"; waits for moderation.
+    `language` is the comment's (else see `language_written`)."""
     _check_public(disclosure)
     item = ResidentFeedback(
         disclosure=disclosure,
         kind=kind,
         comment=comment,
         photo_alt=photo_alt.strip(),
+        language=language or language_written(f"{comment} {photo_alt}"),
         author_name=author_name,
         contact=contact,
         ip_hash=ip_hash,
@@ -487,12 +509,14 @@ def submit_feedback(
 
 
 @transaction.atomic
-def ask_question(*, disclosure, text, author_name="", contact="", ip_hash=""):
-    """A resident asks the organisation; shown with the answer once a moderator approves it."""
+def ask_question(*, disclosure, text, author_name="", contact="", ip_hash="", language=None):
+    """A resident asks the organisation; shown with the answer once a moderator approves it.
+    `language` is the question's (else see `language_written`)."""
     _check_public(disclosure)
     question = Question(
         disclosure=disclosure,
         text=text,
+        language=language or language_written(text),
         author_name=author_name,
         contact=contact,
         ip_hash=ip_hash,
@@ -512,7 +536,7 @@ def moderate(*, acting_user, item, approve, reason=""):
 
 
 @transaction.atomic
-def answer_question(*, acting_user, question, answer, reason=""):
+def answer_question(*, acting_user, question, answer, reason="", language=None):
     """The organisation answers a question on its disclosure; the answer is public.
 
     A published answer is never overwritten silently: changing it is a correction with a reason,
@@ -532,9 +556,10 @@ def answer_question(*, acting_user, question, answer, reason=""):
             {"reason": _("Say why you correct a published answer: residents will see it.")}
         )
     question.answer = answer
+    question.answer_language = language or language_written(answer)
     question.answered_at = timezone.now()
     question.answered_by = acting_user
-    question.save(update_fields=["answer", "answered_at", "answered_by"])
+    question.save(update_fields=["answer", "answer_language", "answered_at", "answered_by"])
     notifications.queue_resident_notice(question, question.disclosure.get_absolute_url())
     if previous:
         AnswerCorrection.objects.create(
@@ -570,7 +595,11 @@ def record_promise_from_hearing(
         if not settlements and hearing.project_id:
             settlements = [hearing.project.primary_settlement]
     text = promise.text.strip()
-    language = _text_language(text)
+    # Its stored language; for a promise stored without one, the letters' (Cyrillic without a
+    # Kazakh letter: Russian, as a title in the Kazakh column would be the worse mistake).
+    language = promise.language or script_language(text) or page_language()
+    with translation.override(language):
+        reference = str(hearing)  # its number and title, in the promise's language
     disclosure = Disclosure(
         organisation=promise.organisation,
         project=hearing.project if hearing.project_id else None,
@@ -580,7 +609,8 @@ def record_promise_from_hearing(
         amount=amount,
         currency=currency,
         basis=Basis.HEARING,
-        basis_reference=str(hearing)[:300],
+        basis_reference=reference[:300],
+        language=language,
         hearing=hearing,
         hearing_promise=promise,
     )
@@ -594,15 +624,6 @@ def record_promise_from_hearing(
     if publish:
         publish_disclosure(acting_user=acting_user, disclosure=disclosure)
     return disclosure
-
-
-def _text_language(text):
-    """Which of our content languages a promise was written in, guessed from its letters."""
-    if any(letter in text for letter in "әғқңөұүһіӘҒҚҢӨҰҮҺІ"):
-        return "kk"
-    if any("а" <= letter.lower() <= "я" or letter in "ёЁ" for letter in text):
-        return "ru"
-    return "en"
 
 
 # --- Bulk upload from CSV ---------------------------------------------------------------------
@@ -889,6 +910,7 @@ TEXT_COLUMNS = (
     "in_kind_description",
     "basis_reference",
     "beneficiaries_description",
+    "language",
 )
 CODE_DEFAULTS = (
     ("category", ""),

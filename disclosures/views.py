@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -23,6 +25,7 @@ from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit, refuse_dropped_files
+from core.translation import lang_attribute
 from core.uploads import hold, keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from disclosures import export, images, services
@@ -452,7 +455,7 @@ def disclosure_publish(request, pk):
     return redirect(disclosure)
 
 
-def _action(request, disclosure, form, heading, run, success, multipart=False):
+def _action(request, disclosure, form, heading, run, success, multipart=False, question=None):
     restore(form, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -468,7 +471,13 @@ def _action(request, disclosure, form, heading, run, success, multipart=False):
     return render(
         request,
         "disclosures/disclosure_action_form.html",
-        {"disclosure": disclosure, "form": form, "heading": heading, "multipart": multipart},
+        {
+            "disclosure": disclosure,
+            "form": form,
+            "heading": heading,
+            "multipart": multipart,
+            "question": question,  # the one answered, whose language the heading notes
+        },
     )
 
 
@@ -667,7 +676,15 @@ def question_answer(request, pk):
         request,
         question.disclosure,
         form,
-        _("Answer: %(question)s") % {"question": question.text[:80]},
+        # The question in its own language; the heading is HTML (the page strips it in <title>).
+        mark_safe(  # noqa: S308 - a catalogue string around an escaped question
+            _("Answer: %(question)s")
+            % {
+                "question": format_html(
+                    "<span{}>{}</span>", lang_attribute(question, "text"), question.text[:80]
+                )
+            }
+        ),
         lambda data: services.answer_question(
             acting_user=request.user,
             question=question,
@@ -675,6 +692,7 @@ def question_answer(request, pk):
             reason=data["reason"],
         ),
         _("The answer is published."),
+        question=question,
     )
 
 

@@ -18,8 +18,9 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.translation import language_written
 from hearings import services
 from hearings.models import Hearing, HearingChange, HearingComment, LearnedOf
 from hearings.working_days import WorkingCalendar
@@ -176,8 +177,10 @@ HELD = {
     "languages": "kk,ru",
     "object_category": "I",
     "art87_subparagraph": "4",
+    # The Sogety akimat fills in its notice in Kazakh.
     "initiator_representative": "Ерлан Қасымов, бас инженер",
-    "document_developer": "ТОО «Казгеоэкология»",
+    "document_developer": "«Казгеоэкология» ЖШС",
+    "authorised_body": "ҚР ЭТРМ «Қоршаған ортаны қорғау ақпараттық-талдау орталығы» ШЖҚ РМК",
     "portal_sequence": 904,
     "days_ago": 20,
     "questions": [
@@ -228,7 +231,10 @@ DISCUSSION = {
 
 
 @transaction.atomic
+@translation.override("ru")
 def seed(stdout=None):
+    """The demo's organisers work on the Russian site: what they and residents type is stored
+    as Russian unless it has Kazakh letters (`core.translation.language_written`)."""
     write = stdout.write if stdout else (lambda message: None)
     missing = [
         code for code in (ZHANATAS, NURA) if not Place.objects.filter(kato_code=code).exists()
@@ -267,8 +273,10 @@ def _draft(entry, starts_at):
         comments_until=timezone.localdate(starts_at) - datetime.timedelta(days=3),
         portal_number=_portal_number(entry["portal_sequence"]),
         portal_url=PORTAL_LIST,
-        authorised_body=AUTHORISED_BODY,
-        **{key: value for key, value in entry.items() if key not in NOT_FIELDS},
+        **{
+            "authorised_body": AUTHORISED_BODY,
+            **{k: v for k, v in entry.items() if k not in NOT_FIELDS},
+        },
     )
     if hearing.is_public_discussion():
         # A window of exactly the working days the rules ask, counted on Kazakhstan's calendar;
@@ -281,7 +289,7 @@ def _draft(entry, starts_at):
     services.create_hearing(acting_user=user, hearing=hearing, territory=territory)
     for title in entry.get("documents", []):
         services.add_document(
-            acting_user=user, hearing=hearing, upload=demo_pdf(title), title_en=title
+            acting_user=user, hearing=hearing, upload=demo_pdf(title), title_ru=title
         )
     return user, hearing
 
@@ -352,7 +360,8 @@ def _held(entry):
         hearing=hearing,
         organisation=hearing.initiator,
         text=entry["promise"],
-        due_text="by the end of 2027",
+        due_text="до конца 2027 года",
+        language="ru",
     )
     services.publish_record(
         acting_user=user,
@@ -411,7 +420,7 @@ def _ask_and_answer(questions, hearing, start, user, moderator):
     for text, answer, outcome, source in questions:
         if source == HearingComment.Source.WRITTEN:
             comment = HearingComment.objects.create(
-                hearing=hearing, text=text, author_name="Гульнар"
+                hearing=hearing, text=text, language=language_written(text), author_name="Гульнар"
             )
             HearingComment.objects.filter(pk=comment.pk).update(
                 submitted_at=start - datetime.timedelta(days=10)

@@ -65,6 +65,21 @@ COLUMNS = [
     Column("video_url", "string", "Video recording", ""),
     Column("cancelled_at", "datetime", "Cancelled", "UTC."),
     Column("cancellation_reason", "string", "Reason for cancelling", ""),
+    Column(
+        "cancellation_reason_language",
+        "string",
+        "Reason for cancelling: written in",
+        "The language of `cancellation_reason`: kk, ru or en.",
+        ["kk", "ru", "en"],
+    ),
+    Column(
+        "language",
+        "string",
+        "Contacts written in",
+        "The language of the contacts, the initiator's representative, the developer of the "
+        "documents and the body the materials went to: kk, ru or en.",
+        ["kk", "ru", "en"],
+    ),
     Column("updated_at", "datetime", "Last changed", "UTC."),
 ]
 COMPUTED = {"url", "project", "initiator", "organiser", "territory"}

@@ -103,6 +103,7 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "initiator_representative",
             "document_developer",
             "authorised_body",
+            "language",
             "decision_kk",
             "decision_ru",
             "decision_en",

@@ -33,7 +33,7 @@ from core import formats
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
-from core.translation import TranslatedField, choice_label
+from core.translation import TranslatedField, choice_label, language_field
 from hearings import clock
 from hearings.legal_rules import NO_SOURCE
 from projects.models import Organisation, Place, Project
@@ -888,6 +888,9 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     record_published_at = models.DateTimeField(_("record published"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancellation_reason_language = language_field()
+    # The language of the contacts and the official record's names (`WRITTEN_FIELDS`).
+    language = language_field(_("language of the contacts and the official record"))
     # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Grows with every write through `services`: a form carries the version it was opened at,
@@ -924,6 +927,15 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     paper_copies = TranslatedField()
     comment_instructions = TranslatedField()
     record_summary = TranslatedField()
+
+    # The text typed in one language, whose language `language` holds.
+    WRITTEN_FIELDS = (
+        "initiator_contact",
+        "organiser_contact",
+        "initiator_representative",
+        "document_developer",
+        "authorised_body",
+    )
 
     # Fields of the notice that only `reschedule` changes once the hearing is announced: a
     # resident who planned to come must be told (notification, calendar SEQUENCE, change log).
@@ -1076,6 +1088,10 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
             errors["draft_sent_on"] = gettext("This date is in the future.")
         if errors:
             raise ValidationError(errors)
+
+    def written_text(self):
+        """The text typed in one language, for guessing its language when none was given."""
+        return " ".join(getattr(self, name) for name in self.WRITTEN_FIELDS)
 
     # The lifecycle (the table above).
 
@@ -1309,6 +1325,7 @@ class HearingPromise(models.Model):
     due_text = models.CharField(
         _("by when, as said"), max_length=200, blank=True, help_text=_("E.g. 'by autumn 2027'.")
     )
+    language = language_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -1355,7 +1372,9 @@ class HearingComment(ResidentInput):
         _("how it was received"), max_length=12, choices=Source.choices, default=Source.WRITTEN
     )
     text = models.TextField(_("your comment or question"), max_length=4000)
+    language = language_field()
     answer = models.TextField(_("answer"), blank=True)
+    answer_language = language_field(_("answer written in"))
     outcome = models.CharField(
         _("how it was taken into account"),
         max_length=10,

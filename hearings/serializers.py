@@ -108,13 +108,23 @@ class HearingPromiseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HearingPromise
-        fields = ["organisation", "text", "due_text"]
+        fields = ["organisation", "text", "due_text", "language"]
 
 
 class HearingCommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = HearingComment
-        fields = ["kind", "source", "text", "answer", "outcome", "submitted_at", "answered_at"]
+        fields = [
+            "kind",
+            "source",
+            "text",
+            "language",
+            "answer",
+            "answer_language",
+            "outcome",
+            "submitted_at",
+            "answered_at",
+        ]
 
 
 class RecordSerializer(serializers.Serializer):
@@ -201,6 +211,8 @@ class HearingSerializer(serializers.ModelSerializer):
             "protocol_signed_on",
             "ended_before_assessment",
             "draft_sent_on",
+            "cancellation_reason_language",
+            "language",
             "deadlines",
             "documents",
             "changes",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.lifecycle import REASON, check_transition, require
 from core.services import lock_for_write, moderate_input, save_versioned
+from core.translation import language_written
 from core.validators import validate_pdf
 from hearings import clock, notifications
 from hearings.legal_rules import NO_SOURCE
@@ -113,8 +114,8 @@ NOTICE_FIELDS = (
     "paper_copies_kk", "paper_copies_ru", "paper_copies_en", "comment_instructions_kk",
     "comment_instructions_ru", "comment_instructions_en", "portal_number", "portal_url",
     "object_category", "art87_subparagraph", "initiator_representative", "document_developer",
-    "authorised_body", "form", "portal_published_on", "media_outlet", "media_published_on",
-    "media_url", "media_scan_id", *Hearing.SCHEDULE_FIELDS,
+    "authorised_body", "language", "form", "portal_published_on", "media_outlet",
+    "media_published_on", "media_url", "media_scan_id", *Hearing.SCHEDULE_FIELDS,
 )  # fmt: skip
 
 # What decides which rules apply: fixed once announced, as the rule set recorded then is.
@@ -138,6 +139,7 @@ def create_hearing(*, acting_user, hearing, territory):
     _check_territory(hearing, territory)
     hearing.status = Status.DRAFT
     hearing.created_by = acting_user if acting_user.is_authenticated else None
+    hearing.language = hearing.language or language_written(hearing.written_text())
     hearing.full_clean(exclude=["territory"])
     hearing.save()
     hearing.territory.set(territory)
@@ -184,6 +186,7 @@ def update_hearing(*, acting_user, hearing, territory, reason="", expected_versi
                 }
             )
         fields = [f for f in fields if f not in Hearing.SCHEDULE_FIELDS]
+    hearing.language = hearing.language or locked.language
     changed = [f for f in fields if getattr(hearing, f) != getattr(locked, f)]
     for name in fields:
         setattr(locked, name, getattr(hearing, name))
@@ -339,8 +342,10 @@ def cancel_hearing(*, acting_user, hearing, reason, expected_version=None):
     hearing.status = Status.CANCELLED
     hearing.cancelled_at = timezone.now()
     hearing.cancellation_reason = reason
+    hearing.cancellation_reason_language = language_written(reason)
     hearing.sequence += 1
-    _save(hearing, ["status", "cancelled_at", "cancellation_reason", "sequence"])
+    fields = ["status", "cancelled_at", "cancellation_reason", "cancellation_reason_language"]
+    _save(hearing, [*fields, "sequence"])
     _log(hearing, HearingChange.Action.CANCELLED, acting_user, reason=reason)
     if was_announced:
         notifications.queue_hearing_news(hearing, OutboxMessage.Kind.CANCELLED)
@@ -452,8 +457,9 @@ def publish_record(
 
 
 @transaction.atomic
-def add_promise(*, acting_user, hearing, organisation, text, due_text=""):
-    """Record a promise made at the hearing, by whom; it can then become a promised disclosure."""
+def add_promise(*, acting_user, hearing, organisation, text, due_text="", language=None):
+    """Record a promise made at the hearing, by whom; it can then become a promised disclosure.
+    `language` is the one it was written in (else see `language_written`)."""
     _check_editable(acting_user, hearing)
     hearing = _locked(hearing)
     try:
@@ -467,6 +473,7 @@ def add_promise(*, acting_user, hearing, organisation, text, due_text=""):
         organisation=organisation,
         text=text.strip(),
         due_text=due_text,
+        language=language or language_written(f"{text} {due_text}"),
         created_by=acting_user,
     )
     _log(hearing, HearingChange.Action.PROMISE_ADDED, acting_user, reason=text[:300])
@@ -477,16 +484,24 @@ def add_promise(*, acting_user, hearing, organisation, text, due_text=""):
 
 
 def submit_comment(
-    *, hearing, text, kind=HearingComment.Kind.QUESTION, author_name="", contact="", ip_hash=""
+    *,
+    hearing,
+    text,
+    kind=HearingComment.Kind.QUESTION,
+    author_name="",
+    contact="",
+    ip_hash="",
+    language=None,
 ):
     """A resident sends a written comment or question while the comment period is open; it
-    waits for a moderator before it shows."""
+    waits for a moderator before it shows. `language`: see `language_written`."""
     if not hearing.comments_open():
         raise ValidationError(_("Written comments on this hearing are not being accepted now."))
     comment = HearingComment(
         hearing=hearing,
         kind=kind,
         text=text,
+        language=language or language_written(text),
         author_name=author_name,
         contact=contact,
         ip_hash=ip_hash,
@@ -506,10 +521,12 @@ def record_question_at_hearing(
     author_name="",
     answer="",
     outcome="",
+    language=None,
 ):
     """The organiser enters a question or comment raised aloud at the hearing, with its answer.
 
-    It comes from the protocol, so it needs no moderation.
+    It comes from the protocol, so it needs no moderation. Both are in the protocol's
+    `language` (else see `language_written`).
     """
     _check_editable(acting_user, hearing)
     check_transition(_locked(hearing), "record_outcome", acting_user)
@@ -518,8 +535,10 @@ def record_question_at_hearing(
         kind=kind,
         source=HearingComment.Source.AT_HEARING,
         text=text,
+        language=language or language_written(text),
         author_name=author_name,
         answer=answer,
+        answer_language=language or language_written(answer) if answer else "",
         outcome=outcome,
         moderation_status=HearingComment.Moderation.APPROVED,
         moderated_by=acting_user,
@@ -534,7 +553,7 @@ def record_question_at_hearing(
 
 
 @transaction.atomic
-def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
+def answer_comment(*, acting_user, comment, answer, outcome, reason="", language=None):
     """The organiser answers publicly and says how the comment was taken into account.
 
     A published answer is never overwritten silently: changing it is a correction with a reason,
@@ -557,11 +576,14 @@ def answer_comment(*, acting_user, comment, answer, outcome, reason=""):
             {"reason": _("Say why you correct a published answer: residents will see it.")}
         )
     comment.answer = answer
+    comment.answer_language = language or language_written(answer)
     comment.outcome = outcome
     comment.answered_by = acting_user
     comment.answered_at = timezone.now()
     comment.full_clean()
-    comment.save(update_fields=["answer", "outcome", "answered_by", "answered_at"])
+    comment.save(
+        update_fields=["answer", "answer_language", "outcome", "answered_by", "answered_at"]
+    )
     notifications.queue_resident_notice(comment, comment.hearing.get_absolute_url())
     if correcting:
         AnswerCorrection.objects.create(

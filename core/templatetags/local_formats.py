@@ -15,9 +15,10 @@ Format values for people only through these (and `core.formats` in Python).
 """
 
 from django import template
+from django.utils.html import format_html
 
 from core import formats
-from core.translation import lang_attribute
+from core.translation import lang_attribute, other_languages, written_in_note
 
 register = template.Library()
 
@@ -80,6 +81,25 @@ def coordinates(latitude, longitude):
 @register.simple_tag
 def lang_of(obj, field=None):
     """` lang="ru"` when the text shown is in another language than the page, else nothing:
-    `<h1{% lang_of hearing "title" %}>` (translated field), `<img ...{% lang_of photo.alt_text %}>`
-    (free text). See `core.translation.lang_attribute`."""
+    `<h1{% lang_of hearing "title" %}>`, `<dd{% lang_of disclosure "recipient_name" %}>` (a
+    field of a record), `<li{% lang_of change.reason %}>` (text no record says the language of).
+    See `core.translation.lang_attribute`."""
     return lang_attribute(obj, field)
+
+
+@register.simple_tag
+def written_in(records, *fields):
+    """The card's or section's one note when some of the fields it shows (of a record, or of a
+    list of records) are in another language than the page: `{% written_in question "text"
+    "answer" %}` gives `<p class="written-in">Орысша жазылған</p>` on a Kazakh page, else
+    nothing."""
+    return written_in_note(other_languages(records, fields))
+
+
+@register.simple_tag
+def text_of(obj, field):
+    """A record's single-line text as it is shown inline, in a `<span lang>` when it is in
+    another language than the page: `{% text_of disclosure "basis_reference" %}`."""
+    attribute = lang_attribute(obj, field)
+    text = getattr(obj, field)
+    return format_html("<span{}>{}</span>", attribute, text) if attribute else text

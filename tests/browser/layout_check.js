@@ -16,6 +16,13 @@
 // - overlap: two siblings in normal flow whose boxes intersect by more than 2 px both ways.
 //   Absolutely positioned, fixed and floated boxes are decorations or wrap-arounds, not flow.
 // - image: an <img> without width and height attributes, or one that loaded with no size.
+// - language: text in <main> whose letters say it is in another language than the page (a
+//   Kazakh letter: Kazakh; two Latin words and no Cyrillic: English; three Cyrillic words in
+//   small letters and no Kazakh letter: Russian) must sit inside lang="that language", and text
+//   inside a lang other than the page's needs a "written in" note (.written-in) in its card or
+//   section (the nearest .card, .message, section, article or main). Names (translate="no": a
+//   resident's name, a place's other-language name), addresses, codes in capitals and words
+//   with digits are not counted; <code> and <kbd> are left out.
 // An element (and its subtree) is exempted from one check by data-layout-ok="check ..." in the
 // template, with a comment there saying why.
 async (options) => {
@@ -266,6 +273,59 @@ async (options) => {
       report("image", img, `<img src="${img.getAttribute("src")}"> has no width and height attributes`);
     } else if (img.complete && img.naturalWidth === 0) {
       report("image", img, `<img src="${img.getAttribute("src")}"> did not load (no natural size)`);
+    }
+  }
+  // --- language: text in another language is marked and noted ----------------------------------
+  const page = (document.documentElement.lang || "").slice(0, 2);
+  const KAZAKH = /[әғқңөұүһіӘҒҚҢӨҰҮҺІ]/;
+  // Words, not codes in capitals (CSV, KZT, ЖШС); Russian is told by its small-letter words,
+  // since names (Ильичевка, Тайынша-Май) are written alike in Kazakh.
+  const RUSSIAN_WORD = /^[\u0430-\u044f\u0451][\u0400-\u04ff'’-]+$/;
+  const LATIN_WORD = /^[A-Za-z][a-z'’-]+$/;
+  // Frequent Kazakh words without a Kazakh letter: with one of them, small-letter Cyrillic is
+  // not taken for Russian ("JPEG, PNG немесе WebP, 15 МБ-тан аспауы керек").
+  const KAZAKH_PLAIN = new Set(["немесе", "керек", "бар", "мен", "бен", "пен", "деп", "осы", "сайын", "ма", "ме", "ба", "бе", "да", "де", "та", "те", "ол", "бола", "болса"]);
+  const languageOf = (text) => {
+    const words = text
+      .split(/\s+/)
+      .filter((word) => !URLISH.test(word) && !word.startsWith("/"))
+      .flatMap((word) => word.split(/[.,;:!?()«»"“”„\[\]{}·—–\/|]+/))
+      .filter((word) => word && !/\d/.test(word));
+    if (words.some((word) => KAZAKH.test(word))) return "kk";
+    const cyrillic = words.filter((word) => /[\u0400-\u04ff]/.test(word)).length;
+    const latin = words.filter((word) => LATIN_WORD.test(word)).length;
+    if (latin >= 2 && cyrillic === 0) return "en";
+    if (words.some((word) => KAZAKH_PLAIN.has(word.toLowerCase()))) return null;
+    if (words.filter((word) => RUSSIAN_WORD.test(word)).length >= 3) return "ru";
+    return null;
+  };
+  const NOTED_IN = ".card, .message, section, article, main";
+  const noted = (el) => {
+    for (let node = el; node && node !== document.body; node = node.parentElement) {
+      if (node.querySelector(".written-in")) return true;
+      if (node.matches(NOTED_IN)) return false;
+    }
+    return false;
+  };
+  const scope = document.querySelector("main") || document.body;
+  const texts = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) => (/\S/.test(node.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT),
+  });
+  const reportedLanguage = new Set();
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || ["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "OPTION", "TEXTAREA"].includes(parent.tagName)) continue;
+    if (parent.closest("code, kbd, samp, select, [translate=no]") || isHidden(parent)) continue;
+    if (exempt(parent, "language") || reportedLanguage.has(parent)) continue;
+    const marked = parent.closest("[lang]");
+    const declared = marked ? marked.getAttribute("lang").slice(0, 2) : page;
+    const found = languageOf(node.data);
+    if (found && found !== declared) {
+      reportedLanguage.add(parent);
+      report("language", parent, `text in ${found} on a ${page} page, without lang="${found}"`);
+    } else if (declared !== page && !noted(parent)) {
+      reportedLanguage.add(parent);
+      report("language", parent, `text in lang="${declared}" on a ${page} page, without a note in its card or section saying so`);
     }
   }
   return problems;

@@ -344,6 +344,8 @@ CAUGHT = """<!doctype html><html lang="kk"><head><style>
     </tr></table></div>
   <p>first paragraph</p><p class="pulled">second paragraph</p>
   <img src="DOT" alt="dot">
+  <p class="unmarked">Новая крыша сельской школы</p>
+  <section><p class="unnoted" lang="ru">Новая крыша сельской школы</p></section>
 </body></html>""".replace("DOT", DOT)
 
 CLEAN = """<!doctype html><html lang="kk"><head><style>
@@ -356,13 +358,16 @@ CLEAN = """<!doctype html><html lang="kk"><head><style>
     <th><span class="hidden">Әрекеттер</span></th></tr></table></div>
   <p>https://ashyq-auyl.example.kz/kk/hearings/13/notice/?with=a-very-long-query-string</p>
   <img src="DOT" width="1" height="1" alt="dot">
+  <section><p lang="ru">Новая крыша сельской школы</p><p>Дереккөзі: CSV, JSON, KZT</p>
+    <p class="written-in">Орысша жазылған</p></section>
 </body></html>""".replace("DOT", DOT)
 
 
 def test_the_check_catches_each_kind_of_breakage(browser):
     """The page check itself: a page with each breakage reports each, and a page with the
     allowed cases (a short badge, a wide table in a scroll wrapper, a visually hidden label in
-    it, a URL breaking in a wide box, a sized image) reports nothing."""
+    it, a URL breaking in a wide box, a sized image, Russian text marked and noted, codes in
+    capitals) reports nothing."""
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.set_content(CAUGHT)
@@ -377,6 +382,8 @@ def test_the_check_catches_each_kind_of_breakage(browser):
     assert ("overlap", "p") in found
     assert ("image", "img") in found
     assert ("clipped", "table.deadlines") in found
+    assert ("language", "p.unmarked") in found  # Russian on a Kazakh page without lang
+    assert ("language", "p.unnoted") in found  # lang="ru" without a "written in" note
     page.set_content(CLEAN)
     assert page.evaluate(CHECK, None) == []
     context.close()
