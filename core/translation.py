@@ -208,7 +208,7 @@ def store_guessed_languages(app_label, columns):
     guess (`script_language`) of their texts. `columns` is {model: {language column: (text
     fields, ...)}}."""
 
-    def guess(apps, schema_editor):
+    def guess(apps, _schema_editor):
         for model_name, languages in columns.items():
             model = apps.get_model(app_label, model_name)
             for language, texts in languages.items():
