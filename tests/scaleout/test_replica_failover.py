@@ -10,6 +10,7 @@ primary, which has what the replica lacks. Select with `-m scaleout`.
 import itertools
 import json
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -123,6 +124,7 @@ def replica_and_server(tmp_path):
             cluster.stop("immediate")
         except Exception:  # noqa: BLE001, S110 — stopped by the test already
             pass
+        shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 def readyz(address):
