@@ -471,6 +471,7 @@ class TransferDecree(models.Model):
         ),
     )
     url = models.URLField(_("link to the text"), blank=True)
+    language = language_field()
 
     class Meta:
         verbose_name = _("decree moving days off")
