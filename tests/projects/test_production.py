@@ -81,7 +81,7 @@ def fetch(port, path):
         headers={"Host": HOST, "X-Forwarded-Proto": "https", "Accept-Language": "en"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:  # a slow boot, not a hang
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
