@@ -94,19 +94,6 @@ class Art87Subparagraph(models.TextChoices):
     RULES_165 = "r165", _("paragraph 9 of Rules No. 165 (2023)")
 
 
-# Where each basis is known from: the portal's records name them; nobody has read Art. 87 or
-# Rules No. 165, so none is verified (flip one only with the paragraph read in the official text).
-BASIS_VERIFIED = False
-
-
-def basis_source():
-    """The source of the Art. 87 / Rules No. 165 basis, in the active language."""
-    return gettext(
-        "As the ministry's portal names it in its records; the text of Art. 87 and of Rules "
-        "No. 165 has not been read (not verified)."
-    )
-
-
 # --- The legal clock's rules, as data -------------------------------------------------------
 
 
@@ -675,9 +662,20 @@ class HearingQuerySet(models.QuerySet):
             self, user, self.filter(organiser__in=Organisation.objects.of_user(user).akimats())
         )
 
+    def with_fate(self):
+        """What `Hearing.fate_lines` reads, in the same query."""
+        return self.select_related("failure", "decision_notice", "repeat_of")
+
     def with_related(self):
         return self.select_related(
-            "initiator", "organiser", "organiser__place", "project", "rule_set"
+            "initiator",
+            "organiser",
+            "organiser__place",
+            "project",
+            "rule_set",
+            "failure",
+            "decision_notice__document",
+            "repeat_of",
         ).prefetch_related("territory", "rule_set__rules")
 
     def protocol_late(self, today=None):
@@ -1236,6 +1234,54 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     def is_called_off(self):
         """Cancelled, or did not take place: nothing of its clock is pending any more."""
         return self.status in (self.Status.CANCELLED, self.Status.FAILED)
+
+    def related_or_none(self, name):
+        """A one-to-one record of this hearing (`failure`, `decision_notice`), or None."""
+        try:
+            return getattr(self, name)
+        except models.ObjectDoesNotExist:
+            return None
+
+    def fate_lines(self):
+        """What a feed item or a calendar event says first: cancelled or did not take place
+        (with the reason), the hearing a repeat repeats, the decision taken."""
+        lines = []
+        if self.is_cancelled():
+            lines.append(gettext("Cancelled: %(reason)s") % {"reason": self.cancellation_reason})
+        failure = self.related_or_none("failure")
+        if failure is not None:
+            lines.append(
+                gettext("Did not take place: %(reason)s")
+                % {"reason": f"{failure.get_kind_display()}. {failure.reason}"}
+            )
+        if self.repeat_of_id:
+            lines.append(
+                gettext("Repeats the hearing of %(date)s, which did not take place.")
+                % {"date": formats.day(self.repeat_of.starts_at)}
+            )
+        decision = self.related_or_none("decision_notice")
+        if decision is not None:
+            lines.append(
+                gettext("Decision: %(outcome)s (%(authority)s, %(date)s). Reasons: %(reasons)s")
+                % {
+                    "outcome": decision.get_outcome_display(),
+                    "authority": decision.authority,
+                    "date": formats.day(decision.decided_on),
+                    "reasons": decision.reasons,
+                }
+            )
+        return lines
+
+    # The bases are known from the portal's records; nobody has read Art. 87 or Rules No. 165,
+    # so none is verified (set True only with the paragraph read in the official text).
+    BASIS_VERIFIED = False
+
+    def basis_source(self):
+        """Where the basis's wording comes from, in the active language."""
+        return gettext(
+            "As the ministry's portal names it in its records; the text of Art. 87 and of "
+            "Rules No. 165 has not been read."
+        )
 
     def basis_text(self):
         """The basis as the portal names it, in the active language."""
