@@ -1378,7 +1378,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def cache_scopes(self):
         """Its page, every place of its territory (and above; an area's hearing shows on every
-        place under it), its organiser, initiator and project, and the site-wide lists;
+        place under it), its organiser, initiator and project, the page of the hearing it
+        repeats, and the site-wide lists;
         nothing while it is an unpublished draft."""
         if not self.was_or_is_visible():
             return set()
@@ -1386,6 +1387,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         scopes = {SITE, record_scope(self), f"organisation:{self.organiser_id}"}
         scopes |= {f"organisation:{self.initiator_id}"} if self.initiator_id else set()
         scopes |= {f"project:{self.project_id}"} if self.project_id else set()
+        # A repeat shows on the page of the hearing that did not take place.
+        scopes |= {f"hearing:{self.repeat_of_id}"} if self.repeat_of_id else set()
         scopes |= {f"area:{code}" for _path, code in territory}
         return scopes | place_scopes(*(path for path, _code in territory))
 
