@@ -207,9 +207,33 @@ def _local(value):
     return value
 
 
-def day_month(value, language=None, until=False):
+KK_BACK_VOWELS = "аоұыуя"
+KK_FRONT_VOWELS = "әеөүіиэ"
+KK_VOICELESS = "пткқсшфхцчщбвгд"  # б, в, г, д are said voiceless at a word's end
+
+
+def kk_ablative(word):
+    """The Kazakh ablative ("from") of `word`: наурыз → наурыздан, сәуір → сәуірден, қазан →
+    қазаннан, қыркүйек → қыркүйектен. The vowel is the word's last vowel's (back а, front е);
+    the consonant follows the last letter: н after м, н, ң; т after a voiceless consonant;
+    д after a vowel or any other consonant."""
+    lower = word.lower()
+    vowels = [letter for letter in lower if letter in KK_BACK_VOWELS + KK_FRONT_VOWELS]
+    vowel = "е" if vowels and vowels[-1] in KK_FRONT_VOWELS else "а"
+    last = lower[-1:]
+    if last in "мнң":
+        consonant = "н"
+    elif last in KK_VOICELESS:
+        consonant = "т"
+    else:
+        consonant = "д"
+    return f"{word}{consonant}{vowel}н"
+
+
+def day_month(value, language=None, until=False, since=False):
     """ "31 желтоқсан" / "31 декабря" / "31 December"; `until` gives the Kazakh dative
-    ("31 желтоқсанға") for a sentence that goes on with "дейін"."""
+    ("31 желтоқсанға") for a sentence that goes on with "дейін", `since` the ablative
+    ("23 наурыздан") for one that goes on with "бастап"."""
     if not value:
         return ""
     value = _local(value)
@@ -217,17 +241,20 @@ def day_month(value, language=None, until=False):
     month = MONTHS[language][value.month - 1]
     if language == "kk" and until:
         month = KK_MONTHS_DATIVE[value.month - 1]
+    elif language == "kk" and since:
+        month = kk_ablative(month)
     return f"{value.day}{NBSP}{month}"
 
 
-def day(value, language=None, weekday=False, until=False):
+def day(value, language=None, weekday=False, until=False, since=False):
     """ "2027 жылғы 3 қаңтар" / "3 января 2027 г." / "3 January 2027" (a datetime is shown on
-    its Kazakhstan date). `weekday` adds the day of the week as each language places it."""
+    its Kazakhstan date). `weekday` adds the day of the week as each language places it;
+    `until` and `since` give the Kazakh dative and ablative (`day_month`)."""
     if not value:
         return ""
     value = _local(value)
     language = _language(language)
-    dm = day_month(value, language, until=until)
+    dm = day_month(value, language, until=until, since=since)
     if language == "kk":
         text = f"{value.year}{NBSP}жылғы {dm}"
     elif language == "ru":

@@ -32,6 +32,7 @@ class HearingViewSet(PublicReadViewSet):
             .with_related()
             .prefetch_related(
                 "documents",
+                "repeats",
                 # Drafts are private forever: the change log from the announcement on.
                 Prefetch(
                     "changes", queryset=HearingChange.objects.public(), to_attr="public_changes"

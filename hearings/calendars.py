@@ -56,16 +56,14 @@ def _event(hearing):
     if hearing.online_link:
         lines.append(_("Online: %(link)s") % {"link": hearing.online_link})
     lines.append(url)
-    if hearing.is_cancelled():
-        # Calendars show DESCRIPTION, not a reason property (RFC 5545 has none): the reason
-        # goes first, so a subscriber sees why the hearing is off.
-        reason = _("Cancelled: %(reason)s") % {"reason": hearing.cancellation_reason}
-        lines.insert(0, reason)
+    # Calendars show DESCRIPTION, not a reason property (RFC 5545 has none): why a hearing is
+    # off (cancelled, did not take place), a repeat's first hearing, the decision go first.
+    lines[:0] = hearing.fate_lines()
     event.add("description", "\n\n".join(lines))
     if organizer := _organizer(hearing.organiser):
         event.add("organizer", organizer)
     event.add("sequence", hearing.sequence)
-    if hearing.is_cancelled():
+    if hearing.is_called_off():
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")

@@ -25,7 +25,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import formats
@@ -79,14 +78,16 @@ class NoticeStart:
 
 def regime_of(hearing):
     """The procedure a hearing follows, from its legal basis, form and Art. 87 basis."""
-    from hearings.models import LegalBasis, ParticipationForm, Regime
+    from hearings.models import Art87Subparagraph, LegalBasis, ParticipationForm, Regime
 
     if hearing.legal_basis == LegalBasis.GENERAL_PLAN:
         return Regime.GENERAL_PLAN
     if hearing.form == ParticipationForm.PUBLIC_DISCUSSION:
-        if hearing.art87_subparagraph == "2":
+        basis = hearing.art87_subparagraph
+        if basis == Art87Subparagraph.SP2:
             return Regime.ECO_DISCUSSION_87_2
-        if hearing.art87_subparagraph:
+        # No rule set is entered for Rules No. 165 (2023): its text has not been read.
+        if basis and basis != Art87Subparagraph.RULES_165:
             return Regime.ECO_DISCUSSION_87_3_8
         return None
     return Regime.ECO_OPEN_MEETING
@@ -235,6 +236,8 @@ def last_day(hearing):
 def _anchor(hearing, rule):
     if rule.event == rule.Event.PROTOCOL_SIGNED:
         return hearing.protocol_signed_on
+    if rule.event == rule.Event.REQUEST_RECEIVED:
+        return hearing.request_received_on
     if rule.event == rule.Event.HEARING_END:
         return last_day(hearing)
     return first_day(hearing)
@@ -253,6 +256,8 @@ def _due(hearing, rule, calendar):
 
 def _done(hearing, rule):
     Measures = rule.Measures
+    if rule.measures == Measures.REQUEST_ANSWER:
+        return hearing.request_answered_on
     if rule.measures == Measures.MATERIALS:
         return hearing.materials_available_from
     if rule.measures == Measures.ANNOUNCEMENT:
@@ -372,7 +377,8 @@ PENDING = (DUE, ON_TRACK, RUNNING)
 
 def deadlines(hearing, today=None, calendar=None):
     """Every rule of the hearing's rule set, applied to it, in the rule set's order. A cancelled
-    hearing keeps only what was decided before it was cancelled: nothing is pending for it."""
+    hearing, or one that did not take place, keeps only what was decided before: nothing is
+    pending for it (its repeat has a clock of its own)."""
     today = today or timezone.localdate()
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
@@ -387,9 +393,9 @@ def deadlines(hearing, today=None, calendar=None):
             continue
         done = _done(hearing, rule)
         met, state, days = _judge(
-            rule, due, done, today, hearing.is_cancelled(), hearing.ended_before_assessment
+            rule, due, done, today, hearing.is_called_off(), hearing.ended_before_assessment
         )
-        label, described, source, note = _words(rule)
+        label, described, source, note = rule.words()
         working_days = rule.unit == rule.Unit.WORKING_DAYS
         result.append(
             Deadline(
@@ -411,25 +417,9 @@ def deadlines(hearing, today=None, calendar=None):
                 provisional=working_days and calendar.is_provisional(due),
             )
         )
-    if hearing.is_cancelled():
+    if hearing.is_called_off():
         result = [deadline for deadline in result if deadline.state not in PENDING]
     return result
-
-
-def _words(rule):
-    """A rule's label, description, source and note in the active language, worded once per
-    rule and language: the hearings of an API page or a feed share their rule sets' rules
-    (`prepare`), and wording each rule again for each hearing was most of a page's work."""
-    language = get_language()
-    words = rule.__dict__.setdefault("_clock_words", {})
-    if language not in words:
-        words[language] = (
-            rule.get_measures_display(),
-            rule.describe(),
-            rule.citation(),
-            rule.note_text(),
-        )
-    return words[language]
 
 
 def _in_scope(hearing, rule):
@@ -559,10 +549,14 @@ def announcement_problems(hearing, today=None):
 
     Each refusal names the rule, its source and the earliest lawful date.
     """
+    from hearings.models import Art87Subparagraph
+
     problems = _form_problems(hearing, today)
     if problems:
         return problems
     rule_set = rule_set_for(hearing, today)
+    if rule_set is None and hearing.art87_subparagraph == Art87Subparagraph.RULES_165:
+        return []  # no rule set is entered for Rules No. 165: nothing to judge, nothing refused
     if rule_set is None:
         return [_("No rule set of the legal clock applies to this hearing: ask the moderators.")]
     return [text for rule, text in _rule_findings(hearing, rule_set, today) if rule.binds]
@@ -576,6 +570,13 @@ def announcement_guidance(hearing, today=None):
     advice = _day_off_warnings(hearing)
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
+        if hearing.art87_subparagraph == "r165":
+            advice.append(
+                _(
+                    "No rule set of the legal clock is entered for Rules No. 165 (2023): the "
+                    "site shows no deadlines for this hearing."
+                )
+            )
         return advice
     prefix = _("Legal source not confirmed — the site's expectation:")
     return advice + [

@@ -1,9 +1,69 @@
 """Published hearings as rows, for the bulk downloads (see `portal.downloads`)."""
 
 from django.db.models import F
+from django.utils import translation
 
 from core.opendata import Column, blank_as_none, chunks, iso, joined_codes
-from hearings.models import Hearing, HearingFormat, LegalBasis, ObjectCategory, ParticipationForm
+from hearings import clock
+from hearings.models import (
+    Art87Subparagraph,
+    DecisionNotice,
+    Hearing,
+    HearingFailure,
+    HearingFormat,
+    LegalBasis,
+    ObjectCategory,
+    ParticipationForm,
+    Rule,
+)
+
+# The legal clock, one group of columns per step (as the API's `deadlines`): the due day, the
+# state, the source (in English) and whether the rule is verified (only then can it be broken).
+CLOCK_STEPS = {
+    Rule.Measures.REQUEST_ANSWER: "Akimat's answer to the request",
+    Rule.Measures.MATERIALS: "Materials available",
+    Rule.Measures.ANNOUNCEMENT: "Announcement published",
+    Rule.Measures.COMMENTS: "Written comments accepted",
+    Rule.Measures.DISCUSSION: "Public discussion window",
+    Rule.Measures.PROTOCOL: "Protocol published",
+    Rule.Measures.VALIDITY: "Draft sent to the ministry",
+}
+CLOCK_STATES = [
+    clock.MET,
+    clock.ON_TRACK,
+    clock.DUE,
+    clock.BROKEN,
+    clock.RUNNING,
+    clock.OFF_GUIDANCE,
+    clock.NOT_JUDGED,
+]
+
+
+def _clock_columns():
+    columns = []
+    for key, label in CLOCK_STEPS.items():
+        columns += [
+            Column(
+                f"clock_{key}_due", "date", f"{label}: due", "Empty when the step does not apply."
+            ),
+            Column(
+                f"clock_{key}_state",
+                "string",
+                f"{label}: state",
+                "As on the hearing's page and in the API's `deadlines`: `broken` only by a "
+                "verified rule; `off_guidance` is the site's expectation, never a breach of law.",
+                CLOCK_STATES,
+            ),
+            Column(f"clock_{key}_source", "string", f"{label}: legal source", ""),
+            Column(
+                f"clock_{key}_verified",
+                "boolean",
+                f"{label}: rule verified",
+                "True only for a rule verified against the official text.",
+            ),
+        ]
+    return columns
+
 
 COLUMNS = [
     Column("id", "integer", "Id", "The hearing's number; its page is `url`.", required=True),
@@ -49,6 +109,16 @@ COLUMNS = [
     Column("media_published_on", "date", "Published in the mass media on", ""),
     Column("media_url", "string", "Link to the publication in the mass media", ""),
     Column("object_category", "string", "Category of the object", "", ObjectCategory),
+    Column(
+        "art87_subparagraph",
+        "string",
+        "Basis",
+        "As the ministry's portal names it: an Art. 87 sub-paragraph, the group 3-8, or r165 "
+        "(Rules No. 165, 2023); not verified against the texts.",
+        Art87Subparagraph,
+    ),
+    Column("request_received_on", "date", "Initiator's request received by the akimat on", ""),
+    Column("request_answered_on", "date", "Akimat answered the request on", ""),
     Column("announced_at", "datetime", "Announced", "UTC."),
     Column("rescheduled_at", "datetime", "Last rescheduled", "UTC."),
     Column("held_at", "datetime", "Marked as held", "UTC."),
@@ -65,6 +135,13 @@ COLUMNS = [
     Column("video_url", "string", "Video recording", ""),
     Column("cancelled_at", "datetime", "Cancelled", "UTC."),
     Column("cancellation_reason", "string", "Reason for cancelling", ""),
+    Column("failure_kind", "string", "Did not take place: what happened", "", HearingFailure.Kind),
+    Column("failure_reason", "string", "Did not take place: reason", ""),
+    Column("repeat_of", "integer", "Repeat of", "The hearing that did not take place (`id`)."),
+    Column("decision_outcome", "string", "Decision: outcome", "", DecisionNotice.Outcome),
+    Column("decision_on", "date", "Decision: taken on", ""),
+    Column("decision_authority", "string", "Decision: who decided", ""),
+    Column("decision_reasons", "string", "Decision: reasons and considerations", ""),
     Column(
         "cancellation_reason_language",
         "string",
@@ -81,8 +158,18 @@ COLUMNS = [
         ["kk", "ru", "en"],
     ),
     Column("updated_at", "datetime", "Last changed", "UTC."),
+    *_clock_columns(),
 ]
-COMPUTED = {"url", "project", "initiator", "organiser", "territory"}
+RELATED = {
+    "failure_kind": F("failure__kind"),
+    "failure_reason": F("failure__reason"),
+    "decision_outcome": F("decision_notice__outcome"),
+    "decision_on": F("decision_notice__decided_on"),
+    "decision_authority": F("decision_notice__authority"),
+    "decision_reasons": F("decision_notice__reasons"),
+}
+CLOCK = {c.name for c in COLUMNS if c.name.startswith("clock_")}
+COMPUTED = {"url", "project", "initiator", "organiser", "territory", *RELATED, *CLOCK}
 DATES = [c.name for c in COLUMNS if c.type in {"date", "datetime"}]
 
 
@@ -96,6 +183,7 @@ def rows(url_template):
             project_slug=F("project__slug"),
             initiator_slug=F("initiator__slug"),
             organiser_slug=F("organiser__slug"),
+            **RELATED,
         )
     )
     for chunk in chunks(values):
@@ -104,7 +192,9 @@ def rows(url_template):
             .order_by("place__kato_code")
             .values_list("hearing_id", "place__kato_code")
         )
+        clocks = _clock_values([r["id"] for r in chunk])
         for row in chunk:
+            row.update(clocks[row["id"]])
             row.update(
                 url=url_template.format(row["id"]),
                 project=row.pop("project_slug"),
@@ -114,3 +204,25 @@ def rows(url_template):
                 **{name: iso(row[name]) for name in DATES},
             )
             yield {c.name: blank_as_none(row[c.name]) for c in COLUMNS}
+
+
+def _clock_values(ids):
+    """{hearing id: the clock's columns}, the rule sets and calendar read once for the chunk."""
+    hearings = clock.prepare(Hearing.objects.filter(pk__in=ids))
+    values = {}
+    with translation.override("en"):  # the sources in English, as the columns' titles
+        for hearing in hearings:
+            values[hearing.pk] = _clock_row(hearing)
+    return values
+
+
+def _clock_row(hearing):
+    row = dict.fromkeys(CLOCK)
+    for deadline in hearing.deadlines():
+        if deadline.key not in CLOCK_STEPS:
+            continue  # the warnings (public holidays, a late window) are not rules
+        row[f"clock_{deadline.key}_due"] = deadline.due
+        row[f"clock_{deadline.key}_state"] = deadline.state
+        row[f"clock_{deadline.key}_source"] = str(deadline.source)
+        row[f"clock_{deadline.key}_verified"] = deadline.verified
+    return row

@@ -56,6 +56,7 @@ class HearingsFeed(Feed):
     def items(self, obj):
         return (
             Hearing.objects.published()
+            .with_fate()
             .select_related("organiser")
             .order_by("-updated_at", "-pk")[:FEED_SIZE]
         )
@@ -65,9 +66,13 @@ class HearingsFeed(Feed):
         return one_line(f"{item.title} — {when} ({item.get_status_display()})")
 
     def item_description(self, item):
-        parts = [item.registration_number, item.organiser.name, item.venue, item.subject]
-        if item.is_cancelled():
-            parts.insert(0, _("Cancelled: %(reason)s") % {"reason": item.cancellation_reason})
+        parts = [
+            *item.fate_lines(),
+            item.registration_number,
+            item.organiser.name,
+            item.venue,
+            item.subject,
+        ]
         return feed_text(" — ".join(str(part) for part in parts if part))
 
     def item_link(self, item):
@@ -109,6 +114,7 @@ class PlaceHearingsFeed(HearingsFeed):
         return (
             Hearing.objects.published()
             .concerning(place)
+            .with_fate()
             .select_related("organiser")
             .order_by("-updated_at", "-pk")[:FEED_SIZE]
         )

@@ -9,8 +9,10 @@ from core.forms import HoneypotMixin, SafeInputMixin
 from core.validators import validate_email_domain_name
 from hearings.models import (
     AttendanceRegistration,
+    DecisionNotice,
     Hearing,
     HearingComment,
+    HearingFailure,
     HearingFormat,
     HearingLanguage,
     LearnedOf,
@@ -103,6 +105,8 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             "initiator_representative",
             "document_developer",
             "authorised_body",
+            "request_received_on",
+            "request_answered_on",
             "language",
             "decision_kk",
             "decision_ru",
@@ -133,6 +137,8 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         ]
         widgets = {
             "portal_published_on": DateInput(),
+            "request_received_on": DateInput(),
+            "request_answered_on": DateInput(),
             "media_published_on": DateInput(),
             "materials_available_from": DateInput(),
             "comments_until": DateInput(),
@@ -275,6 +281,34 @@ class ReasonForm(SafeInputMixin, forms.Form):
         help_text=_("Shown publicly."),
     )
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class FailureForm(SafeInputMixin, forms.Form):
+    """A hearing that did not take place: what happened and why, shown publicly."""
+
+    kind = forms.ChoiceField(
+        label=_("What happened"), choices=HearingFailure.Kind.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown publicly, in the language you write it in."),
+    )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class DecisionForm(SafeInputMixin, forms.ModelForm):
+    """The decision taken after the hearing, with its reasons (Aarhus Art. 6(9))."""
+
+    class Meta:
+        model = DecisionNotice
+        fields = ["authority", "decided_on", "outcome", "reasons", "url", "document"]
+        widgets = {"decided_on": DateInput(), "reasons": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, hearing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = hearing.documents.all()
 
 
 class RecordForm(SafeInputMixin, forms.Form):

@@ -139,6 +139,29 @@ VALIDITY_6 = {
 }
 
 
+REQUEST_ANSWER_5 = {
+    "measures": "request_answer",
+    "number": 5,
+    "unit": "working_days",
+    "direction": "after",
+    "event": "request_received",
+    "source_document": RULES_286,
+    "source_document_kk": RULES_286_KK,
+    "source_document_ru": RULES_286_RU,
+    "source_edition": EDITION_2024,
+    "source_url": RULES_286_URL,
+    "note": "A secondary source on the 2024 edition (centralasia24) says the authorities answer "
+    "the initiator's request letter (places, dates and times of the hearings) within five "
+    "working days; the paragraph is not identified.",
+    "note_kk": "2024 жылғы редакция туралы қосалқы дереккөзде (centralasia24) бастамашының "
+    "хат-сұрауына (тыңдаулардың орны, күні мен уақыты) жергілікті орган бес жұмыс күні ішінде "
+    "жауап береді делінген; Қағидалардың тармағы анықталмаған.",
+    "note_ru": "Вторичный источник о редакции 2024 года (centralasia24) говорит, что на "
+    "письмо-запрос инициатора (места, даты и время слушаний) орган отвечает в течение пяти "
+    "рабочих дней; пункт Правил не установлен.",
+}
+
+
 def discussion(number, note, note_kk, note_ru):
     return {
         "measures": "discussion",
@@ -168,7 +191,14 @@ DEFAULT_RULE_SETS = [
         "document": RULES_286,
         "edition": EDITION_2024,
         "url": RULES_286_URL,
-        "rules": [MATERIALS_2024, ANNOUNCEMENT_20, COMMENTS_3, PROTOCOL_7, VALIDITY_6],
+        "rules": [
+            REQUEST_ANSWER_5,
+            MATERIALS_2024,
+            ANNOUNCEMENT_20,
+            COMMENTS_3,
+            PROTOCOL_7,
+            VALIDITY_6,
+        ],
     },
     {
         "code": "eco-open-meeting-2021",
@@ -301,6 +331,19 @@ def install_default_rule_sets(RuleSet, Rule):  # noqa: N803 (the migration passe
         )
         if created:
             for rule in entry["rules"]:
+                Rule.objects.create(rule_set=rule_set, **_known(Rule, rule))
+
+
+def add_missing_default_rules(RuleSet, Rule):  # noqa: N803
+    """Add the shipped rules a default rule set lacks (by what they measure): a rule added to
+    `DEFAULT_RULE_SETS` after the set was installed, e.g. the akimat's answer to the request."""
+    for entry in DEFAULT_RULE_SETS:
+        rule_set = RuleSet.objects.filter(code=entry["code"]).first()
+        if rule_set is None:
+            continue
+        present = set(Rule.objects.filter(rule_set=rule_set).values_list("measures", flat=True))
+        for rule in entry["rules"]:
+            if rule["measures"] not in present:
                 Rule.objects.create(rule_set=rule_set, **_known(Rule, rule))
 
 

@@ -18,6 +18,7 @@ import datetime
 import re
 import secrets
 from collections import defaultdict
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,15 +78,20 @@ class ObjectCategory(models.TextChoices):
 
 
 class Art87Subparagraph(models.TextChoices):
-    """The sub-paragraph of Art. 87 of the Ecological Code the portal names as the basis."""
+    """The basis the ministry's portal names for a hearing: a sub-paragraph of Art. 87 of the
+    Ecological Code, the group "3)–8)" as the portal writes it most often, or in 2023 paragraph 9
+    of Rules No. 165 (legal-sources, §1.3 and Q7: the portal's records; the texts themselves were
+    not read, so `BASIS_SOURCES` marks each as unverified)."""
 
     SP2 = "2", _("sub-paragraph 2) (environmental protection sections)")
+    SP3_8 = "3-8", _("sub-paragraphs 3)–8)")
     SP3 = "3", _("sub-paragraph 3)")
     SP4 = "4", _("sub-paragraph 4)")
     SP5 = "5", _("sub-paragraph 5)")
     SP6 = "6", _("sub-paragraph 6)")
     SP7 = "7", _("sub-paragraph 7)")
     SP8 = "8", _("sub-paragraph 8)")
+    RULES_165 = "r165", _("paragraph 9 of Rules No. 165 (2023)")
 
 
 # --- The legal clock's rules, as data -------------------------------------------------------
@@ -191,6 +197,7 @@ class Rule(models.Model):
     """One period of a rule set: what it measures, how long, counted how, and from which law."""
 
     class Measures(models.TextChoices):
+        REQUEST_ANSWER = "request_answer", _("Akimat's answer to the initiator's request")
         MATERIALS = "materials", _("Materials available")
         ANNOUNCEMENT = "announcement", _("Announcement published")
         COMMENTS = "comments", _("Written comments accepted")
@@ -211,6 +218,7 @@ class Rule(models.Model):
         HEARING = "hearing", _("the hearing")
         HEARING_END = "hearing_end", _("the end of the hearing")
         PROTOCOL_SIGNED = "protocol_signed", _("the signing of the protocol")
+        REQUEST_RECEIVED = "request_received", _("the initiator's request")
 
     ORDER = [m.value for m in Measures]
 
@@ -321,6 +329,26 @@ class Rule(models.Model):
         if self.direction == self.Direction.BEFORE:
             return gettext("at least %(period)s before %(event)s") % values
         return gettext("within %(period)s after %(event)s") % values
+
+    @cached_property
+    def wording(self):
+        """{language: (label, description, citation, note)}, filled by `words` as each language
+        asks: the hearings of an API page or a feed share their rule sets' rules
+        (`clock.prepare`), and wording each rule again for each hearing was most of a page's
+        work."""
+        return {}
+
+    def words(self):
+        """The rule's label, description, source and note in the active language."""
+        language = get_language()
+        if language not in self.wording:
+            self.wording[language] = (
+                self.get_measures_display(),
+                self.describe(),
+                self.citation(),
+                self.note_text(),
+            )
+        return self.wording[language]
 
     @property
     def binds(self):
@@ -634,9 +662,20 @@ class HearingQuerySet(models.QuerySet):
             self, user, self.filter(organiser__in=Organisation.objects.of_user(user).akimats())
         )
 
+    def with_fate(self):
+        """What `Hearing.fate_lines` reads, in the same query."""
+        return self.select_related("failure", "decision_notice", "repeat_of")
+
     def with_related(self):
         return self.select_related(
-            "initiator", "organiser", "organiser__place", "project", "rule_set"
+            "initiator",
+            "organiser",
+            "organiser__place",
+            "project",
+            "rule_set",
+            "failure",
+            "decision_notice__document",
+            "repeat_of",
         ).prefetch_related("territory", "rule_set__rules")
 
     def protocol_late(self, today=None):
@@ -677,6 +716,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         HELD = "held", _("held")
         RECORD_PUBLISHED = "record_published", _("record published")
         CANCELLED = "cancelled", _("cancelled")
+        FAILED = "failed", _("did not take place")
 
     registration_number = models.CharField(
         _("registration number"), max_length=30, blank=True, editable=False
@@ -841,10 +881,13 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     )
     art87_subparagraph = models.CharField(
         _("basis: Art. 87 of the Ecological Code"),
-        max_length=2,
+        max_length=8,
         choices=Art87Subparagraph.choices,
         blank=True,
-        help_text=_("The sub-paragraph the portal names as the basis of the hearing."),
+        help_text=_(
+            "The basis as the portal names it: one sub-paragraph, the group 3)–8), or in 2023 "
+            "paragraph 9 of Rules No. 165."
+        ),
     )
     initiator_representative = models.CharField(
         _("initiator's representative"), max_length=255, blank=True
@@ -858,6 +901,14 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     authorised_body = models.CharField(
         _("authorised body that received the materials"), max_length=300, blank=True
     )
+    # The initiator's request letter to the akimat and the akimat's answer (2024 Rules, per a
+    # secondary source: within five working days; the clock's `request_answer` rule).
+    request_received_on = models.DateField(
+        _("initiator's request received by the akimat on"), null=True, blank=True
+    )
+    request_answered_on = models.DateField(
+        _("akimat answered the initiator's request on"), null=True, blank=True
+    )
     rule_set = models.ForeignKey(
         RuleSet,
         verbose_name=_("rules applied"),
@@ -867,6 +918,16 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         editable=False,
         related_name="hearings",
         help_text=_("The edition of the rules in force when the hearing was announced."),
+    )
+    # A repeat of a hearing that did not take place (`HearingFailure`): its own notice and clock.
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="repeats",
     )
     protocol_signed_on = models.DateField(_("protocol signed on"), null=True, blank=True)
     # Ecological Code Art. 73(1): only for the draft report on possible impacts, and only when
@@ -966,7 +1027,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         ),
         Transition(
             "add_document", "status",
-            (Status.DRAFT, Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED), None,
+            (Status.DRAFT, Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED, Status.FAILED),
+            None,
             _MANAGERS, _("Add a document"),
         ),
         Transition(
@@ -993,6 +1055,18 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
             _MANAGERS, _("Correct the record"), frozenset({REASON}),
         ),
         Transition(
+            "record_failure", "status", (Status.ANNOUNCED, Status.HELD), Status.FAILED,
+            _MANAGERS, _("Record that it did not take place"), frozenset({REASON}),
+        ),
+        Transition(
+            "announce_repeat", "status", (Status.FAILED,), None, _MANAGERS,
+            _("Prepare a repeat hearing"),
+        ),
+        Transition(
+            "record_decision", "status", (Status.HELD, Status.RECORD_PUBLISHED), None,
+            _MANAGERS, _("Publish the decision"),
+        ),
+        Transition(
             "record_outcome", "status",
             (Status.ANNOUNCED, Status.HELD, Status.RECORD_PUBLISHED), None,
             _MANAGERS, _("Record a promise"),
@@ -1006,7 +1080,14 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["draft", "announced", "held", "record_published", "cancelled"]
+                    status__in=[
+                        "draft",
+                        "announced",
+                        "held",
+                        "record_published",
+                        "cancelled",
+                        "failed",
+                    ]
                 ),
                 name="hearing_status_valid",
             ),
@@ -1079,6 +1160,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
                 errors[name] = gettext("This date is in the future.")
             elif value and last and value > last:
                 errors[name] = gettext("The notice cannot be published after the hearing.")
+        errors.update(self._request_problems(today))
         if self.legal_basis != LegalBasis.EIA_REPORT:
             if self.draft_sent_on or self.ended_before_assessment is not None:
                 errors["draft_sent_on"] = gettext(
@@ -1089,6 +1171,25 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
             errors["draft_sent_on"] = gettext("This date is in the future.")
         if errors:
             raise ValidationError(errors)
+
+    def _request_problems(self, today):
+        """The initiator's request and the akimat's answer, in order and not in the future."""
+        errors = {}
+        for name in ("request_received_on", "request_answered_on"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = gettext("This date is in the future.")
+        if self.request_answered_on and not self.request_received_on:
+            errors["request_received_on"] = gettext("Give the day the request was received.")
+        elif (
+            self.request_answered_on
+            and self.request_answered_on < self.request_received_on
+            and "request_answered_on" not in errors
+        ):
+            errors["request_answered_on"] = gettext(
+                "The answer cannot be earlier than the request."
+            )
+        return errors
 
     def written_text(self):
         """The text typed in one language, for guessing its language when none was given."""
@@ -1126,6 +1227,71 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
+
+    def is_failed(self):
+        return self.status == self.Status.FAILED
+
+    def is_called_off(self):
+        """Cancelled, or did not take place: nothing of its clock is pending any more."""
+        return self.status in (self.Status.CANCELLED, self.Status.FAILED)
+
+    def related_or_none(self, name):
+        """A one-to-one record of this hearing (`failure`, `decision_notice`), or None."""
+        try:
+            return getattr(self, name)
+        except models.ObjectDoesNotExist:
+            return None
+
+    def fate_lines(self):
+        """What a feed item or a calendar event says first: cancelled or did not take place
+        (with the reason), the hearing a repeat repeats, the decision taken."""
+        lines = []
+        if self.is_cancelled():
+            lines.append(gettext("Cancelled: %(reason)s") % {"reason": self.cancellation_reason})
+        failure = self.related_or_none("failure")
+        if failure is not None:
+            lines.append(
+                gettext("Did not take place: %(reason)s")
+                % {"reason": f"{failure.get_kind_display()}. {failure.reason}"}
+            )
+        if self.repeat_of_id:
+            lines.append(
+                gettext("Repeats the hearing of %(date)s, which did not take place.")
+                % {"date": formats.day(self.repeat_of.starts_at)}
+            )
+        decision = self.related_or_none("decision_notice")
+        if decision is not None:
+            lines.append(
+                gettext("Decision: %(outcome)s (%(authority)s, %(date)s). Reasons: %(reasons)s")
+                % {
+                    "outcome": decision.get_outcome_display(),
+                    "authority": decision.authority,
+                    "date": formats.day(decision.decided_on),
+                    "reasons": decision.reasons,
+                }
+            )
+        return lines
+
+    # The bases are known from the portal's records; nobody has read Art. 87 or Rules No. 165,
+    # so none is verified (set True only with the paragraph read in the official text).
+    BASIS_VERIFIED = False
+
+    def basis_source(self):
+        """Where the basis's wording comes from, in the active language."""
+        return gettext(
+            "As the ministry's portal names it in its records; the text of Art. 87 and of "
+            "Rules No. 165 has not been read."
+        )
+
+    def basis_text(self):
+        """The basis as the portal names it, in the active language."""
+        if not self.art87_subparagraph:
+            return ""
+        if self.art87_subparagraph == Art87Subparagraph.RULES_165:
+            return gettext("Rules No. 165 (2023), paragraph 9")
+        return gettext("Art. 87 of the Ecological Code, %(sub)s") % {
+            "sub": choice_label(Art87Subparagraph, self.art87_subparagraph)
+        }
 
     def is_upcoming(self, now=None):
         return self.status == self.Status.ANNOUNCED and self.starts_at >= (now or timezone.now())
@@ -1212,7 +1378,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def cache_scopes(self):
         """Its page, every place of its territory (and above; an area's hearing shows on every
-        place under it), its organiser, initiator and project, and the site-wide lists;
+        place under it), its organiser, initiator and project, the page of the hearing it
+        repeats, and the site-wide lists;
         nothing while it is an unpublished draft."""
         if not self.was_or_is_visible():
             return set()
@@ -1220,6 +1387,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         scopes = {SITE, record_scope(self), f"organisation:{self.organiser_id}"}
         scopes |= {f"organisation:{self.initiator_id}"} if self.initiator_id else set()
         scopes |= {f"project:{self.project_id}"} if self.project_id else set()
+        # A repeat shows on the page of the hearing that did not take place.
+        scopes |= {f"hearing:{self.repeat_of_id}"} if self.repeat_of_id else set()
         scopes |= {f"area:{code}" for _path, code in territory}
         return scopes | place_scopes(*(path for path, _code in territory))
 
@@ -1276,6 +1445,8 @@ class HearingChange(models.Model):
         RECORD_CORRECTED = "record_corrected", _("record corrected")
         DOCUMENT_ADDED = "document_added", _("document added")
         PROMISE_ADDED = "promise_added", _("promise recorded")
+        FAILED = "failed", _("did not take place")
+        DECISION_PUBLISHED = "decision_published", _("decision published")
 
     hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -1306,6 +1477,99 @@ class HearingChange(models.Model):
 
     def __str__(self):
         return f"{self.hearing_id} {self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+class HearingFailure(models.Model):
+    """A hearing that did not take place (too few people, or not held at all), with the reason
+    in the language it was written in. Its repeat is a hearing of its own (`Hearing.repeat_of`),
+    with its own notice and clock (legal-sources, §1.2: "in case of unsuccessful hearings, the
+    reasons are announced"; no quorum or test of failure was found in any source)."""
+
+    class Kind(models.TextChoices):
+        NO_QUORUM = "no_quorum", _("too few people came")
+        NOT_HELD = "not_held", _("it was not held")
+        OTHER = "other", _("other reason")
+
+    hearing = models.OneToOneField(Hearing, on_delete=models.CASCADE, related_name="failure")
+    kind = models.CharField(_("what happened"), max_length=12, choices=Kind.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    language = language_field()
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hearing that did not take place")
+        verbose_name_plural = _("hearings that did not take place")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="hearing_failure_has_reason"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["no_quorum", "not_held", "other"]),
+                name="hearing_failure_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hearing_id}: {self.kind}"
+
+    def cache_scopes(self):
+        return self.hearing.cache_scopes()
+
+
+class DecisionNotice(models.Model):
+    """The decision taken after the hearing, made public with its reasons (Aarhus Convention
+    Art. 6(9): "the text of the decision along with the reasons and considerations"). Published
+    once, by the organiser; never changed silently."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        CONDITIONS = "conditions", _("approved with conditions")
+        REFUSED = "refused", _("refused")
+        OTHER = "other", _("other")
+
+    hearing = models.OneToOneField(
+        Hearing, on_delete=models.CASCADE, related_name="decision_notice"
+    )
+    authority = models.CharField(_("who decided"), max_length=300)
+    decided_on = models.DateField(_("decided on"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    reasons = models.TextField(_("reasons and considerations"), max_length=8000)
+    language = language_field()
+    url = models.URLField(_("link to the decision"), blank=True)
+    document = models.ForeignKey(
+        HearingDocument,
+        verbose_name=_("scan of the decision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("One of the hearing's documents: upload the scan with “Add a document”."),
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # The text typed in one language, whose language `language` holds.
+    WRITTEN_FIELDS = ("authority", "reasons")
+
+    class Meta:
+        verbose_name = _("decision taken after a hearing")
+        verbose_name_plural = _("decisions taken after hearings")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reasons=""), name="decision_has_reasons"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["approved", "conditions", "refused", "other"]),
+                name="decision_outcome_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hearing_id}: {self.outcome} ({self.decided_on})"
+
+    def cache_scopes(self):
+        return self.hearing.cache_scopes()
 
 
 class HearingPromise(models.Model):
@@ -1597,6 +1861,8 @@ class OutboxMessage(models.Model):
         CANCELLED = "cancelled", _("hearing cancelled")
         REMINDER = "reminder", _("reminder")
         RECORD = "record", _("record published")
+        FAILED = "failed", _("hearing did not take place")
+        DECISION = "decision", _("decision published")
         PROTOCOL_LATE = "protocol_late", _("protocol overdue (to the organiser)")
         RESIDENT = "resident", _("to a resident: their question answered or their word published")
         LINK_REQUEST = "link_request", _("to an organisation's administrators: a link to accept")

@@ -76,6 +76,8 @@ def _subject(kind, hearing):
         Kind.CANCELLED: _("Public hearing cancelled: %(title)s"),
         Kind.REMINDER: _("Reminder: public hearing on %(title)s"),
         Kind.RECORD: _("Record of the public hearing published: %(title)s"),
+        Kind.FAILED: _("Public hearing did not take place: %(title)s"),
+        Kind.DECISION: _("Decision taken after the public hearing: %(title)s"),
     }
     return subjects[kind] % {"title": hearing.title}
 

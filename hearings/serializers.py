@@ -6,8 +6,17 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.metadata import absolute_media
 from hearings import clock
-from hearings.models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
+from hearings.models import (
+    DecisionNotice,
+    Hearing,
+    HearingChange,
+    HearingComment,
+    HearingDocument,
+    HearingFailure,
+    HearingPromise,
+)
 from projects.serializers import AbsoluteURL, OptionalURL, Translations
 
 
@@ -127,6 +136,50 @@ class HearingCommentSerializer(serializers.ModelSerializer):
         ]
 
 
+class FailureSerializer(serializers.ModelSerializer):
+    """Why a hearing did not take place (status `failed`); its repeat is in `repeats`."""
+
+    class Meta:
+        model = HearingFailure
+        fields = ["kind", "reason", "language", "recorded_at"]
+
+
+class DecisionNoticeSerializer(serializers.ModelSerializer):
+    """The decision taken after the hearing, with its reasons (Aarhus Convention Art. 6(9))."""
+
+    url = OptionalURL()
+    document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DecisionNotice
+        fields = [
+            "authority",
+            "decided_on",
+            "outcome",
+            "reasons",
+            "language",
+            "url",
+            "document",
+            "published_at",
+        ]
+
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text="The scan, a PDF."))
+    def get_document(self, notice):
+        return absolute_media(notice.document.file.url) if notice.document else None
+
+
+class BasisSerializer(serializers.Serializer):
+    """The basis as the ministry's portal names it, and how sure the site is of its wording."""
+
+    code = serializers.CharField(source="art87_subparagraph")
+    label = serializers.CharField(source="basis_text")
+    source = serializers.CharField(source="basis_source")
+    verified = serializers.BooleanField(
+        source="BASIS_VERIFIED",
+        help_text="False: the text of Art. 87 and of Rules No. 165 has not been read.",
+    )
+
+
 class RecordSerializer(serializers.Serializer):
     """What happened at the hearing: the protocol, attendance, summary, promises, comments."""
 
@@ -162,6 +215,11 @@ class HearingSerializer(serializers.ModelSerializer):
     documents = HearingDocumentSerializer(many=True, read_only=True)
     changes = serializers.SerializerMethodField()
     record = RecordSerializer(source="*", read_only=True)
+    basis = serializers.SerializerMethodField()
+    failure = serializers.SerializerMethodField()
+    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    repeats = serializers.SerializerMethodField()
+    decision_notice = serializers.SerializerMethodField()
     url = AbsoluteURL()
 
     class Meta:
@@ -184,6 +242,9 @@ class HearingSerializer(serializers.ModelSerializer):
             "territory",
             "form",
             "art87_subparagraph",
+            "basis",
+            "request_received_on",
+            "request_answered_on",
             "portal_number",
             "portal_published_on",
             "media_outlet",
@@ -217,6 +278,10 @@ class HearingSerializer(serializers.ModelSerializer):
             "documents",
             "changes",
             "record",
+            "failure",
+            "repeat_of",
+            "repeats",
+            "decision_notice",
             "updated_at",
         ]
 
@@ -256,6 +321,29 @@ class HearingSerializer(serializers.ModelSerializer):
     )
     def get_discussion_last_day(self, hearing):
         return clock.last_day(hearing).isoformat() if hearing.is_public_discussion() else None
+
+    @extend_schema_field(BasisSerializer(allow_null=True))
+    def get_basis(self, hearing):
+        return BasisSerializer(hearing).data if hearing.art87_subparagraph else None
+
+    @extend_schema_field(FailureSerializer(allow_null=True))
+    def get_failure(self, hearing):
+        failure = hearing.related_or_none("failure")
+        return FailureSerializer(failure).data if failure else None
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text="The published repeats of a hearing that did not take place.",
+        )
+    )
+    def get_repeats(self, hearing):
+        return [repeat.pk for repeat in hearing.repeats.all() if repeat.is_published()]
+
+    @extend_schema_field(DecisionNoticeSerializer(allow_null=True))
+    def get_decision_notice(self, hearing):
+        notice = hearing.related_or_none("decision_notice")
+        return DecisionNoticeSerializer(notice, context=self.context).data if notice else None
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, hearing):

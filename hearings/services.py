@@ -22,10 +22,12 @@ from hearings.legal_rules import NO_SOURCE
 from hearings.models import (
     AnswerCorrection,
     AttendanceRegistration,
+    DecisionNotice,
     Hearing,
     HearingChange,
     HearingComment,
     HearingDocument,
+    HearingFailure,
     HearingPromise,
     LearnedOf,
     OutboxMessage,
@@ -115,7 +117,15 @@ NOTICE_FIELDS = (
     "comment_instructions_ru", "comment_instructions_en", "portal_number", "portal_url",
     "object_category", "art87_subparagraph", "initiator_representative", "document_developer",
     "authorised_body", "language", "form", "portal_published_on", "media_outlet",
-    "media_published_on", "media_url", "media_scan_id", *Hearing.SCHEDULE_FIELDS,
+    "media_published_on", "media_url", "media_scan_id", "request_received_on",
+    "request_answered_on", *Hearing.SCHEDULE_FIELDS,
+)  # fmt: skip
+
+# What a repeat takes over from the hearing that did not take place: the notice, not the
+# publications, the initiator's request or the schedule's clock (each its own for the repeat).
+NOT_REPEATED = (
+    "portal_number", "portal_url", "portal_published_on", "media_outlet", "media_published_on",
+    "media_url", "media_scan_id", "request_received_on", "request_answered_on",
 )  # fmt: skip
 
 # What decides which rules apply: fixed once announced, as the rule set recorded then is.
@@ -367,6 +377,93 @@ def mark_held(*, acting_user, hearing, attendance=None, expected_version=None):
     _save(hearing, ["status", "held_at", "attendance"])
     _log(hearing, HearingChange.Action.HELD, acting_user)
     return hearing
+
+
+@transaction.atomic
+def record_failure(*, acting_user, hearing, kind, reason, expected_version=None):
+    """Record that a hearing whose day has come did not take place (too few people came, or it
+    was not held), with the reason residents see; subscribers are told. Its repeat is prepared
+    with `prepare_repeat`."""
+    _check_editable(acting_user, hearing)
+    hearing = _locked(hearing, expected_version)
+    transition = check_transition(hearing, "record_failure", acting_user)
+    reason = require(transition, reason=reason)
+    if hearing.starts_at > timezone.now():
+        raise ValidationError(_("The hearing has not started yet: to call it off, cancel it."))
+    if kind not in HearingFailure.Kind.values:
+        raise ValidationError({"kind": _("Choose what happened.")})
+    HearingFailure.objects.create(
+        hearing=hearing,
+        kind=kind,
+        reason=reason,
+        language=language_written(reason),
+        recorded_by=acting_user,
+    )
+    hearing.status = Status.FAILED
+    hearing.sequence += 1
+    _save(hearing, ["status", "sequence"])
+    _log(hearing, HearingChange.Action.FAILED, acting_user, reason=reason)
+    notifications.queue_hearing_news(hearing, OutboxMessage.Kind.FAILED)
+    return hearing
+
+
+@transaction.atomic
+def prepare_repeat(*, acting_user, hearing):
+    """A draft repeat of a hearing that did not take place: its notice copied, linked to it
+    (`repeat_of`), without its publications or request. The official gives the new date and
+    announces it; its clock runs on its own from its own notice."""
+    _check_editable(acting_user, hearing)
+    hearing = _locked(hearing)
+    check_transition(hearing, "announce_repeat", acting_user)
+    repeat = Hearing(
+        organiser_id=hearing.organiser_id,
+        repeat_of=hearing,
+        **{
+            name: getattr(hearing, name)
+            for name in NOTICE_FIELDS
+            if name not in NOT_REPEATED and name != "language"
+        },
+        language=hearing.language,
+    )
+    return create_hearing(
+        acting_user=acting_user, hearing=repeat, territory=list(hearing.territory.all())
+    )
+
+
+@transaction.atomic
+def publish_decision(
+    *, acting_user, hearing, authority, decided_on, outcome, reasons, url="", document=None
+):
+    """Publish the decision taken after the hearing, with its reasons (Aarhus Art. 6(9)); the
+    place's subscribers are told as of other hearing news. Published once: never changed."""
+    _check_editable(acting_user, hearing)
+    hearing = _locked(hearing)
+    check_transition(hearing, "record_decision", acting_user)
+    if DecisionNotice.objects.filter(hearing=hearing).exists():
+        raise ValidationError(_("The decision is already published."))
+    if document is not None and document.hearing_id != hearing.pk:
+        raise ValidationError({"document": _("Choose one of this hearing's documents.")})
+    if decided_on and decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("This date is in the future.")})
+    if decided_on and decided_on < timezone.localdate(hearing.starts_at):
+        raise ValidationError({"decided_on": _("The decision cannot be taken before the hearing.")})
+    notice = DecisionNotice(
+        hearing=hearing,
+        authority=(authority or "").strip(),
+        decided_on=decided_on,
+        outcome=outcome,
+        reasons=(reasons or "").strip(),
+        url=url,
+        document=document,
+        published_by=acting_user,
+    )
+    notice.language = language_written(f"{notice.authority} {notice.reasons}")
+    notice.full_clean()
+    notice.save()
+    _save(hearing, [])
+    _log(hearing, HearingChange.Action.DECISION_PUBLISHED, acting_user)
+    notifications.queue_hearing_news(hearing, OutboxMessage.Kind.DECISION)
+    return notice
 
 
 RECORD_FIELDS = [

@@ -32,7 +32,9 @@ from hearings.filters import HearingFilter
 from hearings.forms import (
     AnswerForm,
     CommentForm,
+    DecisionForm,
     DocumentForm,
+    FailureForm,
     HearingForm,
     LearnedOfForm,
     OralQuestionForm,
@@ -204,8 +206,17 @@ def hearing_detail(request, pk):
         "registration_form": RegistrationForm() if hearing.registration_open() else None,
         "learned_form": LearnedOfForm() if hearing.announced_at else None,
         "registration_count": hearing.registrations.count() if is_organiser else None,
+        "repeats": _repeats(hearing, can_edit),
     }
     return render(request, "hearings/hearing_detail.html", context)
+
+
+def _repeats(hearing, can_edit):
+    """The repeats of a hearing that did not take place: drafts only for those who edit it."""
+    if not hearing.is_failed():
+        return []
+    repeats = hearing.repeats.order_by("starts_at", "pk")
+    return list(repeats if can_edit else repeats.published())
 
 
 def _residents_input(hearing):
@@ -261,7 +272,9 @@ def _subscribe_url(place, came_from):
 @public_page(scopes=_hearing_page_scopes)
 def hearing_ics(request, pk):
     """One hearing as an .ics file to add to a phone's calendar."""
-    hearing = get_object_or_404(Hearing.objects.published().select_related("organiser"), pk=pk)
+    hearing = get_object_or_404(
+        Hearing.objects.published().with_fate().select_related("organiser"), pk=pk
+    )
     body = calendars.calendar_for([hearing], hearing.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hearing-{hearing.pk}.ics"'
@@ -271,7 +284,7 @@ def hearing_ics(request, pk):
 @public_page
 def all_calendar(request):
     """An iCalendar feed of every published hearing, the latest 200."""
-    hearings = Hearing.objects.published().select_related("organiser")
+    hearings = Hearing.objects.published().with_fate().select_related("organiser")
     hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -281,7 +294,7 @@ def all_calendar(request):
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)
-    hearings = Hearing.objects.published().concerning(place).select_related("organiser")
+    hearings = Hearing.objects.published().concerning(place).with_fate().select_related("organiser")
     hearings = hearings.order_by("-starts_at", "pk")[:200]
     body = calendars.calendar_for(hearings, _("Public hearings: %(place)s") % {"place": place.name})
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -775,6 +788,71 @@ def hearing_cancel(request, pk):
             messages.success(request, _("The hearing is cancelled."))
             return redirect(hearing)
     return _akimat_form(request, hearing, form, _("Cancel the hearing"))
+
+
+@login_required
+def hearing_failed(request, pk):
+    """Record that the hearing did not take place, with what happened and why."""
+    hearing = _editable(request, pk)
+    form = FailureForm(request.POST or None, initial={"version": hearing.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_failure(
+                acting_user=request.user,
+                hearing=hearing,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, _("Recorded: the hearing did not take place. Prepare its repeat.")
+            )
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("The hearing did not take place"))
+
+
+@login_required
+@require_POST
+def hearing_repeat(request, pk):
+    """A draft repeat of a hearing that did not take place, opened for its new date."""
+    hearing = _editable(request, pk)
+    try:
+        repeat = services.prepare_repeat(acting_user=request.user, hearing=hearing)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(hearing)
+    messages.success(request, _("A draft repeat is ready: give its new date, then announce it."))
+    return redirect("hearings:edit", pk=repeat.pk)
+
+
+@login_required
+def hearing_decision(request, pk):
+    """Publish the decision taken after the hearing, with its reasons."""
+    hearing = _editable(request, pk)
+    form = DecisionForm(request.POST or None, hearing=hearing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.publish_decision(
+                acting_user=request.user,
+                hearing=hearing,
+                authority=data["authority"],
+                decided_on=data["decided_on"],
+                outcome=data["outcome"],
+                reasons=data["reasons"],
+                url=data["url"],
+                document=data["document"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The decision is published; subscribers will be told."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("The decision taken after the hearing"))
 
 
 @body_limit(PDF_MAX_BYTES + MB)

@@ -6,6 +6,7 @@
     {{ hearing.starts_at|day_range:hearing.discussion_ends_on }}  2026 жылғы 1–20 желтоқсан
     {{ hearing.starts_at|day_time }}                     2027 жылғы 3 қаңтар, 14:00
     {{ hearing.comments_until|day_month:"until" }}       31 желтоқсанға (kk) / 31 декабря
+    {{ rule_set.in_force_from|day:"from" }}               2024 жылғы 23 наурыздан (kk)
     {{ hearing.starts_at|timeleft }}                     1 ай 3 апта қалды
     {{ hearing.duration_minutes|duration }}              шамамен 2 сағат
     {{ point.lat|number:5 }}, {% coordinates lat lon %}  43,48370; 78,07515
@@ -30,7 +31,9 @@ def money(amount, currency="KZT"):
 
 @register.filter
 def day(value, option=""):
-    return formats.day(value, weekday="weekday" in option, until="until" in option)
+    return formats.day(
+        value, weekday="weekday" in option, until="until" in option, since="from" in option
+    )
 
 
 @register.filter
@@ -50,7 +53,7 @@ def clock(value):
 
 @register.filter
 def day_month(value, option=""):
-    return formats.day_month(value, until="until" in option)
+    return formats.day_month(value, until="until" in option, since="from" in option)
 
 
 @register.filter

@@ -26,7 +26,14 @@ from django.test import Client, override_settings
 
 from disclosures.models import Disclosure, Question
 from hearings.legal_rules import install_default_rule_sets
-from hearings.models import Hearing, ParticipationForm, Rule, RuleSet
+from hearings.models import (
+    DecisionNotice,
+    Hearing,
+    HearingFailure,
+    ParticipationForm,
+    Rule,
+    RuleSet,
+)
 from projects.models import Organisation, Place
 from projects.services import GROUP_FOR_KIND, MODERATORS_GROUP
 from tests.factories import (
@@ -115,6 +122,22 @@ def _demo_with_missing_states(media):
         title_ru="Замеры шума Жанатасской ветровой электростанции",
         title_en="Noise measurements at the Zhanatas wind farm",
     )
+    failed = HearingFactory(
+        past=True,
+        status=Hearing.Status.FAILED,
+        organiser=akimat,
+        initiator=wind,
+        territory=[zhanatas],
+        title_kk="Жаңатас жел электр станциясының екінші кезегі",
+        title_ru="Вторая очередь Жанатасской ветровой электростанции",
+        title_en="Second stage of the Zhanatas wind farm",
+    )
+    HearingFailure.objects.create(
+        hearing=failed,
+        kind=HearingFailure.Kind.NO_QUORUM,
+        reason="Келген 3 адам ғана болды, тіркелгендер 40 еді.",
+        language="kk",
+    )
     # Items waiting for the moderators, so the queues show a row each.
     school = Disclosure.objects.get(title_en="Repair of the Ilyichevka school")
     ResidentFeedbackFactory(disclosure=school, comment="Терезелер жаңа, бірақ спорт залы ескі.")
@@ -125,6 +148,15 @@ def _demo_with_missing_states(media):
     discussion = Hearing.objects.filter(form=ParticipationForm.PUBLIC_DISCUSSION).first()
     HearingCommentFactory(hearing=open_meeting, text="Турбиналар қанша шу шығарады?")
     record = Hearing.objects.get(status=Hearing.Status.RECORD_PUBLISHED)
+    DecisionNotice.objects.create(
+        hearing=record,
+        authority="Қарағанды облысының табиғи ресурстар басқармасы",
+        decided_on=record.starts_at.date(),
+        outcome=DecisionNotice.Outcome.CONDITIONS,
+        reasons="Жолды суару және шуды өлшеу шартымен келісілді; тұрғындардың ескертулері "
+        "хаттамада көрсетілгендей ескерілді.",
+        language="kk",
+    )
     subscription = SubscriptionFactory(place=zhanatas)
     question = Question.objects.filter(disclosure=school, answer__gt="").first()
     overdue = next(d for d in Disclosure.objects.in_force() if d.is_overdue())
@@ -166,6 +198,7 @@ def _demo_with_missing_states(media):
         ("hearing-past", at(past)),
         ("hearing-record", at(record)),
         ("hearing-cancelled", at(cancelled)),
+        ("hearing-failed", at(failed)),
         ("hearing-notice", h + f"/{open_meeting.pk}/notice/"),
         ("hearing-comment-form", h + f"/{open_meeting.pk}/comment/"),
         ("subscribe", h + f"/subscribe/?place={zhanatas.kato_code}"),
@@ -205,6 +238,8 @@ def _demo_with_missing_states(media):
         ("hearing-reschedule", h + f"/{open_meeting.pk}/reschedule/"),
         ("hearing-cancel", h + f"/{open_meeting.pk}/cancel/"),
         ("hearing-protocol", h + f"/{past.pk}/record/"),
+        ("hearing-failed-form", h + f"/{past.pk}/failed/"),
+        ("hearing-decision-form", h + f"/{past.pk}/decision/"),
         ("hearing-registrations", h + f"/{open_meeting.pk}/registrations/"),
     ]
     village_akimat_pages = [("disclosure-confirm", d + f"/{school.pk}/confirm/")]

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 STEPS = {
+    "akimat's answer to the request": "request_answer",
     "materials available": "materials",
     "announcement published": "announcement",
     "written comments accepted": "comments",

@@ -94,6 +94,37 @@ def test_day_month(language, expected, until):
     assert plain(formats.day_month(value, language, until=True)) == until
 
 
+def test_kazakh_ablative_follows_the_last_vowel_and_consonant():
+    """ "from 23 March" in Kazakh: "23 наурыздан бастап", every month as a reader writes it."""
+    months = [
+        plain(formats.day_month(datetime.date(2024, m, 23), "kk", since=True)) for m in range(1, 13)
+    ]
+    assert months == [
+        "23 қаңтардан",
+        "23 ақпаннан",
+        "23 наурыздан",
+        "23 сәуірден",
+        "23 мамырдан",
+        "23 маусымнан",
+        "23 шілдеден",
+        "23 тамыздан",
+        "23 қыркүйектен",
+        "23 қазаннан",
+        "23 қарашадан",
+        "23 желтоқсаннан",
+    ]
+    assert [formats.kk_ablative(word) for word in ("Ақтау", "Нұра", "Жаңатас", "Шымкент")] == [
+        "Ақтаудан",
+        "Нұрадан",
+        "Жаңатастан",
+        "Шымкенттен",
+    ]
+    assert plain(formats.day(datetime.date(2024, 3, 23), "kk", since=True)) == (
+        "2024 жылғы 23 наурыздан"
+    )
+    assert plain(formats.day(datetime.date(2024, 3, 23), "ru", since=True)) == "23 марта 2024 г."
+
+
 def test_kazakh_dative_months_follow_vowel_harmony():
     assert [
         plain(formats.day_month(datetime.date(2027, m, 1), "kk", until=True)) for m in (4, 7, 9)
