@@ -115,13 +115,19 @@ def _media_root(request, tmp_path, settings):
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
 
 
+# The foundation's tests (these folders of tests/) read English messages.
+ENGLISH_FOLDERS = {"pages", "projects"}
+
+
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the site's default language (Kazakh), whatever the last one left,
-    and with an empty cache: rolled-back transactions reuse content-version numbers."""
+def _default_language(request):
+    """Each test starts in the site's default language (Kazakh), or English in
+    `ENGLISH_FOLDERS`, whatever the last one left, and with an empty cache: rolled-back
+    transactions reuse content-version numbers."""
     for each in caches.all(initialized_only=True):
         each.clear()
-    translation.activate(settings.LANGUAGE_CODE)
+    english = request.path.parent.name in ENGLISH_FOLDERS
+    translation.activate("en" if english else settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
 
