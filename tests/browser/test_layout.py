@@ -20,15 +20,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client, override_settings
 
 from disclosures.models import Disclosure, Question
-from hearings.legal_rules import install_default_rule_sets
-from hearings.models import Hearing, ParticipationForm, Rule, RuleSet
+from hearings.models import Hearing, ParticipationForm
 from projects.models import Organisation, Place
-from projects.services import GROUP_FOR_KIND, MODERATORS_GROUP
 from tests.factories import (
     DisclosureFactory,
     HearingCommentFactory,
@@ -37,6 +34,7 @@ from tests.factories import (
     ResidentFeedbackFactory,
     SubscriptionFactory,
 )
+from tests.seeds import install_seeded_rows
 
 pytestmark = [pytest.mark.browser]
 
@@ -73,9 +71,6 @@ def _demo_places(path):
 def _demo_with_missing_states(media):
     """Load the demo and add what it lacks; return the pages as (name, path, account) with
     `{lang}` in each path."""
-    # A transactional test before this one flushed the role groups the migration made.
-    for name in [*GROUP_FOR_KIND.values(), MODERATORS_GROUP]:
-        Group.objects.get_or_create(name=name)
     call_command(
         "import_places",
         str(_demo_places(media.parent / "demo-places.csv")),
@@ -233,7 +228,7 @@ def site(live_server, django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         live_server._live_server_modified_settings.enable()
         try:
-            install_default_rule_sets(RuleSet, Rule)
+            install_seeded_rows()  # a transactional test before this one flushed them
             pages = _demo_with_missing_states(media)
             accounts = {account for _name, _path, account in pages if account}
             cookies = {account: _session_cookie(account, live_server.url) for account in accounts}
