@@ -25,7 +25,7 @@ from django.test import Client, override_settings
 
 from disclosures.models import Disclosure, Question
 from hearings.models import Hearing, ParticipationForm
-from projects.models import Organisation, Place
+from projects.models import LinkRequest, Organisation, Place
 from tests.factories import (
     DisclosureFactory,
     HearingCommentFactory,
@@ -128,6 +128,13 @@ def _demo_with_missing_states(media):
     nura_budget = Disclosure.objects.get(title_en__startswith="2024 contribution to the Sogety")
     houses = Disclosure.objects.get(title_en__startswith="12 houses")
     empty_village = Place.objects.get(kato_code="596036100")  # Amandyk: nothing recorded there
+    # The company's request, still waiting, that it may withdraw.
+    LinkRequest.objects.create(
+        kind=LinkRequest.Kind.INVESTOR,
+        requested_by=company,
+        project=houses.project,
+        organisation=wind,
+    )
 
     def at(obj):
         return obj.get_absolute_url().replace(f"/{settings.LANGUAGE_CODE}/", "/{lang}/", 1)
@@ -190,6 +197,7 @@ def _demo_with_missing_states(media):
         ("project-edit", "/{lang}/projects/" + houses.project.slug + "/edit/"),
         ("api-keys", f"/{{lang}}/organisations/{company.slug}/api-keys/"),
         ("members", f"/{{lang}}/organisations/{company.slug}/members/"),
+        ("link-requests", "/{lang}/link-requests/"),
         ("password-change", "/{lang}/accounts/password_change/"),
     ]
     akimat_pages = [
