@@ -92,8 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: X-Forwarded-Proto only from TRUSTED_PROXIES (core/ratelimit.py).
-    "core.ratelimit.ForwardedProtoMiddleware",
+    # First: X-Forwarded-Proto only from TRUSTED_PROXIES (core/proxies.py).
+    "core.proxies.ForwardedProtoMiddleware",
     # First: a load balancer's /healthz and /readyz, over http and with any Host (portal/probes.py)
     "portal.probes.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -210,7 +210,7 @@ PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.proxies.client_ip"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 
@@ -375,7 +375,7 @@ CALENDAR_ORGANIZER_EMAIL = env("CALENDAR_ORGANIZER_EMAIL", "")
 
 # Security. Production defaults are strict; SECURE_SSL_REDIRECT can be switched off when a proxy
 # in front already redirects, and SECURE_PROXY_SSL_HEADER set when that proxy terminates TLS
-# (believed only from TRUSTED_PROXIES: core.ratelimit.ForwardedProtoMiddleware).
+# (believed only from TRUSTED_PROXIES: core.proxies.ForwardedProtoMiddleware).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -434,7 +434,7 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
     )
 
-# The proxies in front of the app (core/ratelimit.py client_ip): networks, comma-separated CIDRs,
+# The proxies in front of the app (core/proxies.py client_ip): networks, comma-separated CIDRs,
 # e.g. "10.0.0.0/8,127.0.0.1/32". Only a connection from one of them has its X-Forwarded-For
 # believed, for rate limits and sign-in throttling; the client is the rightmost entry that is not
 # a listed proxy. Empty (the default): the connection's own address, whatever the header says.

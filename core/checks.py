@@ -73,7 +73,7 @@ def networks_are_networks(app_configs, **kwargs):
 @register(Tags.security)
 def tls_proxy_is_listed(app_configs, **kwargs):
     """BEHIND_TLS_PROXY needs the proxy in TRUSTED_PROXIES: X-Forwarded-Proto is believed from
-    those networks only (core.ratelimit.ForwardedProtoMiddleware), so without them every request
+    those networks only (core.proxies.ForwardedProtoMiddleware), so without them every request
     would look like plain http and be redirected to https for ever."""
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.TRUSTED_PROXIES:
         return [

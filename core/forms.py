@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from core import ratelimit, signin
+from core.proxies import client_ip
 from core.text import strip_control_characters
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
@@ -127,7 +128,7 @@ class PasswordResetRequestForm(PasswordResetForm):
         email = self.cleaned_data["email"].strip().lower()
         allowed = ratelimit.allow_identity(
             "password-reset-address",
-            ratelimit.client_ip(request),
+            client_ip(request),
             settings.PASSWORD_RESET_PER_ADDRESS,
         ) and ratelimit.allow_identity(
             "password-reset-account", email, settings.PASSWORD_RESET_PER_ACCOUNT

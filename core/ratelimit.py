@@ -7,13 +7,8 @@ browser may send LIMIT per hour and form, an address RATELIMIT_SHARED_FACTOR tim
 many. Only accepted submissions count: a form with an error costs nothing, and the check happens
 before any expensive work (decoding a photo).
 
-The address is REMOTE_ADDR, unless the connection comes from one of the TRUSTED_PROXIES networks:
-then it is the rightmost X-Forwarded-For entry that is not itself a trusted proxy (each proxy
-appends the address it saw). Entries further left are written by the client and never trusted,
-and a request that reaches the app directly, not through a listed proxy, is judged by its own
-address whatever X-Forwarded-For it carries. Sign-in throttling (django-axes) uses the same
-address. The scheme header (SECURE_PROXY_SSL_HEADER, X-Forwarded-Proto) is believed from the same
-networks only: `ForwardedProtoMiddleware` drops it from every other peer.
+The address is the client's (core/proxies.py `client_ip`: behind a trusted proxy, the address it
+saw); sign-in throttling (django-axes) uses the same address.
 
 Counts live in Django's cache, in fixed windows, so they are shared between processes when the
 cache is; with the local-memory cache each worker counts on its own.
@@ -28,9 +23,7 @@ nothing a resident sends is shown before a moderator approves it, and the subscr
 sends e-mails, stays limited in each process.
 """
 
-import functools
 import hashlib
-import ipaddress
 import time
 
 from django.conf import settings
@@ -39,66 +32,11 @@ from django.core.exceptions import ValidationError
 from django.middleware.csrf import get_token
 from django.utils.translation import ngettext
 
+from core.proxies import client_ip
+
 LIMIT = 5
 RATE_LIMITED = "rate_limited"  # the code of `refusal_message`'s error
 PERIOD = 60 * 60
-
-
-@functools.cache
-def _networks(cidrs):
-    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip())
-
-
-def _address(value):
-    try:
-        return ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-
-
-def _is_trusted_proxy(address, networks):
-    return address is not None and any(address in network for network in networks)
-
-
-def in_networks(value, cidrs):
-    """Whether the address `value` (a string) lies in one of the networks `cidrs`."""
-    return _is_trusted_proxy(_address(value), _networks(tuple(cidrs)))
-
-
-def client_ip(request, *args, **kwargs):
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES the address the first of
-    them saw. Always a valid IP address (a malformed forwarded entry is not believed)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
-    if not _is_trusted_proxy(_address(remote), networks):
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    client = remote
-    for entry in reversed([part for part in forwarded if part.strip()]):
-        address = _address(entry)
-        if address is None:
-            break
-        client = str(address)
-        if not _is_trusted_proxy(address, networks):
-            break
-    return client
-
-
-class ForwardedProtoMiddleware:
-    """Django believes SECURE_PROXY_SSL_HEADER from whoever sends it; this middleware, first in
-    MIDDLEWARE, removes the header from requests that do not come from a TRUSTED_PROXIES network,
-    so a client reaching an app server directly over plain http is not taken for https (no secure
-    cookies or HSTS sent over http, no skipped redirect)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-        remote = request.META.get("REMOTE_ADDR", "")
-        if header and not in_networks(remote, settings.TRUSTED_PROXIES):
-            request.META.pop(header[0], None)
-        return self.get_response(request)
 
 
 def _hash(value):

@@ -201,30 +201,3 @@ def choice_label(choices, value):
         return choices(value).label
     except ValueError:
         return value
-
-
-def store_guessed_languages(app_label, columns):
-    """The data migration adding `language_field`s: for the rows stored before, the letters'
-    guess (`script_language`) of their texts. `columns` is {model: {language column: (text
-    fields, ...)}}."""
-
-    def guess(apps, _schema_editor):
-        for model_name, languages in columns.items():
-            model = apps.get_model(app_label, model_name)
-            for language, texts in languages.items():
-                _store_guesses(model, language, texts)
-
-    return guess
-
-
-def _store_guesses(model, language, texts):
-    changed = []
-    for row in model.objects.only("pk", *texts).iterator(chunk_size=2000):
-        code = script_language(" ".join(getattr(row, name) or "" for name in texts))
-        if code:
-            setattr(row, language, code)
-            changed.append(row)
-        if len(changed) >= 2000:
-            model.objects.bulk_update(changed, [language])
-            changed = []
-    model.objects.bulk_update(changed, [language])

@@ -11,7 +11,7 @@ From anywhere else the two addresses pass the whole middleware like every page.
 from django.conf import settings
 from django.urls import resolve
 
-from core.ratelimit import in_networks
+from core.proxies import in_networks
 
 PROBE_PATHS = ("/healthz", "/readyz")
 

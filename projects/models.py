@@ -3,6 +3,7 @@
 This app is the foundation: `disclosures` and `hearings` point at its models; it imports neither.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -889,6 +890,15 @@ class LinkRequestQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=LinkRequest.Status.PENDING)
 
+    def withdrawable_by(self, user):
+        """Pending requests this user may withdraw: those of an organisation they administer."""
+        return self.pending().filter(requested_by__in=Organisation.objects.administered_by(user))
+
+    def declined_lately(self):
+        """Declined less than `ASK_AGAIN_AFTER_DAYS` ago: the same link may not be asked yet."""
+        since = timezone.now() - datetime.timedelta(days=LinkRequest.ASK_AGAIN_AFTER_DAYS)
+        return self.filter(status=LinkRequest.Status.DECLINED, decided_at__gte=since)
+
     def answerable_by(self, user):
         """Requests this user may accept or decline: naming as investor an organisation they
         administer, or adding a person who belongs to an organisation they administer (never
@@ -911,8 +921,13 @@ class LinkRequest(models.Model):
     Naming a company as a project's investor, or adding as a member a person who already
     belongs to another organisation, waits for that organisation's administrators to accept
     (`services.accept_link_request`); until then the link does not exist, so no page, export
-    or API answer shows it. A request is kept after it is decided.
+    or API answer shows it. A request is kept after it is decided, or withdrawn by the asking
+    side (`decided_by` says who, `decided_at` when). A declined link may be asked again
+    `ASK_AGAIN_AFTER_DAYS` after the decline, not sooner, so the other side is not asked (and
+    e-mailed) over and over.
     """
+
+    ASK_AGAIN_AFTER_DAYS = 30
 
     class Kind(models.TextChoices):
         INVESTOR = "investor", _("named as investor")
@@ -922,6 +937,7 @@ class LinkRequest(models.Model):
         PENDING = "pending", _("waiting")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     requested_by = models.ForeignKey(
@@ -972,7 +988,7 @@ class LinkRequest(models.Model):
                 name="link_request_kind_complete",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "accepted", "declined"]),
+                condition=Q(status__in=["pending", "accepted", "declined", "withdrawn"]),
                 name="link_request_status_valid",
             ),
             models.UniqueConstraint(

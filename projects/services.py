@@ -1,6 +1,8 @@
 """Writes that span several models or have side effects (see docs in README, 'Code layout')."""
 
+import datetime
 import hashlib
+import logging
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import caching
 from core.changelog import changed_labels, diff, field_code
+from core.formats import day
 from core.services import lock_for_write, unique_slug
 from projects.models import (
     ApiToken,
@@ -29,6 +32,8 @@ GROUP_FOR_KIND = {
     Organisation.Kind.AKIMAT: "Akimat officials",
 }
 MODERATORS_GROUP = "Moderators"
+
+logger = logging.getLogger(__name__)
 
 
 def _project_snapshot(project, investors, settlement_codes):
@@ -153,9 +158,27 @@ def _ask_investors(acting_user, project, companies):
 
 def _ask(kind, acting_user, requested_by, **link):
     """A pending request (one per link: asking twice changes nothing). Its notice to the other
-    side's administrators is queued by the outbox's receiver (hearings.notifications)."""
-    pending = LinkRequest.objects.pending().filter(kind=kind, requested_by=requested_by, **link)
-    if not pending.exists():
+    side's administrators is queued by the outbox's receiver (hearings.notifications). A link
+    declined lately is refused (`LinkRequest.ASK_AGAIN_AFTER_DAYS`), with the day it may be
+    asked again."""
+    same = LinkRequest.objects.filter(kind=kind, requested_by=requested_by, **link)
+    declined = same.declined_lately().order_by("-decided_at").first()
+    if declined:
+        again = declined.decided_at + datetime.timedelta(days=LinkRequest.ASK_AGAIN_AFTER_DAYS)
+        raise ValidationError(
+            {
+                "investors" if kind == LinkRequest.Kind.INVESTOR else "email": _(
+                    "%(asked)s declined this link on %(declined)s. So that it is not asked "
+                    "over and over, the link can be asked for again from %(again)s."
+                )
+                % {
+                    "asked": ", ".join(o.name for o in declined.answering_organisations()),
+                    "declined": day(declined.decided_at),
+                    "again": day(again),
+                }
+            }
+        )
+    if not same.pending().exists():
         request = LinkRequest(kind=kind, requested_by=requested_by, asked_by=acting_user, **link)
         request.full_clean()
         request.save()
@@ -240,6 +263,23 @@ def answer_link_request(*, acting_user, link_request, accept):
             user=locked.user, organisation=locked.requested_by, defaults={"role": locked.role}
         )
         _sync_groups(locked.user)
+    return locked
+
+
+@transaction.atomic
+def withdraw_link_request(*, acting_user, link_request):
+    """The asking organisation's administrator takes back a request still waiting: it is kept,
+    marked withdrawn, with who withdrew it and when. One already answered is left as it is."""
+    locked = LinkRequest.objects.select_for_update().pending().filter(pk=link_request.pk).first()
+    if locked is None:
+        return link_request
+    if not LinkRequest.objects.withdrawable_by(acting_user).filter(pk=locked.pk).exists():
+        raise PermissionDenied
+    locked.status = LinkRequest.Status.WITHDRAWN
+    locked.decided_by = acting_user
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    logger.info("link request %s withdrawn by user %s", locked.pk, acting_user.pk)
     return locked
 
 

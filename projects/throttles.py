@@ -36,8 +36,8 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
 
 class ApiReadThrottle(_SettingsRateThrottle):
-    """GET and HEAD, per client address (as the resident forms count it: proxies trusted only
-    only from the TRUSTED_PROXIES networks)."""
+    """GET and HEAD, per client address (core.proxies.client_ip, as the resident forms count it:
+    proxies trusted only from the TRUSTED_PROXIES networks)."""
 
     scope = "read"
 

@@ -20,6 +20,11 @@ class KatoConverter:
 urlpatterns = [
     path("link-requests/", views.link_requests, name="link_requests"),
     path("link-requests/<int:pk>/", views.link_request_answer, name="link_request_answer"),
+    path(
+        "link-requests/<int:pk>/withdraw/",
+        views.link_request_withdraw,
+        name="link_request_withdraw",
+    ),
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),

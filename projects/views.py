@@ -117,6 +117,19 @@ def _project_form(request, project):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
+def _member_added_message(request, added):
+    if added:
+        messages.success(request, _("The member is added."))
+    else:
+        messages.info(
+            request,
+            _(
+                "This person works with another organisation: they join once its "
+                "administrators accept (they are asked by e-mail)."
+            ),
+        )
+
+
 @login_required
 def organisation_members(request, slug):
     """An organisation's administrator (or staff) sees and adds members."""
@@ -125,24 +138,19 @@ def organisation_members(request, slug):
     )
     form = MemberForm(request.POST or None, organisation=organisation)
     if form.is_valid():
-        added = services.add_member(
-            acting_user=request.user,
-            organisation=organisation,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            request=request,
-        )
-        if added:
-            messages.success(request, _("The member is added."))
-        else:
-            messages.info(
-                request,
-                _(
-                    "This person works with another organisation: they join once its "
-                    "administrators accept (they are asked by e-mail)."
-                ),
+        try:
+            added = services.add_member(
+                acting_user=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                request=request,
             )
-        return redirect("projects:organisation_members", slug=organisation.slug)
+        except ValidationError as error:  # a link declined lately
+            add_service_errors(form, error)
+        else:
+            _member_added_message(request, added)
+            return redirect("projects:organisation_members", slug=organisation.slug)
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     return render(
         request,
@@ -216,9 +224,7 @@ def link_requests(request):
     """An organisation's administrator: links other organisations ask it to accept (naming it
     as investor, adding one of its people), and those its own organisations still wait for."""
     incoming = LinkRequest.objects.answerable_by(request.user).pending()
-    outgoing = LinkRequest.objects.pending().filter(
-        requested_by__in=Organisation.objects.administered_by(request.user)
-    )
+    outgoing = LinkRequest.objects.withdrawable_by(request.user)
     related = ("requested_by", "organisation", "project", "user")
     return render(
         request,
@@ -226,6 +232,7 @@ def link_requests(request):
         {
             "incoming": incoming.select_related(*related),
             "outgoing": outgoing.select_related(*related),
+            "ask_again_after": LinkRequest.ASK_AGAIN_AFTER_DAYS,
         },
     )
 
@@ -244,4 +251,15 @@ def link_request_answer(request, pk):
     messages.success(
         request, _("Accepted: the link is public now.") if answer == "accept" else _("Declined.")
     )
+    return redirect("projects:link_requests")
+
+
+@login_required
+@require_POST
+def link_request_withdraw(request, pk):
+    """The asking organisation's administrator withdraws a request still waiting; nobody else
+    finds it (404)."""
+    link = get_object_or_404(LinkRequest.objects.withdrawable_by(request.user), pk=pk)
+    services.withdraw_link_request(acting_user=request.user, link_request=link)
+    messages.success(request, _("Withdrawn: the other organisation is no longer asked."))
     return redirect("projects:link_requests")

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from core import caching
+from tests.seeds import install_seeded_rows
 
 # Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,8 +41,8 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(
                 f"{item.nodeid}: no test restores the database by serialized rollback. After a "
                 "transactional test's flush, post_migrate re-creates content types under new "
-                "ids, and loading the serialized ones then collides; `_legal_rule_sets` puts "
-                "back the migrations' rows the tests need."
+                "ids, and loading the serialized ones then collides; `_seeded_rows` puts "
+                "back the migrations' rows the tests need (tests/seeds.py)."
             )
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
@@ -115,13 +116,19 @@ def _media_root(request, tmp_path, settings):
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
 
 
+# The foundation's tests (these folders of tests/) read English messages.
+ENGLISH_FOLDERS = {"pages", "projects"}
+
+
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the site's default language (Kazakh), whatever the last one left,
-    and with an empty cache: rolled-back transactions reuse content-version numbers."""
+def _default_language(request):
+    """Each test starts in the site's default language (Kazakh), or English in
+    `ENGLISH_FOLDERS`, whatever the last one left, and with an empty cache: rolled-back
+    transactions reuse content-version numbers."""
     for each in caches.all(initialized_only=True):
         each.clear()
-    translation.activate(settings.LANGUAGE_CODE)
+    english = request.path.parent.name in ENGLISH_FOLDERS
+    translation.activate("en" if english else settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
 
@@ -153,12 +160,9 @@ def on_postgres():
 
 
 @pytest.fixture(autouse=True)
-def _legal_rule_sets(request):
-    """The legal clock's default rule sets, as the data migration installs them.
-
-    Transactional tests (the browser, concurrency) flush the database afterwards and take the
-    migration's rows with them; put them back for every test that uses the database.
-    """
+def _seeded_rows(request):
+    """The rows the migrations seed (tests/seeds.py): a transactional test's flush takes them
+    away, so they are put back for every test that uses the database."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -171,7 +175,4 @@ def _legal_rule_sets(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from hearings.legal_rules import install_default_rule_sets
-    from hearings.models import Rule, RuleSet
-
-    install_default_rule_sets(RuleSet, Rule)
+    install_seeded_rows()

@@ -134,6 +134,8 @@ WRITES = {
     "projects:api_key_revoke": {"company_admin"},
     # Another company names the company as its project's investor: only its administrator answers.
     "projects:link_request_answer": {"company_admin"},
+    # The company's own request to another: only its administrator withdraws it.
+    "projects:link_request_withdraw": {"company_admin"},
 }
 
 
@@ -216,6 +218,12 @@ def _world():
             project=ProjectFactory(operator=asking, primary_settlement=village),
             organisation=company,
         ),
+        "own_link_request": LinkRequest.objects.create(
+            kind=LinkRequest.Kind.INVESTOR,
+            requested_by=company,
+            project=ProjectFactory(operator=company, primary_settlement=village),
+            organisation=CompanyFactory(),
+        ),
         "api_token": create_api_token(
             acting_user=admin.user,
             organisation=company,
@@ -238,6 +246,7 @@ def _kwargs(name, params, world):
                 "projects:membership_remove": "victim",
                 "projects:api_key_revoke": "api_token",
                 "projects:link_request_answer": "link_request",
+                "projects:link_request_withdraw": "own_link_request",
             }
             key = (
                 special.get(name) or {"disclosures": "disclosure", "hearings": "hearing"}[namespace]

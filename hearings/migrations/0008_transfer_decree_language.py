@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from core.translation import store_guessed_languages
+from core.migrations._guessed_languages import store_guessed_languages
 
 
 class Migration(migrations.Migration):

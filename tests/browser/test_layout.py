@@ -20,22 +20,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client, override_settings
 
 from disclosures.models import Disclosure, Question
-from hearings.legal_rules import install_default_rule_sets
 from hearings.models import (
     DecisionNotice,
     Hearing,
     HearingFailure,
     ParticipationForm,
-    Rule,
-    RuleSet,
 )
-from projects.models import Organisation, Place
-from projects.services import GROUP_FOR_KIND, MODERATORS_GROUP
+from projects.models import LinkRequest, Organisation, Place
 from tests.factories import (
     DisclosureFactory,
     HearingCommentFactory,
@@ -44,6 +39,7 @@ from tests.factories import (
     ResidentFeedbackFactory,
     SubscriptionFactory,
 )
+from tests.seeds import install_seeded_rows
 
 pytestmark = [pytest.mark.browser]
 
@@ -80,9 +76,6 @@ def _demo_places(path):
 def _demo_with_missing_states(media):
     """Load the demo and add what it lacks; return the pages as (name, path, account) with
     `{lang}` in each path."""
-    # A transactional test before this one flushed the role groups the migration made.
-    for name in [*GROUP_FOR_KIND.values(), MODERATORS_GROUP]:
-        Group.objects.get_or_create(name=name)
     call_command(
         "import_places",
         str(_demo_places(media.parent / "demo-places.csv")),
@@ -165,6 +158,13 @@ def _demo_with_missing_states(media):
     nura_budget = Disclosure.objects.get(title_en__startswith="2024 contribution to the Sogety")
     houses = Disclosure.objects.get(title_en__startswith="12 houses")
     empty_village = Place.objects.get(kato_code="596036100")  # Amandyk: nothing recorded there
+    # The company's request, still waiting, that it may withdraw.
+    LinkRequest.objects.create(
+        kind=LinkRequest.Kind.INVESTOR,
+        requested_by=company,
+        project=houses.project,
+        organisation=wind,
+    )
 
     def at(obj):
         return obj.get_absolute_url().replace(f"/{settings.LANGUAGE_CODE}/", "/{lang}/", 1)
@@ -228,6 +228,7 @@ def _demo_with_missing_states(media):
         ("project-edit", "/{lang}/projects/" + houses.project.slug + "/edit/"),
         ("api-keys", f"/{{lang}}/organisations/{company.slug}/api-keys/"),
         ("members", f"/{{lang}}/organisations/{company.slug}/members/"),
+        ("link-requests", "/{lang}/link-requests/"),
         ("password-change", "/{lang}/accounts/password_change/"),
     ]
     akimat_pages = [
@@ -268,7 +269,7 @@ def site(live_server, django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         live_server._live_server_modified_settings.enable()
         try:
-            install_default_rule_sets(RuleSet, Rule)
+            install_seeded_rows()  # a transactional test before this one flushed them
             pages = _demo_with_missing_states(media)
             accounts = {account for _name, _path, account in pages if account}
             cookies = {account: _session_cookie(account, live_server.url) for account in accounts}

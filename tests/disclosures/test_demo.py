@@ -6,10 +6,10 @@ from django.core.management import call_command
 from disclosures import demo, export
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
 from hearings import demo as hearings_demo
-from hearings.legal_rules import install_default_rule_sets
-from hearings.models import HearingPromise, Rule, RuleSet
+from hearings.models import HearingPromise
 from projects import demo as projects_demo
 from projects.models import Place
+from tests.seeds import install_seeded_rows
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def seeded(module_media, module_transaction, django_db_blocker):
     """The classifier and the whole demo, loaded once for the module's tests (each runs in a
     savepoint, so the second seeding below is undone after its test)."""
     with django_db_blocker.unblock():
-        install_default_rule_sets(RuleSet, Rule)
+        install_seeded_rows()
         call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
         projects_demo.seed()
         hearings_demo.seed()

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hearings import demo
-from hearings.legal_rules import install_default_rule_sets
-from hearings.models import Hearing, HearingChange, Rule, RuleSet
+from hearings.models import Hearing, HearingChange, Rule
 from hearings.working_days import WorkingCalendar
 from projects import demo as projects_demo
 from projects.models import Place
+from tests.seeds import install_seeded_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def seeded(module_media, module_transaction, django_db_blocker):
     """The classifier and the demo's projects and hearings, loaded once for the module's tests
     (each runs in a savepoint, so the second seeding below is undone after its test)."""
     with django_db_blocker.unblock():
-        install_default_rule_sets(RuleSet, Rule)
+        install_seeded_rows()
         call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
         projects_demo.seed()
         demo.seed()

@@ -4,10 +4,15 @@ and act in its name), without that organisation's administrators accepting. Unti
 is nowhere public; the other side is told through the outbox and answers on its own page, which
 nobody else can use."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from core.formats import day
 from hearings.models import OutboxMessage
 from projects import services
 from projects.export import project_rows
@@ -30,14 +35,18 @@ def named():
     fund = CompanyFactory(**named_as("Silk Fund"), slug="silk-fund")
     fund_admin = member_of(fund, role="administrator")
     project = ProjectFactory(operator=operator, primary_settlement=places["village"])
+    _name_investor(project, editor, fund, "A fund joined.")
+    return project, fund, fund_admin, editor
+
+
+def _name_investor(project, editor, fund, reason):
     services.save_project(
         acting_user=editor,
         project=Project.objects.get(pk=project.pk),
         settlements=list(project.settlements.all()),
         investors=[fund],
-        reason="A fund joined.",
+        reason=reason,
     )
-    return project, fund, fund_admin, editor
 
 
 def public_traces(project, fund):
@@ -161,3 +170,77 @@ def test_the_asking_side_cannot_answer_its_own_request():
     url = reverse("projects:link_request_answer", args=[request.pk])
     assert client.post(url, {"answer": "accept"}).status_code == 404
     assert not Membership.objects.filter(user=person, organisation=company).exists()
+
+
+def test_the_asking_side_withdraws_a_waiting_request(named):
+    """An administrator of the asking company takes the request back: it is kept, marked
+    withdrawn with who and when, and the other side can no longer accept it."""
+    project, fund, fund_admin, _ = named
+    operator_admin = member_of(project.operator, role="administrator")
+    request = LinkRequest.objects.get()
+    client = Client()
+    client.force_login(operator_admin)
+    page = client.get(reverse("projects:link_requests")).content.decode()
+    assert reverse("projects:link_request_withdraw", args=[request.pk]) in page
+    response = client.post(reverse("projects:link_request_withdraw", args=[request.pk]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == LinkRequest.Status.WITHDRAWN
+    assert request.decided_by == operator_admin and request.decided_at
+    answering = Client()
+    answering.force_login(fund_admin)
+    url = reverse("projects:link_request_answer", args=[request.pk])
+    assert answering.post(url, {"answer": "accept"}).status_code == 404
+    assert not project.investors.exists()
+
+
+def test_only_the_asking_sides_administrators_may_withdraw(named):
+    project, fund, fund_admin, editor = named
+    request = LinkRequest.objects.get()
+    url = reverse("projects:link_request_withdraw", args=[request.pk])
+    for someone in (editor, fund_admin, member_of(CompanyFactory(), role="administrator")):
+        client = Client()
+        client.force_login(someone)
+        assert client.post(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.withdraw_link_request(acting_user=fund_admin, link_request=request)
+    assert LinkRequest.objects.get().status == LinkRequest.Status.PENDING
+
+
+def test_a_declined_link_is_asked_again_only_after_the_waiting_days(named):
+    """Declined, the same investor cannot be named again for 30 days (the refusal says from
+    which day); after them it can, once more."""
+    project, fund, fund_admin, editor = named
+    declined = services.answer_link_request(
+        acting_user=fund_admin, link_request=LinkRequest.objects.get(), accept=False
+    )
+    with pytest.raises(ValidationError) as refused:
+        _name_investor(project, editor, fund, "Asked again.")
+    again = day(declined.decided_at + timedelta(days=LinkRequest.ASK_AGAIN_AFTER_DAYS))
+    refusal = " ".join(refused.value.messages)
+    assert "Silk Fund" in refusal and again in refusal
+    assert not LinkRequest.objects.pending().exists()
+
+    LinkRequest.objects.update(decided_at=timezone.now() - timedelta(days=31))
+    _name_investor(project, editor, fund, "Asked again.")
+    assert LinkRequest.objects.pending().get().organisation == fund
+
+
+def test_a_declined_member_request_is_refused_on_the_form_not_with_an_error_page():
+    company = CompanyFactory()
+    admin = member_of(company, role="administrator")
+    person = member_of(CompanyFactory(**named_as("Rival Mining")), role="administrator")
+    services.add_member(acting_user=admin, organisation=company, email=person.email, role="editor")
+    declined = services.answer_link_request(
+        acting_user=person, link_request=LinkRequest.objects.get(), accept=False
+    )
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        reverse("projects:organisation_members", args=[company.slug]),
+        {"email": person.email, "role": "editor"},
+    )
+    assert response.status_code == 200
+    again = day(declined.decided_at + timedelta(days=LinkRequest.ASK_AGAIN_AFTER_DAYS))
+    assert "Rival Mining" in response.content.decode() and again in response.content.decode()
+    assert LinkRequest.objects.count() == 1

@@ -1,0 +1,62 @@
+"""The data migrations that stored the language of earlier rows run frozen code
+(core/migrations/_guessed_languages.py), not the live guess in core/translation.py: these tests
+pin what they store, so a change to either shows here."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from core.migrations._guessed_languages import guess
+from disclosures.models import Question
+from hearings.models import HearingComment, TransferDecree
+from tests.factories import HearingCommentFactory, QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _data_step(app, migration):
+    """The migration's RunPython function, run here on the current models."""
+    module = importlib.import_module(f"{app}.migrations.{migration}")
+    return module.Migration.operations[-1].code
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Мектепке қашан жөндеу жасалады?", "kk"),
+        ("Когда отремонтируют школу?", "ru"),
+        ("When will the school be repaired?", "en"),
+        ("Школа — school", "ru"),
+        ("2026 — 15 %", None),
+        ("", None),
+    ],
+)
+def test_the_frozen_guess_reads_letters(text, language):
+    assert guess(text) == language
+
+
+def test_disclosures_0003_fills_a_question_and_its_answer_by_their_letters():
+    kazakh = QuestionFactory(text="Мектепке қашан жөндеу жасалады?", answer="In September.")
+    russian = QuestionFactory(text="Когда отремонтируют школу?", answer="")
+    Question.objects.update(language="", answer_language="")
+
+    _data_step("disclosures", "0003_written_language")(apps, None)
+
+    assert Question.objects.get(pk=kazakh.pk).language == "kk"
+    assert Question.objects.get(pk=kazakh.pk).answer_language == "en"
+    assert Question.objects.get(pk=russian.pk).language == "ru"
+    assert Question.objects.get(pk=russian.pk).answer_language == ""
+
+
+def test_hearings_0007_and_0008_fill_comments_and_the_2026_decree():
+    comment = HearingCommentFactory(text="Шаң болмай ма?", answer="Будем поливать дорогу.")
+    HearingComment.objects.update(language="", answer_language="")
+    TransferDecree.objects.filter(year=2026).update(language="")
+
+    _data_step("hearings", "0007_written_language")(apps, None)
+    _data_step("hearings", "0008_transfer_decree_language")(apps, None)
+
+    comment.refresh_from_db()
+    assert (comment.language, comment.answer_language) == ("kk", "ru")
+    assert TransferDecree.objects.get(year=2026).language == "ru"
