@@ -17,6 +17,7 @@ SEEDING_MIGRATIONS = (
     ("hearings", "0002_default_rule_sets"),  # the legal clock's rule sets (legal_rules.py)
     ("hearings", "0006_notice_publications_draft_sent_transfer_decrees"),  # 2026: no transfers
     ("hearings", "0008_transfer_decree_language"),  # ... written in Russian
+    ("hearings", "0009_basis_groups_request_answer_failures_decisions"),  # request_answer rule
 )
 
 
