@@ -250,8 +250,9 @@ class Layout:
             "REDIS_CONF": str(folder / "redis.conf"),
         }
         run_block(self.blocks["redis"], self.redis_env, folder)
-        self.start_redis()
+        self.redis = None
         self.stack.callback(lambda: stop(self.redis))
+        self.start_redis()
         assert run_block(self.blocks["redis-check"], self.redis_env, folder).strip() == "PONG"
 
     def start_redis(self):
@@ -348,9 +349,9 @@ class Layout:
         return f"http://127.0.0.1:{self.servers[name][1]}"
 
     def build_processes(self):
+        self.stack.callback(lambda: [stop(process) for process, _port in self.servers.values()])
         for name in ("A", "B"):
             self.start_server(name)
-        self.stack.callback(lambda: [stop(process) for process, _port in self.servers.values()])
         self.worker_log = self.folder / "worker.log"
         with self.worker_log.open("w") as log:
             self.worker = start(unit_command("ashyq-outbox.service"), env=self.env, stderr=log)

@@ -1,6 +1,6 @@
-"""Rows for the checks on the runbook's layout (tests/scaleout/test_layout.py), made with the
-suite's factories on the layout's database: `python -m tests.scaleout.layout_seed` with the
-layout's environment. Prints one JSON line of what the checks need."""
+"""Rows for the checks on the runbook's layout (tests/scaleout/test_runbook_layout.py), made
+with the suite's factories on the layout's database: `python -m tests.scaleout.layout_seed` with
+the layout's environment. Prints one JSON line of what the checks need."""
 
 import datetime
 import json

@@ -81,7 +81,7 @@ def test_inside_a_transaction_reads_the_primary(replica, monkeypatch):
 
 
 def test_an_unusable_replica_is_left_for_the_primary(replica, monkeypatch):
-    """Unreachable or lagging (tests/scaleout/test_layout.py has the real one)."""
+    """Unreachable or lagging (tests/scaleout/test_runbook_layout.py has the real one)."""
     monkeypatch.setattr(db_router.replica_health, "usable", lambda: False)
     seen, _ = run(RequestFactory().get("/kk/"), read)
     assert seen == ["default"]

@@ -1,10 +1,10 @@
 """docs/operations.md's runbook and the shipped deploy/ files agree with the app.
 
 - The runbook's blocks marked `sh runbook NAME` are run, in order, by the layout that
-  tests/scaleout/test_layout.py builds (tests/scaleout/layout.py) and checks: PostgreSQL primary
-  and replica, Redis, the bucket, the app servers' environment and setup, the nightly dump and
-  its restore. Here: the runbook has those blocks, and the environment file names only settings
-  the app reads.
+  tests/scaleout/layout.py builds and tests/scaleout/test_runbook_layout.py checks: PostgreSQL
+  primary and replica, Redis, the bucket, the app servers' environment and setup, the nightly
+  dump and its restore. Here: the runbook has those blocks, and the environment file names only
+  settings the app reads.
 - The systemd units (no systemd runs here): `systemd-analyze verify` for this checkout, and the
   commands they start exist with those options. The scale-out tests start their app servers and
   outbox workers with the units' ExecStart (servers.unit_command).
