@@ -391,7 +391,7 @@ def build(stack, bin_dir, s3_endpoint):
     stack.callback(layout.smtp.close)
     layout.environment_file()
     assert layout.app_block("bucket").strip() == "Enabled"
-    layout.app_block("app-setup")
+    layout.setup_output = layout.app_block("app-setup")
     layout.build_processes()
     layout.data = layout.seed()
     return layout

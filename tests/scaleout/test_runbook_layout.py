@@ -14,6 +14,7 @@ Select with `-m scaleout`."""
 import contextlib
 import gzip
 import itertools
+import json
 import re
 import signal
 import socket
@@ -266,6 +267,23 @@ def test_behind_nginx(layout):
     forged = {"X-Forwarded-For": "127.0.0.9", "X-Forwarded-Proto": "https"}
     assert api(a, "127.0.0.12", forged) == 301
     assert fetch(b + "/en/", "127.0.0.12", forged)[0].status == 301
+
+
+def test_the_production_steps(layout):
+    """The runbook's app setup as the README's production steps: collectstatic with the manifest,
+    check --deploy without a warning; an app server serves a page with HSTS that links the
+    stylesheet by its hashed name, and that file (WhiteNoise), kept for a year."""
+    assert "System check identified no issues" in layout.setup_output
+    collected = layout.folder / "staticfiles"
+    hashed = json.loads((collected / "staticfiles.json").read_text())["paths"]["css/site.css"]
+    page = Browser(layout, layout.address("B")).get("/en/")
+    assert page.status_code == 200 and "<html" in page.text
+    assert "Strict-Transport-Security" in page.headers
+    assert f"/static/{hashed}" in page.text
+    css = Browser(layout, layout.address("B")).get(f"/static/{hashed}")
+    assert css.status_code == 200
+    assert css.content == (collected / hashed).read_bytes()
+    assert "immutable" in css.headers["Cache-Control"]
 
 
 def test_the_worker_sends_through_the_relay(layout):
