@@ -172,7 +172,13 @@ class ReplicaRoutingMiddleware:
     def process_exception(self, request, exception):
         """The replica failed under this request (it stopped, or cancelled a query that conflicted
         with its replay): the view runs again, reading the primary. Nothing was written yet (a
-        write sends every later read to the primary), so running it again is safe."""
+        write sends every later read to the primary), so running it again is safe.
+
+        Django's own hook for turning a view's exception into a response: its handler calls it
+        for an exception of the view and of a template response's rendering (the template's
+        lazy queries), and renders nothing returned from the second, hence `render()` here. A
+        streamed response (the exports) reads after the middleware has returned: it is not
+        covered, nor needs to be (its download fails; the next is read from the primary)."""
         if not (
             isinstance(exception, OperationalError | InterfaceError)
             and _read_replica.get()

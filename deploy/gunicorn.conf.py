@@ -1,6 +1,6 @@
 """gunicorn's configuration for an app server: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`
-(deploy/ashyq-web.service). Command-line options override these; numbers come from GUNICORN_*
-variables in the environment file.
+(deploy/systemd/ashyq-web.service). Command-line options override these; numbers come from
+GUNICORN_* variables in the environment file.
 
 Stopping without losing a request (SIGTERM, as systemd and every process manager stop it):
 1. /readyz answers 503 "shutting down" at once, while everything else is served as usual, for
@@ -12,6 +12,14 @@ systemd's TimeoutStopSec must exceed the two together. SIGINT and SIGQUIT still 
 
 The flag between the two is a file (SHUTDOWN_FLAG_FILE, one per master, removed at start and exit)
 that every worker's /readyz looks at (core/readiness.py).
+
+Why the master's SIGTERM handler is set here rather than in a gunicorn hook: no hook runs between
+SIGTERM and the listening sockets closing (gunicorn 27: `Arbiter.handle_term` stops at once,
+`stop()` closes the sockets first, `on_exit` runs after the workers are gone; `worker_int` is for
+SIGINT/SIGQUIT in a worker). So `when_ready`, a hook, installs a handler that flags, waits, then
+hands SIGTERM back to gunicorn's own queue (`Arbiter.signal`, its public signal entry point), and
+gunicorn's graceful stop runs unchanged. A stop command instead (systemd's ExecStop) would drain
+under systemd only; this drains under any process manager that sends SIGTERM.
 """
 
 import os

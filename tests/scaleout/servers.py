@@ -43,6 +43,14 @@ def wait_for_port(port, process, seconds=30):
     raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
 
 
+def wait_until(condition, seconds=60, every=0.2, message=lambda: ""):
+    """Until `condition()` is true, at most `seconds` (a bound, not a measurement)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {message()}"
+        time.sleep(every)
+
+
 def start(args, **kwargs):
     kwargs.setdefault("stdout", subprocess.DEVNULL)
     kwargs.setdefault("stderr", subprocess.DEVNULL)
@@ -194,20 +202,6 @@ def base_environment(**extra):
         "READYZ_TIMEOUT": "20",
     }
     return env | extra
-
-
-def app_server_environment(**extra):
-    """An app server's environment as in production (DEBUG off), reached over plain http on
-    loopback."""
-    return base_environment(
-        DEBUG="false",
-        SECRET_KEY="s" * 60,
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="https://ashyq.example.kz",
-        STATIC_MANIFEST="false",
-        SECURE_SSL_REDIRECT="false",
-        **extra,
-    )
 
 
 def pg_bin():

@@ -5,9 +5,12 @@ being configured is stubbed, and a test's own transaction would send everything 
 """
 
 import pytest
-from django.db import connections, router
+from django.db import OperationalError, connections, router
 from django.http import HttpResponse
+from django.template import engines
+from django.template.response import TemplateResponse
 from django.test import RequestFactory
+from django.urls import ResolverMatch
 
 from core import db_router
 from core.db_router import STICKY_COOKIE, ReplicaRoutingMiddleware
@@ -78,7 +81,7 @@ def test_inside_a_transaction_reads_the_primary(replica, monkeypatch):
 
 
 def test_an_unusable_replica_is_left_for_the_primary(replica, monkeypatch):
-    """Unreachable or lagging (tests/scaleout/test_replica_failover.py has the real one)."""
+    """Unreachable or lagging (tests/scaleout/test_runbook_layout.py has the real one)."""
     monkeypatch.setattr(db_router.replica_health, "usable", lambda: False)
     seen, _ = run(RequestFactory().get("/kk/"), read)
     assert seen == ["default"]
@@ -114,3 +117,63 @@ def test_without_a_replica_everything_is_primary():
 def test_migrations_only_on_the_primary():
     assert router.allow_migrate("default", "projects")
     assert not router.allow_migrate("replica", "projects")
+
+
+def failing_on_the_replica(seen, write_first=False):
+    """A view that fails as a stopped replica makes it fail, and answers from the primary."""
+
+    def view(request):
+        where = router.db_for_read(Place)
+        seen.append(where)
+        if write_first:
+            router.db_for_write(Place)
+        if where == "replica":
+            raise OperationalError("server closed the connection unexpectedly")
+        return TemplateResponse(request, engines["django"].from_string("{{ where }}"), locals())
+
+    return view
+
+
+def as_djangos_handler(view):
+    """The middleware around `view`, whose exception goes to its process_exception as Django's
+    handler sends it (django.core.handlers.base: process_exception_by_middleware)."""
+    request = RequestFactory().get("/kk/")
+    request.resolver_match = ResolverMatch(view, (), {})
+
+    def handle(request):
+        try:
+            return view(request)
+        except OperationalError as error:
+            response = middleware.process_exception(request, error)
+            if response is None:
+                raise
+            return response
+
+    middleware = ReplicaRoutingMiddleware(handle)
+    return middleware(request)
+
+
+@pytest.fixture
+def replica_breaks(replica, monkeypatch):
+    checks = []
+    monkeypatch.setattr(db_router, "close_replica_connection", lambda: checks.append("closed"))
+    monkeypatch.setattr(db_router.replica_health, "check", lambda: checks.append("checked"))
+    return checks
+
+
+def test_a_view_the_replica_fails_runs_again_on_the_primary(replica_breaks):
+    """The replica stopped between two checks: the view runs again, reading the primary, and
+    its answer (a template response, rendered) is the visitor's; the replica is checked again."""
+    seen = []
+    response = as_djangos_handler(failing_on_the_replica(seen))
+    assert seen == ["replica", "default"]
+    assert response.content == b"default"
+    assert replica_breaks == ["closed", "checked"]
+
+
+def test_a_view_that_wrote_is_not_run_again(replica_breaks):
+    """Once the request wrote, running it again could write twice: the error stands."""
+    seen = []
+    with pytest.raises(OperationalError):
+        as_djangos_handler(failing_on_the_replica(seen, write_first=True))
+    assert seen == ["replica"]

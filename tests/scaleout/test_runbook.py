@@ -1,13 +1,10 @@
-"""docs/operations.md's runbook works: its blocks marked `sh runbook NAME` are run on this
-machine with the runbook's variables set to this test's machines, and the result is checked.
+"""docs/operations.md's runbook and the shipped deploy/ files agree with the app.
 
-- PostgreSQL, on throwaway clusters from this machine's binaries, as the `postgres` user: the role
-  and database are created and the primary's settings hold after a restart; a replica made with
-  the runbook's pg_basebackup streams what the application's role writes, with its password; the
-  nightly dump restores into a new database with the same rows.
-- Redis: Debian's own redis.conf, edited by the runbook, run by a real redis-server: it answers
-  the runbook's check, wants the password, saves nothing and leaves no file when it stops.
-- The bucket, on moto's S3 server: created in its region, versioning on, public access blocked.
+- The runbook's blocks marked `sh runbook NAME` are run, in order, by the layout that
+  tests/scaleout/layout.py builds and tests/scaleout/test_runbook_layout.py checks: PostgreSQL
+  primary and replica, Redis, the bucket, the app servers' environment and setup, the nightly
+  dump and its restore. Here: the runbook has those blocks, and the environment file names only
+  settings the app reads.
 - The systemd units (no systemd runs here): `systemd-analyze verify` for this checkout, and the
   commands they start exist with those options. The scale-out tests start their app servers and
   outbox workers with the units' ExecStart (servers.unit_command).
@@ -19,231 +16,39 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.management import get_commands, load_command_class
 
-from .servers import (
-    INSTALLED,
-    ROOT,
-    S3_KEY,
-    S3_SECRET,
-    SYSTEMD_UNITS,
-    Cluster,
-    debian_binary,
-    free_port,
-    pg_bin,
-    s3_client,
-    start,
-    stop,
-    unit_command,
-    unit_settings,
-    wait_for_port,
-)
+from .layout import NOT_RUN, runbook_blocks
+from .servers import INSTALLED, ROOT, SYSTEMD_UNITS, unit_command, unit_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.scaleout]
 
-OPERATIONS = ROOT / "docs" / "operations.md"
-RUNBOOK = re.compile(r"^```sh runbook (\S+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-PASSWORD = "runbook-db-password"  # noqa: S105
-REDIS_PASSWORD = "runbook-redis-password"  # noqa: S105
 
-
-def runbook_blocks():
-    return dict(RUNBOOK.findall(OPERATIONS.read_text()))
-
-
-def run_block(block, env, cwd, user=()):
-    """A runbook block in bash -euo pipefail (as `user`, a runuser prefix); its output."""
-    variables = [f"{k}={v}" for k, v in env.items()]
-    done = subprocess.run(
-        [*user, "env", "-i", *variables, "bash", "-euo", "pipefail", "-c", block],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def test_the_runbook_has_its_tested_steps():
+def test_the_runbook_has_its_blocks():
+    """Every block the layout runs, and those it cannot run here, are in the runbook."""
     blocks = runbook_blocks()
     assert list(blocks) == [
+        "machines",
         "database",
         "replica",
         "redis",
         "redis-check",
         "bucket",
+        "app-install",
+        "env",
+        "app-setup",
+        "app-start",
+        "front",
         "dump",
         "restore",
     ]
     assert "CREATE ROLE ashyq" in blocks["database"] and "pg_basebackup" in blocks["replica"]
     assert "pg_dump" in blocks["dump"] and "pg_restore" in blocks["restore"]
-
-
-def test_the_runbook_from_zero():
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        pytest.skip("no PostgreSQL binaries on this machine")
-    blocks = runbook_blocks()
-    primary = Cluster(bin_dir, tempfile.mkdtemp(prefix="ashyq-runbook-primary-"))
-    replica = Cluster(bin_dir, tempfile.mkdtemp(prefix="ashyq-runbook-replica-"))
-    # Passwords over TCP (as between machines), the postgres user by the socket (su - postgres).
-    primary.init("--auth-host=scram-sha-256")
-    primary.start()
-    url = f"postgres://ashyq:{PASSWORD}@127.0.0.1:{primary.port}/ashyq"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("PG", "DATABASE_"))},
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "PGHOST": str(primary.folder),
-        "PGPORT": str(primary.port),
-        "PGUSER": "postgres",
-        "PRIMARY": "127.0.0.1",
-        "REPLICA": "127.0.0.1",
-        "APP_NETWORK": "127.0.0.0/8",
-        "DB_PASSWORD": PASSWORD,
-        "REPLICATION_PASSWORD": "runbook-replication-password",
-        "PG_CONF_DIR": str(primary.folder / "data"),
-        "REPLICA_DATA": str(replica.folder / "data"),
-        "DATABASE_URL": url,
-    }
-
-    def run(block):
-        run_block(block, env, primary.folder, primary.as_postgres)
-
-    def psql(sql, cluster=primary, target=None):
-        result = subprocess.run(
-            [*primary.as_postgres, str(bin_dir / "psql"), "-XAtq", "-v", "ON_ERROR_STOP=1"]
-            + [target or f"host={cluster.folder} port={cluster.port} user=postgres dbname=ashyq"]
-            + ["-c", sql],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        return result.stdout.strip()
-
-    try:
-        run(blocks["database"])
-        primary.stop()
-        primary.start()  # the runbook's `systemctl restart postgresql`
-        assert psql("SHOW wal_level") == "replica"
-        assert psql("SHOW max_wal_senders") == "10"
-        assert psql("SHOW max_connections") == "200"
-
-        run(blocks["replica"])
-        replica.start()
-        assert psql("SELECT pg_is_in_recovery()", replica) == "t"
-        # The application's role, with its password over TCP, writes; the replica has it.
-        psql(
-            "CREATE TABLE village (name text); INSERT INTO village VALUES ('Nura'), ('Zhanatas')",
-            target=url,
-        )
-        deadline = time.monotonic() + 60
-        while psql("SELECT count(*) FROM pg_tables WHERE tablename = 'village'", replica) != "1":
-            assert time.monotonic() < deadline, "the replica never received the table"
-            time.sleep(0.2)
-        assert psql("SELECT string_agg(name, ',' ORDER BY name) FROM village", replica) == (
-            "Nura,Zhanatas"
-        )
-
-        run(blocks["dump"])
-        run(blocks["restore"])
-        restored = f"host={primary.folder} port={primary.port} user=postgres dbname=ashyq_restored"
-        assert psql("SELECT string_agg(name, ',' ORDER BY name) FROM village", target=restored) == (
-            "Nura,Zhanatas"
-        )
-        assert (
-            psql("SELECT tableowner FROM pg_tables WHERE tablename = 'village'", target=restored)
-            == "ashyq"
-        )
-    finally:
-        for cluster in (replica, primary):
-            try:
-                cluster.stop("immediate")
-            except subprocess.CalledProcessError:
-                pass
-        subprocess.run(["rm", "-rf", str(primary.folder), str(replica.folder)], check=False)
-
-
-def test_redis_from_the_runbook(tmp_path):
-    """Debian's redis.conf as the runbook leaves it, run by redis-server (the test's stand-in for
-    `systemctl restart redis-server` gives it only its own port and folders): the runbook's check
-    answers PONG; the server wants the password, has no save points and no append-only file, and
-    a key written before it stops leaves no file behind."""
-    binary = debian_binary("redis-server")
-    debian_binary("redis-tools", "redis-cli")
-    if not Path("/etc/redis/redis.conf").exists():
-        pytest.skip("no /etc/redis/redis.conf (Debian's redis-server package installs it)")
-    blocks = runbook_blocks()
-    conf, data = tmp_path / "redis.conf", tmp_path / "data"
-    data.mkdir()
-    shutil.copy("/etc/redis/redis.conf", conf)
-    port = free_port()
-    env = {
-        "PATH": os.environ["PATH"],
-        "REDIS": "127.0.0.2",  # the machine's address beside 127.0.0.1, as on the app network
-        "REDIS_PORT": str(port),
-        "REDIS_PASSWORD": REDIS_PASSWORD,
-        "REDIS_CONF": str(conf),
-    }
-    run_block(blocks["redis"], env, tmp_path)
-    server = start(
-        [binary, str(conf), "--port", str(port), "--dir", str(data), "--daemonize", "no"]
-        + ["--pidfile", str(tmp_path / "redis.pid"), "--logfile", str(tmp_path / "redis.log")]
-    )
-    try:
-        wait_for_port(port, server)
-        assert run_block(blocks["redis-check"], env, tmp_path).strip() == "PONG"
-        with pytest.raises(redis.AuthenticationError):
-            redis.Redis(host="127.0.0.2", port=port).ping()
-        client = redis.Redis(host="127.0.0.2", port=port, password=REDIS_PASSWORD)
-        assert client.config_get("save") == {"save": ""}
-        assert client.config_get("appendonly") == {"appendonly": "no"}
-        assert client.config_get("bind")["bind"].split() == ["127.0.0.1", "127.0.0.2"]
-        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
-        client.set("ashyq:scope", "1")
-        client.shutdown()  # saves only where save points are configured
-    except redis.ConnectionError:
-        pass  # the shutdown closes the connection
-    finally:
-        stop(server)
-    assert server.returncode == 0, (tmp_path / "redis.log").read_text()[-2000:]
-    assert list(data.iterdir()) == [], "Redis kept something on disk"
-
-
-def test_bucket_from_the_runbook(s3_server):
-    """The runbook's block with an app server's variables, against moto's S3 server: the bucket is
-    in its region, versioned, and every kind of public access is blocked."""
-    blocks = runbook_blocks()
-    python = ROOT / ".venv" / "bin" / "python"
-    if not python.exists():
-        pytest.skip("no .venv in the checkout (make install-dev makes it)")
-    bucket = f"ashyq-media-runbook-{os.getpid()}"
-    env = {
-        "PATH": os.environ["PATH"],
-        "AWS_STORAGE_BUCKET_NAME": bucket,
-        "AWS_S3_REGION_NAME": "eu-central-1",
-        "AWS_S3_ENDPOINT_URL": s3_server,
-        "AWS_ACCESS_KEY_ID": S3_KEY,
-        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
-    }
-    assert run_block(blocks["bucket"], env, ROOT).strip() == "Enabled"
-    s3 = s3_client(s3_server, "eu-central-1")
-    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-central-1"
-    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-    blocked = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    assert blocked == {
-        "BlockPublicAcls": True,
-        "IgnorePublicAcls": True,
-        "BlockPublicPolicy": True,
-        "RestrictPublicBuckets": True,
-    }
+    for name in NOT_RUN:
+        assert re.search(r"\b(systemctl|apt-get|adduser|certbot)\b", blocks[name]), name
 
 
 def installed_here(text):
@@ -316,8 +121,7 @@ READ_BY_LIBRARIES = {
 def test_the_environment_file_names_only_settings_the_app_reads():
     """Every variable of the runbook's /etc/ashyq/env is read by the settings, gunicorn's
     configuration or a library, and no value carries a comment (systemd would keep it)."""
-    text = OPERATIONS.read_text()
-    block = re.search(r"`/etc/ashyq/env`, the same on every.*?```sh\n(.*?)```", text, re.DOTALL)[1]
+    block = runbook_blocks()["env"]
     readers = (ROOT / "config" / "settings.py").read_text()
     readers += (ROOT / "deploy" / "gunicorn.conf.py").read_text()
     names = []
