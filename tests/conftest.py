@@ -171,7 +171,10 @@ def _legal_rule_sets(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from hearings.legal_rules import install_default_rule_sets
+    from hearings.legal_rules import DEFAULT_RULE_SETS, install_default_rule_sets
     from hearings.models import Rule, RuleSet
 
-    install_default_rule_sets(RuleSet, Rule)
+    # One query when they are all there (nearly every test), not one per rule set.
+    codes = [entry["code"] for entry in DEFAULT_RULE_SETS]
+    if RuleSet.objects.filter(code__in=codes).count() < len(codes):
+        install_default_rule_sets(RuleSet, Rule)
