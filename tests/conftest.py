@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from core import caching
-from tests.seeds import install_seeded_rows
+from tests.seeds import ensure_seeded_rows
 
 # Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -175,4 +175,4 @@ def _seeded_rows(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    install_seeded_rows()
+    ensure_seeded_rows()

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.test import TestCase
 from django.utils import timezone, translation
 
@@ -227,28 +226,3 @@ class VillageStatesTests(TestCase):
             with self.subTest(language=language), translation.override(language):
                 response = self.client.get(self.places["village"].get_absolute_url())
                 self.assertEqual(response.status_code, 200)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("level", ["village", "district", "region"])
-def test_query_count_is_constant(client, django_assert_max_num_queries, level):
-    """A page with 10 times the demo's records costs no more queries than an empty one."""
-    places = place_tree()
-    akimat = AkimatFactory(place=places["district"])
-    villages = [places["village"], places["neighbour"]]
-    for n in range(60):
-        disclosure = DisclosureFactory(
-            published=True, settlements=[villages[n % 2]], category=list(Category)[n % 10]
-        )
-        PhotoFactory(disclosure=disclosure)
-        ResidentFeedbackFactory(disclosure=disclosure, kind="seen", moderation_status="approved")
-        if n % 3 == 0:
-            ConfirmationFactory(disclosure=disclosure, akimat=akimat)
-    for _ in range(10):
-        HearingFactory(announced=True, organiser=akimat, territory=[places["village"]])
-        HearingFactory(record_published=True, organiser=akimat, territory=[places["village"]])
-    for _ in range(10):
-        ProjectFactory(primary_settlement=places["village"])
-    with django_assert_max_num_queries(25):
-        response = client.get(places[level].get_absolute_url())
-    assert response.status_code == 200
