@@ -22,6 +22,7 @@ add_arguments
 # Django: forms, URL converters, upload handlers, feeds, sitemaps, urls, wsgi.
 empty_label
 label_from_instance
+renderer  # Widget.render(name, value, attrs, renderer): a widget that writes its own HTML
 disabled
 prepare_value
 to_url

@@ -77,12 +77,18 @@ class DisclosureViewSet(PublicReadViewSet):
         are private forever), everything for the organisation's own key."""
         status_changes = StatusChange.objects.public() if public else StatusChange.objects.all()
         revisions = Revision.objects.public() if public else Revision.objects.all()
+        # Into lists (`to_attr`): a prefetch into the managers builds a queryset per record
+        # and relation, 300 for a page of 50, a third of the list's CPU time.
         return queryset.with_related().prefetch_related(
-            Prefetch("status_changes", queryset=status_changes),
-            Prefetch("revisions", queryset=revisions),
-            Prefetch("confirmations", queryset=Confirmation.objects.select_related("akimat")),
-            "photos",
-            "documents",
+            Prefetch("status_changes", queryset=status_changes, to_attr="status_history"),
+            Prefetch("revisions", queryset=revisions, to_attr="revision_list"),
+            Prefetch(
+                "confirmations",
+                queryset=Confirmation.objects.select_related("akimat"),
+                to_attr="confirmation_list",
+            ),
+            Prefetch("photos", to_attr="photo_list"),
+            Prefetch("documents", to_attr="document_list"),
         )
 
     @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})

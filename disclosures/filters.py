@@ -6,19 +6,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from disclosures.models import Basis, Category, Disclosure, Status
-from projects.filters import SlugFilter, districts, regions
+from projects.filters import AreaChoiceFilter, SlugFilter, districts, regions
 from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
 
 OVERDUE = "overdue"
 
 
-class PlaceWithinFilter(django_filters.ModelChoiceFilter):
+class PlaceWithinFilter(AreaChoiceFilter):
     """Disclosures for settlements within the chosen place (by KATO code), with no duplicates."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "kato_code")
-        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         return qs.for_place(value) if value else qs

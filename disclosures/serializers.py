@@ -78,7 +78,8 @@ class Withdrawal(serializers.Serializer):
 
 
 class DisclosureSerializer(serializers.ModelSerializer):
-    """A published disclosure. A withdrawn one stays, with `withdrawn` set (else null)."""
+    """A published disclosure. A withdrawn one stays, with `withdrawn` set (else null). Reads
+    the records of `DisclosureViewSet.with_everything`."""
 
     organisation = OrganisationRef(read_only=True)
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
@@ -89,11 +90,12 @@ class DisclosureSerializer(serializers.ModelSerializer):
     hearing = serializers.SerializerMethodField()
     withdrawn = serializers.SerializerMethodField()
     hidden = serializers.BooleanField(source="is_hidden", read_only=True)
-    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
-    revisions = RevisionSerializer(many=True, read_only=True)
-    confirmations = ConfirmationSerializer(many=True, read_only=True)
-    photos = PhotoSerializer(many=True, read_only=True)
-    documents = DocumentSerializer(many=True, read_only=True)
+    # The lists `DisclosureViewSet.with_everything` prefetches.
+    status_history = StatusChangeSerializer(many=True, read_only=True)
+    revisions = RevisionSerializer(source="revision_list", many=True, read_only=True)
+    confirmations = ConfirmationSerializer(source="confirmation_list", many=True, read_only=True)
+    photos = PhotoSerializer(source="photo_list", many=True, read_only=True)
+    documents = DocumentSerializer(source="document_list", many=True, read_only=True)
     url = AbsoluteURL()
     obligation = serializers.SerializerMethodField(
         help_text="EITI 6.1: mandatory (a subsoil-use contract's obligation), voluntary, or empty "

@@ -131,6 +131,44 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         self.assertEqual(response.status_code, 200, url)
         return len(queries)
 
+    # What an uncached page of each kind the benchmark measures costs in queries (see
+    # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
+    QUERIES = {
+        "village": 15,
+        "district": 17,
+        "region": 16,
+        "contribution": 14,
+        "hearing": 14,
+        "filtered list": 7,
+        "list page": 5,
+        "hearings list page": 2,
+        "search": 6,
+        "API list": 9,
+        "API hearings list": 11,
+    }
+
+    def test_each_page_kind_runs_a_known_number_of_queries(self):
+        self.grow(3)
+        village = self.places["village"]
+        disclosure = Disclosure.objects.in_force().for_place(village).order_by("pk").first()
+        pages = {
+            "village": village.get_absolute_url(),
+            "district": self.places["district"].get_absolute_url(),
+            "region": self.places["region"].get_absolute_url(),
+            "contribution": disclosure.get_absolute_url(),
+            "hearing": self.project.hearings.order_by("pk").first().get_absolute_url(),
+            "filtered list": reverse("disclosures:list")
+            + f"?place={village.kato_code}&category=education",
+            "list page": reverse("disclosures:list") + "?page=2",
+            "hearings list page": reverse("hearings:list") + "?page=2",
+            "search": reverse("portal:place_search") + "?q=" + village.name_en[:4],
+            "API list": f"/api/v1/disclosures/?place={village.kato_code}",
+            "API hearings list": f"/api/v1/hearings/?place={village.kato_code}",
+        }
+        counted = {kind: self.count(url) for kind, url in pages.items()}
+        self.maxDiff = None
+        self.assertEqual(counted, self.QUERIES)
+
     def test_same_queries_on_ten_times_the_data(self):
         self.grow(2)
         small = {url: self.count(url) for url in self.urls()}
