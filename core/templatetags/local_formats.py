@@ -31,7 +31,9 @@ def money(amount, currency="KZT"):
 
 @register.filter
 def day(value, option=""):
-    return formats.day(value, weekday="weekday" in option, until="until" in option)
+    return formats.day(
+        value, weekday="weekday" in option, until="until" in option, on="on" in option
+    )
 
 
 @register.filter

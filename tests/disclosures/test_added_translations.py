@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from core.translation import shown_text, text_language
 from disclosures import services
@@ -22,6 +23,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages and the addresses in English (the site's default is Kazakh)."""
+    with translation.override("en"):
+        yield
 
 RECIPIENT_RU = "КГУ «Ильичевская средняя школа»"
 RECIPIENT_KK = "Ильичевка орта мектебі"
@@ -205,7 +213,8 @@ def test_the_api_and_the_csv_carry_every_version_with_its_language():
     assert data["translations"] == {"recipient_name": {"kk": RECIPIENT_KK}}
     added = [r for r in data["revisions"] if r["action"] == "translated"]
     assert added[0]["changes"][0]["language"] == "kk"
-    csv_text = client.get("/en/disclosures/export.csv").content.decode("utf-8-sig")
+    response = client.get("/en/disclosures/export.csv")
+    csv_text = b"".join(response.streaming_content).decode("utf-8-sig")
     header, row = csv_text.splitlines()[:2]
     assert "translations" in header.split(",")
     assert '{""recipient_name"": {""kk"": ""' + RECIPIENT_KK + '""}}' in row
