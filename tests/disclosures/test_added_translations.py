@@ -31,6 +31,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 RECIPIENT_RU = "КГУ «Ильичевская средняя школа»"
 RECIPIENT_KK = "Ильичевка орта мектебі"
 
