@@ -13,11 +13,16 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
+from core.translation import in_language, language_order, page_language, written_in_note
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 AMOUNT_CODE = re.compile(r"^(-?\d+(?:\.\d+)?) ([A-Z]{3})$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -75,6 +80,16 @@ def changed_labels(entries):
     return labels
 
 
+def translations_note(entries):
+    """The one "Written in Kazakh" note of a log entry (or a list of them) showing translations
+    added in another language than the page's."""
+    if not hasattr(entries, "__iter__"):
+        entries = [entries]
+    page = page_language()
+    codes = {change.get("language") for entry in entries for change in entry.changes}
+    return written_in_note([code for code in language_order(page) if code in codes - {page}])
+
+
 class ChangeRows:
     """Reading a log row's `changes` (mixed into the log models).
 
@@ -96,6 +111,12 @@ class ChangeRows:
             if label is None:
                 label = field_.verbose_name if field_ is not None else name
             old, new = (self.shown(field_, change.get(key) or "") or "—" for key in ("old", "new"))
+            if code := change.get("language"):
+                # A translation added (`core.translation.add_version`): the text is in `code`.
+                label = format_html("{} ({})", label, LANGUAGE_NAMES.get(code, code))
+                old, new = (
+                    value if value == "—" else in_language(value, code) for value in (old, new)
+                )
             rows.append((label, old, new))
         return rows
 

@@ -87,6 +87,21 @@ KK_MONTHS_DATIVE = (
     "қарашаға",
     "желтоқсанға",
 )
+# The locative, for a date a verb follows: "30 сәуірде орындалды", not "30 сәуір орындалды".
+KK_MONTHS_LOCATIVE = (
+    "қаңтарда",
+    "ақпанда",
+    "наурызда",
+    "сәуірде",
+    "мамырда",
+    "маусымда",
+    "шілдеде",
+    "тамызда",
+    "қыркүйекте",
+    "қазанда",
+    "қарашада",
+    "желтоқсанда",
+)
 WEEKDAYS = {
     "kk": ("дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма", "сенбі", "жексенбі"),
     "ru": ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"),
@@ -230,10 +245,11 @@ def kk_ablative(word):
     return f"{word}{consonant}{vowel}н"
 
 
-def day_month(value, language=None, until=False, since=False):
+def day_month(value, language=None, until=False, since=False, on=False):
     """ "31 желтоқсан" / "31 декабря" / "31 December"; `until` gives the Kazakh dative
     ("31 желтоқсанға") for a sentence that goes on with "дейін", `since` the ablative
-    ("23 наурыздан") for one that goes on with "бастап"."""
+    ("23 наурыздан") for one that goes on with "бастап", `on` the locative ("31 желтоқсанда")
+    for one that goes on with a verb ("… орындалды")."""
     if not value:
         return ""
     value = _local(value)
@@ -243,18 +259,20 @@ def day_month(value, language=None, until=False, since=False):
         month = KK_MONTHS_DATIVE[value.month - 1]
     elif language == "kk" and since:
         month = kk_ablative(month)
+    elif language == "kk" and on:
+        month = KK_MONTHS_LOCATIVE[value.month - 1]
     return f"{value.day}{NBSP}{month}"
 
 
-def day(value, language=None, weekday=False, until=False, since=False):
+def day(value, language=None, weekday=False, until=False, since=False, on=False):
     """ "2027 жылғы 3 қаңтар" / "3 января 2027 г." / "3 January 2027" (a datetime is shown on
     its Kazakhstan date). `weekday` adds the day of the week as each language places it;
-    `until` and `since` give the Kazakh dative and ablative (`day_month`)."""
+    `until`, `since` and `on` give the Kazakh dative, ablative and locative (`day_month`)."""
     if not value:
         return ""
     value = _local(value)
     language = _language(language)
-    dm = day_month(value, language, until=until, since=since)
+    dm = day_month(value, language, until=until, since=since, on=on)
     if language == "kk":
         text = f"{value.year}{NBSP}жылғы {dm}"
     elif language == "ru":

@@ -14,12 +14,14 @@ from django.contrib.auth.forms import (
 )
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from core import ratelimit, signin
 from core.proxies import client_ip
 from core.text import strip_control_characters
+from core.translation import MAX_VERSION_LENGTH, translatable_texts
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -210,3 +212,48 @@ class ModerationForm(SafeInputMixin, forms.Form):
             else:
                 item.moderation_form = cls(kind=kind, item=item)
         return items
+
+
+class TranslationForm(SafeInputMixin, forms.Form):
+    """Add a text's version in another language (`core.translation.add_version`): the texts of
+    `records` typed in one language, each a choice keyed by its record's `prefix`."""
+
+    target = forms.ChoiceField(
+        label=_("Text to translate"), error_messages={"required": _("Choose the text.")}
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the translation"),
+        choices=settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose Kazakh, Russian or English."),
+            "invalid_choice": _("Choose Kazakh, Russian or English."),
+        },
+    )
+    text = forms.CharField(
+        label=_("Translation"),
+        max_length=MAX_VERSION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the translation.")},
+    )
+
+    def __init__(self, *args, records, **kwargs):
+        """`records`: (prefix, record) pairs, e.g. ("", disclosure), ("photo-3-", photo)."""
+        super().__init__(*args, **kwargs)
+        self.targets = {}
+        for prefix, record in records:
+            for field, original, _versions in translatable_texts(record):
+                label = capfirst(record._meta.get_field(field).verbose_name)
+                self.targets[prefix + field] = (
+                    record,
+                    field,
+                    f"{label}: {Truncator(original).chars(70)}",
+                )
+        self.fields["target"].choices = [(key, item[2]) for key, item in self.targets.items()]
+        self.fields["target"].error_messages["invalid_choice"] = _(
+            "Choose one of the texts shown here."
+        )
+
+    def chosen(self):
+        """(record, field) of the chosen text."""
+        record, field, _label = self.targets[self.cleaned_data["target"]]
+        return record, field

@@ -170,11 +170,14 @@ def csv_lines(columns, rows):
         for index, column in enumerate(columns)
         if column.type == "boolean" or (column.type == "string" and column.choices is None)
     ]
+    objects = [index for index, column in enumerate(columns) if column.type == "object"]
     yield "\ufeff" + writer.writerow(names)
     for row in rows:
         cells = list(values(row))
         for index in checked:
             cells[index] = csv_cell(cells[index])
+        for index in objects:  # JSON text; an empty object as an empty cell
+            cells[index] = json_row(cells[index]) if cells[index] else None
         yield writer.writerow(cells)
 
 

@@ -39,6 +39,15 @@ def save_versioned(locked, fields):
     return locked
 
 
+def locked_part(record, locked, parent):
+    """`record` to write once its `parent` record's row is `locked`: that row when `record` is
+    the parent, else `record`'s own row, locked, if it still belongs to it (a photo of the
+    contribution, an answered question of the hearing)."""
+    if type(record) is type(locked) and record.pk == locked.pk:
+        return locked
+    return type(record).objects.select_for_update().get(pk=record.pk, **{parent: locked})
+
+
 def unique_slug(model, *names, fallback="item"):
     base = ""
     for name in names:

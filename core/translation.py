@@ -12,14 +12,20 @@ typed, with the language it was written in: the record's `language` (`language_f
 The services set it from the form or API input, else by `language_written` (the author's
 interface language, unless the letters say otherwise).
 
-Pages ask `text_language(obj, field)`: a text in another language than the page carries `lang`
-(`{% lang_of obj "field" %}`) and its card or section one short note, "Written in Russian"
-(`{% written_in obj "field" ... %}`, `written_in_note`).
+Its author (the company, the akimat) may add the other languages later (`add_version`,
+through the services, logged): the versions are kept beside the original in the record's
+`translations` (`versions_field()`, {field: {language: text}}); the original never changes.
+
+Pages ask `shown_text(obj, field)`: the version in the reader's language where there is one,
+else the original. A text in another language than the page carries `lang`
+(`{% lang_of obj "field" %}`, `text_language`) and its card or section one short note, "Written
+in Russian" (`{% written_in obj "field" ... %}`, `written_in_note`).
 """
 
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -28,6 +34,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import place_name
+from core.text import clean_text
 
 FALLBACKS = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
 
@@ -100,15 +107,35 @@ def text_language(obj, field, language=None):
     """The language of the text a page in `language` shows for `obj.<field>`, None for none.
 
     A translated field: the language its fallback picked (`source_language`). A single-language
-    one: the stored `<field>_language`, else the record's `language`; for a row stored without
-    one, the letters' guess (`guessed_language`)."""
+    one: the language of the version `shown_text` picks."""
     if hasattr(obj, f"{field}_kk"):
         return source_language(obj, field, language)
-    text = getattr(obj, field, "")
-    if not text:
-        return None
+    return shown_text(obj, field, language)[1]
+
+
+def original_language(obj, field, language=None):
+    """The language a single-language text was written in: the stored `<field>_language`, else
+    the record's `language`; for a row stored without one, the letters' guess
+    (`guessed_language`, for a page in `language`)."""
     stored = getattr(obj, f"{field}_language", "") or getattr(obj, "language", "")
-    return stored or guessed_language(text, language)
+    return stored or guessed_language(getattr(obj, field, ""), language)
+
+
+def shown_text(obj, field, language=None):
+    """(text, language) a page in `language` shows for a single-language `obj.<field>`: the
+    version added in the first language of the page's fallbacks (`language_order`) that has
+    one, the original text being its own language's version; ("", None) when it is empty."""
+    original = getattr(obj, field, "") or ""
+    if not original:
+        return "", None
+    written = original_language(obj, field, language)
+    versions = (getattr(obj, "translations", None) or {}).get(field, {})
+    for code in language_order(language):
+        if code == written:
+            break
+        if versions.get(code):
+            return versions[code], code
+    return original, written
 
 
 def guessed_language(text, language=None):
@@ -136,6 +163,13 @@ def lang_attribute(obj, field=None, language=None):
     return ""
 
 
+def in_language(text, code, language=None):
+    """`text` written in `code`, in a `<span lang>` when that is not the page's language."""
+    if code and code != page_language(language):
+        return format_html('<span lang="{}">{}</span>', code, text)
+    return text
+
+
 WRITTEN_IN = {
     "kk": _("Written in Kazakh"),
     "ru": _("Written in Russian"),
@@ -161,6 +195,69 @@ def written_in_note(languages):
     return format_html(
         '<p class="written-in">{}</p>', " · ".join(str(WRITTEN_IN[code]) for code in languages)
     )
+
+
+def versions_field():
+    """The column holding the versions of a record's single-language texts added later in
+    other languages: {field: {language: text}} (`add_version`)."""
+    return models.JSONField(_("added translations"), default=dict, blank=True, editable=False)
+
+
+# The longest version of a multi-line text (an answer, a reason); a one-line field's version is
+# bounded by its column.
+MAX_VERSION_LENGTH = 4000
+
+
+def add_version(obj, field, language, text):
+    """Add (or replace) the `language` version of `obj.<field>`, a text of its `TRANSLATABLE`
+    fields, in `obj.translations` (not saved). Returns the change for the log,
+    {"field", "language", "old", "new"}; raises ValidationError with a message for the writer
+    when the text or language cannot be taken."""
+    if field not in obj.TRANSLATABLE or not getattr(obj, field, ""):
+        raise ValidationError({"field": _("Choose one of the texts shown here.")})
+    if language not in FALLBACKS:
+        raise ValidationError({"language": _("Choose Kazakh, Russian or English.")})
+    if language == original_language(obj, field):
+        raise ValidationError(
+            {"language": _("The text is written in this language: choose another one.")}
+        )
+    model_field = obj._meta.get_field(field)
+    multiline = isinstance(model_field, models.TextField)
+    text = clean_text(str(text or ""), multiline=multiline)
+    limit = model_field.max_length or MAX_VERSION_LENGTH
+    if not text:
+        raise ValidationError({"text": _("Write the translation.")})
+    if len(text) > limit:
+        raise ValidationError(
+            {
+                "text": _("The translation is too long: at most %(limit)s characters.")
+                % {"limit": limit}
+            }
+        )
+    versions = dict(obj.translations or {})
+    old = versions.get(field, {}).get(language, "")
+    versions[field] = {**versions.get(field, {}), language: text}
+    obj.translations = versions
+    return {"field": field, "language": language, "old": old, "new": text}
+
+
+def drop_versions(obj, fields):
+    """Forget the versions of `fields` whose original was corrected: they translate a text no
+    longer shown. Returns the fields whose versions were dropped."""
+    versions = dict(obj.translations or {})
+    dropped = [name for name in fields if versions.pop(name, None)]
+    obj.translations = versions
+    return dropped
+
+
+def translatable_texts(obj):
+    """(field, original text, versions) for each non-empty text of `obj.TRANSLATABLE`."""
+    versions = obj.translations or {}
+    return [
+        (field, getattr(obj, field), versions.get(field, {}))
+        for field in obj.TRANSLATABLE
+        if getattr(obj, field, "")
+    ]
 
 
 def translated_expression(field, language=None):

@@ -122,13 +122,15 @@ def state_disclosure_rules(result, **kwargs):
     a new disclosure, beyond each field's own type (a title, the dates its status needs...).
 
     Settlements are codes of settlements (format `kato-settlement`), the project one of the
-    organisation's own (format `own-project`).
+    organisation's own (format `own-project`); a correction needs the `version` it was read at.
     """
     schemas = result["components"]["schemas"]
     for name in ("DisclosureCreateRequest", "PatchedDisclosureCorrectionRequest"):
         properties = schemas[name]["properties"]
         properties["settlements"]["items"].update(pattern=KATO_PATTERN, format="kato-settlement")
         properties["project"]["format"] = "own-project"
+    # A correction, partial as it is, names the version it was read at (`partial_update`).
+    schemas["PatchedDisclosureCorrectionRequest"]["required"] = ["version"]
     schemas["DisclosureCreateRequest"]["allOf"] = [
         {"anyOf": [_given(f"title_{language}") for language in ("kk", "ru", "en")]},
         {

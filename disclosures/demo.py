@@ -78,6 +78,12 @@ DISCLOSURES = [
         "photos": [("Школа с новой кровлей", (60, 120, 70))],
         "confirm": ("amandyk-akimat", True, D(2025, 9, 1), "Работы приняты комиссией акимата."),
         "question": ("Спорт залы да жөнделе ме?", "Ремонт спортзала запланирован на лето 2026 года; опубликуем его здесь как обещание."),
+        # Added later by the company, for its Kazakh readers (`services.add_translation`).
+        "translations": {
+            "recipient_name": {"kk": "Ильичевка орта мектебі (КММ)"},
+            "in_kind_description": {"kk": "мектеп ғимаратын жөндеу: шатыр, терезелер, жылу жүйесі"},
+            "beneficiaries_description": {"kk": "оқушылар мен мұғалімдер"},
+        },
     },
     {
         "organisation": "taiynsha-may",
@@ -363,6 +369,11 @@ def _seed_one(entry, organisation, moderator):
         services.withdraw_disclosure(
             acting_user=user, disclosure=disclosure, reason=entry["withdraw"]
         )
+    for field, versions in entry.get("translations", {}).items():
+        for language, text in versions.items():
+            services.add_translation(
+                acting_user=user, record=disclosure, field=field, language=language, text=text
+            )
     _residents_and_akimat(entry, disclosure, user, moderator)
 
 
@@ -374,7 +385,7 @@ def _new_disclosure(entry, organisation):
         if key
         not in {
             "organisation", "user", "project", "settlements", "story", "photos", "confirm",
-            "feedback", "question", "correction", "funded_by", "withdraw",
+            "feedback", "question", "correction", "funded_by", "withdraw", "translations",
         }
     }  # fmt: skip
     first = entry["story"][0]

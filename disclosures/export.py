@@ -183,6 +183,14 @@ COLUMNS = [
         writable=True,
     ),
     Column(
+        "translations",
+        "object",
+        "Added translations",
+        "Versions of the texts typed in one language, added later in other languages: "
+        '{field: {language: text}}, e.g. {"recipient_name": {"kk": "…"}} (JSON text in CSV); '
+        "the text columns keep the original.",
+    ),
+    Column(
         "funded_by",
         "integer",
         "Funded from",
@@ -224,6 +232,20 @@ COLUMNS = [
         "UTC; empty unless the organisation withdrew it (withdrawn records stay public, marked).",
     ),
     Column("withdrawal_reason", "string", "Reason for withdrawal", ""),
+    Column(
+        "withdrawal_reason_language",
+        "string",
+        "Reason for withdrawal: written in",
+        "The language of `withdrawal_reason`: kk, ru or en.",
+        ["kk", "ru", "en"],
+    ),
+    Column(
+        "cancel_reason_language",
+        "string",
+        "Reason for cancelling: written in",
+        "The language of `cancel_reason`: kk, ru or en.",
+        ["kk", "ru", "en"],
+    ),
 ]
 
 FIELDS = [column.name for column in COLUMNS]

@@ -43,7 +43,13 @@ from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.text import clean_text_fields
-from core.translation import TranslatedField, choice_label, language_field, translated_expression
+from core.translation import (
+    TranslatedField,
+    choice_label,
+    language_field,
+    translated_expression,
+    versions_field,
+)
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from disclosures.images import THUMBNAIL_SIZE
 from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
@@ -526,6 +532,11 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    # Reasons written later, maybe in another language than the record's.
+    withdrawal_reason_language = language_field()
+    cancel_reason_language = language_field()
+    # The other languages of `TRANSLATABLE` texts, added later (core/translation.py).
+    translations = versions_field()
     hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
     hidden_by = models.ForeignKey(
@@ -553,6 +564,8 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         "cancel_reason",
         "withdrawal_reason",
     )
+    # The texts whose other languages its company may add later (`services.add_translation`).
+    TRANSLATABLE = WRITTEN_FIELDS
 
     # Fields whose change after publication is a correction, kept in the change log.
     TRACKED_FIELDS = (
@@ -945,6 +958,7 @@ class StatusChange(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
+    note_language = language_field()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -970,7 +984,13 @@ class StatusChange(models.Model):
         return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
-EXTRA_LABELS = {"photo": _("photo"), "document": _("document")}
+EXTRA_LABELS = {
+    "photo": _("photo"),
+    "document": _("document"),
+    "alt_text": _("photo description"),
+    "title": _("document title"),
+    "answer": _("answer to a question"),
+}
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -1001,6 +1021,7 @@ class Revision(ChangeLogEntry):
         HIDDEN = "hidden", _("hidden by moderators")
         UNHIDDEN = "unhidden", _("shown again by moderators")
         EVIDENCE = "evidence", _("evidence added")
+        TRANSLATED = "translated", _("translation added")
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="revisions")
     action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
@@ -1026,6 +1047,7 @@ class Revision(ChangeLogEntry):
                         "hidden",
                         "unhidden",
                         "evidence",
+                        "translated",
                     ]
                 ),
                 name="revision_action_valid",
@@ -1077,10 +1099,13 @@ class Photo(models.Model):
         help_text=_("Required: describe the photo for people who cannot see it."),
     )
     language = language_field()
+    translations = versions_field()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSLATABLE = ("alt_text",)
 
     class Meta:
         verbose_name = _("photo")
@@ -1115,11 +1140,14 @@ class Document(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=255)
     language = language_field()
+    translations = versions_field()
     file = models.FileField(_("PDF file"), upload_to="disclosures/documents/")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSLATABLE = ("title",)
 
     class Meta:
         verbose_name = _("document")
@@ -1245,10 +1273,14 @@ class Question(ResidentInput):
     language = language_field()
     answer = models.TextField(_("answer"), blank=True)
     answer_language = language_field(_("answer written in"))
+    translations = versions_field()
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    # The organisation may add its answer in the other languages; the question is the resident's.
+    TRANSLATABLE = ("answer",)
 
     class Meta:
         verbose_name = _("question")

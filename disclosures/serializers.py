@@ -16,7 +16,13 @@ from disclosures.models import (
     obligation,
 )
 from projects.models import Project
-from projects.serializers import AbsoluteURL, KatoCodes, Translations
+from projects.serializers import (
+    AbsoluteURL,
+    AddedTranslations,
+    KatoCodes,
+    LoggedChange,
+    Translations,
+)
 
 
 class OrganisationRef(serializers.Serializer):
@@ -32,18 +38,20 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["status", "date", "note"]
 
 
-class RevisionChange(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.CharField(allow_null=True, required=False)
-    new = serializers.CharField(allow_null=True, required=False)
-
-
 class RevisionSerializer(serializers.ModelSerializer):
-    changes = RevisionChange(many=True, read_only=True)
+    changes = LoggedChange(many=True, read_only=True)
 
     class Meta:
         model = Revision
-        fields = ["action", "changes", "reason", "by_staff", "version", "created_at"]
+        fields = [
+            "action",
+            "changes",
+            "reason",
+            "reason_language",
+            "by_staff",
+            "version",
+            "created_at",
+        ]
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -58,18 +66,28 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 class PhotoSerializer(serializers.ModelSerializer):
     url = AbsoluteURL(file="image")
     thumbnail_url = AbsoluteURL(file="thumbnail", allow_null=True)
+    translations = AddedTranslations()
 
     class Meta:
         model = Photo
-        fields = ["url", "thumbnail_url", "alt_text", "language", "width", "height"]
+        fields = [
+            "url",
+            "thumbnail_url",
+            "alt_text",
+            "language",
+            "translations",
+            "width",
+            "height",
+        ]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
     url = AbsoluteURL(file="file")
+    translations = AddedTranslations()
 
     class Meta:
         model = Document
-        fields = ["kind", "title", "language", "url"]
+        fields = ["kind", "title", "language", "translations", "url"]
 
 
 class Withdrawal(serializers.Serializer):
@@ -96,6 +114,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
     confirmations = ConfirmationSerializer(source="confirmation_list", many=True, read_only=True)
     photos = PhotoSerializer(source="photo_list", many=True, read_only=True)
     documents = DocumentSerializer(source="document_list", many=True, read_only=True)
+    translations = AddedTranslations()
     url = AbsoluteURL()
     obligation = serializers.SerializerMethodField(
         help_text="EITI 6.1: mandatory (a subsoil-use contract's obligation), voluntary, or empty "
@@ -132,6 +151,9 @@ class DisclosureSerializer(serializers.ModelSerializer):
             "beneficiaries_count",
             "beneficiaries_description",
             "language",
+            "cancel_reason_language",
+            "withdrawal_reason_language",
+            "translations",
             "funded_by",
             "hearing",
             "published_at",

@@ -23,9 +23,15 @@ from django.utils.translation import gettext as _
 from core.changelog import changed_labels, diff, field_code
 from core.lifecycle import REASON, check_transition, require
 from core.opendata import csv_value, record_takedown
-from core.services import lock_for_write, moderate_input, save_versioned
+from core.services import lock_for_write, locked_part, moderate_input, save_versioned
 from core.text import clean_text
-from core.translation import language_written, page_language, script_language
+from core.translation import (
+    add_version,
+    drop_versions,
+    language_written,
+    page_language,
+    script_language,
+)
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_list_size, validate_pdf
 from disclosures import export, images
 from disclosures.models import (
@@ -103,6 +109,7 @@ def _log(disclosure, action, acting_user, changes=(), reason=""):
         action=action,
         changes=list(changes),
         reason=reason,
+        reason_language=language_written(reason) if reason else "",
         acting_user=acting_user,
         acting_organisation=None if by_staff else disclosure.organisation,
         by_staff=by_staff,
@@ -214,6 +221,9 @@ def update_disclosure(*, acting_user, disclosure, settlements, reason="", expect
     _save(locked, fields, caller=disclosure)
     if {p.pk for p in stored_settlements} != {p.pk for p in settlements}:
         locked.settlements.set(settlements)
+    # A corrected text's added translations translate what is no longer shown.
+    if drop_versions(locked, [c["field"] for c in changes]):
+        _save(locked, ["translations"], caller=disclosure)
     _log(locked, Revision.Action.EDITED, acting_user, changes, reason)
     return locked
 
@@ -252,12 +262,19 @@ def change_status(
         locked.delivered_date = date
     if locked.status == Status.CANCELLED:
         locked.cancel_reason = cancel_reason[:500]
+        locked.cancel_reason_language = language_written(cancel_reason)
     locked.clear_fields_of_other_states()
     locked.full_clean()
     changes = diff(before, _snapshot(locked, settlements))
-    _save(locked, ["status", "delivered_date", "cancel_reason"], caller=disclosure)
+    fields = ["status", "delivered_date", "cancel_reason", "cancel_reason_language"]
+    _save(locked, fields, caller=disclosure)
     StatusChange.objects.create(
-        disclosure=locked, status=locked.status, date=date, note=note, recorded_by=acting_user
+        disclosure=locked,
+        status=locked.status,
+        date=date,
+        note=note,
+        note_language=language_written(note) if note else "",
+        recorded_by=acting_user,
     )
     _log(locked, Revision.Action.STATUS, acting_user, changes, reason or note)
     return locked
@@ -287,7 +304,12 @@ def withdraw_disclosure(*, acting_user, disclosure, reason, expected_version=Non
     reason = require(transition, reason=reason)
     locked.withdrawn_at = timezone.now()
     locked.withdrawal_reason = reason[:500]
-    _save(locked, ["withdrawn_at", "withdrawal_reason"], caller=disclosure)
+    locked.withdrawal_reason_language = language_written(reason)
+    _save(
+        locked,
+        ["withdrawn_at", "withdrawal_reason", "withdrawal_reason_language"],
+        caller=disclosure,
+    )
     _log(locked, Revision.Action.WITHDRAWN, acting_user, reason=reason)
     # Still public, marked; the downloads that show it in force are withheld until rebuilt.
     record_takedown()
@@ -336,6 +358,28 @@ def unhide_disclosure(*, acting_user, disclosure, reason, expected_version=None)
         hide=False,
         expected_version=expected_version,
     )
+
+
+# --- Translations added later ----------------------------------------------------------
+
+
+@transaction.atomic
+def add_translation(*, acting_user, record, field, language, text):
+    """Add the `language` version of a text typed in one language (`TRANSLATABLE`): of the
+    contribution, of its photo's description or document's title, or of its company's answer
+    to a question. Whoever may correct the contribution may; the original never changes
+    (`core.translation.add_version`), and the step is in the change log."""
+    disclosure = record if isinstance(record, Disclosure) else record.disclosure
+    _check_editable(acting_user, disclosure)
+    locked = _locked(disclosure)
+    target = locked_part(record, locked, "disclosure")
+    change = add_version(target, field, language, text)
+    if target is not locked:
+        target.save(update_fields=["translations"])
+    _save(locked, ["translations"] if target is locked else [], caller=disclosure)
+    record.translations = target.translations
+    _log(locked, Revision.Action.TRANSLATED, acting_user, [change])
+    return target
 
 
 # --- Evidence ---------------------------------------------------------------------------
@@ -559,7 +603,10 @@ def answer_question(*, acting_user, question, answer, reason="", language=None):
     question.answer_language = language or language_written(answer)
     question.answered_at = timezone.now()
     question.answered_by = acting_user
-    question.save(update_fields=["answer", "answer_language", "answered_at", "answered_by"])
+    drop_versions(question, ["answer"])
+    question.save(
+        update_fields=["answer", "answer_language", "answered_at", "answered_by", "translations"]
+    )
     notifications.queue_resident_notice(question, question.disclosure.get_absolute_url())
     if previous:
         AnswerCorrection.objects.create(

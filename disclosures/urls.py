@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.disclosure_withdraw, name="withdraw"),
     path("<int:pk>/status/", views.disclosure_status, name="status"),
     path("<int:pk>/photos/new/", views.photo_create, name="photo_create"),
+    path("<int:pk>/translate/", views.disclosure_translate, name="translate"),
     path("<int:pk>/documents/new/", views.document_create, name="document_create"),
     path("<int:pk>/confirm/", views.disclosure_confirm, name="confirm"),
     path("<int:pk>/hide/", views.disclosure_hide, name="hide"),

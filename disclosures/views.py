@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors
-from core.forms import ModerationForm, add_service_errors
+from core.forms import ModerationForm, TranslationForm, add_service_errors
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -543,6 +543,37 @@ def disclosure_status(request, pk):
             expected_version=data["version"],
         ),
         _("The status is changed."),
+    )
+
+
+@login_required
+def disclosure_translate(request, pk):
+    """A member of the disclosing organisation adds another language of a text typed in one:
+    the contribution's, a photo's description, a document's title, an answer to a question."""
+    disclosure = get_object_or_404(Disclosure.objects.editable_by(request.user), pk=pk)
+    records = [("", disclosure)]
+    records += [(f"photo-{p.pk}-", p) for p in disclosure.photos.all()]
+    records += [(f"document-{d.pk}-", d) for d in disclosure.documents.all()]
+    records += [
+        (f"question-{q.pk}-", q) for q in disclosure.questions.approved().exclude(answer="")
+    ]
+    form = TranslationForm(request.POST or None, records=records)
+    if not form.targets:
+        messages.info(request, _("This contribution has no text written in one language."))
+        return redirect(disclosure)
+
+    def run(data):
+        record, field = form.chosen()
+        services.add_translation(
+            acting_user=request.user,
+            record=record,
+            field=field,
+            language=data["language"],
+            text=data["text"],
+        )
+
+    return _action(
+        request, disclosure, form, _("Add a translation"), run, _("The translation is added.")
     )
 
 

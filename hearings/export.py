@@ -157,6 +157,14 @@ COLUMNS = [
         "documents and the body the materials went to: kk, ru or en.",
         ["kk", "ru", "en"],
     ),
+    Column(
+        "translations",
+        "object",
+        "Added translations",
+        "Versions of the texts typed in one language, added later in other languages: "
+        '{field: {language: text}}, e.g. {"organiser_contact": {"kk": "…"}} (JSON text in CSV); '
+        "the text columns keep the original.",
+    ),
     Column("updated_at", "datetime", "Last changed", "UTC."),
     *_clock_columns(),
 ]

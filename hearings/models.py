@@ -32,9 +32,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import formats
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
+from core.changelog import ChangeRows
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
-from core.translation import TranslatedField, choice_label, language_field
+from core.translation import TranslatedField, choice_label, language_field, versions_field
 from hearings import clock
 from hearings.legal_rules import NO_SOURCE
 from projects.models import Organisation, Place, Project
@@ -953,6 +954,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     cancellation_reason_language = language_field()
     # The language of the contacts and the official record's names (`WRITTEN_FIELDS`).
     language = language_field(_("language of the contacts and the official record"))
+    # The other languages of `TRANSLATABLE` texts, added later (core/translation.py).
+    translations = versions_field()
     # Grows with each move or cancellation: the iCalendar SEQUENCE, so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Grows with every write through `services`: a form carries the version it was opened at,
@@ -998,6 +1001,8 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         "document_developer",
         "authorised_body",
     )
+    # The texts whose other languages its organiser may add later (`services.add_translation`).
+    TRANSLATABLE = (*WRITTEN_FIELDS, "cancellation_reason")
 
     # Fields of the notice that only `reschedule` changes once the hearing is announced: a
     # resident who planned to come must be told (notification, calendar SEQUENCE, change log).
@@ -1431,7 +1436,7 @@ class HearingChangeQuerySet(models.QuerySet):
         )
 
 
-class HearingChange(models.Model):
+class HearingChange(ChangeRows, models.Model):
     """The public change log of a hearing: every step, with the old date kept when it moves."""
 
     class Action(models.TextChoices):
@@ -1447,6 +1452,7 @@ class HearingChange(models.Model):
         PROMISE_ADDED = "promise_added", _("promise recorded")
         FAILED = "failed", _("did not take place")
         DECISION_PUBLISHED = "decision_published", _("decision published")
+        TRANSLATED = "translated", _("translation added")
 
     hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -1459,6 +1465,9 @@ class HearingChange(models.Model):
     version = models.PositiveIntegerField(null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
+    reason_language = language_field()
+    # A translation added (`services.add_translation`): {"field", "language", "old", "new"}.
+    changes = models.JSONField(default=list, blank=True)
     old_starts_at = models.DateTimeField(_("old date"), null=True, blank=True)
     new_starts_at = models.DateTimeField(_("new date"), null=True, blank=True)
     old_venue = models.CharField(_("old venue"), max_length=300, blank=True)
@@ -1477,6 +1486,13 @@ class HearingChange(models.Model):
 
     def __str__(self):
         return f"{self.hearing_id} {self.get_action_display()} {self.at:%Y-%m-%d}"
+
+    logged_model = Hearing
+    extra_labels = {
+        "answer": _("answer to a comment"),
+        "text": _("promise"),
+        "due_text": _("promise's deadline"),
+    }
 
 
 class HearingFailure(models.Model):
@@ -1591,10 +1607,13 @@ class HearingPromise(models.Model):
         _("by when, as said"), max_length=200, blank=True, help_text=_("E.g. 'by autumn 2027'.")
     )
     language = language_field()
+    translations = versions_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    TRANSLATABLE = ("text", "due_text")
 
     class Meta:
         verbose_name = _("promise made at a hearing")
@@ -1640,6 +1659,7 @@ class HearingComment(ResidentInput):
     language = language_field()
     answer = models.TextField(_("answer"), blank=True)
     answer_language = language_field(_("answer written in"))
+    translations = versions_field()
     outcome = models.CharField(
         _("how it was taken into account"),
         max_length=10,
@@ -1651,6 +1671,9 @@ class HearingComment(ResidentInput):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    # The organiser may add its answer in the other languages; the comment is the resident's.
+    TRANSLATABLE = ("answer",)
 
     class Meta:
         verbose_name = _("comment or question")

@@ -17,7 +17,13 @@ from hearings.models import (
     HearingFailure,
     HearingPromise,
 )
-from projects.serializers import AbsoluteURL, OptionalURL, Translations
+from projects.serializers import (
+    AbsoluteURL,
+    AddedTranslations,
+    LoggedChange,
+    OptionalURL,
+    Translations,
+)
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -97,12 +103,16 @@ class HearingDocumentSerializer(serializers.ModelSerializer):
 
 
 class HearingChangeSerializer(serializers.ModelSerializer):
+    changes = LoggedChange(many=True, read_only=True)
+
     class Meta:
         model = HearingChange
         fields = [
             "action",
             "at",
             "reason",
+            "reason_language",
+            "changes",
             "document",
             "by_staff",
             "old_starts_at",
@@ -114,13 +124,16 @@ class HearingChangeSerializer(serializers.ModelSerializer):
 
 class HearingPromiseSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    translations = AddedTranslations()
 
     class Meta:
         model = HearingPromise
-        fields = ["organisation", "text", "due_text", "language"]
+        fields = ["organisation", "text", "due_text", "language", "translations"]
 
 
 class HearingCommentSerializer(serializers.ModelSerializer):
+    translations = AddedTranslations()
+
     class Meta:
         model = HearingComment
         fields = [
@@ -130,6 +143,7 @@ class HearingCommentSerializer(serializers.ModelSerializer):
             "language",
             "answer",
             "answer_language",
+            "translations",
             "outcome",
             "submitted_at",
             "answered_at",
@@ -201,6 +215,7 @@ class HearingSerializer(serializers.ModelSerializer):
     online_instructions = Translations("online_instructions")
     paper_copies = Translations("paper_copies")
     comment_instructions = Translations("comment_instructions")
+    translations = AddedTranslations()
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     initiator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -274,6 +289,7 @@ class HearingSerializer(serializers.ModelSerializer):
             "draft_sent_on",
             "cancellation_reason_language",
             "language",
+            "translations",
             "deadlines",
             "documents",
             "changes",

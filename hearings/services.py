@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.lifecycle import REASON, check_transition, require
-from core.services import lock_for_write, moderate_input, save_versioned
-from core.translation import language_written
+from core.services import lock_for_write, locked_part, moderate_input, save_versioned
+from core.translation import add_version, drop_versions, language_written
 from core.validators import validate_pdf
 from hearings import clock, notifications
 from hearings.legal_rules import NO_SOURCE
@@ -77,6 +77,7 @@ def _log(hearing, action, acting_user, reason="", **fields):
         by_staff=bool(acting_user and acting_user.is_authenticated and acting_user.is_staff),
         version=hearing.version,
         reason=reason,
+        reason_language=language_written(reason) if reason else "",
         **fields,
     )
 
@@ -137,6 +138,28 @@ def _require_reason(reason, field="reason"):
     if not reason:
         raise ValidationError({field: _("Give the reason: residents will see it.")})
     return reason
+
+
+# --- Translations added later ----------------------------------------------------------
+
+
+@transaction.atomic
+def add_translation(*, acting_user, record, field, language, text):
+    """Add the `language` version of a text typed in one language (`TRANSLATABLE`): of the
+    hearing (its contacts, the cancellation reason), of a promise made at it, or of the
+    organiser's answer to a comment. Whoever may edit the hearing may; the original never
+    changes (`core.translation.add_version`), and the step is in the change log."""
+    hearing = record if isinstance(record, Hearing) else record.hearing
+    _check_editable(acting_user, hearing)
+    locked = _locked(hearing)
+    target = locked_part(record, locked, "hearing")
+    change = add_version(target, field, language, text)
+    if target is not locked:
+        target.save(update_fields=["translations"])
+    _save(locked, ["translations"] if target is locked else [])
+    record.translations = target.translations
+    _log(locked, HearingChange.Action.TRANSLATED, acting_user, changes=[change])
+    return target
 
 
 # --- The notice ---------------------------------------------------------------------------
@@ -201,6 +224,9 @@ def update_hearing(*, acting_user, hearing, territory, reason="", expected_versi
     for name in fields:
         setattr(locked, name, getattr(hearing, name))
     _check_territory(locked, territory)
+    # A corrected text's added translations translate what is no longer shown.
+    if drop_versions(locked, [f for f in changed if f in Hearing.TRANSLATABLE]):
+        fields.append("translations")
     old_territory = set(locked.territory.values_list("pk", flat=True))
     territory_changed = old_territory != {place.pk for place in territory}
     if not changed and not territory_changed:
@@ -678,9 +704,12 @@ def answer_comment(*, acting_user, comment, answer, outcome, reason="", language
     comment.answered_by = acting_user
     comment.answered_at = timezone.now()
     comment.full_clean()
+    drop_versions(comment, ["answer"])
     comment.save(
-        update_fields=["answer", "answer_language", "outcome", "answered_by", "answered_at"]
-    )
+        update_fields=[
+            "answer", "answer_language", "outcome", "answered_by", "answered_at", "translations"
+        ]
+    )  # fmt: skip
     notifications.queue_resident_notice(comment, comment.hearing.get_absolute_url())
     if correcting:
         AnswerCorrection.objects.create(

@@ -44,6 +44,7 @@ urlpatterns = [
     path("<int:pk>/decision/", views.hearing_decision, name="decision"),
     path("<int:pk>/documents/new/", views.document_create, name="document_create"),
     path("<int:pk>/promises/new/", views.promise_create, name="promise_create"),
+    path("<int:pk>/translate/", views.hearing_translate, name="translate"),
     path("<int:pk>/questions/new/", views.question_create, name="question_create"),
     path("<int:pk>/registrations/", views.registrations, name="registrations"),
 ]

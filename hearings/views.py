@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors
-from core.forms import ModerationForm, add_service_errors
+from core.forms import ModerationForm, TranslationForm, add_service_errors
 from core.lifecycle import MEMBER, available_transitions
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit
@@ -933,6 +933,36 @@ def document_create(request, pk):
     if request.method == "POST":
         keep(form, request)
     return _akimat_form(request, hearing, form, _("Add a document"), multipart=True)
+
+
+@login_required
+def hearing_translate(request, pk):
+    """The organiser adds another language of a text typed in one: the contacts, the names of
+    the official record, the cancellation reason, a promise, an answer to a comment."""
+    hearing = _editable(request, pk)
+    records = [("", hearing)]
+    records += [(f"promise-{p.pk}-", p) for p in hearing.promises.all()]
+    records += [(f"comment-{c.pk}-", c) for c in hearing.comments.approved().exclude(answer="")]
+    form = TranslationForm(request.POST or None, records=records)
+    if not form.targets:
+        messages.info(request, _("This hearing has no text written in one language to translate."))
+        return redirect(hearing)
+    if request.method == "POST" and form.is_valid():
+        record, field = form.chosen()
+        try:
+            services.add_translation(
+                acting_user=request.user,
+                record=record,
+                field=field,
+                language=form.cleaned_data["language"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The translation is added."))
+            return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Add a translation"))
 
 
 @login_required

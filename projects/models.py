@@ -21,7 +21,7 @@ from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
 from core.search import fold, fold_query, one_typo_pattern, search_key
-from core.translation import PlaceNameField, TranslatedField, translated_expression
+from core.translation import PlaceNameField, TranslatedField, language_field, translated_expression
 from core.validators import validate_bin, validate_kato_code
 
 
@@ -1023,6 +1023,7 @@ class ChangeLogEntry(ChangeRows, models.Model):
 
     changes = models.JSONField(default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason_language = language_field()
     acting_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

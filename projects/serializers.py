@@ -27,6 +27,39 @@ class Translations(serializers.Serializer):
         return {lang: getattr(instance, f"{self.base}_{lang}") or "" for lang in LANGUAGES}
 
 
+class TextVersions(serializers.Serializer):
+    """A text's versions added in other languages than it was written in (only those added)."""
+
+    kk = serializers.CharField(required=False)
+    ru = serializers.CharField(required=False)
+    en = serializers.CharField(required=False)
+
+
+class AddedTranslations(serializers.DictField):
+    """The record's texts typed in one language (whose language `language` or
+    `<field>_language` gives) in the other languages its author added later:
+    {field: {language: text}}, e.g. {"recipient_name": {"kk": "…"}}; {} when none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=TextVersions(),
+            read_only=True,
+            help_text="Versions added later in other languages: {field: {language: text}}, "
+            'e.g. {"recipient_name": {"kk": "…"}}; the field keeps its original.',
+            **kwargs,
+        )
+
+
+class LoggedChange(serializers.Serializer):
+    """One changed field of a change log entry, as codes; `language` when a translation was
+    added (the field's version in that language)."""
+
+    field = serializers.CharField()
+    old = serializers.CharField(allow_null=True, required=False)
+    new = serializers.CharField(allow_null=True, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+
+
 class AbsoluteURL(serializers.URLField):
     """The absolute address of the object's public page (or of a stored file with `file=`), on
     the public site (SITE_URL) whatever host name the request came through, as in the feeds."""

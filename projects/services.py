@@ -17,6 +17,7 @@ from core import caching
 from core.changelog import changed_labels, diff, field_code
 from core.formats import day
 from core.services import lock_for_write, unique_slug
+from core.translation import language_written
 from projects.models import (
     ApiToken,
     LinkRequest,
@@ -129,6 +130,7 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
         action=ProjectChange.Action.EDITED if stored else ProjectChange.Action.CREATED,
         changes=[c for c in changes if c["new"] not in ("", [])] if stored is None else changes,
         reason=reason[:500],
+        reason_language=language_written(reason) if reason else "",
         acting_user=acting_user,
         acting_organisation=None if by_staff else (stored or project).operator,
         by_staff=by_staff,

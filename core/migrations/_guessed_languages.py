@@ -1,6 +1,7 @@
 """The language guess of the data migrations that added `language` columns
-(disclosures/0003_written_language, hearings/0007_written_language,
-hearings/0008_transfer_decree_language), frozen here as they ran: a later change to the live
+(disclosures/0003_written_language and 0004_added_translations_reason_languages,
+hearings/0007_written_language, 0008_transfer_decree_language and
+0010_added_translations_reason_languages, projects/0006_change_reason_language), frozen here as they ran: a later change to the live
 guess (`core.translation.script_language`) must not change what an old migration stores.
 Django's migration loader skips modules whose names start with "_"."""
 

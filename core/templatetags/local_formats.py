@@ -19,7 +19,8 @@ from django import template
 from django.utils.html import format_html
 
 from core import formats
-from core.translation import lang_attribute, other_languages, written_in_note
+from core.changelog import translations_note
+from core.translation import lang_attribute, other_languages, shown_text, written_in_note
 
 register = template.Library()
 
@@ -32,7 +33,11 @@ def money(amount, currency="KZT"):
 @register.filter
 def day(value, option=""):
     return formats.day(
-        value, weekday="weekday" in option, until="until" in option, since="from" in option
+        value,
+        weekday="weekday" in option,
+        until="until" in option,
+        since="from" in option,
+        on="on" in option.split(),
     )
 
 
@@ -104,5 +109,21 @@ def text_of(obj, field):
     """A record's single-line text as it is shown inline, in a `<span lang>` when it is in
     another language than the page: `{% text_of disclosure "basis_reference" %}`."""
     attribute = lang_attribute(obj, field)
-    text = getattr(obj, field)
+    text = shown_text(obj, field)[0]
     return format_html("<span{}>{}</span>", attribute, text) if attribute else text
+
+
+@register.simple_tag
+def translations_noted(entries):
+    """The note of change-log entries that show translations added in another language
+    (`core.changelog.translations_note`)."""
+    return translations_note(entries)
+
+
+@register.simple_tag
+def shown(obj, field):
+    """A record's single-language text in the version the page shows (`shown_text`): the
+    reader's language where it was added, else the original. With `lang_of` on its element:
+    `<dd{% lang_of disclosure "recipient_name" %}>{% shown disclosure "recipient_name" %}</dd>`,
+    or `{% shown question "answer" as answer %}{{ answer|linebreaks }}`."""
+    return shown_text(obj, field)[0]

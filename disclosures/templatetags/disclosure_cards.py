@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import formats
-from core.translation import lang_attribute, other_languages, written_in_note
+from core.translation import lang_attribute, other_languages, shown_text, written_in_note
 from disclosures.models import Status
 
 register = template.Library()
@@ -68,7 +68,8 @@ def _when(disclosure):
     if disclosure.is_withdrawn():
         return ""
     if disclosure.status == Status.DELIVERED and disclosure.delivered_date:
-        return _("delivered %(date)s") % {"date": formats.day(disclosure.delivered_date)}
+        # Kazakh puts a date a verb follows in the locative: "30 сәуірде орындалды".
+        return _("delivered %(date)s") % {"date": formats.day(disclosure.delivered_date, on=True)}
     if disclosure.due_date:
         return _("due %(date)s") % {"date": formats.day(disclosure.due_date)}
     return ""
@@ -96,7 +97,7 @@ def _thumbnail(disclosure):
     width, height = photo.thumbnail_size()
     return Thumbnail(
         url=photo.thumbnail.url,
-        alt=photo.alt_text,
+        alt=shown_text(photo, "alt_text")[0],
         alt_lang=lang_attribute(photo, "alt_text"),
         width=width,
         height=height,

@@ -144,7 +144,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         "hearings list page": 2,
         "search": 6,
         "API list": 9,
-        "API hearings list": 11,
+        "API hearings list": 12,
     }
 
     def test_each_page_kind_runs_a_known_number_of_queries(self):

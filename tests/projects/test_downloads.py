@@ -84,6 +84,15 @@ JSON_TYPES = {
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "format": "date"},
     "datetime": {"type": "string", "format": "date-time"},
+    # Added translations: {field: {language: text}}.
+    "object": {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "propertyNames": {"enum": ["kk", "ru", "en"]},
+            "additionalProperties": {"type": "string"},
+        },
+    },
 }
 
 

@@ -135,6 +135,19 @@ def test_kazakh_dative_months_follow_vowel_harmony():
     ]
 
 
+def test_a_kazakh_date_a_verb_follows_takes_the_locative():
+    """ "2025 жылғы 30 сәуірде орындалды", not "30 сәуір орындалды" (wording.md, Kazakh #1)."""
+    dates = [datetime.date(2025, m, 30 if m != 2 else 3) for m in (2, 4, 7, 9, 12)]
+    assert [plain(formats.day(d, "kk", on=True)) for d in dates] == [
+        "2025 жылғы 3 ақпанда",
+        "2025 жылғы 30 сәуірде",
+        "2025 жылғы 30 шілдеде",
+        "2025 жылғы 30 қыркүйекте",
+        "2025 жылғы 30 желтоқсанда",
+    ]
+    assert plain(formats.day(dates[1], "ru", on=True)) == "30 апреля 2025 г."
+
+
 @pytest.mark.parametrize(
     "delta, kk, ru, en",
     [
