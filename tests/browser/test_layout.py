@@ -41,7 +41,7 @@ from tests.factories import (
 )
 from tests.seeds import install_seeded_rows
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHECK = (Path(__file__).resolve().parent / "layout_check.js").read_text()
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"

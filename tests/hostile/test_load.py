@@ -25,6 +25,7 @@ CLIENTS = 50
 SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "60"))
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_fifty_clients_while_a_company_publishes():
     bin_dir = pg_bin()

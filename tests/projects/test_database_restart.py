@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 6
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgresql_stopped_and_restarted_under_load():
     bin_dir = pg_bin()

@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 VISIT = textwrap.dedent(
@@ -68,6 +70,7 @@ def test_make_run_builds_the_downloads():
     assert make_run_commands()[0] == ["migrate", "--noinput"]
 
 
+@pytest.mark.slow
 def test_the_quick_start_serves_every_page_on_sqlite(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))},

@@ -37,8 +37,8 @@ from .servers import pg_bin, s3_client, stop, wait_until
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.scaleout,
-    # One layout, its checks in this order: on one xdist worker (scripts/test: --dist loadgroup).
-    pytest.mark.xdist_group("runbook-layout"),
+    # One layout, its checks in this order, on one xdist worker (scripts/test: --dist loadscope).
+    pytest.mark.slow,
 ]
 
 SITE = f"https://{FRONT_HOST}"
