@@ -5,17 +5,19 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, connections, transaction
+from django.db.models.signals import post_migrate
 from django.test import override_settings
 from django.utils import translation
 
 from core import caching
-from tests.seeds import ensure_seeded_rows
+from tests.seeds import reseed_after_flush
 
 # Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config):
+    post_migrate.connect(reseed_after_flush, dispatch_uid="tests-seeded-rows")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No API limit while schemathesis and the API tests send hundreds of requests;
     # tests/api/test_throttling.py sets its own rates.
@@ -44,8 +46,8 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(
                 f"{item.nodeid}: no test restores the database by serialized rollback. After a "
                 "transactional test's flush, post_migrate re-creates content types under new "
-                "ids, and loading the serialized ones then collides; `_seeded_rows` puts "
-                "back the migrations' rows the tests need (tests/seeds.py)."
+                "ids, and loading the serialized ones then collides; the flush's post_migrate "
+                "puts back the migrations' rows the tests need (tests/seeds.py)."
             )
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
@@ -160,22 +162,3 @@ def _page_hour_of_the_test(request, monkeypatch):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
-
-
-@pytest.fixture(autouse=True)
-def _seeded_rows(request):
-    """The rows the migrations seed (tests/seeds.py): a transactional test's flush takes them
-    away, so they are put back for every test that uses the database."""
-    uses_db = request.node.get_closest_marker("django_db") or {
-        "db",
-        "transactional_db",
-    } & set(request.fixturenames)
-    if not uses_db or request.instance is not None and hasattr(request.instance, "_pre_setup"):
-        return
-    # A test may reach the database through another fixture (schemathesis' data): make sure
-    # it is open before writing to it.
-    names = set(request.fixturenames)
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    ensure_seeded_rows()

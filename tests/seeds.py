@@ -10,7 +10,7 @@ the migrations store and this list is their one record. A new seeding migration 
 import importlib
 
 from django.apps import apps
-from django.db import connection, migrations
+from django.db import migrations
 
 SEEDING_MIGRATIONS = (
     ("projects", "0002_roles"),  # the role groups
@@ -30,28 +30,13 @@ def install_seeded_rows():
                 operation.code(apps, None)
 
 
-# The tables those steps fill. Their row counts right after an install are the mark: a test
-# adds rows (counts only grow) and a flush empties them, so lower counts mean a flush happened.
-SEEDED_MODELS = ("auth.Group", "hearings.RuleSet", "hearings.Rule", "hearings.TransferDecree")
-_counts_after_install = None
-
-
-def _row_counts():
-    tables = [
-        connection.ops.quote_name(apps.get_model(label)._meta.db_table) for label in SEEDED_MODELS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {table})" for table in tables))
-        return cursor.fetchone()
-
-
-def ensure_seeded_rows():
-    """`install_seeded_rows` when a flush has taken some of them: one query when they are all
-    there (nearly every test), instead of the seeding steps' two dozen."""
-    global _counts_after_install
-    if _counts_after_install is not None and all(
-        now >= then for now, then in zip(_row_counts(), _counts_after_install, strict=True)
-    ):
-        return
-    install_seeded_rows()
-    _counts_after_install = _row_counts()
+def reseed_after_flush(sender, using, **kwargs):
+    """`post_migrate` receiver (tests/conftest.py). A transactional test ends with a flush, and
+    the flush sends post_migrate, without a migration plan, after emptying every table: the
+    seeded rows come back there, as Django's content types and permissions do, so every later
+    test on the worker finds them whatever ran before. Once per flush: on the last app's signal,
+    when every app's permissions exist again (the roles hold some)."""
+    if "plan" in kwargs or using != "default":
+        return  # a migrate (the migrations seed the rows themselves), or another database
+    if sender is [app for app in apps.get_app_configs() if app.models_module][-1]:
+        install_seeded_rows()

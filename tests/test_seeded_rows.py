@@ -28,10 +28,15 @@ def test_a_flush_then_the_seeds_give_back_the_migrated_rows_and_the_legal_page(c
     before = _seeded()
     assert before[0] and before[1] and before[3]  # roles, rule sets, the 2026 decree
 
+    # A transactional test's teardown: the flush's post_migrate puts them back (tests/seeds.py).
     call_command("flush", interactive=False, verbosity=0)
-    assert not RuleSet.objects.exists() and not TransferDecree.objects.exists()
-    install_seeded_rows()
+    assert _seeded() == before
 
+    Rule.objects.all().delete()
+    RuleSet.objects.all().delete()
+    TransferDecree.objects.all().delete()
+    Group.objects.all().delete()
+    install_seeded_rows()
     assert _seeded() == before
     page = client.get("/en/legal/").content.decode()
     decree = TransferDecree.objects.get(year=2026)
