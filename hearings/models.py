@@ -37,8 +37,11 @@ from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition,
 from core.models import ResidentInput
 from core.translation import TranslatedField, choice_label, language_field, versions_field
 from hearings import clock
-from hearings.legal_rules import NO_SOURCE
 from projects.models import Organisation, Place, Project
+
+# What a rule of the legal clock names as its source when none was found: such a rule guides,
+# never decides (the shipped rule sets in migrations/_default_rule_sets.py use the same words).
+NO_SOURCE = "No source found"
 
 
 class LegalBasis(models.TextChoices):

@@ -18,8 +18,8 @@ from core.services import lock_for_write, locked_part, moderate_input, save_vers
 from core.translation import add_version, drop_versions, language_written
 from core.validators import validate_pdf
 from hearings import clock, notifications
-from hearings.legal_rules import NO_SOURCE
 from hearings.models import (
+    NO_SOURCE,
     AnswerCorrection,
     AttendanceRegistration,
     DecisionNotice,

@@ -9,8 +9,7 @@ from django.core.cache import caches
 
 from core.search import search_key
 from core.validators import bin_check_digit
-from hearings.legal_rules import NO_SOURCE
-from hearings.models import Rule
+from hearings.models import NO_SOURCE, Rule
 from projects.models import Membership, Organisation, Place, Project, ProjectSettlement
 
 

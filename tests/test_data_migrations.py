@@ -2,10 +2,14 @@
 (core/migrations/_guessed_languages.py), not the live guess in core/translation.py: these tests
 pin what they store, so a change to either shows here."""
 
+import ast
 import importlib
+import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 
 from core.migrations._guessed_languages import guess
 from disclosures.models import Question
@@ -60,3 +64,31 @@ def test_hearings_0007_and_0008_fill_comments_and_the_2026_decree():
     comment.refresh_from_db()
     assert (comment.language, comment.answer_language) == ("kk", "ru")
     assert TransferDecree.objects.get(year=2026).language == "ru"
+
+
+def _code_imports(path):
+    """The project's modules a migration file takes code from (`from x import y`, at any depth).
+    `makemigrations` itself writes `import core.validators` for what a field or model refers to
+    (a validator, a base class): references by dotted path that Django keeps stable, not code a
+    data migration runs."""
+    tree = ast.parse(path.read_text())
+    names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    return {name for name in names if name and name.split(".")[0] in PROJECT_APPS}
+
+
+PROJECT_APPS = {"core", "projects", "hearings", "disclosures", "portal", "config"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(Path(settings.BASE_DIR).glob("*/migrations/[0-9]*.py")),
+    ids=lambda path: f"{path.parent.parent.name}/{path.stem}",
+)
+def test_a_migration_runs_frozen_code_not_the_live_apps(path):
+    """A migration may import only its apps' frozen migration helpers (`<app>/migrations/_*.py`):
+    a live module changes after the migration has landed, and an old migration run on a new
+    database would then do what nobody reviewed."""
+    live = {
+        name for name in _code_imports(path) if not re.fullmatch(r"\w+\.migrations\._\w+", name)
+    }
+    assert live == set()

@@ -1,19 +1,17 @@
-"""The default rule sets of the legal clock (hearings/legal_rules.py), and back."""
+"""The default rule sets of the legal clock (hearings/migrations/_default_rule_sets.py), and back."""
 
 from django.db import migrations
 
+from hearings.migrations._default_rule_sets import install_default_rule_sets, remove_default_rule_sets
+
 
 def install(apps, schema_editor):
-    from hearings.legal_rules import install_default_rule_sets
-
     install_default_rule_sets(
         apps.get_model("hearings", "RuleSet"), apps.get_model("hearings", "Rule")
     )
 
 
 def remove(apps, schema_editor):
-    from hearings.legal_rules import remove_default_rule_sets
-
     remove_default_rule_sets(apps.get_model("hearings", "RuleSet"), apps.get_model("hearings", "Rule"))
 
 

@@ -5,10 +5,10 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from hearings.migrations._default_rule_sets import update_default_rule_texts
+
 
 def texts(apps, schema_editor):
-    from hearings.legal_rules import update_default_rule_texts
-
     update_default_rule_texts(apps.get_model("hearings", "RuleSet"), apps.get_model("hearings", "Rule"))
 
 

@@ -5,12 +5,12 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from hearings.migrations._default_rule_sets import add_missing_default_rules
+
 
 def add_request_answer_rule(apps, schema_editor):
     """The akimat's answer to the initiator's request (5 working days, unverified) joins the
-    2024 open-meeting rule set (`legal_rules.add_missing_default_rules`)."""
-    from hearings.legal_rules import add_missing_default_rules
-
+    2024 open-meeting rule set (`_default_rule_sets.add_missing_default_rules`)."""
     add_missing_default_rules(
         apps.get_model("hearings", "RuleSet"), apps.get_model("hearings", "Rule")
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hearings.legal_rules import DEFAULT_RULE_SETS
+from hearings.migrations._default_rule_sets import DEFAULT_RULE_SETS
 from hearings.models import Rule, RuleSet
 
 pytestmark = pytest.mark.django_db

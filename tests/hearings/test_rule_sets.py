@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hearings import clock, services
-from hearings.legal_rules import DEFAULT_RULE_SETS
+from hearings.migrations._default_rule_sets import DEFAULT_RULE_SETS
 from hearings.models import Hearing, Rule, RuleSet
 from hearings.working_days import WorkingCalendar
 from tests.factories import HearingFactory, UserFactory, bind_rules

@@ -1,8 +1,11 @@
-"""The default rule sets of the legal clock, with what is known of each rule's source.
+"""The default rule sets of the legal clock as shipped, with what was known of each rule's
+source: data of the migrations that install them (0002, texts by 0003, the akimat's answer to the
+request by 0009), frozen with them.
 
-Installed by the data migration `0010_default_rule_sets` and kept in the admin from then on:
-staff tick `verified` after reading a rule in the official text, or correct it. Changing this
-module later does not change a running site's rules; write a data migration for that.
+From then on the rules are data, kept in the admin: a legal editor ticks `verified` after reading
+a rule in the official text, or corrects it. Editing this module changes nothing on a running
+site, and would change what an old migration installs on a new one: a change to the shipped
+rules is a new data migration with its own values. It imports nothing from the apps.
 
 Nothing here is verified yet (see the project's legal-sources notes): the numbers come from
 secondary sources, the ministry portal's records or the site's earlier defaults, and each
@@ -46,6 +49,7 @@ EDITION_2024 = datetime.date(2024, 3, 6)
 EDITION_2021 = datetime.date(2021, 8, 3)
 IN_FORCE_2024 = datetime.date(2024, 3, 23)
 
+# The text a rule without a known source shows; hearings.models.NO_SOURCE is the same words.
 NO_SOURCE = "No source found"
 
 MATERIALS_2024 = {
