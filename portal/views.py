@@ -13,6 +13,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -239,8 +240,7 @@ def place_detail(request, slug):
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
     listed = Disclosure.objects.published().for_place(place)
     timeline = request.GET.get("view") == "timeline"
-    affecting = Project.objects.affecting(place)
-    projects = list(affecting.with_related().order_by_name()[:PROJECTS_SHOWN])
+    projects, projects_total = _place_projects(place)
     upcoming_hearings = list(
         Hearing.objects.published().concerning(place).forthcoming().for_cards()[:5]
     )
@@ -249,11 +249,11 @@ def place_detail(request, slug):
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
         "structured_data": metadata.place_data(place, ancestors),
-        "projects_total": affecting.count(),
+        "projects_total": projects_total,
         "ancestors": ancestors,
-        "children": place.children.order_by_name(),
+        "children": _children(place),
         "projects": projects,
-        "akimats": Organisation.objects.covering(place).select_related("place"),
+        "akimats": Organisation.objects.covering(place),
         "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
         "contributions": _place_contributions(listed, timeline),
@@ -279,6 +279,26 @@ def place_detail(request, slug):
     ]
     context["map"] = map_data(points)
     return render(request, "portal/place_detail.html", context)
+
+
+def _place_projects(place):
+    """(up to PROJECTS_SHOWN projects affecting `place`, how many affect it), in one query: the
+    count is a window over every row, taken before the LIMIT."""
+    projects = list(
+        Project.objects.affecting(place)
+        .with_related()
+        .annotate(total=Window(Count("pk")))
+        .order_by_name()[:PROJECTS_SHOWN]
+    )
+    return projects, projects[0].total if projects else 0
+
+
+def _children(place):
+    """The places directly under `place`, by name; no query when nothing lies under it (the
+    ids under it are read anyway for its contributions), as under most villages."""
+    if len(place.within_ids()) == 1:
+        return []
+    return place.children.order_by_name()
 
 
 def _place_contributions(listed, timeline):

@@ -21,7 +21,13 @@ from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
 from core.search import fold, fold_query, one_typo_pattern, search_key
-from core.translation import PlaceNameField, TranslatedField, language_field, translated_expression
+from core.translation import (
+    PlaceNameField,
+    TranslatedField,
+    choice_label,
+    language_field,
+    translated_expression,
+)
 from core.validators import validate_bin, validate_kato_code
 
 
@@ -285,6 +291,12 @@ class Place(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})
+
+    def get_level_display(self):
+        return choice_label(self.Level, self.level)
+
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
 
     def clean(self):
         if self.parent_id and self.pk:
@@ -815,6 +827,12 @@ class Project(Editable, models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:project_detail", kwargs={"slug": self.slug})
+
+    def get_sector_display(self):
+        return choice_label(self.Sector, self.sector)
+
+    def get_status_display(self):
+        return choice_label(self.Status, self.status)
 
     def logged_version(self):
         """The version an edit form is opened at: the latest row of the project's change log

@@ -134,9 +134,9 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # What an uncached page of each kind the benchmark measures costs in queries (see
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
-        "village": 15,
-        "district": 17,
-        "region": 16,
+        "village": 13,
+        "district": 16,
+        "region": 15,
         "contribution": 14,
         "hearing": 14,
         "filtered list": 7,
