@@ -134,13 +134,13 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # What an uncached page of each kind the benchmark measures costs in queries (see
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
-        "village": 15,
-        "district": 17,
-        "region": 16,
+        "village": 13,
+        "district": 15,
+        "region": 14,
         "contribution": 14,
         "hearing": 14,
-        "filtered list": 7,
-        "list page": 5,
+        "filtered list": 6,
+        "list page": 4,
         "hearings list page": 2,
         "search": 6,
         "API list": 9,
