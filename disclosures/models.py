@@ -307,7 +307,8 @@ class DisclosureQuerySet(models.QuerySet):
         return self.filter(overdue_condition(on))
 
     def with_related(self):
-        """Everything a card or a page shows, without a query per row."""
+        """Everything a contribution's page, feed or API record shows, without a query per row
+        (cards read less: `for_cards`)."""
         return self.select_related(
             "organisation", "project", "funded_by", "funded_by__organisation", "hearing"
         ).prefetch_related(
@@ -334,10 +335,6 @@ class DisclosureQuerySet(models.QuerySet):
         return self.annotate(
             key_date=Coalesce("delivered_date", "due_date", TruncDate("published_at"))
         ).order_by(F("key_date").desc(), "-pk")
-
-    def with_photos(self):
-        """Prefetch photos, for cards that show the first one as a thumbnail."""
-        return self.prefetch_related("photos")
 
     def for_cards(self, photos=False):
         """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
