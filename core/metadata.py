@@ -17,10 +17,15 @@ def absolute(path):
     return settings.SITE_URL + path
 
 
+def path_template(view, key):
+    """The path of `view`'s page, in the active language, with `{}` for its `key`: a list or
+    an export fills in its rows with `str.format` instead of reversing each one."""
+    return reverse(view, kwargs={key: "999999999"}).replace("999999999", "{}")
+
+
 def absolute_template(view, key):
-    """The absolute address of `view`'s page, in the active language, with `{}` for its `key`:
-    an export fills in thousands of rows with `str.format` instead of reversing each one."""
-    return absolute(reverse(view, kwargs={key: "999999999"}).replace("999999999", "{}"))
+    """`path_template` as an absolute address (`absolute`), for links to the public site."""
+    return absolute(path_template(view, key))
 
 
 def absolute_media(url):

@@ -10,9 +10,11 @@ Published disclosures are never silently changed: every change after publication
 with field-level old and new values and a reason, shown on a public change log.
 """
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,11 +34,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, JSONObject, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
@@ -146,6 +148,73 @@ def overdue_condition(on=None, through=""):
     return Q(**{f"{through}status__in": OPEN_STATUSES, f"{through}due_date__lt": on or today()})
 
 
+# The columns a contribution card reads (`DisclosureQuerySet.for_cards`): its title, status,
+# category, amount, key dates, the withdrawn or cancelled note and their languages.
+CARD_FIELDS = (
+    "organisation",
+    *(f"title_{code}" for code, _name in settings.LANGUAGES),
+    "language",
+    "translations",
+    "status",
+    "category",
+    "amount",
+    "currency",
+    "is_estimate",
+    "due_date",
+    "delivered_date",
+    "published_at",
+    "hidden_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withdrawal_reason_language",
+    "cancel_reason",
+    "cancel_reason_language",
+)
+# The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`).
+PHOTO_CARD_FIELDS = ("thumbnail", "width", "height", "alt_text", "language", "translations")
+
+
+# The expressions of `with_voices` and `for_cards`, built once (per language) and copied by
+# each queryset that uses them: building their subqueries cost about 10 ms of CPU a page.
+
+
+@functools.cache
+def voice_counts():
+    """`with_voices`' counts: {name: correlated subquery counting that word}."""
+    voices = (
+        (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
+        (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
+    )
+    counts = {}
+    for queryset, field, names in voices:
+        for value, name in names.items():
+            rows = (
+                queryset.filter(disclosure=OuterRef("pk"), **{field: value})
+                .order_by()
+                .values("disclosure")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+    return counts
+
+
+@functools.cache
+def card_lists(language):
+    """`for_cards`' lists: the settlements' names in `language`, and the first photo."""
+    settlements = (
+        Disclosure.settlements.through.objects.filter(disclosure=OuterRef("pk"))
+        .order_by("place__kato_code")
+        .values(name=translated_expression("place__name", language))
+    )
+    first_photo = (
+        Photo.objects.filter(disclosure=OuterRef("pk"))
+        .order_by("uploaded_at", "pk")
+        .values(fields=JSONObject(**{name: name for name in PHOTO_CARD_FIELDS}))[:1]
+    )
+    return {"settlement_names": ArraySubquery(settlements), "first_photo": Subquery(first_photo)}
+
+
 class DisclosureQuerySet(models.QuerySet):
     # --- Visibility: one rule (`published`), and two named derivations of it ---
 
@@ -238,7 +307,8 @@ class DisclosureQuerySet(models.QuerySet):
         return self.filter(overdue_condition(on))
 
     def with_related(self):
-        """Everything a card or a page shows, without a query per row."""
+        """Everything a contribution's page, feed or API record shows, without a query per row
+        (cards read less: `for_cards`)."""
         return self.select_related(
             "organisation", "project", "funded_by", "funded_by__organisation", "hearing"
         ).prefetch_related(
@@ -254,22 +324,7 @@ class DisclosureQuerySet(models.QuerySet):
         published disclosure first: 2.4 s for one village page at country scale), by the
         `disclosure_id` indexes. Annotations, so `.iterator()` and `.values()` carry them.
         """
-        voices = (
-            (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
-            (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
-        )
-        counts = {}
-        for queryset, field, names in voices:
-            for value, name in names.items():
-                rows = (
-                    queryset.filter(disclosure=OuterRef("pk"), **{field: value})
-                    .order_by()
-                    .values("disclosure")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                )
-                counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-        return self.annotate(**counts)
+        return self.annotate(**voice_counts())
 
     def order_by_key_date(self):
         """Timeline order, newest first: delivered date, else due date, else publication day.
@@ -281,9 +336,27 @@ class DisclosureQuerySet(models.QuerySet):
             key_date=Coalesce("delivered_date", "due_date", TruncDate("published_at"))
         ).order_by(F("key_date").desc(), "-pk")
 
-    def with_photos(self):
-        """Prefetch photos, for cards that show the first one as a thumbnail."""
-        return self.prefetch_related("photos")
+    def for_cards(self, photos=False):
+        """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
+        the card's columns and its organisation's name, the residents' and akimat's word
+        (`with_voices`), `settlement_names` in the page's language (kato_code order) and, with
+        `photos`, `first_photo`: the fields of the first photo, or None.
+
+        Lists in the SELECT rather than prefetched rows: prefetching settlements and photos
+        built about 40 model instances a card, most of a list page's ORM time
+        (docs/performance.md). The records carry only these columns: any other is read
+        with a query of its own.
+        """
+        lists = card_lists(get_language())
+        cards = (
+            self.select_related("organisation")
+            .only(
+                *CARD_FIELDS, *(f"organisation__name_{code}" for code, _name in settings.LANGUAGES)
+            )
+            .with_voices()
+            .annotate(settlement_names=lists["settlement_names"])
+        )
+        return cards.annotate(first_photo=lists["first_photo"]) if photos else cards
 
     def order_by_title(self):
         return self.annotate(display_title=translated_expression("title")).order_by(

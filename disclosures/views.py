@@ -79,9 +79,7 @@ def disclosure_list(request):
     # The page's rows are found by their keys, then read with what a card shows: PostgreSQL
     # computes the SELECT list of every row an OFFSET skips, so the word counts of
     # `with_voices` on the rows themselves cost 1.5 s on page 380 (docs/performance.md).
-    page.object_list = (
-        rows.filter(pk__in=page.object_list.values("pk")).with_related().with_voices()
-    )
+    page.object_list = rows.filter(pk__in=page.object_list.values("pk")).for_cards()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -381,7 +379,7 @@ def dashboard(request):
     context = {
         "organisations": Organisation.objects.of_user(user).order_by_name(),
         "disclosures": own.with_related().with_voices().order_by("-updated_at")[:100],
-        "overdue": own.in_force().overdue().with_related().order_by("due_date"),
+        "overdue": own.in_force().overdue().for_cards().order_by("due_date"),
         "questions": Question.objects.approved()
         .filter(disclosure__in=own, answered_at__isnull=True)
         .select_related("disclosure"),

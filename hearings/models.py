@@ -549,6 +549,26 @@ def portal_number_problem(number, latest_day):
     return ""
 
 
+# The columns a hearing card reads (`HearingQuerySet.for_cards`): title, status, when and how
+# long, where, the comment window, the cancellation and the languages of its texts.
+HEARING_CARD_FIELDS = (
+    "organiser",
+    *(f"{name}_{code}" for name in ("title", "venue") for code, _name in settings.LANGUAGES),
+    "registration_number",
+    "status",
+    "form",
+    "starts_at",
+    "duration_minutes",
+    "discussion_ends_on",
+    "comments_until",
+    "cancelled_at",
+    "cancellation_reason",
+    "cancellation_reason_language",
+    "language",
+    "translations",
+)
+
+
 class HearingQuerySet(models.QuerySet):
     def published(self):
         """What residents see: every hearing past its draft, cancelled ones included."""
@@ -580,8 +600,11 @@ class HearingQuerySet(models.QuerySet):
         ).order_by("starts_at", "pk")
 
     def for_cards(self):
-        """What a hearing card shows, in one query."""
-        return self.select_related("organiser", "initiator")
+        """What a hearing card shows (hearings/templatetags/hearing_cards.py), in one
+        query: its columns and its organiser's name. Of 69 columns a card reads 23; the records
+        carry only those, any other is read with a query of its own."""
+        names = (f"organiser__name_{code}" for code, _name in settings.LANGUAGES)
+        return self.select_related("organiser").only(*HEARING_CARD_FIELDS, *names)
 
     def past(self, now=None):
         """Published hearings that are over (their date passed, or their discussion window

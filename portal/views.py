@@ -96,7 +96,7 @@ def home(request):
         "search_form": PlaceSearchForm(),
         "recent_places": recent,
         "upcoming_hearings": hearings.for_cards()[:5],
-        "recent_disclosures": Disclosure.objects.published().with_related().with_voices()[:6],
+        "recent_disclosures": Disclosure.objects.published().for_cards()[:6],
     }
     return render(request, "portal/home.html", context)
 
@@ -307,7 +307,7 @@ def _place_contributions(listed, timeline):
     The newest first, straight from the publication index (grouping thousands by category
     before the LIMIT cost 0.4 s in a busy district); the page groups these by category.
     """
-    contributions = listed.with_related().with_voices().with_photos()
+    contributions = listed.for_cards(photos=True)
     if timeline:
         return contributions.order_by_key_date()[:CONTRIBUTIONS_SHOWN]
     newest = contributions.order_by("-published_at", "-pk")[:CONTRIBUTIONS_SHOWN]
@@ -347,7 +347,7 @@ def project_detail(request, slug):
         "summary": cached(
             f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"]
         ),
-        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
         .filter(project=project)
         .for_cards()
@@ -379,11 +379,9 @@ def organisation_detail(request, slug):
             listed.summary,
             [f"organisation:{organisation.pk}"],
         ),
-        "contributions": listed.with_related().with_voices().with_photos()[:CONTRIBUTIONS_SHOWN],
+        "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "overdue": in_force.overdue()
-        .with_related()
-        .with_voices()
-        .with_photos()
+        .for_cards(photos=True)
         .order_by("due_date", "pk")[:CONTRIBUTIONS_SHOWN],
         "overdue_shown": CONTRIBUTIONS_SHOWN,
         "overdue_url": reverse("disclosures:list")

@@ -6,9 +6,8 @@ template.
 A card's values (status, amount, dates, the akimat's and residents' word, the language notes)
 are worked out here once per record, and the labels every card shares once per list, so the
 template only places them: per-field includes and tags cost 1.5–2 ms of CPU a card, most of
-an uncached place or list page (docs/performance.md). The records come with what a card shows
-(`with_related()`, `with_voices()`, and `with_photos()` where photos are shown); a record
-without the voices' counts shows none.
+an uncached place or list page (docs/performance.md). The records come with what a card shows,
+from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where photos are shown).
 """
 
 from dataclasses import dataclass
@@ -18,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import formats
+from core.metadata import path_template
 from core.translation import lang_attribute, other_languages, shown_text, written_in_note
-from disclosures.models import Status
+from disclosures.models import Photo, Status
 
 register = template.Library()
 
@@ -91,9 +91,9 @@ def _voices(disclosure):
 
 
 def _thumbnail(disclosure):
-    photo = next(iter(disclosure.photos.all()), None)
-    if photo is None:
+    if not disclosure.first_photo:
         return None
+    photo = Photo(**disclosure.first_photo)
     width, height = photo.thumbnail_size()
     return Thumbnail(
         url=photo.thumbnail.url,
@@ -107,11 +107,11 @@ def _thumbnail(disclosure):
 def card(disclosure, labels, photos=False):
     status, status_label = disclosure.display_status()
     disputes, seen = _voices(disclosure)
-    places = ", ".join(place.name for place in disclosure.settlements.all())
+    places = ", ".join(disclosure.settlement_names)
     subtitle = disclosure.organisation.name + (f" → {places}" if places else "")
     return Card(
         disclosure=disclosure,
-        url=disclosure.get_absolute_url(),
+        url=labels["url"].format(disclosure.pk),
         title=disclosure.title,
         title_lang=lang_attribute(disclosure, "title"),
         status=status,
@@ -133,5 +133,9 @@ def card(disclosure, labels, photos=False):
 def cards(disclosures, option=""):
     """The cards of `disclosures`, in their order; `|cards:"photos"` adds each one's first
     photo as a thumbnail."""
-    labels = {"estimate": _("estimate"), "confirmed": _("confirmed by the akimat")}
+    labels = {
+        "estimate": _("estimate"),
+        "confirmed": _("confirmed by the akimat"),
+        "url": path_template("disclosures:detail", "pk"),
+    }
     return [card(d, labels, photos=option == "photos") for d in disclosures]

@@ -189,7 +189,7 @@ def test_place_block_renders_with_bounded_queries(django_assert_max_num_queries)
             {
                 "summary": published.summary(),
                 "feed_urls": place_feed_urls(places["village"]),
-                "place_disclosures": published.with_related().with_voices()[:10],
+                "place_disclosures": published.for_cards()[:10],
             },
         )
     assert html.count("disclosure-card") == 10

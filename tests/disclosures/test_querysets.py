@@ -4,13 +4,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disclosures.models import Disclosure, Status
+from disclosures.templatetags.disclosure_cards import cards
 from tests.factories import (
     AkimatFactory,
     ConfirmationFactory,
     DisclosureFactory,
+    PhotoFactory,
+    PlaceFactory,
     ResidentFeedbackFactory,
     UserFactory,
     member_of,
@@ -158,3 +161,31 @@ def test_promise_needs_due_date_in_database():
     disclosure = DisclosureFactory()
     with pytest.raises(IntegrityError):
         Disclosure.objects.filter(pk=disclosure.pk).update(status=Status.PROMISED, due_date=None)
+
+
+def test_cards_come_in_one_query_with_names_in_the_page_language_and_the_first_photo(
+    django_assert_num_queries,
+):
+    """`for_cards()` carries what a card shows in the row itself: the settlements' names in the
+    page's language (Russian when a village has no Kazakh name), in KATO order, and the first
+    uploaded photo; the cards are built without another query."""
+    places = place_tree()
+    second = PlaceFactory(parent=places["rural"], name_kk="", name_ru="Жанаталап")
+    disclosure = DisclosureFactory(published=True, settlements=[second, places["village"]])
+    first = PhotoFactory(disclosure=disclosure, alt_text="Бірінші")
+    PhotoFactory(disclosure=disclosure, alt_text="Екінші")
+    bare = DisclosureFactory(published=True, settlements=[])
+    with translation.override("kk"), django_assert_num_queries(1):
+        rows = list(Disclosure.objects.filter(pk=disclosure.pk).for_cards(photos=True))
+        card = cards(rows, "photos")[0]
+        address = disclosure.get_absolute_url()
+    village_name = places["village"].name_kk or places["village"].name_ru
+    names = [village_name, "Жанаталап"]
+    if places["village"].kato_code > second.kato_code:
+        names.reverse()
+    assert rows[0].settlement_names == names
+    assert card.subtitle.endswith(" → " + ", ".join(names))
+    assert card.photo.url == first.thumbnail.url and card.photo.alt == "Бірінші"
+    assert card.url == address
+    plain = Disclosure.objects.filter(pk=bare.pk).for_cards(photos=True).get()
+    assert plain.settlement_names == [] and plain.first_photo is None

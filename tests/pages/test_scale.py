@@ -134,13 +134,13 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # What an uncached page of each kind the benchmark measures costs in queries (see
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
-        "village": 13,
-        "district": 16,
-        "region": 15,
+        "village": 11,
+        "district": 14,
+        "region": 13,
         "contribution": 14,
         "hearing": 14,
-        "filtered list": 7,
-        "list page": 5,
+        "filtered list": 6,
+        "list page": 4,
         "hearings list page": 2,
         "search": 6,
         "API list": 9,

@@ -1,0 +1,146 @@
+"""`{% load hearing_cards %}`: hearing cards prepared in Python, rendered by one flat template.
+
+    {% include "hearings/includes/_hearing_cards.html" with cards=page|hearing_cards %}
+
+A card's values (status, when, the cancellation, the comment window, the language notes) are
+worked out here once per record, and the labels and addresses every card shares once per
+list: per-card includes, tags and lookups cost about 1.3 ms of CPU a card, a large part of an
+uncached place or hearings page (docs/performance.md). The records come from
+`Hearing.objects….for_cards()`.
+"""
+
+from dataclasses import dataclass
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from core import formats
+from core.metadata import path_template
+from core.translation import lang_attribute, other_languages, shown_text, written_in_note
+from hearings.models import Hearing
+
+register = template.Library()
+
+# The fields whose language a card's "Written in ..." note speaks of.
+NOTE_FIELDS = ("title", "venue", "cancellation_reason")
+
+
+@dataclass(frozen=True)
+class HearingCard:
+    url: str
+    title: str
+    title_lang: str
+    status: str
+    status_label: str
+    when: str
+    organiser: str
+    cancelled: str
+    venue: str
+    venue_lang: str
+    running: str
+    comments: str
+    note: str
+    registration_number: str
+
+
+def when(hearing):
+    """When a hearing takes place: a meeting's day and hour, or a public discussion's window of
+    days (it is no one-off meeting)."""
+    if hearing.is_public_discussion():
+        window = formats.day_range(hearing.starts_at, hearing.discussion_ends_on)
+        return format_html("{}", _("online discussion, %(window)s") % {"window": window})
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        formats.iso(hearing.starts_at),
+        formats.day_time(hearing.starts_at),
+    )
+
+
+def _cancelled(hearing):
+    """The cancellation note: when, and why in the reason's own language."""
+    if hearing.status != Hearing.Status.CANCELLED:
+        return ""
+    if hearing.cancelled_at:
+        label = _("Cancelled on %(date)s") % {"date": formats.day(hearing.cancelled_at, on=True)}
+    else:
+        label = _("Cancelled")
+    reason = ""
+    if hearing.cancellation_reason:
+        attribute = lang_attribute(hearing, "cancellation_reason")
+        text = shown_text(hearing, "cancellation_reason")[0]
+        shown = format_html("<span{}>{}</span>", attribute, text) if attribute else text
+        reason = format_html(": {}", shown)
+    return format_html('<p class="withdrawn-note"><strong>{}</strong>{}</p>', label, reason)
+
+
+def _comments(hearing, urls, moment):
+    """An announced hearing's time left, its comment window and the calendar link."""
+    if hearing.status != Hearing.Status.ANNOUNCED:
+        return ""
+    upcoming = hearing.is_upcoming(moment)
+    comments_open = hearing.comments_open(timezone.localdate(moment))
+    url = urls["detail"].format(hearing.pk)
+    calendar = format_html(
+        '\n    · <a href="{}">{}</a></p>', urls["ics"].format(hearing.pk), _("Add to calendar")
+    )
+    if hearing.is_public_discussion():
+        if not (upcoming or comments_open):
+            return ""
+        close = _("Comments close on %(date)s") % {
+            "date": formats.day_month(hearing.discussion_ends_on, until=True)
+        }
+        left = format_html("{} · ", formats.timeleft(hearing.starts_at)) if upcoming else ""
+        link = format_html('<a href="{}#comments-heading">{}</a>', url, close)
+        return format_html("<p>{}{}{}", left, link, calendar)
+    if not upcoming:
+        return ""
+    link = ""
+    if comments_open:
+        close = _("Comments close on %(date)s") % {
+            "date": formats.day_month(hearing.comments_until, until=True)
+        }
+        link = format_html(' · <a href="{}#comments-heading">{}</a>', url, close)
+    return format_html("<p>{}\n    {}{}", formats.timeleft(hearing.starts_at), link, calendar)
+
+
+def card(hearing, urls, moment):
+    running = ""
+    if hearing.is_running(moment):
+        running = _("Taking place now, until about %(end)s.") % {
+            "end": formats.clock(hearing.ends_at)
+        }
+    return HearingCard(
+        url=urls["detail"].format(hearing.pk),
+        title=hearing.title,
+        title_lang=lang_attribute(hearing, "title"),
+        status=hearing.status,
+        status_label=hearing.get_status_display(),
+        when=when(hearing),
+        organiser=hearing.organiser.name,
+        cancelled=_cancelled(hearing),
+        venue=hearing.venue,
+        venue_lang=lang_attribute(hearing, "venue"),
+        running=running,
+        comments=_comments(hearing, urls, moment),
+        note=written_in_note(other_languages(hearing, NOTE_FIELDS)),
+        registration_number=hearing.registration_number,
+    )
+
+
+@register.filter
+def hearing_cards(hearings):
+    """The cards of `hearings`, in their order."""
+    urls = {
+        "detail": path_template("hearings:detail", "pk"),
+        "ics": path_template("hearings:ics", "pk"),
+    }
+    moment = timezone.now()
+    return [card(hearing, urls, moment) for hearing in hearings]
+
+
+@register.simple_tag
+def hearing_when(hearing):
+    """`{% hearing_when hearing %}`: `when` outside a card (the place's next hearing)."""
+    return when(hearing)
