@@ -5,10 +5,20 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.caching import VisibilityTracked
+
+
+def count_of(rows, field):
+    """How many of `rows` have `field` pointing at the outer query's row: a correlated
+    subquery (0 for none), to annotate one record's page with the counts it states instead of
+    asking for each separately."""
+    rows = rows.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 class ResidentInputQuerySet(models.QuerySet):

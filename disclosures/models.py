@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
-from core.models import ResidentInput
+from core.models import ResidentInput, count_of
 from core.text import clean_text_fields
 from core.translation import (
     TranslatedField,
@@ -313,6 +313,37 @@ class DisclosureQuerySet(models.QuerySet):
             "organisation", "project", "funded_by", "funded_by__organisation", "hearing"
         ).prefetch_related(
             models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
+        )
+
+    def for_detail(self):
+        """One contribution's page, as cheap as its content allows: the organisation and project
+        joined (most contributions have them); a linked hearing or source contribution read only
+        when there is one; and, as `EXISTS` subqueries of its one row, whether each list the
+        page shows has anything in it, so that an empty list costs no query (most contributions
+        have no photos, documents, akimat's word, residents' word, questions or money trail).
+
+        Annotates `public_revisions` (the change log's length for residents) and `has_photos`,
+        `has_documents`, `has_confirmations`, `has_feedback`, `has_questions` (in any state of
+        moderation: the page counts the rejected and pending ones) and `has_funded`.
+        """
+        this = {"disclosure": OuterRef("pk")}
+        lists = {
+            "has_photos": Photo.objects.filter(**this),
+            "has_documents": Document.objects.filter(**this),
+            "has_confirmations": Confirmation.objects.filter(**this),
+            "has_feedback": ResidentFeedback.objects.filter(**this),
+            "has_questions": Question.objects.filter(**this),
+            "has_funded": Disclosure.objects.published().filter(funded_by=OuterRef("pk")),
+        }
+        return (
+            self.select_related("organisation", "project")
+            .prefetch_related(
+                models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
+            )
+            .annotate(
+                public_revisions=count_of(Revision.objects.public(), "disclosure"),
+                **{name: Exists(rows) for name, rows in lists.items()},
+            )
         )
 
     def with_voices(self):
@@ -952,17 +983,20 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     def amount_display(self):
         return formats.money(self.amount, self.currency)
 
-    def money_trail(self):
-        """Where this contribution's money went: public disclosures funded from it.
+    def money_trail(self, funded=True):
+        """Where this contribution's money went: public disclosures funded from it (none
+        asked for when `funded` says there are none: `for_detail`'s `has_funded`).
 
         Returns (children, accounted, unaccounted, accounted_share in percent) with amounts in
         this disclosure's currency; children in another currency are listed but not summed.
         """
-        children = list(
-            self.funded_disclosures.published()
-            .select_related("organisation")
-            .order_by("delivered_date", "pk")
-        )
+        children = []
+        if funded:
+            children = list(
+                self.funded_disclosures.published()
+                .select_related("organisation")
+                .order_by("delivered_date", "pk")
+            )
         # Withdrawn and cancelled ones are listed, marked, and account for nothing.
         accounted = sum(
             (

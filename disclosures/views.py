@@ -186,9 +186,10 @@ def _headers_only_for_head(request, response):
     return response
 
 
-def _public_disclosure(request, pk):
+def _public_disclosure(request, pk, queryset=None):
     """A public disclosure; members of its organisation and staff also see drafts and hidden."""
-    disclosure = get_object_or_404(Disclosure.objects.with_related(), pk=pk)
+    queryset = Disclosure.objects.with_related() if queryset is None else queryset
+    disclosure = get_object_or_404(queryset, pk=pk)
     if not disclosure.is_visible_to(request.user):
         raise Http404
     return disclosure
@@ -200,45 +201,64 @@ def _disclosure_page_scopes(request, pk):
 
 def _history(disclosure, user):
     """The timeline and the change log this user may read: everything for the organisation and
-    moderators, from publication on for everyone else (drafts are private forever)."""
+    moderators, from publication on for everyone else (drafts are private forever); and whether
+    this user reads the whole of it."""
     status_changes, revisions = disclosure.status_changes.all(), disclosure.revisions.all()
     if disclosure.lifecycle_roles(user):
-        return status_changes, revisions
-    return status_changes.public(), revisions.public()
+        return status_changes, revisions, True
+    return status_changes.public(), revisions.public(), False
 
 
-@public_page(scopes=_disclosure_page_scopes)
-def disclosure_detail(request, pk):
-    """One disclosure with the three voices side by side; open to everyone once published."""
-    disclosure = _public_disclosure(request, pk)
-    feedback = ResidentFeedback.objects.filter(disclosure=disclosure)
-    questions = Question.objects.filter(disclosure=disclosure)
-    user = request.user
-    can_edit = disclosure.is_editable_by(user)
-    status_changes, revisions = _history(disclosure, user)
-    steps = {step.name: step for step in available_transitions(disclosure, user)}
-    children, accounted, unaccounted, share = disclosure.money_trail()
-    settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
-    context = {
-        "disclosure": disclosure,
-        "photos": list(disclosure.photos.all()),
-        "documents": list(disclosure.documents.all()),
-        "timeline": list(status_changes),
-        "confirmations": list(
-            disclosure.confirmations.select_related("akimat").order_by("-date", "-pk")
-        ),
-        "feedback": list(feedback.approved().order_by("-submitted_at")),
-        "feedback_counts": feedback.aggregate(
+def _listed(present, rows):
+    """`rows` as a list, asked for only when the page's own row says there are some."""
+    return list(rows) if present else []
+
+
+def _residents_word(disclosure):
+    """The residents' part of the page: approved feedback and questions, and the counts of what
+    moderators rejected or have not read yet; no query when nobody wrote."""
+    feedback_counts = {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
+    if disclosure.has_feedback:
+        feedback_counts = disclosure.feedback.aggregate(
             seen=Count("pk", filter=Q(kind="seen", moderation_status="approved")),
             disputed=Count("pk", filter=Q(kind="disputed", moderation_status="approved")),
             rejected=Count("pk", filter=Q(moderation_status="rejected")),
             pending=Count("pk", filter=Q(moderation_status="pending")),
-        ),
-        "questions": list(
-            questions.approved().prefetch_related("corrections").order_by("-submitted_at")
-        ),
-        "questions_rejected": questions.rejected().count(),
-        "revision_count": revisions.count(),
+        )
+    feedback = disclosure.feedback.approved().order_by("-submitted_at")
+    questions = disclosure.questions.approved().prefetch_related("corrections")
+    return {
+        "feedback": _listed(feedback_counts["seen"] or feedback_counts["disputed"], feedback),
+        "feedback_counts": feedback_counts,
+        "questions": _listed(disclosure.has_questions, questions.order_by("-submitted_at")),
+        "questions_rejected": disclosure.questions.rejected().count()
+        if disclosure.has_questions
+        else 0,
+    }
+
+
+@public_page(scopes=_disclosure_page_scopes)
+def disclosure_detail(request, pk):
+    """One disclosure with the three voices side by side; open to everyone once published.
+
+    `for_detail` says on the disclosure's own row which lists have rows: an empty list costs no
+    query."""
+    disclosure = _public_disclosure(request, pk, Disclosure.objects.for_detail())
+    user = request.user
+    can_edit = disclosure.is_editable_by(user)
+    status_changes, revisions, whole = _history(disclosure, user)
+    steps = {step.name: step for step in available_transitions(disclosure, user)}
+    children, accounted, unaccounted, share = disclosure.money_trail(disclosure.has_funded)
+    settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
+    confirmations = disclosure.confirmations.select_related("akimat").order_by("-date", "-pk")
+    context = {
+        **_residents_word(disclosure),
+        "disclosure": disclosure,
+        "photos": _listed(disclosure.has_photos, disclosure.photos.all()),
+        "documents": _listed(disclosure.has_documents, disclosure.documents.all()),
+        "timeline": list(status_changes),
+        "confirmations": _listed(disclosure.has_confirmations, confirmations),
+        "revision_count": revisions.count() if whole else disclosure.public_revisions,
         "money_children": children,
         "money_accounted": accounted,
         "money_unaccounted": unaccounted,

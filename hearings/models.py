@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
@@ -569,6 +569,19 @@ HEARING_CARD_FIELDS = (
 )
 
 
+# What a hearing's page and the API show with it, in the same query (`with_related`, `for_detail`).
+RELATED = (
+    "initiator",
+    "organiser",
+    "organiser__place",
+    "project",
+    "rule_set",
+    "failure",
+    "decision_notice__document",
+)
+PREFETCHED = ("territory", "rule_set__rules")
+
+
 class HearingQuerySet(models.QuerySet):
     def published(self):
         """What residents see: every hearing past its draft, cancelled ones included."""
@@ -693,17 +706,26 @@ class HearingQuerySet(models.QuerySet):
         """What `Hearing.fate_lines` reads, in the same query."""
         return self.select_related("failure", "decision_notice", "repeat_of")
 
+    def for_detail(self):
+        """One hearing's page: `with_related` but the hearing it repeats (read only when there is
+        one) and, as `EXISTS` subqueries of its one row, whether each list the page shows has
+        anything in it, so that an empty list costs no query. Annotates `has_comments` (in any
+        state of moderation: the page counts the pending and rejected ones), `has_learned_of`
+        (approved), `has_documents` and `has_promises`."""
+        this = {"hearing": OuterRef("pk")}
+        return (
+            self.select_related(*RELATED)
+            .prefetch_related(*PREFETCHED)
+            .annotate(
+                has_comments=Exists(HearingComment.objects.filter(**this)),
+                has_learned_of=Exists(LearnedOf.objects.approved().filter(**this)),
+                has_documents=Exists(HearingDocument.objects.filter(**this)),
+                has_promises=Exists(HearingPromise.objects.filter(**this)),
+            )
+        )
+
     def with_related(self):
-        return self.select_related(
-            "initiator",
-            "organiser",
-            "organiser__place",
-            "project",
-            "rule_set",
-            "failure",
-            "decision_notice__document",
-            "repeat_of",
-        ).prefetch_related("territory", "rule_set__rules")
+        return self.select_related(*RELATED, "repeat_of").prefetch_related(*PREFETCHED)
 
     def protocol_late(self, today=None):
         """Held hearings whose record is not published and whose binding protocol deadline has

@@ -167,7 +167,7 @@ def hearing_detail(request, pk):
 
     Open to everyone once announced; a draft only to those who may edit it.
     """
-    hearing = get_object_or_404(Hearing.objects.with_related(), pk=pk)
+    hearing = get_object_or_404(Hearing.objects.for_detail(), pk=pk)
     roles = hearing.lifecycle_roles(request.user)
     can_edit = bool(roles)  # the organiser's officials and staff: `editable_by`'s twin
     if hearing.is_draft() and not can_edit:
@@ -196,10 +196,10 @@ def hearing_detail(request, pk):
         "moved_from": _moved_from(changes) if hearing.rescheduled_at else None,
         "protocol_rule": clock.rule(hearing, Rule.Measures.PROTOCOL) if record_first else None,
         "subscribe_url": _subscribe_url(territory[0], hearing) if territory else None,
-        "documents": list(hearing.documents.all()),
+        "documents": list(hearing.documents.all()) if hearing.has_documents else [],
         "deadlines": hearing.deadlines(),
         "changes": changes,
-        "promises": _promises_with_disclosures(hearing),
+        "promises": _promises_with_disclosures(hearing) if hearing.has_promises else [],
         "protocol_late": hearing.is_protocol_late(),
         "started": started,
         "comment_form": CommentForm() if comments_open else None,
@@ -220,13 +220,17 @@ def _repeats(hearing, can_edit):
 
 
 def _residents_input(hearing):
-    """The page's part on residents' comments (answered or not) and how they learned of it."""
-    comments = list(
-        hearing.comments.approved()
-        .prefetch_related("corrections")
-        .order_by("source", "submitted_at", "pk")
-    )
-    reports = list(hearing.learned_of.approved())
+    """The page's part on residents' comments (answered or not) and how they learned of it;
+    lists asked for only when `Hearing.objects.for_detail` says they have rows."""
+    comments = reports = []
+    if hearing.has_comments:  # in any state: approved ones are listed, the others counted
+        comments = list(
+            hearing.comments.approved()
+            .prefetch_related("corrections")
+            .order_by("source", "submitted_at", "pk")
+        )
+    if hearing.has_learned_of:
+        reports = list(hearing.learned_of.approved())
     for report in reports:
         report.hearing = hearing
     return {
@@ -234,7 +238,9 @@ def _residents_input(hearing):
         "comment_counts": hearing.comments.aggregate(
             pending=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.PENDING)),
             rejected=Count("pk", filter=Q(moderation_status=HearingComment.Moderation.REJECTED)),
-        ),
+        )
+        if hearing.has_comments
+        else {"pending": 0, "rejected": 0},
         "answered_count": sum(1 for comment in comments if comment.answer),
         "learned": _learned_of_summary(hearing, reports),
     }

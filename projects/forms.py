@@ -20,8 +20,6 @@ class PlacePickerInput(forms.TextInput):
     code into this box.
     """
 
-    is_place_picker = True
-
     def __init__(self, attrs=None, *, multiple=True, level=""):
         defaults = {
             "data-place-picker": "multiple" if multiple else "single",
