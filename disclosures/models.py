@@ -764,7 +764,15 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         ordering = ["-pk"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="disclosure_status_due"),
-            models.Index(fields=["-published_at"], name="disclosure_published"),
+            # What residents see (`published()`), in its order: a list page's COUNT and its
+            # page of keys read this index alone (2.6 ms and 14 ms on page 244 at scale 0.05,
+            # instead of a scan and a sort of every row: 25 ms and 70 ms).
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                name="disclosure_published",
+                condition=Q(published_at__isnull=False, hidden_at__isnull=True),
+            ),
             # The timeline's order (`order_by_key_date`): a busy place's newest 30 without
             # sorting all its thousands of contributions.
             models.Index(

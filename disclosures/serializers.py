@@ -1,10 +1,11 @@
 """The read API's representation of disclosures: the claim, its timeline, its change log and
 the akimat's word, with evidence as absolute URLs."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import BoundedDatesMixin, StrictJsonMixin
+from core.api import BoundedDatesMixin, PlainRows, StrictJsonMixin
 from disclosures import export
 from disclosures.models import (
     Confirmation,
@@ -32,13 +33,13 @@ class OrganisationRef(serializers.Serializer):
     name = Translations("name")
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(PlainRows, serializers.ModelSerializer):
     class Meta:
         model = StatusChange
         fields = ["status", "date", "note"]
 
 
-class RevisionSerializer(serializers.ModelSerializer):
+class RevisionSerializer(PlainRows, serializers.ModelSerializer):
     changes = LoggedChange(many=True, read_only=True)
 
     class Meta:
@@ -54,7 +55,7 @@ class RevisionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ConfirmationSerializer(serializers.ModelSerializer):
+class ConfirmationSerializer(PlainRows, serializers.ModelSerializer):
     akimat = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     document = AbsoluteURL(file="document", allow_null=True)
 
@@ -63,7 +64,7 @@ class ConfirmationSerializer(serializers.ModelSerializer):
         fields = ["akimat", "verdict", "date", "note", "language", "document"]
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(PlainRows, serializers.ModelSerializer):
     url = AbsoluteURL(file="image")
     thumbnail_url = AbsoluteURL(file="thumbnail", allow_null=True)
     translations = AddedTranslations()
@@ -81,7 +82,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         ]
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(PlainRows, serializers.ModelSerializer):
     url = AbsoluteURL(file="file")
     translations = AddedTranslations()
 
@@ -95,7 +96,7 @@ class Withdrawal(serializers.Serializer):
     reason = serializers.CharField(source="withdrawal_reason")
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
+class DisclosureSerializer(PlainRows, serializers.ModelSerializer):
     """A published disclosure. A withdrawn one stays, with `withdrawn` set (else null). Reads
     the records of `DisclosureViewSet.with_everything`."""
 
@@ -115,7 +116,7 @@ class DisclosureSerializer(serializers.ModelSerializer):
     photos = PhotoSerializer(source="photo_list", many=True, read_only=True)
     documents = DocumentSerializer(source="document_list", many=True, read_only=True)
     translations = AddedTranslations()
-    url = AbsoluteURL()
+    url = AbsoluteURL(view="disclosures:detail")
     obligation = serializers.SerializerMethodField(
         help_text="EITI 6.1: mandatory (a subsoil-use contract's obligation), voluntary, or empty "
         "when the basis is 'other'."
@@ -187,9 +188,16 @@ class DisclosureSerializer(serializers.ModelSerializer):
             return disclosure.hearing_id
         return None
 
+    @cached_property
+    def withdrawal(self):
+        """Built once for a page, not for each withdrawn disclosure."""
+        return Withdrawal()
+
     @extend_schema_field(Withdrawal(allow_null=True))
     def get_withdrawn(self, disclosure):
-        return Withdrawal(disclosure).data if disclosure.is_withdrawn() else None
+        if not disclosure.is_withdrawn():
+            return None
+        return self.withdrawal.to_representation(disclosure)
 
 
 class HiddenDisclosureSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
@@ -251,6 +252,11 @@ class Place(models.Model):
                 fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["level", "prominence"], name="place_level_prominence"),
+            # The search's `search_key LIKE '%…%'` (`PlaceQuerySet.search`) by trigrams, not a
+            # scan of every place: 0.6 ms instead of 56 at scale 0.05 (docs/performance.md).
+            GinIndex(
+                fields=["search_key"], name="place_search_trigrams", opclasses=["gin_trgm_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,11 +1,15 @@
 """The read API's representation of places, organisations and projects (field names are stable
 English; values are codes, not labels, so that they do not change with the reader's language)."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.metadata import absolute, absolute_media
+from core.api import PlainRows
+from core.metadata import absolute, absolute_media, absolute_template
 from core.validators import KATO_LENGTH, check_list_size
 from projects.models import Organisation, Place, Project
 
@@ -49,6 +53,25 @@ class AddedTranslations(serializers.DictField):
             **kwargs,
         )
 
+    def to_representation(self, value):
+        """What DictField and TextVersions give, without a serializer's round per text: a
+        list page holds hundreds of these."""
+        return {
+            str(field): None if versions is None else text_versions(versions)
+            for field, versions in value.items()
+        }
+
+
+def text_versions(versions):
+    """TextVersions' representation: the languages given, in LANGUAGES' order, as text."""
+    if not isinstance(versions, Mapping):
+        return {}
+    return {
+        language: None if versions[language] is None else str(versions[language])
+        for language in LANGUAGES
+        if language in versions
+    }
+
 
 class LoggedChange(serializers.Serializer):
     """One changed field of a change log entry, as codes; `language` when a translation was
@@ -64,8 +87,10 @@ class AbsoluteURL(serializers.URLField):
     """The absolute address of the object's public page (or of a stored file with `file=`), on
     the public site (SITE_URL) whatever host name the request came through, as in the feeds."""
 
-    def __init__(self, file=None, **kwargs):
+    def __init__(self, file=None, view=None, **kwargs):
         self.file = file
+        self.view = view  # the page's view, when its address is `view` with the row's `pk`
+        self.templates = {}
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, instance):
@@ -74,6 +99,11 @@ class AbsoluteURL(serializers.URLField):
             if not stored:
                 return None
             return absolute_media(stored.url)
+        if self.view:  # reversed once for a page's rows, not once for each
+            language = get_language()
+            if language not in self.templates:
+                self.templates[language] = absolute_template(self.view, "pk")
+            return self.templates[language].format(instance.pk)
         return absolute(instance.get_absolute_url())
 
 
@@ -123,7 +153,7 @@ class OptionalEmail(serializers.EmailField):
         return value or None
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(PlainRows, serializers.ModelSerializer):
     id = serializers.CharField(source="kato_code", read_only=True)
     name = Translations("name")
     parent = serializers.SlugRelatedField(slug_field="kato_code", read_only=True, allow_null=True)
@@ -140,7 +170,7 @@ class PlaceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "kind", "parent", "latitude", "longitude", "slug", "url"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(PlainRows, serializers.ModelSerializer):
     id = serializers.CharField(source="slug", read_only=True)
     name = Translations("name")
     description = Translations("description")
@@ -170,7 +200,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(PlainRows, serializers.ModelSerializer):
     id = serializers.CharField(source="slug", read_only=True)
     name = Translations("name")
     description = Translations("description")
