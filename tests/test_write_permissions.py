@@ -34,7 +34,8 @@ from tests.factories import (
     member_of,
 )
 
-pytestmark = pytest.mark.django_db
+# slow: 418 tests, collected last of all: run first, so that no worker is left running it alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 NAMESPACES = ("disclosures", "hearings", "projects")
 ACTORS = [

@@ -1,7 +1,6 @@
 """The demo tells the Ilyichevka story and can be loaded twice."""
 
 import pytest
-from django.core.management import call_command
 
 from disclosures import demo, export
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
@@ -9,6 +8,7 @@ from hearings import demo as hearings_demo
 from hearings.models import HearingPromise
 from projects import demo as projects_demo
 from projects.models import Place
+from tests.demo_places import import_demo_places
 from tests.seeds import install_seeded_rows
 
 
@@ -18,7 +18,7 @@ def seeded(module_media, module_transaction, django_db_blocker):
     savepoint, so the second seeding below is undone after its test)."""
     with django_db_blocker.unblock():
         install_seeded_rows()
-        call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+        import_demo_places()
         projects_demo.seed()
         hearings_demo.seed()
         demo.seed()

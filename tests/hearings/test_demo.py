@@ -4,7 +4,6 @@ and a promise; each with a rule set and its official record."""
 
 import icalendar
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -13,6 +12,7 @@ from hearings.models import Hearing, HearingChange, Rule
 from hearings.working_days import WorkingCalendar
 from projects import demo as projects_demo
 from projects.models import Place
+from tests.demo_places import import_demo_places
 from tests.seeds import install_seeded_rows
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def seeded(module_media, module_transaction, django_db_blocker):
     (each runs in a savepoint, so the second seeding below is undone after its test)."""
     with django_db_blocker.unblock():
         install_seeded_rows()
-        call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+        import_demo_places()
         projects_demo.seed()
         demo.seed()
 

@@ -1,18 +1,18 @@
 """A company publishing contributions while the load test runs (a separate process).
 
-Usage: python -m tests.hostile.load_publisher SECONDS. Needs DATABASE_URL; prints the village's
-slug first, then the id of every disclosure it published, one per line, flushed as it goes.
+Usage: python -m tests.hostile.load_publisher RECORDS. Needs DATABASE_URL; prints the village's
+slug and KATO code first, waits for a line on its input (the clients are running), then
+publishes RECORDS contributions, printing the id of each, one per line, flushed as it goes.
 """
 
 import datetime
 import os
 import sys
-import time
 
 import django
 
 
-def main(seconds):
+def main(records):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.utils import timezone
@@ -25,10 +25,8 @@ def main(seconds):
     company = CompanyFactory()
     user = member_of(company)
     print(village.slug, village.kato_code, flush=True)
-    deadline = time.monotonic() + seconds
-    number = 0
-    while time.monotonic() < deadline:
-        number += 1
+    sys.stdin.readline()
+    for number in range(1, records + 1):
         disclosure = services.create_disclosure(
             acting_user=user,
             disclosure=Disclosure(
@@ -45,8 +43,7 @@ def main(seconds):
         )
         services.publish_disclosure(acting_user=user, disclosure=disclosure)
         print(disclosure.pk, flush=True)
-        time.sleep(0.5)
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]))
+    main(int(sys.argv[1]))

@@ -1,6 +1,7 @@
-"""A bounded load test on loopback: 50 clients for LOAD_TEST_SECONDS (default 60) against
-gunicorn on a PostgreSQL of its own, while a company publishes. No 5xx, and every published
-record is there afterwards (its page and the village's JSON export)."""
+"""A bounded load test on loopback: 50 clients at once against gunicorn on a PostgreSQL of its
+own, while a company publishes LOAD_TEST_RECORDS contributions (default 20). It lasts until the
+company has published them all and every client has had ROUNDS answers, not a fixed time. No
+5xx, and every published record is there afterwards (its page and the village's JSON export)."""
 
 import json
 import os
@@ -22,12 +23,14 @@ from tests.projects.test_database_restart import Cluster, free_port, pg_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 50
-SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "60"))
+RECORDS = int(os.environ.get("LOAD_TEST_RECORDS", "20"))
+ROUNDS = 3  # answers each client has at least: all 50 were asking at once
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_fifty_clients_while_a_company_publishes():
+@pytest.mark.django_db  # the test database, dumped once by `migrated_database`
+def test_fifty_clients_while_a_company_publishes(migrated_database):
     bin_dir = pg_bin()
     if bin_dir is None:
         pytest.skip("no PostgreSQL binaries on this machine")
@@ -51,14 +54,7 @@ def test_fifty_clients_while_a_company_publishes():
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/postgres",
             "LOG_LEVEL": "WARNING",
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        cluster.restore(migrated_database)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "4"]
             + ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--no-control-socket"]
@@ -70,9 +66,10 @@ def test_fifty_clients_while_a_company_publishes():
             start_new_session=True,
         )
         publisher = subprocess.Popen(
-            [sys.executable, "-m", "tests.hostile.load_publisher", str(SECONDS)],
+            [sys.executable, "-m", "tests.hostile.load_publisher", str(RECORDS)],
             cwd=ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -97,10 +94,11 @@ def test_fifty_clients_while_a_company_publishes():
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.2)
         stop = threading.Event()
+        answers = [0] * CLIENTS
 
         def client(number):
             turn = number
-            while not stop.is_set():
+            while not stop.is_set() or answers[number] < ROUNDS:
                 path = paths[turn % len(paths)]
                 turn += 1
                 started = time.monotonic()
@@ -116,17 +114,21 @@ def test_fifty_clients_while_a_company_publishes():
                 if took > 10:
                     slow.append((path, round(took, 1)))
                 seen[status] += 1
+                answers[number] += 1
 
         threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CLIENTS)]
         for thread in threads:
             thread.start()
+        publisher.stdin.write("go\n")  # the clients are asking: publish now
+        publisher.stdin.close()
         published = [int(line) for line in publisher.stdout]  # until the publisher ends
         assert publisher.wait(timeout=60) == 0, publisher.stderr.read()
         stop.set()
         for thread in threads:
             thread.join(timeout=90)
 
-        assert published, "the company published nothing"
+        assert len(published) == RECORDS, f"the company published {len(published)}"
+        assert min(answers) >= ROUNDS, answers
         for pk in published:
             with urllib.request.urlopen(f"{base}/en/disclosures/{pk}/", timeout=30) as page:
                 assert page.status == 200

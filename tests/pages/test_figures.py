@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 
 from django.core.cache import caches
-from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from disclosures.models import COUNTED_BUCKETS, Disclosure, PlaceFigures, Status
 from hearings import demo as hearings_demo
 from projects import demo as projects_demo
 from projects.models import Organisation, Place, Project
+from tests.demo_places import import_demo_places
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -114,7 +114,7 @@ class DemoFiguresTests(FiguresAddUp, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("import_places", verbosity=0, stdout=open("/dev/null", "w"))
+        import_demo_places()
         projects_demo.seed()
         hearings_demo.seed()
         demo.seed()

@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from disclosures.models import Disclosure, Revision, StatusChange
 from hearings.models import Hearing
-from projects.models import Organisation, Place
+from projects.models import Organisation
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -27,9 +27,12 @@ def fingerprint():
     ), list(Hearing.objects.order_by("pk").values_list("title_en", "status")[:50])
 
 
-@pytest.fixture
-def places():
-    call_command("import_places", stdout=StringIO())
+@pytest.fixture(scope="module")
+def places(module_transaction, django_db_blocker):
+    """The whole classifier, imported once for the module's tests (each runs in a savepoint;
+    the test of a database without places is in test_seed_scale_needs_places.py)."""
+    with django_db_blocker.unblock():
+        call_command("import_places", stdout=StringIO())
 
 
 def test_fills_every_table_unevenly_and_reproducibly(places):
@@ -66,9 +69,3 @@ def test_reuses_a_database_holding_the_same_seed_and_refuses_others(places):
     assert Disclosure.objects.count() == 500
     with pytest.raises(CommandError, match="already has contributions"):
         seed("--seed", "8", "--if-needed")
-
-
-def test_refuses_a_database_without_the_places():
-    assert not Place.objects.exists()
-    with pytest.raises(CommandError, match="Import the places first"):
-        seed()
