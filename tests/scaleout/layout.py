@@ -89,7 +89,9 @@ def run_block(block, env, cwd, user=()):
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=300,
+        # A guard against a hang, not a measure: the app block (migrate, every place,
+        # collectstatic, check --deploy) took over 300 s on a 2-core machine at load 19.
+        timeout=1200,
     )
     assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
     return done.stdout
