@@ -245,34 +245,47 @@ def kk_ablative(word):
     return f"{word}{consonant}{vowel}н"
 
 
-def day_month(value, language=None, until=False, since=False, on=False):
-    """ "31 желтоқсан" / "31 декабря" / "31 December"; `until` gives the Kazakh dative
-    ("31 желтоқсанға") for a sentence that goes on with "дейін", `since` the ablative
-    ("23 наурыздан") for one that goes on with "бастап", `on` the locative ("31 желтоқсанда")
-    for one that goes on with a verb ("… орындалды")."""
+def _kk_month(month, case):
+    """The Kazakh month name in the `case` a sentence needs (CASES)."""
+    if case == "until":
+        return KK_MONTHS_DATIVE[month - 1]
+    if case == "from":
+        return kk_ablative(MONTHS["kk"][month - 1])
+    if case == "on":
+        return KK_MONTHS_LOCATIVE[month - 1]
+    return MONTHS["kk"][month - 1]
+
+
+# The Kazakh forms of a date, named by the word that follows it: "until" the dative
+# ("31 желтоқсанға", before "дейін"), "from" the ablative ("23 наурыздан", before "бастап"),
+# "on" the locative ("31 желтоқсанда", before a verb: "… орындалды"). Russian and English
+# sentences keep the one form.
+CASES = (None, "until", "from", "on")
+
+
+def day_month(value, language=None, case=None):
+    """ "31 желтоқсан" / "31 декабря" / "31 December"; `case` (CASES) gives the Kazakh form the
+    sentence needs."""
     if not value:
         return ""
     value = _local(value)
     language = _language(language)
-    month = MONTHS[language][value.month - 1]
-    if language == "kk" and until:
-        month = KK_MONTHS_DATIVE[value.month - 1]
-    elif language == "kk" and since:
-        month = kk_ablative(month)
-    elif language == "kk" and on:
-        month = KK_MONTHS_LOCATIVE[value.month - 1]
+    if language == "kk":
+        month = _kk_month(value.month, case)
+    else:
+        month = MONTHS[language][value.month - 1]
     return f"{value.day}{NBSP}{month}"
 
 
-def day(value, language=None, weekday=False, until=False, since=False, on=False):
+def day(value, language=None, weekday=False, case=None):
     """ "2027 жылғы 3 қаңтар" / "3 января 2027 г." / "3 January 2027" (a datetime is shown on
     its Kazakhstan date). `weekday` adds the day of the week as each language places it;
-    `until`, `since` and `on` give the Kazakh dative, ablative and locative (`day_month`)."""
+    `case` gives the Kazakh form the sentence needs (CASES)."""
     if not value:
         return ""
     value = _local(value)
     language = _language(language)
-    dm = day_month(value, language, until=until, since=since, on=on)
+    dm = day_month(value, language, case)
     if language == "kk":
         text = f"{value.year}{NBSP}жылғы {dm}"
     elif language == "ru":

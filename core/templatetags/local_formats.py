@@ -30,15 +30,14 @@ def money(amount, currency="KZT"):
     return formats.money(amount, currency)
 
 
+def _case(option):
+    """The Kazakh case named among a filter's words (`|day:"weekday until"`), if any."""
+    return next((word for word in option.split() if word in formats.CASES), None)
+
+
 @register.filter
 def day(value, option=""):
-    return formats.day(
-        value,
-        weekday="weekday" in option,
-        until="until" in option,
-        since="from" in option,
-        on="on" in option.split(),
-    )
+    return formats.day(value, weekday="weekday" in option.split(), case=_case(option))
 
 
 @register.filter
@@ -58,7 +57,7 @@ def clock(value):
 
 @register.filter
 def day_month(value, option=""):
-    return formats.day_month(value, until="until" in option, since="from" in option)
+    return formats.day_month(value, case=_case(option))
 
 
 @register.filter

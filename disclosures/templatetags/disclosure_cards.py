@@ -69,7 +69,7 @@ def _when(disclosure):
         return ""
     if disclosure.status == Status.DELIVERED and disclosure.delivered_date:
         # Kazakh puts a date a verb follows in the locative: "30 сәуірде орындалды".
-        return _("delivered %(date)s") % {"date": formats.day(disclosure.delivered_date, on=True)}
+        return _("delivered %(date)s") % {"date": formats.day(disclosure.delivered_date, case="on")}
     if disclosure.due_date:
         return _("due %(date)s") % {"date": formats.day(disclosure.due_date)}
     return ""

@@ -63,7 +63,7 @@ def _cancelled(hearing):
     if hearing.status != Hearing.Status.CANCELLED:
         return ""
     if hearing.cancelled_at:
-        label = _("Cancelled on %(date)s") % {"date": formats.day(hearing.cancelled_at, on=True)}
+        label = _("Cancelled on %(date)s") % {"date": formats.day(hearing.cancelled_at, case="on")}
     else:
         label = _("Cancelled")
     reason = ""
@@ -89,7 +89,7 @@ def _comments(hearing, urls, moment):
         if not (upcoming or comments_open):
             return ""
         close = _("Comments close on %(date)s") % {
-            "date": formats.day_month(hearing.discussion_ends_on, until=True)
+            "date": formats.day_month(hearing.discussion_ends_on, case="until")
         }
         left = format_html("{} · ", formats.timeleft(hearing.starts_at)) if upcoming else ""
         link = format_html('<a href="{}#comments-heading">{}</a>', url, close)
@@ -99,7 +99,7 @@ def _comments(hearing, urls, moment):
     link = ""
     if comments_open:
         close = _("Comments close on %(date)s") % {
-            "date": formats.day_month(hearing.comments_until, until=True)
+            "date": formats.day_month(hearing.comments_until, case="until")
         }
         link = format_html(' · <a href="{}#comments-heading">{}</a>', url, close)
     return format_html("<p>{}\n    {}{}", formats.timeleft(hearing.starts_at), link, calendar)

@@ -91,13 +91,14 @@ def test_day_time_in_kazakhstan_time(language, expected):
 def test_day_month(language, expected, until):
     value = datetime.date(2026, 12, 31)
     assert plain(formats.day_month(value, language)) == expected
-    assert plain(formats.day_month(value, language, until=True)) == until
+    assert plain(formats.day_month(value, language, case="until")) == until
 
 
 def test_kazakh_ablative_follows_the_last_vowel_and_consonant():
     """ "from 23 March" in Kazakh: "23 наурыздан бастап", every month as a reader writes it."""
     months = [
-        plain(formats.day_month(datetime.date(2024, m, 23), "kk", since=True)) for m in range(1, 13)
+        plain(formats.day_month(datetime.date(2024, m, 23), "kk", case="from"))
+        for m in range(1, 13)
     ]
     assert months == [
         "23 қаңтардан",
@@ -119,15 +120,15 @@ def test_kazakh_ablative_follows_the_last_vowel_and_consonant():
         "Жаңатастан",
         "Шымкенттен",
     ]
-    assert plain(formats.day(datetime.date(2024, 3, 23), "kk", since=True)) == (
+    assert plain(formats.day(datetime.date(2024, 3, 23), "kk", case="from")) == (
         "2024 жылғы 23 наурыздан"
     )
-    assert plain(formats.day(datetime.date(2024, 3, 23), "ru", since=True)) == "23 марта 2024 г."
+    assert plain(formats.day(datetime.date(2024, 3, 23), "ru", case="from")) == "23 марта 2024 г."
 
 
 def test_kazakh_dative_months_follow_vowel_harmony():
     assert [
-        plain(formats.day_month(datetime.date(2027, m, 1), "kk", until=True)) for m in (4, 7, 9)
+        plain(formats.day_month(datetime.date(2027, m, 1), "kk", case="until")) for m in (4, 7, 9)
     ] == [
         "1 сәуірге",
         "1 шілдеге",
@@ -138,14 +139,14 @@ def test_kazakh_dative_months_follow_vowel_harmony():
 def test_a_kazakh_date_a_verb_follows_takes_the_locative():
     """ "2025 жылғы 30 сәуірде орындалды", not "30 сәуір орындалды" (wording.md, Kazakh #1)."""
     dates = [datetime.date(2025, m, 30 if m != 2 else 3) for m in (2, 4, 7, 9, 12)]
-    assert [plain(formats.day(d, "kk", on=True)) for d in dates] == [
+    assert [plain(formats.day(d, "kk", case="on")) for d in dates] == [
         "2025 жылғы 3 ақпанда",
         "2025 жылғы 30 сәуірде",
         "2025 жылғы 30 шілдеде",
         "2025 жылғы 30 қыркүйекте",
         "2025 жылғы 30 желтоқсанда",
     ]
-    assert plain(formats.day(dates[1], "ru", on=True)) == "30 апреля 2025 г."
+    assert plain(formats.day(dates[1], "ru", case="on")) == "30 апреля 2025 г."
 
 
 @pytest.mark.parametrize(
