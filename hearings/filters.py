@@ -44,7 +44,7 @@ class HearingFilter(django_filters.FilterSet):
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
 
     hide_cancelled = django_filters.BooleanFilter(
-        label=_("Hide cancelled hearings"),
+        label=_("Hide cancelled hearings and those that did not take place"),
         method="filter_hide_cancelled",
         widget=forms.CheckboxInput,
     )
@@ -54,8 +54,10 @@ class HearingFilter(django_filters.FilterSet):
         fields = []
 
     def filter_hide_cancelled(self, qs, name, value):
-        """Cancelled hearings are listed, marked, unless this is ticked."""
-        return qs.exclude(status=Hearing.Status.CANCELLED) if value else qs
+        """Cancelled hearings and those that did not take place are listed, marked, unless this
+        is ticked."""
+        hidden = [Hearing.Status.CANCELLED, Hearing.Status.FAILED]
+        return qs.exclude(status__in=hidden) if value else qs
 
     def filter_when(self, qs, name, value):
         now = timezone.now()

@@ -7,7 +7,9 @@ decision taken after it with its reasons (Aarhus Art. 6(9)); the clock in the bu
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from hearings import clock, services
@@ -299,3 +301,14 @@ def test_legal_page_says_from_with_the_kazakh_ablative_and_one_russian_stop(clie
     assert "2024\xa0жылғы 23\xa0наурыздан бастап" in kk
     assert "2024\xa0жылғы 22\xa0наурызға дейін" in kk
     assert "г.." not in ru and "с 23\xa0марта 2024\xa0г." in ru
+
+
+def test_hiding_cancelled_hearings_hides_those_that_did_not_take_place(failed, client):
+    """ "Hide cancelled and failed hearings" on the list: a hearing that did not take place is
+    no more coming than a cancelled one; unticked, it is listed."""
+    for cache in caches.all():
+        cache.clear()
+    with translation.override("ru"):
+        url = reverse("hearings:list")
+    assert failed.title_ru in client.get(url).content.decode()
+    assert failed.title_ru not in client.get(url, {"hide_cancelled": "on"}).content.decode()
