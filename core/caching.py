@@ -240,18 +240,30 @@ def _keepable(response):
     )
 
 
-def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
+def public_page(view=None, *, scopes=_site_scopes, stable_scopes=False, cookies=(), finish=None):
     """A public page, kept for residents under the versions of its `scopes` (see the module's
     doc), with an ETag and Last-Modified from them; `private, max-age=0, must-revalidate`.
 
     `scopes(request, *args, **kwargs)` names the scopes the page depends on (the site-wide one
-    by default). `cookies` names cookies the page depends on (the home page's recent places).
+    by default). With `stable_scopes`, what `scopes` answers for an address changes only when
+    `everything` is bumped (a place's path: only a KATO import or a moved place changes it), so
+    it is kept beside the page and asked once per address and `everything`, not on every hit.
+    `cookies` names cookies the page depends on (the home page's recent places).
     `finish(request, response, *args, **kwargs)` runs on every 200 response, kept or not (the
     village page remembers the place in a cookie).
     """
     if view is None:
-        return lambda view: public_page(view, scopes=scopes, cookies=cookies, finish=finish)
+        return lambda view: public_page(
+            view, scopes=scopes, stable_scopes=stable_scopes, cookies=cookies, finish=finish
+        )
     compressed = gzip_page(view)
+
+    def scopes_key(args, kwargs):
+        """Where `scopes`' answer for these arguments is kept (`stable_scopes`)."""
+        if not stable_scopes:
+            return None
+        asked = repr((scopes.__module__, scopes.__qualname__, args, sorted(kwargs.items())))
+        return "scopes:" + hashlib.sha256(asked.encode()).hexdigest()
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -261,7 +273,9 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
             # Personal: rendered each time; ConditionalGetMiddleware tags it from its content.
             response = view(request, *args, **kwargs)
         else:
-            response = _kept_page(request, compressed, scopes, cookies, args, kwargs)
+            response = _kept_page(
+                request, compressed, scopes, cookies, args, kwargs, scopes_key(args, kwargs)
+            )
         if finish and response.status_code == 200:
             finish(request, response, *args, **kwargs)
         # Signed-in people get another page at the same address.
@@ -272,17 +286,43 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
     return wrapper
 
 
-def _kept_page(request, view, scopes, cookies, args, kwargs):
-    found = versions(scopes(request, *args, **kwargs))
+def _page_versions(request, scopes, scopes_key, args, kwargs):
+    """The versions of the page's scopes, and the key to keep its scopes under (None when they
+    are kept already, or are asked on every request).
+
+    With `scopes_key` (`stable_scopes`), the scopes are read from this process's "pages" cache
+    with the version of `everything` they were asked under, and their versions fetched in the
+    same round trip as `everything`'s: `scopes` is asked again only when `everything` moved."""
+    kept = caches["pages"].get(scopes_key) if scopes_key else None
+    if kept is not None:
+        everything, listed = kept
+        found = versions(listed)
+        if found[EVERYTHING] == everything:
+            return found, None
+    return versions(scopes(request, *args, **kwargs)), scopes_key
+
+
+def _keep_scopes(scopes_key, found):
+    """Keep a page's scopes for its address, once it answered 200 (so that unknown addresses do
+    not fill the cache)."""
+    if scopes_key:
+        listed = sorted(set(found) - {EVERYTHING})
+        caches["pages"].set(scopes_key, (found[EVERYTHING], listed), None)
+
+
+def _kept_page(request, view, scopes, cookies, args, kwargs, scopes_key):
+    found, scopes_key = _page_versions(request, scopes, scopes_key, args, kwargs)
     variant = "|".join(f"{name}={request.COOKIES.get(name, '')}" for name in cookies)
     key_prefix = hashlib.sha256(f"{stamp(found)}|{local_hour()}|{variant}".encode()).hexdigest()
     cache = caches["pages"]
     key = get_cache_key(request, key_prefix, "GET", cache=cache)
     response = cache.get(key) if key else None
     if response is not None:
+        _keep_scopes(scopes_key, found)
         return response
     response = view(request, *args, **kwargs)
     if _keepable(response):
+        _keep_scopes(scopes_key, found)
         key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, key_prefix, cache=cache)
         # The key names the address, the versions, the hour and the encoding: so does the tag.
         response["ETag"] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'

@@ -226,7 +226,7 @@ def _place_page_scopes(request, slug):
     return Place.objects.page_scopes(slug=slug)
 
 
-@public_page(scopes=_place_page_scopes, finish=remember_place)
+@public_page(scopes=_place_page_scopes, stable_scopes=True, finish=remember_place)
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 

@@ -188,6 +188,38 @@ class FreshRenderTests(PageCacheCase):
         self.assertContains(self.rendered(url), "New school roof")
         self.assertContains(self.kept(url), "New school roof")
 
+    def test_a_kept_place_page_asks_the_database_nothing(self):
+        """Its scopes (the place and the areas it lies in) are kept beside it: a hit reads them
+        and their versions from the caches, not the place's path from the database."""
+        for url in (
+            self.village.get_absolute_url(),
+            reverse("hearings:place_calendar", args=[self.village.kato_code]),
+        ):
+            with self.subTest(url):
+                self.fill(url)
+                with self.assertNumQueries(0):
+                    self.kept(url)
+
+    def test_a_moved_place_s_page_follows_the_areas_it_lies_in_now(self):
+        """A place's scopes change only when it moves, which makes everything stale: its page is
+        then kept under the scopes of where it lies now, so that news about its new district
+        (a district's hearing) reaches it."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        other_district = place_tree()["district"]
+        with self.captureOnCommitCallbacks(execute=True):
+            self.village.parent = other_district
+            self.village.save()
+        self.rendered(url)
+        self.kept(url)
+        caching.bump([f"area:{other_district.kato_code}"])
+        self.rendered(url)
+
+    def test_an_unknown_place_is_not_found_each_time(self):
+        url = reverse("portal:place_detail", kwargs={"slug": "nowhere-999999999"})
+        for _ in range(2):
+            self.assertEqual(self.client_class().get(url).status_code, 404)
+
     def test_head_is_answered_from_the_kept_page(self):
         url = self.village.get_absolute_url()
         self.fill(url)
