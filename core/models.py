@@ -2,10 +2,12 @@
 files kept from refused forms."""
 
 import datetime
+import json
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,40 @@ def count_of(rows, field):
     asking for each separately."""
     rows = rows.filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+class ListOf(ArraySubquery):
+    """The values of a one-column subquery (`column`), in its order, as a list in one column of
+    the outer query: `ARRAY(…)` on PostgreSQL; on SQLite (the quick start's database) gathered
+    by `json_group_array` and read back."""
+
+    def __init__(self, queryset, column, **kwargs):
+        self.column = column
+        super().__init__(queryset, **kwargs)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = f'(SELECT json_group_array("{self.column}") FROM (%(subquery)s))'
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def get_db_converters(self, connection):
+        converters = super().get_db_converters(connection)
+        return [_json_list, *converters] if connection.vendor == "sqlite" else converters
+
+
+def _json_list(value, expression, connection):
+    return [] if value is None else json.loads(value)
+
+
+class NestedJSON(Func):
+    """A JSON column inside JSON the database builds (`JSONObject`): as it is on PostgreSQL; on
+    SQLite, which keeps JSON as text, marked as JSON so that it nests as an object, not as a
+    string."""
+
+    template = "%(expressions)s"
+    output_field = models.JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="json(%(expressions)s)", **extra_context)
 
 
 class ResidentInputQuerySet(models.QuerySet):

@@ -14,7 +14,6 @@ import functools
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -43,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
-from core.models import ResidentInput, count_of
+from core.models import ListOf, NestedJSON, ResidentInput, count_of
 from core.text import clean_text_fields
 from core.translation import (
     TranslatedField,
@@ -170,8 +169,11 @@ CARD_FIELDS = (
     "cancel_reason",
     "cancel_reason_language",
 )
-# The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`).
-PHOTO_CARD_FIELDS = ("thumbnail", "width", "height", "alt_text", "language", "translations")
+# The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`), with its
+# `translations` (the alt text's added languages).
+PHOTO_CARD_FIELDS = {
+    name: name for name in ("thumbnail", "width", "height", "alt_text", "language")
+}
 
 
 # The expressions of `with_voices` and `for_cards`, built once (per language) and copied by
@@ -210,9 +212,9 @@ def card_lists(language):
     first_photo = (
         Photo.objects.filter(disclosure=OuterRef("pk"))
         .order_by("uploaded_at", "pk")
-        .values(fields=JSONObject(**{name: name for name in PHOTO_CARD_FIELDS}))[:1]
+        .values(fields=JSONObject(**PHOTO_CARD_FIELDS, translations=NestedJSON("translations")))[:1]
     )
-    return {"settlement_names": ArraySubquery(settlements), "first_photo": Subquery(first_photo)}
+    return {"settlement_names": ListOf(settlements, "name"), "first_photo": Subquery(first_photo)}
 
 
 class DisclosureQuerySet(models.QuerySet):
