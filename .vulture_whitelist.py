@@ -17,6 +17,7 @@ allow_relation
 allow_migrate
 get_prep_lookup
 as_postgresql
+as_sqlite
 Command
 add_arguments
 # Django: forms, URL converters, upload handlers, feeds, sitemaps, urls, wsgi.

@@ -41,7 +41,7 @@ class ListOf(ArraySubquery):
         return [_json_list, *converters] if connection.vendor == "sqlite" else converters
 
 
-def _json_list(value, expression, connection):
+def _json_list(value, _expression, _connection):
     return [] if value is None else json.loads(value)
 
 
