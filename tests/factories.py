@@ -203,7 +203,7 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
         withdrawn = factory.Trait(
             published_at=factory.LazyFunction(_tz.now),
             withdrawn_at=factory.LazyFunction(_tz.now),
-            withdrawal_reason="Recorded twice by mistake.",
+            withdrawal_reason="Внесено дважды по ошибке.",
         )
         hidden = factory.Trait(
             hidden_at=factory.LazyFunction(_tz.now), hidden_reason="Court order."
@@ -361,7 +361,7 @@ class HearingFactory(factory.django.DjangoModelFactory):
             status=Hearing.Status.CANCELLED,
             announced_at=factory.LazyFunction(_tz.now),
             cancelled_at=factory.LazyFunction(_tz.now),
-            cancellation_reason="The initiator withdrew the application.",
+            cancellation_reason="Инициатор отозвал заявление.",
         )
 
     title_ru = factory.Sequence(lambda n: f"Слушания по проекту {n}")

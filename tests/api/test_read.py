@@ -43,7 +43,7 @@ class DisclosureAPITests(TestCase):
         by_id = {row["id"]: row for row in data["results"]}
         self.assertIsNone(by_id[self.shown.pk]["withdrawn"])
         self.assertEqual(
-            by_id[self.withdrawn.pk]["withdrawn"]["reason"], "Recorded twice by mistake."
+            by_id[self.withdrawn.pk]["withdrawn"]["reason"], "Внесено дважды по ошибке."
         )
         self.assertEqual(by_id[self.withdrawn.pk]["display_status"], "withdrawn")
 

@@ -23,7 +23,7 @@ from tests.factories import (
     place_tree,
 )
 
-REASON = "Recorded twice by mistake."
+REASON = "Внесено дважды по ошибке."
 CANCEL_REASON = "The land was not allotted."
 
 
@@ -170,7 +170,7 @@ class CancelledHearingsListedTests(TestCase):
         self.assertContains(response, "Called off")
         self.assertContains(response, "hearing-card is-cancelled")
         self.assertContains(response, "Cancelled on")
-        self.assertContains(response, "The initiator withdrew the application.")
+        self.assertContains(response, "Инициатор отозвал заявление.")
         hidden = self.client.get(reverse("hearings:list"), {"hide_cancelled": "on"})
         self.assertContains(hidden, "Open one")
         self.assertNotContains(hidden, "Called off")

@@ -53,9 +53,7 @@ class CalendarFieldTests(TestCase):
         event = events[f"hearing-{self.cancelled.pk}"]
         self.assertEqual(event["status"], "CANCELLED")
         self.assertTrue(
-            str(event["description"]).startswith(
-                "Cancelled: The initiator withdrew the application."
-            )
+            str(event["description"]).startswith("Cancelled: Инициатор отозвал заявление.")
         )
 
     def test_calendars_tell_subscribers_how_often_to_refresh(self):

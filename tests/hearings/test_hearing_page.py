@@ -142,7 +142,7 @@ def test_cancelled_hearing_leads_with_the_cancellation_and_its_reason(client):
     hearing = HearingFactory(cancelled=True)
     body = page(client, hearing)
     assert before(body, "This hearing is cancelled", 'id="notice-heading"')
-    assert before(body, "The initiator withdrew the application.", 'id="notice-heading"')
+    assert before(body, "Инициатор отозвал заявление.", 'id="notice-heading"')
     assert "It was to take place on" in body
     assert "take-part-heading" not in body
 
