@@ -204,6 +204,7 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
             published_at=factory.LazyFunction(_tz.now),
             withdrawn_at=factory.LazyFunction(_tz.now),
             withdrawal_reason="Внесено дважды по ошибке.",
+            withdrawal_reason_language="ru",
         )
         hidden = factory.Trait(
             hidden_at=factory.LazyFunction(_tz.now), hidden_reason="Court order."
@@ -362,6 +363,7 @@ class HearingFactory(factory.django.DjangoModelFactory):
             announced_at=factory.LazyFunction(_tz.now),
             cancelled_at=factory.LazyFunction(_tz.now),
             cancellation_reason="Инициатор отозвал заявление.",
+            cancellation_reason_language="ru",
         )
 
     title_ru = factory.Sequence(lambda n: f"Слушания по проекту {n}")
