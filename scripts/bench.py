@@ -759,7 +759,8 @@ def measure_exports(selection):
         for name, path in selection["exports"]:
             (worker,) = server.workers()
             seconds, status, body = fetch(server.base + path)
-            rows = body.count(b"\n") - 1 if path.endswith(".csv") else len(json.loads(body))
+            # the JSON export is {"licence": …, "attribution": …, "data": [rows]}
+            rows = body.count(b"\n") - 1 if path.endswith(".csv") else len(json.loads(body)["data"])
             exports.append(
                 {
                     "export": name,
