@@ -32,6 +32,7 @@ from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute
 from core.ratelimit import allow
+from core.translation import translated_columns
 from core.validators import is_kato_code
 from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure, PlaceFigures
@@ -253,7 +254,7 @@ def place_detail(request, slug):
         "ancestors": ancestors,
         "children": _children(place),
         "projects": projects,
-        "akimats": Organisation.objects.covering(place),
+        "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
         "contributions": _place_contributions(listed, timeline),
@@ -286,7 +287,7 @@ def _place_projects(place):
     count is a window over every row, taken before the LIMIT."""
     projects = list(
         Project.objects.affecting(place)
-        .with_related()
+        .for_cards()
         .annotate(total=Window(Count("pk")))
         .order_by_name()[:PROJECTS_SHOWN]
     )
