@@ -220,6 +220,22 @@ def card_lists(language):
     return {"settlement_names": ListOf(settlements, "name"), "first_photo": Subquery(first_photo)}
 
 
+def published_cards(photos=False):
+    """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`).
+
+    Built once per language and copied at each call, as a `ListView` keeps its `queryset`:
+    resolving the card's five subqueries again on every request was 4 ms of CPU of a village
+    page's 9 ms for its contributions' query (docs/performance.md). The copy is a new, unevaluated
+    queryset; the kept one is never evaluated.
+    """
+    return _published_cards(get_language(), photos).all()
+
+
+@functools.cache
+def _published_cards(language, photos):
+    return Disclosure.objects.published().for_cards(photos=photos)
+
+
 class DisclosureQuerySet(models.QuerySet):
     # --- Visibility: one rule (`published`), and two named derivations of it ---
 
@@ -375,8 +391,8 @@ class DisclosureQuerySet(models.QuerySet):
     def for_cards(self, photos=False):
         """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
         the card's columns and its organisation's name, the residents' and akimat's word
-        (`CARD_VOICES` of `with_voices`), `settlement_names` in the page's language (kato_code order) and, with
-        `photos`, `first_photo`: the fields of the first photo, or None.
+        (`CARD_VOICES` of `with_voices`), `settlement_names` in the page's language (kato_code
+        order) and, with `photos`, `first_photo`: the fields of the first photo, or None.
 
         Lists in the SELECT rather than prefetched rows: prefetching settlements and photos
         built about 40 model instances a card, most of a list page's ORM time
