@@ -260,6 +260,12 @@ def translatable_texts(obj):
     ]
 
 
+def translated_columns(field):
+    """The columns of a translated field, one a language: `name_kk`, `name_ru`, `name_en`
+    (for `.only()`: a translated field shown reads every one of them, for its fallback)."""
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES]
+
+
 def translated_expression(field, language=None):
     """The same fallback as a database expression, for ordering and annotating."""
     return Coalesce(

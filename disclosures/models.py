@@ -169,6 +169,9 @@ CARD_FIELDS = (
     "cancel_reason",
     "cancel_reason_language",
 )
+# The akimat's and residents' word a card shows (of `with_voices`' four counts): each count is
+# a subquery compiled on every request.
+CARD_VOICES = ("confirmed_count", "seen_count", "dispute_count")
 # The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`), with its
 # `translations` (the alt text's added languages).
 PHOTO_CARD_FIELDS = {
@@ -215,6 +218,22 @@ def card_lists(language):
         .values(fields=JSONObject(**PHOTO_CARD_FIELDS, translations=NestedJSON("translations")))[:1]
     )
     return {"settlement_names": ListOf(settlements, "name"), "first_photo": Subquery(first_photo)}
+
+
+def published_cards(photos=False):
+    """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`).
+
+    Built once per language and copied at each call, as a `ListView` keeps its `queryset`:
+    resolving the card's five subqueries again on every request was 4 ms of CPU of a village
+    page's 9 ms for its contributions' query (docs/performance.md). The copy is a new, unevaluated
+    queryset; the kept one is never evaluated.
+    """
+    return _published_cards(get_language(), photos).all()
+
+
+@functools.cache
+def _published_cards(language, photos):
+    return Disclosure.objects.published().for_cards(photos=photos)
 
 
 class DisclosureQuerySet(models.QuerySet):
@@ -372,8 +391,8 @@ class DisclosureQuerySet(models.QuerySet):
     def for_cards(self, photos=False):
         """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
         the card's columns and its organisation's name, the residents' and akimat's word
-        (`with_voices`), `settlement_names` in the page's language (kato_code order) and, with
-        `photos`, `first_photo`: the fields of the first photo, or None.
+        (`CARD_VOICES` of `with_voices`), `settlement_names` in the page's language (kato_code
+        order) and, with `photos`, `first_photo`: the fields of the first photo, or None.
 
         Lists in the SELECT rather than prefetched rows: prefetching settlements and photos
         built about 40 model instances a card, most of a list page's ORM time
@@ -386,7 +405,7 @@ class DisclosureQuerySet(models.QuerySet):
             .only(
                 *CARD_FIELDS, *(f"organisation__name_{code}" for code, _name in settings.LANGUAGES)
             )
-            .with_voices()
+            .annotate(**{name: voice_counts()[name] for name in CARD_VOICES})
             .annotate(settlement_names=lists["settlement_names"])
         )
         return cards.annotate(first_photo=lists["first_photo"]) if photos else cards

@@ -27,6 +27,7 @@ from core.translation import (
     TranslatedField,
     choice_label,
     language_field,
+    translated_columns,
     translated_expression,
 )
 from core.validators import validate_bin, validate_kato_code
@@ -665,6 +666,26 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("operator", "primary_settlement").prefetch_related("investors")
+
+    def for_cards(self):
+        """What a project card (projects/includes/_project_cards.html) and its map point show,
+        in one query: the names, sector, status, Belt and Road, the operator's name and the
+        primary settlement's coordinates. No investors' prefetch, and 20 columns instead of 60:
+        half of a village page's project list cost (docs/performance.md). Any other column is
+        read with a query of its own."""
+        names = translated_columns("name")
+        return self.select_related("operator", "primary_settlement").only(
+            *names,
+            "slug",
+            "sector",
+            "status",
+            "is_bri",
+            "operator",
+            "primary_settlement",
+            *(f"operator__{name}" for name in names),
+            "primary_settlement__latitude",
+            "primary_settlement__longitude",
+        )
 
     def order_by_name(self):
         return self.annotate(display_name=translated_expression("name")).order_by(

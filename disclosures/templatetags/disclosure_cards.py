@@ -18,7 +18,14 @@ from django.utils.translation import ngettext
 
 from core import formats
 from core.metadata import path_template
-from core.translation import lang_attribute, other_languages, shown_text, written_in_note
+from core.translation import (
+    lang_attribute,
+    other_languages,
+    page_language,
+    shown_text,
+    translated,
+    written_in_note,
+)
 from disclosures.models import Photo, Status
 
 register = template.Library()
@@ -90,42 +97,49 @@ def _voices(disclosure):
     )
 
 
-def _thumbnail(disclosure):
+def _thumbnail(disclosure, language):
     if not disclosure.first_photo:
         return None
     photo = Photo(**disclosure.first_photo)
     width, height = photo.thumbnail_size()
     return Thumbnail(
         url=photo.thumbnail.url,
-        alt=shown_text(photo, "alt_text")[0],
-        alt_lang=lang_attribute(photo, "alt_text"),
+        alt=shown_text(photo, "alt_text", language)[0],
+        alt_lang=lang_attribute(photo, "alt_text", language),
         width=width,
         height=height,
     )
 
 
 def card(disclosure, labels, photos=False):
+    """One card; `labels` holds what every card of the list shares (its words, the address
+    pattern and the page's `language`, looked up once rather than by each field)."""
+    language = labels["language"]
     status, status_label = disclosure.display_status()
     disputes, seen = _voices(disclosure)
     places = ", ".join(disclosure.settlement_names)
-    subtitle = disclosure.organisation.name + (f" → {places}" if places else "")
+    subtitle = translated(disclosure.organisation, "name", language) + (
+        f" → {places}" if places else ""
+    )
     return Card(
         disclosure=disclosure,
         url=labels["url"].format(disclosure.pk),
-        title=disclosure.title,
-        title_lang=lang_attribute(disclosure, "title"),
+        title=translated(disclosure, "title", language),
+        title_lang=lang_attribute(disclosure, "title", language),
         status=status,
-        status_label=status_label,
-        category=disclosure.get_category_display(),
+        # Plain text, translated once: a lazy label is translated again at each use, and
+        # `{% regroup %}` compares and the template prints each one several times.
+        status_label=str(status_label),
+        category=str(disclosure.get_category_display()),
         amount=_amount(disclosure, labels["estimate"]),
         greyed=not disclosure.is_current(),
-        note=written_in_note(other_languages(disclosure, NOTE_FIELDS)),
+        note=written_in_note(other_languages(disclosure, NOTE_FIELDS, language)),
         subtitle=subtitle,
         when=_when(disclosure),
         confirmed=labels["confirmed"] if getattr(disclosure, "confirmed_count", 0) else "",
         disputes=disputes,
         seen=seen,
-        photo=_thumbnail(disclosure) if photos else None,
+        photo=_thumbnail(disclosure, language) if photos else None,
     )
 
 
@@ -137,5 +151,6 @@ def cards(disclosures, option=""):
         "estimate": _("estimate"),
         "confirmed": _("confirmed by the akimat"),
         "url": path_template("disclosures:detail", "pk"),
+        "language": page_language(),
     }
     return [card(d, labels, photos=option == "photos") for d in disclosures]

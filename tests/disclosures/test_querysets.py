@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from disclosures.models import Disclosure, Status
+from disclosures.models import Disclosure, Status, published_cards
 from disclosures.templatetags.disclosure_cards import cards
 from tests.factories import (
     AkimatFactory,
@@ -189,3 +189,21 @@ def test_cards_come_in_one_query_with_names_in_the_page_language_and_the_first_p
     assert card.url == address
     plain = Disclosure.objects.filter(pk=bare.pk).for_cards(photos=True).get()
     assert plain.settlement_names == [] and plain.first_photo is None
+
+
+def test_published_cards_is_a_fresh_copy_in_the_language_of_each_call():
+    """`published_cards()` is built once per language but each call gives a new queryset: a
+    contribution published after an earlier call is listed (the kept queryset is never
+    evaluated), one filtered copy does not narrow the next, and the settlements' names follow
+    the language of the call."""
+    village = PlaceFactory(name_kk="Ақкөл", name_ru="Акколь")
+    first = DisclosureFactory(published=True, settlements=[village])
+    with translation.override("kk"):
+        assert [d.pk for d in published_cards()] == [first.pk]
+        assert not published_cards().filter(pk=0).exists()
+        second = DisclosureFactory(published=True, settlements=[village])
+        assert {d.pk for d in published_cards()} == {first.pk, second.pk}
+        assert published_cards(photos=True).get(pk=first.pk).first_photo is None
+        assert published_cards().get(pk=second.pk).settlement_names == ["Ақкөл"]
+    with translation.override("ru"):
+        assert published_cards().get(pk=second.pk).settlement_names == ["Акколь"]

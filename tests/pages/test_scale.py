@@ -134,9 +134,9 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # What an uncached page of each kind the benchmark measures costs in queries (see
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
-        "village": 11,
-        "district": 14,
-        "region": 13,
+        "village": 10,
+        "district": 13,
+        "region": 12,
         "contribution": 12,
         "hearing": 11,
         "filtered list": 6,
