@@ -184,9 +184,7 @@ class DisclosureSerializer(PlainRows, serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_hearing(self, disclosure):
         """The public hearing's id, when the hearing is published."""
-        if disclosure.hearing_id and disclosure.hearing.is_published():
-            return disclosure.hearing_id
-        return None
+        return disclosure.hearing_id if disclosure.public_hearing else None
 
     @cached_property
     def withdrawal(self):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors
-from core.forms import ModerationForm, TranslationForm, add_service_errors
+from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -267,8 +267,8 @@ def disclosure_detail(request, pk):
         "steps": steps,
         "status_steps": [steps[name] for name in ("start", "deliver", "cancel") if name in steps],
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
-        "feedback_form": FeedbackForm(auto_id="feedback_%s"),
-        "question_form": QuestionForm(auto_id="question_%s"),
+        "feedback_form": blank_form(FeedbackForm, "feedback_%s"),
+        "question_form": blank_form(QuestionForm, "question_%s"),
         "settlements": settlements,
         "place_label": metadata.places_label(settlements),
     }
