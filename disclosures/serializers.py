@@ -16,7 +16,7 @@ from disclosures.models import (
     StatusChange,
     obligation,
 )
-from projects.models import Project
+from projects.models import Organisation, Project
 from projects.serializers import (
     AbsoluteURL,
     AddedTranslations,
@@ -26,11 +26,15 @@ from projects.serializers import (
 )
 
 
-class OrganisationRef(serializers.Serializer):
+class OrganisationRef(PlainRows, serializers.ModelSerializer):
     id = serializers.CharField(source="slug")
     bin = serializers.CharField()
     kind = serializers.CharField()
     name = Translations("name")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "bin", "kind", "name"]
 
 
 class StatusChangeSerializer(PlainRows, serializers.ModelSerializer):
