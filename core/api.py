@@ -2,6 +2,7 @@
 CORS, the index at /api/v1/ and the error answers every operation documents."""
 
 import datetime
+import inspect
 import re
 
 import django_filters
@@ -263,33 +264,50 @@ class ApiFilterExtension(DjangoFilterExtension):
 
 
 # A read model serializer that represents a row by a plan made once for the page: DRF's own
-# loop, less its generic attribute lookup for the model's own columns (read straight from the
-# instance: a column is never a callable nor missing), with text columns as `str`, which is
-# DRF's `CharField.to_representation`. The same JSON; the generic lookup was a quarter of a
-# list's serializing time (docs/performance.md). Relations, methods and nested parts take DRF's
-# path unchanged. (A comment, not a docstring: the schema would describe every serializer with it.)
+# loop, less its generic attribute lookup (which tests every value it meets for being a callable)
+# where the plan knows the answer: the model's own columns (read straight from the instance: a
+# column is never a callable nor missing), with text columns as `str`, which is DRF's
+# `CharField.to_representation`; the row itself for a field whose source is `*`; and the model's
+# own methods, called. The same JSON; the generic lookup was a quarter of a list's serializing
+# time (docs/performance.md). Relations and nested parts take DRF's path unchanged. (A comment,
+# not a docstring: the schema would describe every serializer with it.)
+COLUMN, ROW, METHOD, LOOKUP = range(4)
+
+
 class PlainRows:
     @cached_property
     def row_plan(self):
+        model = self.Meta.model
         columns = {
             field.name: field.attname
-            for field in self.Meta.model._meta.concrete_fields
+            for field in model._meta.concrete_fields
             if not field.is_relation
         }
         plan = []
         for name, field in self.fields.items():
             if field.write_only:
                 continue
-            column = columns.get(field.source)
-            as_text = column is not None and type(field) is serializers.CharField
-            plan.append((name, field, column, str if as_text else field.to_representation))
+            if field.source in columns:
+                how, attribute = COLUMN, columns[field.source]
+            elif field.source == "*":
+                how, attribute = ROW, None
+            elif inspect.isfunction(getattr(model, field.source, None)):
+                how, attribute = METHOD, field.source
+            else:
+                how, attribute = LOOKUP, None
+            as_text = how == COLUMN and type(field) is serializers.CharField
+            plan.append((name, field, how, attribute, str if as_text else field.to_representation))
         return plan
 
     def to_representation(self, instance):
         row = {}
-        for name, field, column, represent in self.row_plan:
-            if column is not None:
-                value = getattr(instance, column)
+        for name, field, how, attribute, represent in self.row_plan:
+            if how == COLUMN:
+                value = getattr(instance, attribute)
+            elif how == ROW:
+                value = instance
+            elif how == METHOD:
+                value = getattr(instance, attribute)()
             else:
                 try:
                     value = field.get_attribute(instance)

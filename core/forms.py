@@ -2,6 +2,7 @@
 moderation."""
 
 import datetime
+import functools
 from urllib.parse import urlsplit
 
 from django import forms
@@ -15,8 +16,8 @@ from django.contrib.auth.forms import (
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from core import ratelimit, signin
 from core.proxies import client_ip
@@ -61,6 +62,21 @@ def add_service_errors(form, error, renames=None):
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def blank_form(form_class, auto_id):
+    """An empty `form_class` as `includes/_form.html` renders it, in the page's language.
+
+    An empty form's HTML depends on the code and the language only: rendered once per process
+    and language, not through a template per widget and label on every page that offers it
+    (the two forms of a contribution's page were a quarter of its CPU time, docs/performance.md).
+    A sent form, with its values and errors, is rendered as usual."""
+    return _blank_form(form_class, auto_id, get_language())
+
+
+@functools.cache
+def _blank_form(form_class, auto_id, language):
+    return loader.render_to_string("includes/_form.html", {"form": form_class(auto_id=auto_id)})
 
 
 class HoneypotMixin:

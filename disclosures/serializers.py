@@ -16,7 +16,7 @@ from disclosures.models import (
     StatusChange,
     obligation,
 )
-from projects.models import Project
+from projects.models import Organisation, Project
 from projects.serializers import (
     AbsoluteURL,
     AddedTranslations,
@@ -26,11 +26,15 @@ from projects.serializers import (
 )
 
 
-class OrganisationRef(serializers.Serializer):
+class OrganisationRef(PlainRows, serializers.ModelSerializer):
     id = serializers.CharField(source="slug")
     bin = serializers.CharField()
     kind = serializers.CharField()
     name = Translations("name")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "bin", "kind", "name"]
 
 
 class StatusChangeSerializer(PlainRows, serializers.ModelSerializer):
@@ -184,9 +188,7 @@ class DisclosureSerializer(PlainRows, serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_hearing(self, disclosure):
         """The public hearing's id, when the hearing is published."""
-        if disclosure.hearing_id and disclosure.hearing.is_published():
-            return disclosure.hearing_id
-        return None
+        return disclosure.hearing_id if disclosure.public_hearing else None
 
     @cached_property
     def withdrawal(self):

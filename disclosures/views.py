@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors
-from core.forms import ModerationForm, TranslationForm, add_service_errors
+from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -210,27 +210,41 @@ def _history(disclosure, user):
 
 
 def _listed(present, rows):
-    """`rows` as a list, asked for only when the page's own row says there are some."""
-    return list(rows) if present else []
+    """The rows `rows()` gives, as a list, asked for (and built) only when the page's own row
+    says there are some."""
+    return list(rows()) if present else []
+
+
+def _feedback_counts(disclosure):
+    """Residents' word on this disclosure by kind and moderation; no query when nobody wrote."""
+    if not disclosure.has_feedback:
+        return {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
+    return disclosure.feedback.aggregate(
+        seen=Count("pk", filter=Q(kind="seen", moderation_status="approved")),
+        disputed=Count("pk", filter=Q(kind="disputed", moderation_status="approved")),
+        rejected=Count("pk", filter=Q(moderation_status="rejected")),
+        pending=Count("pk", filter=Q(moderation_status="pending")),
+    )
 
 
 def _residents_word(disclosure):
     """The residents' part of the page: approved feedback and questions, and the counts of what
     moderators rejected or have not read yet; no query when nobody wrote."""
-    feedback_counts = {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
-    if disclosure.has_feedback:
-        feedback_counts = disclosure.feedback.aggregate(
-            seen=Count("pk", filter=Q(kind="seen", moderation_status="approved")),
-            disputed=Count("pk", filter=Q(kind="disputed", moderation_status="approved")),
-            rejected=Count("pk", filter=Q(moderation_status="rejected")),
-            pending=Count("pk", filter=Q(moderation_status="pending")),
-        )
-    feedback = disclosure.feedback.approved().order_by("-submitted_at")
-    questions = disclosure.questions.approved().prefetch_related("corrections")
+    feedback_counts = _feedback_counts(disclosure)
     return {
-        "feedback": _listed(feedback_counts["seen"] or feedback_counts["disputed"], feedback),
+        "feedback": _listed(
+            feedback_counts["seen"] or feedback_counts["disputed"],
+            lambda: disclosure.feedback.approved().order_by("-submitted_at"),
+        ),
         "feedback_counts": feedback_counts,
-        "questions": _listed(disclosure.has_questions, questions.order_by("-submitted_at")),
+        "questions": _listed(
+            disclosure.has_questions,
+            lambda: (
+                disclosure.questions.approved()
+                .prefetch_related("corrections")
+                .order_by("-submitted_at")
+            ),
+        ),
         "questions_rejected": disclosure.questions.rejected().count()
         if disclosure.has_questions
         else 0,
@@ -250,14 +264,16 @@ def disclosure_detail(request, pk):
     steps = {step.name: step for step in available_transitions(disclosure, user)}
     children, accounted, unaccounted, share = disclosure.money_trail(disclosure.has_funded)
     settlements = Place.objects.attach_ancestors(disclosure.settlements.all())
-    confirmations = disclosure.confirmations.select_related("akimat").order_by("-date", "-pk")
     context = {
         **_residents_word(disclosure),
         "disclosure": disclosure,
-        "photos": _listed(disclosure.has_photos, disclosure.photos.all()),
-        "documents": _listed(disclosure.has_documents, disclosure.documents.all()),
+        "photos": _listed(disclosure.has_photos, disclosure.photos.all),
+        "documents": _listed(disclosure.has_documents, disclosure.documents.all),
         "timeline": list(status_changes),
-        "confirmations": _listed(disclosure.has_confirmations, confirmations),
+        "confirmations": _listed(
+            disclosure.has_confirmations,
+            lambda: disclosure.confirmations.select_related("akimat").order_by("-date", "-pk"),
+        ),
         "revision_count": revisions.count() if whole else disclosure.public_revisions,
         "money_children": children,
         "money_accounted": accounted,
@@ -267,8 +283,8 @@ def disclosure_detail(request, pk):
         "steps": steps,
         "status_steps": [steps[name] for name in ("start", "deliver", "cancel") if name in steps],
         "can_confirm": Disclosure.objects.confirmable_by(user).filter(pk=pk).exists(),
-        "feedback_form": FeedbackForm(auto_id="feedback_%s"),
-        "question_form": QuestionForm(auto_id="question_%s"),
+        "feedback_form": blank_form(FeedbackForm, "feedback_%s"),
+        "question_form": blank_form(QuestionForm, "question_%s"),
         "settlements": settlements,
         "place_label": metadata.places_label(settlements),
     }

@@ -32,7 +32,8 @@ class HearingViewSet(PublicReadViewSet):
             .with_related()
             .prefetch_related(
                 "documents",
-                "repeats",
+                # Their ids, where public: a repeat's status and link, not its 120 columns.
+                Prefetch("repeats", queryset=Hearing.objects.only("status", "repeat_of")),
                 # Drafts are private forever: the change log from the announcement on.
                 Prefetch(
                     "changes", queryset=HearingChange.objects.public(), to_attr="public_changes"

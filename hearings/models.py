@@ -573,7 +573,6 @@ HEARING_CARD_FIELDS = (
 RELATED = (
     "initiator",
     "organiser",
-    "organiser__place",
     "project",
     "rule_set",
     "failure",

@@ -202,9 +202,10 @@ def hearing_detail(request, pk):
         "promises": _promises_with_disclosures(hearing) if hearing.has_promises else [],
         "protocol_late": hearing.is_protocol_late(),
         "started": started,
-        "comment_form": CommentForm() if comments_open else None,
-        "registration_form": RegistrationForm() if hearing.registration_open() else None,
-        "learned_form": LearnedOfForm() if hearing.announced_at else None,
+        # Links to the forms' own pages, not the forms: no form is built for the page.
+        "comments_open": comments_open,
+        "registration_open": hearing.registration_open(),
+        "learned_of_open": bool(hearing.announced_at),
         "registration_count": hearing.registrations.count() if is_organiser else None,
         "repeats": _repeats(hearing, can_edit),
     }

@@ -86,6 +86,24 @@ class DisclosureAPITests(TestCase):
         self.assertTrue(data["url"].startswith(settings.SITE_URL + "/"))
         self.assertEqual(data["title"]["en"], disclosure.title_en)
 
+    def test_linked_hearing_and_source_are_ids_the_hearing_only_once_public(self):
+        """`hearing` is the linked hearing's id while it is public, null while it is a draft;
+        `funded_by` is the source contribution's id."""
+        village = self.places["village"]
+        public, draft = HearingFactory(announced=True), HearingFactory()
+        linked = {
+            hearing: DisclosureFactory(
+                published=True, settlements=[village], hearing=hearing, funded_by=self.shown
+            )
+            for hearing in (public, draft)
+        }
+        rows = {row["id"]: row for row in self.get("/api/v1/disclosures/").json()["results"]}
+        for hearing, expected in ((public, public.pk), (draft, None)):
+            self.assertEqual(rows[linked[hearing].pk]["hearing"], expected)
+            one = self.get(f"/api/v1/disclosures/{linked[hearing].pk}/").json()
+            self.assertEqual(one["hearing"], expected)
+            self.assertEqual(one["funded_by"], self.shown.pk)
+
     def test_filters_are_the_html_lists_filters(self):
         """?place= narrows to records within the place, as on the HTML list."""
         data = self.get(f"/api/v1/disclosures/?place={self.places['district'].kato_code}").json()
