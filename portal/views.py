@@ -188,7 +188,7 @@ def _hearing_codes():
     hearing territories): a place is "active" when its code is in the first set or one of its
     ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
     """
-    territories = Hearing.objects.published().territory_paths()
+    territories = Hearing.objects.published_territory_paths()
     active = {code for path in territories for code in path.split("/") if code}
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
