@@ -301,7 +301,9 @@ class DisclosureQuerySet(models.QuerySet):
 
     def for_place(self, place):
         """Disclosures for a settlement within `place` (the place itself or anything under it)."""
-        through = Disclosure.settlements.through.objects.filter(place_id__in=place.within_ids())
+        # One array parameter (`__any`): a region's 1,600 ids as an IN list cost 8 ms of Python
+        # to prepare and compile, with the same plan.
+        through = Disclosure.settlements.through.objects.filter(place_id__any=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
     def overdue(self, on=None):
