@@ -648,7 +648,8 @@ class HearingQuerySet(models.QuerySet):
 
     def counts_concerning(self, places, now=None):
         """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
-        it), for a page of search results, in one query (places with none are absent).
+        it), for search results, in one query; a place no published hearing concerns is absent
+        (one concerned only by a cancelled hearing still to come is there, with (0, 0)).
 
         The query reads the matching territories' paths once and each place counts its own
         hearings here: two filtered counts per place made the ORM build 50 aggregates, most
@@ -667,7 +668,7 @@ class HearingQuerySet(models.QuerySet):
             .values_list("pk", "territory__path", "status", "starts_at")
             .order_by()
         )
-        upcoming, past = defaultdict(set), defaultdict(set)
+        upcoming, past, concerned = defaultdict(set), defaultdict(set), set()
         done = {Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED}
         codes = {place.pk: set(place.path_codes) for place in places}
         for pk, path, status, starts_at in rows:
@@ -675,15 +676,12 @@ class HearingQuerySet(models.QuerySet):
             for place in places:
                 if not (path.startswith(place.path) or code in codes[place.pk]):
                     continue
+                concerned.add(place.pk)
                 if status == Hearing.Status.ANNOUNCED and starts_at >= now:
                     upcoming[place.pk].add(pk)
                 if starts_at < now or status in done:
                     past[place.pk].add(pk)
-        return {
-            place.pk: (len(upcoming[place.pk]), len(past[place.pk]))
-            for place in places
-            if upcoming[place.pk] or past[place.pk]
-        }
+        return {pk: (len(upcoming[pk]), len(past[pk])) for pk in concerned}
 
     def published_territory_paths(self):
         """The `path` of every territory of a published hearing, each place once (for the search
