@@ -1582,8 +1582,7 @@ class PlaceFigures(models.Model):
             # The table of villages (`by_settlement`) reads a region's rows from this index
             # alone: a region's 1,600 places without a scan of every place's rows.
             models.Index(
-                fields=["place"],
-                include=["status", "n", "due_date"],
+                fields=["place", "status", "due_date", "n"],
                 condition=models.Q(direct=True),
                 name="place_figures_direct",
             ),
