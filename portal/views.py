@@ -203,19 +203,18 @@ def _hearing_codes():
 
 def _rank_by_activity(matches, with_contributions, with_hearings=None):
     """The search's order, but places with contributions (`with_contributions`, by pk) or
-    hearings (`with_hearings`, by pk, or else from the figures cache) first: among 17 places
+    hearings (`with_hearings`, by pk; else from the figures cache) first: among 17 places
     called Нұра, the ones with something to show lead."""
     if with_hearings is None:
         active, territories = cached("search-hearings", _hearing_codes, [SITE])
+        with_hearings = set()
+        for pk, path in matches:
+            codes = [code for code in path.split("/") if code]
+            if codes[-1] in active or not territories.isdisjoint(codes):
+                with_hearings.add(pk)
     first, rest = [], []
-    for pk, path in matches:
-        codes = [code for code in path.split("/") if code]
-        has_something = pk in with_contributions or (
-            pk in with_hearings
-            if with_hearings is not None
-            else codes[-1] in active or any(code in territories for code in codes)
-        )
-        (first if has_something else rest).append(pk)
+    for pk, _path in matches:
+        (first if pk in with_contributions or pk in with_hearings else rest).append(pk)
     return first + rest
 
 
