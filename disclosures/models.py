@@ -320,7 +320,9 @@ class DisclosureQuerySet(models.QuerySet):
 
     def for_place(self, place):
         """Disclosures for a settlement within `place` (the place itself or anything under it)."""
-        through = Disclosure.settlements.through.objects.filter(place_id__in=place.within_ids())
+        # One array parameter (`__any`): a region's 1,600 ids as an IN list cost 8 ms of Python
+        # to prepare and compile, with the same plan.
+        through = Disclosure.settlements.through.objects.filter(place_id__any=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
     def overdue(self, on=None):
@@ -1594,7 +1596,16 @@ class PlaceFigures(models.Model):
     objects = PlaceFiguresQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["place", "status"], name="place_figures_place")]
+        indexes = [
+            models.Index(fields=["place", "status"], name="place_figures_place"),
+            # The table of villages (`by_settlement`) reads a region's rows from this index
+            # alone: a region's 1,600 places without a scan of every place's rows.
+            models.Index(
+                fields=["place", "status", "due_date", "n"],
+                condition=models.Q(direct=True),
+                name="place_figures_direct",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.place_id} {self.status} {self.currency} {self.n}"

@@ -116,11 +116,19 @@ def place_search(request):
         # Contributions counted once for every match (kept figures, one query): for the
         # ranking and the page's own places.
         contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
-        ranked = _rank_by_activity(matches, contributions)
+        # Matches that fit on one page get their hearings counted at once, for the ranking
+        # too; more are ranked by the territories of every hearing (figures cache).
+        hearings = None
+        if len(matches) <= PAGE_SIZE:
+            hearings = Hearing.objects.counts_concerning(
+                [Place(pk=pk, path=path) for pk, path in matches]
+            )
+        ranked = _rank_by_activity(matches, contributions, hearings)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        hearings = Hearing.objects.counts_concerning(places)
+        if hearings is None:
+            hearings = Hearing.objects.counts_concerning(places)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
             place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
@@ -191,25 +199,25 @@ def _hearing_codes():
     hearing territories): a place is "active" when its code is in the first set or one of its
     ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
     """
-    territories = Hearing.objects.published().territory_paths()
+    territories = Hearing.objects.published_territory_paths()
     active = {code for path in territories for code in path.split("/") if code}
     return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
 
 
-def _rank_by_activity(matches, with_contributions):
+def _rank_by_activity(matches, with_contributions, with_hearings=None):
     """The search's order, but places with contributions (`with_contributions`, by pk) or
-    hearings first: among 17 places called Нұра, the ones with something to show lead.
-    Hearings from the figures cache."""
-    active, territories = cached("search-hearings", _hearing_codes, [SITE])
+    hearings (`with_hearings`, by pk; else from the figures cache) first: among 17 places
+    called Нұра, the ones with something to show lead."""
+    if with_hearings is None:
+        active, territories = cached("search-hearings", _hearing_codes, [SITE])
+        with_hearings = set()
+        for pk, path in matches:
+            codes = [code for code in path.split("/") if code]
+            if codes[-1] in active or not territories.isdisjoint(codes):
+                with_hearings.add(pk)
     first, rest = [], []
-    for pk, path in matches:
-        codes = [code for code in path.split("/") if code]
-        has_something = (
-            pk in with_contributions
-            or codes[-1] in active
-            or any(code in territories for code in codes)
-        )
-        (first if has_something else rest).append(pk)
+    for pk, _path in matches:
+        (first if pk in with_contributions or pk in with_hearings else rest).append(pk)
     return first + rest
 
 

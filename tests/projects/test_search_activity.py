@@ -72,7 +72,9 @@ class SearchActivityTests(TestCase):
         self.assertNotContains(response, "Nothing recorded yet")
 
     def test_same_queries_whatever_the_number_of_matches(self):
-        """Counts are fetched for the page's results in a constant number of queries."""
+        """Counts are fetched for the page's results in a constant number of queries; results
+        that fit on one page are ranked by their own hearings, without reading the
+        territories of every hearing (one query fewer)."""
 
         def count():
             for each in caches.all():
@@ -82,11 +84,26 @@ class SearchActivityTests(TestCase):
             return len(queries)
 
         few = count()
-        for n in range(30):
-            village = PlaceFactory(parent=self.district, name_en=f"Nura {n}")
-            DisclosureFactory(published=True, settlements=[village])
-            HearingFactory(announced=True, territory=[village])
-        self.assertEqual(count(), few)
+
+        def add(first, last):
+            for n in range(first, last):
+                village = PlaceFactory(parent=self.district, name_en=f"Nura {n}")
+                DisclosureFactory(published=True, settlements=[village])
+                HearingFactory(announced=True, territory=[village])
+
+        add(0, 30)
+        many = count()
+        self.assertEqual(many, few + 1)
+        add(30, 60)
+        self.assertEqual(count(), many)
+
+    def test_a_cancelled_hearing_still_to_come_ranks_its_place_first(self):
+        """A place whose only hearing was cancelled before it took place still has something
+        to show (its page lists the cancelled hearing), as when ranked from every territory."""
+        cancelled = PlaceFactory(parent=self.district, name_en="Nura", name_kk="Нұра")
+        HearingFactory(cancelled=True, territory=[cancelled])
+        places = list(self.search("Нұра").context["page"].object_list)
+        self.assertEqual(set(places[:3]), {self.busy, self.heard, cancelled})
 
     def test_nothing_found_gives_hints(self):
         response = self.search("Zzyzxq")
