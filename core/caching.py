@@ -246,8 +246,9 @@ def public_page(view=None, *, scopes=_site_scopes, stable_scopes=False, cookies=
 
     `scopes(request, *args, **kwargs)` names the scopes the page depends on (the site-wide one
     by default). With `stable_scopes`, what `scopes` answers for an address changes only when
-    `everything` is bumped (a place's path: only a KATO import or a moved place changes it), so
-    it is kept beside the page and asked once per address and `everything`, not on every hit.
+    one of the scopes it answered is bumped (a place's path changes when it moves, which bumps
+    the place; a project's or organisation's slug when it is saved, which bumps its scope), so
+    it is kept beside the page and asked again only after such a change, not on every hit.
     `cookies` names cookies the page depends on (the home page's recent places).
     `finish(request, response, *args, **kwargs)` runs on every 200 response, kept or not (the
     village page remembers the place in a cookie).
@@ -290,24 +291,27 @@ def _page_versions(request, scopes, scopes_key, args, kwargs):
     """The versions of the page's scopes, and the key to keep its scopes under (None when they
     are kept already, or are asked on every request).
 
-    With `scopes_key` (`stable_scopes`), the scopes are read from this process's "pages" cache
-    with the version of `everything` they were asked under, and their versions fetched in the
-    same round trip as `everything`'s: `scopes` is asked again only when `everything` moved."""
+    With `scopes_key` (`stable_scopes`), the scopes are kept in this process's "pages" cache with
+    the versions they were asked under, and asked again only when one of those versions moved
+    (`everything`, or a scope of the page itself: a moved place, a project whose address went to
+    another bumps the scopes it had). So a hit reads the kept scopes' versions in one round trip,
+    asks the database nothing and writes nothing; a change costs one more question, once."""
     kept = caches["pages"].get(scopes_key) if scopes_key else None
     if kept is not None:
-        everything, listed = kept
-        found = versions(listed)
-        if found[EVERYTHING] == everything:
+        found = versions(kept)
+        if found == kept:
             return found, None
-    return versions(scopes(request, *args, **kwargs)), scopes_key
+    listed = {EVERYTHING, *scopes(request, *args, **kwargs)}
+    if kept is not None and listed == found.keys():
+        return found, scopes_key
+    return versions(listed), scopes_key
 
 
 def _keep_scopes(scopes_key, found):
-    """Keep a page's scopes for its address, once it answered 200 (so that unknown addresses do
-    not fill the cache)."""
+    """Keep a page's scopes for its address with the versions they were asked under, once it
+    answered 200 (so that unknown addresses do not fill the cache)."""
     if scopes_key:
-        listed = sorted(set(found) - {EVERYTHING})
-        caches["pages"].set(scopes_key, (found[EVERYTHING], listed), None)
+        caches["pages"].set(scopes_key, found, None)
 
 
 def _kept_page(request, view, scopes, cookies, args, kwargs, scopes_key):

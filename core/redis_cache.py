@@ -1,4 +1,4 @@
-"""Django's Redis cache, kept working while Redis is down.
+"""A Redis cache (django-redis), kept working while Redis is down.
 
 With REDIS_URL (README, "Running on several machines") the `default` cache (rate-limit counts of
 residents' forms) and the `shared` cache (expensive figures, API throttles) live in Redis. Django's
@@ -25,19 +25,28 @@ Redis answers again (with how long it lasted and how many operations were served
 per request. `/readyz` asks Redis directly (`get_from_redis`) and still reports the cache as not
 ready.
 
-Neither Django's RedisCache nor redis-py has a setting for this. django-redis's IGNORE_EXCEPTIONS
-answers "nothing cached" instead, which counts nothing and so switches every rate limit off, and
-logs (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS) every failed call; this subclass is the one place that
-handles it.
+Neither Django's RedisCache, django-redis nor redis-py has a setting for this. django-redis's
+IGNORE_EXCEPTIONS answers "nothing cached" instead, which counts nothing and so switches every rate
+limit off, and logs (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS) every failed call; this subclass is the
+one place that handles it.
+
+The base is django-redis's RedisCache rather than Django's own: Django's builds a new
+`redis.Redis` client for every operation (about 0.2-0.3 ms of CPU, as much as the round trip
+itself), and every warm page reads its scopes' versions (core/caching.py); django-redis keeps one
+client per server for the life of the process, and its operations cost less than half of
+Django's (docs/performance.md, "warm"). Keys and values are stored as Django's backend stores them
+(the same key function; integers as they are, everything else pickled), so either backend reads
+what the other wrote.
 """
 
 import logging
+import re
 import threading
 import time
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
 from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
@@ -153,16 +162,24 @@ def _falling_back(name):
 class FallbackRedisCache(RedisCache):
     """RedisCache whose operations fall back to this process's memory while Redis is down.
 
-    OPTIONS as for RedisCache (passed to redis-py), plus RETRY_SECONDS (how long not to try Redis
-    after a failure) and FALLBACK_MAX_ENTRIES (the local cache's size).
+    OPTIONS as for Django's RedisCache: lower-case names are redis-py's connection settings
+    (socket_timeout, ...), given to django-redis as its CONNECTION_POOL_KWARGS; upper-case ones are
+    django-redis's own; plus RETRY_SECONDS (how long not to try Redis after a failure) and
+    FALLBACK_MAX_ENTRIES (the local cache's size).
     """
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("RETRY_SECONDS", RETRY_SECONDS))
         max_entries = int(options.pop("FALLBACK_MAX_ENTRIES", FALLBACK_MAX_ENTRIES))
+        redis_py = {name: options.pop(name) for name in list(options) if name.islower()}
+        options["CONNECTION_POOL_KWARGS"] = {
+            **options.get("CONNECTION_POOL_KWARGS", {}),
+            **redis_py,
+        }
         super().__init__(server, {**params, "OPTIONS": options})
-        self.outage = outage_of(", ".join(_address(url) for url in self._servers))
+        servers = server if isinstance(server, (list, tuple)) else re.split("[;,]", server)
+        self.outage = outage_of(", ".join(_address(url) for url in servers))
         # Same prefix, version and key function as in Redis; one store per server and prefix,
         # shared by this process's threads (LocMemCache keeps its stores by name).
         self.local = LocMemCache(
@@ -180,8 +197,8 @@ class FallbackRedisCache(RedisCache):
         self.outage.answered()
         return value
 
-    # Every operation RedisCache implements; the rest of Django's cache API (get_or_set, decr,
-    # incr_version, ...) is built on these.
+    # Every operation of Django's cache API that django-redis implements; the rest (get_or_set,
+    # decr_version, ...) is built on these.
     add = _falling_back("add")
     get = _falling_back("get")
     set = _falling_back("set")
@@ -190,6 +207,8 @@ class FallbackRedisCache(RedisCache):
     get_many = _falling_back("get_many")
     has_key = _falling_back("has_key")
     incr = _falling_back("incr")
+    decr = _falling_back("decr")
+    incr_version = _falling_back("incr_version")
     set_many = _falling_back("set_many")
     delete_many = _falling_back("delete_many")
     clear = _falling_back("clear")

@@ -342,7 +342,7 @@ def _villages_page(request, place):
     return villages_page
 
 
-@public_page(scopes=project_page_scopes)
+@public_page(scopes=project_page_scopes, stable_scopes=True)
 def project_detail(request, slug):
     """One project with its companies and the settlements it affects; open to everyone."""
     project = get_object_or_404(Project.objects.with_related(), slug=slug)
@@ -369,7 +369,7 @@ def project_detail(request, slug):
     return render(request, "portal/project_detail.html", context)
 
 
-@public_page(scopes=organisation_page_scopes)
+@public_page(scopes=organisation_page_scopes, stable_scopes=True)
 def organisation_detail(request, slug):
     """A company, a state body or an akimat: its projects, everything it disclosed everywhere
     (promises kept and overdue), the hearings it initiated or, for an akimat, organises; open to

@@ -15,7 +15,7 @@ from django.urls import reverse
 from core import caching
 from core.db_router import STICKY_COOKIE
 from portal.views import RECENT_PLACES_COOKIE
-from tests.factories import DisclosureFactory, HearingFactory, place_tree
+from tests.factories import DisclosureFactory, HearingFactory, ProjectFactory, place_tree
 
 
 def body_of(response):
@@ -188,17 +188,41 @@ class FreshRenderTests(PageCacheCase):
         self.assertContains(self.rendered(url), "New school roof")
         self.assertContains(self.kept(url), "New school roof")
 
-    def test_a_kept_place_page_asks_the_database_nothing(self):
-        """Its scopes (the place and the areas it lies in) are kept beside it: a hit reads them
-        and their versions from the caches, not the place's path from the database."""
+    def test_a_kept_page_asks_the_database_nothing_and_keeps_nothing_more(self):
+        """The scopes of a place, project or organisation page (found from its address) are kept
+        beside it: a hit reads them and their versions from the caches, not the database, and
+        writes nothing to the cache."""
+        project = ProjectFactory(operator=self.disclosure.organisation)
         for url in (
             self.village.get_absolute_url(),
             reverse("hearings:place_calendar", args=[self.village.kato_code]),
+            project.get_absolute_url(),
+            self.disclosure.organisation.get_absolute_url(),
         ):
             with self.subTest(url):
                 self.fill(url)
-                with self.assertNumQueries(0):
+                with (
+                    self.assertNumQueries(0),
+                    mock.patch.object(caches["pages"], "set") as kept_again,
+                ):
                     self.kept(url)
+                kept_again.assert_not_called()
+
+    def test_an_address_given_to_another_project_shows_that_project(self):
+        """A project page's scopes are kept for its address until one of them moves: renaming
+        the project (its address goes to another) bumps its scope, so the address is asked
+        again and the page is kept under the new project's scope."""
+        first = ProjectFactory(slug="mine", name_en="Old mine")
+        url = first.get_absolute_url()
+        self.assertContains(self.fill(url), "Old mine")
+        with self.captureOnCommitCallbacks(execute=True):
+            first.slug = "old-mine"
+            first.save()
+            second = ProjectFactory(slug="mine", name_en="New mine")
+        self.assertContains(self.rendered(url), "New mine")
+        self.kept(url)
+        caching.bump([f"project:{second.pk}"])
+        self.rendered(url)
 
     def test_a_moved_place_s_page_follows_the_areas_it_lies_in_now(self):
         """A place's scopes change only when it moves, which makes everything stale: its page is

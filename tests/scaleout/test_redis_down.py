@@ -206,9 +206,10 @@ def test_an_error_that_is_not_an_outage_still_raises(settings, tmp_path):
     try:
         use_redis(settings, url)
         shared = caches["shared"]
-        shared.set("words", "not a number")
-        with pytest.raises(redis.exceptions.ResponseError):
-            shared.incr("words")
+        # A list where the cache keeps strings: GET on it is Redis's WRONGTYPE error.
+        redis.Redis.from_url(url).rpush(shared.make_key("words"), "not a cache value")
+        with pytest.raises(redis.exceptions.ResponseError, match="WRONGTYPE"):
+            shared.get("words")
     finally:
         stop(process)
 
