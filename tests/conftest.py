@@ -1,18 +1,25 @@
+import contextlib
 import fcntl
 import os
+import shutil
 import subprocess
+from io import StringIO
 
+import psycopg2
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models.signals import post_migrate
 from django.test import override_settings
 from django.utils import translation
 
 from core import caching
+from tests.demo_places import import_demo_places
 from tests.scaleout.servers import current_database_url, pg_bin
-from tests.seeds import reseed_after_flush
+from tests.seeds import install_seeded_rows, reseed_after_flush
 
 # Sync Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -94,6 +101,101 @@ def _migrate_template(db, name):
 
 
 @pytest.fixture(scope="session")
+def demo_template(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo (`seed_demo` on its three districts of the classifier, tests/demo_places.py)
+    in a database of its own, loaded once per run by the first process that needs it, and its
+    uploaded files: (database name, media folder). Each module that shows the demo works on a
+    copy (`demo_database`); `seed_demo` costs about 12 s of CPU, and four modules show the demo.
+    Built from the migrated template (or, in a single process, from the test database), so it
+    holds the migrations' rows and nothing any test left."""
+    db = connections["default"]
+    if db.vendor != "postgresql":
+        return None
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if worker else shared
+    source = db.settings_dict["TEST"].get("TEMPLATE") or db.settings_dict["NAME"]
+    name = db.settings_dict["NAME"].removesuffix(f"_{worker}") + "_demo"
+    media = shared / "demo-media"
+    with open(shared / "demo-db.lock", "w") as lock, django_db_blocker.unblock():
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "demo-db.built").exists():
+            db.close()  # PostgreSQL copies a database nobody is connected to
+            with _database(db, _copy(db, name, source)), override_settings(MEDIA_ROOT=media):
+                install_seeded_rows()
+                import_demo_places()
+                call_command("seed_demo", "--force", stdout=StringIO())
+            (shared / "demo-db.built").touch()
+    return name, media
+
+
+@pytest.fixture(scope="module")
+def demo_database(request, demo_template, django_db_blocker, tmp_path_factory):
+    """This module's tests see the demo: the connection points at a copy of `demo_template`
+    (PostgreSQL's `CREATE DATABASE ... TEMPLATE`, about a second), dropped after the module,
+    and uploaded files go to a copy of the demo's. The module's own rows go in transactions
+    rolled back as anywhere else (`module_transaction`, `db`), or stay until the copy is
+    dropped. On SQLite the demo is loaded into the test database and flushed after."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with override_settings(MEDIA_ROOT=media, SENDFILE_ROOT=str(media)):
+        if demo_template is None:
+            with django_db_blocker.unblock():
+                import_demo_places()
+                call_command("seed_demo", "--force", stdout=StringIO())
+            yield media
+            with django_db_blocker.unblock():
+                call_command("flush", interactive=False, verbosity=0)
+            return
+        name, demo_media = demo_template
+        if demo_media.exists():
+            shutil.copytree(demo_media, media, dirs_exist_ok=True)
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        db = connections["default"]
+        with django_db_blocker.unblock(), _database(db, _copy(db, f"{name}_{worker}", name)):
+            yield media
+        with django_db_blocker.unblock():
+            _maintenance(db, f'DROP DATABASE IF EXISTS "{name}_{worker}" WITH (FORCE)')
+
+
+def _copy(db, name, template):
+    """Create the database `name` as a copy of `template`; return `name`."""
+    _maintenance(db, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _maintenance(db, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def _maintenance(db, sql):
+    """Run `sql` outside any transaction, from PostgreSQL's maintenance database."""
+    params = {**db.get_connection_params(), "dbname": "postgres"}
+    params.pop("cursor_factory", None)
+    conn = psycopg2.connect(**params)
+    try:
+        conn.autocommit = True
+        conn.cursor().execute(sql)
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _database(db, name):
+    """The connection points at the database `name` inside the block."""
+    configured = db.settings_dict["NAME"]
+    _point(db, name)
+    try:
+        yield
+    finally:
+        _point(db, configured)
+
+
+def _point(db, name):
+    """Content types are cached per process by id, and a flushed test database numbers them
+    anew: the cache is emptied with each change of database."""
+    db.close()
+    db.settings_dict["NAME"] = name
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
 def migrated_database(django_db_setup, tmp_path_factory):
     """This process's test database dumped once, as migrated (every test rolls its rows back
     or flushes them): a PostgreSQL cluster of a test's own restores it (`Cluster.restore`) in
@@ -139,7 +241,7 @@ def module_media(tmp_path_factory):
 def _media_root(request, tmp_path, settings):
     """Uploaded files go to a per-test folder (or the module's, see `module_media`), never into
     the working tree."""
-    if "module_media" in request.fixturenames:
+    if {"module_media", "demo_database"} & set(request.fixturenames):
         return
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)

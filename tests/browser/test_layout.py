@@ -17,14 +17,12 @@ a session cookie made on the server, so no test logs in through the form.
 
 import base64
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 
 from disclosures.models import Disclosure, Question
 from hearings.models import (
@@ -34,7 +32,6 @@ from hearings.models import (
     ParticipationForm,
 )
 from projects.models import LinkRequest, Organisation, Place
-from tests.demo_places import import_demo_places
 from tests.factories import (
     DisclosureFactory,
     HearingCommentFactory,
@@ -43,7 +40,6 @@ from tests.factories import (
     ResidentFeedbackFactory,
     SubscriptionFactory,
 )
-from tests.seeds import install_seeded_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,10 +65,8 @@ MODERATOR = "moderator@demo.ashyq.kz"
 
 
 def _demo_with_missing_states():
-    """Load the demo and add what it lacks; return the pages as (name, path, account) with
-    `{lang}` in each path."""
-    import_demo_places()
-    call_command("seed_demo", "--force", stdout=StringIO())
+    """Add what the demo lacks; return the pages as (name, path, account) with `{lang}` in
+    each path."""
     ilyichevka = Place.objects.get(kato_code="596036500")
     zhanatas = Place.objects.get(kato_code="316020100")
     company = Organisation.objects.get(slug="taiynsha-may")
@@ -247,25 +241,19 @@ def _demo_with_missing_states():
 
 
 @pytest.fixture(scope="module")
-def site(live_server, django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo on the live server, loaded once per test process for the five tests, and the
-    session cookies of the accounts; the database is flushed at the end, as after any
-    transactional test."""
-    media = tmp_path_factory.mktemp("layout-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, SENDFILE_ROOT=str(media)),
-    ):
+def site(live_server, demo_database, django_db_blocker):
+    """The demo on the live server (a copy of the run's demo database, dropped after the
+    module: tests/conftest.py's `demo_database`) with the states it lacks, made once per test
+    process for the five tests, and the session cookies of the accounts."""
+    with django_db_blocker.unblock():
         live_server._live_server_modified_settings.enable()
         try:
-            install_seeded_rows()  # a transactional test before this one flushed them
             pages = _demo_with_missing_states()
             accounts = {account for _name, _path, account in pages if account}
             cookies = {account: _session_cookie(account, live_server.url) for account in accounts}
             yield live_server.url, pages, cookies
         finally:
             live_server._live_server_modified_settings.disable()
-            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -273,11 +261,6 @@ def _live_server_helper():
     """pytest-django's helper of this name makes every test that uses the live server
     transactional, flushing the database after each: here the demo is loaded once per module
     instead (see `site`), so the helper is replaced by this no-op."""
-
-
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The module's media folder stays in force for all its tests (it holds the demo photos)."""
 
 
 def _session_cookie(email, url):

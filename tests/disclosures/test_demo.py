@@ -4,24 +4,15 @@ import pytest
 
 from disclosures import demo, export
 from disclosures.models import Confirmation, Disclosure, Photo, ResidentFeedback
-from hearings import demo as hearings_demo
 from hearings.models import HearingPromise
-from projects import demo as projects_demo
 from projects.models import Place
-from tests.demo_places import import_demo_places
-from tests.seeds import install_seeded_rows
 
 
 @pytest.fixture(scope="module")
-def seeded(module_media, module_transaction, django_db_blocker):
-    """The classifier and the whole demo, loaded once for the module's tests (each runs in a
-    savepoint, so the second seeding below is undone after its test)."""
-    with django_db_blocker.unblock():
-        install_seeded_rows()
-        import_demo_places()
-        projects_demo.seed()
-        hearings_demo.seed()
-        demo.seed()
+def seeded(demo_database):
+    """The classifier's demo districts and the whole demo, as `make run` loads them: a copy of
+    the run's demo database (tests/conftest.py). Each test's rows are rolled back, so the second
+    seeding below is undone after its test."""
 
 
 @pytest.mark.django_db

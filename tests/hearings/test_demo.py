@@ -10,23 +10,16 @@ from django.utils import timezone, translation
 from hearings import demo
 from hearings.models import Hearing, HearingChange, Rule
 from hearings.working_days import WorkingCalendar
-from projects import demo as projects_demo
 from projects.models import Place
-from tests.demo_places import import_demo_places
-from tests.seeds import install_seeded_rows
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(module_media, module_transaction, django_db_blocker):
-    """The classifier and the demo's projects and hearings, loaded once for the module's tests
-    (each runs in a savepoint, so the second seeding below is undone after its test)."""
-    with django_db_blocker.unblock():
-        install_seeded_rows()
-        import_demo_places()
-        projects_demo.seed()
-        demo.seed()
+def seeded(demo_database):
+    """The classifier's demo districts and the whole demo, as `make run` loads them: a copy of
+    the run's demo database (tests/conftest.py). Each test's rows are rolled back, so the second
+    seeding below is undone after its test."""
 
 
 def test_demo_tells_the_story_and_is_idempotent(seeded):
