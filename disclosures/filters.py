@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from disclosures.models import Basis, Category, Disclosure, Status
-from projects.filters import AreaChoiceFilter, SlugFilter, districts, regions
+from projects.filters import AreaChoiceFilter, PlainSelect, SlugFilter, districts, regions
 from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
 
@@ -41,13 +41,16 @@ class DisclosureFilter(django_filters.FilterSet):
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, widget=PlainSelect
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*Status.choices, (OVERDUE, _("overdue"))],
         method="filter_status",
+        widget=PlainSelect,
     )
-    basis = django_filters.ChoiceFilter(label=_("Basis"), choices=Basis.choices)
+    basis = django_filters.ChoiceFilter(label=_("Basis"), choices=Basis.choices, widget=PlainSelect)
     year = YearFilter(
         label=_("Year"),
         method="filter_year",
@@ -96,6 +99,7 @@ class DisclosureFilter(django_filters.FilterSet):
             "delivered_date": _("Delivered: earliest first"),
             "-delivered": _("Delivered: most recent first"),
         },
+        widget=PlainSelect,
     )
 
     class Meta:

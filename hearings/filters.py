@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing, LegalBasis
-from projects.filters import SlugFilter
+from projects.filters import PlainSelect, SlugFilter
 from projects.forms import PlacePickerInput
 from projects.models import Organisation, Place, Project
 
@@ -28,6 +28,7 @@ class HearingFilter(django_filters.FilterSet):
         choices=[("upcoming", _("upcoming")), ("past", _("past"))],
         method="filter_when",
         empty_label=_("any time"),
+        widget=PlainSelect,
     )
     place = ConcerningFilter(
         label=_("Settlement or area (KATO code)"),
@@ -37,9 +38,13 @@ class HearingFilter(django_filters.FilterSet):
         ),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[c for c in Hearing.Status.choices if c[0] != "draft"]
+        label=_("Status"),
+        choices=[c for c in Hearing.Status.choices if c[0] != "draft"],
+        widget=PlainSelect,
     )
-    legal_basis = django_filters.ChoiceFilter(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_basis = django_filters.ChoiceFilter(
+        label=_("Legal basis"), choices=LegalBasis.choices, widget=PlainSelect
+    )
     organiser = SlugFilter(label=_("Organising akimat"), queryset=Organisation.objects.akimats())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
 

@@ -122,10 +122,7 @@ def _learned_of_summary(hearing, reports):
 @public_page
 def hearing_list(request):
     """Public hearings (never drafts), filterable by place, time, status; open to everyone."""
-    filterset = HearingFilter(
-        request.GET,
-        queryset=Hearing.objects.published().select_related("organiser", "initiator"),
-    )
+    filterset = HearingFilter(request.GET, queryset=Hearing.objects.published().for_cards())
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from projects.models import Country, Organisation, Place, Project
 
@@ -18,11 +19,12 @@ def districts(request):
     return Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
 
 
-class PlaceSelect(forms.Select):
-    """A select of regions or districts, its options written here rather than through the
-    widget templates: the lists' district filter offers about 230, and their templates cost
-    about 70 ms of CPU, half an uncached list page (docs/performance.md). The same markup as
-    templates/django/forms/widgets/select.html for plain options."""
+class PlainSelect(forms.Select):
+    """A select of plain options (no groups), written here rather than through the widget
+    templates: an include per option cost the lists' district filter (about 230) 70 ms of
+    CPU, half an uncached list page, and each other select of a filter form a template render
+    per option (docs/performance.md). The same markup as Django's
+    django/forms/widgets/select.html for plain options."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
@@ -45,12 +47,28 @@ class PlaceSelect(forms.Select):
         )
 
 
+class AreaChoices(ModelChoiceIterator):
+    """The options of a `PlainSelect`: (KATO code, label) read as plain rows
+    (`PlaceQuerySet.choices`), not as model instances."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.choices()
+
+
+class AreaChoiceField(ModelChoiceField):
+    iterator = AreaChoices
+
+
 class AreaChoiceFilter(django_filters.ModelChoiceFilter):
-    """A region or district, chosen by its KATO code from a `PlaceSelect`."""
+    """A region or district, chosen by its KATO code from a `PlainSelect`."""
+
+    field_class = AreaChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "kato_code")
-        kwargs.setdefault("widget", PlaceSelect)
+        kwargs.setdefault("widget", PlainSelect)
         super().__init__(*args, **kwargs)
 
 
@@ -87,15 +105,22 @@ class ProjectFilter(django_filters.FilterSet):
     district = PlaceChoiceFilter(
         label=_("District"), queryset=districts, path_field="settlements__path"
     )
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Project.Sector.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices)
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Project.Sector.choices, widget=PlainSelect
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Project.Status.choices, widget=PlainSelect
+    )
     investor_country = django_filters.ChoiceFilter(
-        label=_("Investor country"), choices=Country.choices, method="filter_investor_country"
+        label=_("Investor country"),
+        choices=Country.choices,
+        method="filter_investor_country",
+        widget=PlainSelect,
     )
     bri = django_filters.BooleanFilter(
         label=_("Belt and Road Initiative"),
         field_name="is_bri",
-        widget=forms.Select(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]),
+        widget=PlainSelect(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]),
     )
 
     class Meta:
