@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
@@ -92,14 +91,14 @@ class FilterBoundField(BoundField):
     (docs/performance.md). The same markup as django/forms/label.html for a field with an id."""
 
     def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
-        plain = contents is None and attrs is None and label_suffix is None and tag is None
-        if not (plain and self.id_for_label) or self.field.required:
+        custom = (contents, attrs, label_suffix, tag) != (None, None, None, None)
+        # Django adds no suffix after a label ending in punctuation: such a label, a required
+        # field or one without an id goes the template's way.
+        ends_in_punctuation = str(self.label)[-1:] in ":?.!"
+        if custom or ends_in_punctuation or self.field.required or not self.id_for_label:
             return super().label_tag(contents, attrs, label_suffix, tag)
         suffix = self.field.label_suffix
         suffix = self.form.label_suffix if suffix is None else suffix
-        # Django's rule: no suffix after a label that ends in punctuation.
-        if not (suffix and self.label and self.label[-1] not in gettext(":?.!")):
-            suffix = ""
         return format_html('<label for="{}">{}{}</label>', self.id_for_label, self.label, suffix)
 
 
