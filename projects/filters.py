@@ -43,6 +43,8 @@ def html_attributes(attrs):
 
 
 class SelectWidget(forms.Select):
+    """A select of plain options: no groups (a nested choice would be written as its label)."""
+
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         options = "".join(
