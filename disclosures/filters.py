@@ -6,8 +6,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from disclosures.models import Basis, Category, Disclosure, Status
-from projects.filters import AreaChoiceFilter, SlugFilter, districts, regions
-from projects.forms import PlacePickerInput
+from projects.filters import (
+    AreaChoiceFilter,
+    CheckboxWidget,
+    FilterForm,
+    NumberWidget,
+    PlacePickerWidget,
+    SelectWidget,
+    SlugFilter,
+    TextWidget,
+    districts,
+    regions,
+)
 from projects.models import Organisation, Place, Project
 
 OVERDUE = "overdue"
@@ -29,31 +39,37 @@ AMOUNT_DIGITS = 18
 
 
 class DisclosureFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
+    q = django_filters.CharFilter(label=_("Text contains"), method="filter_text", widget=TextWidget)
     region = PlaceWithinFilter(label=_("Region"), queryset=regions)
     district = PlaceWithinFilter(label=_("District"), queryset=districts)
     place = PlaceWithinFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=PlacePickerInput(
+        widget=PlacePickerWidget(
             multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
         ),
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, widget=SelectWidget
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*Status.choices, (OVERDUE, _("overdue"))],
         method="filter_status",
+        widget=SelectWidget,
     )
-    basis = django_filters.ChoiceFilter(label=_("Basis"), choices=Basis.choices)
+    basis = django_filters.ChoiceFilter(
+        label=_("Basis"), choices=Basis.choices, widget=SelectWidget
+    )
     year = YearFilter(
         label=_("Year"),
         method="filter_year",
         help_text=_("Delivered in, or due in, this year."),
         min_value=1991,
         max_value=2100,
+        widget=NumberWidget,
     )
     amount_min = django_filters.NumberFilter(
         label=_("Value from"),
@@ -62,6 +78,7 @@ class DisclosureFilter(django_filters.FilterSet):
         min_value=0,
         max_digits=AMOUNT_DIGITS,
         decimal_places=2,
+        widget=NumberWidget,
     )
     amount_max = django_filters.NumberFilter(
         label=_("Value up to"),
@@ -70,11 +87,12 @@ class DisclosureFilter(django_filters.FilterSet):
         min_value=0,
         max_digits=AMOUNT_DIGITS,
         decimal_places=2,
+        widget=NumberWidget,
     )
     hide_withdrawn = django_filters.BooleanFilter(
         label=_("Hide withdrawn and cancelled"),
         method="filter_hide_withdrawn",
-        widget=forms.CheckboxInput,
+        widget=CheckboxWidget,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -96,11 +114,13 @@ class DisclosureFilter(django_filters.FilterSet):
             "delivered_date": _("Delivered: earliest first"),
             "-delivered": _("Delivered: most recent first"),
         },
+        widget=SelectWidget,
     )
 
     class Meta:
         model = Disclosure
         fields = []
+        form = FilterForm
 
     def filter_text(self, queryset, name, value):
         words = value.strip()

@@ -5,7 +5,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.caching import public_page
 from core.crossorigin import same_origin_form
-from core.filters import bad_filter_response, filter_errors
+from core.filters import bad_filter_response, filter_errors, keyed_page
 from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
@@ -75,11 +74,7 @@ def disclosure_list(request):
     filterset = DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The page's rows are found by their keys, then read with what a card shows: PostgreSQL
-    # computes the SELECT list of every row an OFFSET skips, so the word counts of
-    # `with_voices` on the rows themselves cost 1.5 s on page 380 (docs/performance.md).
-    page.object_list = rows.filter(pk__in=page.object_list.values("pk")).for_cards()
+    page = keyed_page(rows, request.GET.get("page"), PAGE_SIZE, cards=rows.for_cards())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,13 +1,17 @@
 """The public list's filters; the base queryset is already the public one, filters only narrow."""
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hearings.models import Hearing, LegalBasis
-from projects.filters import SlugFilter
-from projects.forms import PlacePickerInput
+from projects.filters import (
+    CheckboxWidget,
+    FilterForm,
+    PlacePickerWidget,
+    SelectWidget,
+    SlugFilter,
+)
 from projects.models import Organisation, Place, Project
 
 
@@ -28,30 +32,36 @@ class HearingFilter(django_filters.FilterSet):
         choices=[("upcoming", _("upcoming")), ("past", _("past"))],
         method="filter_when",
         empty_label=_("any time"),
+        widget=SelectWidget,
     )
     place = ConcerningFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=PlacePickerInput(
+        widget=PlacePickerWidget(
             multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
         ),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[c for c in Hearing.Status.choices if c[0] != "draft"]
+        label=_("Status"),
+        choices=[c for c in Hearing.Status.choices if c[0] != "draft"],
+        widget=SelectWidget,
     )
-    legal_basis = django_filters.ChoiceFilter(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_basis = django_filters.ChoiceFilter(
+        label=_("Legal basis"), choices=LegalBasis.choices, widget=SelectWidget
+    )
     organiser = SlugFilter(label=_("Organising akimat"), queryset=Organisation.objects.akimats())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
 
     hide_cancelled = django_filters.BooleanFilter(
         label=_("Hide cancelled hearings and those that did not take place"),
         method="filter_hide_cancelled",
-        widget=forms.CheckboxInput,
+        widget=CheckboxWidget,
     )
 
     class Meta:
         model = Hearing
         fields = []
+        form = FilterForm
 
     def filter_hide_cancelled(self, qs, name, value):
         """Cancelled hearings and those that did not take place are listed, marked, unless this

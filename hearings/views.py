@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.caching import public_page
 from core.crossorigin import same_origin_form
-from core.filters import filter_errors
+from core.filters import filter_errors, keyed_page
 from core.forms import ModerationForm, TranslationForm, add_service_errors
 from core.lifecycle import MEMBER, available_transitions
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
@@ -122,13 +122,10 @@ def _learned_of_summary(hearing, reports):
 @public_page
 def hearing_list(request):
     """Public hearings (never drafts), filterable by place, time, status; open to everyone."""
-    filterset = HearingFilter(
-        request.GET,
-        queryset=Hearing.objects.published().select_related("organiser", "initiator"),
-    )
+    filterset = HearingFilter(request.GET, queryset=Hearing.objects.published().for_cards())
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyed_page(rows, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "hearings/hearing_list.html",

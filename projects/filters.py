@@ -3,10 +3,13 @@ from html import escape
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from projects.forms import PlacePickerInput
 from projects.models import Country, Organisation, Place, Project
 
 
@@ -18,11 +21,29 @@ def districts(request):
     return Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
 
 
-class PlaceSelect(forms.Select):
-    """A select of regions or districts, its options written here rather than through the
-    widget templates: the lists' district filter offers about 230, and their templates cost
-    about 70 ms of CPU, half an uncached list page (docs/performance.md). The same markup as
-    templates/django/forms/widgets/select.html for plain options."""
+def html_attributes(attrs):
+    """A widget's attributes as django/forms/widgets/attrs.html writes them."""
+    return format_html_join(
+        "",
+        " {}{}",
+        (
+            (key, "" if value is True else format_html('="{}"', value))
+            for key, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+# A filter form's widgets are written here rather than through Django's widget templates: an
+# include per option cost the lists' district filter (about 230) 70 ms of CPU, half an uncached
+# list page, and a template render per widget 6 ms more (docs/performance.md). The same markup
+# as Django's django/forms/widgets/select.html (plain options) and input.html; each named
+# `<Kind>Widget` so that `BoundField.widget_type` stays Django's ("select", "checkbox",
+# "placepicker"...), which templates/includes/_form.html tests.
+
+
+class SelectWidget(forms.Select):
+    """A select of plain options: no groups (a nested choice would be written as its label)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
@@ -31,26 +52,86 @@ class PlaceSelect(forms.Select):
             f"{' selected' if str(option) in chosen else ''}>{escape(str(label))}</option>"
             for option, label in self.choices
         )
-        attributes = format_html_join(
-            "",
-            " {}{}",
-            (
-                (key, "" if value is True else format_html('="{}"', value))
-                for key, value in self.build_attrs(self.attrs, attrs).items()
-                if value is not False
-            ),
-        )
+        attributes = html_attributes(self.build_attrs(self.attrs, attrs))
         return format_html(
             '<select name="{}"{}>{}\n</select>', name, attributes, mark_safe(options)
         )
 
 
+class PlainInput:
+    """Mixin of an <input> widget: `render` without the template."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        shown = "" if shown is None else format_html(' value="{}"', shown)
+        attributes = html_attributes(widget["attrs"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', widget["type"], name, shown, attributes
+        )
+
+
+class TextWidget(PlainInput, forms.TextInput):
+    pass
+
+
+class NumberWidget(PlainInput, forms.NumberInput):
+    pass
+
+
+class CheckboxWidget(PlainInput, forms.CheckboxInput):
+    pass
+
+
+class PlacePickerWidget(PlainInput, PlacePickerInput):
+    pass
+
+
+class FilterBoundField(BoundField):
+    """A filter's field whose label is written here rather than through Django's label
+    template: a template render per label cost a list page's fourteen labels about 7 ms of CPU
+    (docs/performance.md). The same markup as django/forms/label.html for a field with an id."""
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        custom = (contents, attrs, label_suffix, tag) != (None, None, None, None)
+        # Django adds no suffix after a label ending in punctuation: such a label, a required
+        # field or one without an id goes the template's way.
+        ends_in_punctuation = str(self.label)[-1:] in ":?.!"
+        if custom or ends_in_punctuation or self.field.required or not self.id_for_label:
+            return super().label_tag(contents, attrs, label_suffix, tag)
+        suffix = self.field.label_suffix
+        suffix = self.form.label_suffix if suffix is None else suffix
+        return format_html('<label for="{}">{}{}</label>', self.id_for_label, self.label, suffix)
+
+
+class FilterForm(forms.Form):
+    """The form of a list's filters (`Meta.form` of its FilterSet)."""
+
+    bound_field_class = FilterBoundField
+
+
+class AreaChoices(ModelChoiceIterator):
+    """The options of a `SelectWidget`: (KATO code, label) read as plain rows
+    (`PlaceQuerySet.choices`), not as model instances."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.choices()
+
+
+class AreaChoiceField(ModelChoiceField):
+    iterator = AreaChoices
+
+
 class AreaChoiceFilter(django_filters.ModelChoiceFilter):
-    """A region or district, chosen by its KATO code from a `PlaceSelect`."""
+    """A region or district, chosen by its KATO code from a `SelectWidget`."""
+
+    field_class = AreaChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "kato_code")
-        kwargs.setdefault("widget", PlaceSelect)
+        kwargs.setdefault("widget", SelectWidget)
         super().__init__(*args, **kwargs)
 
 
@@ -64,7 +145,7 @@ class SlugFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocapitalize": "none"}))
+        kwargs.setdefault("widget", TextWidget(attrs={"autocapitalize": "none"}))
         super().__init__(*args, **kwargs)
 
 
@@ -82,25 +163,33 @@ class PlaceChoiceFilter(AreaChoiceFilter):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name contains"), method="filter_text")
+    q = django_filters.CharFilter(label=_("Name contains"), method="filter_text", widget=TextWidget)
     region = PlaceChoiceFilter(label=_("Region"), queryset=regions, path_field="settlements__path")
     district = PlaceChoiceFilter(
         label=_("District"), queryset=districts, path_field="settlements__path"
     )
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Project.Sector.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices)
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Project.Sector.choices, widget=SelectWidget
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Project.Status.choices, widget=SelectWidget
+    )
     investor_country = django_filters.ChoiceFilter(
-        label=_("Investor country"), choices=Country.choices, method="filter_investor_country"
+        label=_("Investor country"),
+        choices=Country.choices,
+        method="filter_investor_country",
+        widget=SelectWidget,
     )
     bri = django_filters.BooleanFilter(
         label=_("Belt and Road Initiative"),
         field_name="is_bri",
-        widget=forms.Select(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]),
+        widget=SelectWidget(choices=[("", _("any")), ("true", _("yes")), ("false", _("no"))]),
     )
 
     class Meta:
         model = Project
         fields = []
+        form = FilterForm
 
     def filter_text(self, queryset, name, value):
         words = value.strip()

@@ -27,8 +27,10 @@ from core.translation import (
     TranslatedField,
     choice_label,
     language_field,
+    page_language,
     translated_columns,
     translated_expression,
+    translated_place_name,
 )
 from core.validators import validate_bin, validate_kato_code
 
@@ -91,6 +93,20 @@ class PlaceQuerySet(models.QuerySet):
         return self.annotate(display_name=translated_expression("name")).order_by(
             "display_name", "kato_code"
         )
+
+    def choices(self):
+        """(KATO code, `str(place)`) of these places, from plain rows: model instances for the
+        lists' 250 regions and districts cost more than the rest of an uncached list page's
+        filter form (docs/performance.md)."""
+        language = page_language()
+        names = [f"name_{code}" for code, _name in settings.LANGUAGES]
+        return [
+            (
+                row.kato_code,
+                Place.label(translated_place_name(row, "name", language), row.kato_code),
+            )
+            for row in self.values_list("kato_code", *names, named=True)
+        ]
 
     def attach_ancestors(self, places):
         """Set `place.ancestor_list` (region first) on each place, in one query for them all."""
@@ -270,7 +286,7 @@ class Place(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.kato_code})"
+        return self.label(self.name, self.kato_code)
 
     def save(self, *args, **kwargs):
         """Compute `path`, `depth` and `search_key` from the parent and the names, so that no
@@ -298,6 +314,11 @@ class Place(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def label(name, kato_code):
+        """How a list or a select names a place: "Нура ауданы (354000000)"."""
+        return f"{name} ({kato_code})"
 
     def get_level_display(self):
         return choice_label(self.Level, self.level)

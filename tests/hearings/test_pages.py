@@ -63,6 +63,27 @@ def test_list_query_count_is_bounded(client, django_assert_max_num_queries):
     assert response.status_code == 200
 
 
+def test_list_pages_hold_each_hearing_once_latest_first(client):
+    """The pages, read by key after the COUNT (core.filters.keyed_page), list every public
+    hearing once, latest first, a tie broken by the oldest record first."""
+    organiser = AkimatFactory()
+    start = timezone.now() + datetime.timedelta(days=3)
+    hearings = [
+        HearingFactory(
+            announced=True, organiser=organiser, starts_at=start + datetime.timedelta(days=n % 11)
+        )
+        for n in range(25)
+    ]
+    HearingFactory(organiser=organiser)  # a draft
+    expected = sorted(hearings, key=lambda h: (-h.starts_at.timestamp(), h.pk))
+    pages = [
+        list(client.get(reverse("hearings:list"), {"page": n}).context["page"].object_list)
+        for n in (1, 2)
+    ]
+    assert [len(page) for page in pages] == [20, 5]
+    assert [h.pk for h in pages[0] + pages[1]] == [h.pk for h in expected]
+
+
 def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
     """A hearing with many places, documents, comments, promises and reports: bounded queries."""
     organiser = AkimatFactory()

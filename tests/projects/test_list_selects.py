@@ -1,0 +1,65 @@
+"""The lists' region and district selects: their options name each place as its page does, read
+as plain rows (about 250 places in the country's lists, docs/performance.md), not as models."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db.models.signals import post_init
+from django.urls import reverse
+from django.utils import translation
+
+from projects.filters import districts
+from projects.models import Place
+from tests.factories import PlaceFactory, place_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def options(html, name):
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    return [(value, unescape(label), bool(selected)) for value, selected, label in found]
+
+
+@pytest.fixture
+def places():
+    tree = place_tree()
+    # A KATO abbreviation the page spells out, and a district with no English name.
+    PlaceFactory(
+        district=True, parent=tree["region"], name_kk="Семей Қ.Ә.", name_ru="Семей Г.А.", name_en=""
+    )
+    return tree
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+@pytest.mark.parametrize("address", ["disclosures:list", "projects:project_list"])
+def test_district_options_name_each_place_as_its_page_does(client, places, language, address):
+    chosen = places["district"]
+    with translation.override(language):
+        html = client.get(reverse(address), {"district": chosen.kato_code}).content.decode()
+        expected = [(place.kato_code, str(place)) for place in districts(None)]
+    shown = options(html, "district")
+    assert shown[0] == ("", "---------", False)
+    assert [(value, label) for value, label, _selected in shown[1:]] == expected
+    assert [value for value, _label, selected in shown if selected] == [chosen.kato_code]
+    spelled = "Семей қ.ә. (" if language == "kk" else "Семей г.а. ("
+    assert any(label.startswith(spelled) for _value, label, _selected in shown)
+
+
+def test_the_selects_build_no_place_for_their_options(client, places):
+    """Only the chosen district is read as a model (to filter by it); its options are rows."""
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=Place)
+    try:
+        client.get(reverse("disclosures:list"))
+        unfiltered = len(built)
+        client.get(reverse("disclosures:list"), {"district": places["district"].kato_code})
+    finally:
+        post_init.disconnect(count, sender=Place)
+    assert unfiltered == 0
+    assert [place.kato_code for place in built] == [places["district"].kato_code]
