@@ -170,26 +170,3 @@ def test_admin_pages_render(client):
         reverse("admin:disclosures_residentfeedback_changelist"),
     ):
         assert client.get(url).status_code == 200
-
-
-def test_place_block_renders_with_bounded_queries(django_assert_max_num_queries):
-    """The village-page block: summary and cards in a fixed number of queries."""
-    from django.template.loader import render_to_string
-
-    from disclosures.feeds import place_feed_urls
-    from disclosures.models import Disclosure
-
-    places = place_tree()
-    for _n in range(12):
-        DisclosureFactory(published=True, settlements=[places["village"]])
-    with django_assert_max_num_queries(8):
-        published = Disclosure.objects.in_force().for_place(places["village"])
-        html = render_to_string(
-            "disclosures/includes/_place_disclosures.html",
-            {
-                "summary": published.summary(),
-                "feed_urls": place_feed_urls(places["village"]),
-                "place_disclosures": published.for_cards()[:10],
-            },
-        )
-    assert html.count("disclosure-card") == 10
