@@ -266,11 +266,6 @@ def blank_as_none(value):
     return None if value == "" else value
 
 
-def text_columns(columns):
-    """The names of `columns` that may hold an empty string (the others need no `blank_as_none`)."""
-    return [column.name for column in columns if column.type == "string"]
-
-
 # --- Takedowns: the bulk downloads never serve a record that left the public ---------------
 #
 # The files at /data/ are rebuilt by the worker, a minute or more after a change. A record in
