@@ -335,27 +335,41 @@ def _read_columns(today):
         expression = expressions.get(name, F(name))
         if types[name] == "string":
             expression = NullIf(expression, Value(""), output_field=CharField())  # "" as null
-        elif types[name] in ("date", "datetime"):
-            expression = IsoText(expression, template=ISO_TEMPLATES[types[name]])
+        elif types[name] == "date":
+            expression = IsoDate(expression)
+        elif types[name] == "datetime":
+            expression = IsoTime(expression)
         expressions[name] = expression
     return [expressions[name] for name in READ]
 
 
-class IsoText(Func):
-    """A date, or a time in UTC, as the ISO 8601 text of Python's `isoformat()` (no fraction of
-    a second when it is nought), or null."""
+class IsoDate(Func):
+    """A date as the ISO 8601 text of Python's `isoformat()`, or null."""
 
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
     output_field = CharField()
 
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The quick start's SQLite holds dates as this text already; `|| ''` keeps the driver
+        # from reading the column's declared type back into a date.
+        template = "%(expressions)s || ''"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
-ISO_TEMPLATES = {
-    "date": "to_char(%(expressions)s, 'YYYY-MM-DD')",
-    # One to_char per time: with microseconds, taken off again when they are nought.
-    "datetime": (
+
+class IsoTime(Func):
+    """A time in UTC as the text of Python's `isoformat()` (no fraction of a second when it is
+    nought), or null: one to_char with microseconds, taken off again when they are nought."""
+
+    template = (
         "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
-    ),
-}
+    )
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite holds the text Django wrote, str() of the UTC time: isoformat() with a space.
+        template = "replace(%(expressions)s, ' ', 'T') || '+00:00'"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 def _settlement_codes(ids, place_codes):
