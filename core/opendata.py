@@ -121,6 +121,9 @@ CSV_ENCODING_NOTE = (
 )
 
 
+YES_NO = {True: "yes", False: "no"}
+
+
 def csv_cell(value):
     """A value as a spreadsheet-safe CSV cell (FORMULA_ESCAPE_NOTE); booleans are yes/no.
 
@@ -129,10 +132,8 @@ def csv_cell(value):
     """
     if value is None:
         return ""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
+    if value.__class__ is bool:
+        return YES_NO[value]
     if value.__class__ is str and (
         value[:1] in FORMULA_CHARACTERS or (value[:1] == "'" and value[1:2] in ESCAPED_CHARACTERS)
     ):
@@ -159,23 +160,29 @@ def csv_lines(columns, rows):
     (CSV_ENCODING_NOTE: every CSV of the site, bulk or filtered, is written here).
 
     Only free text can start like a formula and only yes/no columns need words, so only those
-    cells go through `csv_cell`; numbers, dates and codes from a list are written as they are
+    cells are looked at (free text goes through `csv_cell` only when it starts like an escape);
+    numbers, dates and codes from a list are written as they are
     (None as an empty cell, as `csv` does): a country-wide export is ten million cells.
     """
     writer = csv.writer(Echo())
     names = [column.name for column in columns]
     values = operator.itemgetter(*names)
-    checked = [
+    texts = [
         index
         for index, column in enumerate(columns)
-        if column.type == "boolean" or (column.type == "string" and column.choices is None)
+        if column.type == "string" and column.choices is None
     ]
+    flags = [index for index, column in enumerate(columns) if column.type == "boolean"]
     objects = [index for index, column in enumerate(columns) if column.type == "object"]
     yield "\ufeff" + writer.writerow(names)
     for row in rows:
         cells = list(values(row))
-        for index in checked:
-            cells[index] = csv_cell(cells[index])
+        for index in texts:  # `csv_cell` only for the few that start like an escape
+            value = cells[index]
+            if value.__class__ is str and value[:1] in ESCAPED_CHARACTERS:
+                cells[index] = csv_cell(value)
+        for index in flags:
+            cells[index] = YES_NO.get(cells[index], cells[index])
         for index in objects:  # JSON text; an empty object as an empty cell
             cells[index] = json_row(cells[index]) if cells[index] else None
         yield writer.writerow(cells)
@@ -264,11 +271,6 @@ def json_number(value):
 def blank_as_none(value):
     """One spelling of "nothing" in JSON: null, never an empty string."""
     return None if value == "" else value
-
-
-def text_columns(columns):
-    """The names of `columns` that may hold an empty string (the others need no `blank_as_none`)."""
-    return [column.name for column in columns if column.type == "string"]
 
 
 # --- Takedowns: the bulk downloads never serve a record that left the public ---------------

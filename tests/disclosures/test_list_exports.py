@@ -4,10 +4,12 @@ rows, filters, pages and bounded queries. The rows are made once for the module 
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 
+from disclosures.models import Disclosure
 from disclosures.views import PAGE_SIZE
 from tests.factories import (
     AkimatFactory,
@@ -144,3 +146,32 @@ def test_dashboard_query_count_is_bounded(client, many, django_assert_max_num_qu
         response = client.get(reverse("disclosures:dashboard"))
     assert response.status_code == 200
     assert len(response.context["disclosures"]) == 10
+
+
+def test_exports_write_dates_and_times_as_isoformat(client, many):
+    """PostgreSQL writes the dates and times of the exports (disclosures/export.py): the text of
+    Python's isoformat() in UTC, with a fraction of a second only when there is one; an empty
+    text is null in JSON and an empty cell in CSV."""
+    whole, fraction = many["rows"][:2]
+    Disclosure.objects.filter(pk=whole.pk).update(
+        published_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), recipient_name=""
+    )
+    Disclosure.objects.filter(pk=fraction.pk).update(
+        published_at=datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=UTC),
+        withdrawn_at=datetime(2026, 2, 3, 4, 5, 6, 120000, tzinfo=UTC),
+        withdrawal_reason="Ошибка в записи",
+    )
+    body = b"".join(client.get(reverse("disclosures:export_json")).streaming_content)
+    rows = {row["id"]: row for row in json.loads(body)["data"]}
+    for disclosure in Disclosure.objects.filter(pk__in=[d.pk for d in many["rows"]]):
+        for name in ("published_at", "updated_at", "withdrawn_at", "due_date", "delivered_date"):
+            value = getattr(disclosure, name)
+            assert rows[disclosure.pk][name] == (value and value.isoformat())
+    assert rows[whole.pk]["published_at"] == "2026-01-02T03:04:05+00:00"
+    assert rows[fraction.pk]["published_at"] == "2026-01-02T03:04:05.000007+00:00"
+    assert rows[fraction.pk]["withdrawn_at"] == "2026-02-03T04:05:06.120000+00:00"
+    assert rows[whole.pk]["recipient_name"] is None
+    body = b"".join(client.get(reverse("disclosures:export_csv")).streaming_content)
+    cells = {int(row["id"]): row for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))}
+    assert cells[whole.pk]["published_at"] == "2026-01-02T03:04:05+00:00"
+    assert cells[whole.pk]["recipient_name"] == ""
