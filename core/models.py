@@ -2,6 +2,7 @@
 files kept from refused forms."""
 
 import datetime
+import functools
 import json
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.caching import VisibilityTracked
@@ -175,3 +177,17 @@ class KeptUpload(models.Model):
         """Delete the file and the row (after use, on removal, on expiry)."""
         self.file.delete(save=False)
         self.delete()
+
+
+def kept_queryset(build):
+    """`build(...)`'s queryset, built once per process, language and arguments and handed out as
+    a fresh copy (`.all()`) at each call, as a `ListView` keeps its `queryset`: resolving a card's
+    annotations and subqueries again on every request is a measurable part of an uncached page
+    (docs/performance.md). The kept queryset is never evaluated; the caller filters its copy."""
+    kept = functools.cache(lambda language, *args, **kwargs: build(*args, **kwargs))
+
+    @functools.wraps(build)
+    def copy(*args, **kwargs):
+        return kept(get_language(), *args, **kwargs).all()
+
+    return copy

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
-from core.models import ListOf, NestedJSON, ResidentInput, count_of
+from core.models import ListOf, NestedJSON, ResidentInput, count_of, kept_queryset
 from core.text import clean_text_fields
 from core.translation import (
     TranslatedField,
@@ -220,19 +220,11 @@ def card_lists(language):
     return {"settlement_names": ListOf(settlements, "name"), "first_photo": Subquery(first_photo)}
 
 
+@kept_queryset
 def published_cards(photos=False):
-    """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`).
-
-    Built once per language and copied at each call, as a `ListView` keeps its `queryset`:
-    resolving the card's five subqueries again on every request was 4 ms of CPU of a village
-    page's 9 ms for its contributions' query (docs/performance.md). The copy is a new, unevaluated
-    queryset; the kept one is never evaluated.
-    """
-    return _published_cards(get_language(), photos).all()
-
-
-@functools.cache
-def _published_cards(language, photos):
+    """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`):
+    resolving the card's five subqueries on every request was 4 ms of CPU of a village page's
+    9 ms for its contributions' query."""
     return Disclosure.objects.published().for_cards(photos=photos)
 
 
