@@ -42,7 +42,14 @@ from django.utils.translation import gettext_lazy as _
 from core import formats
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
-from core.models import ListOf, NestedJSON, ResidentInput, count_of, kept_queryset
+from core.models import (
+    ListOf,
+    NestedJSON,
+    ResidentInput,
+    ResidentInputQuerySet,
+    count_of,
+    kept_queryset,
+)
 from core.text import clean_text_fields
 from core.translation import (
     TranslatedField,
@@ -1352,12 +1359,27 @@ class Confirmation(models.Model):
         return self.disclosure.cache_scopes() if self.disclosure.is_published() else set()
 
 
+class ResidentFeedbackQuerySet(ResidentInputQuerySet):
+    def counts(self):
+        """{seen, disputed}: the approved ones of each kind; {rejected, pending}: what moderators
+        turned down or have not read yet. One query."""
+        approved = Q(moderation_status=ResidentInput.Moderation.APPROVED)
+        return self.aggregate(
+            seen=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.SEEN)),
+            disputed=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.DISPUTED)),
+            rejected=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.REJECTED)),
+            pending=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.PENDING)),
+        )
+
+
 class ResidentFeedback(ResidentInput):
     """A resident's "I saw this" or "this is not what was done", with an optional photo."""
 
     class Kind(models.TextChoices):
         SEEN = "seen", _("I saw this")
         DISPUTED = "disputed", _("this is not what was done")
+
+    objects = ResidentFeedbackQuerySet.as_manager()
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="feedback")
     kind = models.CharField(_("your word"), max_length=10, choices=Kind.choices)

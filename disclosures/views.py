@@ -5,7 +5,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -214,12 +213,7 @@ def _feedback_counts(disclosure):
     """Residents' word on this disclosure by kind and moderation; no query when nobody wrote."""
     if not disclosure.has_feedback:
         return {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
-    return disclosure.feedback.aggregate(
-        seen=Count("pk", filter=Q(kind="seen", moderation_status="approved")),
-        disputed=Count("pk", filter=Q(kind="disputed", moderation_status="approved")),
-        rejected=Count("pk", filter=Q(moderation_status="rejected")),
-        pending=Count("pk", filter=Q(moderation_status="pending")),
-    )
+    return disclosure.feedback.counts()
 
 
 def _residents_word(disclosure):
