@@ -249,7 +249,7 @@ FAILED = {
     "venue_ru": "Село Ильичевка, Дом культуры",
     "venue_en": "Ilyichevka village, House of Culture",
     "initiator_contact": "+7 71536 0 00 00, eco@taiynsha-may.example",
-    "organiser_contact": "Нұргүл Жақсылықова, +7 71536 0 11 11",
+    "organiser_contact": "Нургуль Жаксылыкова, +7 71536 0 11 11",
     "languages": "kk,ru",
     "object_category": "II",
     "art87_subparagraph": "4",
@@ -257,10 +257,9 @@ FAILED = {
     "document_developer": "ТОО «СКО ЭкоСервис»",
     "portal_sequence": 917,
     "days_ago": 12,
-    "reason": (
-        "Пришли 6 человек, почти все — работники завода. Акимат признал слушания "
-        "несостоявшимися и проведёт их повторно вечером, после работы."
-    ),
+    # Shown after "too few people came:".
+    "reason": "6 человек, почти все — работники завода. Акимат проведёт слушания повторно "
+    "вечером, после работы.",
     "repeat_in": 38,
     "documents": ["Отчёт о возможных воздействиях: экстракционный цех"],
 }
