@@ -12,10 +12,12 @@ from hearings import services
 from hearings.models import (
     AnswerCorrection,
     DayTransfer,
+    DecisionNotice,
     Hearing,
     HearingChange,
     HearingComment,
     HearingDocument,
+    HearingFailure,
     HearingPromise,
     LearnedOf,
     OutboxMessage,
@@ -37,6 +39,20 @@ class HearingPromiseInline(ReadOnlyAdminMixin, admin.TabularInline):
     raw_id_fields = ["organisation", "created_by"]
 
 
+class HearingFailureInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """Why the hearing did not take place, as its organiser recorded it (`record_failure`)."""
+
+    model = HearingFailure
+    raw_id_fields = ["recorded_by"]
+
+
+class DecisionNoticeInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """The decision taken after the hearing, as its organiser published it (`publish_decision`)."""
+
+    model = DecisionNotice
+    raw_id_fields = ["document", "published_by"]
+
+
 class HearingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HearingChange
     extra = 0
@@ -52,7 +68,13 @@ class HearingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["registration_number", "title_ru", "organiser", "starts_at", "status"]
     list_filter = ["status", "legal_basis", "format"]
     search_fields = ["registration_number", "title_kk", "title_ru", "title_en"]
-    inlines = [HearingDocumentInline, HearingPromiseInline, HearingChangeInline]
+    inlines = [
+        HearingFailureInline,
+        DecisionNoticeInline,
+        HearingDocumentInline,
+        HearingPromiseInline,
+        HearingChangeInline,
+    ]
     actions = [
         reason_action(
             "cancel",

@@ -22,12 +22,13 @@ from django.utils import timezone, translation
 
 from core.translation import language_written
 from hearings import services
-from hearings.models import Hearing, HearingChange, HearingComment, LearnedOf
+from hearings.models import Hearing, HearingChange, HearingComment, HearingFailure, LearnedOf
 from hearings.working_days import WorkingCalendar
 from projects.models import Organisation, Place, Project
 
 ZHANATAS = "316020100"
 NURA = "194069100"
+ILYICHEVKA = "596036500"
 
 
 def demo_pdf(title):
@@ -229,6 +230,40 @@ DISCUSSION = {
     "documents": ["Рабочий проект: раздел охраны окружающей среды"],
 }
 
+# Held on its day, but too few people came: the akimat records why and announces a repeat.
+FAILED = {
+    "initiator": "taiynsha-may",
+    "organiser": "amandyk-akimat",
+    "project": "taiynsha-may-refinery",
+    "user": "amandyk@demo.ashyq.kz",
+    "territory": [ILYICHEVKA],
+    "title_kk": "«Тайынша-Май» зауыты: экстракция цехының қуатын арттыру",
+    "title_ru": "Завод «Тайынша-Май»: увеличение мощности экстракционного цеха",
+    "title_en": "Taiynsha-May plant: a bigger extraction shop",
+    "subject_kk": "Тәулігіне 1 000 тоннаға дейін тұқым өңдеу және жаңа қазандық салу.",
+    "subject_ru": "Переработка до 1 000 тонн семян в сутки и новая котельная.",
+    "subject_en": "Processing up to 1,000 tonnes of seed a day, and a new boiler house.",
+    "legal_basis": "environmental_permit",
+    "format": "in_person",
+    "venue_kk": "Ильичевка ауылы, мәдениет үйі",
+    "venue_ru": "Село Ильичевка, Дом культуры",
+    "venue_en": "Ilyichevka village, House of Culture",
+    "initiator_contact": "+7 71536 0 00 00, eco@taiynsha-may.example",
+    "organiser_contact": "Нургуль Жаксылыкова, +7 71536 0 11 11",
+    "languages": "kk,ru",
+    "object_category": "II",
+    "art87_subparagraph": "4",
+    "initiator_representative": "Сергей Ковальчук, главный инженер",
+    "document_developer": "ТОО «СКО ЭкоСервис»",
+    "portal_sequence": 917,
+    "days_ago": 12,
+    # Shown after "too few people came:".
+    "reason": "6 человек, почти все — работники завода. Акимат проведёт слушания повторно "
+    "вечером, после работы.",
+    "repeat_in": 38,
+    "documents": ["Отчёт о возможных воздействиях: экстракционный цех"],
+}
+
 
 @transaction.atomic
 @translation.override("ru")
@@ -237,13 +272,21 @@ def seed(stdout=None):
     as Russian unless it has Kazakh letters (`core.translation.language_written`)."""
     write = stdout.write if stdout else (lambda message: None)
     missing = [
-        code for code in (ZHANATAS, NURA) if not Place.objects.filter(kato_code=code).exists()
+        code
+        for code in (ZHANATAS, NURA, ILYICHEVKA)
+        if not Place.objects.filter(kato_code=code).exists()
     ]
     if missing:
         write(f"Hearings demo skipped: places {', '.join(missing)} not imported.")
         return {}
     created = 0
-    entries = ((UPCOMING, _upcoming), (MOVED, _moved), (DISCUSSION, _discussion), (HELD, _held))
+    entries = (
+        (UPCOMING, _upcoming),
+        (MOVED, _moved),
+        (DISCUSSION, _discussion),
+        (HELD, _held),
+        (FAILED, _failed_and_repeated),
+    )
     for entry, make in entries:
         if Hearing.objects.filter(
             organiser__slug=entry["organiser"], title_en=entry["title_en"]
@@ -251,14 +294,15 @@ def seed(stdout=None):
             continue
         make(entry)
         created += 1
-    write(f"Demo: {created} hearings added ({len(entries)} in the demo).")
-    return {"hearings": len(entries)}
+    total = len(entries) + 1  # the failed hearing's repeat
+    write(f"Demo: {created} hearings added ({total} in the demo).")
+    return {"hearings": total}
 
 
 NOT_FIELDS = {
     "initiator", "organiser", "project", "user", "territory", "days", "documents", "moved_to",
     "moved_venue", "reason", "days_ago", "questions", "promise", "attendance", "portal_sequence",
-    "working_days",
+    "working_days", "repeat_in",
 }  # fmt: skip
 
 
@@ -388,6 +432,31 @@ def _held(entry):
             channel=channel,
         )
         services.moderate(acting_user=moderator, item=report, approve=True)
+
+
+def _failed_and_repeated(entry):
+    """A hearing `days_ago` days ago that did not take place (too few people came), and its
+    repeat announced `repeat_in` days ahead, with its own notice and clock."""
+    user, hearing = _draft(entry, _at(40))
+    hearing = services.announce_hearing(acting_user=user, hearing=hearing)
+    _move_into_past(hearing, entry["days_ago"])
+    hearing = services.record_failure(
+        acting_user=user,
+        hearing=hearing,
+        kind=HearingFailure.Kind.NO_QUORUM,
+        reason=entry["reason"],
+    )
+    repeat = services.prepare_repeat(acting_user=user, hearing=hearing)
+    starts_at = _at(entry["repeat_in"], hour=18)
+    Hearing.objects.filter(pk=repeat.pk).update(
+        starts_at=starts_at,
+        materials_available_from=timezone.localdate(),
+        comments_until=timezone.localdate(starts_at) - datetime.timedelta(days=3),
+        portal_number=_portal_number(entry["portal_sequence"] + 100),
+        portal_url=PORTAL_LIST,
+    )
+    repeat.refresh_from_db()
+    services.announce_hearing(acting_user=user, hearing=repeat)
 
 
 def _move_into_past(hearing, days_ago):

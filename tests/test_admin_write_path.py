@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import caching
-from hearings.models import Hearing, HearingChange
+from hearings import services as hearing_services
+from hearings.models import DecisionNotice, Hearing, HearingChange, HearingFailure
 from projects.kato import import_places
 from projects.models import Place, Project, ProjectChange
 from projects.services import save_project
@@ -55,6 +56,42 @@ def test_the_admin_cannot_change_an_announced_hearing(superuser_client):
     assert response.status_code == 403
     hearing.refresh_from_db()
     assert hearing.status == Hearing.Status.ANNOUNCED and hearing.venue_ru != "Другой зал"
+
+
+def test_a_hearings_failure_and_decision_show_on_its_admin_page_and_stay_as_published(
+    superuser_client,
+):
+    """A moderator sees why a hearing did not take place and the decision taken after another,
+    as their organisers recorded them, and cannot change either from the admin."""
+    failed, held = HearingFactory(past=True), HearingFactory(held=True)
+    official = UserFactory()
+    for hearing in (failed, held):
+        member_of(hearing.organiser, user=official)
+    hearing_services.record_failure(
+        acting_user=official,
+        hearing=failed,
+        kind=HearingFailure.Kind.NO_QUORUM,
+        reason="Пришли 3 человека из 40 зарегистрированных.",
+    )
+    hearing_services.publish_decision(
+        acting_user=official,
+        hearing=held,
+        authority="Департамент экологии",
+        decided_on=held.starts_at.date(),
+        outcome=DecisionNotice.Outcome.CONDITIONS,
+        reasons="Согласовано при условии полива дороги.",
+    )
+    failed_page = superuser_client.get(reverse("admin:hearings_hearing_change", args=[failed.pk]))
+    held_page = superuser_client.get(reverse("admin:hearings_hearing_change", args=[held.pk]))
+    assert "Пришли 3 человека" in failed_page.content.decode()
+    assert "полива дороги" in held_page.content.decode()
+    for page in (failed_page, held_page):
+        assert b'name="_save"' not in page.content
+    superuser_client.post(
+        reverse("admin:hearings_hearing_change", args=[failed.pk]),
+        {"failure-0-reason": "Тихо изменено", "failure-0-kind": "other"},
+    )
+    assert HearingFailure.objects.get(hearing=failed).reason.startswith("Пришли 3")
 
 
 def test_the_admin_hides_through_the_service(superuser_client):

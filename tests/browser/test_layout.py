@@ -28,7 +28,6 @@ from disclosures.models import Disclosure, Question
 from hearings.models import (
     DecisionNotice,
     Hearing,
-    HearingFailure,
     ParticipationForm,
 )
 from projects.models import LinkRequest, Organisation, Place
@@ -98,22 +97,7 @@ def _demo_with_missing_states():
         title_ru="Замеры шума Жанатасской ветровой электростанции",
         title_en="Noise measurements at the Zhanatas wind farm",
     )
-    failed = HearingFactory(
-        past=True,
-        status=Hearing.Status.FAILED,
-        organiser=akimat,
-        initiator=wind,
-        territory=[zhanatas],
-        title_kk="Жаңатас жел электр станциясының екінші кезегі",
-        title_ru="Вторая очередь Жанатасской ветровой электростанции",
-        title_en="Second stage of the Zhanatas wind farm",
-    )
-    HearingFailure.objects.create(
-        hearing=failed,
-        kind=HearingFailure.Kind.NO_QUORUM,
-        reason="Келген 3 адам ғана болды, тіркелгендер 40 еді.",
-        language="kk",
-    )
+    failed = Hearing.objects.get(status=Hearing.Status.FAILED)  # the demo's, at Ilyichevka
     # Items waiting for the moderators, so the queues show a row each.
     school = Disclosure.objects.get(title_en="Repair of the Ilyichevka school")
     ResidentFeedbackFactory(disclosure=school, comment="Терезелер жаңа, бірақ спорт залы ескі.")

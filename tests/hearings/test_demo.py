@@ -1,6 +1,7 @@
 """The demo: an upcoming Zhanatas hearing with materials and open comments, a moved one, a
-public discussion with its window, and a held Nura hearing with its protocol, questions, answers
-and a promise; each with a rule set and its official record."""
+public discussion with its window, a held Nura hearing with its protocol, questions, answers
+and a promise, and an Ilyichevka hearing that did not take place with its announced repeat; each
+with a rule set and its official record."""
 
 import icalendar
 import pytest
@@ -23,9 +24,9 @@ def seeded(demo_database):
 
 
 def test_demo_tells_the_story_and_is_idempotent(seeded):
-    """Four hearings, seeded twice, still four; each in the state the issue asks for."""
+    """Six hearings, seeded twice, still six; each in the state the issue asks for."""
     demo.seed()
-    assert Hearing.objects.count() == 4
+    assert Hearing.objects.count() == 6
     zhanatas = Place.objects.get(kato_code="316020100")
     upcoming = list(Hearing.objects.upcoming().concerning(zhanatas))
     assert len(upcoming) == 3
@@ -55,6 +56,13 @@ def test_demo_tells_the_story_and_is_idempotent(seeded):
         assert validity.state in ("running", "off_guidance")
     else:
         assert validity is None
+    failed, repeat = Hearing.objects.concerning(Place.objects.get(kato_code="596036500")).order_by(
+        "starts_at"
+    )
+    assert failed.status == Hearing.Status.FAILED and "6 человек" in failed.failure.reason
+    assert failed.failure.language == "ru"
+    assert repeat.repeat_of == failed and repeat.status == Hearing.Status.ANNOUNCED
+    assert repeat.starts_at > timezone.now() and repeat.comments_open()
     for hearing in Hearing.objects.all():
         assert hearing.rule_set is not None
         assert len(hearing.portal_number) == 12
