@@ -13,7 +13,7 @@ from day S ends on the N-th working day counted from S itself.
 """
 
 import datetime
-from functools import cached_property
+from functools import lru_cache
 
 import holidays
 
@@ -58,17 +58,13 @@ class WorkingCalendar:
             first += ONE_DAY
         return found
 
-    @cached_property
-    def _library(self):
-        return holidays.country_holidays("KZ")
-
     def is_working_day(self, day):
         if day in self.transfers:
             return self.transfers[day]
-        return self._library.is_working_day(day)
+        return library_year(day.year).is_working_day(day)
 
     def holiday_name(self, day):
-        return self._library.get(day)
+        return library_year(day.year).get(day)
 
     def shift(self, day, number):
         """The `number`-th working day after `day` (before it when `number` is negative)."""
@@ -91,3 +87,12 @@ class WorkingCalendar:
             total += self.is_working_day(first)
             first += ONE_DAY
         return total
+
+
+@lru_cache(maxsize=64)
+def library_year(year):
+    """The `holidays` library's calendar of one year, built once per process: it follows from
+    the library's code alone, never from the data, and building it (the lunar feasts computed)
+    took about 5 ms of every hearing page. One year only (`expand=False`): asked about another
+    day it never grows, so it is read-only once built."""
+    return holidays.country_holidays("KZ", years=year, expand=False)
