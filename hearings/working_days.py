@@ -16,6 +16,7 @@ import datetime
 from functools import lru_cache
 
 import holidays
+from django.db.models import DateField, Func, Value
 
 ONE_DAY = datetime.timedelta(days=1)
 # The last year whose government transfers the `holidays` library holds (0.108: 2025, Friday
@@ -23,6 +24,8 @@ ONE_DAY = datetime.timedelta(days=1)
 LIBRARY_TRANSFERS_UNTIL = 2025
 # Windows longer than this are not searched for holidays, day by day.
 LONGEST_WINDOW = datetime.timedelta(days=400)
+# A decree's row in `WorkingCalendar.load`'s one query, beside the transfers' kinds.
+DECREE = "decree"
 
 
 class WorkingCalendar:
@@ -34,14 +37,28 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls):
-        """The calendar with every transfer and decree staff entered (two queries)."""
+        """The calendar with every transfer and decree staff entered, in one query: the
+        decrees' years come as 1 January of each year, of the kind `DECREE`."""
         from hearings.models import DayTransfer, TransferDecree
 
-        rows = DayTransfer.objects.values_list("date", "kind")
-        return cls(
-            {day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows},
-            TransferDecree.objects.values_list("year", flat=True),
+        first_of_year = Func(
+            "year", Value(1), Value(1), function="make_date", output_field=DateField()
         )
+        rows = (
+            DayTransfer.objects.order_by()
+            .values_list("date", "kind")
+            .union(
+                TransferDecree.objects.order_by().values_list(first_of_year, Value(DECREE)),
+                all=True,
+            )
+        )
+        transfers, decree_years = {}, []
+        for day, kind in rows:
+            if kind == DECREE:
+                decree_years.append(day.year)
+            else:
+                transfers[day] = kind == DayTransfer.Kind.WORKING_DAY
+        return cls(transfers, decree_years)
 
     def is_provisional(self, day):
         """Whether `day`'s year may still have days moved: no decree for it is entered yet."""
