@@ -10,6 +10,7 @@ from projects.filters import (
     AreaChoiceFilter,
     CheckboxWidget,
     FilterForm,
+    ListFilterSet,
     NumberWidget,
     PlacePickerWidget,
     SelectWidget,
@@ -38,7 +39,7 @@ class YearFilter(django_filters.NumberFilter):
 AMOUNT_DIGITS = 18
 
 
-class DisclosureFilter(django_filters.FilterSet):
+class DisclosureFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text", widget=TextWidget)
     region = PlaceWithinFilter(label=_("Region"), queryset=regions)
     district = PlaceWithinFilter(label=_("District"), queryset=districts)

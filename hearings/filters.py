@@ -8,6 +8,7 @@ from hearings.models import Hearing, LegalBasis
 from projects.filters import (
     CheckboxWidget,
     FilterForm,
+    ListFilterSet,
     PlacePickerWidget,
     SelectWidget,
     SlugFilter,
@@ -26,7 +27,7 @@ class ConcerningFilter(django_filters.ModelChoiceFilter):
         return qs.concerning(value) if value else qs
 
 
-class HearingFilter(django_filters.FilterSet):
+class HearingFilter(ListFilterSet):
     when = django_filters.ChoiceFilter(
         label=_("When"),
         choices=[("upcoming", _("upcoming")), ("past", _("past"))],

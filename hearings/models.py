@@ -569,15 +569,10 @@ HEARING_CARD_FIELDS = (
 )
 
 
-# What a hearing's page and the API show with it, in the same query (`with_related`, `for_detail`).
-RELATED = (
-    "initiator",
-    "organiser",
-    "project",
-    "rule_set",
-    "failure",
-    "decision_notice__document",
-)
+# What a hearing's page shows with it, in the same query (`for_detail`); the API and the
+# printable notice join the decision's scan too (`with_related`).
+DETAIL_RELATED = ("initiator", "organiser", "project", "rule_set", "failure", "decision_notice")
+RELATED = (*DETAIL_RELATED, "decision_notice__document")
 PREFETCHED = ("territory", "rule_set__rules")
 
 
@@ -715,11 +710,15 @@ class HearingQuerySet(models.QuerySet):
         one) and, as `EXISTS` subqueries of its one row, whether each list the page shows has
         anything in it, so that an empty list costs no query. Annotates `has_comments` (in any
         state of moderation: the page counts the pending and rejected ones), `has_learned_of`
-        (approved), `has_documents` and `has_promises`."""
+        (approved), `has_documents` and `has_promises`.
+
+        The decision's scan is not joined but prefetched (a query only when there is one):
+        joined, an eighth table, it took PostgreSQL's planner about three times as long as the
+        rest of the query (docs/performance.md, "Session 11")."""
         this = {"hearing": OuterRef("pk")}
         return (
-            self.select_related(*RELATED)
-            .prefetch_related(*PREFETCHED)
+            self.select_related(*DETAIL_RELATED)
+            .prefetch_related(*PREFETCHED, "decision_notice__document")
             .annotate(
                 has_comments=Exists(HearingComment.objects.filter(**this)),
                 has_learned_of=Exists(LearnedOf.objects.approved().filter(**this)),
@@ -1173,7 +1172,16 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
                 name="hearing_registration_number_unique",
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_at"], name="hearing_status_starts")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="hearing_status_starts"),
+            # The public list's order: its COUNT and the keys of a deep page read from this
+            # index alone, not from a scan and sort of every wide row (docs/performance.md).
+            models.Index(
+                fields=["-starts_at", "id"],
+                condition=~models.Q(status="draft"),
+                name="hearing_published_order",
+            ),
+        ]
 
     def __str__(self):
         number = self.registration_number or _("draft")

@@ -13,9 +13,10 @@ from day S ends on the N-th working day counted from S itself.
 """
 
 import datetime
-from functools import cached_property
+from functools import lru_cache
 
 import holidays
+from django.db.models import DateField, Func, Value
 
 ONE_DAY = datetime.timedelta(days=1)
 # The last year whose government transfers the `holidays` library holds (0.108: 2025, Friday
@@ -23,6 +24,8 @@ ONE_DAY = datetime.timedelta(days=1)
 LIBRARY_TRANSFERS_UNTIL = 2025
 # Windows longer than this are not searched for holidays, day by day.
 LONGEST_WINDOW = datetime.timedelta(days=400)
+# A decree's row in `WorkingCalendar.load`'s one query, beside the transfers' kinds.
+DECREE = "decree"
 
 
 class WorkingCalendar:
@@ -34,14 +37,28 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls):
-        """The calendar with every transfer and decree staff entered (two queries)."""
+        """The calendar with every transfer and decree staff entered, in one query: the
+        decrees' years come as 1 January of each year, of the kind `DECREE`."""
         from hearings.models import DayTransfer, TransferDecree
 
-        rows = DayTransfer.objects.values_list("date", "kind")
-        return cls(
-            {day: kind == DayTransfer.Kind.WORKING_DAY for day, kind in rows},
-            TransferDecree.objects.values_list("year", flat=True),
+        first_of_year = Func(
+            "year", Value(1), Value(1), function="make_date", output_field=DateField()
         )
+        rows = (
+            DayTransfer.objects.order_by()
+            .values_list("date", "kind")
+            .union(
+                TransferDecree.objects.order_by().values_list(first_of_year, Value(DECREE)),
+                all=True,
+            )
+        )
+        transfers, decree_years = {}, []
+        for day, kind in rows:
+            if kind == DECREE:
+                decree_years.append(day.year)
+            else:
+                transfers[day] = kind == DayTransfer.Kind.WORKING_DAY
+        return cls(transfers, decree_years)
 
     def is_provisional(self, day):
         """Whether `day`'s year may still have days moved: no decree for it is entered yet."""
@@ -58,17 +75,13 @@ class WorkingCalendar:
             first += ONE_DAY
         return found
 
-    @cached_property
-    def _library(self):
-        return holidays.country_holidays("KZ")
-
     def is_working_day(self, day):
         if day in self.transfers:
             return self.transfers[day]
-        return self._library.is_working_day(day)
+        return library_year(day.year).is_working_day(day)
 
     def holiday_name(self, day):
-        return self._library.get(day)
+        return library_year(day.year).get(day)
 
     def shift(self, day, number):
         """The `number`-th working day after `day` (before it when `number` is negative)."""
@@ -91,3 +104,12 @@ class WorkingCalendar:
             total += self.is_working_day(first)
             first += ONE_DAY
         return total
+
+
+@lru_cache(maxsize=64)
+def library_year(year):
+    """The `holidays` library's calendar of one year, built once per process: it follows from
+    the library's code alone, never from the data, and building it (the lunar feasts computed)
+    took about 5 ms of every hearing page. One year only (`expand=False`): asked about another
+    day it never grows, so it is read-only once built."""
+    return holidays.country_holidays("KZ", years=year, expand=False)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
@@ -110,6 +111,24 @@ class FilterForm(forms.Form):
     bound_field_class = FilterBoundField
 
 
+# {(FilterSet class, language): its form class}: a few classes per process.
+_FORM_CLASSES = {}
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per process and language, not on every
+    request: django-filter's `get_form_class` built every filter's form field and a new form
+    class each time, about 3 ms of an uncached list page (docs/performance.md). The class
+    holds no data and no request (each form deep-copies its fields); the language is in the
+    key because a place select orders its options by the name in the page's language."""
+
+    def get_form_class(self):
+        key = (type(self), get_language())
+        if key not in _FORM_CLASSES:
+            _FORM_CLASSES[key] = super().get_form_class()
+        return _FORM_CLASSES[key]
+
+
 class AreaChoices(ModelChoiceIterator):
     """The options of a `SelectWidget`: (KATO code, label) read as plain rows
     (`PlaceQuerySet.choices`), not as model instances."""
@@ -162,7 +181,7 @@ class PlaceChoiceFilter(AreaChoiceFilter):
         return qs.filter(**{f"{self.path_field}__startswith": value.path}).distinct()
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Name contains"), method="filter_text", widget=TextWidget)
     region = PlaceChoiceFilter(label=_("Region"), queryset=regions, path_field="settlements__path")
     district = PlaceChoiceFilter(

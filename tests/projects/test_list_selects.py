@@ -9,7 +9,9 @@ from django.db.models.signals import post_init
 from django.urls import reverse
 from django.utils import translation
 
-from projects.filters import districts
+from disclosures.filters import DisclosureFilter
+from hearings.filters import HearingFilter
+from projects.filters import ProjectFilter, districts
 from projects.models import Place
 from tests.factories import PlaceFactory, place_tree
 
@@ -63,3 +65,17 @@ def test_the_selects_build_no_place_for_their_options(client, places):
         post_init.disconnect(count, sender=Place)
     assert unfiltered == 0
     assert [place.kato_code for place in built] == [places["district"].kato_code]
+
+
+@pytest.mark.parametrize("filterset", [DisclosureFilter, HearingFilter, ProjectFilter])
+def test_a_list_builds_its_filter_form_class_once_per_language(filterset):
+    """django-filter built every filter's field and a new form class on each request; the class
+    is kept per language (the place selects order their options by the page's language)."""
+
+    def form_class(language):
+        with translation.override(language):
+            return type(filterset({"page": "2"}).form)
+
+    assert form_class("ru") is form_class("ru")
+    assert form_class("kk") is form_class("kk")
+    assert form_class("ru") is not form_class("kk")
