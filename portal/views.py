@@ -266,7 +266,7 @@ def place_detail(request, slug):
         "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
-        # Each shown three times: reversed once.
+        # Each shown twice: reversed once.
         "hearing_urls": {
             "feed": reverse("hearings:place_feed", args=[place.kato_code]),
             "calendar": reverse("hearings:place_calendar", args=[place.kato_code]),
