@@ -13,13 +13,14 @@ shows, from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where 
 from dataclasses import dataclass
 
 from django import template
-from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import formats
 from core.metadata import path_template
+from core.templatetags.local_formats import text_of
 from core.translation import (
     lang_attribute,
     other_languages,
@@ -90,12 +91,7 @@ class Card:
             status_label=self.status_label,
             category=self.category,
             amount=format_html(" · {}", self.amount) if self.amount else "",
-            # Why it is not counted (withdrawn or cancelled): few cards, from its template.
-            withdrawn_note=render_to_string(
-                "disclosures/includes/_withdrawn_note.html", {"disclosure": self.disclosure}
-            )
-            if self.greyed
-            else "",
+            withdrawn_note=_withdrawn_note(self.disclosure) if self.greyed else "",
             note=self.note,
             subtitle=self.subtitle,
             when=self.when,
@@ -112,6 +108,32 @@ class Thumbnail:
     alt_lang: str
     width: int
     height: int
+
+
+def _withdrawn_note(disclosure):
+    """Why a listed contribution is not counted: withdrawn (date and reason) or cancelled
+    (reason)."""
+    not_counted = format_html(
+        ' <span class="not-counted">({})</span></p>\n', _("not counted in the figures")
+    )
+    if disclosure.is_withdrawn():
+        # A translation is trusted markup, as `{% blocktranslate %}` takes it; the date is not.
+        date = escape(formats.day(disclosure.withdrawn_at, case="on"))
+        label = mark_safe(_("Withdrawn on %(date)s") % {"date": date})  # noqa: S308
+        reason = text_of(disclosure, "withdrawal_reason")
+        return format_html(
+            '<p class="withdrawn-note"><strong>{}</strong>: {}{}', label, reason, not_counted
+        )
+    if disclosure.status == Status.CANCELLED:
+        reason = (
+            format_html(": {}", text_of(disclosure, "cancel_reason"))
+            if disclosure.cancel_reason
+            else ""
+        )
+        return format_html(
+            '<p class="withdrawn-note"><strong>{}</strong>{}{}', _("Cancelled"), reason, not_counted
+        )
+    return ""
 
 
 def _voice(markup, text):
