@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.urls import translate_url
 from django.utils.translation import get_language
 
 # Open Graph locales (language_TERRITORY) of the site's languages.
@@ -43,15 +42,21 @@ def canonical_path(request):
     return path + ("?" + "&".join(kept) if kept else "")
 
 
-def _in_each_language(path):
-    """(code, name, address) of `path` in each language; a path that cannot be translated (a
-    404 for a made-up address) gives each language's home page instead of echoing it back."""
+def _in_each_language(path, is_page):
+    """(code, name, address) of `path` in each language: the same path under each language's
+    prefix, as no URL pattern is translated (tests/pages/test_language_links.py) — Django's
+    `translate_url` resolved and reversed the path again for each language, about a
+    hundredth of an uncached village page. An address that is no page (`is_page` false: a
+    404 for a made-up address) stays as it is in its own language and gives each other
+    language's home page; a path without a language prefix gives every language's home page."""
+    prefix = next(
+        (f"/{code}/" for code, _name in settings.LANGUAGES if path.startswith(f"/{code}/")), None
+    )
     links = []
     for code, name in settings.LANGUAGES:
-        url = translate_url(path, code) if _local(path) else None
-        if not url or not _local(url) or (url == path and not path.startswith(f"/{code}/")):
-            url = f"/{code}/"
-        links.append((code, name, url))
+        own = f"/{code}/"
+        url = own + path[len(prefix) :] if prefix and (is_page or prefix == own) else own
+        links.append((code, name, url if _local(url) else own))
     return links
 
 
@@ -62,9 +67,10 @@ def site(request):
     pages are cached for every visitor, whatever host name they came by.
     """
     path = request.get_full_path()
-    links = _in_each_language(path)
+    is_page = getattr(request, "resolver_match", None) is not None
+    links = _in_each_language(path, is_page)
     canonical = canonical_path(request)
-    alternates = links if canonical == path else _in_each_language(canonical)
+    alternates = links if canonical == path else _in_each_language(canonical, is_page)
     site = settings.SITE_URL
     default = next(url for code, _n, url in alternates if code == settings.LANGUAGE_CODE)
     current = (get_language() or settings.LANGUAGE_CODE)[:2]

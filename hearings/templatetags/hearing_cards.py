@@ -1,11 +1,12 @@
-"""`{% load hearing_cards %}`: hearing cards prepared in Python, rendered by one flat template.
+"""`{% load hearing_cards %}`: hearing cards prepared and marked up in Python.
 
     {% include "hearings/includes/_hearing_cards.html" with cards=page|hearing_cards %}
 
 A card's values (status, when, the cancellation, the comment window, the language notes) are
 worked out here once per record, and the labels and addresses every card shares once per
-list: per-card includes, tags and lookups cost about 1.3 ms of CPU a card, a large part of an
-uncached place or hearings page (docs/performance.md). The records come from
+list; its markup (`CARD_HTML`) is filled in by one `format_html` call: per-card includes,
+tags and lookups cost about 1.3 ms of CPU a card, and the template engine placing the values
+still about 0.2 ms (docs/performance.md). The records come from
 `Hearing.objects….for_cards()`.
 """
 
@@ -26,6 +27,20 @@ register = template.Library()
 # The fields whose language a card's "Written in ..." note speaks of.
 NOTE_FIELDS = ("title", "venue", "cancellation_reason")
 
+# A card's markup; `HearingCard.html` fills it in (every value escaped unless marked safe).
+CARD_HTML = """<li class="card hearing-card{cancelled_class}">
+  <p><strong><a href="{url}"{title_lang}>{title}</a></strong></p>
+  <p><span class="status status-{status}">{status_label}</span>
+    · {when}
+    · {organiser}</p>
+  {cancelled}
+  {venue}
+  {running}
+  {comments}
+  {note}
+  <p><small>{registration_number}</small></p>
+</li>"""
+
 
 @dataclass(frozen=True)
 class HearingCard:
@@ -43,6 +58,26 @@ class HearingCard:
     comments: str
     note: str
     registration_number: str
+
+    def html(self):
+        """The card's `<li>`, for `_hearing_cards.html`."""
+        return format_html(
+            CARD_HTML,
+            cancelled_class=" is-cancelled" if self.status == Hearing.Status.CANCELLED else "",
+            url=self.url,
+            title_lang=self.title_lang,
+            title=self.title,
+            status=self.status,
+            status_label=self.status_label,
+            when=self.when,
+            organiser=self.organiser,
+            cancelled=self.cancelled,
+            venue=format_html("<p{}>{}</p>", self.venue_lang, self.venue) if self.venue else "",
+            running=format_html("<p><strong>{}</strong></p>", self.running) if self.running else "",
+            comments=self.comments,
+            note=self.note,
+            registration_number=self.registration_number,
+        )
 
 
 def when(hearing):
