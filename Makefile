@@ -8,9 +8,13 @@ MESSAGE_IGNORES := -i ".venv/*" -i "tests/*" -i "media/*" -i "staticfiles/*" -i 
 
 .PHONY: run test install install-dev messages bench benchmark clean
 
+# pip comes from the Python's own pip (--python: pip 22.3 or newer) rather than from ensurepip,
+# which compiles every file of pip twice (ensurepip, then the upgrade): 10.8 s -> 2.6 s of CPU.
+# Without such a pip, ensurepip as before.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(PY) install --quiet --no-compile --upgrade pip 2>/dev/null \
+	  || { $(PY) -m ensurepip && $(PY) -m pip install --quiet --upgrade pip; }
 
 # --no-compile: Python compiles each module on its first import instead of pip compiling every
 # installed file (boto3, moto, hypothesis...): measured, the dev install's CPU 95 s -> 41 s.
