@@ -251,10 +251,8 @@ def place_detail(request, slug):
     listed = published_cards(photos=True).for_place(place)
     timeline = request.GET.get("view") == "timeline"
     projects, projects_total = _place_projects(place)
-    upcoming_hearings = list(
-        Hearing.objects.published().concerning(place).forthcoming().for_cards()[:5]
-    )
-    past_hearings = list(Hearing.objects.concerning(place).past().for_cards()[:5])
+    upcoming_hearings = list(Hearing.objects.forthcoming_for(place).for_cards()[:5])
+    past_hearings = list(Hearing.objects.past_for(place).for_cards()[:5])
     context = {
         "place": place,
         "place_label": metadata.place_label(place, ancestors),
