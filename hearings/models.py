@@ -654,9 +654,7 @@ class HearingQuerySet(models.QuerySet):
         """`concerning(place).past()`, latest first, walking the place's rows down from the
         latest date (`concerned_place_date`) until the page has its few."""
         return (
-            self.filter(concerned__place=place)
-            .past(now)
-            .order_by("-concerned__starts_at", "-pk")
+            self.filter(concerned__place=place).past(now).order_by("-concerned__starts_at", "-pk")
         )
 
     def counts_concerning(self, places, now=None):
