@@ -17,7 +17,6 @@ the `disclosures` app turns into promised disclosures (`promise.disclosures`).
 import datetime
 import re
 import secrets
-from collections import defaultdict
 from functools import cached_property
 
 from django.conf import settings
@@ -657,42 +656,30 @@ class HearingQuerySet(models.QuerySet):
             self.filter(concerned__place=place).past(now).order_by("-concerned__starts_at", "-pk")
         )
 
-    def counts_concerning(self, places, now=None):
+    def counts_concerning(self, place_ids, now=None):
         """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
-        it), for search results, in one query; a place no published hearing concerns is absent
-        (one concerned only by a cancelled hearing still to come is there, with (0, 0)).
-
-        The query reads the matching territories' paths once and each place counts its own
-        hearings here: two filtered counts per place made the ORM build 50 aggregates, most
-        of the search page's cost (docs/performance.md)."""
-        if not places:
-            return {}
+        it), for search results and their ranking, in one query over the places' own
+        `ConcernedPlace` rows; a place no published hearing concerns is absent (one concerned
+        only by a cancelled hearing still to come is there, with (0, 0))."""
         now = now or timezone.now()
-        any_place = Q()
-        for place in places:
-            any_place |= Q(territory__path__startswith=place.path) | Q(
-                territory__kato_code__in=place.path_codes
-            )
+        done = [Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
         rows = (
-            self.published()
-            .filter(any_place)
-            .values_list("pk", "territory__path", "status", "starts_at")
+            ConcernedPlace.objects.filter(
+                place_id__any=list(place_ids), hearing__in=self.published().values("pk")
+            )
+            .values("place_id")
+            .annotate(
+                upcoming=models.Count(
+                    "pk",
+                    filter=Q(hearing__status=Hearing.Status.ANNOUNCED, hearing__starts_at__gte=now),
+                ),
+                past=models.Count(
+                    "pk", filter=Q(hearing__starts_at__lt=now) | Q(hearing__status__in=done)
+                ),
+            )
             .order_by()
         )
-        upcoming, past, concerned = defaultdict(set), defaultdict(set), set()
-        done = {Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED}
-        codes = {place.pk: set(place.path_codes) for place in places}
-        for pk, path, status, starts_at in rows:
-            code = path.rstrip("/").rsplit("/", 1)[-1]
-            for place in places:
-                if not (path.startswith(place.path) or code in codes[place.pk]):
-                    continue
-                concerned.add(place.pk)
-                if status == Hearing.Status.ANNOUNCED and starts_at >= now:
-                    upcoming[place.pk].add(pk)
-                if starts_at < now or status in done:
-                    past[place.pk].add(pk)
-        return {pk: (len(upcoming[pk]), len(past[pk])) for pk in concerned}
+        return {row["place_id"]: (row["upcoming"], row["past"]) for row in rows}
 
     def published_territory_paths(self):
         """The `path` of every territory of a published hearing, each place once (for the search

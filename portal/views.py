@@ -119,15 +119,13 @@ def place_search(request):
         # too; more are ranked by the territories of every hearing (figures cache).
         hearings = None
         if len(matches) <= PAGE_SIZE:
-            hearings = Hearing.objects.counts_concerning(
-                [Place(pk=pk, path=path) for pk, path in matches]
-            )
+            hearings = Hearing.objects.counts_concerning([pk for pk, _path in matches])
         ranked = _rank_by_activity(matches, contributions, hearings)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
         if hearings is None:
-            hearings = Hearing.objects.counts_concerning(places)
+            hearings = Hearing.objects.counts_concerning(page.object_list)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
             place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
