@@ -7,6 +7,7 @@ class HearingsConfig(AppConfig):
     verbose_name = _("Public hearings")
 
     def ready(self):
-        from hearings import notifications  # noqa: PLC0415 - models are ready only now
+        from hearings import concerned, notifications  # noqa: PLC0415 - models are ready only now
 
         notifications.connect()  # the notice of organisations' link requests
+        concerned.connect()  # the places whose pages show each hearing

@@ -17,7 +17,6 @@ the `disclosures` app turns into promised disclosures (`promise.disclosures`).
 import datetime
 import re
 import secrets
-from collections import defaultdict
 from functools import cached_property
 
 from django.conf import settings
@@ -630,52 +629,52 @@ class HearingQuerySet(models.QuerySet):
         """Hearings whose territory is `place`, lies within it, or contains it.
 
         A hearing for a district concerns each village in the district (its territory is an
-        ancestor of the village), and a village's hearing shows on its district's page too.
+        ancestor of the village), and a village's hearing shows on its district's page too:
+        the place's own rows of `ConcernedPlace`, one index range.
         """
-        territories = Place.objects.filter(
-            Q(path__startswith=place.path) | Q(kato_code__in=place.path_codes)
-        )
-        # Straight from the territory rows of those places, without joining the hearings
-        # twice: on a region's page the double join cost 60-100 ms a list.
-        through = Hearing.territory.through.objects.filter(place__in=territories)
-        return self.filter(pk__in=through.values("hearing_id"))
+        return self.filter(pk__in=ConcernedPlace.objects.filter(place=place).values("hearing_id"))
 
-    def counts_concerning(self, places, now=None):
-        """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
-        it), for search results, in one query; a place no published hearing concerns is absent
-        (one concerned only by a cancelled hearing still to come is there, with (0, 0)).
-
-        The query reads the matching territories' paths once and each place counts its own
-        hearings here: two filtered counts per place made the ORM build 50 aggregates, most
-        of the search page's cost (docs/performance.md)."""
-        if not places:
-            return {}
+    def forthcoming_for(self, place, now=None):
+        """`published().concerning(place).forthcoming()`, from the place's rows of hearings not
+        over by their dates: a few, however many hearings the place had before (a region's
+        page checked each of the country's upcoming hearings against its 1,600 places)."""
         now = now or timezone.now()
-        any_place = Q()
-        for place in places:
-            any_place |= Q(territory__path__startswith=place.path) | Q(
-                territory__kato_code__in=place.path_codes
-            )
+        rows = ConcernedPlace.objects.filter(
+            Q(starts_at__gte=now) | Q(open_until__gte=timezone.localdate(now)), place=place
+        )
+        return self.published().filter(pk__in=rows.values("hearing_id")).forthcoming(now)
+
+    def past_for(self, place, now=None):
+        """`concerning(place).past()`, latest first, walking the place's rows down from the
+        latest date (`concerned_place_date`) until the page has its few."""
+        return (
+            self.filter(concerned__place=place).past(now).order_by("-concerned__starts_at", "-pk")
+        )
+
+    def counts_concerning(self, place_ids, now=None):
+        """{place_id: (upcoming, past)} hearings concerning each place (as `concerning` means
+        it), for search results and their ranking, in one query over the places' own
+        `ConcernedPlace` rows; a place no published hearing concerns is absent (one concerned
+        only by a cancelled hearing still to come is there, with (0, 0))."""
+        now = now or timezone.now()
+        done = [Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
         rows = (
-            self.published()
-            .filter(any_place)
-            .values_list("pk", "territory__path", "status", "starts_at")
+            ConcernedPlace.objects.filter(
+                place_id__any=list(place_ids), hearing__in=self.published().values("pk")
+            )
+            .values("place_id")
+            .annotate(
+                upcoming=models.Count(
+                    "pk",
+                    filter=Q(hearing__status=Hearing.Status.ANNOUNCED, hearing__starts_at__gte=now),
+                ),
+                past=models.Count(
+                    "pk", filter=Q(hearing__starts_at__lt=now) | Q(hearing__status__in=done)
+                ),
+            )
             .order_by()
         )
-        upcoming, past, concerned = defaultdict(set), defaultdict(set), set()
-        done = {Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED}
-        codes = {place.pk: set(place.path_codes) for place in places}
-        for pk, path, status, starts_at in rows:
-            code = path.rstrip("/").rsplit("/", 1)[-1]
-            for place in places:
-                if not (path.startswith(place.path) or code in codes[place.pk]):
-                    continue
-                concerned.add(place.pk)
-                if status == Hearing.Status.ANNOUNCED and starts_at >= now:
-                    upcoming[place.pk].add(pk)
-                if starts_at < now or status in done:
-                    past[place.pk].add(pk)
-        return {pk: (len(upcoming[pk]), len(past[pk])) for pk in concerned}
+        return {row["place_id"]: (row["upcoming"], row["past"]) for row in rows}
 
     def published_territory_paths(self):
         """The `path` of every territory of a published hearing, each place once (for the search
@@ -1456,6 +1455,39 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         scopes |= {f"hearing:{self.repeat_of_id}"} if self.repeat_of_id else set()
         scopes |= {f"area:{code}" for _path, code in territory}
         return scopes | place_scopes(*(path for path, _code in territory))
+
+
+class ConcernedPlace(models.Model):
+    """A place whose page shows a hearing: each place of its territory, every place above one
+    (a village's hearing shows on its district's page) and every place under one (a district's
+    hearing shows on each of its villages' pages), with the hearing's date, so that a page's
+    "latest five" is an index walk of its own rows in date order (`HearingQuerySet.past_for`)
+    rather than a check of every hearing of the country against the place's subtree.
+
+    Kept by hearings/concerned.py (receivers of the territory, the hearing's date and the
+    places' moves); any hearing, drafts included: the pages filter on the hearing itself."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="concerned")
+    starts_at = models.DateTimeField()
+    # The last day of a public discussion's window (none for a meeting): see `_not_over`.
+    open_until = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "hearing"], name="concerned_place_unique")
+        ]
+        indexes = [
+            models.Index(fields=["place", "starts_at", "hearing"], name="concerned_place_date"),
+            models.Index(
+                fields=["place", "open_until"],
+                condition=Q(open_until__isnull=False),
+                name="concerned_place_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} {self.hearing_id}"
 
 
 class HearingDocument(models.Model):

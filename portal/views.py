@@ -119,15 +119,13 @@ def place_search(request):
         # too; more are ranked by the territories of every hearing (figures cache).
         hearings = None
         if len(matches) <= PAGE_SIZE:
-            hearings = Hearing.objects.counts_concerning(
-                [Place(pk=pk, path=path) for pk, path in matches]
-            )
+            hearings = Hearing.objects.counts_concerning([pk for pk, _path in matches])
         ranked = _rank_by_activity(matches, contributions, hearings)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
         if hearings is None:
-            hearings = Hearing.objects.counts_concerning(places)
+            hearings = Hearing.objects.counts_concerning(page.object_list)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
             place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
@@ -251,10 +249,8 @@ def place_detail(request, slug):
     listed = published_cards(photos=True).for_place(place)
     timeline = request.GET.get("view") == "timeline"
     projects, projects_total = _place_projects(place)
-    # Both lists from one `concerning` queryset: building its subqueries twice cost 2 ms.
-    hearings = Hearing.objects.concerning(place).for_cards()
-    upcoming_hearings = list(hearings.published().forthcoming()[:5])
-    past_hearings = list(hearings.past()[:5])
+    upcoming_hearings = list(Hearing.objects.forthcoming_for(place).for_cards()[:5])
+    past_hearings = list(Hearing.objects.past_for(place).for_cards()[:5])
     context = {
         "place": place,
         "place_label": metadata.place_label(place, ancestors),

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from core.caching import invalidate_everything
 from core.search import search_key
-from projects.models import Place
+from projects.models import Place, places_changed
 
 REQUIRED_COLUMNS = ["kato_code", "parent_kato_code", "level", "name_kk", "name_ru", "name_en"]
 UPDATABLE = [
@@ -196,6 +196,7 @@ def import_places(path, *, progress=None, extra_path=None):
         if result.created or result.updated:
             # Bulk writes send no signals: every cached page goes stale once the import commits.
             invalidate_everything()
+            places_changed.send(Place, paths=None)
         result.not_in_file = len(set(existing) - set(by_code))
     progress(f"{len(rows):,} of {len(rows):,} rows done")
     return result

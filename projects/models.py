@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -65,6 +66,11 @@ class Country(models.TextChoices):
 
 
 # --- Places -----------------------------------------------------------------------------------
+
+# Places were made or moved (`paths`: their paths, the old ones of moved places too; None after
+# an import of the classifier, whose bulk writes send no model signal): for what other apps keep
+# per place and its ancestors (hearings/concerned.py).
+places_changed = Signal()
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -311,6 +317,8 @@ class Place(models.Model):
                     depth=F("depth") + (self.depth - (old_path.count("/") - 2)),
                 )
                 invalidate_everything()
+            if old_path != self.path:
+                places_changed.send(Place, paths=[p for p in (old_path, self.path) if p])
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})

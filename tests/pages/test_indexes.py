@@ -17,7 +17,7 @@ from django.db import connection
 from disclosures.models import Confirmation, Disclosure, ResidentFeedback
 from hearings.models import Hearing
 from projects.models import Place
-from tests.factories import DisclosureFactory, PlaceFactory, place_tree
+from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, place_tree
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -30,6 +30,7 @@ ANALYZED = [
     "disclosures_residentfeedback",
     "hearings_hearing",
     "hearings_hearing_territory",
+    "hearings_concernedplace",
 ]
 
 
@@ -72,6 +73,19 @@ def test_overdue_filter_uses_an_index():
 
 def test_upcoming_hearings_use_an_index():
     assert "hearing_status_starts" in plan(Hearing.objects.upcoming().values("pk"))
+
+
+def test_a_places_hearings_are_read_from_its_own_rows_in_date_order():
+    """The place page's lists walk the place's `ConcernedPlace` rows by date, not every
+    hearing of the country against the place's subtree."""
+    places = place_tree()
+    HearingFactory(announced=True, territory=[places["village"]])
+    HearingFactory(held=True, territory=[places["elsewhere"]])
+    district = places["district"]
+    assert "concerned_place_date" in plan(Hearing.objects.past_for(district)[:5])
+    upcoming = plan(Hearing.objects.forthcoming_for(district)[:5])
+    assert "Index Scan using concerned_place_" in upcoming  # its rows, by an index of theirs
+    assert "territory" not in upcoming
 
 
 def test_place_search_filters_on_one_column():

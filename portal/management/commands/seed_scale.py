@@ -38,6 +38,7 @@ from disclosures.models import (
     StatusChange,
     ValueForm,
 )
+from hearings import concerned
 from hearings.models import (
     AttendanceRegistration,
     Hearing,
@@ -152,8 +153,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeding seed={seed} scale={scale}: {self.sizes}")
         with transaction.atomic():
             self.seed_all(progress)
-            # Rows made in bulk pass no receiver: the places' figures are summed once at the end.
+            # Rows made in bulk pass no receiver: the places' figures are summed once at the end,
+            # and the places concerned by each hearing written once.
             progress.step("places' figures", figures.rebuild())
+            progress.step("places concerned by hearings", concerned.rebuild())
             self.set_marker(wanted)
         caching.bump([caching.EVERYTHING])
         with connection.cursor() as cursor:

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     partial index alone, in the list's order: a scan and sort of every hearing's wide row
     otherwise (docs/performance.md, "Session 11")."""
 
-    dependencies = [("hearings", "0010_added_translations_reason_languages")]
+    dependencies = [("hearings", "0011_concerned_places")]
 
     operations = [
         migrations.AddIndex(
