@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from core.translation import language_written
-from hearings import services
+from hearings import concerned, services
 from hearings.models import Hearing, HearingChange, HearingComment, HearingFailure, LearnedOf
 from hearings.working_days import WorkingCalendar
 from projects.models import Organisation, Place, Project
@@ -455,6 +455,7 @@ def _failed_and_repeated(entry):
         portal_number=_portal_number(entry["portal_sequence"] + 100),
         portal_url=PORTAL_LIST,
     )
+    concerned.rebuild({repeat.pk})  # a raw update sends no signal: the place pages' rows follow
     repeat.refresh_from_db()
     services.announce_hearing(acting_user=user, hearing=repeat)
 
@@ -480,6 +481,7 @@ def _move_into_past(hearing, days_ago):
     hearing.changes.filter(action=HearingChange.Action.ANNOUNCED).update(
         at=announced, new_starts_at=start
     )
+    concerned.rebuild({hearing.pk})  # a raw update sends no signal: the place pages' rows follow
     hearing.refresh_from_db()
     return start
 

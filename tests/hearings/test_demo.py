@@ -63,6 +63,11 @@ def test_demo_tells_the_story_and_is_idempotent(seeded):
     assert failed.failure.language == "ru"
     assert repeat.repeat_of == failed and repeat.status == Hearing.Status.ANNOUNCED
     assert repeat.starts_at > timezone.now() and repeat.comments_open()
+    # The demo back-dates with raw updates: the place pages' kept rows follow all the same.
+    ilyichevka = Place.objects.get(kato_code="596036500")
+    assert list(Hearing.objects.forthcoming_for(ilyichevka)) == [repeat]
+    assert list(Hearing.objects.past_for(ilyichevka)) == [failed]
+    assert list(Hearing.objects.past_for(nura.territory.get())) == [nura]
     for hearing in Hearing.objects.all():
         assert hearing.rule_set is not None
         assert len(hearing.portal_number) == 12
