@@ -145,7 +145,7 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         "search": 5,  # one page of matches: ranked by its own hearings (portal.views)
         # A filtered API page reads its keys, then its rows by key: one query more, and none of
         # the joins in the filter's plan (core/api.py, PublicReadViewSet.paginate_queryset).
-        "API list": 10,
+        "API list": 5,
         "API hearings list": 13,
     }
 
