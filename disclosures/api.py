@@ -46,6 +46,8 @@ from disclosures.serializers import (
     DisclosureCreateSerializer,
     DisclosureSerializer,
     HiddenDisclosureSerializer,
+    RevisionSerializer,
+    StatusChangeSerializer,
     VersionSerializer,
 )
 from hearings.models import Hearing
@@ -68,16 +70,8 @@ class DisclosureAPIFilter(DisclosureFilter):
 
 
 # What the nested serializers read of each list's rows (disclosures/serializers.py).
-STATUS_COLUMNS = ("status", "date", "note")
-REVISION_COLUMNS = (
-    "action",
-    "changes",
-    "reason",
-    "reason_language",
-    "by_staff",
-    "version",
-    "created_at",
-)
+STATUS_COLUMNS = StatusChangeSerializer.Meta.fields
+REVISION_COLUMNS = RevisionSerializer.Meta.fields
 CONFIRMATION_COLUMNS = ("akimat__slug", "verdict", "date", "note", "language", "document")
 PHOTO_COLUMNS = ("image", "thumbnail", "alt_text", "language", "translations", "width", "height")
 DOCUMENT_COLUMNS = ("kind", "title", "language", "translations", "file")
