@@ -38,6 +38,7 @@ from rest_framework.routers import APIRootView
 
 from core import caching
 from core.metadata import absolute
+from core.models import NestedJSON
 from core.opendata import LICENCE_URL, attribution, licence_object
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range, validate_kato_code
 
@@ -338,7 +339,8 @@ class NestedRows(RawSQL):
 
     def __init__(self, outer, queryset, *columns):
         self.readers = [_json_reader(queryset.model, column) for column in columns]
-        rows = _JsonArray(queryset.values(row=JSONObject(**{column: column for column in columns})))
+        values = {column: _json_value(queryset.model, column) for column in columns}
+        rows = _JsonArray(queryset.values(row=JSONObject(**values)))
         query = outer._default_manager.annotate(nested=rows).query
         compiler = query.get_compiler(using=router.db_for_read(outer))
         sql, params = compiler.compile(query.annotations["nested"])
@@ -372,20 +374,31 @@ class _JsonArray(ArraySubquery):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
-def _json_reader(model, column):
-    """(key, attribute path, how to read the JSON value back or None) for a column."""
+def _model_field(model, column):
     path = column.split("__")
     field = model._meta.get_field(path[0])
-    if len(path) == 2:
-        field = field.related_model._meta.get_field(path[1])
-    else:
-        path = [field.attname]
+    return field.related_model._meta.get_field(path[1]) if len(path) == 2 else field
+
+
+def _json_value(model, column):
+    """A column as a value of a JSON object: a JSON column as JSON, not as its text (SQLite)."""
+    return (
+        NestedJSON(column) if isinstance(_model_field(model, column), models.JSONField) else column
+    )
+
+
+def _json_reader(model, column):
+    """(key, attribute path, how to read the JSON value back or None) for a column."""
+    field = _model_field(model, column)
+    path = column.split("__") if "__" in column else [field.attname]
     if isinstance(field, models.DateTimeField):
         return column, path, _instant
     if isinstance(field, models.DateField):
         return column, path, datetime.date.fromisoformat
     if isinstance(field, models.FileField):
         return column, path, lambda name: field.attr_class(None, field, name)
+    if isinstance(field, models.BooleanField):
+        return column, path, bool  # SQLite's are 0 and 1
     return column, path, None
 
 

@@ -341,10 +341,11 @@ class HearingAPITests(TestCase):
     def test_query_count_does_not_grow_with_rows(self):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
-        # page + territory + documents + repeats + changes + promises + comments, and for the
-        # legal clock once per page: the day transfers, the years whose transfer decree is
-        # entered, the rule sets and their rules
-        with self.assertNumQueries(11):
+        # the page with its documents, repeats, changes, promises and comments (read with the
+        # rows, core.api.NestedRows), the territory, and for the legal clock once per page:
+        # the day transfers, the years whose transfer decree is entered, the rule sets and
+        # their rules
+        with self.assertNumQueries(6):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 
