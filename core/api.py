@@ -1,6 +1,7 @@
 """The API's common ground: cursor pages, strict filters, bounded dates, conditional GET, open
 CORS, the index at /api/v1/ and the error answers every operation documents."""
 
+import copy
 import datetime
 import inspect
 import json
@@ -278,9 +279,19 @@ class ApiFilterExtension(DjangoFilterExtension):
 # time (docs/performance.md). Relations and nested parts take DRF's path unchanged. (A comment,
 # not a docstring: the schema would describe every serializer with it.)
 COLUMN, ROW, METHOD, LOOKUP = range(4)
+_DERIVED_FIELDS = {}
 
 
 class PlainRows:
+    def get_fields(self):
+        """The fields ModelSerializer derives from the model, derived once for each serializer
+        class and copied for each use (as DRF copies the declared ones): deriving them was a
+        tenth of a list's CPU time."""
+        derived = _DERIVED_FIELDS.get(type(self))
+        if derived is None:
+            derived = _DERIVED_FIELDS[type(self)] = super().get_fields()
+        return copy.deepcopy(derived)
+
     @cached_property
     def row_plan(self):
         model = self.Meta.model
