@@ -388,7 +388,10 @@ class _JsonArray(ArraySubquery):
 def _model_field(model, column):
     path = column.split("__")
     field = model._meta.get_field(path[0])
-    return field.related_model._meta.get_field(path[1]) if len(path) == 2 else field
+    if len(path) == 1:
+        return field
+    related = field.related_model._meta
+    return related.pk if path[1] == "pk" else related.get_field(path[1])
 
 
 def _json_value(model, column):

@@ -25,7 +25,7 @@ def nested_lists():
     Built once: their SQL depends on the code only."""
     mine = {"hearing": OuterRef("pk")}
     change_columns = [
-        "document__id" if name == "document" else name
+        "document__pk" if name == "document" else name
         for name in HearingChangeSerializer.Meta.fields
     ]
     return {
