@@ -1,14 +1,20 @@
 """The API's common ground: cursor pages, strict filters, bounded dates, conditional GET, open
 CORS, the index at /api/v1/ and the error answers every operation documents."""
 
+import copy
 import datetime
 import inspect
+import json
 import re
+from types import SimpleNamespace
 
 import django_filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import models, router
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONObject
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +39,7 @@ from rest_framework.routers import APIRootView
 
 from core import caching
 from core.metadata import absolute
+from core.models import NestedJSON
 from core.opendata import LICENCE_URL, attribution, licence_object
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range, validate_kato_code
 
@@ -272,9 +279,19 @@ class ApiFilterExtension(DjangoFilterExtension):
 # time (docs/performance.md). Relations and nested parts take DRF's path unchanged. (A comment,
 # not a docstring: the schema would describe every serializer with it.)
 COLUMN, ROW, METHOD, LOOKUP = range(4)
+_DERIVED_FIELDS = {}
 
 
 class PlainRows:
+    def get_fields(self):
+        """The fields ModelSerializer derives from the model, derived once for each serializer
+        class and copied for each use (as DRF copies the declared ones): deriving them was a
+        tenth of a list's CPU time."""
+        derived = _DERIVED_FIELDS.get(type(self))
+        if derived is None:
+            derived = _DERIVED_FIELDS[type(self)] = super().get_fields()
+        return copy.deepcopy(derived)
+
     @cached_property
     def row_plan(self):
         model = self.Meta.model
@@ -317,6 +334,92 @@ class PlainRows:
                     value = None
             row[name] = None if value is None else represent(value)
         return row
+
+
+class NestedRows(RawSQL):
+    """A list nested in each row of `outer`'s queries, read with the row: the rows of
+    `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
+    (`relation__column` for a related row's value, read as `row.relation.column`), in its order.
+
+    In place of a prefetch: no second query to run and no model instances, and the same values
+    a nested `PlainRows` serializer reads from a model instance (instants and dates as such,
+    stored files as `FieldFile`s). The database builds them as JSON (`ARRAY(…)` of objects on
+    PostgreSQL; `json_group_array` on SQLite, the quick start's database). Its SQL depends on
+    the code only: compiled once, when built (build it once, at import or cached), as compiling
+    these subqueries for each request cost what the prefetches did (docs/performance.md)."""
+
+    def __init__(self, outer, queryset, *columns):
+        self.readers = [_json_reader(queryset.model, column) for column in columns]
+        values = {column: _json_value(queryset.model, column) for column in columns}
+        rows = _JsonArray(queryset.values(row=JSONObject(**values)))
+        query = outer._default_manager.annotate(nested=rows).query
+        compiler = query.get_compiler(using=router.db_for_read(outer))
+        sql, params = compiler.compile(query.annotations["nested"])
+        super().__init__(sql, params, output_field=models.JSONField())
+
+    def get_db_converters(self, connection):
+        return [self.to_rows]
+
+    def to_rows(self, value, _expression, _connection):
+        if isinstance(value, str):  # SQLite: one JSON array
+            found = json.loads(value)
+        else:  # PostgreSQL: an array of JSON objects, each as text
+            found = [json.loads(item) for item in value or ()]
+        rows = []
+        for item in found:
+            row = SimpleNamespace()
+            for key, path, read in self.readers:
+                value = item[key]
+                if read is not None and value is not None:
+                    value = read(value)
+                if len(path) == 2:
+                    value = None if value is None else SimpleNamespace(**{path[1]: value})
+                setattr(row, path[0], value)
+            rows.append(row)
+        return rows
+
+
+class _JsonArray(ArraySubquery):
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = '(SELECT json_group_array(json("row")) FROM (%(subquery)s))'
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _model_field(model, column):
+    path = column.split("__")
+    field = model._meta.get_field(path[0])
+    if len(path) == 1:
+        return field
+    related = field.related_model._meta
+    return related.pk if path[1] == "pk" else related.get_field(path[1])
+
+
+def _json_value(model, column):
+    """A column as a value of a JSON object: a JSON column as JSON, not as its text (SQLite)."""
+    return (
+        NestedJSON(column) if isinstance(_model_field(model, column), models.JSONField) else column
+    )
+
+
+def _json_reader(model, column):
+    """(key, attribute path, how to read the JSON value back or None) for a column."""
+    field = _model_field(model, column)
+    path = column.split("__") if "__" in column else [field.attname]
+    if isinstance(field, models.DateTimeField):
+        return column, path, _instant
+    if isinstance(field, models.DateField):
+        return column, path, datetime.date.fromisoformat
+    if isinstance(field, models.FileField):
+        return column, path, lambda name: field.attr_class(None, field, name)
+    if isinstance(field, models.BooleanField):
+        return column, path, bool  # SQLite's are 0 and 1
+    return column, path, None
+
+
+def _instant(text):
+    """An instant as PostgreSQL writes it in JSON (with its offset) or SQLite (in UTC)."""
+    instant = datetime.datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=datetime.UTC)
 
 
 class StrictJsonMixin:
@@ -423,6 +526,12 @@ class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
     pagination_class = CursorPage
     filter_backends = [ApiFilterBackend]
 
+    def represented(self, queryset):
+        """`queryset` with what a row's representation reads (joins, annotations, prefetches),
+        for a list's page only: the query the filters and the page's keys are built on goes
+        without them (a list's `get_queryset`), as they cost compiling, not filtering."""
+        return queryset
+
     def paginate_queryset(self, queryset):
         """A filtered list's page: its keys first, from the filters alone, then its rows by key.
 
@@ -432,13 +541,13 @@ class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
         a few milliseconds, the rows by key as many (docs/performance.md). An unfiltered page
         is read in one query, by the primary key's index."""
         if not set(self.request.query_params) - PAGING_PARAMETERS:
-            return super().paginate_queryset(queryset)
+            return super().paginate_queryset(self.represented(queryset))
         keys = super().paginate_queryset(
             queryset.select_related(None).prefetch_related(None).values("pk")
         )
         if keys is None:
             return None
-        rows = self.get_queryset().in_bulk([key["pk"] for key in keys])
+        rows = self.represented(self.get_queryset()).in_bulk([key["pk"] for key in keys])
         return [rows[key["pk"]] for key in keys]
 
 

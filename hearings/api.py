@@ -1,16 +1,58 @@
 """Hearings in the read API: every published hearing (cancelled ones included), never drafts."""
 
-from django.db.models import Prefetch
+import functools
 
-from core.api import PublicReadViewSet, updated_since
+from django.db.models import OuterRef
+
+from core.api import NestedRows, PublicReadViewSet, updated_since
 from hearings import clock
 from hearings.filters import HearingFilter
-from hearings.models import Hearing, HearingChange, HearingComment, HearingPromise
-from hearings.serializers import HearingSerializer
+from hearings.models import Hearing, HearingChange, HearingComment, HearingDocument, HearingPromise
+from hearings.serializers import (
+    HearingChangeSerializer,
+    HearingCommentSerializer,
+    HearingSerializer,
+)
 
 
 class HearingAPIFilter(HearingFilter):
     updated_since = updated_since()
+
+
+@functools.cache
+def nested_lists():
+    """{attribute: NestedRows} of a hearing's lists, as hearings/serializers.py reads them.
+    Built once: their SQL depends on the code only."""
+    mine = {"hearing": OuterRef("pk")}
+    change_columns = [
+        "document__pk" if name == "document" else name
+        for name in HearingChangeSerializer.Meta.fields
+    ]
+    return {
+        "document_list": NestedRows(
+            Hearing,
+            HearingDocument.objects.filter(**mine),
+            *("title_kk", "title_ru", "title_en", "file", "uploaded_at"),
+        ),
+        # Their ids, where public.
+        "public_repeats": NestedRows(
+            Hearing, Hearing.objects.published().filter(repeat_of=OuterRef("pk")), "id"
+        ),
+        # Drafts are private forever: the change log from the announcement on.
+        "public_changes": NestedRows(
+            Hearing, HearingChange.objects.public().filter(**mine), *change_columns
+        ),
+        "promise_list": NestedRows(
+            Hearing,
+            HearingPromise.objects.filter(**mine),
+            *("organisation__slug", "text", "due_text", "language", "translations"),
+        ),
+        "public_comments": NestedRows(
+            Hearing,
+            HearingComment.objects.approved().filter(**mine),
+            *HearingCommentSerializer.Meta.fields,
+        ),
+    }
 
 
 class HearingViewSet(PublicReadViewSet):
@@ -27,24 +69,8 @@ class HearingViewSet(PublicReadViewSet):
         return page
 
     def get_queryset(self):
-        return (
-            Hearing.objects.published()
-            .with_related()
-            .prefetch_related(
-                "documents",
-                # Their ids, where public: a repeat's status and link, not its 120 columns.
-                Prefetch("repeats", queryset=Hearing.objects.only("status", "repeat_of")),
-                # Drafts are private forever: the change log from the announcement on.
-                Prefetch(
-                    "changes", queryset=HearingChange.objects.public(), to_attr="public_changes"
-                ),
-                Prefetch(
-                    "promises", queryset=HearingPromise.objects.select_related("organisation")
-                ),
-                Prefetch(
-                    "comments",
-                    queryset=HearingComment.objects.approved(),
-                    to_attr="public_comments",
-                ),
-            )
-        )
+        published = Hearing.objects.published()
+        return published if self.action == "list" else self.represented(published)
+
+    def represented(self, queryset):
+        return queryset.with_related().annotate(**nested_lists())

@@ -204,7 +204,7 @@ class RecordSerializer(serializers.Serializer):
     attendance = serializers.IntegerField(allow_null=True)
     video_url = OptionalURL()
     summary = Translations("record_summary")
-    promises = HearingPromiseSerializer(many=True, read_only=True)
+    promises = HearingPromiseSerializer(source="promise_list", many=True, read_only=True)
     comments = HearingCommentSerializer(source="public_comments", many=True, read_only=True)
 
 
@@ -233,7 +233,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     discussion_first_day = serializers.SerializerMethodField()
     discussion_last_day = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
-    documents = HearingDocumentSerializer(many=True, read_only=True)
+    documents = HearingDocumentSerializer(source="document_list", many=True, read_only=True)
     changes = serializers.SerializerMethodField()
     record = RecordSerializer(source="*", read_only=True)
     basis = serializers.SerializerMethodField()
@@ -373,7 +373,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
         )
     )
     def get_repeats(self, hearing):
-        return [repeat.pk for repeat in hearing.repeats.all() if repeat.is_published()]
+        return [repeat.id for repeat in hearing.public_repeats]
 
     @extend_schema_field(DecisionNoticeSerializer(allow_null=True))
     def get_decision_notice(self, hearing):
@@ -407,6 +407,6 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
 
     @extend_schema_field(HearingChangeSerializer(many=True))
     def get_changes(self, hearing):
-        """Steps since the announcement (`HearingChange.objects.public()`, prefetched: a
+        """Steps since the announcement (`HearingChange.objects.public()`, read with the row: a
         draft's own history is not public)."""
         return self.nested["changes"].to_representation(hearing.public_changes)

@@ -5,12 +5,15 @@ import datetime
 from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
+from rest_framework import serializers
 
 from disclosures.models import Document, Revision
+from hearings.models import HearingChange
 from tests.factories import (
     AkimatFactory,
     ConfirmationFactory,
     DisclosureFactory,
+    HearingCommentFactory,
     HearingDocumentFactory,
     HearingFactory,
     HearingPromiseFactory,
@@ -64,7 +67,7 @@ class DisclosureAPITests(TestCase):
         disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
         PhotoFactory(disclosure=disclosure)
         Document.objects.create(disclosure=disclosure, title="Act", file="disclosures/d/a.pdf")
-        Revision.objects.create(
+        revision = Revision.objects.create(
             disclosure=disclosure,
             action=Revision.Action.EDITED,
             changes=[{"field": "amount", "old": "1 KZT", "new": "2 KZT"}],
@@ -72,13 +75,20 @@ class DisclosureAPITests(TestCase):
             after_publication=True,
         )
         akimat = AkimatFactory(place=self.places["district"])
-        ConfirmationFactory(disclosure=disclosure, akimat=akimat)
+        ConfirmationFactory(disclosure=disclosure, akimat=akimat, document="disclosures/c/v.pdf")
         data = self.get(f"/api/v1/disclosures/{disclosure.pk}/").json()
         self.assertEqual(data["organisation"]["bin"], disclosure.organisation.bin)
         self.assertEqual(data["settlements"], [self.places["village"].kato_code])
         self.assertEqual(data["status_history"][0]["status"], "delivered")
         self.assertEqual(data["revisions"][0]["reason"], "Typo in the amount.")
+        self.assertEqual(
+            data["revisions"][0]["created_at"],
+            serializers.DateTimeField().to_representation(revision.created_at),
+        )
         self.assertEqual(data["confirmations"][0]["akimat"], akimat.slug)
+        self.assertEqual(
+            data["confirmations"][0]["document"], settings.SITE_URL + "/media/disclosures/c/v.pdf"
+        )
         self.assertTrue(data["photos"][0]["url"].startswith(settings.SITE_URL + "/media/"))
         self.assertEqual(
             data["documents"][0]["url"], settings.SITE_URL + "/media/disclosures/d/a.pdf"
@@ -199,9 +209,10 @@ class DisclosureAPITests(TestCase):
             disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
             PhotoFactory(disclosure=disclosure)
             ConfirmationFactory(disclosure=disclosure, akimat=AkimatFactory())
-        # page + settlements, status, revisions, confirmations, photos, documents (the ETag's
-        # version is read from the shared cache, not the database)
-        with self.assertNumQueries(7):
+        # the page with its status, revisions, confirmations, photos and documents (read with
+        # the rows, core.api.NestedRows), then the settlements (the ETag's version is read
+        # from the shared cache, not the database)
+        with self.assertNumQueries(2):
             response = self.get("/api/v1/disclosures/?page_size=50")
         self.assertEqual(len(response.json()["results"]), 23)
 
@@ -313,6 +324,46 @@ class HearingAPITests(TestCase):
         notice = self.client.get(f"/api/v1/hearings/{self.announced.pk}/").json()
         self.assertTrue(notice["documents"][0]["url"].startswith(settings.SITE_URL + "/media/"))
 
+    def test_lists_read_with_the_row_hold_the_records_values(self):
+        """The nested lists come with the page's rows as JSON (core.api.NestedRows): instants in
+        the reader's time zone as DRF writes a model's, stored files as addresses, a linked
+        document by id, a promise's organisation by slug, only published repeats, only
+        approved comments, and each list in its order."""
+        hearing = self.recorded
+        document = HearingDocumentFactory(hearing=hearing)
+        step = HearingChange.objects.create(
+            hearing=hearing,
+            action=HearingChange.Action.DOCUMENT_ADDED,
+            at=hearing.announced_at + datetime.timedelta(days=1, microseconds=120),
+            document=document,
+            by_staff=True,
+        )
+        answered = HearingCommentFactory(hearing=hearing, answered=True)
+        HearingCommentFactory(hearing=hearing)  # pending: not public
+        repeat = HearingFactory(announced=True, repeat_of=hearing)
+        HearingFactory(repeat_of=hearing)  # a draft repeat: not public
+        for path in ("/api/v1/hearings/", f"/api/v1/hearings/{hearing.pk}/"):
+            data = self.client.get(path).json()
+            if "results" in data:
+                data = next(row for row in data["results"] if row["id"] == hearing.pk)
+            added = next(row for row in data["changes"] if row["action"] == "document_added")
+            self.assertEqual(added["document"], document.pk)
+            self.assertIs(added["by_staff"], True)
+            self.assertEqual(added["at"], serializers.DateTimeField().to_representation(step.at))
+            self.assertEqual(data["repeats"], [repeat.pk])
+            [comment] = data["record"]["comments"]
+            self.assertEqual(
+                comment["answered_at"],
+                serializers.DateTimeField().to_representation(answered.answered_at),
+            )
+            self.assertEqual(comment["answer"], answered.answer)
+            [promise] = data["record"]["promises"]
+            self.assertEqual(promise["organisation"], hearing.initiator.slug)
+            self.assertEqual(
+                [row["url"] for row in data["documents"]],
+                [settings.SITE_URL + d.file.url for d in hearing.documents.order_by("pk")],
+            )
+
     def test_a_planned_step_is_exposed_as_planned_and_due_never_met(self):
         """The notice says the materials go up in 20 days, well before they are due (30 days
         before the hearing): the API says planned and due, as the page does, and met stays
@@ -340,10 +391,11 @@ class HearingAPITests(TestCase):
     def test_query_count_does_not_grow_with_rows(self):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
-        # page + territory + documents + repeats + changes + promises + comments, and for the
-        # legal clock once per page: the day transfers, the years whose transfer decree is
-        # entered, the rule sets and their rules
-        with self.assertNumQueries(11):
+        # the page with its documents, repeats, changes, promises and comments (read with the
+        # rows, core.api.NestedRows), the territory, and for the legal clock once per page:
+        # the day transfers with the years whose transfer decree is entered (one query), the
+        # rule sets and their rules
+        with self.assertNumQueries(5):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 
