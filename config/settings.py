@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Kept public pages, served before the rest of the middleware and the view (core/caching.py).
+    "core.caching.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.request_limits.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
