@@ -245,24 +245,32 @@ def _keepable(response):
 class PublicPage:
     """What `PageCacheMiddleware` needs to keep a public page and to serve it again without
     the view: the versions of the scopes it was rendered under (None: not to be kept, a
-    personal visitor's page) and its `finish` hook with the view's arguments. Kept for the
-    page's address beside the page itself."""
+    personal visitor's page), the cookies it depends on, and its `finish` hook with the view's
+    arguments. Kept for the page's address beside the page itself."""
 
-    def __init__(self, found, finish, args, kwargs):
-        self.found, self.finish, self.args, self.kwargs = found, finish, args, kwargs
+    def __init__(self, found, cookies, finish, args, kwargs):
+        self.found, self.cookies = found, cookies
+        self.finish, self.args, self.kwargs = finish, args, kwargs
 
-    def key_prefix(self):
-        """The versions and the hour name the page (Django's key adds the address, the
-        encoding, the cookies and the language)."""
-        return hashlib.sha256(f"{stamp(self.found)}|{local_hour()}".encode()).hexdigest()
+    def key_prefix(self, request):
+        """The versions, the hour and the cookies the page depends on name it (Django's key
+        adds the address, the encoding and the language)."""
+        variant = "|".join(f"{name}={request.COOKIES.get(name, '')}" for name in self.cookies)
+        seed = f"{stamp(self.found)}|{local_hour()}|{variant}"
+        return hashlib.sha256(seed.encode()).hexdigest()
 
     def finished(self, request, response):
+        """What every answer gets, kept or not: `Vary: Cookie` (added after the page is kept,
+        so that only the cookies it depends on are in its key, not every visitor's), and the
+        `finish` hook."""
+        # Signed-in people get another page at the same address.
+        patch_vary_headers(response, ["Cookie"])
         if self.finish and response.status_code == 200:
             self.finish(request, response, *self.args, **self.kwargs)
         return response
 
 
-def public_page(view=None, *, scopes=_site_scopes, finish=None):
+def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
     """A public page, kept for residents under the versions of its `scopes` (see the module's
     doc) by `PageCacheMiddleware`, with an ETag and Last-Modified from them;
     `private, max-age=0, must-revalidate`.
@@ -272,13 +280,14 @@ def public_page(view=None, *, scopes=_site_scopes, finish=None):
     must change only when one of the scopes it answered is bumped (a place's path changes when
     it moves, which bumps the place; a project's or organisation's slug when it is saved, which
     bumps its scope), since a kept page is served until one of them is.
+    `cookies` names cookies the page depends on (the home page's recent places); no other
+    cookie is in its key, so a visitor who carries one (a village remembered) is served the
+    same kept page.
     `finish(request, response, *args, **kwargs)` runs on every 200 response, kept or not (the
     village page remembers the place in a cookie).
-    What differs per visitor's cookies (the home page's recent places) is in the key through
-    `Vary: Cookie`.
     """
     if view is None:
-        return lambda view: public_page(view, scopes=scopes, finish=finish)
+        return lambda view: public_page(view, scopes=scopes, cookies=cookies, finish=finish)
     compressed = gzip_page(view)
 
     @wraps(view)
@@ -287,14 +296,12 @@ def public_page(view=None, *, scopes=_site_scopes, finish=None):
             return view(request, *args, **kwargs)
         if bypasses_page_cache(request):
             # Personal: rendered each time; ConditionalGetMiddleware tags it from its content.
-            request.public_page = PublicPage(None, finish, args, kwargs)
+            request.public_page = PublicPage(None, cookies, finish, args, kwargs)
             response = view(request, *args, **kwargs)
         else:
             found = versions(scopes(request, *args, **kwargs))
-            request.public_page = PublicPage(found, finish, args, kwargs)
+            request.public_page = PublicPage(found, cookies, finish, args, kwargs)
             response = compressed(request, *args, **kwargs)
-        # Signed-in people get another page at the same address.
-        patch_vary_headers(response, ["Cookie"])
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 
@@ -345,13 +352,14 @@ class PageCacheMiddleware:
         page = cache.get(self.address_key(request))
         if page is None or versions(page.found) != page.found:
             return None
-        key = get_cache_key(request, page.key_prefix(), "GET", cache=cache)
+        key = get_cache_key(request, page.key_prefix(request), "GET", cache=cache)
         response = cache.get(key) if key else None
         return page.finished(request, response) if response is not None else None
 
     def keep(self, request, response, page):
         cache = caches["pages"]
-        key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, page.key_prefix(), cache)
+        prefix = page.key_prefix(request)
+        key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, prefix, cache=cache)
         # The key names the address, the versions, the hour and the encoding: so does the tag.
         response["ETag"] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
         # ... and so does the date: If-Modified-Since alone must not keep last hour's page.

@@ -83,7 +83,7 @@ def remember_place(request, response, slug):
     )
 
 
-@public_page
+@public_page(cookies=[RECENT_PLACES_COOKIE])
 def home(request):
     """The front page, open to everyone: village search, upcoming hearings near the places this
     browser looked at (or everywhere), and recently published contributions."""

@@ -129,6 +129,18 @@ class PerVisitorTests(PageCacheCase):
         served = self.kept(url)
         self.assertEqual(served.cookies[RECENT_PLACES_COOKIE].value, self.village.kato_code)
 
+    def test_a_returning_villager_is_served_the_kept_page(self):
+        """The recent-places cookie a village page sets is sent back on every later request:
+        only the pages that depend on it (home) are kept per cookie, every other page is the
+        one kept for everyone."""
+        client = self.client_class()
+        client.cookies[RECENT_PLACES_COOKIE] = self.village.kato_code
+        client.cookies[settings.CSRF_COOKIE_NAME] = "x" * 32
+        for url in (self.village.get_absolute_url(), self.disclosure.get_absolute_url()):
+            with self.subTest(url):
+                self.fill(url)
+                self.kept(url, client=client)
+
     def test_the_home_page_is_kept_per_recent_places(self):
         """The home page depends on the recent-places cookie: each set of places is its own page,
         and a visitor never gets the page kept for another set."""
