@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Kept public pages, served before the rest of the middleware and the view (core/caching.py).
+    "core.caching.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.request_limits.BodySizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -308,12 +310,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ashyq-auyl",
     },
-    # Whole pages for residents (about 40 KB each): about 40 MB per process at most. Apart from
-    # "default", so that pages crowding out each other never evict a rate-limit counter.
+    # Whole pages for residents (about 40 KB each), three entries a page (the page, Django's
+    # list of its headers, its address's versions: core/caching.py): 500 pages, about 20 MB per
+    # process at most. Apart from "default", so that pages crowding out each other never evict
+    # a rate-limit counter.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ashyq-auyl-pages",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {"MAX_ENTRIES": 1500},
     },
     # The cache scopes' versions (core/caching.py) and expensive figures, shared by all the
     # server processes of a machine (files). The files are pickles: the folder is this

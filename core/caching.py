@@ -14,11 +14,13 @@ A scope's version is the instant of its last change (nanoseconds), kept in the `
 (Redis with several servers) so that every process sees it without a database row, let alone a
 lock. A version that was evicted comes back as a newer instant, so eviction can only make pages
 fresher. Pages are kept by Django's own per-view cache machinery (`get_cache_key`,
-`learn_cache_key`) under a prefix made of the versions of the page's scopes and the hour;
-compression is Django's `gzip_page`, applied before the page is kept, and 304s are
-`ConditionalGetMiddleware`'s, from the ETag and Last-Modified set here. Indirect dependencies
-(an organisation renamed, shown on one of its contributions' pages) are bounded by the page
-timeout, SERVER_CACHE_SECONDS.
+`learn_cache_key`) under a prefix made of the versions of the page's scopes and the hour, in
+`PageCacheMiddleware`, which serves a kept page before most of the middleware (the one
+home-made part: Django's cache middleware takes one fixed key prefix, these pages one per
+request from their versions); compression is Django's `gzip_page`, applied before the page is
+kept, and 304s are `ConditionalGetMiddleware`'s, from the ETag and Last-Modified set here.
+Indirect dependencies (an organisation renamed, shown on one of its contributions' pages) are
+bounded by the page timeout, SERVER_CACHE_SECONDS.
 
 A page is kept only for visitors with nothing personal (no session, flash message or fresh write
 of their own) and only when it carries no CSRF token (resident forms on public pages use
@@ -240,31 +242,53 @@ def _keepable(response):
     )
 
 
-def public_page(view=None, *, scopes=_site_scopes, stable_scopes=False, cookies=(), finish=None):
+class PublicPage:
+    """What `PageCacheMiddleware` needs to keep a public page and to serve it again without
+    the view: the versions of the scopes it was rendered under (None: not to be kept, a
+    personal visitor's page), the cookies it depends on, and its `finish` hook with the view's
+    arguments. Kept for the page's address beside the page itself."""
+
+    def __init__(self, found, cookies, finish, args, kwargs):
+        self.found, self.cookies = found, cookies
+        self.finish, self.args, self.kwargs = finish, args, kwargs
+
+    def key_prefix(self, request):
+        """The versions, the hour and the cookies the page depends on name it (Django's key
+        adds the address, the encoding and the language)."""
+        variant = "|".join(f"{name}={request.COOKIES.get(name, '')}" for name in self.cookies)
+        seed = f"{stamp(self.found)}|{local_hour()}|{variant}"
+        return hashlib.sha256(seed.encode()).hexdigest()
+
+    def finished(self, request, response):
+        """What every answer gets, kept or not: `Vary: Cookie` (added after the page is kept,
+        so that only the cookies it depends on are in its key, not every visitor's), and the
+        `finish` hook."""
+        # Signed-in people get another page at the same address.
+        patch_vary_headers(response, ["Cookie"])
+        if self.finish and response.status_code == 200:
+            self.finish(request, response, *self.args, **self.kwargs)
+        return response
+
+
+def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
     """A public page, kept for residents under the versions of its `scopes` (see the module's
-    doc), with an ETag and Last-Modified from them; `private, max-age=0, must-revalidate`.
+    doc) by `PageCacheMiddleware`, with an ETag and Last-Modified from them;
+    `private, max-age=0, must-revalidate`.
 
     `scopes(request, *args, **kwargs)` names the scopes the page depends on (the site-wide one
-    by default). With `stable_scopes`, what `scopes` answers for an address changes only when
-    one of the scopes it answered is bumped (a place's path changes when it moves, which bumps
-    the place; a project's or organisation's slug when it is saved, which bumps its scope), so
-    it is kept beside the page and asked again only after such a change, not on every hit.
-    `cookies` names cookies the page depends on (the home page's recent places).
+    by default), and is asked only when the page is rendered: what it answers for an address
+    must change only when one of the scopes it answered is bumped (a place's path changes when
+    it moves, which bumps the place; a project's or organisation's slug when it is saved, which
+    bumps its scope), since a kept page is served until one of them is.
+    `cookies` names cookies the page depends on (the home page's recent places); no other
+    cookie is in its key, so a visitor who carries one (a village remembered) is served the
+    same kept page.
     `finish(request, response, *args, **kwargs)` runs on every 200 response, kept or not (the
     village page remembers the place in a cookie).
     """
     if view is None:
-        return lambda view: public_page(
-            view, scopes=scopes, stable_scopes=stable_scopes, cookies=cookies, finish=finish
-        )
+        return lambda view: public_page(view, scopes=scopes, cookies=cookies, finish=finish)
     compressed = gzip_page(view)
-
-    def scopes_key(args, kwargs):
-        """Where `scopes`' answer for these arguments is kept (`stable_scopes`)."""
-        if not stable_scopes:
-            return None
-        asked = repr((scopes.__module__, scopes.__qualname__, args, sorted(kwargs.items())))
-        return "scopes:" + hashlib.sha256(asked.encode()).hexdigest()
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -272,66 +296,74 @@ def public_page(view=None, *, scopes=_site_scopes, stable_scopes=False, cookies=
             return view(request, *args, **kwargs)
         if bypasses_page_cache(request):
             # Personal: rendered each time; ConditionalGetMiddleware tags it from its content.
+            request.public_page = PublicPage(None, cookies, finish, args, kwargs)
             response = view(request, *args, **kwargs)
         else:
-            response = _kept_page(
-                request, compressed, scopes, cookies, args, kwargs, scopes_key(args, kwargs)
-            )
-        if finish and response.status_code == 200:
-            finish(request, response, *args, **kwargs)
-        # Signed-in people get another page at the same address.
-        patch_vary_headers(response, ["Cookie"])
+            found = versions(scopes(request, *args, **kwargs))
+            request.public_page = PublicPage(found, cookies, finish, args, kwargs)
+            response = compressed(request, *args, **kwargs)
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
         return response
 
     return wrapper
 
 
-def _page_versions(request, scopes, scopes_key, args, kwargs):
-    """The versions of the page's scopes, and the key to keep its scopes under (None when they
-    are kept already, or are asked on every request).
+class PageCacheMiddleware:
+    """Serves a kept public page before the middleware below it (CSRF, authentication,
+    messages, X-Frame-Options, CSP, django-axes) and the view, and keeps a page once they have
+    all added their headers, so that a kept page is served with exactly the headers of its
+    first render.
 
-    With `scopes_key` (`stable_scopes`), the scopes are kept in this process's "pages" cache with
-    the versions they were asked under, and asked again only when one of those versions moved
-    (`everything`, or a scope of the page itself: a moved place, a project whose address went to
-    another bumps the scopes it had). So a hit reads the kept scopes' versions in one round trip,
-    asks the database nothing and writes nothing; a change costs one more question, once."""
-    kept = caches["pages"].get(scopes_key) if scopes_key else None
-    if kept is not None:
-        found = versions(kept)
-        if found == kept:
-            return found, None
-    listed = {EVERYTHING, *scopes(request, *args, **kwargs)}
-    if kept is not None and listed == found.keys():
-        return found, scopes_key
-    return versions(listed), scopes_key
+    It comes after LocaleMiddleware (the key carries the page's language as Django's does) and
+    before CommonMiddleware. A page is kept under `get_cache_key`/`learn_cache_key` (Django's
+    per-view cache keys; its `FetchFromCacheMiddleware` takes one fixed prefix, these pages a
+    prefix per request from their scopes' versions), beside its `PublicPage` kept for the
+    address: a hit reads that, the scopes' versions (one round trip to the `shared` cache) and
+    the page, and asks the database nothing. When a version moved, the view renders the page
+    again (and asks its scopes again)."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-def _keep_scopes(scopes_key, found):
-    """Keep a page's scopes for its address with the versions they were asked under, once it
-    answered 200 (so that unknown addresses do not fill the cache)."""
-    if scopes_key:
-        caches["pages"].set(scopes_key, found, None)
+    def __call__(self, request):
+        kept = self.kept_page(request)
+        if kept is not None:
+            return kept
+        response = self.get_response(request)
+        page = getattr(request, "public_page", None)
+        if page is None:
+            return response
+        if page.found is not None and _keepable(response):
+            self.keep(request, response, page)
+        return page.finished(request, response)
 
+    @staticmethod
+    def address_key(request):
+        return "page:" + hashlib.sha256(request.path.encode()).hexdigest()
 
-def _kept_page(request, view, scopes, cookies, args, kwargs, scopes_key):
-    found, scopes_key = _page_versions(request, scopes, scopes_key, args, kwargs)
-    variant = "|".join(f"{name}={request.COOKIES.get(name, '')}" for name in cookies)
-    key_prefix = hashlib.sha256(f"{stamp(found)}|{local_hour()}|{variant}".encode()).hexdigest()
-    cache = caches["pages"]
-    key = get_cache_key(request, key_prefix, "GET", cache=cache)
-    response = cache.get(key) if key else None
-    if response is not None:
-        _keep_scopes(scopes_key, found)
-        return response
-    response = view(request, *args, **kwargs)
-    if _keepable(response):
-        _keep_scopes(scopes_key, found)
-        key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, key_prefix, cache=cache)
+    def kept_page(self, request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or bypasses_page_cache(request)
+            or request.META.get("CONTENT_LENGTH", "0") not in ("", "0")
+        ):
+            return None
+        cache = caches["pages"]
+        page = cache.get(self.address_key(request))
+        if page is None or versions(page.found) != page.found:
+            return None
+        key = get_cache_key(request, page.key_prefix(request), "GET", cache=cache)
+        response = cache.get(key) if key else None
+        return page.finished(request, response) if response is not None else None
+
+    def keep(self, request, response, page):
+        cache = caches["pages"]
+        prefix = page.key_prefix(request)
+        key = learn_cache_key(request, response, SERVER_CACHE_SECONDS, prefix, cache=cache)
         # The key names the address, the versions, the hour and the encoding: so does the tag.
         response["ETag"] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
         # ... and so does the date: If-Modified-Since alone must not keep last hour's page.
         hour = timezone.localtime().replace(minute=0, second=0, microsecond=0).timestamp()
-        response["Last-Modified"] = http_date(max(max(found.values()) / 1e9, hour))
+        response["Last-Modified"] = http_date(max(max(page.found.values()) / 1e9, hour))
         cache.set(key, response, SERVER_CACHE_SECONDS)
-    return response
+        cache.set(self.address_key(request), page, SERVER_CACHE_SECONDS)

@@ -24,7 +24,7 @@ urlpatterns = [
     path("place/<kato:kato_code>/calendar.ics", views.place_calendar, name="place_calendar"),
     path(
         "place/<kato:kato_code>/feed/",
-        public_page(PlaceHearingsFeed(), scopes=views.place_scopes, stable_scopes=True),
+        public_page(PlaceHearingsFeed(), scopes=views.place_scopes),
         name="place_feed",
     ),
     path("<int:pk>/", views.hearing_detail, name="detail"),

@@ -294,7 +294,7 @@ def all_calendar(request):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-@public_page(scopes=place_scopes, stable_scopes=True)
+@public_page(scopes=place_scopes)
 def place_calendar(request, kato_code):
     """An iCalendar feed of the hearings concerning a settlement, district or region."""
     place = get_object_or_404(Place, kato_code=kato_code)

@@ -234,7 +234,7 @@ def _place_page_scopes(request, slug):
     return Place.objects.page_scopes(slug=slug)
 
 
-@public_page(scopes=_place_page_scopes, stable_scopes=True, finish=remember_place)
+@public_page(scopes=_place_page_scopes, finish=remember_place)
 def place_detail(request, slug):
     """Everything that happened in a place; open to everyone.
 
@@ -341,7 +341,7 @@ def _villages_page(request, place):
     return villages_page
 
 
-@public_page(scopes=project_page_scopes, stable_scopes=True)
+@public_page(scopes=project_page_scopes)
 def project_detail(request, slug):
     """One project with its companies and the settlements it affects; open to everyone."""
     project = get_object_or_404(Project.objects.with_related(), slug=slug)
@@ -368,7 +368,7 @@ def project_detail(request, slug):
     return render(request, "portal/project_detail.html", context)
 
 
-@public_page(scopes=organisation_page_scopes, stable_scopes=True)
+@public_page(scopes=organisation_page_scopes)
 def organisation_detail(request, slug):
     """A company, a state body or an akimat: its projects, everything it disclosed everywhere
     (promises kept and overdue), the hearings it initiated or, for an akimat, organises; open to

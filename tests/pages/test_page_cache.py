@@ -129,6 +129,18 @@ class PerVisitorTests(PageCacheCase):
         served = self.kept(url)
         self.assertEqual(served.cookies[RECENT_PLACES_COOKIE].value, self.village.kato_code)
 
+    def test_a_returning_villager_is_served_the_kept_page(self):
+        """The recent-places cookie a village page sets is sent back on every later request:
+        only the pages that depend on it (home) are kept per cookie, every other page is the
+        one kept for everyone."""
+        client = self.client_class()
+        client.cookies[RECENT_PLACES_COOKIE] = self.village.kato_code
+        client.cookies[settings.CSRF_COOKIE_NAME] = "x" * 32
+        for url in (self.village.get_absolute_url(), self.disclosure.get_absolute_url()):
+            with self.subTest(url):
+                self.fill(url)
+                self.kept(url, client=client)
+
     def test_the_home_page_is_kept_per_recent_places(self):
         """The home page depends on the recent-places cookie: each set of places is its own page,
         and a visitor never gets the page kept for another set."""
@@ -244,6 +256,30 @@ class FreshRenderTests(PageCacheCase):
         for _ in range(2):
             self.assertEqual(self.client_class().get(url).status_code, 404)
 
+    def test_a_kept_page_is_served_before_the_rest_of_the_middleware(self):
+        """A hit runs neither the view nor the middleware below PageCacheMiddleware (CSRF,
+        authentication, messages, X-Frame-Options, CSP, django-axes): their headers were kept
+        with the page."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        with (
+            mock.patch("csp.middleware.CSPMiddleware.process_response") as csp,
+            mock.patch("django.middleware.csrf.CsrfViewMiddleware.process_view") as csrf,
+        ):
+            served = self.kept(url)
+        csp.assert_not_called()
+        csrf.assert_not_called()
+        self.assertIn("Content-Security-Policy", served)
+
+    def test_a_get_with_a_body_passes_the_whole_middleware(self):
+        """The body-size limit is checked below the page cache: a GET that sends a body too
+        large is refused, kept page or not."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        too_large = b"x" * (settings.REQUEST_BODY_MAX_BYTES + 1)
+        response = self.client_class().generic("GET", url, too_large)
+        self.assertEqual(response.status_code, 413)
+
     def test_head_is_answered_from_the_kept_page(self):
         url = self.village.get_absolute_url()
         self.fill(url)
@@ -271,8 +307,9 @@ class WhatIsKeptTests(TestCase):
         caches["pages"].clear()
 
     def twice(self, view):
+        served = caching.PageCacheMiddleware(view)
         for _ in range(2):
-            view(RequestFactory().get("/kk/tiny/"))
+            served(RequestFactory().get("/kk/tiny/"))
 
     def test_a_complete_page_is_kept(self):
         view, calls = tiny_view(b"<p>same for everyone</p>")
