@@ -1173,13 +1173,6 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "starts_at"], name="hearing_status_starts"),
-            # The public list's order: its COUNT and the keys of a deep page read from this
-            # index alone, not from a scan and sort of every wide row (docs/performance.md).
-            models.Index(
-                fields=["-starts_at", "id"],
-                condition=~models.Q(status="draft"),
-                name="hearing_published_order",
-            ),
         ]
 
     def __str__(self):

@@ -16,7 +16,7 @@ import datetime
 from functools import lru_cache
 
 import holidays
-from django.db.models import DateField, Func, Value
+from django.db.models import DateField, IntegerField, Value
 
 ONE_DAY = datetime.timedelta(days=1)
 # The last year whose government transfers the `holidays` library holds (0.108: 2025, Friday
@@ -37,25 +37,24 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls):
-        """The calendar with every transfer and decree staff entered, in one query: the
-        decrees' years come as 1 January of each year, of the kind `DECREE`."""
+        """The calendar with every transfer and decree staff entered, in one query: a
+        transfer's day and kind, or a decree's year (of the kind `DECREE`)."""
         from hearings.models import DayTransfer, TransferDecree
 
-        first_of_year = Func(
-            "year", Value(1), Value(1), function="make_date", output_field=DateField()
-        )
         rows = (
             DayTransfer.objects.order_by()
-            .values_list("date", "kind")
+            .values_list("date", "kind", Value(None, output_field=IntegerField()))
             .union(
-                TransferDecree.objects.order_by().values_list(first_of_year, Value(DECREE)),
+                TransferDecree.objects.order_by().values_list(
+                    Value(None, output_field=DateField()), Value(DECREE), "year"
+                ),
                 all=True,
             )
         )
         transfers, decree_years = {}, []
-        for day, kind in rows:
+        for day, kind, year in rows:
             if kind == DECREE:
-                decree_years.append(day.year)
+                decree_years.append(year)
             else:
                 transfers[day] = kind == DayTransfer.Kind.WORKING_DAY
         return cls(transfers, decree_years)
