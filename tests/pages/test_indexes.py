@@ -75,17 +75,20 @@ def test_upcoming_hearings_use_an_index():
     assert "hearing_status_starts" in plan(Hearing.objects.upcoming().values("pk"))
 
 
-def test_a_places_hearings_are_read_from_its_own_rows_in_date_order():
-    """The place page's lists walk the place's `ConcernedPlace` rows by date, not every
+def test_a_places_hearings_are_read_from_its_own_rows():
+    """The place page's lists read the place's own `ConcernedPlace` rows, not every
     hearing of the country against the place's subtree."""
     places = place_tree()
     HearingFactory(announced=True, territory=[places["village"]])
     HearingFactory(held=True, territory=[places["elsewhere"]])
     district = places["district"]
-    assert "concerned_place_date" in plan(Hearing.objects.past_for(district)[:5])
-    upcoming = plan(Hearing.objects.forthcoming_for(district)[:5])
-    assert "Index Scan using concerned_place_" in upcoming  # its rows, by an index of theirs
-    assert "territory" not in upcoming
+    # Which of the rows' indexes serves is the planner's choice on a table of a few rows (the
+    # date order, or the unique (place, hearing) in a bitmap scan with a sort of the few: both
+    # seen): either reads the place's own rows, which is what this asks.
+    for listed in (Hearing.objects.past_for(district), Hearing.objects.forthcoming_for(district)):
+        chosen = plan(listed[:5])
+        assert "on concerned_place_" in chosen or "using concerned_place_" in chosen
+        assert "territory" not in chosen
 
 
 def test_place_search_filters_on_one_column():
