@@ -46,9 +46,7 @@ class DisclosureFilter(ListFilterSet):
     place = PlaceWithinFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=PlacePickerWidget(
-            multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
-        ),
+        widget=PlacePickerWidget,
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())

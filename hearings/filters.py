@@ -38,9 +38,7 @@ class HearingFilter(ListFilterSet):
     place = ConcerningFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
-        widget=PlacePickerWidget(
-            multiple=False, attrs={"inputmode": "numeric", "pattern": "[0-9]{9}"}
-        ),
+        widget=PlacePickerWidget,
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),

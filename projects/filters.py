@@ -85,7 +85,11 @@ class CheckboxWidget(PlainInput, forms.CheckboxInput):
 
 
 class PlacePickerWidget(PlainInput, PlacePickerInput):
-    pass
+    """The lists' place filter: one KATO code, typed or picked by name."""
+
+    def __init__(self, attrs=None):
+        digits = {"inputmode": "numeric", "pattern": "[0-9]{9}"}
+        super().__init__({**digits, **(attrs or {})}, multiple=False)
 
 
 class FilterBoundField(BoundField):
