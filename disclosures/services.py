@@ -618,6 +618,37 @@ def answer_question(*, acting_user, question, answer, reason="", language=None):
 # --- From a public hearing --------------------------------------------------------------
 
 
+def _promised_disclosure(promise, **fields):
+    """The promised disclosure, unsaved, that a promise made at a hearing becomes: the promise's
+    text in its language, the hearing as its basis, and the hearing's project unless the company
+    that promised does not run it."""
+    hearing = promise.hearing
+    text = promise.text.strip()
+    # Its stored language; for a promise stored without one, the letters' (Cyrillic without a
+    # Kazakh letter: Russian, as a title in the Kazakh column would be the worse mistake).
+    language = promise.language or script_language(text) or page_language()
+    with translation.override(language):
+        reference = str(hearing)  # its number and title, in the promise's language
+    disclosure = Disclosure(
+        organisation=promise.organisation,
+        project=hearing.project if hearing.project_id else None,
+        status=Status.PROMISED,
+        basis=Basis.HEARING,
+        basis_reference=reference[:300],
+        language=language,
+        hearing=hearing,
+        hearing_promise=promise,
+        **fields,
+    )
+    setattr(disclosure, f"title_{language}", text if len(text) <= 255 else text[:254] + "…")
+    setattr(disclosure, f"description_{language}", text)
+    if promise.organisation.is_company and disclosure.project:
+        own_projects = Project.objects.of_organisations([promise.organisation_id])
+        if not own_projects.filter(pk=disclosure.project_id).exists():
+            disclosure.project = None
+    return disclosure
+
+
 @transaction.atomic
 def record_promise_from_hearing(
     *,
@@ -641,32 +672,9 @@ def record_promise_from_hearing(
         settlements = list(hearing.territory.settlements())
         if not settlements and hearing.project_id:
             settlements = [hearing.project.primary_settlement]
-    text = promise.text.strip()
-    # Its stored language; for a promise stored without one, the letters' (Cyrillic without a
-    # Kazakh letter: Russian, as a title in the Kazakh column would be the worse mistake).
-    language = promise.language or script_language(text) or page_language()
-    with translation.override(language):
-        reference = str(hearing)  # its number and title, in the promise's language
-    disclosure = Disclosure(
-        organisation=promise.organisation,
-        project=hearing.project if hearing.project_id else None,
-        category=category,
-        status=Status.PROMISED,
-        due_date=due_date,
-        amount=amount,
-        currency=currency,
-        basis=Basis.HEARING,
-        basis_reference=reference[:300],
-        language=language,
-        hearing=hearing,
-        hearing_promise=promise,
+    disclosure = _promised_disclosure(
+        promise, category=category, due_date=due_date, amount=amount, currency=currency
     )
-    setattr(disclosure, f"title_{language}", text if len(text) <= 255 else text[:254] + "…")
-    setattr(disclosure, f"description_{language}", text)
-    if promise.organisation.is_company and disclosure.project:
-        own_projects = Project.objects.of_organisations([promise.organisation_id])
-        if not own_projects.filter(pk=disclosure.project_id).exists():
-            disclosure.project = None
     create_disclosure(acting_user=acting_user, disclosure=disclosure, settlements=settlements)
     if publish:
         publish_disclosure(acting_user=acting_user, disclosure=disclosure)

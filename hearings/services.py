@@ -180,6 +180,35 @@ def create_hearing(*, acting_user, hearing, territory):
     return hearing
 
 
+def _editable_fields(hearing, locked):
+    """The fields "Edit" copies from the form's `hearing` onto the `locked` row: the whole notice
+    of a draft; once announced, all but the schedule, and the form may change neither the
+    schedule (`reschedule_hearing` does) nor what decides which rules apply."""
+    if locked.status == Status.DRAFT:
+        return list(NOTICE_FIELDS)
+    moved = [f for f in Hearing.SCHEDULE_FIELDS if getattr(hearing, f) != getattr(locked, f)]
+    if moved:
+        raise ValidationError(
+            {
+                moved[0]: _(
+                    "To change the date, venue, format, online link or comment period of "
+                    "an announced hearing, reschedule it: subscribers are then told."
+                )
+            }
+        )
+    fixed = [f for f in REGIME_FIELDS if getattr(hearing, f) != getattr(locked, f)]
+    if fixed:
+        raise ValidationError(
+            {
+                fixed[0]: _(
+                    "The form and the legal basis of an announced hearing decide which rules "
+                    "apply, so they cannot change: cancel the hearing and announce a new one."
+                )
+            }
+        )
+    return [f for f in NOTICE_FIELDS if f not in Hearing.SCHEDULE_FIELDS]
+
+
 @transaction.atomic
 def update_hearing(*, acting_user, hearing, territory, reason="", expected_version=None):
     """Change the notice. Once announced, a change needs a reason (it shows in the change log)
@@ -196,29 +225,7 @@ def update_hearing(*, acting_user, hearing, territory, reason="", expected_versi
         raise ValidationError(
             {"organiser": _("The organiser of a hearing cannot change: cancel it instead.")}
         )
-    fields = list(NOTICE_FIELDS)
-    if locked.status != Status.DRAFT:
-        moved = [f for f in Hearing.SCHEDULE_FIELDS if getattr(hearing, f) != getattr(locked, f)]
-        if moved:
-            raise ValidationError(
-                {
-                    moved[0]: _(
-                        "To change the date, venue, format, online link or comment period of "
-                        "an announced hearing, reschedule it: subscribers are then told."
-                    )
-                }
-            )
-        fixed = [f for f in REGIME_FIELDS if getattr(hearing, f) != getattr(locked, f)]
-        if fixed:
-            raise ValidationError(
-                {
-                    fixed[0]: _(
-                        "The form and the legal basis of an announced hearing decide which rules "
-                        "apply, so they cannot change: cancel the hearing and announce a new one."
-                    )
-                }
-            )
-        fields = [f for f in fields if f not in Hearing.SCHEDULE_FIELDS]
+    fields = _editable_fields(hearing, locked)
     hearing.language = hearing.language or locked.language
     changed = [f for f in fields if getattr(hearing, f) != getattr(locked, f)]
     for name in fields:
@@ -272,8 +279,7 @@ def announce_hearing(*, acting_user, hearing, today=None, expected_version=None)
     _check_editable(acting_user, hearing)
     hearing = _locked(hearing, expected_version)
     check_transition(hearing, "announce", acting_user)
-    problems = clock.announcement_problems(hearing, today=today)
-    if problems:
+    if problems := clock.announcement_problems(hearing, today=today):
         raise ValidationError(problems)
     # The edition of the rules in force today is recorded: a later edition never re-judges it.
     hearing.rule_set = clock.rule_set_for(hearing, today)
@@ -283,6 +289,38 @@ def announce_hearing(*, acting_user, hearing, today=None, expected_version=None)
     _log(hearing, HearingChange.Action.ANNOUNCED, acting_user, new_starts_at=hearing.starts_at)
     notifications.queue_hearing_news(hearing, OutboxMessage.Kind.ANNOUNCED)
     return hearing
+
+
+def _move(hearing, starts_at, **values):
+    """The new schedule onto the locked hearing: its start and each value that is not None; the
+    comment period and a discussion's window, unless given, move with the start. Refused when
+    nothing changes."""
+    before = {name: getattr(hearing, name) for name in Hearing.SCHEDULE_FIELDS}
+    shift = timezone.localdate(starts_at) - timezone.localdate(hearing.starts_at)
+    hearing.starts_at = starts_at
+    for name, value in values.items():
+        if value is not None:
+            setattr(hearing, name, value)
+        elif name in ("comments_until", "discussion_ends_on") and getattr(hearing, name):
+            setattr(hearing, name, getattr(hearing, name) + shift)
+    if all(getattr(hearing, name) == value for name, value in before.items()):
+        raise ValidationError(_("Nothing changes: give a new date, venue, format or link."))
+
+
+def _check_schedule(hearing, today):
+    """A schedule keeps the Rules' notice periods (`clock`), and an online or hybrid hearing has
+    the link to join, one in person or hybrid its venue (a public discussion needs neither)."""
+    if not hearing.is_public_discussion():
+        if hearing.format in ("online", "hybrid") and not hearing.online_link:
+            raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
+        if hearing.format in ("in_person", "hybrid") and not (
+            hearing.venue_kk or hearing.venue_ru or hearing.venue_en
+        ):
+            raise ValidationError(
+                {"venue_ru": _("Give the venue, down to the building and the room.")}
+            )
+    if problems := clock.announcement_problems(hearing, today=today):
+        raise ValidationError(problems)
 
 
 @transaction.atomic
@@ -311,44 +349,10 @@ def reschedule_hearing(
     transition = check_transition(hearing, "reschedule", acting_user)
     reason = require(transition, reason=reason, date=starts_at)
     old_starts_at, old_venue = hearing.starts_at, hearing.venue
-    before = {name: getattr(hearing, name) for name in Hearing.SCHEDULE_FIELDS}
-    hearing.starts_at = starts_at
-    for name, value in (
-        ("venue_kk", venue_kk),
-        ("venue_ru", venue_ru),
-        ("venue_en", venue_en),
-        ("format", format),
-        ("online_link", online_link),
-    ):
-        if value is not None:
-            setattr(hearing, name, value)
-    # The comment period and a discussion's window move with the hearing unless given.
-    shift = timezone.localdate(starts_at) - timezone.localdate(old_starts_at)
-    if comments_until is not None:
-        hearing.comments_until = comments_until
-    elif hearing.comments_until:
-        hearing.comments_until += shift
-    if discussion_ends_on is not None:
-        hearing.discussion_ends_on = discussion_ends_on
-    elif hearing.discussion_ends_on:
-        hearing.discussion_ends_on += shift
-    if all(getattr(hearing, name) == value for name, value in before.items()):
-        raise ValidationError(_("Nothing changes: give a new date, venue, format or link."))
-    if (
-        not hearing.is_public_discussion()
-        and hearing.format in ("online", "hybrid")
-        and not hearing.online_link
-    ):
-        raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
-    if (
-        not hearing.is_public_discussion()
-        and hearing.format in ("in_person", "hybrid")
-        and not (hearing.venue_kk or hearing.venue_ru or hearing.venue_en)
-    ):
-        raise ValidationError({"venue_ru": _("Give the venue, down to the building and the room.")})
-    problems = clock.announcement_problems(hearing, today=today)
-    if problems:
-        raise ValidationError(problems)
+    _move(hearing, starts_at, venue_kk=venue_kk, venue_ru=venue_ru, venue_en=venue_en,
+          format=format, online_link=online_link, comments_until=comments_until,
+          discussion_ends_on=discussion_ends_on)  # fmt: skip
+    _check_schedule(hearing, today)
     hearing.rescheduled_at = timezone.now()
     hearing.sequence += 1
     hearing.full_clean(exclude=["territory"])
@@ -508,6 +512,29 @@ RECORD_FIELDS = [
 ]
 
 
+def _put_record(hearing, protocol, protocol_signed_on, **values):
+    """The record onto the locked hearing: a new protocol PDF, under a random name (the first
+    publication needs one); the day it was signed, when given (neither in the future nor before
+    the hearing); the other `values` as given. Whether Art. 73(1) applies, and when the draft
+    report went to the ministry, are checked by `Hearing.clean` (the draft report on possible
+    impacts only)."""
+    if protocol is not None:
+        validate_pdf(protocol)
+        hearing.protocol.save(f"{uuid.uuid4().hex}.pdf", protocol, save=False)
+    elif not hearing.protocol:
+        raise ValidationError({"protocol": _("Upload the signed protocol as a PDF.")})
+    if protocol_signed_on is not None:
+        if protocol_signed_on > timezone.localdate():
+            raise ValidationError({"protocol_signed_on": _("This date is in the future.")})
+        if protocol_signed_on < timezone.localdate(hearing.starts_at):
+            raise ValidationError(
+                {"protocol_signed_on": _("The protocol cannot be signed before the hearing.")}
+            )
+        hearing.protocol_signed_on = protocol_signed_on
+    for name, value in values.items():
+        setattr(hearing, name, value)
+
+
 @transaction.atomic
 def publish_record(
     *,
@@ -541,29 +568,11 @@ def publish_record(
     correcting = hearing.status == Status.RECORD_PUBLISHED
     if REASON in transition.requires:
         reason = require(transition, reason=reason)
-    if protocol is not None:
-        validate_pdf(protocol)
-        hearing.protocol.save(f"{uuid.uuid4().hex}.pdf", protocol, save=False)
-    elif not hearing.protocol:
-        raise ValidationError({"protocol": _("Upload the signed protocol as a PDF.")})
-    hearing.attendance = attendance
-    hearing.video_url = video_url
-    hearing.record_summary_kk = record_summary_kk
-    hearing.record_summary_ru = record_summary_ru
-    hearing.record_summary_en = record_summary_en
-    if protocol_signed_on is not None:
-        if protocol_signed_on > timezone.localdate():
-            raise ValidationError({"protocol_signed_on": _("This date is in the future.")})
-        if protocol_signed_on < timezone.localdate(hearing.starts_at):
-            raise ValidationError(
-                {"protocol_signed_on": _("The protocol cannot be signed before the hearing.")}
-            )
-        hearing.protocol_signed_on = protocol_signed_on
-    # Art. 73(1): whether it applies, and when the draft report went to the ministry (checked
-    # by `Hearing.clean`: only for the draft report on possible impacts).
-    # Both as given (None: not known, not sent): the record form shows them as stored.
-    hearing.ended_before_assessment = ended_before_assessment
-    hearing.draft_sent_on = draft_sent_on
+    # Art. 73(1)'s two as given (None: not known, not sent): the record form shows them as stored.
+    _put_record(hearing, protocol, protocol_signed_on, attendance=attendance, video_url=video_url,
+                record_summary_kk=record_summary_kk, record_summary_ru=record_summary_ru,
+                record_summary_en=record_summary_en, draft_sent_on=draft_sent_on,
+                ended_before_assessment=ended_before_assessment)  # fmt: skip
     if not hearing.held_at:
         hearing.held_at = timezone.now()
     if not correcting:

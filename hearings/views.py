@@ -79,6 +79,26 @@ def _editable(request, pk):
     )
 
 
+def _saved(request, form, save):
+    """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
+    refusal comes back on the form, whose files wait for the next try (`core.uploads`)."""
+    uploads = form.is_multipart()
+    if uploads:
+        restore(form, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if uploads:
+                release(form)
+            return True
+    if request.method == "POST" and uploads:
+        keep(form, request)
+    return False
+
+
 def _promises_with_disclosures(hearing):
     """Promises, each with the disclosures that follow it where the disclosures app links them."""
     promises = hearing.promises.select_related("organisation")
@@ -333,111 +353,19 @@ def hearing_notice(request, pk):
     )
 
 
-def _resident_post(request, hearing, form, save, success):
+def _resident_step(request, hearing, form, save, success, heading):
+    """The shape of a resident's form on a published hearing: a POST within the rate limit (its
+    scope named after `save`) goes to `save(data)`, one service call whose refusal comes back
+    on the form, then back to the hearing with the `success` message; anything else shows the
+    form (400 when refused, 429 with Retry-After over the limit)."""
     scope = f"hearing-{save.__name__}"
-    if (wait := retry_after(request, scope)) is not None:
+    wait = retry_after(request, scope) if request.method == "POST" else None
+    if wait is not None:
         form.add_error(None, refusal_message(wait))
-        request.rate_limited = wait
-        return None
-    if form.is_valid():
-        try:
-            save(form)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            record(request, scope)
-            messages.success(request, success)
-            return redirect(hearing)
-    return None
-
-
-def comment_create(request, pk):
-    """A resident sends a written comment or question during the comment period."""
-    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
-    form = CommentForm(request.POST or None)
-    if request.method == "POST":
-
-        def comment(form):
-            data = form.cleaned_data
-            services.submit_comment(
-                hearing=hearing,
-                kind=data["kind"],
-                text=data["text"],
-                author_name=data["author_name"],
-                contact=data["contact"],
-                ip_hash=ip_hash(request),
-            )
-
-        response = _resident_post(
-            request,
-            hearing,
-            form,
-            comment,
-            _("Thank you. Your message will appear once a moderator has checked it."),
-        )
-        if response:
-            return response
-    if not hearing.comments_open():
-        messages.info(request, _("Written comments on this hearing are not being accepted now."))
+    elif _saved(request, form, save):
+        record(request, scope)
+        messages.success(request, success)
         return redirect(hearing)
-    return _resident_form(request, hearing, form, _("Send a comment or question"))
-
-
-def register(request, pk):
-    """A resident says they plan to come; only the akimat sees the names."""
-    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST":
-
-        def registration(form):
-            data = form.cleaned_data
-            services.register_attendance(
-                hearing=hearing,
-                name=data["name"],
-                contact=data["contact"],
-                people=data["people"],
-                needs=data["needs"],
-                ip_hash=ip_hash(request),
-            )
-
-        response = _resident_post(
-            request, hearing, form, registration, _("Thank you: the akimat knows you are coming.")
-        )
-        if response:
-            return response
-    return _resident_form(request, hearing, form, _("Register to attend"))
-
-
-def learned_of(request, pk):
-    """A resident records when and how they first heard of the hearing."""
-    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
-    form = LearnedOfForm(request.POST or None)
-    if request.method == "POST":
-
-        def report(form):
-            data = form.cleaned_data
-            services.report_learned_of(
-                hearing=hearing,
-                learned_on=data["learned_on"],
-                channel=data["channel"],
-                author_name=data["author_name"],
-                ip_hash=ip_hash(request),
-            )
-
-        response = _resident_post(
-            request,
-            hearing,
-            form,
-            report,
-            _("Thank you. Your answer will count once a moderator has checked it."),
-        )
-        if response:
-            return response
-    return _resident_form(request, hearing, form, _("When did you learn of this hearing?"))
-
-
-def _resident_form(request, hearing, form, heading):
-    wait = getattr(request, "rate_limited", None)
     response = render(
         request,
         "hearings/hearing_action_form.html",
@@ -447,6 +375,80 @@ def _resident_form(request, hearing, form, heading):
     if wait:
         response["Retry-After"] = str(wait)
     return response
+
+
+def comment_create(request, pk):
+    """A resident sends a written comment or question during the comment period."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+    if not hearing.comments_open():
+        messages.info(request, _("Written comments on this hearing are not being accepted now."))
+        return redirect(hearing)
+
+    def comment(data):
+        services.submit_comment(
+            hearing=hearing,
+            kind=data["kind"],
+            text=data["text"],
+            author_name=data["author_name"],
+            contact=data["contact"],
+            ip_hash=ip_hash(request),
+        )
+
+    return _resident_step(
+        request,
+        hearing,
+        CommentForm(request.POST or None),
+        comment,
+        _("Thank you. Your message will appear once a moderator has checked it."),
+        _("Send a comment or question"),
+    )
+
+
+def register(request, pk):
+    """A resident says they plan to come; only the akimat sees the names."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+
+    def registration(data):
+        services.register_attendance(
+            hearing=hearing,
+            name=data["name"],
+            contact=data["contact"],
+            people=data["people"],
+            needs=data["needs"],
+            ip_hash=ip_hash(request),
+        )
+
+    return _resident_step(
+        request,
+        hearing,
+        RegistrationForm(request.POST or None),
+        registration,
+        _("Thank you: the akimat knows you are coming."),
+        _("Register to attend"),
+    )
+
+
+def learned_of(request, pk):
+    """A resident records when and how they first heard of the hearing."""
+    hearing = get_object_or_404(Hearing.objects.published(), pk=pk)
+
+    def report(data):
+        services.report_learned_of(
+            hearing=hearing,
+            learned_on=data["learned_on"],
+            channel=data["channel"],
+            author_name=data["author_name"],
+            ip_hash=ip_hash(request),
+        )
+
+    return _resident_step(
+        request,
+        hearing,
+        LearnedOfForm(request.POST or None),
+        report,
+        _("Thank you. Your answer will count once a moderator has checked it."),
+        _("When did you learn of this hearing?"),
+    )
 
 
 def _safe_next(request, value):
@@ -647,26 +649,58 @@ def dashboard(request):
     )
 
 
+def _akimat_step(request, hearing, form, service, heading, success):
+    """The shape of most of the akimat's forms on a hearing: a valid POST goes to `service`,
+    whose arguments the form's fields are named after (`version` is its `expected_version`),
+    then back to the hearing with the `success` message; anything else shows the form."""
+
+    def save(data):
+        arguments = {"expected_version" if k == "version" else k: v for k, v in data.items()}
+        service(acting_user=request.user, hearing=hearing, **arguments)
+
+    if _saved(request, form, save):
+        messages.success(request, success)
+        return redirect(hearing)
+    return _akimat_form(request, hearing, form, heading)
+
+
+def _akimat_form(request, hearing, form, heading, **context):
+    return render(
+        request,
+        "hearings/hearing_action_form.html",
+        {
+            "hearing": hearing,
+            "form": form,
+            "heading": heading,
+            "multipart": form.is_multipart(),
+            "public": False,
+            **context,
+        },
+    )
+
+
+def _refused(request, error):
+    for text in error.messages:
+        messages.error(request, text)
+
+
 @login_required
 def hearing_create(request):
     """An akimat official drafts a hearing for their akimat."""
     form = HearingForm(request.POST or None, user=request.user)
     if not form.fields["organiser"].queryset.exists():
         raise PermissionDenied
-    if request.method == "POST" and form.is_valid():
-        hearing = form.save(commit=False)
-        hearing.languages = ",".join(form.cleaned_data["language_codes"])
-        try:
-            services.create_hearing(
-                acting_user=request.user,
-                hearing=hearing,
-                territory=form.cleaned_data["territory_codes"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Announce it when the notice is complete."))
-            return redirect(hearing)
+
+    def create(data):
+        services.create_hearing(
+            acting_user=request.user,
+            hearing=form.save(commit=False),
+            territory=data["territory_codes"],
+        )
+
+    if _saved(request, form, create):
+        messages.success(request, _("Draft saved. Announce it when the notice is complete."))
+        return redirect(form.instance)
     return render(request, "hearings/hearing_form.html", {"form": form, "hearing": None})
 
 
@@ -675,22 +709,19 @@ def hearing_edit(request, pk):
     """Edit the notice (draft, or announced with a reason)."""
     hearing = _editable(request, pk)
     form = HearingForm(request.POST or None, instance=hearing, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        hearing = form.save(commit=False)
-        hearing.languages = ",".join(form.cleaned_data["language_codes"])
-        try:
-            services.update_hearing(
-                acting_user=request.user,
-                hearing=hearing,
-                territory=form.cleaned_data["territory_codes"],
-                reason=form.cleaned_data.get("reason", ""),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(hearing)
+
+    def update(data):
+        services.update_hearing(
+            acting_user=request.user,
+            hearing=form.save(commit=False),
+            territory=data["territory_codes"],
+            reason=data.get("reason", ""),
+            expected_version=data.get("version"),
+        )
+
+    if _saved(request, form, update):
+        messages.success(request, _("Saved."))
+        return redirect(hearing)
     return render(request, "hearings/hearing_form.html", {"form": form, "hearing": hearing})
 
 
@@ -702,8 +733,7 @@ def hearing_announce(request, pk):
     try:
         services.announce_hearing(acting_user=request.user, hearing=hearing)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _refused(request, error)
     else:
         messages.success(request, _("The hearing is announced; subscribers will be told."))
         for text in clock.announcement_guidance(hearing):  # advice, never a refusal
@@ -719,8 +749,7 @@ def hearing_held(request, pk):
     try:
         services.mark_held(acting_user=request.user, hearing=hearing)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _refused(request, error)
     else:
         messages.success(
             request, _("Marked as held. Publish the record when the protocol is signed.")
@@ -732,44 +761,30 @@ def hearing_held(request, pk):
 def hearing_reschedule(request, pk):
     """Move an announced hearing, with a reason; the notice clock restarts."""
     hearing = _editable(request, pk)
-    form = RescheduleForm(
-        request.POST or None,
-        initial={
-            "starts_at": timezone.localtime(hearing.starts_at),
-            "format": hearing.format,
-            "venue_kk": hearing.venue_kk,
-            "venue_ru": hearing.venue_ru,
-            "venue_en": hearing.venue_en,
-            "online_link": hearing.online_link,
-            "comments_until": hearing.comments_until,
-            "version": hearing.version,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.reschedule_hearing(
-                acting_user=request.user,
-                hearing=hearing,
-                starts_at=data["starts_at"],
-                reason=data["reason"],
-                # An empty field keeps what the notice says.
-                venue_kk=data["venue_kk"] or None,
-                venue_ru=data["venue_ru"] or None,
-                venue_en=data["venue_en"] or None,
-                format=data["format"] or None,
-                online_link=data["online_link"] or None,
-                comments_until=data["comments_until"],
-                discussion_ends_on=data["discussion_ends_on"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The hearing is moved; subscribers will be told."))
-            for text in clock.announcement_guidance(hearing):  # advice, never a refusal
-                messages.info(request, text)
-            return redirect(hearing)
+    kept_when_empty = ("venue_kk", "venue_ru", "venue_en", "format", "online_link")
+    initial = {name: getattr(hearing, name) for name in (*kept_when_empty, "comments_until")}
+    initial.update(starts_at=timezone.localtime(hearing.starts_at), version=hearing.version)
+    form = RescheduleForm(request.POST or None, initial=initial)
+
+    def reschedule(data):
+        # An empty field keeps what the notice says.
+        keeps = {name: data[name] or None for name in kept_when_empty}
+        services.reschedule_hearing(
+            acting_user=request.user,
+            hearing=hearing,
+            starts_at=data["starts_at"],
+            reason=data["reason"],
+            comments_until=data["comments_until"],
+            discussion_ends_on=data["discussion_ends_on"],
+            expected_version=data["version"],
+            **keeps,
+        )
+
+    if _saved(request, form, reschedule):
+        messages.success(request, _("The hearing is moved; subscribers will be told."))
+        for text in clock.announcement_guidance(hearing):  # advice, never a refusal
+            messages.info(request, text)
+        return redirect(hearing)
     return _akimat_form(request, hearing, form, _("Reschedule the hearing"))
 
 
@@ -778,20 +793,14 @@ def hearing_cancel(request, pk):
     """Cancel a hearing, with a reason shown publicly."""
     hearing = _editable(request, pk)
     form = ReasonForm(request.POST or None, initial={"version": hearing.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_hearing(
-                acting_user=request.user,
-                hearing=hearing,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The hearing is cancelled."))
-            return redirect(hearing)
-    return _akimat_form(request, hearing, form, _("Cancel the hearing"))
+    return _akimat_step(
+        request,
+        hearing,
+        form,
+        services.cancel_hearing,
+        _("Cancel the hearing"),
+        _("The hearing is cancelled."),
+    )
 
 
 @login_required
@@ -799,23 +808,14 @@ def hearing_failed(request, pk):
     """Record that the hearing did not take place, with what happened and why."""
     hearing = _editable(request, pk)
     form = FailureForm(request.POST or None, initial={"version": hearing.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_failure(
-                acting_user=request.user,
-                hearing=hearing,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(
-                request, _("Recorded: the hearing did not take place. Prepare its repeat.")
-            )
-            return redirect(hearing)
-    return _akimat_form(request, hearing, form, _("The hearing did not take place"))
+    return _akimat_step(
+        request,
+        hearing,
+        form,
+        services.record_failure,
+        _("The hearing did not take place"),
+        _("Recorded: the hearing did not take place. Prepare its repeat."),
+    )
 
 
 @login_required
@@ -826,8 +826,7 @@ def hearing_repeat(request, pk):
     try:
         repeat = services.prepare_repeat(acting_user=request.user, hearing=hearing)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _refused(request, error)
         return redirect(hearing)
     messages.success(request, _("A draft repeat is ready: give its new date, then announce it."))
     return redirect("hearings:edit", pk=repeat.pk)
@@ -837,26 +836,14 @@ def hearing_repeat(request, pk):
 def hearing_decision(request, pk):
     """Publish the decision taken after the hearing, with its reasons."""
     hearing = _editable(request, pk)
-    form = DecisionForm(request.POST or None, hearing=hearing)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.publish_decision(
-                acting_user=request.user,
-                hearing=hearing,
-                authority=data["authority"],
-                decided_on=data["decided_on"],
-                outcome=data["outcome"],
-                reasons=data["reasons"],
-                url=data["url"],
-                document=data["document"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The decision is published; subscribers will be told."))
-            return redirect(hearing)
-    return _akimat_form(request, hearing, form, _("The decision taken after the hearing"))
+    return _akimat_step(
+        request,
+        hearing,
+        DecisionForm(request.POST or None, hearing=hearing),
+        services.publish_decision,
+        _("The decision taken after the hearing"),
+        _("The decision is published; subscribers will be told."),
+    )
 
 
 @body_limit(PDF_MAX_BYTES + MB)
@@ -864,50 +851,20 @@ def hearing_decision(request, pk):
 def hearing_record(request, pk):
     """Publish or correct the record: protocol, attendance, video, summary."""
     hearing = _editable(request, pk)
-    form = RecordForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={
-            "attendance": hearing.attendance,
-            "video_url": hearing.video_url,
-            "record_summary_kk": hearing.record_summary_kk,
-            "record_summary_ru": hearing.record_summary_ru,
-            "record_summary_en": hearing.record_summary_en,
-            "ended_before_assessment": hearing.ended_before_assessment,
-            "draft_sent_on": hearing.draft_sent_on,
-            "version": hearing.version,
-        },
-    )
+    shown = ["attendance", "video_url", "record_summary_kk", "record_summary_ru"]
+    shown += ["record_summary_en", "ended_before_assessment", "draft_sent_on", "version"]
+    initial = {name: getattr(hearing, name) for name in shown}
+    form = RecordForm(request.POST or None, request.FILES or None, initial=initial)
     if hearing.legal_basis != LegalBasis.EIA_REPORT:  # Art. 73(1) concerns only that report
         del form.fields["ended_before_assessment"], form.fields["draft_sent_on"]
-    restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.publish_record(
-                acting_user=request.user,
-                hearing=hearing,
-                protocol=data["protocol"],
-                attendance=data["attendance"],
-                video_url=data["video_url"],
-                record_summary_kk=data["record_summary_kk"],
-                record_summary_ru=data["record_summary_ru"],
-                record_summary_en=data["record_summary_en"],
-                protocol_signed_on=data["protocol_signed_on"],
-                ended_before_assessment=data.get("ended_before_assessment"),
-                draft_sent_on=data.get("draft_sent_on"),
-                reason=data["reason"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            release(form)
-            messages.success(request, _("The record is published."))
-            return redirect(hearing)
-    if request.method == "POST":
-        keep(form, request)
-    return _akimat_form(request, hearing, form, _("The record of the hearing"), multipart=True)
+    return _akimat_step(
+        request,
+        hearing,
+        form,
+        services.publish_record,
+        _("The record of the hearing"),
+        _("The record is published."),
+    )
 
 
 @body_limit(PDF_MAX_BYTES + MB)
@@ -916,27 +873,17 @@ def document_create(request, pk):
     """Add a PDF to the materials."""
     hearing = _editable(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_document(
-                acting_user=request.user,
-                hearing=hearing,
-                upload=data["file"],
-                title_kk=data["title_kk"],
-                title_ru=data["title_ru"],
-                title_en=data["title_en"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            release(form)
-            messages.success(request, _("The document is added."))
-            return redirect(hearing)
-    if request.method == "POST":
-        keep(form, request)
-    return _akimat_form(request, hearing, form, _("Add a document"), multipart=True)
+
+    def add(data):
+        titles = {name: data[name] for name in ("title_kk", "title_ru", "title_en")}
+        services.add_document(
+            acting_user=request.user, hearing=hearing, upload=data["file"], **titles
+        )
+
+    if _saved(request, form, add):
+        messages.success(request, _("The document is added."))
+        return redirect(hearing)
+    return _akimat_form(request, hearing, form, _("Add a document"))
 
 
 @login_required
@@ -951,21 +898,20 @@ def hearing_translate(request, pk):
     if not form.targets:
         messages.info(request, _("This hearing has no text written in one language to translate."))
         return redirect(hearing)
-    if request.method == "POST" and form.is_valid():
+
+    def translate(data):
         record, field = form.chosen()
-        try:
-            services.add_translation(
-                acting_user=request.user,
-                record=record,
-                field=field,
-                language=form.cleaned_data["language"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The translation is added."))
-            return redirect(hearing)
+        services.add_translation(
+            acting_user=request.user,
+            record=record,
+            field=field,
+            language=data["language"],
+            text=data["text"],
+        )
+
+    if _saved(request, form, translate):
+        messages.success(request, _("The translation is added."))
+        return redirect(hearing)
     return _akimat_form(request, hearing, form, _("Add a translation"))
 
 
@@ -973,48 +919,28 @@ def hearing_translate(request, pk):
 def promise_create(request, pk):
     """Record a promise made at the hearing."""
     hearing = _editable(request, pk)
-    form = PromiseForm(request.POST or None, hearing=hearing)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_promise(
-                acting_user=request.user,
-                hearing=hearing,
-                organisation=data["organisation"],
-                text=data["text"],
-                due_text=data["due_text"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The promise is recorded."))
-            return redirect(hearing)
-    return _akimat_form(request, hearing, form, _("Record a promise"))
+    return _akimat_step(
+        request,
+        hearing,
+        PromiseForm(request.POST or None, hearing=hearing),
+        services.add_promise,
+        _("Record a promise"),
+        _("The promise is recorded."),
+    )
 
 
 @login_required
 def question_create(request, pk):
     """Enter a question or comment raised aloud at the hearing, with the answer."""
     hearing = _editable(request, pk)
-    form = OralQuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_question_at_hearing(
-                acting_user=request.user,
-                hearing=hearing,
-                kind=data["kind"],
-                text=data["text"],
-                author_name=data["author_name"],
-                answer=data["answer"],
-                outcome=data["outcome"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(hearing)
-    return _akimat_form(request, hearing, form, _("Add a question raised at the hearing"))
+    return _akimat_step(
+        request,
+        hearing,
+        OralQuestionForm(request.POST or None),
+        services.record_question_at_hearing,
+        _("Add a question raised at the hearing"),
+        _("Saved."),
+    )
 
 
 @login_required
@@ -1028,31 +954,14 @@ def comment_answer(request, pk):
     )
     # The form edits a copy: the service compares with the stored answer to log a correction.
     form = AnswerForm(request.POST or None, instance=HearingComment.objects.get(pk=comment.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_comment(
-                acting_user=request.user,
-                comment=comment,
-                answer=form.cleaned_data["answer"],
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The answer is published."))
-            return redirect(comment.hearing)
-    return render(
-        request,
-        "hearings/hearing_action_form.html",
-        {
-            "hearing": comment.hearing,
-            "form": form,
-            "heading": _("Answer"),
-            "quote": comment.text,
-            "public": False,
-        },
-    )
+
+    def answer(data):
+        services.answer_comment(acting_user=request.user, comment=comment, **data)
+
+    if _saved(request, form, answer):
+        messages.success(request, _("The answer is published."))
+        return redirect(comment.hearing)
+    return _akimat_form(request, comment.hearing, form, _("Answer"), quote=comment.text)
 
 
 def _organised(request, pk):
@@ -1072,20 +981,6 @@ def registrations(request, pk):
         request,
         "hearings/registration_list.html",
         {"hearing": hearing, "registrations": hearing.registrations.all()},
-    )
-
-
-def _akimat_form(request, hearing, form, heading, multipart=False):
-    return render(
-        request,
-        "hearings/hearing_action_form.html",
-        {
-            "hearing": hearing,
-            "form": form,
-            "heading": heading,
-            "multipart": multipart,
-            "public": False,
-        },
     )
 
 

@@ -84,7 +84,7 @@ class Resource:
     title: str
     description: str
     columns: list
-    rows: object  # a function of the site's address, giving row dicts
+    rows: object  # a function giving the row dicts
     primary_key: list = field(default_factory=list)
     foreign_keys: list = field(default_factory=list)  # (field, resource, field)
     sources: tuple = ("ashyq",)
@@ -96,78 +96,77 @@ def _url_template(view, key):
         return absolute_template(view, key)
 
 
-def resources():
-    """The resources, in the order the page lists them."""
+def _disclosure_rows():
+    # Published and withdrawn (marked) ones; not drafts, not those hidden by moderators.
+    queryset = Disclosure.objects.published().order_by("pk")
+    with translation.override(settings.LANGUAGE_CODE):
+        yield from disclosure_export.rows(queryset, _url_template("disclosures:detail", "pk"))
 
-    def disclosure_rows():
-        # Published and withdrawn (marked) ones; not drafts, not those hidden by moderators.
-        queryset = Disclosure.objects.published().order_by("pk")
-        with translation.override(settings.LANGUAGE_CODE):
-            yield from disclosure_export.rows(queryset, _url_template("disclosures:detail", "pk"))
 
-    return [
-        Resource(
-            "disclosures",
-            "Contributions and promises",
-            "What companies (and akimats spending their payments) did or promised for "
-            "settlements, with the EITI Requirement 6.1 fields; withdrawn records are included "
-            "and marked. One row per disclosure.",
-            disclosure_export.COLUMNS,
-            disclosure_rows,
-            ["id"],
-            [
-                ("organisation_slug", "organisations", "slug"),
-                ("project", "projects", "slug"),
-                ("hearing", "hearings", "id"),
-                ("akimat_verdict_by", "organisations", "slug"),
-            ],
-        ),
-        Resource(
-            "hearings",
-            "Public hearings",
-            "Every announced hearing, held or cancelled, with its notice and record.",
-            hearing_export.COLUMNS,
-            lambda: hearing_export.rows(_url_template("hearings:detail", "pk")),
-            ["id"],
-            [
-                ("project", "projects", "slug"),
-                ("initiator", "organisations", "slug"),
-                ("organiser", "organisations", "slug"),
-            ],
-        ),
-        Resource(
-            "places",
-            "Places (KATO)",
-            "Regions, districts, rural districts and settlements of the KATO classifier, "
-            "with coordinates where known.",
-            export.PLACE_COLUMNS,
-            lambda: export.place_rows(_url_template("portal:place_detail", "slug")),
-            ["kato_code"],
-            [("parent", "places", "kato_code")],
-            ("kato", "geonames", "geokz"),
-        ),
-        Resource(
-            "organisations",
-            "Organisations",
-            "Companies and akimats.",
-            export.ORGANISATION_COLUMNS,
-            lambda: export.organisation_rows(_url_template("portal:organisation_detail", "slug")),
-            ["slug"],
-            [("place", "places", "kato_code")],
-        ),
-        Resource(
-            "projects",
-            "Investment projects",
-            "Plants, mines, wind farms and the settlements they affect.",
-            export.PROJECT_COLUMNS,
-            lambda: export.project_rows(_url_template("portal:project_detail", "slug")),
-            ["slug"],
-            [
-                ("operator", "organisations", "slug"),
-                ("primary_settlement", "places", "kato_code"),
-            ],
-        ),
-    ]
+# The resources, in the order the page lists them.
+RESOURCES = [
+    Resource(
+        "disclosures",
+        "Contributions and promises",
+        "What companies (and akimats spending their payments) did or promised for "
+        "settlements, with the EITI Requirement 6.1 fields; withdrawn records are included "
+        "and marked. One row per disclosure.",
+        disclosure_export.COLUMNS,
+        _disclosure_rows,
+        ["id"],
+        [
+            ("organisation_slug", "organisations", "slug"),
+            ("project", "projects", "slug"),
+            ("hearing", "hearings", "id"),
+            ("akimat_verdict_by", "organisations", "slug"),
+        ],
+    ),
+    Resource(
+        "hearings",
+        "Public hearings",
+        "Every announced hearing, held or cancelled, with its notice and record.",
+        hearing_export.COLUMNS,
+        lambda: hearing_export.rows(_url_template("hearings:detail", "pk")),
+        ["id"],
+        [
+            ("project", "projects", "slug"),
+            ("initiator", "organisations", "slug"),
+            ("organiser", "organisations", "slug"),
+        ],
+    ),
+    Resource(
+        "places",
+        "Places (KATO)",
+        "Regions, districts, rural districts and settlements of the KATO classifier, "
+        "with coordinates where known.",
+        export.PLACE_COLUMNS,
+        lambda: export.place_rows(_url_template("portal:place_detail", "slug")),
+        ["kato_code"],
+        [("parent", "places", "kato_code")],
+        ("kato", "geonames", "geokz"),
+    ),
+    Resource(
+        "organisations",
+        "Organisations",
+        "Companies and akimats.",
+        export.ORGANISATION_COLUMNS,
+        lambda: export.organisation_rows(_url_template("portal:organisation_detail", "slug")),
+        ["slug"],
+        [("place", "places", "kato_code")],
+    ),
+    Resource(
+        "projects",
+        "Investment projects",
+        "Plants, mines, wind farms and the settlements they affect.",
+        export.PROJECT_COLUMNS,
+        lambda: export.project_rows(_url_template("portal:project_detail", "slug")),
+        ["slug"],
+        [
+            ("operator", "organisations", "slug"),
+            ("primary_settlement", "places", "kato_code"),
+        ],
+    ),
+]
 
 
 # --- Reading what was built ------------------------------------------------------------------
@@ -307,20 +306,10 @@ def build(storage=None, now=None):
     # Read before any row: a takedown committed after this point withholds this build.
     takedown = opendata.takedown_mark()
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    scopes = caching.versions([caching.SITE])
-    version = caching.stamp(scopes)
-    manifest = {
-        "generated_at": now.isoformat(),
-        "content_version": version,
-        "content_changed_at": datetime.fromtimestamp(max(scopes.values()) / 1e9, UTC)
-        .replace(microsecond=0)
-        .isoformat(),
-        "takedown": takedown,
-        "directory": f"{PREFIX}/{now:%Y%m%dT%H%M%SZ}-v{version}",
-    }
+    manifest = _manifest_head(now, takedown)
     directory = manifest["directory"]
     files, package_resources = [], []
-    for resource in resources():
+    for resource in RESOURCES:
         csv_file, json_file = _write_resource(resource, now)
         for written, extension, mediatype in (
             (csv_file, "csv", "text/csv"),
@@ -330,24 +319,11 @@ def build(storage=None, now=None):
             entry.update(resource=resource.name, title=resource.title, rows=written.rows)
             files.append(entry)
         package_resources += _package_resources(resource, files[-2], files[-1])
-    readme = _Written()
-    readme.write(_readme(manifest))
-    files.append(_save(storage, directory, README, readme, "text/plain"))
-    package_resources.append(
-        {
-            "name": "readme",
-            "type": "text",
-            "path": README,
-            "title": "Read me: licence and credits",
-            "format": "txt",
-            "mediatype": "text/plain",
-            "encoding": "utf-8",
-            "bytes": files[-1]["bytes"],
-            "hash": "sha256:" + files[-1]["sha256"],
-        }
-    )
+    files.append(_save_readme(storage, directory, manifest))
+    package_resources.append(_readme_resource(files[-1]))
     package = _Written()
-    package.write(json.dumps(_datapackage(now, version, package_resources), indent=2))
+    datapackage = _datapackage(now, manifest["content_version"], package_resources)
+    package.write(json.dumps(datapackage, indent=2))
     files.insert(0, _save(storage, directory, DATAPACKAGE, package, "application/json"))
     manifest["files"] = files
     previous = read_manifest(storage) or {}
@@ -355,6 +331,41 @@ def build(storage=None, now=None):
     storage.save(MANIFEST, File(_text_file(json.dumps(manifest, indent=2))))
     _delete_old_generations(storage, keep={directory, previous.get("directory")})
     return manifest
+
+
+def _manifest_head(now, takedown):
+    """The new generation's manifest, before its files: when, from which content, and where."""
+    scopes = caching.versions([caching.SITE])
+    version = caching.stamp(scopes)
+    return {
+        "generated_at": now.isoformat(),
+        "content_version": version,
+        "content_changed_at": datetime.fromtimestamp(max(scopes.values()) / 1e9, UTC)
+        .replace(microsecond=0)
+        .isoformat(),
+        "takedown": takedown,
+        "directory": f"{PREFIX}/{now:%Y%m%dT%H%M%SZ}-v{version}",
+    }
+
+
+def _save_readme(storage, directory, manifest):
+    readme = _Written()
+    readme.write(_readme(manifest))
+    return _save(storage, directory, README, readme, "text/plain")
+
+
+def _readme_resource(entry):
+    return {
+        "name": "readme",
+        "type": "text",
+        "path": README,
+        "title": "Read me: licence and credits",
+        "format": "txt",
+        "mediatype": "text/plain",
+        "encoding": "utf-8",
+        "bytes": entry["bytes"],
+        "hash": "sha256:" + entry["sha256"],
+    }
 
 
 def _save(storage, directory, name, written, mediatype):

@@ -12,7 +12,7 @@ def _bulk_downloads():
     """The files at /data/, at their stable addresses: the data package, then each resource as
     CSV and as JSON."""
     files = [(downloads.DATAPACKAGE, "application/json", "Data package (Frictionless)")]
-    for resource in downloads.resources():
+    for resource in downloads.RESOURCES:
         files += [
             (f"{resource.name}.csv", "text/csv", f"{resource.title}, CSV"),
             (f"{resource.name}.json", "application/json", f"{resource.title}, JSON"),

@@ -151,6 +151,14 @@ def place(code):
 @transaction.atomic
 def seed(stdout=None):
     write = stdout.write if stdout else (lambda message: None)
+    _seed_organisations()
+    _seed_users()
+    _seed_projects()
+    write(f"Demo: {len(COMPANIES)} companies, {len(AKIMATS)} akimats, {len(PROJECTS)} projects.")
+    return {"users": [email for email, *_rest in USERS], "password": DEMO_PASSWORD}
+
+
+def _seed_organisations():
     for data in COMPANIES:
         data = dict(data)
         Organisation.objects.update_or_create(
@@ -170,6 +178,9 @@ def seed(stdout=None):
                 "email": contacts.get(slug, ""),
             },
         )
+
+
+def _seed_users():
     user_model = get_user_model()
     moderators = Group.objects.get(name=MODERATORS_GROUP)
     for email, org_slug, role, staff, superuser in USERS:
@@ -187,6 +198,9 @@ def seed(stdout=None):
                 user=user, organisation=organisation, defaults={"role": role}
             )
             user.groups.add(Group.objects.get(name=GROUP_FOR_KIND[organisation.kind]))
+
+
+def _seed_projects():
     for data in PROJECTS:
         data = dict(data)
         primary = place(data.pop("primary"))
@@ -203,5 +217,3 @@ def seed(stdout=None):
                 # A whole rural district is affected: every village in it.
                 for village in Place.objects.within(settlement).settlements().populated():
                     ProjectSettlement.objects.get_or_create(project=project, place=village)
-    write(f"Demo: {len(COMPANIES)} companies, {len(AKIMATS)} akimats, {len(PROJECTS)} projects.")
-    return {"users": [email for email, *_rest in USERS], "password": DEMO_PASSWORD}

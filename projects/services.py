@@ -64,33 +64,11 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     the edit is refused and says what changed, instead of putting back the values the stale
     form still held. None (scripts) skips the check.
     """
-    if project.pk and not project.is_editable_by(acting_user):
-        raise PermissionDenied
-    if (
-        not acting_user.is_staff
-        and not Organisation.objects.of_user(acting_user).filter(pk=project.operator_id).exists()
-    ):
-        raise PermissionDenied
+    _check_may_save(acting_user, project)
     if not project.slug:
         project.slug = unique_slug(Project, project.name_en, project.name_ru, project.name_kk)
     project.full_clean()
-    stored = None
-    if project.pk:
-        stored = lock_for_write(
-            project,
-            seen_change,
-            version=Project.logged_version,
-            refusal=lambda locked: _(
-                "Someone else changed this project after you opened the form, so your changes "
-                "were not saved. Open it again to see the current values, then make your change."
-            ),
-            changed_since=lambda locked, seen: changed_labels(locked.history.filter(pk__gt=seen)),
-        )
-        stored_investors = list(stored.investors.all())
-        stored_codes = stored.affected.values_list("place__kato_code", flat=True)
-        before = _project_snapshot(stored, stored_investors, stored_codes)
-    else:
-        stored_investors, before = [], {}
+    stored, stored_investors, before = _stored(project, seen_change)
     investors = stored_investors if investors is None else list(investors)
     if not all(organisation.is_company for organisation in investors):
         raise ValidationError({"investors": _("Investors must be companies.")})
@@ -117,6 +95,45 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     project.save()
     if {o.pk for o in investors} != {o.pk for o in stored_investors} or stored is None:
         project.investors.set(investors)
+    _set_settlements(project, wanted)
+    _log_project_change(acting_user, project, stored, changes, reason)
+    _ask_investors(acting_user, project, asked)
+    return project
+
+
+def _check_may_save(acting_user, project):
+    """Staff, or a member of the project's operator who may edit the project (when it exists)."""
+    if project.pk and not project.is_editable_by(acting_user):
+        raise PermissionDenied
+    if (
+        not acting_user.is_staff
+        and not Organisation.objects.of_user(acting_user).filter(pk=project.operator_id).exists()
+    ):
+        raise PermissionDenied
+
+
+def _stored(project, seen_change):
+    """(the stored row, locked and checked against the change the form showed; its investors;
+    its snapshot) of an existing project; (None, [], {}) of a new one."""
+    if not project.pk:
+        return None, [], {}
+    stored = lock_for_write(
+        project,
+        seen_change,
+        version=Project.logged_version,
+        refusal=lambda locked: _(
+            "Someone else changed this project after you opened the form, so your changes "
+            "were not saved. Open it again to see the current values, then make your change."
+        ),
+        changed_since=lambda locked, seen: changed_labels(locked.history.filter(pk__gt=seen)),
+    )
+    investors = list(stored.investors.all())
+    codes = stored.affected.values_list("place__kato_code", flat=True)
+    return stored, investors, _project_snapshot(stored, investors, codes)
+
+
+def _set_settlements(project, wanted):
+    """The project affects exactly the places `wanted` (by pk)."""
     ProjectSettlement.objects.filter(project=project).exclude(place_id__in=wanted).delete()
     existing = set(project.affected.values_list("place_id", flat=True))
     ProjectSettlement.objects.bulk_create(
@@ -124,6 +141,10 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
     )
     # A bulk insert sends no signal: the villages it now affects go stale too.
     caching.invalidate(*project.cache_scopes())
+
+
+def _log_project_change(acting_user, project, stored, changes, reason):
+    """The project's public history: a creation lists the values given, an edit what changed."""
     by_staff = acting_user.is_staff
     ProjectChange.objects.create(
         project=project,
@@ -135,8 +156,6 @@ def save_project(*, acting_user, project, settlements, investors=None, reason=""
         acting_organisation=None if by_staff else (stored or project).operator,
         by_staff=by_staff,
     )
-    _ask_investors(acting_user, project, asked)
-    return project
 
 
 def _needs_consent(acting_user, organisation, own):

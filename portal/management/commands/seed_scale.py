@@ -402,7 +402,18 @@ class Command(BaseCommand):
 
     def seed_disclosure_records(self, progress, disclosures, published, village_of, akimat_for):
         """Status history, change log, akimats' confirmations and photos."""
-        history, revisions, confirmations, photos = [], [], [], []
+        history, revisions = self.lifecycle_records(disclosures)
+        confirmations, corrections, photos = self.published_records(
+            published, village_of, akimat_for
+        )
+        bulk(StatusChange, history, progress, "status changes")
+        bulk(Revision, revisions + corrections, progress, "change-log entries")
+        bulk(Confirmation, confirmations, progress, "akimat confirmations")
+        bulk(Photo, photos, progress, "photo rows")
+
+    def lifecycle_records(self, disclosures):
+        """Each record's status history and the change log of its creation and publication."""
+        history, revisions = [], []
         for d in disclosures:
             start = (d.published_at or self.now).date() - datetime.timedelta(days=30)
             history.append(StatusChange(disclosure=d, status=Status.PROMISED, date=start))
@@ -413,6 +424,11 @@ class Command(BaseCommand):
             revisions.append(Revision(disclosure=d, action=Revision.Action.CREATED))
             if d.published_at:
                 revisions.append(Revision(disclosure=d, action=Revision.Action.PUBLISHED))
+        return history, revisions
+
+    def published_records(self, published, village_of, akimat_for):
+        """On some published records: an akimat's verdict, a correction, a photo."""
+        confirmations, corrections, photos = [], [], []
         for d in published:
             if self.rng.random() < 0.3:
                 confirmations.append(
@@ -425,7 +441,7 @@ class Command(BaseCommand):
                     )
                 )
             if self.rng.random() < 0.05:
-                revisions.append(
+                corrections.append(
                     Revision(
                         disclosure=d,
                         action=Revision.Action.EDITED,
@@ -447,10 +463,7 @@ class Command(BaseCommand):
                         alt_text="Фото объекта",
                     )
                 )
-        bulk(StatusChange, history, progress, "status changes")
-        bulk(Revision, revisions, progress, "change-log entries")
-        bulk(Confirmation, confirmations, progress, "akimat confirmations")
-        bulk(Photo, photos, progress, "photo rows")
+        return confirmations, corrections, photos
 
     def seed_residents_word(self, progress, published):
         """Residents' feedback and questions, most on the first published contributions."""
