@@ -65,7 +65,7 @@ def keyed_page(rows, number, size, cards=None, counted_up_to=None):
     page's cost. A page beyond them counts them all, so that it is found, or the last one.
     """
     limit = None
-    if counted_up_to is not None and _page_number(number) * size <= counted_up_to:
+    if counted_up_to is not None and _ends_within(number, size, counted_up_to):
         limit = counted_up_to
     page = CountedUpTo(rows, size, limit).get_page(number)
     page.object_list = (rows if cards is None else cards).filter(
@@ -74,9 +74,11 @@ def keyed_page(rows, number, size, cards=None, counted_up_to=None):
     return page
 
 
-def _page_number(number):
-    """The page asked for, as `Paginator.get_page` reads it (1 when it is not a number)."""
+def _ends_within(number, size, rows):
+    """Whether page `number` ends within the first `rows` rows, as `Paginator.get_page` reads
+    the number: 1 when it is not a number, the last page (unknown yet) when it is below 1."""
     try:
-        return max(1, int(number))
+        number = int(number)
     except (TypeError, ValueError):
-        return 1
+        number = 1
+    return 1 <= number and number * size <= rows

@@ -47,8 +47,9 @@ def test_a_page_beyond_the_limit_counts_every_row(client, five):
     assert "5 disclosures" in content
     assert "Page 4 of 5" in content
     assert "More than" not in content
-    content, _sql = page(client, 99)  # past the end: the last page, as before
-    assert "Page 5 of 5" in content
+    for past in (99, 0, -1):  # past the end, or before the first: the last page, as before
+        content, _sql = page(client, past)
+        assert "Page 5 of 5" in content
 
 
 def test_fewer_rows_than_the_limit_are_counted_exactly(client, monkeypatch):
