@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 # Cards on a list page: 20 suit a phone on a slow network (each card is also most of the page's
 # rendering cost, docs/performance.md); the pagination shows the rest.
 PAGE_SIZE = 20
+# The list counts its rows this far and no further (core.filters.keyed_page): beyond, "more than
+# 10,000" is what a reader can use, and counting a country's contributions one by one was most
+# of a list page's cost. The CSV and JSON exports and /data/ give every row.
+COUNTED_UP_TO = 10_000
 # Request body ceilings of the views that take files: the file's own limit plus the form.
 PHOTO_BODY = images.MAX_BYTES + MB
 # A resident's photo form is read up to 25 MB (nginx's client_max_body_size in docs/operations.md):
@@ -73,7 +77,9 @@ def disclosure_list(request):
     filterset = DisclosureFilter(request.GET, queryset=Disclosure.objects.published())
     invalid = filter_errors(filterset)
     rows = filterset.queryset.none() if invalid else filterset.qs
-    page = keyed_page(rows, request.GET.get("page"), PAGE_SIZE, cards=rows.for_cards())
+    page = keyed_page(
+        rows, request.GET.get("page"), PAGE_SIZE, rows.for_cards(), counted_up_to=COUNTED_UP_TO
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -676,17 +676,17 @@ class HearingQuerySet(models.QuerySet):
         )
         return {row["place_id"]: (row["upcoming"], row["past"]) for row in rows}
 
-    def published_territory_paths(self):
-        """The `path` of every territory of a published hearing, each place once (for the search
-        ranking). The territory rows less those of drafts (the complement of `published`; drafts
-        are few): a join with every published hearing cost three times as much."""
-        drafts = Hearing.objects.filter(status=Hearing.Status.DRAFT)
-        through = Hearing.territory.through.objects.exclude(hearing__in=drafts.values("pk"))
-        return set(
-            Place.objects.filter(pk__in=through.values("place_id"))
-            .values_list("path", flat=True)
-            .order_by()
-        )
+    @staticmethod
+    def concern(place):
+        """`place` (an `OuterRef` to a place's pk) when a published hearing concerns it, as
+        `concerning` means it, else NULL: one of the place's own `ConcernedPlace` rows. A
+        scalar subquery, so that PostgreSQL probes the index once per place and stops at the
+        first row (an `Exists` may be planned as a hash of every row of the table instead:
+        300 ms for 473 places on a twenty-fold copy, against 13–36). Drafts (few) are left
+        out by complement: a join with every published hearing costs more."""
+        drafts = Hearing.objects.filter(status=Hearing.Status.DRAFT).values("pk")
+        rows = ConcernedPlace.objects.filter(place=place).exclude(hearing__in=drafts)
+        return models.Subquery(rows.values("place_id")[:1])
 
     def editable_by(self, user):
         """Hearings this user may manage: those organised by their akimat.

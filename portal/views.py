@@ -13,7 +13,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Count, Window
+from django.db.models import Count, OuterRef, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -28,7 +28,7 @@ from django_sendfile import sendfile
 
 from core import opendata, readiness
 from core.api import api_error
-from core.caching import SITE, cached, public_page
+from core.caching import cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute
 from core.models import kept_queryset
@@ -110,22 +110,18 @@ def place_search(request):
     form = PlaceSearchForm(request.GET or None)
     page = None
     if form.is_valid():
-        # Only keys and paths of every match (one query); whole rows for one page only.
-        matches = list(Place.objects.search(form.cleaned_data["q"]).values_list("pk", "path"))
+        # The key of every match and whether a published hearing concerns it (one query);
+        # whole rows for one page only.
+        concern = Hearing.objects.concern(OuterRef("pk"))
+        matches = list(Place.objects.search(form.cleaned_data["q"]).values_list("pk", concern))
         # Contributions counted once for every match (kept figures, one query): for the
         # ranking and the page's own places.
-        contributions = PlaceFigures.objects.in_force_counts([pk for pk, _path in matches])
-        # Matches that fit on one page get their hearings counted at once, for the ranking
-        # too; more are ranked by the territories of every hearing (figures cache).
-        hearings = None
-        if len(matches) <= PAGE_SIZE:
-            hearings = Hearing.objects.counts_concerning([pk for pk, _path in matches])
-        ranked = _rank_by_activity(matches, contributions, hearings)
+        contributions = PlaceFigures.objects.in_force_counts([pk for pk, _ in matches])
+        ranked = _rank_by_activity(matches, contributions)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
         by_pk = Place.objects.in_bulk(page.object_list)
         places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        if hearings is None:
-            hearings = Hearing.objects.counts_concerning(page.object_list)
+        hearings = Hearing.objects.counts_concerning(page.object_list)
         for place in places:
             place.contribution_count = contributions.get(place.pk, 0)
             place.upcoming_hearings, place.past_hearings = hearings.get(place.pk, (0, 0))
@@ -191,30 +187,13 @@ def place_suggest(request):
     return response
 
 
-def _hearing_codes():
-    """(codes of the places with a published hearing's territory in or under them, codes of
-    hearing territories): a place is "active" when its code is in the first set or one of its
-    ancestors' (or its own) is in the second, as `Hearing.objects.concerning` reads a territory.
-    """
-    territories = Hearing.objects.published_territory_paths()
-    active = {code for path in territories for code in path.split("/") if code}
-    return active, {path.rstrip("/").rsplit("/", 1)[-1] for path in territories}
-
-
-def _rank_by_activity(matches, with_contributions, with_hearings=None):
-    """The search's order, but places with contributions (`with_contributions`, by pk) or
-    hearings (`with_hearings`, by pk; else from the figures cache) first: among 17 places
+def _rank_by_activity(matches, with_contributions):
+    """The search's order (`matches`: (pk, pk again when a published hearing concerns it)), but
+    places with contributions (`with_contributions`, by pk) or hearings first: among 17 places
     called Нұра, the ones with something to show lead."""
-    if with_hearings is None:
-        active, territories = cached("search-hearings", _hearing_codes, [SITE])
-        with_hearings = set()
-        for pk, path in matches:
-            codes = [code for code in path.split("/") if code]
-            if codes[-1] in active or not territories.isdisjoint(codes):
-                with_hearings.add(pk)
     first, rest = [], []
-    for pk, _path in matches:
-        (first if pk in with_contributions or pk in with_hearings else rest).append(pk)
+    for pk, concerned in matches:
+        (first if concerned is not None or pk in with_contributions else rest).append(pk)
     return first + rest
 
 

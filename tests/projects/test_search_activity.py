@@ -72,15 +72,16 @@ class SearchActivityTests(TestCase):
         self.assertNotContains(response, "Nothing recorded yet")
 
     def test_same_queries_whatever_the_number_of_matches(self):
-        """Counts are fetched for the page's results in a constant number of queries; results
-        that fit on one page are ranked by their own hearings, without reading the
-        territories of every hearing (one query fewer)."""
+        """Counts are fetched for the page's results in a constant number of queries, and every
+        match is ranked by its own hearings in the query that finds it: neither reads the
+        territories of every hearing."""
 
         def count():
             for each in caches.all():
                 each.clear()
             with CaptureQueriesContext(connection) as queries:
                 self.assertEqual(self.search("Nura").status_code, 200)
+            self.assertNotIn("hearings_hearing_territory", str(queries.captured_queries))
             return len(queries)
 
         few = count()
@@ -92,10 +93,22 @@ class SearchActivityTests(TestCase):
                 HearingFactory(announced=True, territory=[village])
 
         add(0, 30)
-        many = count()
-        self.assertEqual(many, few + 1)
+        self.assertEqual(count(), few)
         add(30, 60)
-        self.assertEqual(count(), many)
+        self.assertEqual(count(), few)
+
+    def test_more_than_a_page_of_matches_ranks_the_heard_of_first(self):
+        """With more matches than a page, a place a published hearing concerns (its own, or
+        its district's) still leads, and one with only a draft hearing does not."""
+        quiet = [PlaceFactory(parent=self.district, name_en=f"Nura {n}") for n in range(30)]
+        other = PlaceFactory(district=True, parent=self.region, name_en="Other District")
+        late = PlaceFactory(parent=other, name_en="Nura last", kato_code="999999999")
+        HearingFactory(held=True, territory=[other])
+        HearingFactory(territory=[quiet[-1]])  # a draft
+        page = self.search("Nura").context["page"]
+        self.assertEqual(page.paginator.count, 35)
+        self.assertEqual(set(page.object_list[:3]), {self.busy, self.heard, late})
+        self.assertNotIn(quiet[-1], page.object_list)
 
     def test_a_cancelled_hearing_still_to_come_ranks_its_place_first(self):
         """A place whose only hearing was cancelled before it took place still has something
