@@ -1,5 +1,5 @@
-"""Form building blocks every app uses: input cleaning, a honeypot, service errors, sign-in,
-moderation."""
+"""Form building blocks every app uses: input cleaning, a honeypot, service errors and the
+form-to-service step, sign-in, moderation."""
 
 import datetime
 import functools
@@ -13,6 +13,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UsernameField,
 )
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils.text import Truncator, capfirst
@@ -23,6 +24,7 @@ from core import ratelimit, signin
 from core.proxies import client_ip
 from core.text import strip_control_characters
 from core.translation import MAX_VERSION_LENGTH, translatable_texts
+from core.uploads import keep, release, restore
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -62,6 +64,27 @@ def add_service_errors(form, error, renames=None):
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def saved(request, form, save, renames=None):
+    """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
+    refusal comes back on the form (`add_service_errors`, with `renames`), whose files wait
+    for the next try (`core.uploads`)."""
+    uploads = form.is_multipart()
+    if uploads:
+        restore(form, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, renames)
+        else:
+            if uploads:
+                release(form)
+            return True
+    if request.method == "POST" and uploads:
+        keep(form, request)
+    return False
 
 
 def blank_form(form_class, auto_id):

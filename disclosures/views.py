@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form
+from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form, saved
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -59,8 +59,11 @@ PDF_BODY = PDF_MAX_BYTES + MB
 CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
+SERVICE_NAMES = {"settlements": "settlement_codes"}  # the services' names for the form's fields
+
+
 def _form_errors(form, error):
-    add_service_errors(form, error, renames={"settlements": "settlement_codes"})
+    add_service_errors(form, error, renames=SERVICE_NAMES)
 
 
 # --- Public pages ------------------------------------------------------------------------
@@ -478,19 +481,10 @@ def disclosure_publish(request, pk):
     return redirect(disclosure)
 
 
-def _action(request, disclosure, form, heading, run, success, multipart=False, question=None):
-    restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            release(form)
-            messages.success(request, success)
-            return redirect(disclosure)
-    if request.method == "POST":
-        keep(form, request)
+def _action(request, disclosure, form, heading, run, success, question=None):
+    if saved(request, form, run, renames=SERVICE_NAMES):
+        messages.success(request, success)
+        return redirect(disclosure)
     return render(
         request,
         "disclosures/disclosure_action_form.html",
@@ -498,7 +492,7 @@ def _action(request, disclosure, form, heading, run, success, multipart=False, q
             "disclosure": disclosure,
             "form": form,
             "heading": heading,
-            "multipart": multipart,
+            "multipart": form.is_multipart(),
             "question": question,  # the one answered, whose language the heading notes
         },
     )
@@ -617,7 +611,6 @@ def photo_create(request, pk):
             alt_text=data["alt_text"],
         ),
         _("The photo is added."),
-        multipart=True,
     )
 
 
@@ -639,7 +632,6 @@ def document_create(request, pk):
             kind=data["kind"],
         ),
         _("The document is added."),
-        multipart=True,
     )
 
 
@@ -672,7 +664,6 @@ def disclosure_confirm(request, pk):
             document=data.get("document"),
         ),
         _("The akimat's word is recorded."),
-        multipart=True,
     )
 
 

@@ -21,11 +21,10 @@ from django.views.decorators.http import require_POST
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, add_service_errors
+from core.forms import ModerationForm, TranslationForm, saved
 from core.lifecycle import MEMBER, available_transitions
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit
-from core.uploads import keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from hearings import calendars, clock, services
 from hearings.filters import HearingFilter
@@ -67,10 +66,6 @@ from projects.models import Organisation, Place
 PAGE_SIZE = 20
 
 
-def _form_errors(form, error):
-    add_service_errors(form, error, renames={"territory": "territory_codes"})
-
-
 def _editable(request, pk):
     """The hearing if this user may change it; another akimat's hearing is a 404."""
     return get_object_or_404(
@@ -80,23 +75,7 @@ def _editable(request, pk):
 
 
 def _saved(request, form, save):
-    """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
-    refusal comes back on the form, whose files wait for the next try (`core.uploads`)."""
-    uploads = form.is_multipart()
-    if uploads:
-        restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            if uploads:
-                release(form)
-            return True
-    if request.method == "POST" and uploads:
-        keep(form, request)
-    return False
+    return saved(request, form, save, renames={"territory": "territory_codes"})
 
 
 def _promises_with_disclosures(hearing):
