@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form, saved
+from core.forms import (
+    TranslationForm,
+    add_service_errors,
+    blank_form,
+    moderation_decision,
+    moderation_page,
+    saved,
+)
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -747,29 +754,16 @@ MODERATED = {"feedback": ResidentFeedback, "question": Question}
 
 
 def _moderation_page(request, refused=None):
-    return render(
-        request,
-        "disclosures/moderation_queue.html",
-        {
-            "feedback": ModerationForm.for_queue(
-                "feedback",
-                ResidentFeedback.objects.pending().select_related("disclosure"),
-                refused,
-            ),
-            "questions": ModerationForm.for_queue(
-                "question", Question.objects.pending().select_related("disclosure"), refused
-            ),
-            "form": refused,
-        },
-        status=200 if refused is None else 400,
-    )
+    queues = {
+        "feedback": ("feedback", ResidentFeedback.objects.pending().select_related("disclosure")),
+        "questions": ("question", Question.objects.pending().select_related("disclosure")),
+    }
+    return moderation_page(request, "disclosures/moderation_queue.html", queues, refused)
 
 
 @login_required
 def moderation_queue(request):
     """Staff: residents' submissions waiting for a decision, oldest first."""
-    if not request.user.is_staff:
-        raise PermissionDenied
     return _moderation_page(request)
 
 
@@ -781,17 +775,15 @@ def moderate(request, kind, pk):
     if not request.user.is_staff or kind not in MODERATED:
         raise PermissionDenied
     item = get_object_or_404(MODERATED[kind], pk=pk)
-    form = ModerationForm(request.POST, kind=kind, item=item)
-    if not form.is_valid():
-        return _moderation_page(request, refused=form)
-    services.moderate(
-        acting_user=request.user,
-        item=item,
-        approve=form.cleaned_data["approve"],
-        reason=form.cleaned_data["reason"],
+    return moderation_decision(
+        request,
+        kind,
+        item,
+        services.moderate,
+        _moderation_page,
+        _("Decision recorded."),
+        "disclosures:moderation",
     )
-    messages.success(request, _("Decision recorded."))
-    return redirect("disclosures:moderation")
 
 
 # --- Bulk upload ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, saved
+from core.forms import TranslationForm, moderation_decision, moderation_page, saved
 from core.lifecycle import MEMBER, available_transitions
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit
@@ -967,27 +967,16 @@ def registrations(request, pk):
 
 
 def _moderation_page(request, refused=None):
-    return render(
-        request,
-        "hearings/moderation_queue.html",
-        {
-            "comments": ModerationForm.for_queue(
-                "comment", HearingComment.objects.pending().select_related("hearing")[:100], refused
-            ),
-            "reports": ModerationForm.for_queue(
-                "report", LearnedOf.objects.pending().select_related("hearing")[:100], refused
-            ),
-            "form": refused,
-        },
-        status=200 if refused is None else 400,
-    )
+    queues = {
+        "comments": ("comment", HearingComment.objects.pending().select_related("hearing")[:100]),
+        "reports": ("report", LearnedOf.objects.pending().select_related("hearing")[:100]),
+    }
+    return moderation_page(request, "hearings/moderation_queue.html", queues, refused)
 
 
 @login_required
 def moderation_queue(request):
     """Comments and 'learned of' reports awaiting a moderator; staff only."""
-    if not request.user.is_staff:
-        raise PermissionDenied
     return _moderation_page(request)
 
 
@@ -1002,14 +991,6 @@ def moderate(request, kind, pk):
     if model is None:
         raise Http404
     item = get_object_or_404(model.objects.pending(), pk=pk)
-    form = ModerationForm(request.POST, kind=kind, item=item)
-    if not form.is_valid():
-        return _moderation_page(request, refused=form)
-    services.moderate(
-        acting_user=request.user,
-        item=item,
-        approve=form.cleaned_data["approve"],
-        reason=form.cleaned_data["reason"],
+    return moderation_decision(
+        request, kind, item, services.moderate, _moderation_page, _("Done."), "hearings:moderation"
     )
-    messages.success(request, _("Done."))
-    return redirect("hearings:moderation")
