@@ -1,5 +1,5 @@
-"""Form building blocks every app uses: input cleaning, a honeypot, service errors, sign-in,
-moderation."""
+"""Form building blocks every app uses: input cleaning, a honeypot, service errors and the
+form-to-service step, sign-in, moderation."""
 
 import datetime
 import functools
@@ -7,13 +7,16 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordResetForm,
     SetPasswordForm,
     UsernameField,
 )
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import get_language, ngettext_lazy
@@ -23,6 +26,7 @@ from core import ratelimit, signin
 from core.proxies import client_ip
 from core.text import strip_control_characters
 from core.translation import MAX_VERSION_LENGTH, translatable_texts
+from core.uploads import keep, release, restore
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -62,6 +66,27 @@ def add_service_errors(form, error, renames=None):
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def saved(request, form, save, renames=None):
+    """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
+    refusal comes back on the form (`add_service_errors`, with `renames`), whose files wait
+    for the next try (`core.uploads`)."""
+    uploads = form.is_multipart()
+    if uploads:
+        restore(form, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, renames)
+        else:
+            if uploads:
+                release(form)
+            return True
+    if request.method == "POST" and uploads:
+        keep(form, request)
+    return False
 
 
 def blank_form(form_class, auto_id):
@@ -228,6 +253,29 @@ class ModerationForm(SafeInputMixin, forms.Form):
             else:
                 item.moderation_form = cls(kind=kind, item=item)
         return items
+
+
+def moderation_page(request, template, queues, refused=None):
+    """The moderators' queue, staff only: each list of `template` (`queues` maps its name to a
+    kind and the items waiting) with a decision form per item; a `refused` decision comes back
+    in its item's place, with the error summary (400)."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    lists = {name: ModerationForm.for_queue(*queue, refused) for name, queue in queues.items()}
+    status = 200 if refused is None else 400
+    return render(request, template, {**lists, "form": refused}, status=status)
+
+
+def moderation_decision(request, kind, item, moderate, page, success, queue_url):
+    """A moderator's decision on `item`, taken by the service `moderate`, then back to the queue
+    at `queue_url` with the `success` message; a refused one shows the queue again (`page`)."""
+    form = ModerationForm(request.POST, kind=kind, item=item)
+    if not form.is_valid():
+        return page(request, refused=form)
+    data = form.cleaned_data
+    moderate(acting_user=request.user, item=item, approve=data["approve"], reason=data["reason"])
+    messages.success(request, success)
+    return redirect(queue_url)
 
 
 class TranslationForm(SafeInputMixin, forms.Form):

@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST, require_safe
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, add_service_errors, blank_form
+from core.forms import (
+    TranslationForm,
+    add_service_errors,
+    blank_form,
+    moderation_decision,
+    moderation_page,
+    saved,
+)
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
@@ -63,8 +70,11 @@ PDF_BODY = PDF_MAX_BYTES + MB
 CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
+SERVICE_NAMES = {"settlements": "settlement_codes"}  # the services' names for the form's fields
+
+
 def _form_errors(form, error):
-    add_service_errors(form, error, renames={"settlements": "settlement_codes"})
+    add_service_errors(form, error, renames=SERVICE_NAMES)
 
 
 # --- Public pages ------------------------------------------------------------------------
@@ -484,19 +494,10 @@ def disclosure_publish(request, pk):
     return redirect(disclosure)
 
 
-def _action(request, disclosure, form, heading, run, success, multipart=False, question=None):
-    restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            release(form)
-            messages.success(request, success)
-            return redirect(disclosure)
-    if request.method == "POST":
-        keep(form, request)
+def _action(request, disclosure, form, heading, run, success, question=None):
+    if saved(request, form, run, renames=SERVICE_NAMES):
+        messages.success(request, success)
+        return redirect(disclosure)
     return render(
         request,
         "disclosures/disclosure_action_form.html",
@@ -504,7 +505,7 @@ def _action(request, disclosure, form, heading, run, success, multipart=False, q
             "disclosure": disclosure,
             "form": form,
             "heading": heading,
-            "multipart": multipart,
+            "multipart": form.is_multipart(),
             "question": question,  # the one answered, whose language the heading notes
         },
     )
@@ -623,7 +624,6 @@ def photo_create(request, pk):
             alt_text=data["alt_text"],
         ),
         _("The photo is added."),
-        multipart=True,
     )
 
 
@@ -645,7 +645,6 @@ def document_create(request, pk):
             kind=data["kind"],
         ),
         _("The document is added."),
-        multipart=True,
     )
 
 
@@ -678,7 +677,6 @@ def disclosure_confirm(request, pk):
             document=data.get("document"),
         ),
         _("The akimat's word is recorded."),
-        multipart=True,
     )
 
 
@@ -762,29 +760,16 @@ MODERATED = {"feedback": ResidentFeedback, "question": Question}
 
 
 def _moderation_page(request, refused=None):
-    return render(
-        request,
-        "disclosures/moderation_queue.html",
-        {
-            "feedback": ModerationForm.for_queue(
-                "feedback",
-                ResidentFeedback.objects.pending().select_related("disclosure"),
-                refused,
-            ),
-            "questions": ModerationForm.for_queue(
-                "question", Question.objects.pending().select_related("disclosure"), refused
-            ),
-            "form": refused,
-        },
-        status=200 if refused is None else 400,
-    )
+    queues = {
+        "feedback": ("feedback", ResidentFeedback.objects.pending().select_related("disclosure")),
+        "questions": ("question", Question.objects.pending().select_related("disclosure")),
+    }
+    return moderation_page(request, "disclosures/moderation_queue.html", queues, refused)
 
 
 @login_required
 def moderation_queue(request):
     """Staff: residents' submissions waiting for a decision, oldest first."""
-    if not request.user.is_staff:
-        raise PermissionDenied
     return _moderation_page(request)
 
 
@@ -796,17 +781,15 @@ def moderate(request, kind, pk):
     if not request.user.is_staff or kind not in MODERATED:
         raise PermissionDenied
     item = get_object_or_404(MODERATED[kind], pk=pk)
-    form = ModerationForm(request.POST, kind=kind, item=item)
-    if not form.is_valid():
-        return _moderation_page(request, refused=form)
-    services.moderate(
-        acting_user=request.user,
-        item=item,
-        approve=form.cleaned_data["approve"],
-        reason=form.cleaned_data["reason"],
+    return moderation_decision(
+        request,
+        kind,
+        item,
+        services.moderate,
+        _moderation_page,
+        _("Decision recorded."),
+        "disclosures:moderation",
     )
-    messages.success(request, _("Decision recorded."))
-    return redirect("disclosures:moderation")
 
 
 # --- Bulk upload ----------------------------------------------------------------------------

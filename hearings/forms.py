@@ -229,13 +229,10 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
             self.instance.format = HearingFormat.ONLINE
             return cleaned
         cleaned["discussion_ends_on"] = None
-        hearing_format = cleaned.get("format")
-        if hearing_format in ("online", "hybrid") and not cleaned.get("online_link"):
-            self.add_error("online_link", _("An online hearing needs the link to join."))
-        if hearing_format in ("in_person", "hybrid") and not (
-            cleaned.get("venue_kk") or cleaned.get("venue_ru") or cleaned.get("venue_en")
-        ):
-            self.add_error("venue_ru", _("Give the venue, down to the building and the room."))
+        names = ("form", "format", "online_link", "venue_kk", "venue_ru", "venue_en")
+        hearing = Hearing(**{name: cleaned.get(name) for name in names})
+        for name, problem in hearing.place_problems().items():
+            self.add_error(name, problem)
         comments_until = cleaned.get("comments_until")
         if starts_at and comments_until and comments_until > timezone.localdate(starts_at):
             self.add_error("comments_until", _("The comment period cannot end after the hearing."))

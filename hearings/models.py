@@ -1384,6 +1384,20 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     def is_public_discussion(self):
         return self.form == ParticipationForm.PUBLIC_DISCUSSION
 
+    def place_problems(self):
+        """Where residents take part, by field: an online or hybrid hearing needs the link to
+        join, one in person or hybrid its venue; a public discussion (on the portal) neither."""
+        problems = {}
+        if self.is_public_discussion():
+            return problems
+        if self.format in ("online", "hybrid") and not self.online_link:
+            problems["online_link"] = gettext("An online hearing needs the link to join.")
+        if self.format in ("in_person", "hybrid") and not (
+            self.venue_kk or self.venue_ru or self.venue_en
+        ):
+            problems["venue_ru"] = gettext("Give the venue, down to the building and the room.")
+        return problems
+
     def comments_open(self, today=None):
         """Written comments are taken while announced: for an open meeting from announcement
         until `comments_until`; for a public discussion during its window."""

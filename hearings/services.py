@@ -308,17 +308,10 @@ def _move(hearing, starts_at, **values):
 
 
 def _check_schedule(hearing, today):
-    """A schedule keeps the Rules' notice periods (`clock`), and an online or hybrid hearing has
-    the link to join, one in person or hybrid its venue (a public discussion needs neither)."""
-    if not hearing.is_public_discussion():
-        if hearing.format in ("online", "hybrid") and not hearing.online_link:
-            raise ValidationError({"online_link": _("An online hearing needs the link to join.")})
-        if hearing.format in ("in_person", "hybrid") and not (
-            hearing.venue_kk or hearing.venue_ru or hearing.venue_en
-        ):
-            raise ValidationError(
-                {"venue_ru": _("Give the venue, down to the building and the room.")}
-            )
+    """A schedule says where residents take part (`Hearing.place_problems`) and keeps the
+    Rules' notice periods (`clock`)."""
+    if problems := hearing.place_problems():
+        raise ValidationError(problems)
     if problems := clock.announcement_problems(hearing, today=today):
         raise ValidationError(problems)
 

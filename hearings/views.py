@@ -21,12 +21,11 @@ from django.views.decorators.http import require_POST
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
-from core.forms import ModerationForm, TranslationForm, add_service_errors
+from core.forms import TranslationForm, moderation_decision, moderation_page, saved
 from core.lifecycle import MEMBER, available_transitions
 from core.models import kept_queryset
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit
-from core.uploads import keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from hearings import calendars, clock, services
 from hearings.filters import HearingFilter
@@ -69,10 +68,6 @@ from projects.models import Organisation, Place
 PAGE_SIZE = 20
 
 
-def _form_errors(form, error):
-    add_service_errors(form, error, renames={"territory": "territory_codes"})
-
-
 def _editable(request, pk):
     """The hearing if this user may change it; another akimat's hearing is a 404."""
     return get_object_or_404(
@@ -82,23 +77,7 @@ def _editable(request, pk):
 
 
 def _saved(request, form, save):
-    """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
-    refusal comes back on the form, whose files wait for the next try (`core.uploads`)."""
-    uploads = form.is_multipart()
-    if uploads:
-        restore(form, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            if uploads:
-                release(form)
-            return True
-    if request.method == "POST" and uploads:
-        keep(form, request)
-    return False
+    return saved(request, form, save, renames={"territory": "territory_codes"})
 
 
 def _promises_with_disclosures(hearing):
@@ -1008,27 +987,16 @@ def registrations(request, pk):
 
 
 def _moderation_page(request, refused=None):
-    return render(
-        request,
-        "hearings/moderation_queue.html",
-        {
-            "comments": ModerationForm.for_queue(
-                "comment", HearingComment.objects.pending().select_related("hearing")[:100], refused
-            ),
-            "reports": ModerationForm.for_queue(
-                "report", LearnedOf.objects.pending().select_related("hearing")[:100], refused
-            ),
-            "form": refused,
-        },
-        status=200 if refused is None else 400,
-    )
+    queues = {
+        "comments": ("comment", HearingComment.objects.pending().select_related("hearing")[:100]),
+        "reports": ("report", LearnedOf.objects.pending().select_related("hearing")[:100]),
+    }
+    return moderation_page(request, "hearings/moderation_queue.html", queues, refused)
 
 
 @login_required
 def moderation_queue(request):
     """Comments and 'learned of' reports awaiting a moderator; staff only."""
-    if not request.user.is_staff:
-        raise PermissionDenied
     return _moderation_page(request)
 
 
@@ -1043,14 +1011,6 @@ def moderate(request, kind, pk):
     if model is None:
         raise Http404
     item = get_object_or_404(model.objects.pending(), pk=pk)
-    form = ModerationForm(request.POST, kind=kind, item=item)
-    if not form.is_valid():
-        return _moderation_page(request, refused=form)
-    services.moderate(
-        acting_user=request.user,
-        item=item,
-        approve=form.cleaned_data["approve"],
-        reason=form.cleaned_data["reason"],
+    return moderation_decision(
+        request, kind, item, services.moderate, _moderation_page, _("Done."), "hearings:moderation"
     )
-    messages.success(request, _("Done."))
-    return redirect("hearings:moderation")
