@@ -74,19 +74,24 @@ def _key(scope):
 
 
 def versions(scopes):
-    """{scope: version} for `scopes` and `everything`; a scope never bumped (or evicted) gets
-    the present instant, stored for every process."""
+    """{scope: version} for `scopes` and `everything`: one read of the `shared` cache, and one
+    write when some were never bumped (or were evicted): those get the present instant, stored
+    for every process.
+
+    Two processes that both find a scope missing both store their own instant, the later one
+    winning: the earlier one's page is rendered once more, never served stale, since a version
+    is only ever replaced by a value nobody rendered under before (an instant, as `bump`'s). One
+    write for all (a pipeline with Redis) instead of an `add` per scope: an uncached village
+    page found seven of them missing."""
     names = sorted({EVERYTHING, *scopes})
     shared = caches["shared"]
     found = shared.get_many([_key(name) for name in names])
-    result = {}
-    for name in names:
-        value = found.get(_key(name))
-        if value is None:
-            value = time.time_ns()
-            if not shared.add(_key(name), value, None):
-                value = shared.get(_key(name), value)
-        result[name] = value
+    result = {name: found.get(_key(name)) for name in names}
+    missing = [name for name, value in result.items() if value is None]
+    if missing:
+        now = time.time_ns()
+        result.update(dict.fromkeys(missing, now))
+        shared.set_many({_key(name): now for name in missing}, None)
     return result
 
 
