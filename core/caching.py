@@ -73,10 +73,11 @@ def _key(scope):
     return f"scope:{scope}"
 
 
-def versions(scopes):
+def versions(scopes, known=None):
     """{scope: version} for `scopes` and `everything`: one read of the `shared` cache, and one
     write when some were never bumped (or were evicted): those get the present instant, stored
-    for every process.
+    for every process. `known`: versions this request read already (before anything it
+    rendered), answered instead of reading again when they cover every scope.
 
     Two processes that both find a scope missing both store their own instant, the later one
     winning: the earlier one's page is rendered once more, never served stale, since a version
@@ -84,6 +85,8 @@ def versions(scopes):
     write for all (a pipeline with Redis) instead of an `add` per scope: an uncached village
     page found seven of them missing."""
     names = sorted({EVERYTHING, *scopes})
+    if known is not None and all(name in known for name in names):
+        return {name: known[name] for name in names}
     shared = caches["shared"]
     found = shared.get_many([_key(name) for name in names])
     result = {name: found.get(_key(name)) for name in names}
@@ -304,7 +307,8 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
             request.public_page = PublicPage(None, cookies, finish, args, kwargs)
             response = view(request, *args, **kwargs)
         else:
-            found = versions(scopes(request, *args, **kwargs))
+            known = getattr(request, "scope_versions", None)
+            found = versions(scopes(request, *args, **kwargs), known)
             request.public_page = PublicPage(found, cookies, finish, args, kwargs)
             response = compressed(request, *args, **kwargs)
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
@@ -325,7 +329,8 @@ class PageCacheMiddleware:
     prefix per request from their scopes' versions), beside its `PublicPage` kept for the
     address: a hit reads that, the scopes' versions (one round trip to the `shared` cache) and
     the page, and asks the database nothing. When a version moved, the view renders the page
-    again (and asks its scopes again)."""
+    again and asks its scopes again; while they are the same, it is kept under the versions
+    just read (one round trip for a page gone stale, not two)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -355,7 +360,12 @@ class PageCacheMiddleware:
             return None
         cache = caches["pages"]
         page = cache.get(self.address_key(request))
-        if page is None or versions(page.found) != page.found:
+        if page is None:
+            return None
+        current = versions(page.found)
+        if current != page.found:
+            # Rendered again below, most likely under the same scopes: read once, not twice.
+            request.scope_versions = current
             return None
         key = get_cache_key(request, page.key_prefix(request), "GET", cache=cache)
         response = cache.get(key) if key else None

@@ -220,6 +220,19 @@ class FreshRenderTests(PageCacheCase):
                     self.kept(url)
                 kept_again.assert_not_called()
 
+    def test_a_page_gone_stale_reads_its_versions_once(self):
+        """A kept page whose scope moved is rendered again under the versions read to find it
+        stale (read before the render: never newer than what it shows), not read a second
+        time, and kept under them."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        caching.bump([f"place:{self.village.kato_code}"])
+        shared = caches["shared"]
+        with mock.patch.object(shared, "get_many", wraps=shared.get_many) as reads:
+            self.rendered(url)
+        self.assertEqual(reads.call_count, 1)
+        self.kept(url)
+
     def test_an_address_given_to_another_project_shows_that_project(self):
         """A project page's scopes are kept for its address until one of them moves: renaming
         the project (its address goes to another) bumps its scope, so the address is asked
