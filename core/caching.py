@@ -42,6 +42,7 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
@@ -242,19 +243,28 @@ def _site_scopes(request, *args, **kwargs):
 
 
 def _keepable(response):
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and CSRF_FIELD not in response.content
-    )
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+class TokenCheck:
+    """A page that carries a CSRF token is one visitor's: not to be kept. Looked for in the
+    page as rendered, before `gzip_page` compresses it (applied to the view with Django's
+    `decorator_from_middleware`, which runs it once a template response is rendered)."""
+
+    def __init__(self, get_response=None):
+        self.get_response = get_response
+
+    def process_response(self, request, response):
+        if not response.streaming and CSRF_FIELD in response.content:
+            request.public_page.found = None
+        return response
 
 
 class PublicPage:
     """What `PageCacheMiddleware` needs to keep a public page and to serve it again without
     the view: the versions of the scopes it was rendered under (None: not to be kept, a
-    personal visitor's page), the cookies it depends on, and its `finish` hook with the view's
-    arguments. Kept for the page's address beside the page itself."""
+    personal visitor's page or one with a CSRF token), the cookies it depends on, and its
+    `finish` hook with the view's arguments. Kept for the page's address beside the page."""
 
     def __init__(self, found, cookies, finish, args, kwargs):
         self.found, self.cookies = found, cookies
@@ -296,7 +306,7 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
     """
     if view is None:
         return lambda view: public_page(view, scopes=scopes, cookies=cookies, finish=finish)
-    compressed = gzip_page(view)
+    compressed = gzip_page(decorator_from_middleware(TokenCheck)(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

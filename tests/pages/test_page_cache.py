@@ -319,10 +319,10 @@ class WhatIsKeptTests(TestCase):
     def setUp(self):
         caches["pages"].clear()
 
-    def twice(self, view):
+    def twice(self, view, **headers):
         served = caching.PageCacheMiddleware(view)
         for _ in range(2):
-            served(RequestFactory().get("/kk/tiny/"))
+            served(RequestFactory().get("/kk/tiny/", **headers))
 
     def test_a_complete_page_is_kept(self):
         view, calls = tiny_view(b"<p>same for everyone</p>")
@@ -333,6 +333,13 @@ class WhatIsKeptTests(TestCase):
         """A token is one visitor's: such a page is rendered for each."""
         view, calls = tiny_view(b'<input name="csrfmiddlewaretoken" value="abc">')
         self.twice(view)
+        self.assertEqual(len(calls), 2)
+
+    def test_a_compressed_page_with_a_csrf_token_is_not_kept(self):
+        """... looked for in the page, not in its gzip stream."""
+        page = b'<p>%s</p><input name="csrfmiddlewaretoken" value="abc">' % (b"text " * 100)
+        view, calls = tiny_view(page)
+        self.twice(view, HTTP_ACCEPT_ENCODING="gzip")
         self.assertEqual(len(calls), 2)
 
     def test_a_page_that_sets_a_cookie_is_not_kept(self):
