@@ -31,6 +31,7 @@ receive_data_chunk
 file_complete
 process_view
 process_exception
+process_response
 get_object
 subtitle
 feed_url

@@ -42,6 +42,7 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 
@@ -73,20 +74,28 @@ def _key(scope):
     return f"scope:{scope}"
 
 
-def versions(scopes):
-    """{scope: version} for `scopes` and `everything`; a scope never bumped (or evicted) gets
-    the present instant, stored for every process."""
+def versions(scopes, known=None):
+    """{scope: version} for `scopes` and `everything`: one read of the `shared` cache, and one
+    write when some were never bumped (or were evicted): those get the present instant, stored
+    for every process. `known`: versions this request read already (before anything it
+    rendered), answered instead of reading again when they cover every scope.
+
+    Two processes that both find a scope missing both store their own instant, the later one
+    winning: the earlier one's page is rendered once more, never served stale, since a version
+    is only ever replaced by a value nobody rendered under before (an instant, as `bump`'s). One
+    write for all (a pipeline with Redis) instead of an `add` per scope: an uncached village
+    page found seven of them missing."""
     names = sorted({EVERYTHING, *scopes})
+    if known is not None and all(name in known for name in names):
+        return {name: known[name] for name in names}
     shared = caches["shared"]
     found = shared.get_many([_key(name) for name in names])
-    result = {}
-    for name in names:
-        value = found.get(_key(name))
-        if value is None:
-            value = time.time_ns()
-            if not shared.add(_key(name), value, None):
-                value = shared.get(_key(name), value)
-        result[name] = value
+    result = {name: found.get(_key(name)) for name in names}
+    missing = [name for name, value in result.items() if value is None]
+    if missing:
+        now = time.time_ns()
+        result.update(dict.fromkeys(missing, now))
+        shared.set_many({_key(name): now for name in missing}, None)
     return result
 
 
@@ -234,19 +243,28 @@ def _site_scopes(request, *args, **kwargs):
 
 
 def _keepable(response):
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and CSRF_FIELD not in response.content
-    )
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+class TokenCheck:
+    """A page that carries a CSRF token is one visitor's: not to be kept. Looked for in the
+    page as rendered, before `gzip_page` compresses it (applied to the view with Django's
+    `decorator_from_middleware`, which runs it once a template response is rendered)."""
+
+    def __init__(self, get_response=None):
+        self.get_response = get_response
+
+    def process_response(self, request, response):
+        if not response.streaming and CSRF_FIELD in response.content:
+            request.public_page.found = None
+        return response
 
 
 class PublicPage:
     """What `PageCacheMiddleware` needs to keep a public page and to serve it again without
     the view: the versions of the scopes it was rendered under (None: not to be kept, a
-    personal visitor's page), the cookies it depends on, and its `finish` hook with the view's
-    arguments. Kept for the page's address beside the page itself."""
+    personal visitor's page or one with a CSRF token), the cookies it depends on, and its
+    `finish` hook with the view's arguments. Kept for the page's address beside the page."""
 
     def __init__(self, found, cookies, finish, args, kwargs):
         self.found, self.cookies = found, cookies
@@ -288,7 +306,7 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
     """
     if view is None:
         return lambda view: public_page(view, scopes=scopes, cookies=cookies, finish=finish)
-    compressed = gzip_page(view)
+    compressed = gzip_page(decorator_from_middleware(TokenCheck)(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -299,7 +317,8 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
             request.public_page = PublicPage(None, cookies, finish, args, kwargs)
             response = view(request, *args, **kwargs)
         else:
-            found = versions(scopes(request, *args, **kwargs))
+            known = getattr(request, "scope_versions", None)
+            found = versions(scopes(request, *args, **kwargs), known)
             request.public_page = PublicPage(found, cookies, finish, args, kwargs)
             response = compressed(request, *args, **kwargs)
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
@@ -320,7 +339,8 @@ class PageCacheMiddleware:
     prefix per request from their scopes' versions), beside its `PublicPage` kept for the
     address: a hit reads that, the scopes' versions (one round trip to the `shared` cache) and
     the page, and asks the database nothing. When a version moved, the view renders the page
-    again (and asks its scopes again)."""
+    again and asks its scopes again; while they are the same, it is kept under the versions
+    just read (one round trip for a page gone stale, not two)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -350,7 +370,12 @@ class PageCacheMiddleware:
             return None
         cache = caches["pages"]
         page = cache.get(self.address_key(request))
-        if page is None or versions(page.found) != page.found:
+        if page is None:
+            return None
+        current = versions(page.found)
+        if current != page.found:
+            # Rendered again below, most likely under the same scopes: read once, not twice.
+            request.scope_versions = current
             return None
         key = get_cache_key(request, page.key_prefix(request), "GET", cache=cache)
         response = cache.get(key) if key else None

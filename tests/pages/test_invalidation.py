@@ -6,6 +6,7 @@ production (elsewhere in the suite they are bumped at once, because a TestCase n
 """
 
 import threading
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -195,6 +196,28 @@ def test_open_data_is_stale_after_a_public_change_or_a_hide_and_not_after_a_draf
             acting_user=UserFactory(staff=True), disclosure=shown, reason="Court order."
         )
     assert stale()
+
+
+def test_scopes_never_asked_cost_one_read_and_one_write():
+    """Scopes nobody asked for yet (an uncached village page after the caches were emptied
+    found seven) get the present instant in one write for all, not one `add` each; later reads
+    answer the same, and a bump moves only its own scope."""
+    shared = caches["shared"]
+    shared.clear()
+    scopes = ["place:100", "place:110", "area:110"]
+    with (
+        mock.patch.object(shared, "get_many", wraps=shared.get_many) as reads,
+        mock.patch.object(shared, "set_many", wraps=shared.set_many) as writes,
+        mock.patch.object(shared, "add", wraps=shared.add) as adds,
+    ):
+        first = caching.versions(scopes)
+    assert (reads.call_count, writes.call_count, adds.call_count) == (1, 1, 0)
+    assert set(first) == {caching.EVERYTHING, *scopes}
+    assert caching.versions(scopes) == first
+    caching.bump(["place:110"])
+    after = caching.versions(scopes)
+    assert after["place:110"] > first["place:110"]
+    assert {**after, "place:110": None} == {**first, "place:110": None}
 
 
 # --- No public write waits on another organisation's transaction --------------------------------

@@ -220,6 +220,19 @@ class FreshRenderTests(PageCacheCase):
                     self.kept(url)
                 kept_again.assert_not_called()
 
+    def test_a_page_gone_stale_reads_its_versions_once(self):
+        """A kept page whose scope moved is rendered again under the versions read to find it
+        stale (read before the render: never newer than what it shows), not read a second
+        time, and kept under them."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        caching.bump([f"place:{self.village.kato_code}"])
+        shared = caches["shared"]
+        with mock.patch.object(shared, "get_many", wraps=shared.get_many) as reads:
+            self.rendered(url)
+        self.assertEqual(reads.call_count, 1)
+        self.kept(url)
+
     def test_an_address_given_to_another_project_shows_that_project(self):
         """A project page's scopes are kept for its address until one of them moves: renaming
         the project (its address goes to another) bumps its scope, so the address is asked
@@ -306,10 +319,10 @@ class WhatIsKeptTests(TestCase):
     def setUp(self):
         caches["pages"].clear()
 
-    def twice(self, view):
+    def twice(self, view, **headers):
         served = caching.PageCacheMiddleware(view)
         for _ in range(2):
-            served(RequestFactory().get("/kk/tiny/"))
+            served(RequestFactory().get("/kk/tiny/", **headers))
 
     def test_a_complete_page_is_kept(self):
         view, calls = tiny_view(b"<p>same for everyone</p>")
@@ -320,6 +333,13 @@ class WhatIsKeptTests(TestCase):
         """A token is one visitor's: such a page is rendered for each."""
         view, calls = tiny_view(b'<input name="csrfmiddlewaretoken" value="abc">')
         self.twice(view)
+        self.assertEqual(len(calls), 2)
+
+    def test_a_compressed_page_with_a_csrf_token_is_not_kept(self):
+        """... looked for in the page, not in its gzip stream."""
+        page = b'<p>%s</p><input name="csrfmiddlewaretoken" value="abc">' % (b"text " * 100)
+        view, calls = tiny_view(page)
+        self.twice(view, HTTP_ACCEPT_ENCODING="gzip")
         self.assertEqual(len(calls), 2)
 
     def test_a_page_that_sets_a_cookie_is_not_kept(self):
