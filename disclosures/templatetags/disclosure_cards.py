@@ -4,7 +4,7 @@
 
 A card's values (status, amount, dates, the akimat's and residents' word, the language notes)
 are worked out here once per record, and the labels every card shares once per list; its
-markup (`CARD_HTML`) is filled in by one `format_html` call. Per-field includes and tags cost
+markup (`CARD_HTML`) is filled in by `core.cards.fill`. Per-field includes and tags cost
 1.5–2 ms of CPU a card, and the template engine placing the values still 0.2 ms a card, a
 tenth of an uncached village page (docs/performance.md). The records come with what a card
 shows, from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where photos are shown).
@@ -13,12 +13,12 @@ shows, from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where 
 from dataclasses import dataclass
 
 from django import template
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import formats
+from core.cards import fill
 from core.metadata import path_template
 from core.templatetags.local_formats import text_of
 from core.translation import (
@@ -50,7 +50,8 @@ CARD_HTML = """<li class="card disclosure-card{withdrawn}">
   {seen}</small></p>
 </li>"""
 PHOTO_HTML = (
-    '<img class="thumb" src="{}" alt="{}"{} width="{}" height="{}" loading="lazy" decoding="async">'
+    '<img class="thumb" src="{url}" alt="{alt}"{alt_lang} width="{width}" height="{height}"'
+    ' loading="lazy" decoding="async">'
 )
 
 
@@ -76,11 +77,16 @@ class Card:
     def html(self):
         """The card's `<li>`, for `_disclosure_cards.html`."""
         photo = self.photo
-        return format_html(
+        return fill(
             CARD_HTML,
             withdrawn=" is-withdrawn" if self.greyed else "",
-            photo=format_html(
-                PHOTO_HTML, photo.url, photo.alt, photo.alt_lang, photo.width, photo.height
+            photo=fill(
+                PHOTO_HTML,
+                url=photo.url,
+                alt=photo.alt,
+                alt_lang=photo.alt_lang,
+                width=photo.width,
+                height=photo.height,
             )
             if photo
             else "",
@@ -90,14 +96,14 @@ class Card:
             status=self.status,
             status_label=self.status_label,
             category=self.category,
-            amount=format_html(" · {}", self.amount) if self.amount else "",
+            amount=fill(" · {amount}", amount=self.amount) if self.amount else "",
             withdrawn_note=_withdrawn_note(self.disclosure) if self.greyed else "",
             note=self.note,
             subtitle=self.subtitle,
             when=self.when,
-            confirmed=_voice(' · <span class="voice-akimat">{}</span>', self.confirmed),
-            disputes=_voice(' · <span class="voice-dispute">{}</span>', self.disputes),
-            seen=_voice(" · {}", self.seen),
+            confirmed=_voice(' · <span class="voice-akimat">{text}</span>', self.confirmed),
+            disputes=_voice(' · <span class="voice-dispute">{text}</span>', self.disputes),
+            seen=_voice(" · {text}", self.seen),
         )
 
 
@@ -113,31 +119,36 @@ class Thumbnail:
 def _withdrawn_note(disclosure):
     """Why a listed contribution is not counted: withdrawn (date and reason) or cancelled
     (reason)."""
-    not_counted = format_html(
-        ' <span class="not-counted">({})</span></p>\n', _("not counted in the figures")
+    not_counted = fill(
+        ' <span class="not-counted">({text})</span></p>\n', text=_("not counted in the figures")
     )
     if disclosure.is_withdrawn():
         # A translation is trusted markup, as `{% blocktranslate %}` takes it; the date is not.
-        date = escape(formats.day(disclosure.withdrawn_at, case="on"))
-        label = mark_safe(_("Withdrawn on %(date)s") % {"date": date})  # noqa: S308
-        reason = text_of(disclosure, "withdrawal_reason")
-        return format_html(
-            '<p class="withdrawn-note"><strong>{}</strong>: {}{}', label, reason, not_counted
+        date = fill("{date}", date=formats.day(disclosure.withdrawn_at, case="on"))
+        label = SafeString(_("Withdrawn on %(date)s") % {"date": date})
+        return fill(
+            '<p class="withdrawn-note"><strong>{label}</strong>: {reason}{not_counted}',
+            label=label,
+            reason=text_of(disclosure, "withdrawal_reason"),
+            not_counted=not_counted,
         )
     if disclosure.status == Status.CANCELLED:
         reason = (
-            format_html(": {}", text_of(disclosure, "cancel_reason"))
+            fill(": {text}", text=text_of(disclosure, "cancel_reason"))
             if disclosure.cancel_reason
             else ""
         )
-        return format_html(
-            '<p class="withdrawn-note"><strong>{}</strong>{}{}', _("Cancelled"), reason, not_counted
+        return fill(
+            '<p class="withdrawn-note"><strong>{label}</strong>{reason}{not_counted}',
+            label=_("Cancelled"),
+            reason=reason,
+            not_counted=not_counted,
         )
     return ""
 
 
 def _voice(markup, text):
-    return format_html(markup, text) if text else ""
+    return fill(markup, text=text) if text else ""
 
 
 def _amount(disclosure, estimate):
