@@ -29,7 +29,7 @@ from core.translation import (
     translated,
     written_in_note,
 )
-from disclosures.models import Photo, Status
+from disclosures.models import Photo, Status, today
 
 register = template.Library()
 
@@ -151,22 +151,24 @@ def _voice(markup, text):
     return fill(markup, text=text) if text else ""
 
 
-def _amount(disclosure, estimate):
+def _amount(disclosure, labels):
     if disclosure.amount is None:
         return ""
-    money = disclosure.amount_display()
-    return f"≈ {money} ({estimate})" if disclosure.is_estimate else money
+    money = formats.money(disclosure.amount, disclosure.currency, labels["language"])
+    return f"≈ {money} ({labels['estimate']})" if disclosure.is_estimate else money
 
 
-def _when(disclosure):
+def _when(disclosure, labels):
     """The key date: delivered on, else due on; none for a withdrawn one (its note says it)."""
     if disclosure.is_withdrawn():
         return ""
+    language = labels["language"]
     if disclosure.status == Status.DELIVERED and disclosure.delivered_date:
         # Kazakh puts a date a verb follows in the locative: "30 сәуірде орындалды".
-        return _("delivered %(date)s") % {"date": formats.day(disclosure.delivered_date, case="on")}
+        date = formats.day(disclosure.delivered_date, language, case="on")
+        return labels["delivered"] % {"date": date}
     if disclosure.due_date:
-        return _("due %(date)s") % {"date": formats.day(disclosure.due_date)}
+        return labels["due"] % {"date": formats.day(disclosure.due_date, language)}
     return ""
 
 
@@ -199,11 +201,19 @@ def _thumbnail(disclosure, language):
     )
 
 
+def _once(labels, key, label):
+    """A lazy label (a status, a category: `key`) as plain text, translated once a list."""
+    translated = labels["translated"]
+    if key not in translated:
+        translated[key] = str(label)
+    return translated[key]
+
+
 def card(disclosure, labels, photos=False):
     """One card; `labels` holds what every card of the list shares (its words, the address
     pattern and the page's `language`, looked up once rather than by each field)."""
     language = labels["language"]
-    status, status_label = disclosure.display_status()
+    status, status_label = disclosure.display_status(labels["today"])
     disputes, seen = _voices(disclosure)
     places = ", ".join(disclosure.settlement_names)
     subtitle = translated(disclosure.organisation, "name", language) + (
@@ -215,15 +225,17 @@ def card(disclosure, labels, photos=False):
         title=translated(disclosure, "title", language),
         title_lang=lang_attribute(disclosure, "title", language),
         status=status,
-        # Plain text, translated once: a lazy label is translated again at each use, and
+        # Plain text, translated once a list: a lazy label is translated again at each use, and
         # `{% regroup %}` compares and the template prints each one several times.
-        status_label=str(status_label),
-        category=str(disclosure.get_category_display()),
-        amount=_amount(disclosure, labels["estimate"]),
+        status_label=_once(labels, ("status", status), status_label),
+        category=_once(
+            labels, ("category", disclosure.category), disclosure.get_category_display()
+        ),
+        amount=_amount(disclosure, labels),
         greyed=not disclosure.is_current(),
         note=written_in_note(other_languages(disclosure, NOTE_FIELDS, language)),
         subtitle=subtitle,
-        when=_when(disclosure),
+        when=_when(disclosure, labels),
         confirmed=labels["confirmed"] if getattr(disclosure, "confirmed_count", 0) else "",
         disputes=disputes,
         seen=seen,
@@ -238,7 +250,11 @@ def cards(disclosures, option=""):
     labels = {
         "estimate": _("estimate"),
         "confirmed": _("confirmed by the akimat"),
+        "delivered": _("delivered %(date)s"),
+        "due": _("due %(date)s"),
         "url": path_template("disclosures:detail", "pk"),
         "language": page_language(),
+        "today": today(),
+        "translated": {},
     }
     return [card(d, labels, photos=option == "photos") for d in disclosures]
