@@ -11,9 +11,12 @@ shows, from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where 
 """
 
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -241,6 +244,31 @@ def card(disclosure, labels, photos=False):
         seen=seen,
         photo=_thumbnail(disclosure, language) if photos else None,
     )
+
+
+# A category's cards on a place page (`by_category`).
+GROUPS_HTML = '<div class="category-groups">{groups}</div>'
+GROUP_HTML = """
+      <div class="category-group"><h3>{label}</h3>
+      <ul class="cards">{cards}
+</ul></div>
+    """
+
+
+@register.filter
+def by_category(cards):
+    """`cards` (in category order) under one heading a category, as `_contributions.html`
+    shows them on a place page: a `{% regroup %}` and an include of the cards a category cost
+    about a tenth of the cards' rendering."""
+    groups = (
+        fill(
+            GROUP_HTML,
+            label=capfirst(label),
+            cards=SafeString("".join(card.html() for card in group)),
+        )
+        for label, group in groupby(cards, key=attrgetter("category"))
+    )
+    return fill(GROUPS_HTML, groups=SafeString("".join(groups)))
 
 
 @register.filter
