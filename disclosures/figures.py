@@ -1,4 +1,5 @@
-"""The places' headline figures (`PlaceFigures`), kept in step with every write.
+"""The places' headline figures (`PlaceFigures`) and each contribution's counts of the akimat's
+and residents' word, kept in step with every write.
 
 A place's figures summed at read time cost a district page half a second at country scale. So
 each write that can move them adds, in its own transaction and after its own rows, the
@@ -12,12 +13,20 @@ status, due date, value, currency, settlements, funder), an akimat's confirmatio
 "this is not what was done", and, for the contributions paid out of it (`funded_by`), whether it
 is still a counted payment in each place. The services are the only write path for all of them;
 the receivers keep the admin, the factories of the tests and a shell correct too.
+
+A contribution's own counts (`Disclosure.confirmed_count`, `unconfirmed_count`, `seen_count`,
+`dispute_count`, which its cards show) move with each confirmation and each resident's word that
+is approved, rejected after approval or deleted: an `UPDATE … SET n = n + 1` of that one row in
+the writer's transaction. It waits only on another writer of the same contribution (its
+company's edit, another word on it); a word that waits for a moderator counts nowhere and writes
+nothing.
 """
 
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from disclosures.models import (
@@ -207,6 +216,39 @@ def _deleting_records(origin):
     return isinstance(origin, Disclosure) or getattr(origin, "model", None) is Disclosure
 
 
+# --- Each contribution's counts of the akimat's and residents' word -------------------------
+
+
+def _counted_before(sender, instance, raw=False, origin=None, **kwargs):
+    """The kept count a word is in as stored, read under a lock in the writer's transaction (two
+    moderators approving one word at once count it once). A new word is in none."""
+    if raw or _deleting_records(origin):
+        return  # a record deleted takes its counts away whole
+    stored = None
+    if not instance._state.adding:
+        rows = sender.objects.filter(pk=instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        stored = rows.first()
+    instance._counted_before = stored.counted_as() if stored else None
+
+
+def _counted_after(sender, instance, signal, **kwargs):
+    if "_counted_before" not in instance.__dict__:
+        return
+    before, after = instance.__dict__.pop("_counted_before"), None
+    if signal is post_save:
+        after = instance.counted_as()
+    if before == after:
+        return
+    change = {}
+    if before:
+        change[before] = F(before) - 1
+    if after:
+        change[after] = F(after) + 1
+    Disclosure.objects.filter(pk=instance.disclosure_id).update(**change)
+
+
 def connect():
     """Called once (disclosures/apps.py)."""
     pre_save.connect(_disclosure_saving, sender=Disclosure, dispatch_uid="figures-d-pre")
@@ -227,3 +269,9 @@ def connect():
                 lambda instance, **kwargs: _after(instance), sender=model, weak=False,
                 dispatch_uid=f"figures-{model}-{signal}-after",
             )  # fmt: skip
+        for signal in (pre_save, pre_delete):
+            signal.connect(_counted_before, sender=model, dispatch_uid=f"voices-{model}-{signal}")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _counted_after, sender=model, dispatch_uid=f"voices-{model}-{signal}-after"
+            )

@@ -175,10 +175,11 @@ CARD_FIELDS = (
     "withdrawal_reason_language",
     "cancel_reason",
     "cancel_reason_language",
+    # The akimat's and residents' word, of the kept counts (`VOICE_COUNTS`).
+    "confirmed_count",
+    "seen_count",
+    "dispute_count",
 )
-# The akimat's and residents' word a card shows (of `with_voices`' four counts): each count is
-# a subquery compiled on every request.
-CARD_VOICES = ("confirmed_count", "seen_count", "dispute_count")
 # The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`), with its
 # `translations` (the alt text's added languages).
 PHOTO_CARD_FIELDS = {
@@ -186,13 +187,19 @@ PHOTO_CARD_FIELDS = {
 }
 
 
-# The expressions of `with_voices` and `for_cards`, built once (per language) and copied by
-# each queryset that uses them: building their subqueries cost about 10 ms of CPU a page.
+# The akimat's and residents' word, by kind: {verdict or kind: the contribution's column that
+# counts it}. An akimat's every confirmation counts (it may change its word: both stay on the
+# record); a resident's word once a moderator approved it. Kept on the contribution
+# (`Disclosure.confirmed_count` …) by the receivers in disclosures/figures.py, which ask each
+# word `counted_as()`; `voice_counts()` counts them from scratch.
+CONFIRMATION_COUNTS = {"confirmed": "confirmed_count", "cannot_confirm": "unconfirmed_count"}
+FEEDBACK_COUNTS = {"seen": "seen_count", "disputed": "dispute_count"}
+VOICE_COUNTS = (*CONFIRMATION_COUNTS.values(), *FEEDBACK_COUNTS.values())
 
 
-@functools.cache
 def voice_counts():
-    """`with_voices`' counts: {name: correlated subquery counting that word}."""
+    """The kept counts (`VOICE_COUNTS`) from scratch: {column: correlated subquery counting
+    that word}, for `recount_voices` and the tests that check the kept ones."""
     voices = (
         (Confirmation.objects.all(), "verdict", CONFIRMATION_COUNTS),
         (ResidentFeedback.objects.approved(), "kind", FEEDBACK_COUNTS),
@@ -209,6 +216,10 @@ def voice_counts():
             )
             counts[name] = Coalesce(Subquery(rows, output_field=IntegerField()), 0)
     return counts
+
+
+# The lists of `for_cards`, built once per language and copied by each queryset that uses
+# them: building their subqueries cost about 10 ms of CPU a page.
 
 
 @functools.cache
@@ -368,16 +379,10 @@ class DisclosureQuerySet(models.QuerySet):
             )
         )
 
-    def with_voices(self):
-        """Annotate `confirmed_count`, `unconfirmed_count`, `seen_count` and `dispute_count`:
-        the akimat's and residents' word, for cards and dashboards.
-
-        Each count is a correlated subquery in the SELECT list, not a join and GROUP BY:
-        PostgreSQL computes it only for the rows a page's LIMIT keeps (a join grouped every
-        published disclosure first: 2.4 s for one village page at country scale), by the
-        `disclosure_id` indexes. Annotations, so `.iterator()` and `.values()` carry them.
-        """
-        return self.annotate(**voice_counts())
+    def recount_voices(self):
+        """Set these records' kept counts (`VOICE_COUNTS`) from their rows: after rows made in
+        bulk, which pass no receiver (`seed_scale`). Returns how many records it set."""
+        return self.update(**voice_counts())
 
     def order_by_key_date(self):
         """Timeline order, newest first: delivered date, else due date, else publication day.
@@ -391,8 +396,8 @@ class DisclosureQuerySet(models.QuerySet):
 
     def for_cards(self, photos=False):
         """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
-        the card's columns and its organisation's name, the residents' and akimat's word
-        (`CARD_VOICES` of `with_voices`), `settlement_names` in the page's language (kato_code
+        the card's columns (`CARD_FIELDS`, with the residents' and akimat's word as kept counts)
+        and its organisation's name, `settlement_names` in the page's language (kato_code
         order) and, with `photos`, `first_photo`: the fields of the first photo, or None.
 
         Lists in the SELECT rather than prefetched rows: prefetching settlements and photos
@@ -406,7 +411,6 @@ class DisclosureQuerySet(models.QuerySet):
             .only(
                 *CARD_FIELDS, *(f"organisation__name_{code}" for code, _name in settings.LANGUAGES)
             )
-            .annotate(**{name: voice_counts()[name] for name in CARD_VOICES})
             .annotate(settlement_names=lists["settlement_names"])
         )
         return cards.annotate(first_photo=lists["first_photo"]) if photos else cards
@@ -518,10 +522,6 @@ def figures_from_rows(rows):
     kzt = [row["amount"] for row in figures["totals"] if row["currency"] == Currency.KZT]
     figures["total_kzt"] = kzt[0] if kzt else Decimal("0")
     return figures
-
-
-CONFIRMATION_COUNTS = {"confirmed": "confirmed_count", "cannot_confirm": "unconfirmed_count"}
-FEEDBACK_COUNTS = {"seen": "seen_count", "disputed": "dispute_count"}
 
 
 class Disclosure(Publishable, VisibilityTracked, models.Model):
@@ -675,6 +675,15 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     # Grows with every write through `services`: an edit form carries the version it was opened
     # at, and a save from a form opened before someone else's change is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The akimat's and residents' word, kept as counts (`VOICE_COUNTS`) for the cards: counted
+    # on reading, they were correlated subqueries compiled on every list and place page. Each
+    # write of a confirmation or an approved resident's word moves them in its transaction
+    # (disclosures/figures.py); `voice_counts()` is the count from scratch they are tested
+    # against. Written only by those updates (see `save`).
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    unconfirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    seen_count = models.PositiveIntegerField(default=0, editable=False)
+    dispute_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 
@@ -856,6 +865,22 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, **kwargs):
+        """A record read before a word arrived saves every column but its kept counts, which
+        only their receivers' `UPDATE … SET n = n + 1` writes: else the old count came back."""
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kept = {*VOICE_COUNTS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in kept
+            ]
+        super().save(**kwargs)
+
     def get_absolute_url(self):
         return reverse("disclosures:detail", kwargs={"pk": self.pk})
 
@@ -993,11 +1018,12 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     def get_category_display(self):
         return choice_label(Category, self.category)
 
-    def display_status(self):
-        """The status a resident sees: overdue and withdrawn override the recorded one."""
+    def display_status(self, on=None):
+        """The status a resident sees on the day `on` (today): overdue and withdrawn override
+        the recorded one."""
         if self.is_withdrawn():
             return "withdrawn", _("withdrawn")
-        if self.is_overdue():
+        if self.is_overdue(on):
             return "overdue", _("overdue")
         return self.status, self.get_status_display()
 
@@ -1351,6 +1377,10 @@ class Confirmation(models.Model):
     def __str__(self):
         return f"{self.akimat} — {self.get_verdict_display()}"
 
+    def counted_as(self):
+        """The contribution's kept count this word is in (`CONFIRMATION_COUNTS`)."""
+        return CONFIRMATION_COUNTS.get(self.verdict)
+
     def is_confirmed(self):
         return self.verdict == self.Verdict.CONFIRMED
 
@@ -1408,6 +1438,11 @@ class ResidentFeedback(ResidentInput):
 
     def is_dispute(self):
         return self.kind == self.Kind.DISPUTED
+
+    def counted_as(self):
+        """The contribution's kept count this word is in once approved (`FEEDBACK_COUNTS`);
+        None while it waits for a moderator or was rejected."""
+        return FEEDBACK_COUNTS.get(self.kind) if self.is_approved() else None
 
     def cache_scopes(self):
         """Nothing while it awaits moderation; once shown (or counted as rejected), the
@@ -1522,22 +1557,7 @@ class PlaceFiguresQuerySet(models.QuerySet):
 
     def summary(self, place):
         """`DisclosureQuerySet.summary()` of `published().for_place(place)`, from its rows."""
-        bucket = Case(When(overdue_condition(), then=Value("overdue")), default=F("status"))
-        rows = (
-            self.filter(place=place)
-            .annotate(sum_bucket=bucket)
-            .values("sum_bucket", "currency", "inside")
-            .annotate(
-                n=Sum("n"),
-                valued=Sum("valued"),
-                value=Sum("value"),
-                estimates=Sum("estimates"),
-                confirmed=Sum("confirmed"),
-                disputed=Sum("disputed"),
-            )
-            .filter(n__gt=0)
-            .order_by()
-        )
+        rows = figures_by_sum(today()).filter(place=place)
         return figures_from_rows(
             [
                 row
@@ -1579,6 +1599,28 @@ class PlaceFiguresQuerySet(models.QuerySet):
             .order_by()
         )
         return {row["place_id"]: row["total"] for row in rows}
+
+
+@kept_queryset
+def figures_by_sum(on):
+    """The places' figures grouped by sum on the day `on` (an open promise due before it is
+    overdue), for `PlaceFiguresQuerySet.summary` to filter by place: building its annotations
+    was half of the summary's cost on a village page. Kept per day, as the sums read it."""
+    bucket = Case(When(overdue_condition(on), then=Value("overdue")), default=F("status"))
+    return (
+        PlaceFigures.objects.annotate(sum_bucket=bucket)
+        .values("sum_bucket", "currency", "inside")
+        .annotate(
+            n=Sum("n"),
+            valued=Sum("valued"),
+            value=Sum("value"),
+            estimates=Sum("estimates"),
+            confirmed=Sum("confirmed"),
+            disputed=Sum("disputed"),
+        )
+        .filter(n__gt=0)
+        .order_by()
+    )
 
 
 class PlaceFigures(models.Model):

@@ -419,7 +419,7 @@ def dashboard(request):
     )
     context = {
         "organisations": Organisation.objects.of_user(user).order_by_name(),
-        "disclosures": own.with_related().with_voices().order_by("-updated_at")[:100],
+        "disclosures": own.with_related().order_by("-updated_at")[:100],
         "overdue": own.in_force().overdue().for_cards().order_by("due_date"),
         "questions": Question.objects.approved()
         .filter(disclosure__in=own, answered_at__isnull=True)

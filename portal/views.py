@@ -210,7 +210,9 @@ VILLAGES_PER_PAGE = 50
 
 
 def _place_page_scopes(request, slug):
-    return Place.objects.page_scopes(slug=slug)
+    """The page's scopes, from its place, read here once for the page too (`request.place`)."""
+    request.place = Place.objects.filter(slug=slug).first()
+    return request.place.page_scopes() if request.place else [SITE]
 
 
 @public_page(scopes=_place_page_scopes, finish=remember_place)
@@ -222,8 +224,9 @@ def place_detail(request, slug):
     hearings (above the contributions while one takes comments), projects and akimats; a rural
     district, district or region also lists its villages with their figures.
     """
-    place = get_object_or_404(Place, slug=slug)
-    ancestors = list(place.ancestors())
+    # Read with the page's scopes; a signed-in visitor's page, never kept, is asked no scopes.
+    place = getattr(request, "place", None) or get_object_or_404(Place, slug=slug)
+    ancestors = place.ancestors_and_within()
     # Withdrawn ones stay listed, greyed with their reason; the figures leave them out.
     listed = published_cards(photos=True).for_place(place)
     timeline = request.GET.get("view") == "timeline"

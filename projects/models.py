@@ -73,16 +73,20 @@ class Country(models.TextChoices):
 places_changed = Signal()
 
 
+def path_scopes(path):
+    """The cache scopes of the page of the place at `path`: the place (bumped by anything in or
+    under it) and every area it lies in (things that concern a whole area, like a district's
+    hearing)."""
+    codes = [code for code in path.split("/") if code]
+    return [f"place:{codes[-1]}", *(f"area:{code}" for code in codes)]
+
+
 class PlaceQuerySet(models.QuerySet):
     def page_scopes(self, **lookup):
-        """The cache scopes of the page of the place found by `lookup`: the place (bumped by
-        anything in or under it) and every area it lies in (things that concern a whole area,
-        like a district's hearing); the site-wide scope when there is no such place."""
+        """The cache scopes of the page of the place found by `lookup` (`Place.page_scopes`);
+        the site-wide scope when there is no such place."""
         path = self.filter(**lookup).values_list("path", flat=True).first()
-        if path is None:
-            return [SITE]
-        codes = [code for code in path.split("/") if code]
-        return [f"place:{codes[-1]}", *(f"area:{code}" for code in codes)]
+        return [SITE] if path is None else path_scopes(path)
 
     def within(self, place):
         """`place` and everything under it (its jurisdiction), in one indexed prefix match."""
@@ -373,6 +377,26 @@ class Place(models.Model):
     def ancestors(self):
         """Region first, parent last; one query."""
         return Place.objects.filter(kato_code__in=self.path_codes[:-1]).order_by("depth")
+
+    def page_scopes(self):
+        """The cache scopes of this place's page (`path_scopes`)."""
+        return path_scopes(self.path)
+
+    def ancestors_and_within(self):
+        """`ancestors()` as a list and, for a settlement, its `within_ids()` (itself and the few
+        villages of its okrug) read in the same query: its page needs both. Under a district or
+        region lie too many places to read whole; they are read as before."""
+        if self.level != Place.Level.SETTLEMENT:
+            return list(self.ancestors())
+        rows = Place.objects.filter(
+            Q(kato_code__in=self.path_codes[:-1]) | Q(path__startswith=self.path)
+        ).order_by("depth", "kato_code")
+        ancestors = []
+        within = []
+        for row in rows:
+            (within if row.path.startswith(self.path) else ancestors).append(row)
+        self._within_ids = [row.pk for row in sorted(within, key=lambda row: row.kato_code)]
+        return ancestors
 
     def descendants(self):
         return Place.objects.filter(path__startswith=self.path).exclude(pk=self.pk)

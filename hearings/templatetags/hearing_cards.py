@@ -4,7 +4,7 @@
 
 A card's values (status, when, the cancellation, the comment window, the language notes) are
 worked out here once per record, and the labels and addresses every card shares once per
-list; its markup (`CARD_HTML`) is filled in by one `format_html` call: per-card includes,
+list; its markup (`CARD_HTML`) is filled in by `core.cards.fill`: per-card includes,
 tags and lookups cost about 1.3 ms of CPU a card, and the template engine placing the values
 still about 0.2 ms (docs/performance.md). The records come from
 `Hearing.objects….for_cards()`.
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core import formats
+from core.cards import fill
 from core.metadata import path_template
 from core.translation import lang_attribute, other_languages, shown_text, written_in_note
 from hearings.models import Hearing
@@ -61,7 +61,7 @@ class HearingCard:
 
     def html(self):
         """The card's `<li>`, for `_hearing_cards.html`."""
-        return format_html(
+        return fill(
             CARD_HTML,
             cancelled_class=" is-cancelled" if self.status == Hearing.Status.CANCELLED else "",
             url=self.url,
@@ -72,8 +72,12 @@ class HearingCard:
             when=self.when,
             organiser=self.organiser,
             cancelled=self.cancelled,
-            venue=format_html("<p{}>{}</p>", self.venue_lang, self.venue) if self.venue else "",
-            running=format_html("<p><strong>{}</strong></p>", self.running) if self.running else "",
+            venue=fill("<p{lang}>{venue}</p>", lang=self.venue_lang, venue=self.venue)
+            if self.venue
+            else "",
+            running=fill("<p><strong>{text}</strong></p>", text=self.running)
+            if self.running
+            else "",
             comments=self.comments,
             note=self.note,
             registration_number=self.registration_number,
@@ -85,11 +89,11 @@ def when(hearing):
     days (it is no one-off meeting)."""
     if hearing.is_public_discussion():
         window = formats.day_range(hearing.starts_at, hearing.discussion_ends_on)
-        return format_html("{}", _("online discussion, %(window)s") % {"window": window})
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        formats.iso(hearing.starts_at),
-        formats.day_time(hearing.starts_at),
+        return fill("{text}", text=_("online discussion, %(window)s") % {"window": window})
+    return fill(
+        '<time datetime="{iso}">{text}</time>',
+        iso=formats.iso(hearing.starts_at),
+        text=formats.day_time(hearing.starts_at),
     )
 
 
@@ -105,9 +109,11 @@ def _cancelled(hearing):
     if hearing.cancellation_reason:
         attribute = lang_attribute(hearing, "cancellation_reason")
         text = shown_text(hearing, "cancellation_reason")[0]
-        shown = format_html("<span{}>{}</span>", attribute, text) if attribute else text
-        reason = format_html(": {}", shown)
-    return format_html('<p class="withdrawn-note"><strong>{}</strong>{}</p>', label, reason)
+        shown = fill("<span{lang}>{text}</span>", lang=attribute, text=text) if attribute else text
+        reason = fill(": {text}", text=shown)
+    return fill(
+        '<p class="withdrawn-note"><strong>{label}</strong>{reason}</p>', label=label, reason=reason
+    )
 
 
 def _comments(hearing, urls, moment):
@@ -117,8 +123,10 @@ def _comments(hearing, urls, moment):
     upcoming = hearing.is_upcoming(moment)
     comments_open = hearing.comments_open(timezone.localdate(moment))
     url = urls["detail"].format(hearing.pk)
-    calendar = format_html(
-        '\n    · <a href="{}">{}</a></p>', urls["ics"].format(hearing.pk), _("Add to calendar")
+    calendar = fill(
+        '\n    · <a href="{url}">{text}</a></p>',
+        url=urls["ics"].format(hearing.pk),
+        text=_("Add to calendar"),
     )
     if hearing.is_public_discussion():
         if not (upcoming or comments_open):
@@ -126,9 +134,9 @@ def _comments(hearing, urls, moment):
         close = _("Comments close on %(date)s") % {
             "date": formats.day_month(hearing.discussion_ends_on, case="until")
         }
-        left = format_html("{} · ", formats.timeleft(hearing.starts_at)) if upcoming else ""
-        link = format_html('<a href="{}#comments-heading">{}</a>', url, close)
-        return format_html("<p>{}{}{}", left, link, calendar)
+        left = fill("{text} · ", text=formats.timeleft(hearing.starts_at)) if upcoming else ""
+        link = fill('<a href="{url}#comments-heading">{text}</a>', url=url, text=close)
+        return fill("<p>{left}{link}{calendar}", left=left, link=link, calendar=calendar)
     if not upcoming:
         return ""
     link = ""
@@ -136,8 +144,13 @@ def _comments(hearing, urls, moment):
         close = _("Comments close on %(date)s") % {
             "date": formats.day_month(hearing.comments_until, case="until")
         }
-        link = format_html(' · <a href="{}#comments-heading">{}</a>', url, close)
-    return format_html("<p>{}\n    {}{}", formats.timeleft(hearing.starts_at), link, calendar)
+        link = fill(' · <a href="{url}#comments-heading">{text}</a>', url=url, text=close)
+    return fill(
+        "<p>{left}\n    {link}{calendar}",
+        left=formats.timeleft(hearing.starts_at),
+        link=link,
+        calendar=calendar,
+    )
 
 
 def card(hearing, urls, moment):

@@ -43,8 +43,9 @@ def test_published_excludes_drafts_and_hidden_and_in_force_also_withdrawn():
 
 
 def test_voice_counts_come_with_iterator_and_values(django_assert_num_queries):
-    """`with_voices()` counts are annotations: `.iterator()` and `.values()` carry them, and a
-    page of rows costs one query whatever the number of voices."""
+    """The akimat's and residents' word are kept counts, columns of the record: `.iterator()`
+    and `.values()` carry them, and a page of rows costs one query whatever the number of
+    voices."""
     disclosure = DisclosureFactory(published=True)
     quiet = DisclosureFactory(published=True)
     ConfirmationFactory(disclosure=disclosure)
@@ -54,10 +55,10 @@ def test_voice_counts_come_with_iterator_and_values(django_assert_num_queries):
     with django_assert_num_queries(1):
         counts = {
             d.pk: (d.confirmed_count, d.unconfirmed_count, d.seen_count, d.dispute_count)
-            for d in Disclosure.objects.with_voices().iterator()
+            for d in Disclosure.objects.iterator()
         }
     assert counts == {disclosure.pk: (1, 0, 2, 1), quiet.pk: (0, 0, 0, 0)}
-    row = Disclosure.objects.with_voices().values("seen_count").get(pk=disclosure.pk)
+    row = Disclosure.objects.values("seen_count").get(pk=disclosure.pk)
     assert row == {"seen_count": 2}
 
 

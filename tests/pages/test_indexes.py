@@ -130,7 +130,8 @@ def test_a_places_disclosures_are_found_through_the_settlement_index():
 
 
 def test_voices_are_counted_through_the_disclosure_indexes():
-    """with_voices() counts the fetched rows' confirmations and residents' word by index."""
+    """A record's confirmations and residents' word are read by index (its page, the kept
+    counts' recount)."""
     ids = [DisclosureFactory(published=True).pk for _ in range(3)]
     assert "disclosure_id" in plan(Confirmation.objects.filter(disclosure__in=ids).values("pk"))
     feedback = ResidentFeedback.objects.approved().filter(disclosure__in=ids).values("pk")

@@ -154,8 +154,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed_all(progress)
             # Rows made in bulk pass no receiver: the places' figures are summed once at the end,
-            # and the places concerned by each hearing written once.
+            # each contribution's counts of the akimat's and residents' word set once, and the
+            # places concerned by each hearing written once.
             progress.step("places' figures", figures.rebuild())
+            progress.step("contributions' counts", Disclosure.objects.recount_voices())
             progress.step("places concerned by hearings", concerned.rebuild())
             self.set_marker(wanted)
         caching.bump([caching.EVERYTHING])
