@@ -379,6 +379,21 @@ class NestedRows(RawSQL):
         return rows
 
 
+class NestedRelated(serializers.ManyRelatedField):
+    """A read-only many-to-many field (`child_relation`, e.g. a `SlugRelatedField`) whose
+    related rows are the row's `NestedRows` annotation `attribute`, not a related manager over
+    a prefetch (building a manager for each row and the prefetch's model instances was a tenth
+    of a list's CPU time). The same values; the same schema, which drf-spectacular derives from
+    the model field the field's name (`source`) gives."""
+
+    def __init__(self, child_relation, *, attribute, **kwargs):
+        self.attribute = attribute
+        super().__init__(child_relation=child_relation, read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.attribute)
+
+
 class _JsonArray(ArraySubquery):
     def as_sqlite(self, compiler, connection, **extra_context):
         template = '(SELECT json_group_array(json("row")) FROM (%(subquery)s))'

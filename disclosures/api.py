@@ -9,7 +9,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +93,11 @@ def nested_lists(public):
         ),
         "photo_list": NestedRows(Disclosure, Photo.objects.filter(**mine), *PHOTO_COLUMNS),
         "document_list": NestedRows(Disclosure, Document.objects.filter(**mine), *DOCUMENT_COLUMNS),
+        "settlement_list": NestedRows(
+            Disclosure,
+            Place.objects.filter(disclosures=OuterRef("pk")).order_by("kato_code"),
+            "kato_code",
+        ),
     }
 
 
@@ -118,11 +123,8 @@ class DisclosureViewSet(PublicReadViewSet):
         # and source contribution are not joined: a record shows their ids only, and the
         # hearing's only if it is public (`public_hearing`).
         public_hearing = Hearing.objects.published().filter(pk=OuterRef("hearing_id"))
-        settlements = Place.objects.order_by("kato_code").only("kato_code")
-        return (
-            queryset.select_related("organisation", "project")
-            .annotate(public_hearing=Exists(public_hearing), **nested_lists(public))
-            .prefetch_related(Prefetch("settlements", queryset=settlements))
+        return queryset.select_related("organisation", "project").annotate(
+            public_hearing=Exists(public_hearing), **nested_lists(public)
         )
 
     @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import PlainRows
+from core.api import NestedRelated, PlainRows
 from core.metadata import absolute_media
 from hearings import clock
 from hearings.models import (
@@ -225,7 +225,10 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     initiator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    territory = NestedRelated(
+        serializers.SlugRelatedField(slug_field="kato_code", read_only=True),
+        attribute="territory_list",
+    )
     online_link = OptionalURL()
     media_url = OptionalURL()
     languages = serializers.SerializerMethodField()
