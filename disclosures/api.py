@@ -25,6 +25,7 @@ from core.api import (
     CursorPage,
     NestedRows,
     PublicReadViewSet,
+    unread,
     updated_since,
 )
 from core.validators import EARLIEST_YEAR
@@ -77,6 +78,14 @@ PHOTO_COLUMNS = ("image", "thumbnail", "alt_text", "language", "translations", "
 DOCUMENT_COLUMNS = ("kind", "title", "language", "translations", "file")
 
 
+# What a disclosure's representation does not read of its organisation (OrganisationRef) and
+# project (its slug).
+UNREAD = [
+    *unread(Disclosure, "organisation", "slug", "bin", "kind", "name_kk", "name_ru", "name_en"),
+    *unread(Disclosure, "project", "slug"),
+]
+
+
 @functools.cache
 def nested_lists(public):
     """{attribute: NestedRows} of a disclosure's lists, as the nested serializers read them:
@@ -123,8 +132,10 @@ class DisclosureViewSet(PublicReadViewSet):
         # and source contribution are not joined: a record shows their ids only, and the
         # hearing's only if it is public (`public_hearing`).
         public_hearing = Hearing.objects.published().filter(pk=OuterRef("hearing_id"))
-        return queryset.select_related("organisation", "project").annotate(
-            public_hearing=Exists(public_hearing), **nested_lists(public)
+        return (
+            queryset.select_related("organisation", "project")
+            .defer(*UNREAD)
+            .annotate(public_hearing=Exists(public_hearing), **nested_lists(public))
         )
 
     @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})

@@ -4,7 +4,7 @@ import functools
 
 from django.db.models import OuterRef
 
-from core.api import NestedRows, PublicReadViewSet, updated_since
+from core.api import NestedRows, PublicReadViewSet, unread, updated_since
 from hearings import clock
 from hearings.filters import HearingFilter
 from hearings.models import (
@@ -25,6 +25,12 @@ from projects.models import Place
 # What a hearing's representation reads joined: what its page joins, less the rule set (the
 # clock is given a page's rule sets, `clock.prepare`).
 REPRESENTED = [name for name in RELATED if name != "rule_set"]
+# Of the organisations and project, a hearing shows the slugs only.
+UNREAD = [
+    *unread(Hearing, "initiator", "slug"),
+    *unread(Hearing, "organiser", "slug"),
+    *unread(Hearing, "project", "slug"),
+]
 
 
 class HearingAPIFilter(HearingFilter):
@@ -99,4 +105,4 @@ class HearingViewSet(PublicReadViewSet):
     def represented(self, queryset):
         """With what a hearing's representation reads, the lists read with the row; not the
         hearing repeated, whose id is the row's (`with_related` joins its 120 columns)."""
-        return queryset.select_related(*REPRESENTED).annotate(**nested_lists())
+        return queryset.select_related(*REPRESENTED).defer(*UNREAD).annotate(**nested_lists())

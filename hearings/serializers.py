@@ -208,10 +208,6 @@ class RecordSerializer(serializers.Serializer):
     comments = HearingCommentSerializer(source="public_comments", many=True, read_only=True)
 
 
-# One field for every instant a method field represents, not one built for each row.
-INSTANT = serializers.DateTimeField()
-
-
 class HearingSerializer(PlainRows, serializers.ModelSerializer):
     title = Translations("title")
     subject = Translations("subject")
@@ -319,6 +315,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
             "failure": FailureSerializer(),
             "decision_notice": DecisionNoticeSerializer(context=self.context),
             "changes": HearingChangeSerializer(many=True),
+            # Every instant a method field writes, in the zone the page's fields write theirs.
+            "instant": serializers.DateTimeField(default_timezone=timezone.get_current_timezone()),
         }
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -336,10 +334,10 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     def get_ends_at(self, hearing):
         if hearing.is_public_discussion():
             after = clock.last_day(hearing) + datetime.timedelta(days=1)
-            return INSTANT.to_representation(
+            return self.nested["instant"].to_representation(
                 timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
             )
-        return INSTANT.to_representation(hearing.ends_at)
+        return self.nested["instant"].to_representation(hearing.ends_at)
 
     @extend_schema_field(
         serializers.DateField(
