@@ -364,8 +364,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
 
     @extend_schema_field(FailureSerializer(allow_null=True))
     def get_failure(self, hearing):
-        failure = hearing.related_or_none("failure")
-        return self.nested["failure"].to_representation(failure) if failure else None
+        failure = hearing.failure_list  # one row or none (HearingViewSet.represented)
+        return self.nested["failure"].to_representation(failure[0]) if failure else None
 
     @extend_schema_field(
         serializers.ListField(
@@ -378,10 +378,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
 
     @extend_schema_field(DecisionNoticeSerializer(allow_null=True))
     def get_decision_notice(self, hearing):
-        notice = hearing.related_or_none("decision_notice")
-        if notice is None:
-            return None
-        return self.nested["decision_notice"].to_representation(notice)
+        notice = hearing.decision_list  # one row or none (HearingViewSet.represented)
+        return self.nested["decision_notice"].to_representation(notice[0]) if notice else None
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, hearing):
