@@ -9,7 +9,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from core.api import (
     CursorPage,
     NestedRows,
     PublicReadViewSet,
+    unread,
     updated_since,
 )
 from core.validators import EARLIEST_YEAR
@@ -77,6 +78,14 @@ PHOTO_COLUMNS = ("image", "thumbnail", "alt_text", "language", "translations", "
 DOCUMENT_COLUMNS = ("kind", "title", "language", "translations", "file")
 
 
+# What a disclosure's representation does not read of its organisation (OrganisationRef) and
+# project (its slug).
+UNREAD = [
+    *unread(Disclosure, "organisation", "slug", "bin", "kind", "name_kk", "name_ru", "name_en"),
+    *unread(Disclosure, "project", "slug"),
+]
+
+
 @functools.cache
 def nested_lists(public):
     """{attribute: NestedRows} of a disclosure's lists, as the nested serializers read them:
@@ -93,6 +102,11 @@ def nested_lists(public):
         ),
         "photo_list": NestedRows(Disclosure, Photo.objects.filter(**mine), *PHOTO_COLUMNS),
         "document_list": NestedRows(Disclosure, Document.objects.filter(**mine), *DOCUMENT_COLUMNS),
+        "settlement_list": NestedRows(
+            Disclosure,
+            Place.objects.filter(disclosures=OuterRef("pk")).order_by("kato_code"),
+            "kato_code",
+        ),
     }
 
 
@@ -118,11 +132,10 @@ class DisclosureViewSet(PublicReadViewSet):
         # and source contribution are not joined: a record shows their ids only, and the
         # hearing's only if it is public (`public_hearing`).
         public_hearing = Hearing.objects.published().filter(pk=OuterRef("hearing_id"))
-        settlements = Place.objects.order_by("kato_code").only("kato_code")
         return (
             queryset.select_related("organisation", "project")
+            .defer(*UNREAD)
             .annotate(public_hearing=Exists(public_hearing), **nested_lists(public))
-            .prefetch_related(Prefetch("settlements", queryset=settlements))
         )
 
     @extend_schema(responses={200: DisclosureSerializer, 410: HiddenDisclosureSerializer})

@@ -5,7 +5,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import BoundedDatesMixin, PlainRows, StrictJsonMixin
+from core.api import BoundedDatesMixin, NestedRelated, PlainRows, StrictJsonMixin
 from disclosures import export
 from disclosures.models import (
     Confirmation,
@@ -108,12 +108,15 @@ class DisclosureSerializer(PlainRows, serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     title = Translations("title")
     description = Translations("description")
-    settlements = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    settlements = NestedRelated(
+        serializers.SlugRelatedField(slug_field="kato_code", read_only=True),
+        attribute="settlement_list",
+    )
     display_status = serializers.SerializerMethodField()
     hearing = serializers.SerializerMethodField()
     withdrawn = serializers.SerializerMethodField()
     hidden = serializers.BooleanField(source="is_hidden", read_only=True)
-    # The lists `DisclosureViewSet.with_everything` prefetches.
+    # The lists `DisclosureViewSet.with_everything` reads with the row.
     status_history = StatusChangeSerializer(many=True, read_only=True)
     revisions = RevisionSerializer(source="revision_list", many=True, read_only=True)
     confirmations = ConfirmationSerializer(source="confirmation_list", many=True, read_only=True)

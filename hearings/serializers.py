@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import PlainRows
+from core.api import NestedRelated, PlainRows
 from core.metadata import absolute_media
 from hearings import clock
 from hearings.models import (
@@ -208,10 +208,6 @@ class RecordSerializer(serializers.Serializer):
     comments = HearingCommentSerializer(source="public_comments", many=True, read_only=True)
 
 
-# One field for every instant a method field represents, not one built for each row.
-INSTANT = serializers.DateTimeField()
-
-
 class HearingSerializer(PlainRows, serializers.ModelSerializer):
     title = Translations("title")
     subject = Translations("subject")
@@ -225,7 +221,10 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     initiator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    territory = serializers.SlugRelatedField(slug_field="kato_code", many=True, read_only=True)
+    territory = NestedRelated(
+        serializers.SlugRelatedField(slug_field="kato_code", read_only=True),
+        attribute="territory_list",
+    )
     online_link = OptionalURL()
     media_url = OptionalURL()
     languages = serializers.SerializerMethodField()
@@ -316,6 +315,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
             "failure": FailureSerializer(),
             "decision_notice": DecisionNoticeSerializer(context=self.context),
             "changes": HearingChangeSerializer(many=True),
+            # Every instant a method field writes, in the zone the page's fields write theirs.
+            "instant": serializers.DateTimeField(default_timezone=timezone.get_current_timezone()),
         }
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -333,10 +334,10 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     def get_ends_at(self, hearing):
         if hearing.is_public_discussion():
             after = clock.last_day(hearing) + datetime.timedelta(days=1)
-            return INSTANT.to_representation(
+            return self.nested["instant"].to_representation(
                 timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
             )
-        return INSTANT.to_representation(hearing.ends_at)
+        return self.nested["instant"].to_representation(hearing.ends_at)
 
     @extend_schema_field(
         serializers.DateField(
@@ -363,8 +364,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
 
     @extend_schema_field(FailureSerializer(allow_null=True))
     def get_failure(self, hearing):
-        failure = hearing.related_or_none("failure")
-        return self.nested["failure"].to_representation(failure) if failure else None
+        failure = hearing.failure_list  # one row or none (HearingViewSet.represented)
+        return self.nested["failure"].to_representation(failure[0]) if failure else None
 
     @extend_schema_field(
         serializers.ListField(
@@ -377,10 +378,8 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
 
     @extend_schema_field(DecisionNoticeSerializer(allow_null=True))
     def get_decision_notice(self, hearing):
-        notice = hearing.related_or_none("decision_notice")
-        if notice is None:
-            return None
-        return self.nested["decision_notice"].to_representation(notice)
+        notice = hearing.decision_list  # one row or none (HearingViewSet.represented)
+        return self.nested["decision_notice"].to_representation(notice[0]) if notice else None
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, hearing):

@@ -209,10 +209,10 @@ class DisclosureAPITests(TestCase):
             disclosure = DisclosureFactory(published=True, settlements=[self.places["village"]])
             PhotoFactory(disclosure=disclosure)
             ConfirmationFactory(disclosure=disclosure, akimat=AkimatFactory())
-        # the page with its status, revisions, confirmations, photos and documents (read with
-        # the rows, core.api.NestedRows), then the settlements (the ETag's version is read
-        # from the shared cache, not the database)
-        with self.assertNumQueries(2):
+        # the page with its settlements, status, revisions, confirmations, photos and documents
+        # (read with the rows, core.api.NestedRows; the ETag's version is read from the shared
+        # cache, not the database)
+        with self.assertNumQueries(1):
             response = self.get("/api/v1/disclosures/?page_size=50")
         self.assertEqual(len(response.json()["results"]), 23)
 
@@ -391,11 +391,11 @@ class HearingAPITests(TestCase):
     def test_query_count_does_not_grow_with_rows(self):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
-        # the page with its documents, repeats, changes, promises and comments (read with the
-        # rows, core.api.NestedRows), the territory, and for the legal clock once per page:
-        # the day transfers with the years whose transfer decree is entered (one query), the
-        # rule sets and their rules
-        with self.assertNumQueries(5):
+        # the page with its territory, documents, repeats, changes, promises and comments (read
+        # with the rows, core.api.NestedRows), and for the legal clock once per page: the day
+        # transfers with the years whose transfer decree is entered (one query), the rule sets
+        # and their rules
+        with self.assertNumQueries(4):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 

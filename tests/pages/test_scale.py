@@ -148,8 +148,8 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         # A filtered API page reads its keys, then its rows by key: one query more, and none of
         # the joins in the filter's plan (core/api.py, PublicReadViewSet.paginate_queryset);
         # the rows' nested lists come with them (core.api.NestedRows).
-        "API list": 5,
-        "API hearings list": 7,
+        "API list": 4,
+        "API hearings list": 6,
     }
 
     def test_each_page_kind_runs_a_known_number_of_queries(self):
