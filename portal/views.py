@@ -28,7 +28,7 @@ from django_sendfile import sendfile
 
 from core import opendata, readiness
 from core.api import api_error
-from core.caching import cached, public_page
+from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute
 from core.models import kept_queryset
