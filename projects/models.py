@@ -69,8 +69,48 @@ class Country(models.TextChoices):
 
 # Places were made or moved (`paths`: their paths, the old ones of moved places too; None after
 # an import of the classifier, whose bulk writes send no model signal): for what other apps keep
-# per place and its ancestors (hearings/concerned.py).
+# per place and its ancestors (hearings/concerned.py, disclosures/listed.py).
 places_changed = Signal()
+
+
+def rewrite_rows(model, key, ids, rows, batch=2000):
+    """Delete the rows of `model` kept for the records `ids` (their column `key`; every row
+    when `ids` is None: then the records' ids come from `key`'s model) and write `rows(chunk)`
+    for each chunk of the records again; returns how many rows were written. For the tables
+    kept per place (hearings/concerned.py, disclosures/listed.py)."""
+    if ids is None:
+        model.objects.all().delete()
+        records = model._meta.get_field(key).related_model.objects.order_by("pk")
+        ids = list(records.values_list("pk", flat=True))
+    else:
+        ids = sorted(ids)
+        model.objects.filter(**{f"{key}__in": ids}).delete()
+    return sum(
+        len(model.objects.bulk_create(rows(ids[start : start + batch])))
+        for start in range(0, len(ids), batch)
+    )
+
+
+def rows_following_places(rebuild, related_name):
+    """An `m2m_changed` receiver for records' places (a hearing's territory, a contribution's
+    settlements) of which another table keeps rows per place: `rebuild(record_ids)` after any
+    change, from the record's side or the place's (`place.<related_name>`, read before a
+    clear)."""
+
+    def changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if not reverse:
+            if action.startswith("post_"):
+                rebuild({instance.pk})
+        elif action == "pre_clear":
+            instance._records_before = set(
+                getattr(instance, related_name).values_list("pk", flat=True)
+            )
+        elif action == "post_clear":
+            rebuild(instance.__dict__.pop("_records_before", set()))
+        elif action.startswith("post_"):
+            rebuild(pk_set or set())
+
+    return changed
 
 
 class PlaceQuerySet(models.QuerySet):
