@@ -1563,6 +1563,16 @@ class ListedPlace(models.Model):
         return f"{self.place_id} {self.disclosure_id}"
 
 
+# The columns of a settlement the table of villages shows (`PlaceFiguresQuerySet.by_settlement`):
+# its address, its name and, for the map, its point.
+VILLAGE_COLUMNS = (
+    "slug",
+    *(f"name_{code}" for code, _name in settings.LANGUAGES),
+    "latitude",
+    "longitude",
+)
+
+
 class PlaceFiguresQuerySet(models.QuerySet):
     """Reads of the places' headline figures (`PlaceFigures`): each a short indexed query on
     the rows of the places asked about, whatever the number of contributions under them."""
@@ -1594,14 +1604,16 @@ class PlaceFiguresQuerySet(models.QuerySet):
         )
 
     def by_settlement(self, place):
-        """Per settlement within `place`, counting the contributions in force that name it:
-        {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}} (the sums of
-        `summary`, disjoint; the total with cancelled ones), for the table of villages."""
+        """Per settlement within `place`, counting the contributions in force that name it,
+        busiest first: {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}}
+        (the sums of `summary`, disjoint; the total with cancelled ones), for the table of
+        villages, with the columns of the settlement it shows (`VILLAGE_COLUMNS`): the row of
+        the figures' index joins its place anyway, and the page reads no village of its own."""
         late = overdue_condition()
         rows = (
             self.filter(direct=True, place__path__startswith=place.path)
             .exclude(status="withdrawn")
-            .values("place_id")
+            .values("place_id", *(f"place__{name}" for name in VILLAGE_COLUMNS))
             .annotate(
                 total=Sum("n"),
                 delivered=Sum("n", filter=Q(status=Status.DELIVERED), default=0),
@@ -1610,9 +1622,15 @@ class PlaceFiguresQuerySet(models.QuerySet):
                 overdue=Sum("n", filter=late, default=0),
             )
             .filter(total__gt=0)
-            .order_by()
+            .order_by("-total", "place_id")
         )
-        return {row.pop("place_id"): row for row in rows}
+        return {
+            row.pop("place_id"): {
+                **{name: row.pop(f"place__{name}") for name in VILLAGE_COLUMNS},
+                **row,
+            }
+            for row in rows
+        }
 
     def in_force_counts(self, place_ids):
         """{place_id: how many contributions in force concern a settlement within it}, for the

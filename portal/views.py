@@ -5,6 +5,7 @@ import logging
 import mimetypes
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from core.maps import map_data, point
 from core.metadata import absolute
 from core.models import kept_queryset
 from core.ratelimit import allow
-from core.translation import translated_columns
+from core.translation import page_language, translated_columns, translated_place_name
 from core.validators import is_kato_code
 from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure, PlaceFigures, published_cards
@@ -255,7 +256,7 @@ def place_detail(request, slug):
         "structured_data": metadata.place_data(place, ancestors),
         "projects_total": projects_total,
         "ancestors": ancestors,
-        "children": place.children.order_by_name(),
+        "children": place.children.order_by_name().links(),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
@@ -279,7 +280,7 @@ def place_detail(request, slug):
         villages_page = _villages_page(request, place)
         context["villages"] = villages_page.object_list
         context["villages_page"] = villages_page
-        points += [point(village, "place", ancestors=[]) for village in villages_page.object_list]
+        points += _village_points(villages_page.object_list)
     # Projects are drawn only where their settlement has a point of its own: a district's
     # interior point would put a refinery in the middle of the steppe.
     points += [
@@ -318,18 +319,33 @@ def _place_contributions(place, timeline):
 
 
 def _villages_page(request, place):
-    """One page of the villages under `place`, busiest first, each with its `figures`.
+    """One page of the villages under `place`, busiest first: each its `pk`, `name`, `url`
+    and `figures` (`PlaceFigures.objects.by_settlement`, with the village's columns).
 
-    A page at a time: a region has hundreds of villages with contributions.
+    A page at a time: a region has hundreds of villages with contributions. Rows, not model
+    instances: the figures' query reads the villages' columns with them.
     """
     figures = PlaceFigures.objects.by_settlement(place)
-    ranked = sorted(figures, key=lambda pk: (-figures[pk]["total"], pk))
-    villages_page = Paginator(ranked, VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
-    by_pk = Place.objects.in_bulk(villages_page.object_list)
-    villages_page.object_list = [by_pk[pk] for pk in villages_page.object_list]
-    for village in villages_page.object_list:
-        village.figures = figures[village.pk]
+    villages_page = Paginator(list(figures), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    language, url = page_language(), Place.url_template()
+    villages = [SimpleNamespace(pk=pk, figures=figures[pk]) for pk in villages_page.object_list]
+    for village in villages:
+        village.name = translated_place_name(SimpleNamespace(**village.figures), "name", language)
+        village.url = url.format(village.figures["slug"])
+    villages_page.object_list = villages
     return villages_page
+
+
+def _village_points(villages):
+    """The map's points of the `villages` (of `_villages_page`) that have a point of their own
+    (a village's ancestors' point would say nothing)."""
+    points = []
+    for village in villages:
+        latitude, longitude = village.figures["latitude"], village.figures["longitude"]
+        if latitude is not None and longitude is not None:
+            place = Place(latitude=latitude, longitude=longitude)
+            points.append(point(place, "place", [], village.url, village.name))
+    return points
 
 
 @public_page(scopes=project_page_scopes)

@@ -4,6 +4,7 @@ This app is the foundation: `disclosures` and `hearings` point at its models; it
 """
 
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 from django.conf import settings
@@ -113,6 +114,9 @@ def rows_following_places(rebuild, related_name):
     return changed
 
 
+PlaceLink = namedtuple("PlaceLink", "name url")
+
+
 class PlaceQuerySet(models.QuerySet):
     def page_scopes(self, **lookup):
         """The cache scopes of the page of the place found by `lookup`: the place (bumped by
@@ -152,6 +156,15 @@ class PlaceQuerySet(models.QuerySet):
                 Place.label(translated_place_name(row, "name", language), row.kato_code),
             )
             for row in self.values_list("kato_code", *names, named=True)
+        ]
+
+    def links(self):
+        """(name, url) of these places, from plain rows: a list of the places within a region
+        without a model instance and a `reverse()` (65 µs) for each."""
+        language, url = page_language(), Place.url_template()
+        return [
+            PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
+            for row in self.values_list("slug", *translated_columns("name"), named=True)
         ]
 
     def attach_ancestors(self, places):
@@ -362,6 +375,11 @@ class Place(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def url_template():
+        """`get_absolute_url` with `{}` for the slug: one `reverse()` for a list of places."""
+        return reverse("portal:place_detail", kwargs={"slug": "slug"}).replace("/slug/", "/{}/")
 
     @staticmethod
     def label(name, kato_code):
