@@ -14,13 +14,13 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,8 +31,8 @@ from core import opendata, readiness
 from core.api import api_error
 from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
-from core.metadata import absolute
-from core.models import kept_queryset
+from core.metadata import absolute, path_template
+from core.models import count_all, kept_queryset
 from core.ratelimit import allow
 from core.translation import page_language, translated_columns, translated_place_name
 from core.validators import is_kato_code
@@ -292,16 +292,24 @@ def place_detail(request, slug):
 
 
 def _place_projects(place):
-    """(up to PROJECTS_SHOWN projects affecting `place`, how many affect it), in one query: the
-    count is a window over every row, taken before the LIMIT."""
-    projects = list(_project_cards_by_name().affecting(place)[:PROJECTS_SHOWN])
+    """(up to PROJECTS_SHOWN projects affecting `place`, by name; how many affect it), in one
+    query.
+
+    The page's few are chosen from the projects' own rows, then read as cards, with the count
+    of all: sorting every project of West Kazakhstan (2,470) joined to its operator and
+    settlement, with a window count over them, took 200 ms.
+    """
+    affecting = Project.objects.affecting(place)
+    first = affecting.order_by_name().values("pk")[:PROJECTS_SHOWN]
+    cards = _project_cards_by_name().filter(pk__in=first).annotate(total=count_all(affecting))
+    projects = list(cards)
     return projects, projects[0].total if projects else 0
 
 
 @kept_queryset
 def _project_cards_by_name():
-    """Project cards by name with the count of all rows (`.affecting()` filters a copy)."""
-    return Project.objects.for_cards().annotate(total=Window(Count("pk"))).order_by_name()
+    """Project cards by name (filtered by a copy)."""
+    return Project.objects.for_cards().order_by_name()
 
 
 def _place_contributions(place, timeline):
@@ -318,20 +326,31 @@ def _place_contributions(place, timeline):
     return sorted(listed.newest_for(place, CONTRIBUTIONS_SHOWN), key=lambda d: d.category)
 
 
+# A row of the table of villages (templates/portal/place_detail.html): filled in by one
+# `format_html` call; the template engine placing six values cost 0.1 ms a row.
+VILLAGE_ROW = (
+    '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+)
+VILLAGE_COUNTS = ("delivered", "in_progress", "promised", "overdue")
+
+
 def _villages_page(request, place):
-    """One page of the villages under `place`, busiest first: each its `pk`, `name`, `url`
-    and `figures` (`PlaceFigures.objects.by_settlement`, with the village's columns).
+    """One page of the villages under `place`, busiest first: each its `pk`, `name`, `url`,
+    `figures` (`PlaceFigures.objects.by_settlement`, with the village's columns) and its table
+    `row`.
 
     A page at a time: a region has hundreds of villages with contributions. Rows, not model
     instances: the figures' query reads the villages' columns with them.
     """
     figures = PlaceFigures.objects.by_settlement(place)
     villages_page = Paginator(list(figures), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
-    language, url = page_language(), Place.url_template()
+    language, url = page_language(), path_template("portal:place_detail", "slug")
     villages = [SimpleNamespace(pk=pk, figures=figures[pk]) for pk in villages_page.object_list]
     for village in villages:
         village.name = translated_place_name(SimpleNamespace(**village.figures), "name", language)
         village.url = url.format(village.figures["slug"])
+        counts = (village.figures[key] for key in VILLAGE_COUNTS)
+        village.row = format_html(VILLAGE_ROW, village.url, village.name, *counts)
     villages_page.object_list = villages
     return villages_page
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
+from core.metadata import path_template
 from core.search import fold, fold_query, one_typo_pattern, search_key
 from core.translation import (
     PlaceNameField,
@@ -161,7 +162,7 @@ class PlaceQuerySet(models.QuerySet):
     def links(self):
         """(name, url) of these places, from plain rows: a list of the places within a region
         without a model instance and a `reverse()` (65 µs) for each."""
-        language, url = page_language(), Place.url_template()
+        language, url = page_language(), path_template("portal:place_detail", "slug")
         return [
             PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
             for row in self.values_list("slug", *translated_columns("name"), named=True)
@@ -375,11 +376,6 @@ class Place(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:place_detail", kwargs={"slug": self.slug})
-
-    @staticmethod
-    def url_template():
-        """`get_absolute_url` with `{}` for the slug: one `reverse()` for a list of places."""
-        return reverse("portal:place_detail", kwargs={"slug": "slug"}).replace("/slug/", "/{}/")
 
     @staticmethod
     def label(name, kato_code):
