@@ -7,6 +7,7 @@ class DisclosuresConfig(AppConfig):
     verbose_name = _("Disclosures")
 
     def ready(self):
-        from disclosures import figures  # noqa: PLC0415 - models are ready only now
+        from disclosures import figures, listed  # noqa: PLC0415 - models are ready only now
 
-        figures.connect()
+        figures.connect()  # the places' headline figures
+        listed.connect()  # the places whose pages list each contribution

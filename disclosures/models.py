@@ -335,6 +335,24 @@ class DisclosureQuerySet(models.QuerySet):
         through = Disclosure.settlements.through.objects.filter(place_id__any=place.within_ids())
         return self.filter(pk__in=through.values("disclosure_id"))
 
+    def listed_in(self, place):
+        """Of these published records, those of `for_place(place)`, from the place's own
+        `ListedPlace` rows: one index range, whose size PostgreSQL's statistics know (a list of
+        the district's village ids made it expect thousands where there were none)."""
+        return self.filter(pk__in=ListedPlace.objects.filter(place=place).values("disclosure_id"))
+
+    def newest_for(self, place, count):
+        """Of these published records, the `count` newest of `for_place(place)`, newest first:
+        a walk of the place's own `ListedPlace` rows down from the latest publication (a
+        district with a handful of contributions made PostgreSQL check the country's newest
+        ones against its villages: 5 s at country scale)."""
+        newest = (
+            ListedPlace.objects.filter(place=place)
+            .order_by("-published_at", "-disclosure_id")
+            .values("disclosure_id")[:count]
+        )
+        return self.filter(pk__in=newest).order_by("-published_at", "-pk")
+
     def overdue(self, on=None):
         """Promises past their due date and not delivered (nor cancelled) — computed, no flag."""
         return self.filter(overdue_condition(on))
@@ -1551,6 +1569,45 @@ class ApiCreation(models.Model):
         return f"{self.key} → {self.disclosure_id}"
 
 
+class ListedPlace(models.Model):
+    """A place whose page lists a contribution: each settlement it names and every place above
+    one, with its publication time, so that a district's newest contributions are a walk of
+    its own rows in date order (`DisclosureQuerySet.newest_for`) rather than a check of the
+    country's newest contributions against the district's villages (a district with none
+    under it read all 250,000 of them: 5 s).
+
+    Only what residents may see (`published`): a draft or a hidden contribution has no rows,
+    a withdrawn one keeps them (it stays listed, marked). Kept by disclosures/listed.py."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Read by the disclosure through the unique index, which leads with it.
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="listed", db_index=False
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "place"], name="listed_place_unique")
+        ]
+        indexes = [
+            models.Index(fields=["place", "published_at", "disclosure"], name="listed_place_date")
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} {self.disclosure_id}"
+
+
+# The columns of a settlement the table of villages shows (`PlaceFiguresQuerySet.by_settlement`):
+# its address, its name and, for the map, its point.
+VILLAGE_COLUMNS = (
+    "slug",
+    *(f"name_{code}" for code, _name in settings.LANGUAGES),
+    "latitude",
+    "longitude",
+)
+
+
 class PlaceFiguresQuerySet(models.QuerySet):
     """Reads of the places' headline figures (`PlaceFigures`): each a short indexed query on
     the rows of the places asked about, whatever the number of contributions under them."""
@@ -1567,14 +1624,16 @@ class PlaceFiguresQuerySet(models.QuerySet):
         )
 
     def by_settlement(self, place):
-        """Per settlement within `place`, counting the contributions in force that name it:
-        {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}} (the sums of
-        `summary`, disjoint; the total with cancelled ones), for the table of villages."""
+        """Per settlement within `place`, counting the contributions in force that name it,
+        busiest first: {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}}
+        (the sums of `summary`, disjoint; the total with cancelled ones), for the table of
+        villages, with the columns of the settlement it shows (`VILLAGE_COLUMNS`): the row of
+        the figures' index joins its place anyway, and the page reads no village of its own."""
         late = overdue_condition()
         rows = (
             self.filter(direct=True, place__path__startswith=place.path)
             .exclude(status="withdrawn")
-            .values("place_id")
+            .values("place_id", *(f"place__{name}" for name in VILLAGE_COLUMNS))
             .annotate(
                 total=Sum("n"),
                 delivered=Sum("n", filter=Q(status=Status.DELIVERED), default=0),
@@ -1583,9 +1642,15 @@ class PlaceFiguresQuerySet(models.QuerySet):
                 overdue=Sum("n", filter=late, default=0),
             )
             .filter(total__gt=0)
-            .order_by()
+            .order_by("-total", "place_id")
         )
-        return {row.pop("place_id"): row for row in rows}
+        return {
+            row.pop("place_id"): {
+                **{name: row.pop(f"place__{name}") for name in VILLAGE_COLUMNS},
+                **row,
+            }
+            for row in rows
+        }
 
     def in_force_counts(self, place_ids):
         """{place_id: how many contributions in force concern a settlement within it}, for the

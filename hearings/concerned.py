@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save
 
 from hearings.models import ConcernedPlace, Hearing, ParticipationForm
-from projects.models import Place, places_changed
+from projects.models import Place, places_changed, rewrite_rows, rows_following_places
 
 BATCH = 500
 DATES = {"starts_at", "form", "discussion_ends_on"}
@@ -77,32 +77,10 @@ def rows(hearing_ids):
 
 def rebuild(hearing_ids=None):
     """Write the rows of `hearing_ids` (every hearing when None) again; returns how many."""
-    if hearing_ids is None:
-        ConcernedPlace.objects.all().delete()
-        ids = list(Hearing.objects.order_by("pk").values_list("pk", flat=True))
-    else:
-        ids = sorted(hearing_ids)
-        ConcernedPlace.objects.filter(hearing_id__in=ids).delete()
-    made = 0
-    for start in range(0, len(ids), BATCH):
-        made += len(ConcernedPlace.objects.bulk_create(rows(ids[start : start + BATCH])))
-    return made
+    return rewrite_rows(ConcernedPlace, "hearing", hearing_ids, rows, BATCH)
 
 
 # --- Receivers ------------------------------------------------------------------------------
-
-
-def _territory_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """A hearing's territory (or a place's hearings) changed, or is about to be cleared."""
-    if not reverse:
-        if action.startswith("post_"):
-            rebuild({instance.pk})
-    elif action == "pre_clear":
-        instance._hearings_before = set(instance.hearings.values_list("pk", flat=True))
-    elif action == "post_clear":
-        rebuild(instance.__dict__.pop("_hearings_before", set()))
-    elif action.startswith("post_"):
-        rebuild(pk_set or set())
 
 
 def _hearing_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
@@ -131,7 +109,10 @@ def _places_changed(sender, paths=None, **kwargs):
 def connect():
     """Called once (hearings/apps.py)."""
     m2m_changed.connect(
-        _territory_changed, sender=Hearing.territory.through, dispatch_uid="concerned-m2m"
+        rows_following_places(rebuild, "hearings"),
+        sender=Hearing.territory.through,
+        weak=False,
+        dispatch_uid="concerned-m2m",
     )
     post_save.connect(_hearing_saved, sender=Hearing, dispatch_uid="concerned-dates")
     places_changed.connect(_places_changed, dispatch_uid="concerned-places")

@@ -4,6 +4,7 @@ This app is the foundation: `disclosures` and `hearings` point at its models; it
 """
 
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
+from core.metadata import path_template
 from core.search import fold, fold_query, one_typo_pattern, search_key
 from core.translation import (
     PlaceNameField,
@@ -69,7 +71,7 @@ class Country(models.TextChoices):
 
 # Places were made or moved (`paths`: their paths, the old ones of moved places too; None after
 # an import of the classifier, whose bulk writes send no model signal): for what other apps keep
-# per place and its ancestors (hearings/concerned.py).
+# per place and its ancestors (hearings/concerned.py, disclosures/listed.py).
 places_changed = Signal()
 
 
@@ -79,6 +81,49 @@ def path_scopes(path):
     hearing)."""
     codes = [code for code in path.split("/") if code]
     return [f"place:{codes[-1]}", *(f"area:{code}" for code in codes)]
+
+
+def rewrite_rows(model, key, ids, rows, batch=2000):
+    """Delete the rows of `model` kept for the records `ids` (their column `key`; every row
+    when `ids` is None: then the records' ids come from `key`'s model) and write `rows(chunk)`
+    for each chunk of the records again; returns how many rows were written. For the tables
+    kept per place (hearings/concerned.py, disclosures/listed.py)."""
+    if ids is None:
+        model.objects.all().delete()
+        records = model._meta.get_field(key).related_model.objects.order_by("pk")
+        ids = list(records.values_list("pk", flat=True))
+    else:
+        ids = sorted(ids)
+        model.objects.filter(**{f"{key}__in": ids}).delete()
+    return sum(
+        len(model.objects.bulk_create(rows(ids[start : start + batch])))
+        for start in range(0, len(ids), batch)
+    )
+
+
+def rows_following_places(rebuild, related_name):
+    """An `m2m_changed` receiver for records' places (a hearing's territory, a contribution's
+    settlements) of which another table keeps rows per place: `rebuild(record_ids)` after any
+    change, from the record's side or the place's (`place.<related_name>`, read before a
+    clear)."""
+
+    def changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if not reverse:
+            if action.startswith("post_"):
+                rebuild({instance.pk})
+        elif action == "pre_clear":
+            instance._records_before = set(
+                getattr(instance, related_name).values_list("pk", flat=True)
+            )
+        elif action == "post_clear":
+            rebuild(instance.__dict__.pop("_records_before", set()))
+        elif action.startswith("post_"):
+            rebuild(pk_set or set())
+
+    return changed
+
+
+PlaceLink = namedtuple("PlaceLink", "name url")
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -116,6 +161,15 @@ class PlaceQuerySet(models.QuerySet):
                 Place.label(translated_place_name(row, "name", language), row.kato_code),
             )
             for row in self.values_list("kato_code", *names, named=True)
+        ]
+
+    def links(self):
+        """(name, url) of these places, from plain rows: a list of the places within a region
+        without a model instance and a `reverse()` (65 µs) for each."""
+        language, url = page_language(), path_template("portal:place_detail", "slug")
+        return [
+            PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
+            for row in self.values_list("slug", *translated_columns("name"), named=True)
         ]
 
     def attach_ancestors(self, places):

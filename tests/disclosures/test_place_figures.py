@@ -42,7 +42,11 @@ def from_scratch(place):
 
 
 def kept(place):
-    return PlaceFigures.objects.summary(place), PlaceFigures.objects.by_settlement(place)
+    table = {
+        pk: {key: row[key] for key in ("total", "delivered", "in_progress", "promised", "overdue")}
+        for pk, row in PlaceFigures.objects.by_settlement(place).items()
+    }
+    return PlaceFigures.objects.summary(place), table
 
 
 def assert_kept_match(places):

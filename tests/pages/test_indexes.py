@@ -31,6 +31,7 @@ ANALYZED = [
     "hearings_hearing",
     "hearings_hearing_territory",
     "hearings_concernedplace",
+    "disclosures_listedplace",
 ]
 
 
@@ -127,6 +128,18 @@ def test_a_places_disclosures_are_found_through_the_settlement_index():
     assert "place_path_prefix" in plan(Place.objects.within(district).values("pk"))
     query = plan(Disclosure.objects.in_force().for_place(district).values("pk")[:25])
     assert "settlements_place_id" in query
+
+
+def test_a_places_newest_contributions_are_read_from_its_own_rows():
+    """A place page's newest contributions walk the place's own `ListedPlace` rows in date
+    order (the only index that both finds a place's rows and orders them), not every published
+    contribution of the country checked against the place's villages."""
+    places = place_tree()
+    for village in (places["village"], places["neighbour"], places["elsewhere"]):
+        DisclosureFactory(published=True, settlements=[village])
+    chosen = plan(Disclosure.objects.published().newest_for(places["district"], 20).values("pk"))
+    assert "listed_place_date" in chosen
+    assert "settlements" not in chosen
 
 
 def test_voices_are_counted_through_the_disclosure_indexes():

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import caching
 from disclosures.models import Disclosure
-from portal.views import CONTRIBUTIONS_SHOWN
+from portal.views import CONTRIBUTIONS_SHOWN, PROJECTS_SHOWN
 from projects.models import Project
 from projects.services import save_project
 from tests.factories import (
@@ -211,6 +211,18 @@ class BoundedListsTests(TestCase):
         self.assertEqual(len(response.context["contributions"]), CONTRIBUTIONS_SHOWN)
         self.assertContains(response, f"All {CONTRIBUTIONS_SHOWN + 3} contributions")
 
+    def test_district_page_shows_the_first_projects_by_name_and_how_many_there_are(self):
+        places = place_tree()
+        company = CompanyFactory()
+        for n in reversed(range(PROJECTS_SHOWN + 3)):
+            village = places["village"] if n % 2 else places["neighbour"]
+            ProjectFactory(operator=company, primary_settlement=village, name_en=f"Mine {n:02}")
+        ProjectFactory(operator=company, primary_settlement=places["elsewhere"])
+        response = self.client.get(places["district"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+        names = [project.name for project in response.context["projects"]]
+        self.assertEqual(names, [f"Mine {n:02}" for n in range(PROJECTS_SHOWN)])
+        self.assertContains(response, f"Showing {PROJECTS_SHOWN} of {PROJECTS_SHOWN + 3}.")
+
     def test_district_villages_table_is_paginated_busiest_first(self):
         places = place_tree()
         company = CompanyFactory()
@@ -221,7 +233,7 @@ class BoundedListsTests(TestCase):
         DisclosureFactory(published=True, organisation=company, settlements=[busiest])
         first = self.client.get(places["district"].get_absolute_url())
         self.assertEqual(len(first.context["villages"]), 50)
-        self.assertEqual(first.context["villages"][0], busiest)
+        self.assertEqual(first.context["villages"][0].pk, busiest.pk)
         second = self.client.get(places["district"].get_absolute_url(), {"page": 2})
         self.assertEqual(len(second.context["villages"]), 2)
 

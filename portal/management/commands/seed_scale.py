@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from core import caching
 from core.validators import bin_check_digit
-from disclosures import figures
+from disclosures import figures, listed
 from disclosures.models import (
     Basis,
     Category,
@@ -155,9 +155,10 @@ class Command(BaseCommand):
             self.seed_all(progress)
             # Rows made in bulk pass no receiver: the places' figures are summed once at the end,
             # each contribution's counts of the akimat's and residents' word set once, and the
-            # places concerned by each hearing written once.
+            # places listing each contribution and concerned by each hearing written once.
             progress.step("places' figures", figures.rebuild())
             progress.step("contributions' counts", Disclosure.objects.recount_voices())
+            progress.step("places listing contributions", listed.rebuild())
             progress.step("places concerned by hearings", concerned.rebuild())
             self.set_marker(wanted)
         caching.bump([caching.EVERYTHING])
