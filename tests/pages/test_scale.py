@@ -135,10 +135,11 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
         # A place page reads its place with its scopes; a village its ancestors and the ids
-        # within it in one query.
+        # within it in one query; an area its newest contributions from its own rows
+        # (ListedPlace) and its villages' names with their figures.
         "village": 8,
-        "district": 12,
-        "region": 11,
+        "district": 10,
+        "region": 9,
         "contribution": 12,
         "hearing": 8,  # its comments in one query, in any state (hearings.views)
         "filtered list": 6,
