@@ -317,7 +317,9 @@ class TranslationForm(SafeInputMixin, forms.Form):
             "Choose one of the texts shown here."
         )
 
-    def chosen(self):
-        """(record, field) of the chosen text."""
-        record, field, _label = self.targets[self.cleaned_data["target"]]
-        return record, field
+    def translation(self):
+        """The chosen text's version, as the apps' `services.add_translation` take it: `record`,
+        `field`, `language` and `text`."""
+        data = self.cleaned_data
+        record, field, _label = self.targets[data["target"]]
+        return dict(record=record, field=field, language=data["language"], text=data["text"])

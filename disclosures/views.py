@@ -592,15 +592,8 @@ def disclosure_translate(request, pk):
         messages.info(request, _("This contribution has no text written in one language."))
         return redirect(disclosure)
 
-    def run(data):
-        record, field = form.chosen()
-        services.add_translation(
-            acting_user=request.user,
-            record=record,
-            field=field,
-            language=data["language"],
-            text=data["text"],
-        )
+    def run(_data):
+        services.add_translation(acting_user=request.user, **form.translation())
 
     return _action(
         request, disclosure, form, _("Add a translation"), run, _("The translation is added.")

@@ -898,15 +898,8 @@ def hearing_translate(request, pk):
         messages.info(request, _("This hearing has no text written in one language to translate."))
         return redirect(hearing)
 
-    def translate(data):
-        record, field = form.chosen()
-        services.add_translation(
-            acting_user=request.user,
-            record=record,
-            field=field,
-            language=data["language"],
-            text=data["text"],
-        )
+    def translate(_data):
+        services.add_translation(acting_user=request.user, **form.translation())
 
     if _saved(request, form, translate):
         messages.success(request, _("The translation is added."))

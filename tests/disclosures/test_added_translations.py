@@ -219,3 +219,23 @@ def test_the_api_and_the_csv_carry_every_version_with_its_language():
     header, row = csv_text.splitlines()[:2]
     assert "translations" in header.split(",")
     assert '{""recipient_name"": {""kk"": ""' + RECIPIENT_KK + '""}}' in row
+
+
+def test_the_hearings_form_adds_the_kazakh_version_of_its_contacts():
+    akimat = AkimatFactory()
+    hearing = HearingFactory(
+        organiser=akimat,
+        announced=True,
+        organiser_contact="Приёмная акимата, тел. 8 716 00 00 00",
+        language="ru",
+    )
+    client = Client()
+    client.force_login(member_of(akimat))
+    url = reverse("hearings:translate", kwargs={"pk": hearing.pk})
+    assert client.get(url).status_code == 200
+    kazakh = "Әкімдік қабылдау бөлмесі, тел. 8 716 00 00 00"
+    done = client.post(url, {"target": "organiser_contact", "language": "kk", "text": kazakh})
+    assert done.status_code == 302
+    hearing.refresh_from_db()
+    assert hearing.translations["organiser_contact"]["kk"] == kazakh
+    assert hearing.organiser_contact.startswith("Приёмная")
