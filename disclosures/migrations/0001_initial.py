@@ -69,6 +69,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'disclosure',
                 'verbose_name_plural': 'disclosures',
                 'ordering': ['-pk'],
+                'indexes': [models.Index(fields=['status', 'due_date'], name='disclosure_status_due'), models.Index(fields=['-published_at'], name='disclosure_published'), models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('delivered_date', 'due_date', django.db.models.functions.datetime.TruncDate('published_at')), descending=True), models.OrderBy(models.F('id'), descending=True), name='disclosure_key_date')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['housing', 'education', 'school_transport', 'water', 'healthcare', 'fire_safety', 'roads', 'utilities', 'culture_sport', 'social', 'environment', 'jobs', 'other'])), name='disclosure_category_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['promised', 'in_progress', 'delivered', 'cancelled'])), name='disclosure_status_valid'), models.CheckConstraint(condition=models.Q(('basis__in', ['voluntary', 'subsoil_contract', 'memorandum', 'hearing', 'other'])), name='disclosure_basis_valid'), models.CheckConstraint(condition=models.Q(('value_form__in', ['cash', 'in_kind'])), name='disclosure_value_form_valid'), models.CheckConstraint(condition=models.Q(('recipient_role__in', ['', 'akimat_budget', 'school', 'health', 'fund', 'households', 'organisation', 'other'])), name='disclosure_recipient_role_valid'), models.CheckConstraint(condition=models.Q(('currency__in', ['KZT', 'USD', 'EUR', 'CNY', 'RUB'])), name='disclosure_currency_valid'), models.CheckConstraint(condition=models.Q(('title_en', ''), ('title_kk', ''), ('title_ru', ''), _negated=True), name='disclosure_has_a_title'), models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='disclosure_amount_not_negative'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'promised'), _negated=True), ('due_date__isnull', False), _connector='OR'), name='disclosure_promise_has_due_date'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'delivered'), _negated=True), ('delivered_date__isnull', False), _connector='OR'), name='disclosure_delivered_has_date'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='disclosure_cancelled_has_reason'), models.CheckConstraint(condition=models.Q(('withdrawn_at__isnull', True), models.Q(('published_at__isnull', False), models.Q(('withdrawal_reason', ''), _negated=True)), _connector='OR'), name='disclosure_withdrawn_published_with_reason'), models.CheckConstraint(condition=models.Q(('hidden_at__isnull', True), models.Q(('hidden_reason', ''), _negated=True), _connector='OR'), name='disclosure_hidden_with_reason')],
             },
         ),
         migrations.CreateModel(
@@ -88,6 +90,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "akimat's confirmation",
                 'verbose_name_plural': "akimat's confirmations",
                 'ordering': ['created_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('verdict__in', ['confirmed', 'cannot_confirm'])), name='confirmation_verdict_valid'), models.CheckConstraint(condition=models.Q(('verdict', 'confirmed'), models.Q(('note', ''), _negated=True), _connector='OR'), name='confirmation_cannot_confirm_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +106,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'disclosure created through the API',
                 'verbose_name_plural': 'disclosures created through the API',
+                'constraints': [models.UniqueConstraint(fields=('token', 'key'), name='api_creation_key_unique')],
             },
         ),
         migrations.CreateModel(
@@ -120,6 +124,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'document',
                 'verbose_name_plural': 'documents',
                 'ordering': ['uploaded_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['acceptance_act', 'contract', 'payment', 'other'])), name='document_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -163,6 +168,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'question',
                 'verbose_name_plural': 'questions',
                 'ordering': ['submitted_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('moderation_status__in', ['pending', 'approved', 'rejected'])), name='question_moderation_valid')],
             },
         ),
         migrations.CreateModel(
@@ -179,6 +185,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'correction of an answer',
                 'verbose_name_plural': 'corrections of answers',
                 'ordering': ['corrected_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='question_answer_correction_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -204,6 +211,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "resident's word",
                 'verbose_name_plural': "residents' word",
                 'ordering': ['submitted_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['seen', 'disputed'])), name='feedback_kind_valid'), models.CheckConstraint(condition=models.Q(('moderation_status__in', ['pending', 'approved', 'rejected'])), name='feedback_moderation_valid')],
             },
         ),
         migrations.CreateModel(
@@ -225,6 +233,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'revision',
                 'verbose_name_plural': 'revisions',
                 'ordering': ['created_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['created', 'published', 'edited', 'status', 'withdrawn', 'hidden', 'unhidden', 'evidence'])), name='revision_action_valid')],
             },
             bases=(core.changelog.ChangeRows, models.Model),
         ),
@@ -243,110 +252,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'status change',
                 'verbose_name_plural': 'status changes',
                 'ordering': ['date', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['promised', 'in_progress', 'delivered', 'cancelled'])), name='status_change_status_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='disclosure',
-            index=models.Index(fields=['status', 'due_date'], name='disclosure_status_due'),
-        ),
-        migrations.AddIndex(
-            model_name='disclosure',
-            index=models.Index(fields=['-published_at'], name='disclosure_published'),
-        ),
-        migrations.AddIndex(
-            model_name='disclosure',
-            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('delivered_date', 'due_date', django.db.models.functions.datetime.TruncDate('published_at')), descending=True), models.OrderBy(models.F('id'), descending=True), name='disclosure_key_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['housing', 'education', 'school_transport', 'water', 'healthcare', 'fire_safety', 'roads', 'utilities', 'culture_sport', 'social', 'environment', 'jobs', 'other'])), name='disclosure_category_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['promised', 'in_progress', 'delivered', 'cancelled'])), name='disclosure_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('basis__in', ['voluntary', 'subsoil_contract', 'memorandum', 'hearing', 'other'])), name='disclosure_basis_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('value_form__in', ['cash', 'in_kind'])), name='disclosure_value_form_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('recipient_role__in', ['', 'akimat_budget', 'school', 'health', 'fund', 'households', 'organisation', 'other'])), name='disclosure_recipient_role_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['KZT', 'USD', 'EUR', 'CNY', 'RUB'])), name='disclosure_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('title_en', ''), ('title_kk', ''), ('title_ru', ''), _negated=True), name='disclosure_has_a_title'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='disclosure_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'promised'), _negated=True), ('due_date__isnull', False), _connector='OR'), name='disclosure_promise_has_due_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'delivered'), _negated=True), ('delivered_date__isnull', False), _connector='OR'), name='disclosure_delivered_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='disclosure_cancelled_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_at__isnull', True), models.Q(('published_at__isnull', False), models.Q(('withdrawal_reason', ''), _negated=True)), _connector='OR'), name='disclosure_withdrawn_published_with_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(('hidden_at__isnull', True), models.Q(('hidden_reason', ''), _negated=True), _connector='OR'), name='disclosure_hidden_with_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='confirmation',
-            constraint=models.CheckConstraint(condition=models.Q(('verdict__in', ['confirmed', 'cannot_confirm'])), name='confirmation_verdict_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='confirmation',
-            constraint=models.CheckConstraint(condition=models.Q(('verdict', 'confirmed'), models.Q(('note', ''), _negated=True), _connector='OR'), name='confirmation_cannot_confirm_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='apicreation',
-            constraint=models.UniqueConstraint(fields=('token', 'key'), name='api_creation_key_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['acceptance_act', 'contract', 'payment', 'other'])), name='document_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('moderation_status__in', ['pending', 'approved', 'rejected'])), name='question_moderation_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='answercorrection',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='question_answer_correction_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='residentfeedback',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['seen', 'disputed'])), name='feedback_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='residentfeedback',
-            constraint=models.CheckConstraint(condition=models.Q(('moderation_status__in', ['pending', 'approved', 'rejected'])), name='feedback_moderation_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['created', 'published', 'edited', 'status', 'withdrawn', 'hidden', 'unhidden', 'evidence'])), name='revision_action_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['promised', 'in_progress', 'delivered', 'cancelled'])), name='status_change_status_valid'),
         ),
     ]

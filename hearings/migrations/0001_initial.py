@@ -108,6 +108,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'public hearing',
                 'verbose_name_plural': 'public hearings',
                 'ordering': ['-starts_at', 'pk'],
+                'indexes': [models.Index(fields=['status', 'starts_at'], name='hearing_status_starts')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'announced', 'held', 'record_published', 'cancelled'])), name='hearing_status_valid'), models.CheckConstraint(condition=models.Q(('format__in', ['in_person', 'online', 'hybrid'])), name='hearing_format_valid'), models.CheckConstraint(condition=models.Q(('form__in', ['open_meeting', 'public_discussion'])), name='hearing_form_valid'), models.CheckConstraint(condition=models.Q(('form', 'open_meeting'), ('discussion_ends_on__isnull', False), _connector='OR'), name='hearing_discussion_has_window'), models.CheckConstraint(condition=models.Q(('title_en', ''), ('title_kk', ''), ('title_ru', ''), _negated=True), name='hearing_has_a_title'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='hearing_cancelled_has_reason'), models.UniqueConstraint(condition=models.Q(('registration_number', ''), _negated=True), fields=('registration_number',), name='hearing_registration_number_unique')],
             },
         ),
         migrations.CreateModel(
@@ -260,6 +262,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'subscription',
                 'verbose_name_plural': 'subscriptions',
+                'constraints': [models.UniqueConstraint(fields=('email', 'place'), name='subscription_unique')],
             },
         ),
         migrations.CreateModel(
@@ -287,6 +290,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'outgoing message',
                 'verbose_name_plural': 'outgoing messages',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='outbox_due')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'failed'])), name='outbox_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -350,49 +355,5 @@ class Migration(migrations.Migration):
                 'ordering': ['rule_set', 'pk'],
                 'constraints': [models.UniqueConstraint(fields=('rule_set', 'measures'), name='rule_unique_measure'), models.CheckConstraint(condition=models.Q(('unit__in', ['calendar_days', 'working_days', 'months'])), name='rule_unit_valid'), models.CheckConstraint(condition=models.Q(('direction__in', ['before', 'after'])), name='rule_direction_valid')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='hearing',
-            index=models.Index(fields=['status', 'starts_at'], name='hearing_status_starts'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'announced', 'held', 'record_published', 'cancelled'])), name='hearing_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('format__in', ['in_person', 'online', 'hybrid'])), name='hearing_format_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('form__in', ['open_meeting', 'public_discussion'])), name='hearing_form_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('form', 'open_meeting'), ('discussion_ends_on__isnull', False), _connector='OR'), name='hearing_discussion_has_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(('title_en', ''), ('title_kk', ''), ('title_ru', ''), _negated=True), name='hearing_has_a_title'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='hearing_cancelled_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='hearing',
-            constraint=models.UniqueConstraint(condition=models.Q(('registration_number', ''), _negated=True), fields=('registration_number',), name='hearing_registration_number_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('email', 'place'), name='subscription_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='outbox_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='outboxmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'failed'])), name='outbox_status_valid'),
         ),
     ]

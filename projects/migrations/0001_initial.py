@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'organisation',
                 'verbose_name_plural': 'organisations',
                 'ordering': ['pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['company', 'akimat'])), name='organisation_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -88,6 +89,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'place',
                 'verbose_name_plural': 'places',
                 'ordering': ['kato_code'],
+                'indexes': [models.Index(fields=['path'], name='place_path_prefix', opclasses=['varchar_pattern_ops']), models.Index(fields=['level', 'prominence'], name='place_level_prominence')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('level__in', ['region', 'district', 'rural_district', 'settlement'])), name='place_level_valid'), models.CheckConstraint(condition=models.Q(('kato_code__regex', '^[0-9]{9}$')), name='place_kato_code_9_digits')],
             },
         ),
         migrations.AddField(
@@ -127,6 +130,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'project',
                 'verbose_name_plural': 'projects',
                 'ordering': ['pk'],
+                'indexes': [models.Index(fields=['status', 'sector'], name='project_status_sector')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('name_en', ''), ('name_kk', ''), ('name_ru', ''), _negated=True), name='project_has_a_name'), models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'construction', 'operating', 'suspended', 'closed'])), name='project_status_valid'), models.CheckConstraint(condition=models.Q(('jobs_local__isnull', True), ('jobs_created__isnull', True), ('jobs_local__lte', models.F('jobs_created')), _connector='OR'), name='project_local_jobs_within_created'), models.CheckConstraint(condition=models.Q(('commissioning_date__isnull', True), ('start_date__isnull', True), ('commissioning_date__gte', models.F('start_date')), _connector='OR'), name='project_commissioned_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -146,6 +151,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'project change',
                 'verbose_name_plural': 'project changes',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['project', '-created_at'], name='project_change_latest')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['created', 'edited'])), name='project_change_action_valid')],
             },
             bases=(core.changelog.ChangeRows, models.Model),
         ),
@@ -159,6 +166,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'settlement affected',
                 'verbose_name_plural': 'settlements affected',
+                'constraints': [models.UniqueConstraint(fields=('project', 'place'), name='project_settlement_unique')],
             },
         ),
         migrations.AddField(
@@ -181,26 +189,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique'), models.CheckConstraint(condition=models.Q(('role__in', ['editor', 'administrator'])), name='membership_role_valid')],
             },
         ),
-        migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['path'], name='place_path_prefix', opclasses=['varchar_pattern_ops']),
-        ),
-        migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['level', 'prominence'], name='place_level_prominence'),
-        ),
-        migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['region', 'district', 'rural_district', 'settlement'])), name='place_level_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('kato_code__regex', '^[0-9]{9}$')), name='place_kato_code_9_digits'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['company', 'akimat'])), name='organisation_kind_valid'),
-        ),
         migrations.AddConstraint(
             model_name='organisation',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'akimat'), ('place__isnull', False)), models.Q(('kind', 'company'), ('place__isnull', True)), _connector='OR'), name='organisation_akimat_has_place'),
@@ -212,37 +200,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='organisation',
             constraint=models.UniqueConstraint(condition=models.Q(('bin', ''), _negated=True), fields=('bin',), name='organisation_bin_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='projectchange',
-            index=models.Index(fields=['project', '-created_at'], name='project_change_latest'),
-        ),
-        migrations.AddConstraint(
-            model_name='projectchange',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['created', 'edited'])), name='project_change_action_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='projectsettlement',
-            constraint=models.UniqueConstraint(fields=('project', 'place'), name='project_settlement_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['status', 'sector'], name='project_status_sector'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('name_en', ''), ('name_kk', ''), ('name_ru', ''), _negated=True), name='project_has_a_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'construction', 'operating', 'suspended', 'closed'])), name='project_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('jobs_local__isnull', True), ('jobs_created__isnull', True), ('jobs_local__lte', models.F('jobs_created')), _connector='OR'), name='project_local_jobs_within_created'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('commissioning_date__isnull', True), ('start_date__isnull', True), ('commissioning_date__gte', models.F('start_date')), _connector='OR'), name='project_commissioned_after_start'),
         ),
     ]
