@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit, signin
 from core.proxies import client_ip
+from core.request_limits import refuse_dropped_files
 from core.text import strip_control_characters
 from core.translation import MAX_VERSION_LENGTH, translatable_texts
 from core.uploads import keep, release, restore
@@ -71,10 +72,12 @@ def add_service_errors(form, error, renames=None):
 def saved(request, form, save, renames=None):
     """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
     refusal comes back on the form (`add_service_errors`, with `renames`), whose files wait
-    for the next try (`core.uploads`)."""
+    for the next try (`core.uploads`); a file dropped for its size refuses it with the text
+    kept (`refuse_dropped_files`)."""
     uploads = form.is_multipart()
     if uploads:
         restore(form, request)
+        refuse_dropped_files(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
