@@ -22,15 +22,15 @@ from core.forms import (
     blank_form,
     moderation_decision,
     moderation_page,
+    resident_form,
     saved,
 )
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
-from core.ratelimit import ip_hash, record, refusal_message, retry_after
+from core.ratelimit import ip_hash
 from core.request_limits import MB, body_limit
 from core.translation import lang_attribute
-from core.uploads import hold
 from core.validators import PDF_MAX_BYTES
 from disclosures import export, images, services
 from disclosures.filters import DisclosureFilter
@@ -309,37 +309,20 @@ def disclosure_changes(request, pk):
 # --- Residents ---------------------------------------------------------------------------
 
 
-def _resident_form(request, pk, form_class, scope, submit, template_heading):
+def _resident_form(request, pk, form_class, scope, submit, heading):
     disclosure = get_object_or_404(Disclosure.objects.in_force(), pk=pk)
-    wait = retry_after(request, scope) if request.method == "POST" else None
-    if wait is not None:
-        # Refused before anything is decoded: the typed text comes back and the photo is kept
-        # as it came, to be checked when the resident sends the form again after the wait.
-        form = form_class(request.POST)
-        hold(form, request)
-        form.add_error(None, refusal_message(wait))
-    else:
-        form = form_class(request.POST or None, request.FILES or None)
-        hashed_ip = ip_hash(request)
-        if saved(request, form, lambda data: submit(disclosure, data, hashed_ip), SERVICE_NAMES):
-            record(request, scope)
-            messages.success(request, _("Thank you. A moderator will check it before it is shown."))
-            return redirect(disclosure)
-    response = render(
+    hashed_ip = ip_hash(request)
+    return resident_form(
         request,
-        "disclosures/disclosure_action_form.html",
-        {
-            "disclosure": disclosure,
-            "form": form,
-            "heading": template_heading,
-            "multipart": True,
-            "public": True,
-        },
-        status=429 if wait is not None else 400 if request.method == "POST" else 200,
+        disclosure,
+        form_class,
+        lambda data: submit(disclosure, data, hashed_ip),
+        scope=scope,
+        success=_("Thank you. A moderator will check it before it is shown."),
+        template="disclosures/disclosure_action_form.html",
+        context={"disclosure": disclosure, "heading": heading, "multipart": True, "public": True},
+        renames=SERVICE_NAMES,
     )
-    if wait is not None:
-        response["Retry-After"] = str(wait)
-    return response
 
 
 @same_origin_form
