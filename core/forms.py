@@ -58,6 +58,16 @@ class SafeInputMixin:
         return cleaned
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the form was opened at: a write refuses a form opened at an
+    older one (`core.services.lock_for_write`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+
 def add_service_errors(form, error, renames=None):
     """Put a service's ValidationError onto the form, field by field where it can (`renames`
     maps the service's names to the form's)."""

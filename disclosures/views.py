@@ -426,7 +426,7 @@ def _disclosure_form(request, disclosure):
             settlements=form.settlements(),
         )
         if disclosure.pk:
-            reason, version = data.get("reason", ""), form.opened_version()
+            reason, version = data.get("reason", ""), data["version"]
             services.update_disclosure(**common, reason=reason, expected_version=version)
         else:
             services.create_disclosure(**common)  # saves `disclosure`, the form's instance
