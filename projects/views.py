@@ -116,19 +116,6 @@ def _project_form(request, project):
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
-def _member_added_message(request, added):
-    if added:
-        messages.success(request, _("The member is added."))
-    else:
-        messages.info(
-            request,
-            _(
-                "This person works with another organisation: they join once its "
-                "administrators accept (they are asked by e-mail)."
-            ),
-        )
-
-
 @login_required
 def organisation_members(request, slug):
     """An organisation's administrator (or staff) sees and adds members."""
@@ -145,7 +132,16 @@ def organisation_members(request, slug):
             role=data["role"],
             request=request,
         )
-        _member_added_message(request, added)
+        if added:
+            messages.success(request, _("The member is added."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "This person works with another organisation: they join once its "
+                    "administrators accept (they are asked by e-mail)."
+                ),
+            )
 
     if saved(request, form, add):
         return redirect("projects:organisation_members", slug=organisation.slug)
