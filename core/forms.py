@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import ratelimit, signin
 from core.proxies import client_ip
+from core.request_limits import refuse_dropped_files
 from core.text import strip_control_characters
 from core.translation import MAX_VERSION_LENGTH, translatable_texts
-from core.uploads import keep, release, restore
+from core.uploads import hold, keep, release, restore
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -57,6 +58,16 @@ class SafeInputMixin:
         return cleaned
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the form was opened at: a write refuses a form opened at an
+    older one (`core.services.lock_for_write`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+
 def add_service_errors(form, error, renames=None):
     """Put a service's ValidationError onto the form, field by field where it can (`renames`
     maps the service's names to the form's)."""
@@ -71,10 +82,12 @@ def add_service_errors(form, error, renames=None):
 def saved(request, form, save, renames=None):
     """Whether a POST of `form` was valid and `save(data)`, one service call, took it; a
     refusal comes back on the form (`add_service_errors`, with `renames`), whose files wait
-    for the next try (`core.uploads`)."""
+    for the next try (`core.uploads`); a file dropped for its size refuses it with the text
+    kept (`refuse_dropped_files`)."""
     uploads = form.is_multipart()
     if uploads:
         restore(form, request)
+        refuse_dropped_files(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -87,6 +100,32 @@ def saved(request, form, save, renames=None):
     if request.method == "POST" and uploads:
         keep(form, request)
     return False
+
+
+def resident_form(
+    request, record, form_class, save, *, scope, success, template, context, renames=None
+):
+    """The shape of an anonymous resident's form on a public `record`: a POST within the rate
+    limit (`scope`) is `saved` through `save(data)`, then back to the record with the `success`
+    message; else `template` shows the form with `context` (400 when refused). Over the limit
+    it is refused before anything is decoded (429, Retry-After): the typed text comes back and
+    the files are kept as they came (`core.uploads.hold`), to be checked when it is sent again."""
+    wait = ratelimit.retry_after(request, scope) if request.method == "POST" else None
+    if wait is not None:
+        form = form_class(request.POST)
+        hold(form, request)
+        form.add_error(None, ratelimit.refusal_message(wait))
+    else:
+        form = form_class(request.POST or None, request.FILES or None)
+        if saved(request, form, save, renames):
+            ratelimit.record(request, scope)
+            messages.success(request, success)
+            return redirect(record)
+    status = 429 if wait is not None else 400 if request.method == "POST" else 200
+    response = render(request, template, {**context, "form": form}, status=status)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def blank_form(form_class, auto_id):

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import NullIf
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -253,11 +255,6 @@ def joined_codes(pairs):
     return {owner: " ".join(values) for owner, values in codes.items()}
 
 
-def iso(value):
-    """A date or time as ISO 8601 text (times in UTC, as stored), or None."""
-    return value.isoformat() if value is not None else None
-
-
 def json_number(value):
     """A Decimal as a JSON number (the type the data package declares), or None: an integer
     when whole, else a float, which is exact for the values stored (coordinates; amounts with
@@ -268,9 +265,51 @@ def json_number(value):
     return whole if whole == value else float(value)
 
 
-def blank_as_none(value):
-    """One spelling of "nothing" in JSON: null, never an empty string."""
-    return None if value == "" else value
+def written(columns, **expressions):
+    """The expressions that read `columns` as they are written (`expressions` by name, else
+    the field of the column's name): PostgreSQL gives the values ready, an empty text as null
+    (one spelling of "nothing" in JSON), dates and times as ISO 8601 text (`IsoDate`,
+    `IsoTime`), so that they go out as they come (docs/performance.md)."""
+    read = []
+    for column in columns:
+        expression = expressions.get(column.name, F(column.name))
+        if column.type == "string":
+            expression = NullIf(expression, Value(""), output_field=CharField())
+        elif column.type == "date":
+            expression = IsoDate(expression)
+        elif column.type == "datetime":
+            expression = IsoTime(expression)
+        read.append(expression)
+    return read
+
+
+class IsoDate(Func):
+    """A date as the ISO 8601 text of Python's `isoformat()`, or null."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The quick start's SQLite holds dates as this text already; `|| ''` keeps the driver
+        # from reading the column's declared type back into a date.
+        template = "%(expressions)s || ''"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class IsoTime(Func):
+    """A time in UTC as the text of Python's `isoformat()` (no fraction of a second when it is
+    nought), or null: one to_char with microseconds, taken off again when they are nought."""
+
+    template = (
+        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
+    )
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite holds the text Django wrote, str() of the UTC time: isoformat() with a space.
+        template = "replace(%(expressions)s, ' ', 'T') || '+00:00'"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 # --- Takedowns: the bulk downloads never serve a record that left the public ---------------

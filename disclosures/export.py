@@ -13,19 +13,17 @@ import operator
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     OuterRef,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce
 
-from core.opendata import Column, chunks, joined_codes, json_number
+from core.opendata import Column, chunks, joined_codes, json_number, written
 from core.translation import translated_expression
 from disclosures.models import (
     Basis,
@@ -330,46 +328,7 @@ def _read_columns(today):
             )
         ),
     }
-    types = {column.name: column.type for column in COLUMNS}
-    for name in READ:
-        expression = expressions.get(name, F(name))
-        if types[name] == "string":
-            expression = NullIf(expression, Value(""), output_field=CharField())  # "" as null
-        elif types[name] == "date":
-            expression = IsoDate(expression)
-        elif types[name] == "datetime":
-            expression = IsoTime(expression)
-        expressions[name] = expression
-    return [expressions[name] for name in READ]
-
-
-class IsoDate(Func):
-    """A date as the ISO 8601 text of Python's `isoformat()`, or null."""
-
-    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # The quick start's SQLite holds dates as this text already; `|| ''` keeps the driver
-        # from reading the column's declared type back into a date.
-        template = "%(expressions)s || ''"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-class IsoTime(Func):
-    """A time in UTC as the text of Python's `isoformat()` (no fraction of a second when it is
-    nought), or null: one to_char with microseconds, taken off again when they are nought."""
-
-    template = (
-        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00'"
-    )
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite holds the text Django wrote, str() of the UTC time: isoformat() with a space.
-        template = "replace(%(expressions)s, ' ', 'T') || '+00:00'"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
+    return written([column for column in COLUMNS if column.name in READ], **expressions)
 
 
 def _settlement_codes(ids, place_codes):

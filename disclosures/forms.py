@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import HoneypotMixin, SafeInputMixin
+from core.forms import HoneypotMixin, SafeInputMixin, VersionField
 from core.lifecycle import REASON
 from core.translation import page_language
 from core.validators import PDF_MAX_BYTES, validate_pdf
@@ -18,15 +18,6 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def validate_pdf_upload(upload):
     validate_pdf(upload, PDF_MAX_BYTES)
-
-
-class VersionField(forms.IntegerField):
-    """The version of the record the form was opened at (see `services._locked`)."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, min_value=1, **kwargs)
 
 
 class DisclosureForm(SafeInputMixin, forms.ModelForm):
@@ -133,9 +124,6 @@ class DisclosureForm(SafeInputMixin, forms.ModelForm):
 
     def settlements(self):
         return self.cleaned_data["settlement_codes"]
-
-    def opened_version(self):
-        return self.cleaned_data.get("version") if "version" in self.fields else None
 
 
 class StatusForm(SafeInputMixin, forms.Form):

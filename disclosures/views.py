@@ -19,19 +19,18 @@ from core.crossorigin import same_origin_form
 from core.filters import bad_filter_response, filter_errors, keyed_page
 from core.forms import (
     TranslationForm,
-    add_service_errors,
     blank_form,
     moderation_decision,
     moderation_page,
+    resident_form,
     saved,
 )
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
-from core.ratelimit import ip_hash, record, refusal_message, retry_after
-from core.request_limits import MB, body_limit, refuse_dropped_files
+from core.ratelimit import ip_hash
+from core.request_limits import MB, body_limit
 from core.translation import lang_attribute
-from core.uploads import hold, keep, release, restore
 from core.validators import PDF_MAX_BYTES
 from disclosures import export, images, services
 from disclosures.filters import DisclosureFilter
@@ -71,10 +70,6 @@ CSV_BODY = services.MAX_CSV_BYTES + MB
 
 
 SERVICE_NAMES = {"settlements": "settlement_codes"}  # the services' names for the form's fields
-
-
-def _form_errors(form, error):
-    add_service_errors(form, error, renames=SERVICE_NAMES)
 
 
 # --- Public pages ------------------------------------------------------------------------
@@ -314,51 +309,20 @@ def disclosure_changes(request, pk):
 # --- Residents ---------------------------------------------------------------------------
 
 
-def _resident_form(request, pk, form_class, scope, submit, template_heading):
+def _resident_form(request, pk, form_class, scope, submit, heading):
     disclosure = get_object_or_404(Disclosure.objects.in_force(), pk=pk)
-    status = 200
-    if request.method == "POST" and (wait := retry_after(request, scope)) is not None:
-        # Refused before anything is decoded: the typed text comes back and the photo is kept
-        # as it came, to be checked when the resident sends the form again after the wait.
-        form = form_class(request.POST)
-        hold(form, request)
-        form.add_error(None, refusal_message(wait))
-        status = 429
-    else:
-        form = form_class(request.POST or None, request.FILES or None)
-        restore(form, request)
-        refuse_dropped_files(form, request)
-    if status == 200 and request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                submit(disclosure, form.cleaned_data, ip_hash(request))
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                release(form)
-                record(request, scope)
-                messages.success(
-                    request,
-                    _("Thank you. A moderator will check it before it is shown."),
-                )
-                return redirect(disclosure)
-        keep(form, request)
-    response = render(
+    hashed_ip = ip_hash(request)
+    return resident_form(
         request,
-        "disclosures/disclosure_action_form.html",
-        {
-            "disclosure": disclosure,
-            "form": form,
-            "heading": template_heading,
-            "multipart": True,
-            "public": True,
-        },
-        status=status,
+        disclosure,
+        form_class,
+        lambda data: submit(disclosure, data, hashed_ip),
+        scope=scope,
+        success=_("Thank you. A moderator will check it before it is shown."),
+        template="disclosures/disclosure_action_form.html",
+        context={"disclosure": disclosure, "heading": heading, "multipart": True, "public": True},
+        renames=SERVICE_NAMES,
     )
-    if status == 429:
-        response["Retry-After"] = str(wait)
-    return response
 
 
 @same_origin_form
@@ -454,27 +418,22 @@ def disclosure_edit(request, pk):
 
 def _disclosure_form(request, disclosure):
     form = DisclosureForm(request.POST or None, instance=disclosure, user=request.user)
-    if form.is_valid():
-        try:
-            if disclosure.pk:
-                disclosure = services.update_disclosure(
-                    acting_user=request.user,
-                    disclosure=form.save(commit=False),
-                    settlements=form.settlements(),
-                    reason=form.cleaned_data.get("reason", ""),
-                    expected_version=form.opened_version(),
-                )
-            else:
-                disclosure = services.create_disclosure(
-                    acting_user=request.user,
-                    disclosure=form.save(commit=False),
-                    settlements=form.settlements(),
-                )
-        except ValidationError as error:
-            _form_errors(form, error)
+
+    def save(data):
+        common = dict(
+            acting_user=request.user,
+            disclosure=form.save(commit=False),
+            settlements=form.settlements(),
+        )
+        if disclosure.pk:
+            reason, version = data.get("reason", ""), data["version"]
+            services.update_disclosure(**common, reason=reason, expected_version=version)
         else:
-            messages.success(request, _("The disclosure is saved."))
-            return redirect(disclosure)
+            services.create_disclosure(**common)  # saves `disclosure`, the form's instance
+
+    if saved(request, form, save, renames=SERVICE_NAMES):
+        messages.success(request, _("The disclosure is saved."))
+        return redirect(disclosure)
     return render(
         request, "disclosures/disclosure_form.html", {"form": form, "disclosure": disclosure}
     )

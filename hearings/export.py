@@ -3,7 +3,7 @@
 from django.db.models import F
 from django.utils import translation
 
-from core.opendata import Column, blank_as_none, chunks, iso, joined_codes
+from core.opendata import Column, chunks, joined_codes, written
 from hearings import clock
 from hearings.models import (
     Art87Subparagraph,
@@ -168,7 +168,11 @@ COLUMNS = [
     Column("updated_at", "datetime", "Last changed", "UTC."),
     *_clock_columns(),
 ]
+# Read from related rows; every other column but the computed ones from its own field.
 RELATED = {
+    "project": F("project__slug"),
+    "initiator": F("initiator__slug"),
+    "organiser": F("organiser__slug"),
     "failure_kind": F("failure__kind"),
     "failure_reason": F("failure__reason"),
     "decision_outcome": F("decision_notice__outcome"),
@@ -177,41 +181,25 @@ RELATED = {
     "decision_reasons": F("decision_notice__reasons"),
 }
 CLOCK = {c.name for c in COLUMNS if c.name.startswith("clock_")}
-COMPUTED = {"url", "project", "initiator", "organiser", "territory", *RELATED, *CLOCK}
-DATES = [c.name for c in COLUMNS if c.type in {"date", "datetime"}]
+READ = [c for c in COLUMNS if c.name not in {"url", "territory", *CLOCK}]
 
 
 def rows(url_template):
     """Every published hearing (cancelled ones included), by id."""
-    values = (
-        Hearing.objects.published()
-        .order_by("pk")
-        .values(
-            *(c.name for c in COLUMNS if c.name not in COMPUTED),
-            project_slug=F("project__slug"),
-            initiator_slug=F("initiator__slug"),
-            organiser_slug=F("organiser__slug"),
-            **RELATED,
-        )
-    )
+    values = Hearing.objects.published().order_by("pk").values_list(*written(READ, **RELATED))
+    names = [c.name for c in READ]
     for chunk in chunks(values):
+        ids = [record[0] for record in chunk]  # `id` is the first column
         territory = joined_codes(
-            Hearing.territory.through.objects.filter(hearing_id__any=[r["id"] for r in chunk])
+            Hearing.territory.through.objects.filter(hearing_id__any=ids)
             .order_by("place__kato_code")
             .values_list("hearing_id", "place__kato_code")
         )
-        clocks = _clock_values([r["id"] for r in chunk])
-        for row in chunk:
-            row.update(clocks[row["id"]])
-            row.update(
-                url=url_template.format(row["id"]),
-                project=row.pop("project_slug"),
-                initiator=row.pop("initiator_slug"),
-                organiser=row.pop("organiser_slug"),
-                territory=territory.get(row["id"]),
-                **{name: iso(row[name]) for name in DATES},
-            )
-            yield {c.name: blank_as_none(row[c.name]) for c in COLUMNS}
+        clocks = _clock_values(ids)
+        for pk, record in zip(ids, chunk, strict=True):
+            row = dict(zip(names, record, strict=True), **clocks[pk])
+            row.update(url=url_template.format(pk), territory=territory.get(pk))
+            yield {c.name: row[c.name] for c in COLUMNS}
 
 
 def _clock_values(ids):
@@ -229,8 +217,8 @@ def _clock_row(hearing):
     for deadline in hearing.deadlines():
         if deadline.key not in CLOCK_STEPS:
             continue  # the warnings (public holidays, a late window) are not rules
-        row[f"clock_{deadline.key}_due"] = deadline.due
+        row[f"clock_{deadline.key}_due"] = deadline.due.isoformat()
         row[f"clock_{deadline.key}_state"] = deadline.state
-        row[f"clock_{deadline.key}_source"] = str(deadline.source)
+        row[f"clock_{deadline.key}_source"] = str(deadline.source) or None
         row[f"clock_{deadline.key}_verified"] = deadline.verified
     return row

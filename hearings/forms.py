@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import HoneypotMixin, SafeInputMixin
+from core.forms import HoneypotMixin, SafeInputMixin, VersionField
 from core.validators import validate_email_domain_name
 from hearings.models import (
     AttendanceRegistration,
@@ -75,8 +75,7 @@ class HearingForm(SafeInputMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed once the hearing is announced: residents see it in the change log."),
     )
-    # The version of the hearing the form was opened at (see `services._locked`).
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField()
 
     class Meta:
         model = Hearing
@@ -254,7 +253,7 @@ class RescheduleForm(SafeInputMixin, forms.Form):
     venue_ru = forms.CharField(label=_("venue, in Russian"), max_length=300, required=False)
     venue_en = forms.CharField(label=_("venue, in English"), max_length=300, required=False)
     online_link = forms.URLField(label=_("online link"), required=False)
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField()
     comments_until = forms.DateField(
         label=_("written comments accepted until"), required=False, widget=DateInput()
     )
@@ -277,7 +276,7 @@ class ReasonForm(SafeInputMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown publicly."),
     )
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class FailureForm(SafeInputMixin, forms.Form):
@@ -292,7 +291,7 @@ class FailureForm(SafeInputMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown publicly, in the language you write it in."),
     )
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class DecisionForm(SafeInputMixin, forms.ModelForm):
@@ -356,7 +355,7 @@ class RecordForm(SafeInputMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when correcting a record already published."),
     )
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class DocumentForm(SafeInputMixin, forms.Form):

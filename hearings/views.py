@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
-from core.forms import TranslationForm, moderation_decision, moderation_page, saved
+from core.forms import TranslationForm, moderation_decision, moderation_page, resident_form, saved
 from core.lifecycle import MEMBER, available_transitions
 from core.models import kept_queryset
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
@@ -352,28 +352,19 @@ def hearing_notice(request, pk):
     )
 
 
-def _resident_step(request, hearing, form, save, success, heading):
-    """The shape of a resident's form on a published hearing: a POST within the rate limit (its
-    scope named after `save`) goes to `save(data)`, one service call whose refusal comes back
-    on the form, then back to the hearing with the `success` message; anything else shows the
-    form (400 when refused, 429 with Retry-After over the limit)."""
-    scope = f"hearing-{save.__name__}"
-    wait = retry_after(request, scope) if request.method == "POST" else None
-    if wait is not None:
-        form.add_error(None, refusal_message(wait))
-    elif _saved(request, form, save):
-        record(request, scope)
-        messages.success(request, success)
-        return redirect(hearing)
-    response = render(
+def _resident_step(request, hearing, form_class, save, success, heading):
+    """A resident's form on a published hearing (`core.forms.resident_form`), its rate limit's
+    scope named after `save`."""
+    return resident_form(
         request,
-        "hearings/hearing_action_form.html",
-        {"hearing": hearing, "form": form, "heading": heading, "public": True},
-        status=429 if wait else (400 if form.is_bound else 200),
+        hearing,
+        form_class,
+        save,
+        scope=f"hearing-{save.__name__}",
+        success=success,
+        template="hearings/hearing_action_form.html",
+        context={"hearing": hearing, "heading": heading, "public": True},
     )
-    if wait:
-        response["Retry-After"] = str(wait)
-    return response
 
 
 def comment_create(request, pk):
@@ -396,7 +387,7 @@ def comment_create(request, pk):
     return _resident_step(
         request,
         hearing,
-        CommentForm(request.POST or None),
+        CommentForm,
         comment,
         _("Thank you. Your message will appear once a moderator has checked it."),
         _("Send a comment or question"),
@@ -420,7 +411,7 @@ def register(request, pk):
     return _resident_step(
         request,
         hearing,
-        RegistrationForm(request.POST or None),
+        RegistrationForm,
         registration,
         _("Thank you: the akimat knows you are coming."),
         _("Register to attend"),
@@ -443,7 +434,7 @@ def learned_of(request, pk):
     return _resident_step(
         request,
         hearing,
-        LearnedOfForm(request.POST or None),
+        LearnedOfForm,
         report,
         _("Thank you. Your answer will count once a moderator has checked it."),
         _("When did you learn of this hearing?"),

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
@@ -319,16 +320,17 @@ def build(storage=None, now=None):
             entry.update(resource=resource.name, title=resource.title, rows=written.rows)
             files.append(entry)
         package_resources += _package_resources(resource, files[-2], files[-1])
-    files.append(_save_readme(storage, directory, manifest))
-    package_resources.append(_readme_resource(files[-1]))
-    package = _Written()
+    files.append(_save_text(storage, directory, README, _readme(manifest), "text/plain"))
+    package_resources.append(
+        _file_resource(files[-1], "readme", "Read me: licence and credits", type="text")
+    )
     datapackage = _datapackage(now, manifest["content_version"], package_resources)
-    package.write(json.dumps(datapackage, indent=2))
-    files.insert(0, _save(storage, directory, DATAPACKAGE, package, "application/json"))
+    text = json.dumps(datapackage, indent=2)
+    files.insert(0, _save_text(storage, directory, DATAPACKAGE, text, "application/json"))
     manifest["files"] = files
     previous = read_manifest(storage) or {}
     storage.delete(MANIFEST)
-    storage.save(MANIFEST, File(_text_file(json.dumps(manifest, indent=2))))
+    storage.save(MANIFEST, ContentFile(json.dumps(manifest, indent=2).encode()))
     _delete_old_generations(storage, keep={directory, previous.get("directory")})
     return manifest
 
@@ -348,24 +350,10 @@ def _manifest_head(now, takedown):
     }
 
 
-def _save_readme(storage, directory, manifest):
-    readme = _Written()
-    readme.write(_readme(manifest))
-    return _save(storage, directory, README, readme, "text/plain")
-
-
-def _readme_resource(entry):
-    return {
-        "name": "readme",
-        "type": "text",
-        "path": README,
-        "title": "Read me: licence and credits",
-        "format": "txt",
-        "mediatype": "text/plain",
-        "encoding": "utf-8",
-        "bytes": entry["bytes"],
-        "hash": "sha256:" + entry["sha256"],
-    }
+def _save_text(storage, directory, name, text, mediatype):
+    written = _Written()
+    written.write(text)
+    return _save(storage, directory, name, written, mediatype)
 
 
 def _save(storage, directory, name, written, mediatype):
@@ -382,44 +370,44 @@ def _save(storage, directory, name, written, mediatype):
     }
 
 
-def _text_file(text):
-    handle = tempfile.TemporaryFile()
-    handle.write(text.encode())
-    handle.seek(0)
-    return handle
+def _file_resource(entry, name, title, *, type=None, profile=None, description=None, **rest):
+    """The datapackage's description of the file `_save` wrote (`entry`)."""
+    resource = {
+        "name": name,
+        "type": type,
+        "path": entry["name"],
+        "profile": profile,
+        "title": title,
+        "description": description,
+        "format": entry["name"].rpartition(".")[2],
+        "mediatype": entry["mediatype"],
+        "encoding": "utf-8",
+        "bytes": entry["bytes"],
+        "hash": "sha256:" + entry["sha256"],
+        **rest,
+    }
+    return {key: value for key, value in resource.items() if value is not None}
 
 
 def _package_resources(resource, csv_entry, json_entry):
     return [
-        {
-            "name": resource.name,
-            "path": csv_entry["name"],
-            "profile": "tabular-data-resource",
-            "title": resource.title,
-            "description": "\n\n".join(
-                [resource.description, CSV_ENCODING_NOTE, FORMULA_ESCAPE_NOTE]
-            ),
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": csv_entry["bytes"],
-            "hash": "sha256:" + csv_entry["sha256"],
-            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
-            "schema": table_schema(resource.columns, resource.primary_key, resource.foreign_keys),
-            "sources": [_source(key) for key in resource.sources],
-        },
-        {
-            "name": f"{resource.name}-json",
-            "type": "json",
-            "path": json_entry["name"],
-            "title": f"{resource.title} (JSON)",
-            "description": f"The rows of `{resource.name}` as JSON. {JSON_NOTE}",
-            "format": "json",
-            "mediatype": "application/json",
-            "encoding": "utf-8",
-            "bytes": json_entry["bytes"],
-            "hash": "sha256:" + json_entry["sha256"],
-        },
+        _file_resource(
+            csv_entry,
+            resource.name,
+            resource.title,
+            profile="tabular-data-resource",
+            description="\n\n".join([resource.description, CSV_ENCODING_NOTE, FORMULA_ESCAPE_NOTE]),
+            dialect={"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+            schema=table_schema(resource.columns, resource.primary_key, resource.foreign_keys),
+            sources=[_source(key) for key in resource.sources],
+        ),
+        _file_resource(
+            json_entry,
+            f"{resource.name}-json",
+            f"{resource.title} (JSON)",
+            type="json",
+            description=f"The rows of `{resource.name}` as JSON. {JSON_NOTE}",
+        ),
     ]
 
 

@@ -1,12 +1,13 @@
 """Places, organisations and projects as rows, for the bulk downloads (see `portal.downloads`).
 
 Each resource is a list of `Column`s (which also gives its Table Schema) and a generator of
-JSON-ready dicts read with `values()` from a server-side cursor, a chunk at a time.
+JSON-ready dicts read from a server-side cursor, a chunk at a time, as `core.opendata.written`
+has PostgreSQL write them.
 """
 
 from django.db.models import F
 
-from core.opendata import Column, blank_as_none, chunks, iso, joined_codes, json_number
+from core.opendata import Column, chunks, joined_codes, json_number, written
 from projects.models import Country, Currency, Organisation, Place, Project, ProjectSettlement
 
 PLACE_COLUMNS = [
@@ -98,56 +99,50 @@ PROJECT_COLUMNS = [
 
 
 def place_rows(url_template):
-    values = Place.objects.order_by("kato_code").values(
-        "kato_code",
-        "level",
-        "kind",
-        "name_kk",
-        "name_ru",
-        "name_en",
-        "slug",
-        "latitude",
-        "longitude",
-        "kato_edition",
-        parent_code=F("parent__kato_code"),
+    values = Place.objects.order_by("kato_code").values_list(
+        *written(PLACE_COLUMNS, parent=F("parent__kato_code"), url=F("slug"))
     )
+    names = [column.name for column in PLACE_COLUMNS]
     for chunk in chunks(values):
-        for row in chunk:
-            slug, parent = row.pop("slug"), row.pop("parent_code")
+        for record in chunk:
+            row = dict(zip(names, record, strict=True))
             row.update(
-                parent=parent,
-                url=url_template.format(slug),
+                url=url_template.format(row["url"]),
                 latitude=json_number(row["latitude"]),
                 longitude=json_number(row["longitude"]),
             )
-            yield {column.name: blank_as_none(row[column.name]) for column in PLACE_COLUMNS}
+            yield row
 
 
 def organisation_rows(url_template):
-    values = Organisation.objects.order_by("slug").values(
-        *(c.name for c in ORGANISATION_COLUMNS if c.name not in {"place", "url"}),
-        place_code=F("place__kato_code"),
+    values = Organisation.objects.order_by("slug").values_list(
+        *written(ORGANISATION_COLUMNS, place=F("place__kato_code"), url=F("slug"))
     )
+    names = [column.name for column in ORGANISATION_COLUMNS]
     for chunk in chunks(values):
-        for row in chunk:
-            row.update(place=row.pop("place_code"), url=url_template.format(row["slug"]))
-            yield {c.name: blank_as_none(row[c.name]) for c in ORGANISATION_COLUMNS}
+        for record in chunk:
+            row = dict(zip(names, record, strict=True))
+            row["url"] = url_template.format(row["url"])
+            yield row
+
+
+# The project's investors and settlements are read a chunk at a time; the rest as written.
+PROJECT_READ = [c for c in PROJECT_COLUMNS if c.name not in {"investors", "settlements"}]
 
 
 def project_rows(url_template):
-    plain = [
-        c.name
-        for c in PROJECT_COLUMNS
-        if c.name not in {"url", "operator", "investors", "primary_settlement", "settlements"}
-    ]
-    values = Project.objects.order_by("slug").values(
+    values = Project.objects.order_by("slug").values_list(
         "id",
-        *plain,
-        operator_slug=F("operator__slug"),
-        primary_code=F("primary_settlement__kato_code"),
+        *written(
+            PROJECT_READ,
+            url=F("slug"),
+            operator=F("operator__slug"),
+            primary_settlement=F("primary_settlement__kato_code"),
+        ),
     )
+    names = [column.name for column in PROJECT_READ]
     for chunk in chunks(values):
-        ids = [row["id"] for row in chunk]
+        ids = [record[0] for record in chunk]
         investors = joined_codes(
             Project.investors.through.objects.filter(project_id__any=ids)
             .order_by("organisation__slug")
@@ -158,16 +153,12 @@ def project_rows(url_template):
             .order_by("place__kato_code")
             .values_list("project_id", "place__kato_code")
         )
-        for row in chunk:
+        for pk, *record in chunk:
+            row = dict(zip(names, record, strict=True))
             row.update(
-                url=url_template.format(row["slug"]),
-                operator=row.pop("operator_slug"),
-                investors=investors.get(row["id"]),
-                primary_settlement=row.pop("primary_code"),
-                settlements=settlements.get(row["id"]),
-                start_date=iso(row["start_date"]),
-                commissioning_date=iso(row["commissioning_date"]),
+                url=url_template.format(row["url"]),
+                investors=investors.get(pk),
+                settlements=settlements.get(pk),
                 investment_amount=json_number(row["investment_amount"]),
-                updated_at=iso(row["updated_at"]),
             )
-            yield {c.name: blank_as_none(row[c.name]) for c in PROJECT_COLUMNS}
+            yield {column.name: row[column.name] for column in PROJECT_COLUMNS}

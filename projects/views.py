@@ -3,7 +3,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.caching import public_page
 from core.filters import filter_errors
-from core.forms import add_service_errors
+from core.forms import saved
 from projects import services
 from projects.filters import ProjectFilter
 from projects.forms import ApiTokenForm, MemberForm, ProjectForm
@@ -91,43 +91,29 @@ def project_edit(request, slug):
 
 def _project_form(request, project):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
-    if form.is_valid():
-        try:
-            saved = services.save_project(
-                acting_user=request.user,
-                project=form.save(commit=False),
-                settlements=form.settlements(),
-                investors=form.cleaned_data["investors"],
-                reason=form.cleaned_data.get("reason", ""),
-                seen_change=form.cleaned_data.get("seen_change"),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The project is saved."))
-            waiting = saved.link_requests.pending().select_related("organisation")
-            if waiting:
-                names = ", ".join(str(link.organisation) for link in waiting)
-                messages.info(
-                    request,
-                    _("Investors shown once they accept (they are asked by e-mail): %(names)s")
-                    % {"names": names},
-                )
-            return redirect(saved)
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
 
-
-def _member_added_message(request, added):
-    if added:
-        messages.success(request, _("The member is added."))
-    else:
-        messages.info(
-            request,
-            _(
-                "This person works with another organisation: they join once its "
-                "administrators accept (they are asked by e-mail)."
-            ),
+    def save(data):
+        services.save_project(  # saves `project`, the form's instance
+            acting_user=request.user,
+            project=form.save(commit=False),
+            settlements=form.settlements(),
+            investors=data["investors"],
+            reason=data.get("reason", ""),
+            seen_change=data.get("seen_change"),
         )
+
+    if saved(request, form, save):
+        messages.success(request, _("The project is saved."))
+        waiting = project.link_requests.pending().select_related("organisation")
+        if waiting:
+            names = ", ".join(str(link.organisation) for link in waiting)
+            messages.info(
+                request,
+                _("Investors shown once they accept (they are asked by e-mail): %(names)s")
+                % {"names": names},
+            )
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
 @login_required
@@ -137,20 +123,28 @@ def organisation_members(request, slug):
         Organisation.objects.administered_by(request.user).distinct(), slug=slug
     )
     form = MemberForm(request.POST or None, organisation=organisation)
-    if form.is_valid():
-        try:
-            added = services.add_member(
-                acting_user=request.user,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                request=request,
-            )
-        except ValidationError as error:  # a link declined lately
-            add_service_errors(form, error)
+
+    def add(data):  # refused for a link declined lately
+        added = services.add_member(
+            acting_user=request.user,
+            organisation=organisation,
+            email=data["email"],
+            role=data["role"],
+            request=request,
+        )
+        if added:
+            messages.success(request, _("The member is added."))
         else:
-            _member_added_message(request, added)
-            return redirect("projects:organisation_members", slug=organisation.slug)
+            messages.info(
+                request,
+                _(
+                    "This person works with another organisation: they join once its "
+                    "administrators accept (they are asked by e-mail)."
+                ),
+            )
+
+    if saved(request, form, add):
+        return redirect("projects:organisation_members", slug=organisation.slug)
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     return render(
         request,
