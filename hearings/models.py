@@ -658,10 +658,11 @@ class HearingQuerySet(models.QuerySet):
         only by a cancelled hearing still to come is there, with (0, 0))."""
         now = now or timezone.now()
         done = [Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
+        # `published()` on the joined hearing row: a `hearing__in` subquery read the hearings
+        # table a second time (two scans of 25,000 rows at country scale, docs/performance.md).
         rows = (
-            ConcernedPlace.objects.filter(
-                place_id__any=list(place_ids), hearing__in=self.published().values("pk")
-            )
+            ConcernedPlace.objects.filter(place_id__any=list(place_ids))
+            .exclude(hearing__status=Hearing.Status.DRAFT)
             .values("place_id")
             .annotate(
                 upcoming=models.Count(
