@@ -149,19 +149,20 @@ class PlaceQuerySet(models.QuerySet):
             "display_name", "kato_code"
         )
 
-    def choices(self):
-        """(KATO code, `str(place)`) of these places, from plain rows: model instances for the
-        lists' 250 regions and districts cost more than the rest of an uncached list page's
-        filter form (docs/performance.md)."""
+    def choices_by_level(self):
+        """{level: [(KATO code, `str(place)`), ...]} of these places in their order, from plain
+        rows: model instances for the lists' 250 regions and districts cost more than the rest
+        of an uncached list page's filter form, and a query for each level about 2 ms more
+        (docs/performance.md)."""
         language = page_language()
         names = [f"name_{code}" for code, _name in settings.LANGUAGES]
-        return [
-            (
-                row.kato_code,
-                Place.label(translated_place_name(row, "name", language), row.kato_code),
+        by_level = {}
+        for row in self.values_list("level", "kato_code", *names, named=True):
+            name = translated_place_name(row, "name", language)
+            by_level.setdefault(row.level, []).append(
+                (row.kato_code, Place.label(name, row.kato_code))
             )
-            for row in self.values_list("kato_code", *names, named=True)
-        ]
+        return by_level
 
     def links(self):
         """(name, url) of these places, from plain rows: a list of the places within a region
