@@ -117,7 +117,10 @@ def place_search(request):
         # The key of every match and whether a published hearing concerns it (one query);
         # whole rows for one page only.
         concern = Hearing.objects.concern(OuterRef("pk"))
-        matches = list(Place.objects.search(form.cleaned_data["q"]).values_list("pk", concern))
+        query = form.cleaned_data["q"]
+        matches = list(Place.objects.search(query, forgive=False).values_list("pk", concern))
+        if not matches:  # nothing as typed: a name one typo away
+            matches = list(Place.objects.search(query).values_list("pk", concern))
         # Contributions counted once for every match (kept figures, one query): for the
         # ranking and the page's own places.
         contributions = PlaceFigures.objects.in_force_counts([pk for pk, _ in matches])

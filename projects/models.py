@@ -197,11 +197,13 @@ class PlaceQuerySet(models.QuerySet):
             condition |= Q(search_key__contains=f"|{key}|")
         return self.filter(condition)
 
-    def search(self, query):
+    def search(self, query, forgive=True):
         """Places whose name matches `query` in any language and spelling, best first.
 
         Words naming the kind of place ("село Нура", "Жанатас ауылы", "г. Жанатас") are left
-        out, and when nothing matches, a whole name one typo away is found ("Ильчевка").
+        out, and when nothing matches, a whole name one typo away is found ("Ильчевка"), unless
+        `forgive` is false (a caller that reads the matches anyway and asks again only when
+        there are none saves the query that checks for them).
         A 9-digit KATO code finds its place. Otherwise exact names rank above name prefixes above
         other matches; then villages and towns above administrative units above wintering places,
         stations and sidings; then shallower places (a district above a village of the same name).
@@ -212,7 +214,7 @@ class PlaceQuerySet(models.QuerySet):
         folded = fold_query(query)
         if len(folded) < 2:
             return self.none()
-        pattern = one_typo_pattern(folded)
+        pattern = one_typo_pattern(folded) if forgive else None
         if pattern and not self.filter(search_key__contains=folded).exists():
             # Nothing as typed: forgive one typo in a whole name ("Ильчевка").
             return self.filter(search_key__regex=pattern).order_by(
