@@ -16,8 +16,6 @@ from projects.filters import (
     SelectWidget,
     SlugFilter,
     TextWidget,
-    districts,
-    regions,
 )
 from projects.models import Organisation, Place, Project
 
@@ -41,8 +39,8 @@ AMOUNT_DIGITS = 18
 
 class DisclosureFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text", widget=TextWidget)
-    region = PlaceWithinFilter(label=_("Region"), queryset=regions)
-    district = PlaceWithinFilter(label=_("District"), queryset=districts)
+    region = PlaceWithinFilter(label=_("Region"), level=Place.Level.REGION)
+    district = PlaceWithinFilter(label=_("District"), level=Place.Level.DISTRICT)
     place = PlaceWithinFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),

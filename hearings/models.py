@@ -658,10 +658,11 @@ class HearingQuerySet(models.QuerySet):
         only by a cancelled hearing still to come is there, with (0, 0))."""
         now = now or timezone.now()
         done = [Hearing.Status.HELD, Hearing.Status.RECORD_PUBLISHED]
+        # `published()` on the joined hearing row: a `hearing__in` subquery read the hearings
+        # table a second time (two scans of 25,000 rows at country scale, docs/performance.md).
         rows = (
-            ConcernedPlace.objects.filter(
-                place_id__any=list(place_ids), hearing__in=self.published().values("pk")
-            )
+            ConcernedPlace.objects.filter(place_id__any=list(place_ids))
+            .exclude(hearing__status=Hearing.Status.DRAFT)
             .values("place_id")
             .annotate(
                 upcoming=models.Count(
@@ -1173,6 +1174,17 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "starts_at"], name="hearing_status_starts"),
+            # The public list's order (`published()`, newest first): a deep page's keys and a
+            # place's list walk it instead of sorting every public hearing (25,000 at country
+            # scale). Its first column is the condition itself, not a partial index's WHERE: a
+            # query asks for it only by saying `published()`, so an upcoming list (status
+            # 'announced', which implies it) keeps `hearing_status_starts` (docs/performance.md).
+            models.Index(
+                models.ExpressionWrapper(~Q(status="draft"), output_field=models.BooleanField()),
+                F("starts_at").desc(),
+                F("id"),
+                name="hearing_public_order",
+            ),
         ]
 
     def __str__(self):

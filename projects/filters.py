@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.boundfield import BoundField
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -12,14 +13,6 @@ from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from projects.forms import PlacePickerInput
 from projects.models import Country, Organisation, Place, Project
-
-
-def regions(request):
-    return Place.objects.filter(level=Place.Level.REGION).order_by_name()
-
-
-def districts(request):
-    return Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
 
 
 def html_attributes(attrs):
@@ -110,9 +103,17 @@ class FilterBoundField(BoundField):
 
 
 class FilterForm(forms.Form):
-    """The form of a list's filters (`Meta.form` of its FilterSet)."""
+    """The form of a list's filters (`Meta.form` of its FilterSet). Its region and district
+    selects share one read of their options (`AreaOptions`)."""
 
     bound_field_class = FilterBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = [f for f in self.fields.values() if isinstance(f, AreaChoiceField) and f.level]
+        options = AreaOptions({field.level for field in areas})
+        for field in areas:
+            field.options = options
 
 
 # {(FilterSet class, language): its form class}: a few classes per process.
@@ -133,29 +134,55 @@ class ListFilterSet(django_filters.FilterSet):
         return _FORM_CLASSES[key]
 
 
+class AreaOptions:
+    """The options of a form's region and district selects, {level: [(KATO code, label)]}, read
+    in one query (`PlaceQuerySet.choices_by_level`) when the first select is rendered, never
+    when the form is not (an export): a query per select cost an uncached list page about
+    2 ms (docs/performance.md)."""
+
+    def __init__(self, levels):
+        self.levels = levels
+
+    @cached_property
+    def by_level(self):
+        places = Place.objects.filter(level__in=self.levels).order_by_name()
+        return places.choices_by_level()
+
+
 class AreaChoices(ModelChoiceIterator):
-    """The options of a `SelectWidget`: (KATO code, label) read as plain rows
-    (`PlaceQuerySet.choices`), not as model instances."""
+    """The options of a `SelectWidget`: (KATO code, label) read as plain rows, not as model
+    instances."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.choices()
+        options = self.field.options or AreaOptions({self.field.level})
+        yield from options.by_level.get(self.field.level, [])
 
 
 class AreaChoiceField(ModelChoiceField):
+    """A place of one level by its KATO code; its options come from the form's `AreaOptions`."""
+
     iterator = AreaChoices
+    options = None  # outside a `FilterForm`, its own query
+
+    def __init__(self, *args, level=None, **kwargs):
+        self.level = level
+        super().__init__(*args, **kwargs)
 
 
 class AreaChoiceFilter(django_filters.ModelChoiceFilter):
-    """A region or district, chosen by its KATO code from a `SelectWidget`."""
+    """A place by its KATO code: a region or district (`level`) from a `SelectWidget`, or any
+    place of `queryset`."""
 
     field_class = AreaChoiceField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, level=None, **kwargs):
         kwargs.setdefault("to_field_name", "kato_code")
         kwargs.setdefault("widget", SelectWidget)
-        super().__init__(*args, **kwargs)
+        if level:
+            kwargs["queryset"] = Place.objects.filter(level=level)
+        super().__init__(*args, level=level, **kwargs)
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
@@ -187,9 +214,11 @@ class PlaceChoiceFilter(AreaChoiceFilter):
 
 class ProjectFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Name contains"), method="filter_text", widget=TextWidget)
-    region = PlaceChoiceFilter(label=_("Region"), queryset=regions, path_field="settlements__path")
+    region = PlaceChoiceFilter(
+        label=_("Region"), level=Place.Level.REGION, path_field="settlements__path"
+    )
     district = PlaceChoiceFilter(
-        label=_("District"), queryset=districts, path_field="settlements__path"
+        label=_("District"), level=Place.Level.DISTRICT, path_field="settlements__path"
     )
     sector = django_filters.ChoiceFilter(
         label=_("Sector"), choices=Project.Sector.choices, widget=SelectWidget

@@ -149,19 +149,20 @@ class PlaceQuerySet(models.QuerySet):
             "display_name", "kato_code"
         )
 
-    def choices(self):
-        """(KATO code, `str(place)`) of these places, from plain rows: model instances for the
-        lists' 250 regions and districts cost more than the rest of an uncached list page's
-        filter form (docs/performance.md)."""
+    def choices_by_level(self):
+        """{level: [(KATO code, `str(place)`), ...]} of these places in their order, from plain
+        rows: model instances for the lists' 250 regions and districts cost more than the rest
+        of an uncached list page's filter form, and a query for each level about 2 ms more
+        (docs/performance.md)."""
         language = page_language()
         names = [f"name_{code}" for code, _name in settings.LANGUAGES]
-        return [
-            (
-                row.kato_code,
-                Place.label(translated_place_name(row, "name", language), row.kato_code),
+        by_level = {}
+        for row in self.values_list("level", "kato_code", *names, named=True):
+            name = translated_place_name(row, "name", language)
+            by_level.setdefault(row.level, []).append(
+                (row.kato_code, Place.label(name, row.kato_code))
             )
-            for row in self.values_list("kato_code", *names, named=True)
-        ]
+        return by_level
 
     def links(self):
         """(name, url) of these places, from plain rows: a list of the places within a region
@@ -196,11 +197,13 @@ class PlaceQuerySet(models.QuerySet):
             condition |= Q(search_key__contains=f"|{key}|")
         return self.filter(condition)
 
-    def search(self, query):
+    def search(self, query, forgive=True):
         """Places whose name matches `query` in any language and spelling, best first.
 
         Words naming the kind of place ("село Нура", "Жанатас ауылы", "г. Жанатас") are left
-        out, and when nothing matches, a whole name one typo away is found ("Ильчевка").
+        out, and when nothing matches, a whole name one typo away is found ("Ильчевка"), unless
+        `forgive` is false (a caller that reads the matches anyway and asks again only when
+        there are none saves the query that checks for them).
         A 9-digit KATO code finds its place. Otherwise exact names rank above name prefixes above
         other matches; then villages and towns above administrative units above wintering places,
         stations and sidings; then shallower places (a district above a village of the same name).
@@ -211,7 +214,7 @@ class PlaceQuerySet(models.QuerySet):
         folded = fold_query(query)
         if len(folded) < 2:
             return self.none()
-        pattern = one_typo_pattern(folded)
+        pattern = one_typo_pattern(folded) if forgive else None
         if pattern and not self.filter(search_key__contains=folded).exists():
             # Nothing as typed: forgive one typo in a whole name ("Ильчевка").
             return self.filter(search_key__regex=pattern).order_by(

@@ -142,8 +142,8 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         "region": 9,
         "contribution": 12,
         "hearing": 8,  # its comments in one query, in any state (hearings.views)
-        "filtered list": 6,
-        "list page": 4,
+        "filtered list": 5,
+        "list page": 3,  # its region and district options in one query (projects.filters)
         "hearings list page": 2,
         "search": 5,  # each match ranked by its own hearings as it is found (portal.views)
         # A filtered API page reads its keys, then its rows by key: one query more, and none of

@@ -97,6 +97,19 @@ class SearchActivityTests(TestCase):
         add(30, 60)
         self.assertEqual(count(), few)
 
+    def test_a_long_query_that_matches_asks_nothing_more(self):
+        """A query of five letters or more may forgive a typo when nothing matches; when
+        something does, it costs what a shorter one does (no question before the matches)."""
+
+        def count(query):
+            for each in caches.all():
+                each.clear()
+            with CaptureQueriesContext(connection) as queries:
+                self.assertContains(self.search(query), "Steppe Region")
+            return len(queries)
+
+        self.assertEqual(count("Steppe"), count("Step"))
+
     def test_more_than_a_page_of_matches_ranks_the_heard_of_first(self):
         """With more matches than a page, a place a published hearing concerns (its own, or
         its district's) still leads, and one with only a draft hearing does not."""
