@@ -26,7 +26,7 @@ from hearings.serializers import (
 from projects.models import Place
 
 # What a hearing's representation reads joined: its organisations and project (their slugs
-# only). The rule set is not (the clock is given a page's, `clock.prepare`), nor the failure and
+# only). The rule set is not (the clock is given them all, `clock.prepare`), nor the failure and
 # decision (read with the row, `nested_lists`: with them joined, PostgreSQL took 3-9 ms more to
 # plan a page's query).
 REPRESENTED = ("initiator", "organiser", "project")
@@ -107,16 +107,14 @@ class HearingViewSet(PublicReadViewSet):
             clock.prepare(page)  # the rules and the calendar once for the page, not per row
         return page
 
+    def get_object(self):
+        return clock.prepare([super().get_object()])[0]  # its rules and the calendar, one query
+
     def get_queryset(self):
         published = Hearing.objects.published()
         if self.action == "list":
             return published
-        # A hearing alone: its rule set read with it (a page's are read once, `clock.prepare`).
-        return (
-            self.represented(published)
-            .select_related("rule_set")
-            .prefetch_related("rule_set__rules")
-        )
+        return self.represented(published)
 
     def represented(self, queryset):
         """With what a hearing's representation reads, the lists read with the row; not the

@@ -25,6 +25,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import formats
@@ -115,16 +116,17 @@ def official_publications(hearing, since=None):
     return sorted(each for each in found if since is None or each[0] >= since)
 
 
-def notice_publication(hearing):
+def notice_publication(hearing, zone=None):
     """Where and when the notice period started (`NoticeStart`), or None before announcement.
 
     The sources count the notice from its publication in the mass media or on the ministry's
     portal (legal-sources, §6.2: Q4, Q5), so the earliest official publication counts, not the
     day the hearing was put on this site. After a move only a publication of the new date (made
     on or after the move) counts. With no official publication recorded, the announcement (or
-    the last move) on this site stands in, and says so.
+    the last move) on this site stands in, and says so. Days are `zone`'s (the current time
+    zone when not given).
     """
-    moved = timezone.localdate(hearing.rescheduled_at) if hearing.rescheduled_at else None
+    moved = timezone.localdate(hearing.rescheduled_at, zone) if hearing.rescheduled_at else None
     official = official_publications(hearing, since=moved)
     if official:
         day, where = official[0]
@@ -133,7 +135,7 @@ def notice_publication(hearing):
     if instant is None:
         return None
     return NoticeStart(
-        timezone.localdate(instant),
+        timezone.localdate(instant, zone),
         False,
         _("on this site only: no official publication of the notice is recorded"),
     )
@@ -163,7 +165,7 @@ def rule_set_for(hearing, today=None):
     from hearings.models import RuleSet
 
     key = _rule_set_key(hearing, today)
-    _recorded, regime, on = key
+    _recorded, regime, _on = key
     cached = getattr(hearing, "_clock_rule_set", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -174,39 +176,63 @@ def rule_set_for(hearing, today=None):
     elif regime is None:
         result = None
     else:
-        result = RuleSet.objects.applicable(regime, on)
+        result = RuleSet.objects.applicable(regime, _judged_on(key))
     hearing._clock_rule_set = (key, result)
     return result
 
 
 def _rule_set_key(hearing, today=None):
-    """(recorded rule set, regime, day judged by): what decides a hearing's rule set."""
-    on = timezone.localdate(hearing.announced_at) if hearing.announced_at else None
-    return hearing.rule_set_id, regime_of(hearing), on or today or timezone.localdate()
+    """(recorded rule set, regime, the instant of announcement or else the day judged by): what
+    decides a hearing's rule set, without turning the instant into a day (`_judged_on`) each
+    time a page asks."""
+    return (
+        hearing.rule_set_id,
+        regime_of(hearing),
+        hearing.announced_at or today or timezone.localdate(),
+    )
+
+
+def _judged_on(key):
+    """The day a hearing is judged by (`_rule_set_key`): its announcement's, or the one given."""
+    on = key[2]
+    return timezone.localdate(on) if isinstance(on, datetime.datetime) else on
 
 
 def prepare(hearings, today=None):
     """Read the rule sets and the working-day calendar once for many hearings (an API page, a
-    feed), instead of once per hearing: each is given its rule set and the shared calendar."""
-    from hearings.models import RuleSet
-
+    feed, a hearing's page), instead of once per hearing: each is given its rule set and the
+    shared calendar."""
     hearings = list(hearings)
     if not hearings:
         return hearings
-    calendar = WorkingCalendar.load()
-    sets = list(RuleSet.objects.prefetch_related("rules").order_by("-in_force_from", "-pk"))
+    sets, calendar = rule_sets_and_calendar()
     by_pk = {each.pk: each for each in sets}
     for hearing in hearings:
-        key = recorded, regime, on = _rule_set_key(hearing, today)
+        key = recorded, regime, _on = _rule_set_key(hearing, today)
         if recorded:
             result = by_pk.get(recorded)
         elif regime is None:
             result = None
         else:  # the same choice as RuleSet.objects.applicable, made in memory
+            on = _judged_on(key)
             result = next((each for each in sets if each.is_in_force(regime, on)), None)
         hearing._clock_rule_set = (key, result)
         hearing._clock_calendar = calendar
     return hearings
+
+
+def rule_sets_and_calendar():
+    """([every rule set, newest edition first, with its rules], the working-day calendar), in
+    one query: each set's row carries its rules and the calendar's rows (`RuleSet.objects.
+    with_rules_and_calendar`), where a set, its rules and the calendar took three."""
+    from hearings.models import RuleSet
+
+    sets = list(RuleSet.objects.with_rules_and_calendar())
+    if not sets:
+        return [], WorkingCalendar.load()
+    for each in sets:
+        each.ordered_rules = each.read_rules()
+    return sets, WorkingCalendar.of_rows(sets[0].transfers, sets[0].decrees)
 
 
 def calendar_of(hearing, calendar=None):
@@ -233,18 +259,38 @@ def last_day(hearing):
     return hearing.discussion_ends_on or first_day(hearing)
 
 
-def _anchor(hearing, rule):
+@dataclass
+class Days:
+    """What the clock counts from, read once for a question about one hearing: its first and
+    last day and where its notice started (`notice_publication`), in the page's time zone."""
+
+    first: datetime.date
+    last: datetime.date
+    notice: NoticeStart | None
+    zone: datetime.tzinfo
+
+    @classmethod
+    def of(cls, hearing, zone=None):
+        # The zone looked up once: each look-up reads a context-local variable, and a list's
+        # clock made about six for each hearing (docs/performance.md, "Session 13").
+        zone = zone or timezone.get_current_timezone()
+        first = timezone.localdate(hearing.starts_at, zone)
+        notice = notice_publication(hearing, zone)
+        return cls(first, hearing.discussion_ends_on or first, notice, zone)
+
+
+def _anchor(hearing, rule, days):
     if rule.event == rule.Event.PROTOCOL_SIGNED:
         return hearing.protocol_signed_on
     if rule.event == rule.Event.REQUEST_RECEIVED:
         return hearing.request_received_on
     if rule.event == rule.Event.HEARING_END:
-        return last_day(hearing)
-    return first_day(hearing)
+        return days.last
+    return days.first
 
 
-def _due(hearing, rule, calendar):
-    anchor = _anchor(hearing, rule)
+def _due(hearing, rule, calendar, days):
+    anchor = _anchor(hearing, rule, days)
     if anchor is None:
         return None
     if rule.measures == rule.Measures.DISCUSSION:
@@ -254,36 +300,35 @@ def _due(hearing, rule, calendar):
     return shift(anchor, rule, calendar, -1 if rule.direction == rule.Direction.BEFORE else 1)
 
 
-def _done(hearing, rule):
+def _done(hearing, rule, days):
     Measures = rule.Measures
     if rule.measures == Measures.REQUEST_ANSWER:
         return hearing.request_answered_on
     if rule.measures == Measures.MATERIALS:
         return hearing.materials_available_from
     if rule.measures == Measures.ANNOUNCEMENT:
-        return notice_start(hearing)
+        return days.notice.day if days.notice else None
     if rule.measures == Measures.COMMENTS:
         # Without a date of its own the site takes comments until the hearing's day
         # (`Hearing.comments_open`): that is the period applied, and the one judged.
         if hearing.comments_until or not hearing.announced_at:
             return hearing.comments_until
-        return first_day(hearing)
+        return days.first
     if rule.measures == Measures.DISCUSSION:
         return hearing.discussion_ends_on
     if rule.measures == Measures.PROTOCOL:
         instant = hearing.record_published_at
-        return timezone.localdate(instant) if instant else None
+        return timezone.localdate(instant, days.zone) if instant else None
     if rule.measures == Measures.VALIDITY:
         return hearing.draft_sent_on
     return None
 
 
-def _done_from(hearing, rule):
+def _done_from(hearing, rule, days):
     """What the clock read `done` from, where it is not plain: which publication started the
     notice; whether Art. 73(1)'s condition is recorded."""
     if rule.measures == rule.Measures.ANNOUNCEMENT:
-        found = notice_publication(hearing)
-        return found.where if found else ""
+        return days.notice.where if days.notice else ""
     if rule.measures == rule.Measures.VALIDITY and hearing.ended_before_assessment is None:
         return _(
             "Whether the hearings ended before the ministry began assessing the draft report's "
@@ -379,23 +424,25 @@ def deadlines(hearing, today=None, calendar=None):
     """Every rule of the hearing's rule set, applied to it, in the rule set's order. A cancelled
     hearing, or one that did not take place, keeps only what was decided before: nothing is
     pending for it (its repeat has a clock of its own)."""
-    today = today or timezone.localdate()
+    zone, language = timezone.get_current_timezone(), get_language()
+    today = today or timezone.localdate(timezone=zone)
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
         return []
     calendar = calendar_of(hearing, calendar)
-    result = _window_notice(hearing) + _holidays_row(hearing, calendar)
+    hearing_days = Days.of(hearing, zone)
+    result = _window_notice(hearing, hearing_days) + _holidays_row(hearing, calendar, hearing_days)
     for rule in rule_set.rules_in_order():
         if not _in_scope(hearing, rule):
             continue
-        due = _due(hearing, rule, calendar)
+        due = _due(hearing, rule, calendar, hearing_days)
         if due is None:
             continue
-        done = _done(hearing, rule)
+        done = _done(hearing, rule, hearing_days)
         met, state, days = _judge(
             rule, due, done, today, hearing.is_called_off(), hearing.ended_before_assessment
         )
-        label, described, source, note = rule.words()
+        label, described, source, note = rule.words(language)
         working_days = rule.unit == rule.Unit.WORKING_DAYS
         result.append(
             Deadline(
@@ -412,7 +459,7 @@ def deadlines(hearing, today=None, calendar=None):
                 source_url=rule.source_url,
                 verified=rule.binds,
                 note=note,
-                done_from=_done_from(hearing, rule),
+                done_from=_done_from(hearing, rule, hearing_days),
                 calendar_note=_calendar_note(due, calendar, working_days),
                 provisional=working_days and calendar.is_provisional(due),
             )
@@ -437,15 +484,11 @@ def _in_scope(hearing, rule):
     return True
 
 
-def holidays_of(hearing, calendar):
-    """(day, name) of the public holidays that are days off on the hearing's day, or in a
-    public discussion's window."""
-    return calendar.holidays_between(first_day(hearing), last_day(hearing))
-
-
-def _holidays_row(hearing, calendar):
-    """A hearing or a discussion's window on public holidays: a warning, never a rule."""
-    days = holidays_of(hearing, calendar)
+def _holidays_row(hearing, calendar, hearing_days=None):
+    """A hearing or a discussion's window on public holidays (those that are days off): a
+    warning, never a rule."""
+    hearing_days = hearing_days or Days.of(hearing)
+    days = calendar.holidays_between(hearing_days.first, hearing_days.last)
     if not days:
         return []
     dates = ", ".join(formats.day(day) for day, _name in days)
@@ -472,24 +515,24 @@ def _holidays_row(hearing, calendar):
     ]
 
 
-def _window_notice(hearing):
+def _window_notice(hearing, days):
     """A public discussion announced after its window had opened: flagged, not left to read
     "due on …" as if residents had had the whole window. Not a rule of law (none is confirmed
     for a discussion's notice): a fact, shown in neutral colours."""
-    found = notice_publication(hearing)
+    found = days.notice
     start = found.day if found else None
-    if not hearing.is_public_discussion() or start is None or start <= first_day(hearing):
+    if not hearing.is_public_discussion() or start is None or start <= days.first:
         return []
     return [
         Deadline(
             key="window_notice",
             label=_("Announced before the window opened"),
             rule=_("a public discussion's window opens after its announcement"),
-            due=first_day(hearing),
+            due=days.first,
             done=start,
             met=None,
             state=OFF_GUIDANCE,
-            days=(start - first_day(hearing)).days,
+            days=(start - days.first).days,
             source=_("No source found"),
             note=_(
                 "The discussion was announced after its window had opened: residents had less "
@@ -505,7 +548,7 @@ def rule(hearing, measures, today=None):
     rule_set = rule_set_for(hearing, today)
     if rule_set is None:
         return None
-    return next((r for r in rule_set.rules.all() if r.measures == measures), None)
+    return next((r for r in rule_set.ordered_rules if r.measures == measures), None)
 
 
 def _source_text(rule):
@@ -528,7 +571,7 @@ def earliest_lawful_start(hearing, today=None, calendar=None, binding_only=True)
         return today
     calendar = calendar_of(hearing, calendar)
     earliest = today
-    for each in rule_set.rules.all():
+    for each in rule_set.ordered_rules:
         if each.direction != Rule.Direction.BEFORE or each.event != Rule.Event.HEARING:
             continue
         if binding_only and not each.binds:
@@ -640,9 +683,10 @@ def _rule_findings(hearing, rule_set, today=None):
         for binds in (True, False)
     }
     notice_day = notice_day_if_announced(hearing, today)
+    days = Days.of(hearing)
     findings = []
     for each in rule_set.rules_in_order():
-        due = _due(hearing, each, calendar)
+        due = _due(hearing, each, calendar, days)
         values = {
             "rule": each.describe(),
             "label": each.get_measures_display(),

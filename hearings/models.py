@@ -15,6 +15,7 @@ the `disclosures` app turns into promised disclosures (`promise.disclosures`).
 """
 
 import datetime
+import functools
 import re
 import secrets
 from functools import cached_property
@@ -30,6 +31,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
+from core.api import NestedRows
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
@@ -126,6 +128,28 @@ class RuleSetQuerySet(models.QuerySet):
             .first()
         )
 
+    def with_rules_and_calendar(self):
+        """Newest edition first, each set's row with its rules (`RuleSet.read_rules`) and the
+        working-day calendar's rows (`transfers`, `decrees`): what the legal clock reads, in one
+        query (`clock.rule_sets_and_calendar`)."""
+        return self.order_by("-in_force_from", "-pk").annotate(**_rules_and_calendar())
+
+
+@functools.cache
+def _rules_and_calendar():
+    """`with_rules_and_calendar`'s lists, built once: their SQL depends on the code only."""
+    columns = [field.name for field in Rule._meta.concrete_fields]
+    return {
+        "rule_rows": NestedRows(RuleSet, Rule.objects.filter(rule_set=OuterRef("pk")), *columns),
+        "transfers": NestedRows(RuleSet, DayTransfer.objects.order_by(), "date", "kind"),
+        "decrees": NestedRows(RuleSet, TransferDecree.objects.order_by(), "year"),
+    }
+
+
+def _in_order(rules):
+    """Rules in the order a hearing's clock lists them."""
+    return sorted(rules, key=lambda rule: (Rule.ORDER.index(rule.measures), rule.pk))
+
 
 class RuleSet(models.Model):
     """One edition of the rules of one regime: the periods a hearing must keep, with sources.
@@ -188,8 +212,26 @@ class RuleSet(models.Model):
             and (self.in_force_until is None or self.in_force_until >= on)
         )
 
+    @cached_property
+    def ordered_rules(self):
+        """Its rules in the order a hearing's clock lists them: given by `clock.prepare`, which
+        reads them with the set (`read_rules`)."""
+        return _in_order(self.rules.all())
+
+    def read_rules(self):
+        """Its rules as `RuleSet.objects.with_rules_and_calendar` read them with its row, in
+        order: model instances, as a query of them would give."""
+        fields = Rule._meta.concrete_fields
+        names = [field.attname for field in fields]
+        rules = []
+        for row in self.rule_rows:
+            rule = Rule.from_db(self._state.db, names, [getattr(row, name) for name in names])
+            rule.rule_set = self
+            rules.append(rule)
+        return _in_order(rules)
+
     def rules_in_order(self):
-        return sorted(self.rules.all(), key=lambda rule: (Rule.ORDER.index(rule.measures), rule.pk))
+        return self.ordered_rules
 
     def cache_scopes(self):
         """The legal clock shows on every hearing, and hearings on every page."""
@@ -341,9 +383,10 @@ class Rule(models.Model):
         work."""
         return {}
 
-    def words(self):
-        """The rule's label, description, source and note in the active language."""
-        language = get_language()
+    def words(self, language=None):
+        """The rule's label, description, source and note in the active language (`language`,
+        when the caller looked it up already: a clock asks for each of its rules)."""
+        language = language or get_language()
         if language not in self.wording:
             self.wording[language] = (
                 self.get_measures_display(),
@@ -568,10 +611,11 @@ HEARING_CARD_FIELDS = (
 )
 
 
-# What a hearing's page shows with it, in the same query (`for_detail`); the API and the
-# printable notice join the decision's scan too (`with_related`).
-DETAIL_RELATED = ("initiator", "organiser", "project", "rule_set", "failure", "decision_notice")
-RELATED = (*DETAIL_RELATED, "decision_notice__document")
+# What a hearing's page shows with it, in the same query (`for_detail`): not its rule set, which
+# the page's clock reads with every set's rules and the calendar (`clock.prepare`). The printable
+# notice joins the rule set and the decision's scan too (`with_related`).
+DETAIL_RELATED = ("initiator", "organiser", "project", "failure", "decision_notice")
+RELATED = (*DETAIL_RELATED, "rule_set", "decision_notice__document")
 PREFETCHED = ("territory", "rule_set__rules")
 
 
@@ -707,8 +751,9 @@ class HearingQuerySet(models.QuerySet):
 
     def for_detail(self):
         """One hearing's page: `with_related` but the hearing it repeats (read only when there is
-        one) and, as `EXISTS` subqueries of its one row, whether each list the page shows has
-        anything in it, so that an empty list costs no query. Annotates `has_comments` (in any
+        one) and its rule set (the page's clock reads it, `clock.prepare`) and, as `EXISTS`
+        subqueries of its one row, whether each list the page shows has anything in it, so that
+        an empty list costs no query. Annotates `has_comments` (in any
         state of moderation: the page counts the pending and rejected ones), `has_learned_of`
         (approved), `has_documents` and `has_promises`.
 
@@ -718,7 +763,7 @@ class HearingQuerySet(models.QuerySet):
         this = {"hearing": OuterRef("pk")}
         return (
             self.select_related(*DETAIL_RELATED)
-            .prefetch_related(*PREFETCHED, "decision_notice__document")
+            .prefetch_related("territory", "decision_notice__document")
             .annotate(
                 has_comments=Exists(HearingComment.objects.filter(**this)),
                 has_learned_of=Exists(LearnedOf.objects.approved().filter(**this)),

@@ -34,6 +34,9 @@ class WorkingCalendar:
     def __init__(self, transfers=None, decree_years=()):
         self.transfers = dict(transfers or {})
         self.decree_years = set(decree_years)
+        # {day: is working}, as this calendar answered: a page's clock asks about the same days
+        # for many hearings, and the library's answer took a tenth of a deadline's work.
+        self.answered = {}
 
     @classmethod
     def load(cls):
@@ -59,6 +62,15 @@ class WorkingCalendar:
                 transfers[day] = kind == DayTransfer.Kind.WORKING_DAY
         return cls(transfers, decree_years)
 
+    @classmethod
+    def of_rows(cls, transfers, decrees):
+        """The calendar from rows read with something else (`clock.rule_sets_and_calendar`):
+        each transfer's `date` and `kind`, each decree's `year`."""
+        from hearings.models import DayTransfer
+
+        working = DayTransfer.Kind.WORKING_DAY
+        return cls({row.date: row.kind == working for row in transfers}, [r.year for r in decrees])
+
     def is_provisional(self, day):
         """Whether `day`'s year may still have days moved: no decree for it is entered yet."""
         return day.year > LIBRARY_TRANSFERS_UNTIL and day.year not in self.decree_years
@@ -75,9 +87,13 @@ class WorkingCalendar:
         return found
 
     def is_working_day(self, day):
-        if day in self.transfers:
-            return self.transfers[day]
-        return library_year(day.year).is_working_day(day)
+        answer = self.answered.get(day)
+        if answer is None:
+            answer = self.transfers.get(day)
+            if answer is None:
+                answer = library_year(day.year).is_working_day(day)
+            self.answered[day] = answer
+        return answer
 
     def holiday_name(self, day):
         return library_year(day.year).get(day)

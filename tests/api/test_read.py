@@ -392,10 +392,10 @@ class HearingAPITests(TestCase):
         for _ in range(10):
             HearingDocumentFactory(hearing=HearingFactory(announced=True))
         # the page with its territory, documents, repeats, changes, promises and comments (read
-        # with the rows, core.api.NestedRows), and for the legal clock once per page: the day
-        # transfers with the years whose transfer decree is entered (one query), the rule sets
-        # and their rules
-        with self.assertNumQueries(4):
+        # with the rows, core.api.NestedRows), and for the legal clock once per page the rule
+        # sets with their rules, the day transfers and the years whose transfer decree is
+        # entered (one query, hearings.clock.rule_sets_and_calendar)
+        with self.assertNumQueries(2):
             response = self.client.get("/api/v1/hearings/")
         self.assertEqual(len(response.json()["results"]), 12)
 
