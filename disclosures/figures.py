@@ -205,6 +205,8 @@ def _places_changed(sender, paths=None, **kwargs):
     if paths is None:
         rebuild()
         return
+    if len(paths) < 2:
+        return  # a new place: nothing names it yet, nor anything under it
     codes = [{code for code in path.split("/") if code} for path in paths]
     changed = Q(kato_code__in=set.union(*codes) - set.intersection(*codes))
     for path in paths:
