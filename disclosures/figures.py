@@ -12,7 +12,10 @@ What moves a contribution's figures: the contribution itself (published, hidden,
 status, due date, value, currency, settlements, funder), an akimat's confirmation and an approved
 "this is not what was done", and, for the contributions paid out of it (`funded_by`), whether it
 is still a counted payment in each place. The services are the only write path for all of them;
-the receivers keep the admin, the factories of the tests and a shell correct too.
+the receivers keep the admin, the factories of the tests and a shell correct too. A place made or
+moved, or an import of the classifier (`projects.models.places_changed`, as for the rows of
+disclosures/listed.py and hearings/concerned.py), has the figures of the places it concerns
+summed again (`rows`): each row carries its place's path, which the table of villages reads.
 
 A contribution's own counts (`Disclosure.confirmed_count`, `unconfirmed_count`, `seen_count`,
 `dispute_count`, which its cards show) move with each confirmation and each resident's word that
@@ -26,7 +29,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from disclosures.models import (
@@ -36,15 +39,16 @@ from disclosures.models import (
     PlaceFigures,
     ResidentFeedback,
 )
-from projects.models import Place
+from projects.models import Place, places_changed, rewrite_rows
 
 COUNTS = ("n", "valued", "value", "estimates", "confirmed", "disputed")
 BATCH = 5000
 
 
 def contribution(ids=None):
-    """{(place_id, direct, status, currency, inside, due_date): [n, valued, value, estimates,
-    confirmed, disputed]} of the records `ids` (every record when None) as they stand now."""
+    """{(place_id, path, direct, status, currency, inside, due_date): [n, valued, value,
+    estimates, confirmed, disputed]} of the records `ids` (every record when None) as they stand
+    now (`path`: the place's)."""
     records = Disclosure.objects.published().order_by()
     if ids is not None:
         records = records.filter(pk__in=ids)
@@ -68,7 +72,7 @@ def contribution(ids=None):
     counted = Disclosure.objects.in_force().current().filter(amount__isnull=False)
     counted_funders = set(counted.filter(pk__in=funders).values_list("pk", flat=True))
     funder_paths = _settlement_paths(counted_funders)
-    places = _place_ids({code for path_list in paths.values() for p in path_list for code in p})
+    places = _places({code for path_list in paths.values() for p in path_list for code in p})
     confirmed = _with(Confirmation.objects.filter(verdict=Confirmation.Verdict.CONFIRMED), shown)
     disputed = _with(
         ResidentFeedback.objects.approved().filter(kind=ResidentFeedback.Kind.DISPUTED), shown
@@ -82,7 +86,7 @@ def contribution(ids=None):
         funder_within = {code for codes in funder_paths.get(funder, ()) for code in codes}
         for code in within & places.keys():
             inside = funder in counted_funders and code in funder_within
-            cell = result[(places[code], code in named, status, currency, inside, due)]
+            cell = result[(*places[code], code in named, status, currency, inside, due)]
             cell[0] += 1
             if amount is not None:
                 cell[1] += 1
@@ -106,8 +110,10 @@ def _settlement_paths(ids):
     return paths
 
 
-def _place_ids(codes):
-    return dict(Place.objects.filter(kato_code__in=codes).values_list("kato_code", "pk"))
+def _places(codes):
+    """{code: (pk, path)} of the places `codes`."""
+    rows = Place.objects.filter(kato_code__in=codes).values_list("kato_code", "pk", "path")
+    return {code: (pk, path) for code, pk, path in rows}
 
 
 def _with(queryset, ids):
@@ -118,15 +124,21 @@ def _with(queryset, ids):
 
 def add_difference(before, after):
     """Insert the rows that take the figures from `before` to `after` (see `contribution`)."""
+    PlaceFigures.objects.bulk_create(differences(before, after), batch_size=BATCH)
+
+
+def differences(before, after):
+    """The rows (unsaved) that take the figures from `before` to `after`."""
     rows = []
     for key in sorted(set(before) | set(after), key=str):
         old, new = before.get(key), after.get(key)
         change = [b - a for a, b in zip(old or [0] * 6, new or [0] * 6, strict=True)]
         if any(change):
-            place_id, direct, status, currency, inside, due = key
+            place_id, path, direct, status, currency, inside, due = key
             rows.append(
                 PlaceFigures(
                     place_id=place_id,
+                    path=path,
                     direct=direct,
                     status=status,
                     currency=currency,
@@ -135,24 +147,73 @@ def add_difference(before, after):
                     **dict(zip(COUNTS, change, strict=True)),
                 )  # fmt: skip
             )
-    PlaceFigures.objects.bulk_create(rows, batch_size=BATCH)
+    return rows
+
+
+def _lock():
+    """Lock the figures until the transaction ends (writers of contributions wait, readers do
+    not): no difference is added to rows being summed again from the records."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {PlaceFigures._meta.db_table} IN EXCLUSIVE MODE")
 
 
 @transaction.atomic
 def rebuild():
     """Every place's figures summed again from the records: one row per place and sum.
 
-    The table is locked meanwhile (writers of contributions wait, readers do not): for the
-    seeds, after a bulk import, or to put the rows of many small differences together."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {PlaceFigures._meta.db_table} IN EXCLUSIVE MODE")
+    The table is locked meanwhile: for the seeds, after a bulk import, or to put the rows of
+    many small differences together."""
+    _lock()
     PlaceFigures.objects.all().delete()
     add_difference({}, contribution())
     return PlaceFigures.objects.count()
 
 
+def rows(place_ids):
+    """The figures of the places `place_ids` summed from the records within them as they stand
+    now, as unsaved rows (one per place and sum)."""
+    within = Q()
+    for path in _outermost(Place.objects.filter(pk__in=place_ids).values_list("path", flat=True)):
+        within |= Q(place__path__startswith=path)
+    if not within:
+        return []
+    through = Disclosure.settlements.through.objects.filter(within)
+    place_ids = set(place_ids)
+    sums = contribution(set(through.values_list("disclosure_id", flat=True)))
+    return differences({}, {key: cell for key, cell in sums.items() if key[0] in place_ids})
+
+
+def _outermost(paths):
+    """`paths` less those under another of them."""
+    outermost = []
+    for path in sorted(paths):  # a path sorts before the paths under it
+        if not outermost or not path.startswith(outermost[-1]):
+            outermost.append(path)
+    return outermost
+
+
 # --- Receivers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _places_changed(sender, paths=None, **kwargs):
+    """Places were made, moved or imported (`projects.models.places_changed`): the figures of
+    the places in or under `paths` (their rows carry the path) and of the places above some of
+    them but not all (a moved place leaves the one and enters the other; an area above both
+    keeps its figures) are summed again; every place's after an import (`paths` None)."""
+    if paths is None:
+        rebuild()
+        return
+    if len(paths) < 2:
+        return  # a new place: nothing names it yet, nor anything under it
+    codes = [{code for code in path.split("/") if code} for path in paths]
+    changed = Q(kato_code__in=set.union(*codes) - set.intersection(*codes))
+    for path in paths:
+        changed |= Q(path__startswith=path)
+    _lock()
+    place_ids = set(Place.objects.filter(changed).values_list("pk", flat=True))
+    rewrite_rows(PlaceFigures, "place", place_ids, rows)
 
 
 def _touched(disclosure_ids):
@@ -261,6 +322,7 @@ def connect():
     m2m_changed.connect(
         _settlements_changing, sender=Disclosure.settlements.through, dispatch_uid="figures-m2m"
     )
+    places_changed.connect(_places_changed, dispatch_uid="figures-places")
     for model in (Confirmation, ResidentFeedback):
         for signal in (pre_save, pre_delete):
             signal.connect(_word_changing, sender=model, dispatch_uid=f"figures-{model}-{signal}")

@@ -1598,16 +1598,6 @@ class ListedPlace(models.Model):
         return f"{self.place_id} {self.disclosure_id}"
 
 
-# The columns of a settlement the table of villages shows (`PlaceFiguresQuerySet.by_settlement`):
-# its address, its name and, for the map, its point.
-VILLAGE_COLUMNS = (
-    "slug",
-    *(f"name_{code}" for code, _name in settings.LANGUAGES),
-    "latitude",
-    "longitude",
-)
-
-
 class PlaceFiguresQuerySet(models.QuerySet):
     """Reads of the places' headline figures (`PlaceFigures`): each a short indexed query on
     the rows of the places asked about, whatever the number of contributions under them."""
@@ -1627,30 +1617,11 @@ class PlaceFiguresQuerySet(models.QuerySet):
         """Per settlement within `place`, counting the contributions in force that name it,
         busiest first: {place_id: {"total", "delivered", "in_progress", "promised", "overdue"}}
         (the sums of `summary`, disjoint; the total with cancelled ones), for the table of
-        villages, with the columns of the settlement it shows (`VILLAGE_COLUMNS`): the row of
-        the figures' index joins its place anyway, and the page reads no village of its own."""
-        late = overdue_condition()
-        rows = (
-            self.filter(direct=True, place__path__startswith=place.path)
-            .exclude(status="withdrawn")
-            .values("place_id", *(f"place__{name}" for name in VILLAGE_COLUMNS))
-            .annotate(
-                total=Sum("n"),
-                delivered=Sum("n", filter=Q(status=Status.DELIVERED), default=0),
-                in_progress=Sum("n", filter=Q(status=Status.IN_PROGRESS) & ~late, default=0),
-                promised=Sum("n", filter=Q(status=Status.PROMISED) & ~late, default=0),
-                overdue=Sum("n", filter=late, default=0),
-            )
-            .filter(total__gt=0)
-            .order_by("-total", "place_id")
-        )
-        return {
-            row.pop("place_id"): {
-                **{name: row.pop(f"place__{name}") for name in VILLAGE_COLUMNS},
-                **row,
-            }
-            for row in rows
-        }
+        villages: the settlements' rows are one range of the figures' index (their `path`), and
+        the page reads the few villages it shows (grouping by the joined villages' columns
+        cost twice the query)."""
+        rows = figures_by_settlement(today()).filter(path__startswith=place.path)
+        return {row.pop("place_id"): row for row in rows}
 
     def in_force_counts(self, place_ids):
         """{place_id: how many contributions in force concern a settlement within it}, for the
@@ -1664,6 +1635,27 @@ class PlaceFiguresQuerySet(models.QuerySet):
             .order_by()
         )
         return {row["place_id"]: row["total"] for row in rows}
+
+
+@kept_queryset
+def figures_by_settlement(on):
+    """The settlements' figures on the day `on`, busiest first, for `by_settlement` to filter
+    by path (kept per day, like `figures_by_sum`)."""
+    late = overdue_condition(on)
+    return (
+        PlaceFigures.objects.filter(direct=True)
+        .exclude(status="withdrawn")
+        .values("place_id")
+        .annotate(
+            total=Sum("n"),
+            delivered=Sum("n", filter=Q(status=Status.DELIVERED), default=0),
+            in_progress=Sum("n", filter=Q(status=Status.IN_PROGRESS) & ~late, default=0),
+            promised=Sum("n", filter=Q(status=Status.PROMISED) & ~late, default=0),
+            overdue=Sum("n", filter=late, default=0),
+        )
+        .filter(total__gt=0)
+        .order_by("-total", "place_id")
+    )
 
 
 @kept_queryset
@@ -1699,9 +1691,12 @@ class PlaceFigures(models.Model):
     updating a shared row, so no writer waits on another); `rebuild_place_figures` sums them up
     from the records again.
     `direct` rows are those of the settlements the contribution names (the table of villages).
+    `path` is the place's, kept with it (disclosures/figures.py sums the rows of a moved place
+    again): a region's table of villages is one range of an index.
     """
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=100)
     direct = models.BooleanField()
     status = models.CharField(max_length=20)
     currency = models.CharField(max_length=3)
@@ -1720,11 +1715,19 @@ class PlaceFigures(models.Model):
         indexes = [
             models.Index(fields=["place", "status"], name="place_figures_place"),
             # The table of villages (`by_settlement`) reads a region's rows from this index
-            # alone: a region's 1,600 places without a scan of every place's rows.
+            # alone, as one range of paths: not a probe per place under it, nor a scan of the
+            # country's rows (110 ms for West Kazakhstan's 674 villages).
             models.Index(
-                fields=["place", "status", "due_date", "n"],
+                fields=["path", "place", "status", "due_date", "n"],
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "int8_ops",
+                    "varchar_ops",
+                    "date_ops",
+                    "int4_ops",
+                ],
                 condition=models.Q(direct=True),
-                name="place_figures_direct",
+                name="place_figures_villages",
             ),
         ]
 

@@ -355,21 +355,37 @@ VILLAGE_COUNTS = ("delivered", "in_progress", "promised", "overdue")
 
 def _villages_page(request, place):
     """One page of the villages under `place`, busiest first: each its `pk`, `name`, `url`,
-    `figures` (`PlaceFigures.objects.by_settlement`, with the village's columns) and its table
+    `figures` (`PlaceFigures.objects.by_settlement`), `latitude`, `longitude` and its table
     `row`.
 
     A page at a time: a region has hundreds of villages with contributions. Rows, not model
-    instances: the figures' query reads the villages' columns with them.
+    instances, of the page's villages only.
     """
     figures = PlaceFigures.objects.by_settlement(place)
     villages_page = Paginator(list(figures), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = Place.objects.filter(pk__in=villages_page.object_list).values_list(
+        "pk", "slug", *translated_columns("name"), "latitude", "longitude", named=True
+    )
+    by_pk = {row.pk: row for row in shown}
     language, url = page_language(), path_template("portal:place_detail", "slug")
-    villages = [SimpleNamespace(pk=pk, figures=figures[pk]) for pk in villages_page.object_list]
-    for village in villages:
-        village.name = translated_place_name(SimpleNamespace(**village.figures), "name", language)
-        village.url = url.format(village.figures["slug"])
-        counts = (village.figures[key] for key in VILLAGE_COUNTS)
-        village.row = format_html(VILLAGE_ROW, village.url, village.name, *counts)
+    villages = []
+    for pk in villages_page.object_list:
+        row = by_pk.get(pk)
+        if row is None:
+            continue  # deleted since the figures were read
+        name, address = translated_place_name(row, "name", language), url.format(row.slug)
+        counts = (figures[pk][key] for key in VILLAGE_COUNTS)
+        villages.append(
+            SimpleNamespace(
+                pk=pk,
+                name=name,
+                url=address,
+                figures=figures[pk],
+                latitude=row.latitude,
+                longitude=row.longitude,
+                row=format_html(VILLAGE_ROW, address, name, *counts),
+            )
+        )
     villages_page.object_list = villages
     return villages_page
 
@@ -377,13 +393,11 @@ def _villages_page(request, place):
 def _village_points(villages):
     """The map's points of the `villages` (of `_villages_page`) that have a point of their own
     (a village's ancestors' point would say nothing)."""
-    points = []
-    for village in villages:
-        latitude, longitude = village.figures["latitude"], village.figures["longitude"]
-        if latitude is not None and longitude is not None:
-            place = Place(latitude=latitude, longitude=longitude)
-            points.append(point(place, "place", [], village.url, village.name))
-    return points
+    return [
+        point(Place(latitude=v.latitude, longitude=v.longitude), "place", [], v.url, v.name)
+        for v in villages
+        if v.latitude is not None and v.longitude is not None
+    ]
 
 
 @public_page(scopes=project_page_scopes)

@@ -1,7 +1,7 @@
 """The places' figures kept by the writes (disclosures/figures.py) are always the figures summed
 from scratch: after publishing, a status step, an edit of the settlements, a withdrawal, a
-hiding and showing again, an akimat's confirmation, a moderated resident's word and a
-deletion — for every place, its headline sums and its table of villages."""
+hiding and showing again, an akimat's confirmation, a moderated resident's word, a deletion and
+a moved place — for every place, its headline sums and its table of villages."""
 
 import datetime
 
@@ -50,7 +50,8 @@ def kept(place):
 
 
 def assert_kept_match(places):
-    for place in places.values():
+    places = {name: type(stale).objects.get(pk=stale.pk) for name, stale in places.items()}
+    for place in places.values():  # with its path as it stands now
         (summary, table), (expected_summary, expected_table) = kept(place), from_scratch(place)
         differ = {
             k: (v, expected_summary[k]) for k, v in summary.items() if v != expected_summary[k]
@@ -153,6 +154,28 @@ def test_confirmations_residents_words_and_deletion_move_the_figures(country):
     record.delete()  # cascades to its words
     country["payment"].delete()  # with its confirmation
     assert_kept_match(places)
+
+
+def test_a_moved_place_takes_its_figures_along(country):
+    """A village moved within its district, then its old rural district to another region:
+    the areas each left and entered sum their figures again (those above both keep theirs),
+    and a region's table of villages lists exactly the villages under it now."""
+    places = country["places"]
+    other_district = places["elsewhere"].parent
+    places |= {"other_district": other_district, "other_region": other_district.parent}
+    places["village"].parent = places["district"]
+    places["village"].save()
+    assert_kept_match(places)
+    assert set(PlaceFigures.objects.by_settlement(places["rural"])) == {places["neighbour"].pk}
+
+    places["rural"].parent = other_district
+    places["rural"].save()
+    assert_kept_match(places)
+    assert set(PlaceFigures.objects.by_settlement(places["region"])) == {places["village"].pk}
+    assert set(PlaceFigures.objects.by_settlement(places["other_region"])) == {
+        places["neighbour"].pk,
+        places["elsewhere"].pk,
+    }
 
 
 def test_an_overdue_promise_follows_the_clock_without_a_write(country, monkeypatch):

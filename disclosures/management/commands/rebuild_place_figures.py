@@ -7,8 +7,8 @@ from disclosures.models import PlaceFigures
 class Command(BaseCommand):
     help = (
         "Sum every place's headline figures again from the contributions (disclosures/"
-        "figures.py): after seeding or a bulk change made outside the services (a KATO import "
-        "that moves places), and daily from cron to put each write's rows together."
+        "figures.py): after seeding or a bulk change made outside the services, and daily "
+        "from cron to put each write's rows together."
     )
 
     def add_arguments(self, parser):
