@@ -266,8 +266,9 @@ def place_detail(request, slug):
         points += _village_points(villages_page.object_list)
     # Projects are drawn only where their settlement has a point of its own: a district's
     # interior point would put a refinery in the middle of the steppe.
+    url = path_template("portal:project_detail", "slug")
     points += [
-        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
+        point(p.primary_settlement, "project", ancestors=[], url=url.format(p.slug), label=p.name)
         for p in projects
     ]
     context["map"] = map_data(points)
