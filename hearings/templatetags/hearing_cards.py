@@ -24,7 +24,6 @@ from core.translation import (
     other_languages,
     page_language,
     shown_text,
-    translated,
     written_in_note,
 )
 from hearings.models import Hearing
@@ -176,14 +175,14 @@ def card(hearing, urls, moment, labels):
         }
     return HearingCard(
         url=urls["detail"].format(hearing.pk),
-        title=translated(hearing, "title", language),
+        title=hearing.title,
         title_lang=lang_attribute(hearing, "title", language),
         status=hearing.status,
         status_label=_status_label(hearing, labels),
         when=when(hearing, language),
-        organiser=translated(hearing.organiser, "name", language),
+        organiser=hearing.organiser.name,
         cancelled=_cancelled(hearing, language),
-        venue=translated(hearing, "venue", language),
+        venue=hearing.venue,
         venue_lang=lang_attribute(hearing, "venue", language),
         running=running,
         comments=_comments(hearing, urls, moment, language),
