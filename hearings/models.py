@@ -681,12 +681,14 @@ class HearingQuerySet(models.QuerySet):
     def forthcoming_for(self, place, now=None):
         """`published().concerning(place).forthcoming()`, from the place's rows of hearings not
         over by their dates: a few, however many hearings the place had before (a region's
-        page checked each of the country's upcoming hearings against its 1,600 places)."""
+        page checked each of the country's upcoming hearings against its 1,600 places). The
+        rows are joined (one per hearing and place) rather than asked in a subquery, which
+        cost 0.5 ms more of CPU to build and compile."""
         now = now or timezone.now()
-        rows = ConcernedPlace.objects.filter(
-            Q(starts_at__gte=now) | Q(open_until__gte=timezone.localdate(now)), place=place
+        not_over = Q(concerned__starts_at__gte=now) | Q(
+            concerned__open_until__gte=timezone.localdate(now)
         )
-        return self.published().filter(pk__in=rows.values("hearing_id")).forthcoming(now)
+        return self.published().filter(not_over, concerned__place=place).forthcoming(now)
 
     def past_for(self, place, now=None):
         """`concerning(place).past()`, latest first, walking the place's rows down from the

@@ -294,8 +294,9 @@ def place_detail(request, slug):
         points += _village_points(villages_page.object_list)
     # Projects are drawn only where their settlement has a point of its own: a district's
     # interior point would put a refinery in the middle of the steppe.
+    url = path_template("portal:project_detail", "slug")
     points += [
-        point(p.primary_settlement, "project", ancestors=[], url=p.get_absolute_url(), label=p.name)
+        point(p.primary_settlement, "project", ancestors=[], url=url.format(p.slug), label=p.name)
         for p in projects
     ]
     context["map"] = map_data(points)
@@ -306,10 +307,17 @@ def _place_projects(place):
     """(up to PROJECTS_SHOWN projects affecting `place`, by name; how many affect it), in one
     query.
 
-    The page's few are chosen from the projects' own rows, then read as cards, with the count
-    of all: sorting every project of West Kazakhstan (2,470) joined to its operator and
-    settlement, with a window count over them, took 200 ms.
+    A village's few projects are read as cards at once, one more than shown; they are counted
+    only when there are more (two subqueries fewer to build and compile: 6.3 → 4.0 ms of CPU).
+    An area's page chooses its few from the projects' own rows, then reads them as cards, with
+    the count of all: sorting every project of West Kazakhstan (2,470) joined to its operator
+    and settlement, with a window count over them, took 200 ms.
     """
+    if place.level == Place.Level.SETTLEMENT:
+        projects = list(_project_cards_by_name().affecting(place)[: PROJECTS_SHOWN + 1])
+        if len(projects) <= PROJECTS_SHOWN:
+            return projects, len(projects)
+        return projects[:PROJECTS_SHOWN], Project.objects.affecting(place).count()
     affecting = Project.objects.affecting(place)
     first = affecting.order_by_name().values("pk")[:PROJECTS_SHOWN]
     cards = _project_cards_by_name().filter(pk__in=first).annotate(total=count_all(affecting))

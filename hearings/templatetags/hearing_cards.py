@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from core import formats
 from core.cards import fill
 from core.metadata import path_template
-from core.translation import lang_attribute, other_languages, shown_text, written_in_note
+from core.translation import (
+    lang_attribute,
+    other_languages,
+    page_language,
+    shown_text,
+    written_in_note,
+)
 from hearings.models import Hearing
 
 register = template.Library()
@@ -84,31 +90,32 @@ class HearingCard:
         )
 
 
-def when(hearing):
+def when(hearing, language=None):
     """When a hearing takes place: a meeting's day and hour, or a public discussion's window of
     days (it is no one-off meeting)."""
     if hearing.is_public_discussion():
-        window = formats.day_range(hearing.starts_at, hearing.discussion_ends_on)
+        window = formats.day_range(hearing.starts_at, hearing.discussion_ends_on, language)
         return fill("{text}", text=_("online discussion, %(window)s") % {"window": window})
     return fill(
         '<time datetime="{iso}">{text}</time>',
         iso=formats.iso(hearing.starts_at),
-        text=formats.day_time(hearing.starts_at),
+        text=formats.day_time(hearing.starts_at, language),
     )
 
 
-def _cancelled(hearing):
+def _cancelled(hearing, language):
     """The cancellation note: when, and why in the reason's own language."""
     if hearing.status != Hearing.Status.CANCELLED:
         return ""
     if hearing.cancelled_at:
-        label = _("Cancelled on %(date)s") % {"date": formats.day(hearing.cancelled_at, case="on")}
+        date = formats.day(hearing.cancelled_at, language, case="on")
+        label = _("Cancelled on %(date)s") % {"date": date}
     else:
         label = _("Cancelled")
     reason = ""
     if hearing.cancellation_reason:
-        attribute = lang_attribute(hearing, "cancellation_reason")
-        text = shown_text(hearing, "cancellation_reason")[0]
+        attribute = lang_attribute(hearing, "cancellation_reason", language)
+        text = shown_text(hearing, "cancellation_reason", language)[0]
         shown = fill("<span{lang}>{text}</span>", lang=attribute, text=text) if attribute else text
         reason = fill(": {text}", text=shown)
     return fill(
@@ -116,7 +123,7 @@ def _cancelled(hearing):
     )
 
 
-def _comments(hearing, urls, moment):
+def _comments(hearing, urls, moment, language):
     """An announced hearing's time left, its comment window and the calendar link."""
     if hearing.status != Hearing.Status.ANNOUNCED:
         return ""
@@ -132,9 +139,13 @@ def _comments(hearing, urls, moment):
         if not (upcoming or comments_open):
             return ""
         close = _("Comments close on %(date)s") % {
-            "date": formats.day_month(hearing.discussion_ends_on, case="until")
+            "date": formats.day_month(hearing.discussion_ends_on, language, case="until")
         }
-        left = fill("{text} · ", text=formats.timeleft(hearing.starts_at)) if upcoming else ""
+        left = (
+            fill("{text} · ", text=formats.timeleft(hearing.starts_at, language=language))
+            if upcoming
+            else ""
+        )
         link = fill('<a href="{url}#comments-heading">{text}</a>', url=url, text=close)
         return fill("<p>{left}{link}{calendar}", left=left, link=link, calendar=calendar)
     if not upcoming:
@@ -142,18 +153,21 @@ def _comments(hearing, urls, moment):
     link = ""
     if comments_open:
         close = _("Comments close on %(date)s") % {
-            "date": formats.day_month(hearing.comments_until, case="until")
+            "date": formats.day_month(hearing.comments_until, language, case="until")
         }
         link = fill(' · <a href="{url}#comments-heading">{text}</a>', url=url, text=close)
     return fill(
         "<p>{left}\n    {link}{calendar}",
-        left=formats.timeleft(hearing.starts_at),
+        left=formats.timeleft(hearing.starts_at, language=language),
         link=link,
         calendar=calendar,
     )
 
 
-def card(hearing, urls, moment):
+def card(hearing, urls, moment, labels):
+    """One card; `labels` holds what every card of the list shares: the page's `language`
+    and the status labels, looked up once rather than by each field."""
+    language = labels["language"]
     running = ""
     if hearing.is_running(moment):
         running = _("Taking place now, until about %(end)s.") % {
@@ -162,17 +176,17 @@ def card(hearing, urls, moment):
     return HearingCard(
         url=urls["detail"].format(hearing.pk),
         title=hearing.title,
-        title_lang=lang_attribute(hearing, "title"),
+        title_lang=lang_attribute(hearing, "title", language),
         status=hearing.status,
-        status_label=hearing.get_status_display(),
-        when=when(hearing),
+        status_label=_status_label(hearing, labels),
+        when=when(hearing, language),
         organiser=hearing.organiser.name,
-        cancelled=_cancelled(hearing),
+        cancelled=_cancelled(hearing, language),
         venue=hearing.venue,
-        venue_lang=lang_attribute(hearing, "venue"),
+        venue_lang=lang_attribute(hearing, "venue", language),
         running=running,
-        comments=_comments(hearing, urls, moment),
-        note=written_in_note(other_languages(hearing, NOTE_FIELDS)),
+        comments=_comments(hearing, urls, moment, language),
+        note=written_in_note(other_languages(hearing, NOTE_FIELDS, language)),
         registration_number=hearing.registration_number,
     )
 
@@ -185,7 +199,16 @@ def hearing_cards(hearings):
         "ics": path_template("hearings:ics", "pk"),
     }
     moment = timezone.now()
-    return [card(hearing, urls, moment) for hearing in hearings]
+    labels = {"language": page_language(), "status": {}}
+    return [card(hearing, urls, moment, labels) for hearing in hearings]
+
+
+def _status_label(hearing, labels):
+    """A status's label as plain text, translated once a list."""
+    shown = labels["status"]
+    if hearing.status not in shown:
+        shown[hearing.status] = str(hearing.get_status_display())
+    return shown[hearing.status]
 
 
 @register.simple_tag

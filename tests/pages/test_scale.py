@@ -227,6 +227,27 @@ class BoundedListsTests(TestCase):
         self.assertEqual(names, [f"Mine {n:02}" for n in range(PROJECTS_SHOWN)])
         self.assertContains(response, f"Showing {PROJECTS_SHOWN} of {PROJECTS_SHOWN + 3}.")
 
+    def test_village_page_shows_the_first_projects_by_name_and_how_many_there_are(self):
+        """A village's projects are read at once, one more than shown, and counted only when
+        there are more (portal.views._place_projects)."""
+        places = place_tree()
+        company = CompanyFactory()
+        for n in reversed(range(PROJECTS_SHOWN + 3)):
+            ProjectFactory(
+                operator=company, primary_settlement=places["village"], name_en=f"Mine {n:02}"
+            )
+        ProjectFactory(operator=company, primary_settlement=places["neighbour"])
+        response = self.client.get(places["village"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+        names = [project.name for project in response.context["projects"]]
+        self.assertEqual(names, [f"Mine {n:02}" for n in range(PROJECTS_SHOWN)])
+        self.assertContains(response, f"Showing {PROJECTS_SHOWN} of {PROJECTS_SHOWN + 3}.")
+        response = self.client.get(
+            places["neighbour"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        self.assertEqual(len(response.context["projects"]), 1)
+        self.assertEqual(response.context["projects_total"], 1)
+        self.assertNotContains(response, "Showing ")
+
     def test_district_villages_table_is_paginated_busiest_first(self):
         places = place_tree()
         company = CompanyFactory()
