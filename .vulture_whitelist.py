@@ -97,6 +97,3 @@ streaming_content
 # The predicate twin of ResidentInputQuerySet.approved() (style.md: a rule about one object sits
 # beside its queryset twin).
 is_approved
-# The legal clock's answer to "when did the notice start", which tests/hearings ask of it; the
-# clock itself reads that day with the hearing's other days, once per question (`clock.Days`).
-notice_start

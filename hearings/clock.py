@@ -141,12 +141,6 @@ def notice_publication(hearing, zone=None):
     )
 
 
-def notice_start(hearing):
-    """The day the notice clock started (`notice_publication`), or None."""
-    found = notice_publication(hearing)
-    return found.day if found else None
-
-
 def notice_day_if_announced(hearing, today):
     """The day the notice period starts if the hearing is announced (or moved) today: the
     earliest official publication already made, for a first announcement; today for a move

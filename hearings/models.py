@@ -949,7 +949,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     )
     portal_url = models.URLField(_("page on the official portal"), blank=True)
     # Where the notice was officially published: the clock's notice period counts from the
-    # earliest of these (`clock.notice_start`), not from the announcement on this site.
+    # earliest of these (`clock.notice_publication`), not from the announcement on this site.
     portal_published_on = models.DateField(
         _("published on the official portal on"),
         null=True,

@@ -194,8 +194,8 @@ def test_the_repeat_has_its_own_clock_and_the_pages_link_each_other(failed, clie
     repeat.refresh_from_db()
     repeat = services.announce_hearing(acting_user=official, hearing=repeat)
     # Its notice counts from its own announcement, not the first hearing's.
-    assert clock.notice_start(repeat) == timezone.localdate()
-    assert clock.notice_start(failed) != clock.notice_start(repeat)
+    assert clock.notice_publication(repeat).day == timezone.localdate()
+    assert clock.notice_publication(failed).day != clock.notice_publication(repeat).day
     assert f"/hearings/{repeat.pk}/" in client.get(f"/en/hearings/{failed.pk}/").content.decode()
     repeat_page = client.get(f"/en/hearings/{repeat.pk}/").content.decode()
     assert "This hearing repeats the one of" in repeat_page

@@ -98,9 +98,9 @@ def test_after_a_move_only_a_publication_of_the_new_date_counts():
         media_published_on=D(2026, 12, 20),
         rescheduled_at=at(D(2027, 1, 8)),
     )
-    assert clock.notice_start(hearing) == D(2027, 1, 8)
+    assert clock.notice_publication(hearing).day == D(2027, 1, 8)
     hearing.media_published_on = D(2027, 1, 9)
-    assert clock.notice_start(hearing) == D(2027, 1, 9)
+    assert clock.notice_publication(hearing).day == D(2027, 1, 9)
 
 
 def test_the_check_counts_from_a_publication_already_made():
