@@ -84,12 +84,13 @@ SITE_FILES = {"css": "css/site.css", "favicon": "favicon.svg"}
 
 
 @lru_cache(maxsize=16)
-def site_urls(language, script_prefix):
-    """The addresses of SITE_PAGES and SITE_FILES in the active `language` under
-    `script_prefix`: the same for every request of that language for the life of the process
-    (its URLconf and its static files' manifest are read once), so looked up once instead of
-    by eleven `{% url %}` and two `{% static %}` on every page (a third of the base
-    template's cost). At most 16 kept, whatever prefixes requests come with."""
+def site_urls(language, _script_prefix):
+    """The addresses of SITE_PAGES and SITE_FILES in the active `language` under the active
+    script prefix (`reverse()` puts it in front; `_script_prefix` only keys the cache): the
+    same for every request of that language for the life of the process (its URLconf and its
+    static files' manifest are read once), so looked up once instead of by eleven `{% url %}`
+    and two `{% static %}` on every page (a third of the base template's cost). At most 16
+    kept, whatever prefixes requests come with."""
     return {
         **{name: reverse(view) for name, view in SITE_PAGES.items()},
         **{name: static(path) for name, path in SITE_FILES.items()},
