@@ -178,8 +178,10 @@ class VisibilityTracked:
 # --- Figures -----------------------------------------------------------------------------------
 
 
-def cached(key, compute, scopes):
+def cached(key, compute, scopes, request=None):
     """`compute()` cached under `key` for the versions of `scopes` and today (a minute at most).
+    `request`: a `public_page`'s, whose scopes' versions were read before it rendered: read
+    again only for scopes that are not among them (or for a personal visitor's page).
 
     Cached values may depend on today's date (overdue promises), so the local date is in the key.
     They live in the `shared` cache, so that after a change a figure is computed once per
@@ -191,8 +193,9 @@ def cached(key, compute, scopes):
     once each compute it rather than wait on a lock.
     With Redis down, the `shared` cache is each process's own memory (core/redis_cache.py).
     """
+    page = getattr(request, "public_page", None)
     day = timezone.localdate().isoformat()
-    full_key = f"figures:{key}:{stamp(versions(scopes))}:{day}"
+    full_key = f"figures:{key}:{stamp(versions(scopes, page and page.found))}:{day}"
     shared = caches["shared"]
     value = shared.get(full_key, MISSING)
     if value is MISSING:

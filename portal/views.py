@@ -424,7 +424,7 @@ def project_detail(request, slug):
         "history": ProjectChange.attach_records(history[:CHANGES_SHOWN]),
         "history_cut": len(history) > CHANGES_SHOWN,
         "summary": cached(
-            f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"]
+            f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"], request
         ),
         "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
@@ -457,6 +457,7 @@ def organisation_detail(request, slug):
             f"organisation-figures:{organisation.pk}",
             listed.summary,
             [f"organisation:{organisation.pk}"],
+            request,
         ),
         "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "overdue": in_force.overdue()

@@ -19,6 +19,7 @@ from disclosures import services
 from portal import downloads
 from tests.factories import (
     DisclosureFactory,
+    ProjectFactory,
     QuestionFactory,
     UserFactory,
     member_of,
@@ -218,6 +219,28 @@ def test_scopes_never_asked_cost_one_read_and_one_write():
     after = caching.versions(scopes)
     assert after["place:110"] > first["place:110"]
     assert {**after, "place:110": None} == {**first, "place:110": None}
+
+
+@pytest.mark.django_db
+def test_a_page_with_cached_figures_reads_its_versions_once(client):
+    """The project and organisation pages' figures (`caching.cached`) are kept under the
+    versions the page read before it rendered, not under a second read of the same scopes."""
+    project = ProjectFactory()
+    DisclosureFactory(
+        published=True,
+        project=project,
+        organisation=project.operator,
+        settlements=[place_tree()["village"]],
+    )
+    shared = caches["shared"]
+    for url in (project.operator.get_absolute_url(), project.get_absolute_url()):
+        for each in caches.all():
+            each.clear()
+        with mock.patch.object(shared, "get_many", wraps=shared.get_many) as reads:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert "summary" in response.context, url
+        assert reads.call_count == 1, url
 
 
 # --- No public write waits on another organisation's transaction --------------------------------

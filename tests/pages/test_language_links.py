@@ -4,6 +4,7 @@ is translated."""
 
 from django.conf import settings
 from django.test import TestCase
+from django.test.utils import override_script_prefix
 from django.urls import URLResolver, get_resolver
 from django.utils import translation
 
@@ -48,3 +49,22 @@ class LanguageLinksTests(TestCase):
         self.assertEqual(response.status_code, 404)
         links = [url for _code, _name, url in response.context["language_links"]]
         self.assertEqual(links, ["/kk/", "/ru/no-such-page/", "/en/"])
+
+
+def test_the_header_links_follow_the_language_and_the_sub_path(client):
+    """The header's, footer's and head's addresses are looked up once per language and script
+    prefix (core.context_processors.site_urls): a site served under a sub-path links under it,
+    and the same process serving another prefix or language does not mix them up."""
+    expected = {
+        ("/ashyq", "ru"): 'href="/ashyq/ru/disclosures/"',
+        ("", "ru"): 'href="/ru/disclosures/"',
+        ("/ashyq", "kk"): 'href="/ashyq/kk/disclosures/"',
+        ("", "kk"): 'href="/kk/disclosures/"',
+    }
+    for (prefix, language), link in expected.items():
+        with override_script_prefix(prefix + "/"):
+            response = client.get(f"/{language}/no-such-page/")
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert link in page
+        assert ('href="/ashyq/' in page) == bool(prefix)
