@@ -341,6 +341,22 @@ class PlainRows:
         return row
 
 
+def instant(value, zone):
+    """An instant as DRF's `DateTimeField` writes it in `zone` (the page's time zone, which
+    DRF reads for every instant): ISO 8601, with `Z` for UTC; None for none."""
+    if not value:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, zone)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value):
+    """A date as DRF's `DateField` writes it: ISO 8601; None for none."""
+    return value.isoformat() if value else None
+
+
 class NestedRows(RawSQL):
     """A list nested in each row of `outer`'s queries, read with the row: the rows of
     `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
