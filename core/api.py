@@ -235,9 +235,13 @@ class ApiFilterBackend(DjangoFilterBackend):
     value is a 400 naming the parameter; an unknown KATO code or slug is an empty list."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        asked = request.query_params.keys()
+        if filterset_class is None or not filterset_class.base_filters.keys() & asked:
+            # No filter asked for: a FilterSet would copy and validate every filter and form
+            # field (about 4 ms of CPU) to filter nothing.
             return queryset
+        filterset = self.get_filterset(request, queryset, view)
         errors = {}
         for name, a_filter in filterset.filters.items():
             for value in request.query_params.getlist(name):
@@ -357,7 +361,20 @@ def iso_date(value):
     return value.isoformat() if value else None
 
 
-class NestedRows(RawSQL):
+class Compiled(RawSQL):
+    """`expression`, a value of each of `outer`'s rows (an `Exists`, a subquery referring to
+    the row by `OuterRef`), as its SQL compiled once: build it once (at import or cached) and
+    annotate with it. Compiling subqueries for every request cost a list more than running
+    them (docs/performance.md); their SQL depends on the code only."""
+
+    def __init__(self, outer, expression, output_field=None):
+        query = outer._default_manager.annotate(compiled=expression).query
+        compiler = query.get_compiler(using=router.db_for_read(outer))
+        sql, params = compiler.compile(query.annotations["compiled"])
+        super().__init__(sql, params, output_field=output_field or expression.output_field)
+
+
+class NestedRows(Compiled):
     """A list nested in each row of `outer`'s queries, read with the row: the rows of
     `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
     (`relation__column` for a related row's value, read as `row.relation.column`), in its order.
@@ -365,18 +382,14 @@ class NestedRows(RawSQL):
     In place of a prefetch: no second query to run and no model instances, and the same values
     a nested `PlainRows` serializer reads from a model instance (instants and dates as such,
     stored files as `FieldFile`s). The database builds them as JSON (`ARRAY(…)` of objects on
-    PostgreSQL; `json_group_array` on SQLite, the quick start's database). Its SQL depends on
-    the code only: compiled once, when built (build it once, at import or cached), as compiling
-    these subqueries for each request cost what the prefetches did (docs/performance.md)."""
+    PostgreSQL; `json_group_array` on SQLite, the quick start's database). `Compiled`: build
+    it once."""
 
     def __init__(self, outer, queryset, *columns):
         self.readers = [_json_reader(queryset.model, column) for column in columns]
         values = {column: _json_value(queryset.model, column) for column in columns}
         rows = _JsonArray(queryset.values(row=JSONObject(**values)))
-        query = outer._default_manager.annotate(nested=rows).query
-        compiler = query.get_compiler(using=router.db_for_read(outer))
-        sql, params = compiler.compile(query.annotations["nested"])
-        super().__init__(sql, params, output_field=models.JSONField())
+        super().__init__(outer, rows, models.JSONField())
 
     def get_db_converters(self, connection):
         return [self.to_rows]

@@ -24,13 +24,6 @@ from projects.models import Organisation, Place, Project
 OVERDUE = "overdue"
 
 
-class PlaceWithinFilter(AreaChoiceFilter):
-    """Disclosures for settlements within the chosen place (by KATO code), with no duplicates."""
-
-    def filter(self, qs, value):
-        return qs.for_place(value) if value else qs
-
-
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -41,12 +34,13 @@ AMOUNT_DIGITS = 18
 
 class DisclosureFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text", widget=TextWidget)
-    region = PlaceWithinFilter(label=_("Region"), queryset=regions)
-    district = PlaceWithinFilter(label=_("District"), queryset=districts)
-    place = PlaceWithinFilter(
+    region = AreaChoiceFilter(label=_("Region"), queryset=regions, method="filter_within")
+    district = AreaChoiceFilter(label=_("District"), queryset=districts, method="filter_within")
+    place = AreaChoiceFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
         widget=PlacePickerWidget,
+        method="filter_within",
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
@@ -120,6 +114,11 @@ class DisclosureFilter(ListFilterSet):
         model = Disclosure
         fields = []
         form = FilterForm
+
+    def filter_within(self, queryset, name, value):
+        """Disclosures for settlements within the chosen place (by KATO code), with no
+        duplicates."""
+        return queryset.for_place(value)
 
     def filter_text(self, queryset, name, value):
         words = value.strip()

@@ -243,6 +243,12 @@ def texts(row, base):
     return {language: getattr(row, f"{base}_{language}") or "" for language in LANGUAGES}
 
 
+def one(rows, write):
+    """The row of a list of one (a record's organisation, read as `NestedRows`) written by
+    `write`, or None for none."""
+    return write(rows[0]) if rows else None
+
+
 def file_url(stored):
     """`AbsoluteURL(file=…)`: a stored file's absolute address, or None."""
     return absolute_media(stored.url) if stored else None
@@ -250,12 +256,12 @@ def file_url(stored):
 
 def disclosure_row(d, page):
     """`DisclosureSerializer`'s representation of a record of `with_everything`."""
-    organisation, zone = d.organisation, page.zone
+    zone = page.zone
     return {
         "id": d.pk,
         "url": page.url.format(d.pk),
-        "organisation": None if organisation is None else organisation_row(organisation),
-        "project": None if d.project is None else d.project.slug,
+        "organisation": one(d.organisation_list, organisation_row),
+        "project": one(d.project_list, lambda project: project.slug),
         "title": texts(d, "title"),
         "description": texts(d, "description"),
         "category": d.category,
@@ -283,7 +289,7 @@ def disclosure_row(d, page):
         "withdrawal_reason_language": d.withdrawal_reason_language,
         "translations": ADDED.to_representation(d.translations),
         "funded_by": d.funded_by_id,
-        "hearing": d.hearing_id if d.public_hearing else None,
+        "hearing": d.public_hearing,
         "published_at": instant(d.published_at, zone),
         "updated_at": instant(d.updated_at, zone),
         "version": d.version,
