@@ -395,22 +395,39 @@ class NestedRows(Compiled):
         return [self.to_rows]
 
     def to_rows(self, value, _expression, _connection):
-        if isinstance(value, str):  # SQLite: one JSON array
-            found = json.loads(value)
-        else:  # PostgreSQL: an array of JSON objects, each as text
-            found = [json.loads(item) for item in value or ()]
-        rows = []
-        for item in found:
-            row = SimpleNamespace()
-            for key, path, read in self.readers:
-                value = item[key]
-                if read is not None and value is not None:
-                    value = read(value)
-                if len(path) == 2:
-                    value = None if value is None else SimpleNamespace(**{path[1]: value})
-                setattr(row, path[0], value)
-            rows.append(row)
-        return rows
+        if not value:
+            return []
+        # SQLite: one JSON array; PostgreSQL: an array of JSON objects, each as text, read in
+        # one call as one array.
+        found = json.loads(value if isinstance(value, str) else "[" + ",".join(value) + "]")
+        if self.flat:
+            for item in found:
+                for key, read in self.converted:
+                    if item[key] is not None:
+                        item[key] = read(item[key])
+            return [SimpleNamespace(**item) for item in found]
+        return [self.row(item) for item in found]
+
+    @cached_property
+    def converted(self):
+        """(key, how to read it back) of the columns whose JSON value is not the value."""
+        return [(key, read) for key, _path, read in self.readers if read is not None]
+
+    @cached_property
+    def flat(self):
+        """Whether each column is its row's attribute of the same name (no related row's)."""
+        return all(path == [key] for key, path, _read in self.readers)
+
+    def row(self, item):
+        row = SimpleNamespace()
+        for key, path, read in self.readers:
+            value = item[key]
+            if read is not None and value is not None:
+                value = read(value)
+            if len(path) == 2:
+                value = None if value is None else SimpleNamespace(**{path[1]: value})
+            setattr(row, path[0], value)
+        return row
 
 
 def unread(model, relation, *read):

@@ -1,13 +1,19 @@
-"""The read API's rows written by plain functions say what DRF's fields, the schema's source,
-say: the same JSON, key by key and in order, for every kind of record."""
+"""The read API's answers written by faster means say what DRF would: rows written by plain
+functions are what DRF's fields, the schema's source, say (the same JSON, key by key and in
+order, for every kind of record), and orjson writes DRF's JSON renderer's bytes."""
 
+import datetime
+import decimal
 import json
 import zoneinfo
 
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
+from core.renderers import CompactJSONRenderer
 from disclosures.api import DisclosureViewSet
 from disclosures.models import Disclosure, Document, Revision
 from disclosures.serializers import DisclosureSerializer
@@ -93,3 +99,20 @@ class DisclosureRowsTests(TestCase):
     def test_own_rows_drafts_included_are_what_the_fields_say(self):
         records = DisclosureViewSet.with_everything(Disclosure.objects.all(), public=False)
         self.assert_rows_as_fields(records.order_by("pk"))
+
+
+class CompactJSONRendererTests(SimpleTestCase):
+    def test_bytes_are_drfs(self):
+        """Every character JSON escapes or DRF escapes (U+2028, U+2029), text in every
+        script, and what only DRF's encoder writes (instants, dates, decimals, lazy text)."""
+        data = {
+            "text": "".join(map(chr, range(0x80))) + "\u2028\u2029\u0085ә Ә ё 😀 \ufeff",
+            "numbers": [0, -5, 10**18, True, False, None, 53.12345],
+            "instant": datetime.datetime(2026, 12, 6, 10, 30, 15, 123456, tzinfo=datetime.UTC),
+            "date": datetime.date(2026, 12, 6),
+            "amount": decimal.Decimal("1500000.50"),
+            "lazy": gettext_lazy("Give true or false."),
+            "nested": [{"a": {}}, [], {"b": [None]}],
+        }
+        self.assertEqual(CompactJSONRenderer().render(data), JSONRenderer().render(data))
+        self.assertEqual(CompactJSONRenderer().render(None), b"")
