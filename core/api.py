@@ -235,9 +235,13 @@ class ApiFilterBackend(DjangoFilterBackend):
     value is a 400 naming the parameter; an unknown KATO code or slug is an empty list."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
+        filterset_class = self.get_filterset_class(view, queryset)
+        asked = request.query_params.keys()
+        if filterset_class is None or not filterset_class.base_filters.keys() & asked:
+            # No filter asked for: a FilterSet would copy and validate every filter and form
+            # field (about 4 ms of CPU) to filter nothing.
             return queryset
+        filterset = self.get_filterset(request, queryset, view)
         errors = {}
         for name, a_filter in filterset.filters.items():
             for value in request.query_params.getlist(name):
@@ -341,7 +345,36 @@ class PlainRows:
         return row
 
 
-class NestedRows(RawSQL):
+def instant(value, zone):
+    """An instant as DRF's `DateTimeField` writes it in `zone` (the page's time zone, which
+    DRF reads for every instant): ISO 8601, with `Z` for UTC; None for none."""
+    if not value:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, zone)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value):
+    """A date as DRF's `DateField` writes it: ISO 8601; None for none."""
+    return value.isoformat() if value else None
+
+
+class Compiled(RawSQL):
+    """`expression`, a value of each of `outer`'s rows (an `Exists`, a subquery referring to
+    the row by `OuterRef`), as its SQL compiled once: build it once (at import or cached) and
+    annotate with it. Compiling subqueries for every request cost a list more than running
+    them (docs/performance.md); their SQL depends on the code only."""
+
+    def __init__(self, outer, expression, output_field=None):
+        query = outer._default_manager.annotate(compiled=expression).query
+        compiler = query.get_compiler(using=router.db_for_read(outer))
+        sql, params = compiler.compile(query.annotations["compiled"])
+        super().__init__(sql, params, output_field=output_field or expression.output_field)
+
+
+class NestedRows(Compiled):
     """A list nested in each row of `outer`'s queries, read with the row: the rows of
     `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
     (`relation__column` for a related row's value, read as `row.relation.column`), in its order.
@@ -349,39 +382,52 @@ class NestedRows(RawSQL):
     In place of a prefetch: no second query to run and no model instances, and the same values
     a nested `PlainRows` serializer reads from a model instance (instants and dates as such,
     stored files as `FieldFile`s). The database builds them as JSON (`ARRAY(…)` of objects on
-    PostgreSQL; `json_group_array` on SQLite, the quick start's database). Its SQL depends on
-    the code only: compiled once, when built (build it once, at import or cached), as compiling
-    these subqueries for each request cost what the prefetches did (docs/performance.md)."""
+    PostgreSQL; `json_group_array` on SQLite, the quick start's database). `Compiled`: build
+    it once."""
 
     def __init__(self, outer, queryset, *columns):
         self.readers = [_json_reader(queryset.model, column) for column in columns]
         values = {column: _json_value(queryset.model, column) for column in columns}
         rows = _JsonArray(queryset.values(row=JSONObject(**values)))
-        query = outer._default_manager.annotate(nested=rows).query
-        compiler = query.get_compiler(using=router.db_for_read(outer))
-        sql, params = compiler.compile(query.annotations["nested"])
-        super().__init__(sql, params, output_field=models.JSONField())
+        super().__init__(outer, rows, models.JSONField())
 
     def get_db_converters(self, connection):
         return [self.to_rows]
 
     def to_rows(self, value, _expression, _connection):
-        if isinstance(value, str):  # SQLite: one JSON array
-            found = json.loads(value)
-        else:  # PostgreSQL: an array of JSON objects, each as text
-            found = [json.loads(item) for item in value or ()]
-        rows = []
-        for item in found:
-            row = SimpleNamespace()
-            for key, path, read in self.readers:
-                value = item[key]
-                if read is not None and value is not None:
-                    value = read(value)
-                if len(path) == 2:
-                    value = None if value is None else SimpleNamespace(**{path[1]: value})
-                setattr(row, path[0], value)
-            rows.append(row)
-        return rows
+        if not value:
+            return []
+        # SQLite: one JSON array; PostgreSQL: an array of JSON objects, each as text, read in
+        # one call as one array.
+        found = json.loads(value if isinstance(value, str) else "[" + ",".join(value) + "]")
+        if self.flat:
+            for item in found:
+                for key, read in self.converted:
+                    if item[key] is not None:
+                        item[key] = read(item[key])
+            return [SimpleNamespace(**item) for item in found]
+        return [self.row(item) for item in found]
+
+    @cached_property
+    def converted(self):
+        """(key, how to read it back) of the columns whose JSON value is not the value."""
+        return [(key, read) for key, _path, read in self.readers if read is not None]
+
+    @cached_property
+    def flat(self):
+        """Whether each column is its row's attribute of the same name (no related row's)."""
+        return all(path == [key] for key, path, _read in self.readers)
+
+    def row(self, item):
+        row = SimpleNamespace()
+        for key, path, read in self.readers:
+            value = item[key]
+            if read is not None and value is not None:
+                value = read(value)
+            if len(path) == 2:
+                value = None if value is None else SimpleNamespace(**{path[1]: value})
+            setattr(row, path[0], value)
+        return row
 
 
 def unread(model, relation, *read):

@@ -22,13 +22,6 @@ from projects.models import Organisation, Place, Project
 OVERDUE = "overdue"
 
 
-class PlaceWithinFilter(AreaChoiceFilter):
-    """Disclosures for settlements within the chosen place (by KATO code), with no duplicates."""
-
-    def filter(self, qs, value):
-        return qs.for_place(value) if value else qs
-
-
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -39,12 +32,15 @@ AMOUNT_DIGITS = 18
 
 class DisclosureFilter(ListFilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text", widget=TextWidget)
-    region = PlaceWithinFilter(label=_("Region"), level=Place.Level.REGION)
-    district = PlaceWithinFilter(label=_("District"), level=Place.Level.DISTRICT)
-    place = PlaceWithinFilter(
+    region = AreaChoiceFilter(label=_("Region"), level=Place.Level.REGION, method="filter_within")
+    district = AreaChoiceFilter(
+        label=_("District"), level=Place.Level.DISTRICT, method="filter_within"
+    )
+    place = AreaChoiceFilter(
         label=_("Settlement or area (KATO code)"),
         queryset=Place.objects.all(),
         widget=PlacePickerWidget,
+        method="filter_within",
     )
     organisation = SlugFilter(label=_("Organisation"), queryset=Organisation.objects.all())
     project = SlugFilter(label=_("Project"), queryset=Project.objects.all())
@@ -118,6 +114,11 @@ class DisclosureFilter(ListFilterSet):
         model = Disclosure
         fields = []
         form = FilterForm
+
+    def filter_within(self, queryset, name, value):
+        """Disclosures for settlements within the chosen place (by KATO code), with no
+        duplicates."""
+        return queryset.for_place(value)
 
     def filter_text(self, queryset, name, value):
         words = value.strip()
