@@ -95,10 +95,12 @@ def _label(key, count):
     return _trusted(labels[key])
 
 
-def _note(count, field, singular, plural):
+def _note(count, field, text):
+    """`text` (translated with the count: `ngettext` at the call, where makemessages finds its
+    literal message ids) as a note of `count` records."""
     if not count:
         return ""
-    text = ngettext(singular, plural, count) % {"counter": localize(count)}
+    text %= {"counter": localize(count)}
     return fill('<li data-figure="{field}">{text}</li>', field=field, text=SafeString(text))
 
 
@@ -155,14 +157,20 @@ def figures_section(context):
         cancelled=_note(
             summary["cancelled"],
             "cancelled",
-            "%(counter)s cancelled, not counted",
-            "%(counter)s cancelled, not counted",
+            ngettext(
+                "%(counter)s cancelled, not counted",
+                "%(counter)s cancelled, not counted",
+                summary["cancelled"],
+            ),
         ),
         withdrawn=_note(
             summary["withdrawn"],
             "withdrawn",
-            "%(counter)s withdrawn, not counted",
-            "%(counter)s withdrawn, not counted",
+            ngettext(
+                "%(counter)s withdrawn, not counted",
+                "%(counter)s withdrawn, not counted",
+                summary["withdrawn"],
+            ),
         ),
         confirmed_label=_trusted(_("confirmed by the akimat")),
         confirmed=localize(summary["confirmed"]),
