@@ -84,13 +84,17 @@ def django_db_modify_db_settings(
     """Migrate once per run, not once per xdist worker: the first worker migrates a template
     database, and every worker's test database is created from it (Django's `TEST["TEMPLATE"]`,
     PostgreSQL's `CREATE DATABASE ... TEMPLATE`), where `migrate` then finds nothing to apply.
-    Once per run is pytest-xdist's recipe: a file lock in the run's shared temporary folder."""
+    Once per run is pytest-xdist's recipe: a file lock in the run's shared temporary folder.
+    A single process does the same, so that the copies made from the migrated database (the
+    demo's, `demo_template`) are made from one nobody is connected to."""
     worker = getattr(request.config, "workerinput", {}).get("workerid")
     db = connections["default"]
-    if worker is None or db.vendor != "postgresql":
+    if db.vendor != "postgresql":
         return
-    template = db.settings_dict["TEST"]["NAME"].removesuffix(f"_{worker}") + "_template"
-    shared = tmp_path_factory.getbasetemp().parent
+    test_name = db.settings_dict["TEST"]["NAME"] or "test_" + db.settings_dict["NAME"]
+    template = (test_name.removesuffix(f"_{worker}") if worker else test_name) + "_template"
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if worker else shared
     with open(shared / "template-db.lock", "w") as lock, django_db_blocker.unblock():
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "template-db.built").exists():
@@ -117,8 +121,8 @@ def demo_template(request, django_db_setup, django_db_blocker, tmp_path_factory)
     in a database of its own, loaded once per run by the first process that needs it, and its
     uploaded files: (database name, media folder). Each module that shows the demo works on a
     copy (`demo_database`); `seed_demo` costs about 12 s of CPU, and four modules show the demo.
-    Built from the migrated template (or, in a single process, from the test database), so it
-    holds the migrations' rows and nothing any test left."""
+    Built from the migrated template (`django_db_modify_db_settings`), so it holds the
+    migrations' rows and nothing any test left."""
     db = connections["default"]
     if db.vendor != "postgresql":
         return None
