@@ -1,6 +1,7 @@
-"""A card's markup filled in with its values: the one escaping path of the contribution and hearing
-cards (disclosures/templatetags/disclosure_cards.py, hearings/templatetags/hearing_cards.py),
-which every list and place page shows by the dozen."""
+"""A card's markup filled in with its values, and its shared labels translated once a list: the
+one escaping path of the contribution, hearing and project cards and the place figures
+(disclosures/templatetags/, hearings/templatetags/hearing_cards.py,
+projects/templatetags/project_cards.py), which every list and place page shows by the dozen."""
 
 from html import escape
 
@@ -23,3 +24,12 @@ def fill(markup, **values):
             }
         )
     )
+
+
+def once(labels, key, label):
+    """`label` (a lazy translation: a status's, a category's, named by `key`) as plain text,
+    translated once for all the cards of a list that share `labels`: a lazy label is translated
+    again at each use."""
+    if key not in labels:
+        labels[key] = str(label)
+    return labels[key]

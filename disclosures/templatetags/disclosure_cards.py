@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import formats
-from core.cards import fill
+from core.cards import fill, once
 from core.metadata import path_template
 from core.templatetags.local_formats import text_of
 from core.translation import (
+    choice_label,
     lang_attribute,
     other_languages,
     page_language,
@@ -32,7 +33,7 @@ from core.translation import (
     translated,
     written_in_note,
 )
-from disclosures.models import Photo, Status, today
+from disclosures.models import Category, Photo, Status, today
 
 register = template.Library()
 
@@ -204,14 +205,6 @@ def _thumbnail(disclosure, language):
     )
 
 
-def _once(labels, key, label):
-    """A lazy label (a status, a category: `key`) as plain text, translated once a list."""
-    translated = labels["translated"]
-    if key not in translated:
-        translated[key] = str(label)
-    return translated[key]
-
-
 def card(disclosure, labels, photos=False):
     """One card; `labels` holds what every card of the list shares (its words, the address
     pattern and the page's `language`, looked up once rather than by each field)."""
@@ -230,9 +223,11 @@ def card(disclosure, labels, photos=False):
         status=status,
         # Plain text, translated once a list: a lazy label is translated again at each use, and
         # `{% regroup %}` compares and the template prints each one several times.
-        status_label=_once(labels, ("status", status), status_label),
-        category=_once(
-            labels, ("category", disclosure.category), disclosure.get_category_display()
+        status_label=once(labels["translated"], ("status", status), status_label),
+        category=once(
+            labels["translated"],
+            ("category", disclosure.category),
+            choice_label(Category, disclosure.category),
         ),
         amount=_amount(disclosure, labels),
         greyed=not disclosure.is_current(),

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import formats
-from core.cards import fill
+from core.cards import fill, once
 from core.metadata import path_template
 from core.translation import (
+    choice_label,
     lang_attribute,
     other_languages,
     page_language,
@@ -205,10 +206,7 @@ def hearing_cards(hearings):
 
 def _status_label(hearing, labels):
     """A status's label as plain text, translated once a list."""
-    shown = labels["status"]
-    if hearing.status not in shown:
-        shown[hearing.status] = str(hearing.get_status_display())
-    return shown[hearing.status]
+    return once(labels["status"], hearing.status, choice_label(Hearing.Status, hearing.status))
 
 
 @register.simple_tag

@@ -12,11 +12,13 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from core.cards import fill
+from core.cards import fill, once
 from core.metadata import path_template
-from core.translation import lang_attribute, page_language, translated
+from core.translation import choice_label, lang_attribute, page_language, translated
+from projects.models import Project
 
 register = template.Library()
+CHOICES = {"sector": Project.Sector, "status": Project.Status}
 
 CARD_HTML = """<li class="card">
   <h3><a href="{url}"{name_lang}>{name}</a></h3>
@@ -34,10 +36,8 @@ def project_cards(projects):
     labels = {}
 
     def label(project, kind):
-        key = (kind, getattr(project, kind))
-        if key not in labels:
-            labels[key] = str(getattr(project, f"get_{kind}_display")())
-        return labels[key]
+        value = getattr(project, kind)
+        return once(labels, (kind, value), choice_label(CHOICES[kind], value))
 
     return SafeString(
         "".join(
