@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site machinery")
 
     def ready(self):
-        from core import caching, checks, lookups, opendata  # noqa: F401  (checks register)
+        from core import caching, checks, lookups, opendata  # noqa: F401, PLC0415 - models ready now
 
         lookups.register()
         caching.connect()

@@ -24,11 +24,21 @@ taken until 1 January) is a plan, not a step taken: it is shown as planned and j
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import formats
+from hearings.models import (
+    Art87Subparagraph,
+    Hearing,
+    LegalBasis,
+    ParticipationForm,
+    Regime,
+    Rule,
+    RuleSet,
+)
 from hearings.working_days import WorkingCalendar
 
 # What the page shows for a deadline (`Deadline.state`).
@@ -79,7 +89,6 @@ class NoticeStart:
 
 def regime_of(hearing):
     """The procedure a hearing follows, from its legal basis, form and Art. 87 basis."""
-    from hearings.models import Art87Subparagraph, LegalBasis, ParticipationForm, Regime
 
     if hearing.legal_basis == LegalBasis.GENERAL_PLAN:
         return Regime.GENERAL_PLAN
@@ -156,7 +165,6 @@ def rule_set_for(hearing, today=None):
     Remembered on the instance (for the same recorded set, regime and day), so that a page
     asking several questions of the clock reads the rules once.
     """
-    from hearings.models import RuleSet
 
     key = _rule_set_key(hearing, today)
     _recorded, regime, _on = key
@@ -219,7 +227,6 @@ def rule_sets_and_calendar():
     """([every rule set, newest edition first, with its rules], the working-day calendar), in
     one query: each set's row carries its rules and the calendar's rows (`RuleSet.objects.
     with_rules_and_calendar`), where a set, its rules and the calendar took three."""
-    from hearings.models import RuleSet
 
     sets = list(RuleSet.objects.with_rules_and_calendar())
     if not sets:
@@ -242,15 +249,6 @@ def shift(day, rule, calendar, sign):
     if rule.unit == rule.Unit.MONTHS:
         return formats.add_months(day, sign * rule.number)
     return day + datetime.timedelta(days=sign * rule.number)
-
-
-def first_day(hearing):
-    return timezone.localdate(hearing.starts_at)
-
-
-def last_day(hearing):
-    """The hearing's day, or a public discussion's last day."""
-    return hearing.discussion_ends_on or first_day(hearing)
 
 
 @dataclass
@@ -468,7 +466,6 @@ def _in_scope(hearing, rule):
     impacts (legal-sources, Q3), not every hearing of a rule set, and only when the hearings
     ended before the ministry's quality assessment began: not when it is recorded that they did
     not (when it is not recorded, the period shows but is never judged broken)."""
-    from hearings.models import LegalBasis
 
     if rule.measures == rule.Measures.VALIDITY:
         return (
@@ -545,6 +542,57 @@ def rule(hearing, measures, today=None):
     return next((r for r in rule_set.ordered_rules if r.measures == measures), None)
 
 
+def protocol_deadline(hearing):
+    """The day the hearing's protocol is due by its protocol rule, or None without one."""
+    protocol = rule(hearing, Rule.Measures.PROTOCOL)
+    if protocol is None:
+        return None
+    return shift(hearing.last_day(), protocol, getattr(hearing, "_clock_calendar", None), 1)
+
+
+def is_protocol_late(hearing, today=None):
+    """Late by a protocol rule that binds; an unverified rule never makes an akimat late."""
+    today = today or timezone.localdate()
+    protocol = rule(hearing, Rule.Measures.PROTOCOL)
+    if protocol is None or not protocol.binds:
+        return False
+    deadline = protocol_deadline(hearing)
+    if hearing.status in (Hearing.Status.ANNOUNCED, Hearing.Status.HELD):
+        return today > deadline and (hearing.starts_at < timezone.now())
+    if hearing.status == Hearing.Status.RECORD_PUBLISHED and hearing.record_published_at:
+        return timezone.localdate(hearing.record_published_at) > deadline
+    return False
+
+
+def late_protocols(hearings, today=None):
+    """The `hearings` (a queryset) held, their record not published, whose binding protocol
+    deadline has passed. A protocol rule that does not bind (`Rule.binds`) makes nobody late.
+
+    The deadline depends on each hearing's rule set, so the database narrows the candidates
+    by the shortest binding protocol period of any rule set and each is then checked.
+    """
+    today = today or timezone.localdate()
+    # verified=True is `Rule.binds` in the database (the `rule_verified_has_record` check).
+    shortest = Rule.objects.filter(measures=Rule.Measures.PROTOCOL, verified=True).aggregate(
+        days=Min("number")
+    )["days"]
+    if shortest is None:
+        return hearings.none()
+    latest_start = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=shortest), datetime.time.min)
+    )
+    candidates = (
+        hearings.filter(
+            status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD],
+            starts_at__lt=latest_start,
+        )
+        .select_related("rule_set")
+        .prefetch_related("rule_set__rules")
+    )
+    late = [hearing.pk for hearing in candidates if is_protocol_late(hearing, today)]
+    return hearings.filter(pk__in=late)
+
+
 def _source_text(rule):
     text = _("Source: %(source)s.") % {"source": rule.citation()}
     if not rule.binds:
@@ -557,7 +605,6 @@ def earliest_lawful_start(hearing, today=None, calendar=None, binding_only=True)
     "before" rule on its start that binds (counted in the rule's unit, working days included);
     with `binding_only` False, by the site's expectations too. The same arithmetic as the check
     (`announcement_problems`): materials already up count from the day they went up."""
-    from hearings.models import Rule
 
     today = today or timezone.localdate()
     rule_set = rule_set_for(hearing, today)
@@ -586,7 +633,6 @@ def announcement_problems(hearing, today=None):
 
     Each refusal names the rule, its source and the earliest lawful date.
     """
-    from hearings.models import Art87Subparagraph
 
     problems = _form_problems(hearing, today)
     if problems:
@@ -629,26 +675,25 @@ def _day_off_warnings(hearing, calendar=None):
     calendar = calendar_of(hearing, calendar)
     rows = _holidays_row(hearing, calendar)
     advice = [row.note for row in rows]
-    if calendar.is_provisional(last_day(hearing)):
-        advice.append(provisional_note(last_day(hearing).year))
+    if calendar.is_provisional(hearing.last_day()):
+        advice.append(provisional_note(hearing.last_day().year))
     return advice
 
 
 def _form_problems(hearing, today=None):
     """What the notice itself lacks, whatever the rules: a discussion's basis and window, and
     a window that would start before its announcement."""
-    from hearings.models import ParticipationForm
 
     if hearing.form != ParticipationForm.PUBLIC_DISCUSSION:
         return []
     today = today or timezone.localdate()
-    if hearing.announced_at is None and first_day(hearing) < today:
+    if hearing.announced_at is None and hearing.first_day() < today:
         return [
             _(
                 "A public discussion cannot open before it is announced: its first day, "
                 "%(first)s, has passed. Give a window that starts today or later."
             )
-            % {"first": formats.day(first_day(hearing))}
+            % {"first": formats.day(hearing.first_day())}
         ]
     if not hearing.art87_subparagraph and hearing.legal_basis != "general_plan":
         return [
@@ -659,7 +704,7 @@ def _form_problems(hearing, today=None):
         ]
     if not hearing.discussion_ends_on:
         return [_("Give the last day of the public discussion.")]
-    if hearing.discussion_ends_on < first_day(hearing):
+    if hearing.discussion_ends_on < hearing.first_day():
         return [_("The public discussion cannot end before it starts.")]
     return []
 
@@ -668,7 +713,6 @@ def _rule_findings(hearing, rule_set, today=None):
     """(rule, message) for every rule of `rule_set` that announcing `hearing` today misses. The
     earliest date quoted counts the rules of the same kind: binding ones for a refusal, every
     one for guidance."""
-    from hearings.models import Rule
 
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()

@@ -214,7 +214,7 @@ def _clock_values(ids):
 
 def _clock_row(hearing):
     row = dict.fromkeys(CLOCK)
-    for deadline in hearing.deadlines():
+    for deadline in clock.deadlines(hearing):
         if deadline.key not in CLOCK_STEPS:
             continue  # the warnings (public holidays, a late window) are not rules
         row[f"clock_{deadline.key}_due"] = deadline.due.isoformat()

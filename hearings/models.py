@@ -37,7 +37,6 @@ from core.changelog import ChangeRows
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import ResidentInput
 from core.translation import TranslatedField, choice_label, language_field, versions_field
-from hearings import clock
 from projects.models import Organisation, Place, Project
 
 # What a rule of the legal clock names as its source when none was found: such a rule guides,
@@ -777,34 +776,6 @@ class HearingQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related(*RELATED, "repeat_of").prefetch_related(*PREFETCHED)
 
-    def protocol_late(self, today=None):
-        """Held hearings whose record is not published and whose binding protocol deadline has
-        passed. A protocol rule that does not bind (`Rule.binds`) makes nobody late.
-
-        The deadline depends on each hearing's rule set, so the database narrows the candidates
-        by the shortest binding protocol period of any rule set and each is then checked.
-        """
-        today = today or timezone.localdate()
-        # verified=True is `Rule.binds` in the database (the `rule_verified_has_record` check).
-        shortest = Rule.objects.filter(measures=Rule.Measures.PROTOCOL, verified=True).aggregate(
-            days=models.Min("number")
-        )["days"]
-        if shortest is None:
-            return self.none()
-        latest_start = timezone.make_aware(
-            datetime.datetime.combine(today - datetime.timedelta(days=shortest), datetime.time.min)
-        )
-        candidates = (
-            self.filter(
-                status__in=[Hearing.Status.ANNOUNCED, Hearing.Status.HELD],
-                starts_at__lt=latest_start,
-            )
-            .select_related("rule_set")
-            .prefetch_related("rule_set__rules")
-        )
-        late = [hearing.pk for hearing in candidates if hearing.is_protocol_late(today)]
-        return self.filter(pk__in=late)
-
 
 class Hearing(Publishable, VisibilityTracked, models.Model):
     """One public hearing: its notice, its lifecycle and, afterwards, its record."""
@@ -1269,7 +1240,7 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
             errors["media_published_on"] = gettext("Give the day the notice was published.")
         if self.media_scan_id and self.media_scan.hearing_id != self.pk:
             errors["media_scan"] = gettext("Choose one of this hearing's documents.")
-        last = clock.last_day(self) if self.starts_at else None
+        last = self.last_day() if self.starts_at else None
         for name in ("portal_published_on", "media_published_on"):
             value = getattr(self, name)
             if value and value > today:
@@ -1464,41 +1435,19 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
         if self.status != self.Status.ANNOUNCED:
             return False
         if self.is_public_discussion():
-            return timezone.localdate(self.starts_at) <= today <= clock.last_day(self)
-        last_day = self.comments_until or timezone.localdate(self.starts_at)
-        return today <= last_day
+            return self.first_day() <= today <= self.last_day()
+        return today <= (self.comments_until or self.first_day())
+
+    def first_day(self):
+        """The hearing's day, or a public discussion's first day (in the active time zone)."""
+        return timezone.localdate(self.starts_at)
+
+    def last_day(self):
+        """The hearing's day, or a public discussion's last day."""
+        return self.discussion_ends_on or self.first_day()
 
     def registration_open(self, now=None):
         return self.is_upcoming(now) and not self.is_public_discussion()
-
-    def applicable_rule_set(self, today=None):
-        """The rules this hearing is judged by (recorded at announcement; today's for a draft)."""
-        return clock.rule_set_for(self, today)
-
-    def deadlines(self, today=None):
-        return clock.deadlines(self, today=today)
-
-    def protocol_rule(self):
-        return clock.rule(self, Rule.Measures.PROTOCOL)
-
-    def protocol_deadline(self):
-        rule = self.protocol_rule()
-        if rule is None:
-            return None
-        return clock.shift(clock.last_day(self), rule, getattr(self, "_clock_calendar", None), 1)
-
-    def is_protocol_late(self, today=None):
-        """Late by a protocol rule that binds; an unverified rule never makes an akimat late."""
-        today = today or timezone.localdate()
-        rule = self.protocol_rule()
-        if rule is None or not rule.binds:
-            return False
-        deadline = self.protocol_deadline()
-        if self.status in (self.Status.ANNOUNCED, self.Status.HELD):
-            return today > deadline and (self.starts_at < timezone.now())
-        if self.status == self.Status.RECORD_PUBLISHED and self.record_published_at:
-            return timezone.localdate(self.record_published_at) > deadline
-        return False
 
     visibility_fields = ("status",)
     in_open_data = True

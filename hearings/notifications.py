@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from core.text import one_line
 from core.validators import validate_email_domain_name
+from hearings import clock
 from hearings.channels import get_channel
 from hearings.models import Hearing, OutboxMessage, Subscription
 from projects.models import LinkRequest, Membership
@@ -276,7 +277,7 @@ def queue_protocol_late_alerts(today=None):
     e-mail, when it has one); the page and the akimat's dashboard flag it in any case."""
     count = 0
     late = (
-        Hearing.objects.protocol_late(today)
+        clock.late_protocols(Hearing.objects.all(), today)
         .select_related("organiser")
         .exclude(organiser__email="")
     )
@@ -285,7 +286,11 @@ def queue_protocol_late_alerts(today=None):
             subject = _("Protocol overdue: %(title)s") % {"title": hearing.title}
             body = render_to_string(
                 "hearings/email/protocol_late.txt",
-                {"hearing": hearing, "hearing_url": absolute(hearing.get_absolute_url())},
+                {
+                    "hearing": hearing,
+                    "due": clock.protocol_deadline(hearing),
+                    "hearing_url": absolute(hearing.get_absolute_url()),
+                },
             )
         created = OutboxMessage.objects.bulk_create(
             [

@@ -29,7 +29,7 @@ from projects.serializers import (
 
 
 class DeadlineSerializer(serializers.Serializer):
-    """One rule of the legal clock as it applies to this hearing (`hearing.deadlines()`)."""
+    """One rule of the legal clock as it applies to this hearing (`clock.deadlines(hearing)`)."""
 
     key = serializers.CharField()
     label = serializers.CharField()
@@ -333,7 +333,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
     )
     def get_ends_at(self, hearing):
         if hearing.is_public_discussion():
-            after = clock.last_day(hearing) + datetime.timedelta(days=1)
+            after = hearing.last_day() + datetime.timedelta(days=1)
             return self.nested["instant"].to_representation(
                 timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
             )
@@ -345,7 +345,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
         )
     )
     def get_discussion_first_day(self, hearing):
-        return clock.first_day(hearing).isoformat() if hearing.is_public_discussion() else None
+        return hearing.first_day().isoformat() if hearing.is_public_discussion() else None
 
     @extend_schema_field(
         serializers.DateField(
@@ -354,7 +354,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
         )
     )
     def get_discussion_last_day(self, hearing):
-        return clock.last_day(hearing).isoformat() if hearing.is_public_discussion() else None
+        return hearing.last_day().isoformat() if hearing.is_public_discussion() else None
 
     @extend_schema_field(BasisSerializer(allow_null=True))
     def get_basis(self, hearing):
@@ -401,7 +401,7 @@ class HearingSerializer(PlainRows, serializers.ModelSerializer):
                 "calendar_note": str(deadline.calendar_note),
                 "provisional": deadline.provisional,
             }
-            for deadline in hearing.deadlines()
+            for deadline in clock.deadlines(hearing)
         ]
 
     @extend_schema_field(HearingChangeSerializer(many=True))

@@ -201,12 +201,14 @@ def hearing_detail(request, pk):
         "record_first": record_first,
         "moved_from": _moved_from(changes) if hearing.rescheduled_at else None,
         "protocol_rule": clock.rule(hearing, Rule.Measures.PROTOCOL) if record_first else None,
+        "protocol_due": clock.protocol_deadline(hearing) if record_first else None,
+        "rule_set": clock.rule_set_for(hearing),
         "subscribe_url": _subscribe_url(territory[0], hearing) if territory else None,
         "documents": list(hearing.documents.all()) if hearing.has_documents else [],
-        "deadlines": hearing.deadlines(),
+        "deadlines": clock.deadlines(hearing),
         "changes": changes,
         "promises": _promises_with_disclosures(hearing) if hearing.has_promises else [],
-        "protocol_late": hearing.is_protocol_late(),
+        "protocol_late": clock.is_protocol_late(hearing),
         "started": started,
         # Links to the forms' own pages, not the forms: no form is built for the page.
         "comments_open": comments_open,
@@ -632,11 +634,15 @@ def dashboard(request):
         .order_by("-starts_at", "pk")
     )
     page = Paginator(hearings, PAGE_SIZE).get_page(request.GET.get("page"))
-    late = Hearing.objects.editable_by(request.user).protocol_late()
+    late = clock.late_protocols(Hearing.objects.editable_by(request.user))
+    late = late.select_related("organiser", "rule_set").prefetch_related("rule_set__rules")
     return render(
         request,
         "hearings/hearing_dashboard.html",
-        {"page": page, "late": list(late.select_related("organiser"))},
+        {
+            "page": page,
+            "late": [(h, clock.protocol_deadline(h)) for h in late],
+        },
     )
 
 

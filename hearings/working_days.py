@@ -18,6 +18,8 @@ from functools import lru_cache
 import holidays
 from django.db.models import DateField, IntegerField, Value
 
+from hearings.models import DayTransfer, TransferDecree
+
 ONE_DAY = datetime.timedelta(days=1)
 # The last year whose government transfers the `holidays` library holds (0.108: 2025, Friday
 # 3 January a day off and Sunday 5 January a working day; legal-sources, §6.3).
@@ -42,8 +44,6 @@ class WorkingCalendar:
     def load(cls):
         """The calendar with every transfer and decree staff entered, in one query: a
         transfer's day and kind, or a decree's year (of the kind `DECREE`)."""
-        from hearings.models import DayTransfer, TransferDecree
-
         rows = (
             DayTransfer.objects.order_by()
             .values_list("date", "kind", Value(None, output_field=IntegerField()))
@@ -66,8 +66,6 @@ class WorkingCalendar:
     def of_rows(cls, transfers, decrees):
         """The calendar from rows read with something else (`clock.rule_sets_and_calendar`):
         each transfer's `date` and `kind`, each decree's `year`."""
-        from hearings.models import DayTransfer
-
         working = DayTransfer.Kind.WORKING_DAY
         return cls({row.date: row.kind == working for row in transfers}, [r.year for r in decrees])
 

@@ -90,7 +90,7 @@ def test_rule_data_changes_the_periods(staff):
 
 
 def _deadline(hearing, key):
-    return next(d for d in hearing.deadlines() if d.key == key)
+    return next(d for d in clock.deadlines(hearing) if d.key == key)
 
 
 def test_protocol_deadline_boundary():
@@ -101,12 +101,12 @@ def test_protocol_deadline_boundary():
         datetime.datetime.combine(day + datetime.timedelta(days=7), datetime.time(23, 0))
     )
     assert _deadline(hearing, "protocol").met is True
-    assert not hearing.is_protocol_late()
+    assert not clock.is_protocol_late(hearing)
     hearing.record_published_at = timezone.make_aware(
         datetime.datetime.combine(day + datetime.timedelta(days=8), datetime.time(9, 0))
     )
     assert _deadline(hearing, "protocol").met is False
-    assert hearing.is_protocol_late()
+    assert clock.is_protocol_late(hearing)
 
 
 def test_unpublished_protocol_becomes_late_after_the_period():
@@ -114,10 +114,10 @@ def test_unpublished_protocol_becomes_late_after_the_period():
     on_time = HearingFactory(held=True, starts_at=local_at(-7))
     late = HearingFactory(held=True, starts_at=local_at(-8))
     assert _deadline(on_time, "protocol").met is None
-    assert not on_time.is_protocol_late()
+    assert not clock.is_protocol_late(on_time)
     assert _deadline(late, "protocol").met is False
-    assert late.is_protocol_late()
-    assert list(Hearing.objects.protocol_late()) == [late]
+    assert clock.is_protocol_late(late)
+    assert list(clock.late_protocols(Hearing.objects.all())) == [late]
 
 
 def test_materials_and_announcement_deadlines_marked():

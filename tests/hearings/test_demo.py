@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from hearings import demo
+from hearings import clock, demo
 from hearings.models import Hearing, HearingChange, Rule
 from hearings.working_days import WorkingCalendar
 from projects.models import Place
@@ -34,7 +34,7 @@ def test_demo_tells_the_story_and_is_idempotent(seeded):
     assert discussion.rule_set.code == "eco-discussion-87-3-8-2024"
     start = timezone.localdate(discussion.starts_at)
     assert WorkingCalendar.load().count(start, discussion.discussion_ends_on) == 20
-    assert all(d.met is not False for d in discussion.deadlines())
+    assert all(d.met is not False for d in clock.deadlines(discussion))
     meetings = [h for h in upcoming if not h.is_public_discussion()]
     open_one = next(h for h in meetings if h.rescheduled_at is None)
     assert open_one.comments_open()
@@ -47,10 +47,10 @@ def test_demo_tells_the_story_and_is_idempotent(seeded):
     assert nura.protocol
     assert nura.comments.approved().exclude(answer="").count() == 3
     assert nura.promises.count() == 1
-    assert all(d.met is not False for d in nura.deadlines())
+    assert all(d.met is not False for d in clock.deadlines(nura))
     # Art. 73(1)'s six months concern only a draft report on possible impacts, and the rule is
     # not verified: running, or past them "off_guidance", never "broken".
-    validity = next((d for d in nura.deadlines() if d.key == Rule.Measures.VALIDITY), None)
+    validity = next((d for d in clock.deadlines(nura) if d.key == Rule.Measures.VALIDITY), None)
     assert nura.protocol_signed_on
     if nura.legal_basis == "eia_report":
         assert validity.state in ("running", "off_guidance")

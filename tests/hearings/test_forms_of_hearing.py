@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from hearings import services
+from hearings import clock, services
 from hearings.models import Hearing, OutboxMessage, Rule
 from tests.factories import HearingFactory, SubscriptionFactory, UserFactory
 
@@ -162,7 +162,7 @@ def test_protocol_signing_date_starts_the_second_clock(client, staff):
     )
     hearing.refresh_from_db()
     assert hearing.protocol_signed_on == signed
-    validity = next(d for d in hearing.deadlines() if d.key == Rule.Measures.VALIDITY)
+    validity = next(d for d in clock.deadlines(hearing) if d.key == Rule.Measures.VALIDITY)
     assert validity.due.month == (signed.month + 5) % 12 + 1
     assert validity.state == "running"
     body = client.get(en(hearing.get_absolute_url())).content.decode()

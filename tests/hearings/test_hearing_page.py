@@ -111,7 +111,7 @@ def test_late_protocol_leads_the_page_with_its_due_date_and_the_rule(client):
         starts_at=local_at(-21),
         comments_until=timezone.localdate() - datetime.timedelta(days=24),
     )
-    due = hearing.protocol_deadline()
+    due = clock.protocol_deadline(hearing)
     body = page(client, hearing)
     assert before(body, "The protocol was due on", 'id="notice-heading"')
     due_text = formats.day(due, language="en")

@@ -85,8 +85,8 @@ def test_unverified_protocol_rule_is_not_late_red_alerted_or_broken(client, staf
     hearing.organiser.email = "akimat@example.kz"
     hearing.organiser.save()
     member = member_of(hearing.organiser)
-    assert not hearing.is_protocol_late()
-    assert not Hearing.objects.protocol_late().exists()
+    assert not clock.is_protocol_late(hearing)
+    assert not clock.late_protocols(Hearing.objects.all()).exists()
     notifications.queue_protocol_late_alerts()
     assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.PROTOCOL_LATE).exists()
 
@@ -120,10 +120,12 @@ def test_verifying_through_the_service_makes_a_rule_bind(staff, legal_editor):
     change = RuleChange.objects.get(rule=rule)
     assert change.action == RuleChange.Action.VERIFIED and change.reason
     assert change.before["verified"] == "False"
-    assert Hearing.objects.get(pk=hearing.pk).is_protocol_late()
+    assert clock.is_protocol_late(Hearing.objects.get(pk=hearing.pk))
     notifications.queue_protocol_late_alerts()
     assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.PROTOCOL_LATE).exists()
-    state = next(d for d in Hearing.objects.get(pk=hearing.pk).deadlines() if d.key == "protocol")
+    state = next(
+        d for d in clock.deadlines(Hearing.objects.get(pk=hearing.pk)) if d.key == "protocol"
+    )
     assert state.state == clock.BROKEN and state.met is False and state.verified
 
     _verify(legal_editor, "announcement")
@@ -133,7 +135,7 @@ def test_verifying_through_the_service_makes_a_rule_bind(staff, legal_editor):
 
     services.withdraw_rule_verification(acting_user=legal_editor, rule=rule, reason="Misread.")
     assert not Rule.objects.get(pk=rule.pk).binds
-    assert not Hearing.objects.get(pk=hearing.pk).is_protocol_late()
+    assert not clock.is_protocol_late(Hearing.objects.get(pk=hearing.pk))
 
 
 def test_verification_needs_the_permission_a_reason_and_the_whole_record(staff, legal_editor):

@@ -55,7 +55,7 @@ def test_the_regime_chooses_the_rule_set(fields, code):
     if fields.get("form") == "public_discussion":
         fields["discussion_ends_on"] = timezone.localdate() + datetime.timedelta(days=80)
     hearing = HearingFactory(**fields)
-    assert hearing.applicable_rule_set().code == code
+    assert clock.rule_set_for(hearing).code == code
 
 
 def test_hearing_announced_before_23_march_2024_keeps_the_earlier_edition():
@@ -67,8 +67,8 @@ def test_hearing_announced_before_23_march_2024_keeps_the_earlier_edition():
     after = HearingFactory(
         status="announced", announced_at=at(D(2024, 3, 23)), starts_at=at(D(2024, 5, 1))
     )
-    assert before.applicable_rule_set().code == "eco-open-meeting-2021"
-    assert after.applicable_rule_set().code == "eco-open-meeting-2024"
+    assert clock.rule_set_for(before).code == "eco-open-meeting-2021"
+    assert clock.rule_set_for(after).code == "eco-open-meeting-2024"
 
 
 def test_announcement_records_the_rule_set_and_a_later_edition_does_not_rejudge(staff):
@@ -85,8 +85,8 @@ def test_announcement_records_the_rule_set_and_a_later_edition_does_not_rejudge(
         document="A later order",
     )
     hearing = Hearing.objects.get(pk=hearing.pk)
-    assert hearing.applicable_rule_set().code == "eco-open-meeting-2024"
-    assert HearingFactory().applicable_rule_set() == newer
+    assert clock.rule_set_for(hearing).code == "eco-open-meeting-2024"
+    assert clock.rule_set_for(HearingFactory()) == newer
 
 
 @pytest.mark.usefixtures("binding_rules")
@@ -236,5 +236,5 @@ def test_protocol_late_reads_the_rules_once_not_per_hearing(django_assert_max_nu
         hearing = services.announce_hearing(acting_user=staff, hearing=HearingFactory())
         Hearing.objects.filter(pk=hearing.pk).update(starts_at=local_at(-20))
     with django_assert_max_num_queries(5):
-        late = list(Hearing.objects.protocol_late())
+        late = list(clock.late_protocols(Hearing.objects.all()))
     assert len(late) == 6
