@@ -331,8 +331,8 @@ CACHES = {
 }
 
 # Several app servers (README, "Running on several machines"): with REDIS_URL set, rate limits,
-# the cache scopes' versions and the expensive figures ("shared", computed once under a
-# PostgreSQL advisory lock) live in Redis, so every app server counts, invalidates and reuses the
+# the cache scopes' versions and the figures ("shared": computed once per change, not once per
+# process) live in Redis, so every app server counts, invalidates and reuses the
 # same. Sign-in throttling (django-axes) and sessions are in the database already. Whole pages
 # ("pages") stay in each process's memory on purpose: they are keyed by their scopes' versions,
 # which live in Redis, so a page kept by one server is never stale for another; keeping them

@@ -7,8 +7,8 @@ with figures, every resident's form and the API into a 500. Here, while Redis do
 each operation is served by a small cache in this process's memory, the same LocMemCache the
 quick start uses (one server, no REDIS_URL), so
 
-- figures (`core.caching.cached`) are still computed under the PostgreSQL advisory lock, one
-  process at a time, and kept for this process only: computed once per process, not shared;
+- figures (`core.caching.cached`) are still computed, and kept for this process only: computed
+  once per process, not shared;
 - rate limits and API throttles keep counting, per process instead of for all servers: a
   deliberate "fail open, bounded" (see core/ratelimit.py for why not a 503).
 

@@ -264,7 +264,7 @@ class Days:
     @classmethod
     def of(cls, hearing, zone=None):
         # The zone looked up once: each look-up reads a context-local variable, and a list's
-        # clock made about six for each hearing (docs/performance.md, "Session 13").
+        # clock made about six for each hearing (commit 37f4568).
         zone = zone or timezone.get_current_timezone()
         first = timezone.localdate(hearing.starts_at, zone)
         notice = notice_publication(hearing, zone)

@@ -760,7 +760,7 @@ class HearingQuerySet(models.QuerySet):
 
         The decision's scan is not joined but prefetched (a query only when there is one):
         joined, an eighth table, it took PostgreSQL's planner about three times as long as the
-        rest of the query (docs/performance.md, "Session 11")."""
+        rest of the query (measured: commit 75b1836)."""
         this = {"hearing": OuterRef("pk")}
         return (
             self.select_related(*DETAIL_RELATED)
