@@ -149,7 +149,9 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         "filtered list": 4,
         "list page": 3,  # its region and district options in one query (projects.filters)
         "hearings list page": 2,
-        "search": 5,  # each match ranked by its own hearings as it is found (portal.views)
+        # Each match ranked by its own hearings as it is found, the page's places read with
+        # their ancestors (portal.views).
+        "search": 4,
         # A filtered API page reads its keys, then its rows by key: one query more, and none of
         # the joins in the filter's plan (core/api.py, PublicReadViewSet.paginate_queryset);
         # the rows' nested lists come with them (core.api.NestedRows); a place's records are
