@@ -62,14 +62,6 @@ class DisclosureAPIFilter(DisclosureFilter):
         method="filter_updated_since",
     )
 
-    def filter_within(self, queryset, name, value):
-        """From the place's own `ListedPlace` rows (`listed_in`): the API lists published
-        records only, which those rows list. No query for the place's subtree, and a plan that
-        fits the place: `for_place`'s array of its places' ids took PostgreSQL 3-45 ms for
-        some districts and a region at scale 0.05, the place's rows under 1 ms
-        (docs/performance.md)."""
-        return queryset.listed_in(value)
-
     def filter_updated_since(self, queryset, name, value):
         """Changed since `value`: the record, its change log (evidence included) or the akimat's
         word, which is written without touching the record's own `updated_at`."""

@@ -114,21 +114,20 @@ def place_search(request):
     form = PlaceSearchForm(request.GET or None)
     page = None
     if form.is_valid():
-        # The key of every match and whether a published hearing concerns it (one query);
-        # whole rows for one page only.
-        concern = Hearing.objects.concern(OuterRef("pk"))
+        # The key and path of every match and whether a published hearing concerns it (one
+        # query); whole rows, with their ancestors, for one page only (one more).
+        columns = ("pk", "path", Hearing.objects.concern(OuterRef("pk")))
         query = form.cleaned_data["q"]
-        matches = list(Place.objects.search(query, forgive=False).values_list("pk", concern))
+        matches = list(Place.objects.search(query, forgive=False).values_list(*columns))
         if not matches:  # nothing as typed: a name one typo away
-            matches = list(Place.objects.search(query).values_list("pk", concern))
+            matches = list(Place.objects.search(query).values_list(*columns))
         # Contributions counted once for every match (kept figures, one query): for the
         # ranking and the page's own places.
-        contributions = PlaceFigures.objects.in_force_counts([pk for pk, _ in matches])
+        contributions = PlaceFigures.objects.in_force_counts([pk for pk, *_ in matches])
         ranked = _rank_by_activity(matches, contributions)
         page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
-        by_pk = Place.objects.in_bulk(page.object_list)
-        places = Place.objects.attach_ancestors(by_pk[pk] for pk in page.object_list)
-        hearings = Hearing.objects.counts_concerning(page.object_list)
+        places = Place.objects.by_path(page.object_list)
+        hearings = Hearing.objects.counts_concerning([place.pk for place in places])
         url = path_template("portal:place_detail", "slug")
         for place in places:
             place.url = url.format(place.slug)
@@ -218,12 +217,12 @@ def _activity(contributions, upcoming, past):
 
 
 def _rank_by_activity(matches, with_contributions):
-    """The search's order (`matches`: (pk, pk again when a published hearing concerns it)), but
-    places with contributions (`with_contributions`, by pk) or hearings first: among 17 places
-    called Нұра, the ones with something to show lead."""
+    """The paths of the search's matches in its order (`matches`: (pk, path, pk again when a
+    published hearing concerns it)), but places with contributions (`with_contributions`, by
+    pk) or hearings first: among 17 places called Нұра, the ones with something to show lead."""
     first, rest = [], []
-    for pk, concerned in matches:
-        (first if concerned is not None or pk in with_contributions else rest).append(pk)
+    for pk, path, concerned in matches:
+        (first if concerned is not None or pk in with_contributions else rest).append(path)
     return first + rest
 
 

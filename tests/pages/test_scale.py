@@ -145,10 +145,13 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         # A hearing's comments in one query, in any state (hearings.views); the legal clock's
         # rule sets, rules and calendar in one (hearings.clock.prepare), on the API too.
         "hearing": 6,
-        "filtered list": 5,
+        # A list filtered by place reads the place's own rows (ListedPlace), as the API does.
+        "filtered list": 4,
         "list page": 3,  # its region and district options in one query (projects.filters)
         "hearings list page": 2,
-        "search": 5,  # each match ranked by its own hearings as it is found (portal.views)
+        # Each match ranked by its own hearings as it is found, the page's places read with
+        # their ancestors (portal.views).
+        "search": 4,
         # A filtered API page reads its keys, then its rows by key: one query more, and none of
         # the joins in the filter's plan (core/api.py, PublicReadViewSet.paginate_queryset);
         # the rows' nested lists come with them (core.api.NestedRows); a place's records are

@@ -133,6 +133,20 @@ class PlaceTreeTests(TestCase):
             names, ["Северо-Казахстанская область", "Тайыншинский район", "Амандыкский с.о."]
         )
 
+    def test_places_by_path_come_with_their_ancestors_in_one_query(self):
+        """`by_path`: the places in the paths' order, a village after its own district, each
+        with its ancestors, region first, all in a single query."""
+        village = Place.objects.get(kato_code="596036500")
+        district = Place.objects.get(kato_code="596000000")
+        with CaptureQueriesContext(connection) as queries:
+            places = Place.objects.by_path([village.path, district.path])
+        self.assertEqual(len(queries), 1)
+        self.assertEqual(places, [village, district])
+        self.assertEqual(
+            [[p.kato_code for p in place.ancestor_list] for place in places],
+            [["590000000", "596000000", "596036000"], ["590000000"]],
+        )
+
     def test_within_is_the_jurisdiction(self):
         """A district contains its villages and itself, not other districts' villages."""
         district = Place.objects.get(kato_code="596000000")
@@ -215,10 +229,8 @@ class SearchTests(TestCase):
         self.assertContains(response, "Talgar")
 
     def test_results_page_query_count_is_constant(self):
-        """Listing many results costs the same few queries (ancestors fetched together): the
-        matches, the matches' contributions (from the places' kept figures, for the ranking
-        and the page), the page's places, their ancestors, their hearings counted in one query
-        (matches that fit on one page are ranked by those counts; more matches read the
-        hearings' territories once a version to rank them). No lock."""
-        with self.assertNumQueries(5):
+        """Listing many results costs the same few queries: the matches, the matches'
+        contributions (from the places' kept figures, for the ranking and the page), the
+        page's places with their ancestors, their hearings counted in one query. No lock."""
+        with self.assertNumQueries(4):
             self.client.get("/en/places/", {"q": "Нура"})
