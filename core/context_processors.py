@@ -125,12 +125,15 @@ def site(request):
     language = get_language()
     current = (language or settings.LANGUAGE_CODE)[:2]
     codes = [current, *(code for code, _n in settings.LANGUAGES if code != current)]
+    locales = [OG_LOCALES[code] for code in codes if code in OG_LOCALES]
     return {
         # The page's language, for `<html lang>` and the language switcher: what Django's i18n
         # context processor gave with two more lookups no template reads (LANGUAGES, _BIDI).
         "LANGUAGE_CODE": language,
         "language_links": links,
-        "og_locales": [OG_LOCALES[code] for code in codes if code in OG_LOCALES],
+        # The page's own Open Graph locale, then the others' (og:locale:alternate).
+        "og_locale": locales[0],
+        "og_alternate_locales": locales[1:],
         "canonical_url": site + canonical,
         "alternate_links": [(code, site + url) for code, _n, url in alternates],
         "default_language_url": site + default,
