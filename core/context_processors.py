@@ -65,8 +65,9 @@ def _in_each_language(path, is_page):
     return links
 
 
-# The pages every page's head, header and footer link to (templates/base.html), by the name it
-# gives them: {{ site_urls.home }}.
+# The pages every page's head, header and footer link to (templates/base.html), and the other
+# addresses without arguments that the public pages give (lists, feeds, exports, the
+# subscription form, the map's files), by the name it gives them: {{ site_urls.home }}.
 SITE_PAGES = {
     "home": "home",
     "place_search": "portal:place_search",
@@ -76,11 +77,22 @@ SITE_PAGES = {
     "open_data": "portal:open_data",
     "disclosures_feed": "disclosures:feed",
     "hearings_feed": "hearings:feed",
+    "hearings_calendar": "hearings:calendar",
+    "disclosures_csv": "disclosures:export_csv",
+    "disclosures_json": "disclosures:export_json",
+    "legal": "legal",
     "dashboard": "portal:dashboard",
     "login": "login",
     "logout": "logout",
+    "hearing_subscribe": "hearings:subscribe",
 }
-SITE_FILES = {"css": "css/site.css", "favicon": "favicon.svg"}
+SITE_FILES = {
+    "css": "css/site.css",
+    "favicon": "favicon.svg",
+    "leaflet_css": "vendor/leaflet/leaflet.css",
+    "leaflet_js": "vendor/leaflet/leaflet.js",
+    "map_js": "js/map.js",
+}
 
 
 @lru_cache(maxsize=16)
@@ -113,9 +125,15 @@ def site(request):
     language = get_language()
     current = (language or settings.LANGUAGE_CODE)[:2]
     codes = [current, *(code for code, _n in settings.LANGUAGES if code != current)]
+    locales = [OG_LOCALES[code] for code in codes if code in OG_LOCALES]
     return {
+        # The page's language, for `<html lang>` and the language switcher: what Django's i18n
+        # context processor gave with two more lookups no template reads (LANGUAGES, _BIDI).
+        "LANGUAGE_CODE": language,
         "language_links": links,
-        "og_locales": [OG_LOCALES[code] for code in codes if code in OG_LOCALES],
+        # The page's own Open Graph locale, then the others' (og:locale:alternate).
+        "og_locale": locales[0],
+        "og_alternate_locales": locales[1:],
         "canonical_url": site + canonical,
         "alternate_links": [(code, site + url) for code, _n, url in alternates],
         "default_language_url": site + default,

@@ -118,3 +118,13 @@ class PlaceHearingsFeed(HearingsFeed):
             .select_related("organiser")
             .order_by("-updated_at", "-pk")[:FEED_SIZE]
         )
+
+
+def place_hearing_urls(place):
+    """The list, Atom and iCal addresses of the hearings concerning one place (for the village
+    page, which gives the feed and calendar twice: reversed once)."""
+    return {
+        "list": f"{reverse('hearings:list')}?place={place.kato_code}",
+        "feed": reverse("hearings:place_feed", args=[place.kato_code]),
+        "calendar": reverse("hearings:place_calendar", args=[place.kato_code]),
+    }

@@ -41,6 +41,7 @@ from core.translation import page_language, translated_columns, translated_place
 from core.validators import is_kato_code
 from disclosures.feeds import place_feed_urls
 from disclosures.models import Disclosure, PlaceFigures, published_cards
+from hearings.feeds import place_hearing_urls
 from hearings.models import Hearing
 from portal import downloads, media
 from portal.metadata import dataset_data
@@ -271,11 +272,7 @@ def place_detail(request, slug):
         "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
-        # Each shown twice: reversed once.
-        "hearing_urls": {
-            "feed": reverse("hearings:place_feed", args=[place.kato_code]),
-            "calendar": reverse("hearings:place_calendar", args=[place.kato_code]),
-        },
+        "hearing_urls": place_hearing_urls(place),
         "contributions": _place_contributions(place, timeline),
         "timeline": timeline,
         "upcoming_hearings": upcoming_hearings,

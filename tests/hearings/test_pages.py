@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from hearings.feeds import place_hearing_urls
 from hearings.models import Hearing, HearingChange, HearingComment, HearingPromise
 from tests.factories import (
     AkimatFactory,
@@ -358,12 +359,14 @@ def test_place_partial_for_the_village_page(rf, django_assert_max_num_queries):
                 .forthcoming()
                 .for_cards()[:10],
                 "past_hearings": Hearing.objects.concerning(village).past().for_cards()[:5],
+                "hearing_urls": place_hearing_urls(village),
             },
             request=request,
         )
     assert "Тоқтатылды" in html and "Өтті" in html
     assert reverse("hearings:place_calendar", args=[village.kato_code]) in html
     assert reverse("hearings:place_feed", args=[village.kato_code]) in html
+    assert f'{reverse("hearings:list")}?place={village.kato_code}"' in html
     assert 'name="email"' in html and "csrfmiddlewaretoken" not in html  # crossorigin.py
 
 
