@@ -240,9 +240,10 @@ VILLAGES_PER_PAGE = 50
 
 
 def _place_page_scopes(request, slug):
-    """The page's scopes, from its place, read here once for the page too (`request.place`)."""
-    request.place = Place.objects.filter(slug=slug).first()
-    return request.place.page_scopes() if request.place else [SITE]
+    """The page's scopes, from its place, read here once for the page too with the places above
+    it (`request.place_line`, `Place.objects.line`)."""
+    request.place_line = list(Place.objects.line(slug))
+    return request.place_line[-1].page_scopes() if request.place_line else [SITE]
 
 
 @public_page(scopes=_place_page_scopes, finish=remember_place)
@@ -255,8 +256,10 @@ def place_detail(request, slug):
     district, district or region also lists its villages with their figures.
     """
     # Read with the page's scopes; a signed-in visitor's page, never kept, is asked no scopes.
-    place = getattr(request, "place", None) or get_object_or_404(Place, slug=slug)
-    ancestors = place.ancestors_and_within()
+    line = getattr(request, "place_line", None) or list(Place.objects.line(slug))
+    if not line:
+        raise Http404
+    *ancestors, place = line
     timeline = request.GET.get("view") == "timeline"
     projects, projects_total = _place_projects(place)
     upcoming_hearings = list(Hearing.objects.forthcoming_for(place).for_cards()[:5])
@@ -269,7 +272,7 @@ def place_detail(request, slug):
         "ancestors": ancestors,
         "children": _children(place),
         "projects": projects,
-        "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
+        "akimats": Organisation.objects.covering(line).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
         "feed_urls": place_feed_urls(place),
         "hearing_urls": place_hearing_urls(place),
@@ -322,9 +325,9 @@ def _place_projects(place):
 
 
 def _children(place):
-    """The places directly under `place`, by name, as links; no query under a village with
-    nothing under it (its ids within are read with its ancestors), as under most villages."""
-    if place.level == Place.Level.SETTLEMENT and len(place.within_ids()) == 1:
+    """The places directly under `place`, by name, as links; no query under a place with
+    nothing under it (`has_children`, read with it), as under most villages."""
+    if not place.has_children:
         return []
     return place.children.order_by_name().links()
 

@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat, Substr
 from django.dispatch import Signal
 from django.urls import reverse
@@ -132,6 +132,18 @@ class PlaceQuerySet(models.QuerySet):
         the site-wide scope when there is no such place."""
         path = self.filter(**lookup).values_list("path", flat=True).first()
         return [SITE] if path is None else path_scopes(path)
+
+    def line(self, slug):
+        """The place of `slug` last, after the places above it (region first), in one query by
+        the codes of its path; none when no place has that slug. Each says whether any place
+        lies under it (`has_children`), so a village with none asks for no list of them."""
+        path = self.filter(slug=slug).order_by().values("path")
+        under = Place.objects.filter(parent=OuterRef("pk"))
+        return (
+            self.filter(kato_code__part_of=Subquery(path))
+            .annotate(has_children=Exists(under))
+            .order_by("depth")
+        )
 
     def within(self, place):
         """`place` and everything under it (its jurisdiction), in one indexed prefix match."""
@@ -452,22 +464,6 @@ class Place(models.Model):
         """The cache scopes of this place's page (`path_scopes`)."""
         return path_scopes(self.path)
 
-    def ancestors_and_within(self):
-        """`ancestors()` as a list and, for a settlement, its `within_ids()` (itself and the few
-        villages of its okrug) read in the same query: its page needs both. Under a district or
-        region lie too many places to read whole; they are read as before."""
-        if self.level != Place.Level.SETTLEMENT:
-            return list(self.ancestors())
-        rows = Place.objects.filter(
-            Q(kato_code__in=self.path_codes[:-1]) | Q(path__startswith=self.path)
-        ).order_by("depth", "kato_code")
-        ancestors = []
-        within = []
-        for row in rows:
-            (within if row.path.startswith(self.path) else ancestors).append(row)
-        self._within_ids = [row.pk for row in sorted(within, key=lambda row: row.kato_code)]
-        return ancestors
-
     def descendants(self):
         return Place.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
 
@@ -527,9 +523,10 @@ class OrganisationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMINISTRATOR)
 
-    def covering(self, place):
-        """Akimats whose jurisdiction includes `place`."""
-        return self.akimats().filter(place__kato_code__in=place.path_codes)
+    def covering(self, line):
+        """Akimats whose jurisdiction includes the last place of `line`, which holds it and the
+        places above it (`Place.objects.line`): the akimats of those places."""
+        return self.akimats().filter(place__in=line)
 
     def order_by_name(self):
         return self.annotate(display_name=translated_expression("name")).order_by(

@@ -134,13 +134,13 @@ class QueriesIndependentOfDataSizeTests(TestCase):
     # What an uncached page of each kind the benchmark measures costs in queries (see
     # docs/performance.md): cards, figures and lists read in a fixed number, none per row.
     QUERIES = {
-        # A place page reads its place with its scopes; a village its ancestors and the ids
-        # within it in one query; an area its newest contributions from its own rows
+        # A place page reads its place and its ancestors with its scopes, in one query
+        # (`Place.objects.line`); an area its newest contributions from its own rows
         # (ListedPlace), its villages' figures (one range of the figures' paths), then the
         # names of the page's villages only (grouping by the joined names cost twice the SQL).
-        "village": 8,
-        "district": 11,
-        "region": 10,
+        "village": 7,
+        "district": 10,
+        "region": 10,  # none above a region: its ancestors asked no query before either
         "contribution": 12,
         # A hearing's comments in one query, in any state (hearings.views); the legal clock's
         # rule sets, rules and calendar in one (hearings.clock.prepare), on the API too.

@@ -5,7 +5,14 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import AkimatFactory, CompanyFactory, ProjectFactory, member_of, place_tree
+from tests.factories import (
+    AkimatFactory,
+    CompanyFactory,
+    PlaceFactory,
+    ProjectFactory,
+    member_of,
+    place_tree,
+)
 
 LANGUAGES = ["kk", "ru", "en"]
 
@@ -63,6 +70,17 @@ class PublicPagesTests(TestCase):
         self.assertContains(response, self.places["district"].name_en)
         self.assertContains(response, self.project.name_en)
         self.assertContains(response, self.akimat.name_en)
+
+    def test_village_page_lists_the_places_under_it_only_when_there_are(self):
+        """A settlement with places under it (an okrug's villages under its centre) lists them
+        under "Places within"; one with none has no such list."""
+        village = self.places["village"]
+        with translation.override("en"):
+            self.assertNotContains(self.client.get(village.get_absolute_url()), "Places within")
+            PlaceFactory(parent=village, name_en="Lakeside Wintering", wintering=True)
+            response = self.client.get(village.get_absolute_url())
+        self.assertContains(response, "Places within")
+        self.assertContains(response, "Lakeside Wintering")
 
     def test_region_page_lists_projects_below_it(self):
         with translation.override("en"):

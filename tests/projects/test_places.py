@@ -147,6 +147,20 @@ class PlaceTreeTests(TestCase):
             [["590000000", "596000000", "596036000"], ["590000000"]],
         )
 
+    def test_line_is_the_place_after_its_ancestors_in_one_query(self):
+        """`Place.objects.line(slug)` reads the place with its region, district and rural
+        district, region first, each saying whether anything lies under it; an unknown slug
+        gives none."""
+        village = Place.objects.get(kato_code="596036500")
+        with CaptureQueriesContext(connection) as queries:
+            line = list(Place.objects.line(village.slug))
+        self.assertEqual(len(queries), 1)
+        self.assertEqual(
+            [(p.kato_code, p.has_children) for p in line],
+            [("590000000", True), ("596000000", True), ("596036000", True), ("596036500", False)],
+        )
+        self.assertEqual(list(Place.objects.line("no-such-place-123456789")), [])
+
     def test_within_is_the_jurisdiction(self):
         """A district contains its villages and itself, not other districts' villages."""
         district = Place.objects.get(kato_code="596000000")
