@@ -23,6 +23,9 @@ is approved, rejected after approval or deleted: an `UPDATE … SET n = n + 1` o
 the writer's transaction. It waits only on another writer of the same contribution (its
 company's edit, another word on it); a word that waits for a moderator counts nowhere and writes
 nothing.
+
+A contribution's kept first photo (`Disclosure.first_photo`, its cards' thumbnail) is set again
+from its photos after each photo's write (`keep_first_photos`), in the writer's transaction.
 """
 
 from collections import defaultdict
@@ -36,6 +39,7 @@ from disclosures.models import (
     OPEN_STATUSES,
     Confirmation,
     Disclosure,
+    Photo,
     PlaceFigures,
     ResidentFeedback,
 )
@@ -277,6 +281,15 @@ def _deleting_records(origin):
     return isinstance(origin, Disclosure) or getattr(origin, "model", None) is Disclosure
 
 
+# --- Each contribution's first photo ---------------------------------------------------------
+
+
+def _photo_changed(sender, instance, raw=False, origin=None, **kwargs):
+    if raw or _deleting_records(origin):
+        return  # a record deleted takes its photos away whole
+    Disclosure.objects.filter(pk=instance.disclosure_id).keep_first_photos()
+
+
 # --- Each contribution's counts of the akimat's and residents' word -------------------------
 
 
@@ -323,6 +336,8 @@ def connect():
         _settlements_changing, sender=Disclosure.settlements.through, dispatch_uid="figures-m2m"
     )
     places_changed.connect(_places_changed, dispatch_uid="figures-places")
+    for signal in (post_save, post_delete):
+        signal.connect(_photo_changed, sender=Photo, dispatch_uid=f"first-photo-{signal}")
     for model in (Confirmation, ResidentFeedback):
         for signal in (pre_save, pre_delete):
             signal.connect(_word_changing, sender=model, dispatch_uid=f"figures-{model}-{signal}")

@@ -181,10 +181,21 @@ CARD_FIELDS = (
     "dispute_count",
 )
 # The fields of a card's thumbnail: the first photo's (`for_cards(photos=True)`), with its
-# `translations` (the alt text's added languages).
+# `translations` (the alt text's added languages), kept as `Disclosure.first_photo`.
 PHOTO_CARD_FIELDS = {
     name: name for name in ("thumbnail", "width", "height", "alt_text", "language")
 }
+
+
+def first_photo():
+    """The fields of the first photo of the contribution (`OuterRef("pk")`), or None: what
+    `Disclosure.first_photo` keeps, from scratch (`keep_first_photos`)."""
+    photos = Photo.objects.filter(disclosure=OuterRef("pk")).order_by("uploaded_at", "pk")
+    return Subquery(
+        photos.values(
+            fields=JSONObject(**PHOTO_CARD_FIELDS, translations=NestedJSON("translations"))
+        )[:1]
+    )
 
 
 # The akimat's and residents' word, by kind: {verdict or kind: the contribution's column that
@@ -218,31 +229,26 @@ def voice_counts():
     return counts
 
 
-# The lists of `for_cards`, built once per language and copied by each queryset that uses
-# them: building their subqueries cost about 10 ms of CPU a page.
+# The list of `for_cards`, built once per language and copied by each queryset that uses it:
+# building its subquery (with the first photo's, since kept) cost about 10 ms of CPU a page.
 
 
 @functools.cache
-def card_lists(language):
-    """`for_cards`' lists: the settlements' names in `language`, and the first photo."""
+def settlement_names(language):
+    """`for_cards`' list of the settlements' names in `language`."""
     settlements = (
         Disclosure.settlements.through.objects.filter(disclosure=OuterRef("pk"))
         .order_by("place__kato_code")
         .values(name=translated_expression("place__name", language))
     )
-    first_photo = (
-        Photo.objects.filter(disclosure=OuterRef("pk"))
-        .order_by("uploaded_at", "pk")
-        .values(fields=JSONObject(**PHOTO_CARD_FIELDS, translations=NestedJSON("translations")))[:1]
-    )
-    return {"settlement_names": ListOf(settlements, "name"), "first_photo": Subquery(first_photo)}
+    return ListOf(settlements, "name")
 
 
 @kept_queryset
 def published_cards(photos=False):
     """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`):
-    resolving the card's five subqueries on every request was 4 ms of CPU of a village page's
-    9 ms for its contributions' query."""
+    resolving the card's subqueries on every request was 4 ms of CPU of a village page's 9 ms
+    for its contributions' query."""
     return Disclosure.objects.published().for_cards(photos=photos)
 
 
@@ -397,6 +403,11 @@ class DisclosureQuerySet(models.QuerySet):
             )
         )
 
+    def keep_first_photos(self):
+        """Set these records' kept `first_photo` from their photos: after a photo's write (the
+        receiver in disclosures/figures.py) and rows made in bulk (`seed_scale`)."""
+        return self.update(first_photo=first_photo())
+
     def recount_voices(self):
         """Set these records' kept counts (`VOICE_COUNTS`) from their rows: after rows made in
         bulk, which pass no receiver (`seed_scale`). Returns how many records it set."""
@@ -416,22 +427,23 @@ class DisclosureQuerySet(models.QuerySet):
         """What a contribution card shows (templatetags/disclosure_cards.py), in one query:
         the card's columns (`CARD_FIELDS`, with the residents' and akimat's word as kept counts)
         and its organisation's name, `settlement_names` in the page's language (kato_code
-        order) and, with `photos`, `first_photo`: the fields of the first photo, or None.
+        order) and, with `photos`, the kept `first_photo`: the fields of the first photo, or
+        None.
 
         Lists in the SELECT rather than prefetched rows: prefetching settlements and photos
         built about 40 model instances a card, most of a list page's ORM time
         (docs/performance.md). The records carry only these columns: any other is read
         with a query of its own.
         """
-        lists = card_lists(get_language())
-        cards = (
+        return (
             self.select_related("organisation")
             .only(
-                *CARD_FIELDS, *(f"organisation__name_{code}" for code, _name in settings.LANGUAGES)
+                *CARD_FIELDS,
+                *(["first_photo"] if photos else []),
+                *(f"organisation__name_{code}" for code, _name in settings.LANGUAGES),
             )
-            .annotate(settlement_names=lists["settlement_names"])
+            .annotate(settlement_names=settlement_names(get_language()))
         )
-        return cards.annotate(first_photo=lists["first_photo"]) if photos else cards
 
     def order_by_title(self):
         return self.annotate(display_title=translated_expression("title")).order_by(
@@ -702,6 +714,11 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
     unconfirmed_count = models.PositiveIntegerField(default=0, editable=False)
     seen_count = models.PositiveIntegerField(default=0, editable=False)
     dispute_count = models.PositiveIntegerField(default=0, editable=False)
+    # The fields of its first photo (`PHOTO_CARD_FIELDS` and the alt text's `translations`), or
+    # None, for its cards' thumbnail: as a subquery of every card's row it cost a place page
+    # 0.4 ms of CPU to compile. Each write of a photo sets it again (disclosures/figures.py);
+    # `first_photo()` is the value from scratch. Written only by those updates (see `save`).
+    first_photo = models.JSONField(null=True, blank=True, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 
@@ -884,14 +901,15 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         return self.title
 
     def save(self, **kwargs):
-        """A record read before a word arrived saves every column but its kept counts, which
-        only their receivers' `UPDATE … SET n = n + 1` writes: else the old count came back."""
+        """A record read before a word arrived saves every column but its kept counts (and its
+        kept first photo), which only their receivers' `UPDATE`s write: else the old count came
+        back."""
         if (
             not self._state.adding
             and kwargs.get("update_fields") is None
             and not kwargs.get("force_insert")
         ):
-            kept = {*VOICE_COUNTS, *self.get_deferred_fields()}
+            kept = {*VOICE_COUNTS, "first_photo", *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 field.attname
                 for field in self._meta.concrete_fields

@@ -1,6 +1,7 @@
 """The data migrations that stored the language of earlier rows run frozen code
 (core/migrations/_guessed_languages.py), not the live guess in core/translation.py: these tests
-pin what they store, so a change to either shows here."""
+pin what they store, so a change to either shows here; and those that filled a kept column
+store what the live code keeps."""
 
 import ast
 import importlib
@@ -12,9 +13,9 @@ from django.apps import apps
 from django.conf import settings
 
 from core.migrations._guessed_languages import guess
-from disclosures.models import Question
+from disclosures.models import Disclosure, Question, first_photo
 from hearings.models import HearingComment, TransferDecree
-from tests.factories import HearingCommentFactory, QuestionFactory
+from tests.factories import HearingCommentFactory, PhotoFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,27 @@ def test_hearings_0007_and_0008_fill_comments_and_the_2026_decree():
     comment.refresh_from_db()
     assert (comment.language, comment.answer_language) == ("kk", "ru")
     assert TransferDecree.objects.get(year=2026).language == "ru"
+
+
+def test_disclosures_0010_fills_each_contributions_first_photo_as_the_receivers_keep_it():
+    """The first photo stored for the rows before 0010 is the one `first_photo()` reads (the
+    first uploaded, with its alt text's versions); a contribution without photos has none."""
+    photo = PhotoFactory(alt_text="Мектеп", translations={"alt_text": {"ru": "Школа"}})
+    PhotoFactory(disclosure=photo.disclosure)
+    bare = PhotoFactory().disclosure
+    bare.photos.all().delete()
+    kept = dict(Disclosure.objects.values_list("pk", "first_photo"))
+    Disclosure.objects.update(first_photo=None)
+
+    _data_step("disclosures", "0010_kept_first_photo")(apps, None)
+
+    stored = Disclosure.objects.annotate(counted=first_photo()).values_list(
+        "pk", "first_photo", "counted"
+    )
+    assert {pk: value for pk, value, _counted in stored} == kept
+    assert all(value == counted for _pk, value, counted in stored)
+    assert kept[photo.disclosure_id]["translations"] == {"alt_text": {"ru": "Школа"}}
+    assert kept[bare.pk] is None
 
 
 def _code_imports(path):

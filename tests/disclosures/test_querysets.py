@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from disclosures.models import Disclosure, Status, published_cards
+from disclosures.models import Disclosure, Status, first_photo, published_cards
 from disclosures.templatetags.disclosure_cards import cards
 from tests.factories import (
     AkimatFactory,
@@ -190,6 +190,32 @@ def test_cards_come_in_one_query_with_names_in_the_page_language_and_the_first_p
     assert card.url == address
     plain = Disclosure.objects.filter(pk=bare.pk).for_cards(photos=True).get()
     assert plain.settlement_names == [] and plain.first_photo is None
+
+
+def test_the_kept_first_photo_follows_each_write_of_a_photo():
+    """A card's thumbnail is the contribution's kept `first_photo`, set again by each photo
+    added, changed or deleted (the first uploaded one, with its alt text's versions), and not
+    put back by a save of the record read before the photo came; it is what `first_photo()`
+    counts from scratch."""
+    disclosure = DisclosureFactory(published=True)
+    read_before = Disclosure.objects.get(pk=disclosure.pk)
+
+    def kept():
+        return Disclosure.objects.filter(pk=disclosure.pk).values_list("first_photo", flat=True)[0]
+
+    first = PhotoFactory(disclosure=disclosure, alt_text="Бірінші")
+    second = PhotoFactory(disclosure=disclosure, alt_text="Екінші")
+    read_before.save()
+    assert kept()["alt_text"] == "Бірінші" and kept()["thumbnail"] == first.thumbnail.name
+    first.translations = {"alt_text": {"ru": "Первое"}}
+    first.save()
+    assert kept()["translations"] == {"alt_text": {"ru": "Первое"}}
+    first.delete()
+    assert kept()["alt_text"] == second.alt_text
+    counted = Disclosure.objects.annotate(counted=first_photo()).get(pk=disclosure.pk).counted
+    assert counted == kept()
+    second.delete()
+    assert kept() is None
 
 
 def test_published_cards_is_a_fresh_copy_in_the_language_of_each_call():

@@ -154,10 +154,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed_all(progress)
             # Rows made in bulk pass no receiver: the places' figures are summed once at the end,
-            # each contribution's counts of the akimat's and residents' word set once, and the
-            # places listing each contribution and concerned by each hearing written once.
+            # each contribution's counts of the akimat's and residents' word and first photo set
+            # once, and the places listing each contribution and concerned by each hearing
+            # written once.
             progress.step("places' figures", figures.rebuild())
             progress.step("contributions' counts", Disclosure.objects.recount_voices())
+            progress.step("contributions' first photos", Disclosure.objects.keep_first_photos())
             progress.step("places listing contributions", listed.rebuild())
             progress.step("places concerned by hearings", concerned.rebuild())
             self.set_marker(wanted)
