@@ -214,8 +214,10 @@ class RuleSet(models.Model):
 
     @cached_property
     def ordered_rules(self):
-        """Its rules in the order a hearing's clock lists them: given by `clock.prepare`, which
-        reads them with the set (`read_rules`)."""
+        """Its rules in the order a hearing's clock lists them: from the rows read with the set
+        (`with_rules_and_calendar`, `clock.prepare`), built for the sets a page uses only."""
+        if hasattr(self, "rule_rows"):
+            return self.read_rules()
         return _in_order(self.rules.all())
 
     def read_rules(self):
