@@ -40,6 +40,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
+from core.api import Compiled
 from core.caching import SITE, VisibilityTracked, place_scopes, record_scope
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
 from core.models import (
@@ -244,6 +245,26 @@ def settlement_names(language):
     return ListOf(settlements, "name")
 
 
+@functools.cache
+def _detail_lists():
+    """`for_detail`'s count and `EXISTS`, compiled once (`core.api.Compiled`): compiling them on
+    every request cost a contribution's page more than running them."""
+    this = {"disclosure": OuterRef("pk")}
+    lists = {
+        "has_photos": Photo.objects.filter(**this),
+        "has_documents": Document.objects.filter(**this),
+        "has_confirmations": Confirmation.objects.filter(**this),
+        "has_feedback": ResidentFeedback.objects.filter(**this),
+        "has_questions": Question.objects.filter(**this),
+        "has_funded": Disclosure.objects.published().filter(funded_by=OuterRef("pk")),
+    }
+    revisions = count_of(Revision.objects.public(), "disclosure")
+    return {
+        "public_revisions": Compiled(Disclosure, revisions),
+        **{name: Compiled(Disclosure, Exists(rows)) for name, rows in lists.items()},
+    }
+
+
 @kept_queryset
 def published_cards(photos=False):
     """`Disclosure.objects.published().for_cards(photos)`, to filter further (`.for_place(place)`):
@@ -383,24 +404,12 @@ class DisclosureQuerySet(models.QuerySet):
         `has_documents`, `has_confirmations`, `has_feedback`, `has_questions` (in any state of
         moderation: the page counts the rejected and pending ones) and `has_funded`.
         """
-        this = {"disclosure": OuterRef("pk")}
-        lists = {
-            "has_photos": Photo.objects.filter(**this),
-            "has_documents": Document.objects.filter(**this),
-            "has_confirmations": Confirmation.objects.filter(**this),
-            "has_feedback": ResidentFeedback.objects.filter(**this),
-            "has_questions": Question.objects.filter(**this),
-            "has_funded": Disclosure.objects.published().filter(funded_by=OuterRef("pk")),
-        }
         return (
             self.select_related("organisation", "project")
             .prefetch_related(
                 models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
             )
-            .annotate(
-                public_revisions=count_of(Revision.objects.public(), "disclosure"),
-                **{name: Exists(rows) for name, rows in lists.items()},
-            )
+            .annotate(**_detail_lists())
         )
 
     def keep_first_photos(self):

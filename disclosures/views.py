@@ -27,6 +27,7 @@ from core.forms import (
 )
 from core.lifecycle import available_transitions
 from core.metadata import absolute_template
+from core.models import kept_queryset
 from core.opendata import batches, csv_lines, export_head, json_row, licence_link
 from core.ratelimit import ip_hash
 from core.request_limits import MB, body_limit
@@ -251,13 +252,20 @@ def _residents_word(disclosure):
     }
 
 
+@kept_queryset
+def _detail_rows():
+    """`Disclosure.objects.for_detail()`, built once per process (as the hearing page's): its
+    joins, prefetch and seven subqueries were resolved again on every request."""
+    return Disclosure.objects.for_detail()
+
+
 @public_page(scopes=_disclosure_page_scopes)
 def disclosure_detail(request, pk):
     """One disclosure with the three voices side by side; open to everyone once published.
 
     `for_detail` says on the disclosure's own row which lists have rows: an empty list costs no
     query."""
-    disclosure = _public_disclosure(request, pk, Disclosure.objects.for_detail())
+    disclosure = _public_disclosure(request, pk, _detail_rows())
     user = request.user
     can_edit = disclosure.is_editable_by(user)
     status_changes, revisions, whole = _history(disclosure, user)

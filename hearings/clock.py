@@ -231,8 +231,6 @@ def rule_sets_and_calendar():
     sets = list(RuleSet.objects.with_rules_and_calendar())
     if not sets:
         return [], WorkingCalendar.load()
-    for each in sets:
-        each.ordered_rules = each.read_rules()
     return sets, WorkingCalendar.of_rows(sets[0].transfers, sets[0].decrees)
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
-from core.api import NestedRows
+from core.api import Compiled, NestedRows
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
@@ -213,8 +213,10 @@ class RuleSet(models.Model):
 
     @cached_property
     def ordered_rules(self):
-        """Its rules in the order a hearing's clock lists them: given by `clock.prepare`, which
-        reads them with the set (`read_rules`)."""
+        """Its rules in the order a hearing's clock lists them: from the rows read with the set
+        (`with_rules_and_calendar`, `clock.prepare`), built for the sets a page uses only."""
+        if hasattr(self, "rule_rows"):
+            return self.read_rules()
         return _in_order(self.rules.all())
 
     def read_rules(self):
@@ -765,20 +767,28 @@ class HearingQuerySet(models.QuerySet):
         The decision's scan is not joined but prefetched (a query only when there is one):
         joined, an eighth table, it took PostgreSQL's planner about three times as long as the
         rest of the query (measured: commit 75b1836)."""
-        this = {"hearing": OuterRef("pk")}
         return (
             self.select_related(*DETAIL_RELATED)
             .prefetch_related("territory", "decision_notice__document")
-            .annotate(
-                has_comments=Exists(HearingComment.objects.filter(**this)),
-                has_learned_of=Exists(LearnedOf.objects.approved().filter(**this)),
-                has_documents=Exists(HearingDocument.objects.filter(**this)),
-                has_promises=Exists(HearingPromise.objects.filter(**this)),
-            )
+            .annotate(**_detail_lists())
         )
 
     def with_related(self):
         return self.select_related(*RELATED, "repeat_of").prefetch_related(*PREFETCHED)
+
+
+@functools.cache
+def _detail_lists():
+    """`for_detail`'s `EXISTS`, compiled once (`core.api.Compiled`): compiling them on every
+    request cost a hearing's page more than running them."""
+    this = {"hearing": OuterRef("pk")}
+    lists = {
+        "has_comments": HearingComment.objects.filter(**this),
+        "has_learned_of": LearnedOf.objects.approved().filter(**this),
+        "has_documents": HearingDocument.objects.filter(**this),
+        "has_promises": HearingPromise.objects.filter(**this),
+    }
+    return {name: Compiled(Hearing, Exists(rows)) for name, rows in lists.items()}
 
 
 class Hearing(Publishable, VisibilityTracked, models.Model):

@@ -1,3 +1,4 @@
+import functools
 import statistics
 from collections import Counter
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.api import Compiled
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
@@ -235,8 +237,7 @@ def _residents_input(hearing):
     its answer was ever corrected; the corrections read only when one was."""
     comments, reports, held_back = [], [], {"pending": 0, "rejected": 0}
     if hearing.has_comments:
-        corrected = Exists(AnswerCorrection.objects.filter(comment=OuterRef("pk")))
-        rows = hearing.comments.annotate(corrected=corrected)
+        rows = hearing.comments.annotate(corrected=_corrected())
         for comment in rows.order_by("source", "submitted_at", "pk"):
             if comment.is_approved():
                 comments.append(comment)
@@ -253,6 +254,12 @@ def _residents_input(hearing):
         "answered_count": sum(1 for comment in comments if comment.answer),
         "learned": _learned_of_summary(hearing, reports),
     }
+
+
+@functools.cache
+def _corrected():
+    """Whether a comment's answer was ever corrected, compiled once (`core.api.Compiled`)."""
+    return Compiled(HearingComment, Exists(AnswerCorrection.objects.filter(comment=OuterRef("pk"))))
 
 
 def _attach_corrections(comments):

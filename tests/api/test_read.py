@@ -7,6 +7,8 @@ from django.test import TestCase
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api import asking_for
+from disclosures.api import DisclosureAPIFilter
 from disclosures.models import Document, Revision
 from hearings import clock
 from hearings.models import HearingChange
@@ -148,6 +150,24 @@ class DisclosureAPITests(TestCase):
                 response = self.get(f"/api/v1/disclosures/?{query}")
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(name, response.json())
+
+    def test_a_request_filters_with_the_filters_it_asks_for_only(self):
+        """One or two filters asked: a FilterSet of those only (the others would filter
+        nothing), the same rows and refusals; more: the whole FilterSet."""
+        self.assertEqual(set(asking_for(DisclosureAPIFilter, {"place"}).base_filters), {"place"})
+        two = asking_for(DisclosureAPIFilter, {"place", "status", "cursor"})
+        self.assertEqual(set(two.base_filters), {"place", "status"})
+        self.assertIs(two, asking_for(DisclosureAPIFilter, {"status", "place"}))
+        three = {"place", "status", "category"}
+        self.assertIs(asking_for(DisclosureAPIFilter, three), DisclosureAPIFilter)
+        district = self.places["district"].kato_code
+        for query in (
+            f"place={district}&hide_withdrawn=true",  # two: a FilterSet of those
+            f"place={district}&hide_withdrawn=true&category={self.shown.category}",  # all
+        ):
+            with self.subTest(query=query):
+                response = self.get(f"/api/v1/disclosures/?{query}")
+                self.assertEqual([row["id"] for row in response.json()["results"]], [self.shown.pk])
 
     def test_a_well_formed_code_or_slug_nobody_has_is_an_empty_list(self):
         for query in ("place=799999999", "organisation=nobody", "project=nothing"):

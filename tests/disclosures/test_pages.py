@@ -1,10 +1,12 @@
 """Public list, detail, exports, residents' word and the dashboard, with bounded queries."""
 
+from unittest import mock
+
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
-from disclosures.models import Question, ResidentFeedback
+from disclosures.models import Disclosure, Question, ResidentFeedback
 from tests.factories import (
     ConfirmationFactory,
     DisclosureFactory,
@@ -170,3 +172,25 @@ def test_admin_pages_render(client):
         reverse("admin:disclosures_residentfeedback_changelist"),
     ):
         assert client.get(url).status_code == 200
+
+
+def test_detail_rows_are_built_once_and_read_fresh(client):
+    """The page's queryset (`for_detail`) is built once per process and language, as the hearing
+    page's is; each request reads its own copy, so a change made between two requests shows."""
+    village = place_tree()["village"]
+    disclosure = DisclosureFactory(published=True, title_kk="Before", settlements=[village])
+    built = mock.Mock(wraps=Disclosure.objects.for_detail)
+    with mock.patch.object(Disclosure.objects, "for_detail", built):
+        for _n in range(2):
+            clear_caches()
+            assert "Before" in client.get(disclosure.get_absolute_url()).content.decode()
+        Disclosure.objects.filter(pk=disclosure.pk).update(title_kk="After")
+        clear_caches()
+        page = client.get(disclosure.get_absolute_url()).content.decode()
+    assert "After" in page and village.name in page
+    assert built.call_count <= 1  # none when an earlier test built it in this process
+
+
+def clear_caches():
+    for each in caches.all():
+        each.clear()

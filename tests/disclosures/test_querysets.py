@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from disclosures.models import Disclosure, Status, first_photo, published_cards
+from core.api import Compiled
+from disclosures.models import Disclosure, Document, Status, first_photo, published_cards
 from disclosures.templatetags.disclosure_cards import cards
 from tests.factories import (
     AkimatFactory,
@@ -14,6 +15,7 @@ from tests.factories import (
     DisclosureFactory,
     PhotoFactory,
     PlaceFactory,
+    QuestionFactory,
     ResidentFeedbackFactory,
     UserFactory,
     member_of,
@@ -234,3 +236,25 @@ def test_published_cards_is_a_fresh_copy_in_the_language_of_each_call():
         assert published_cards().get(pk=second.pk).settlement_names == ["Ақкөл"]
     with translation.override("ru"):
         assert published_cards().get(pk=second.pk).settlement_names == ["Акколь"]
+
+
+def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
+    """`for_detail` counts the public change log and flags each list the page shows (photos,
+    documents, the akimat's word, residents' word and questions in any state, published
+    contributions it funded) from SQL compiled once per process (`core.api.Compiled`)."""
+    bare = DisclosureFactory(published=True)
+    full = DisclosureFactory(published=True)
+    PhotoFactory(disclosure=full)
+    Document.objects.create(disclosure=full, title="Act", file="disclosures/d/a.pdf")
+    ConfirmationFactory(disclosure=full)
+    ResidentFeedbackFactory(disclosure=full)  # pending: counted on the page
+    QuestionFactory(disclosure=full)
+    DisclosureFactory(published=True, funded_by=full)
+    DisclosureFactory(funded_by=bare)  # a draft: not shown
+    flags = [name for name in Disclosure.objects.for_detail().query.annotations if "has_" in name]
+    rows = {d.pk: d for d in Disclosure.objects.for_detail().filter(pk__in=[bare.pk, full.pk])}
+    assert [getattr(rows[bare.pk], flag) for flag in flags] == [False] * 6
+    assert [getattr(rows[full.pk], flag) for flag in flags] == [True] * 6
+    assert rows[full.pk].public_revisions == full.revisions.public().count()
+    annotations = Disclosure.objects.for_detail().query.annotations
+    assert all(isinstance(annotation, Compiled) for annotation in annotations.values())

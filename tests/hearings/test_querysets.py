@@ -6,11 +6,16 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from core.api import Compiled
 from hearings.models import Hearing
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
+    HearingCommentFactory,
+    HearingDocumentFactory,
     HearingFactory,
+    HearingPromiseFactory,
+    LearnedOfFactory,
     PlaceFactory,
     UserFactory,
     member_of,
@@ -138,3 +143,22 @@ def test_a_discussion_under_way_is_current_not_past():
     assert set(Hearing.objects.upcoming()) == current
     assert set(Hearing.objects.published().forthcoming()) == current
     assert set(Hearing.objects.past()) == {closed, meeting}
+
+
+def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
+    """`for_detail` flags each list the page shows (comments in any state, approved reports of
+    when residents learned of it, documents, promises) from SQL compiled once per process
+    (`core.api.Compiled`), not built again for each page."""
+    bare = HearingFactory(announced=True)
+    full = HearingFactory(record_published=True)
+    HearingCommentFactory(hearing=full)  # pending: counted on the page
+    LearnedOfFactory(hearing=full, approved=True)
+    LearnedOfFactory(hearing=bare)  # awaiting moderation: not shown
+    HearingDocumentFactory(hearing=full)
+    HearingPromiseFactory(hearing=full)
+    flags = ("has_comments", "has_learned_of", "has_documents", "has_promises")
+    rows = {h.pk: h for h in Hearing.objects.for_detail().filter(pk__in=[bare.pk, full.pk])}
+    assert [getattr(rows[bare.pk], flag) for flag in flags] == [False] * 4
+    assert [getattr(rows[full.pk], flag) for flag in flags] == [True] * 4
+    annotations = Hearing.objects.for_detail().query.annotations
+    assert all(isinstance(annotations[flag], Compiled) for flag in flags)

@@ -238,3 +238,17 @@ def test_protocol_late_reads_the_rules_once_not_per_hearing(django_assert_max_nu
     with django_assert_max_num_queries(5):
         late = list(clock.late_protocols(Hearing.objects.all()))
     assert len(late) == 6
+
+
+def test_prepare_builds_the_rules_of_the_sets_it_uses_only(django_assert_num_queries):
+    """The rule sets come with their rules' rows in one query (`clock.prepare`); a set's rules
+    become model instances when a hearing's clock reads them, the same as a query gives, and
+    the sets no hearing of the page uses are never built."""
+    sets, _calendar = clock.rule_sets_and_calendar()
+    assert len(sets) > 1
+    assert not any("ordered_rules" in each.__dict__ for each in sets)
+    with django_assert_num_queries(0):
+        read = [(rule.pk, rule.measures, rule.number) for rule in sets[0].ordered_rules]
+    assert not any("ordered_rules" in each.__dict__ for each in sets[1:])
+    queried = RuleSet.objects.get(pk=sets[0].pk).ordered_rules
+    assert read == [(rule.pk, rule.measures, rule.number) for rule in queried]
