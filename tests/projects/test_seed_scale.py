@@ -56,6 +56,13 @@ def test_fills_every_table_unevenly_and_reproducibly(places):
         )
         # Zipf-like weights; at this tiny scale only six villages, so only a mild skew shows.
         assert per_village[0] > per_village[len(per_village) // 2]
+        # As the services write them: the language of what was typed, a reason only on what
+        # was withdrawn or hidden (a reason on every record put a "Written in Russian" note
+        # on every card of an English page).
+        assert not Disclosure.objects.filter(language="").exists()
+        assert not Hearing.objects.filter(language="").exists()
+        assert not Disclosure.objects.filter(withdrawn_at=None).exclude(withdrawal_reason="")
+        assert not Disclosure.objects.filter(hidden_at=None).exclude(hidden_reason="")
         transaction.set_rollback(True)
     with transaction.atomic():
         seed("--seed", "7")
@@ -67,5 +74,5 @@ def test_reuses_a_database_holding_the_same_seed_and_refuses_others(places):
     seed("--seed", "7")
     assert "already holds seed 7" in seed("--seed", "7", "--if-needed")
     assert Disclosure.objects.count() == 500
-    with pytest.raises(CommandError, match="already has contributions"):
+    with pytest.raises(CommandError, match="holds seed 7 .* rm -rf its BENCH_DIR"):
         seed("--seed", "8", "--if-needed")

@@ -49,7 +49,8 @@ from hearings.models import (
 from projects.models import Organisation, Place, Project, ProjectSettlement
 
 # Bump when the generator changes, so that a saved database made by an older one is rebuilt.
-GENERATOR_VERSION = 1
+# 2: the languages the services record (Russian), reasons only on what was withdrawn or hidden.
+GENERATOR_VERSION = 2
 MARKER_TABLE = "ashyq_scale_seed"
 BATCH = 5000
 
@@ -138,6 +139,12 @@ class Command(BaseCommand):
         if done == wanted and if_needed:
             self.stdout.write(f"The database already holds seed {seed} at scale {scale}.")
             return
+        if done is not None and done != wanted:
+            raise CommandError(
+                f"This database holds seed {done[0]} at scale {done[1]} made by generator "
+                f"{done[2]}; seed_scale fills an empty one. For make bench: rm -rf its BENCH_DIR "
+                "(/var/tmp/ashyq-bench by default) and run it again."
+            )
         if done is not None or Disclosure.objects.exists() or Hearing.objects.exists():
             raise CommandError(
                 "This database already has contributions or hearings. seed_scale fills an empty "
@@ -372,6 +379,8 @@ class Command(BaseCommand):
         rng, today = self.rng, self.today
         word = rng.randrange(len(WORDS_EN))
         return Disclosure(
+            # Written in Russian, as the services record what a company types (its reasons too).
+            language="ru",
             organisation_id=organisation,
             project_id=(
                 rng.choice(projects_of[organisation])
@@ -395,14 +404,17 @@ class Command(BaseCommand):
                 else None
             ),
             cancel_reason="Отменено по решению собрания" if status == Status.CANCELLED else "",
+            cancel_reason_language="ru" if status == Status.CANCELLED else "",
             amount=(Decimal(rng.randrange(1, 50_000) * 10_000) if rng.random() < 0.85 else None),
             value_form=rng.choice(ValueForm.values),
             basis=rng.choice(Basis.values[:4]),
             published_at=published_at if published else None,
-            withdrawn_at=published_at if published and rng.random() < 0.01 else None,
-            withdrawal_reason="Ошибка в записи",
-            hidden_at=published_at if published and rng.random() < 0.002 else None,
-            hidden_reason="По решению суда",
+            # The same draws in the same order as before, so that the dataset stays the same.
+            withdrawn_at=published_at if (withdrawn := published and rng.random() < 0.01) else None,
+            withdrawal_reason="Ошибка в записи" if withdrawn else "",
+            withdrawal_reason_language="ru" if withdrawn else "",
+            hidden_at=published_at if (hidden := published and rng.random() < 0.002) else None,
+            hidden_reason="По решению суда" if hidden else "",
         )
 
     def seed_disclosure_records(self, progress, disclosures, published, village_of, akimat_for):
@@ -466,6 +478,7 @@ class Command(BaseCommand):
                         width=1600,
                         height=1200,
                         alt_text="Фото объекта",
+                        language="ru",
                     )
                 )
         return confirmations, corrections, photos
@@ -537,6 +550,7 @@ class Command(BaseCommand):
         rng = self.rng
         return Hearing(
             registration_number=f"PH-S-{n:06d}",
+            language="ru",
             title_kk=f"Қоғамдық тыңдау №{n}",
             title_ru=f"Общественные слушания №{n}",
             title_en=f"Public hearing no. {n}",
@@ -557,6 +571,7 @@ class Command(BaseCommand):
             ),
             cancelled_at=starts_at - datetime.timedelta(days=3) if status == "cancelled" else None,
             cancellation_reason="Перенос по просьбе жителей" if status == "cancelled" else "",
+            cancellation_reason_language="ru" if status == "cancelled" else "",
             attendance=rng.randrange(10, 300) if status == "record_published" else None,
             record_summary_ru="Жители задали вопросы о пыли и воде."
             if status == "record_published"
