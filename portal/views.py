@@ -14,7 +14,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import OuterRef
+from django.db.models import Count, OuterRef, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -35,7 +35,7 @@ from core.api import api_error
 from core.caching import SITE, cached, public_page
 from core.maps import map_data, point
 from core.metadata import absolute, path_template
-from core.models import count_all, kept_queryset
+from core.models import kept_queryset
 from core.ratelimit import allow
 from core.translation import page_language, translated_columns, translated_place_name
 from core.validators import is_kato_code
@@ -309,20 +309,21 @@ def _place_projects(place):
 
     A village's few projects are read as cards at once, one more than shown; they are counted
     only when there are more (two subqueries fewer to build and compile: 6.3 → 4.0 ms of CPU).
-    An area's page chooses its few from the projects' own rows, then reads them as cards, with
-    the count of all: sorting every project of West Kazakhstan (2,470) joined to its operator
-    and settlement, with a window count over them, took 200 ms.
+    An area's page chooses its few, with the count of all, from the projects' own rows (one
+    pass over the projects of its settlements, counted by a window), then reads them as cards:
+    sorting every project of West Kazakhstan (2,470) joined to its operator and settlement,
+    with a window count over them, took 200 ms; choosing them and counting them in two
+    subqueries found the projects under the area twice (3.7 → 1.7 ms of SQL in Karagandy).
     """
     if place.level == Place.Level.SETTLEMENT:
         projects = list(_project_cards_by_name().affecting(place)[: PROJECTS_SHOWN + 1])
         if len(projects) <= PROJECTS_SHOWN:
             return projects, len(projects)
         return projects[:PROJECTS_SHOWN], Project.objects.affecting(place).count()
-    affecting = Project.objects.affecting(place)
-    first = affecting.order_by_name().values("pk")[:PROJECTS_SHOWN]
-    cards = _project_cards_by_name().filter(pk__in=first).annotate(total=count_all(affecting))
-    projects = list(cards)
-    return projects, projects[0].total if projects else 0
+    first = Project.objects.affecting(place).order_by_name().annotate(total=Window(Count("pk")))
+    first = list(first.values_list("pk", "total")[:PROJECTS_SHOWN])
+    projects = list(_project_cards_by_name().filter(pk__in=[pk for pk, _total in first]))
+    return projects, first[0][1] if first else 0
 
 
 def _children(place):
