@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.formats import localize
-from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,6 +32,7 @@ from django_sendfile import sendfile
 from core import opendata, readiness
 from core.api import api_error
 from core.caching import SITE, cached, public_page
+from core.cards import fill
 from core.maps import map_data, point
 from core.metadata import absolute, path_template
 from core.models import kept_queryset
@@ -354,12 +354,13 @@ def _place_contributions(place, timeline):
     return sorted(listed.newest_for(place, CONTRIBUTIONS_SHOWN), key=lambda d: d.category)
 
 
-# A row of the table of villages (templates/portal/place_detail.html): filled in by one
-# `format_html` call; the template engine placing six values cost 0.1 ms a row.
+# A row of the table of villages (templates/portal/place_detail.html), filled in with the
+# village's figures by `core.cards.fill`: the template engine placing six values cost 0.1 ms a
+# row, `format_html` a third of the table's Python.
 VILLAGE_ROW = (
-    '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+    '<tr><th scope="row"><a href="{url}">{name}</a></th><td>{delivered}</td>'
+    "<td>{in_progress}</td><td>{promised}</td><td>{overdue}</td></tr>"
 )
-VILLAGE_COUNTS = ("delivered", "in_progress", "promised", "overdue")
 
 
 def _villages_page(request, place):
@@ -383,7 +384,6 @@ def _villages_page(request, place):
         if row is None:
             continue  # deleted since the figures were read
         name, address = translated_place_name(row, "name", language), url.format(row.slug)
-        counts = (figures[pk][key] for key in VILLAGE_COUNTS)
         villages.append(
             SimpleNamespace(
                 pk=pk,
@@ -392,7 +392,7 @@ def _villages_page(request, place):
                 figures=figures[pk],
                 latitude=row.latitude,
                 longitude=row.longitude,
-                row=format_html(VILLAGE_ROW, address, name, *counts),
+                row=fill(VILLAGE_ROW, url=address, name=name, **figures[pk]),
             )
         )
     villages_page.object_list = villages
