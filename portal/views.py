@@ -14,7 +14,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Count, OuterRef, Window
+from django.db.models import Count, OuterRef, Q, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -46,7 +46,15 @@ from portal import downloads, media
 from portal.metadata import dataset_data
 from projects import metadata
 from projects.forms import PlaceSearchForm
-from projects.models import LinkRequest, Membership, Organisation, Place, Project, ProjectChange
+from projects.models import (
+    LinkRequest,
+    Membership,
+    Organisation,
+    Place,
+    PlaceLink,
+    Project,
+    ProjectChange,
+)
 from projects.views import (
     CHANGES_SHOWN,
     PAGE_SIZE,
@@ -267,7 +275,6 @@ def place_detail(request, slug):
         "structured_data": metadata.place_data(place, ancestors),
         "projects_total": projects_total,
         "ancestors": ancestors,
-        "children": _children(place),
         "projects": projects,
         "akimats": Organisation.objects.covering(place).only("slug", *translated_columns("name")),
         "summary": PlaceFigures.objects.summary(place),
@@ -287,8 +294,10 @@ def place_detail(request, slug):
         "past_hearings": past_hearings,
     }
     points = [point(place, "place", ancestors)]
-    if place.level != Place.Level.SETTLEMENT:
-        villages_page = _villages_page(request, place)
+    if place.level == Place.Level.SETTLEMENT:
+        context["children"] = _children(place)
+    else:
+        villages_page, context["children"] = _villages_page(request, place)
         context["villages"] = villages_page.object_list
         context["villages_page"] = villages_page
         points += _village_points(villages_page.object_list)
@@ -326,12 +335,13 @@ def _place_projects(place):
     return projects, first[0][1] if first else 0
 
 
-def _children(place):
-    """The places directly under `place`, by name, as links; no query under a village with
-    nothing under it (its ids within are read with its ancestors), as under most villages."""
-    if place.level == Place.Level.SETTLEMENT and len(place.within_ids()) == 1:
+def _children(settlement):
+    """The places directly under `settlement`, by name, as links; no query under a village with
+    nothing under it (its ids within are read with its ancestors), as under most villages. An
+    area's are read with its villages (`_villages_page`)."""
+    if len(settlement.within_ids()) == 1:
         return []
-    return place.children.order_by_name().links()
+    return settlement.children.order_by_name().links()
 
 
 @kept_queryset
@@ -364,39 +374,61 @@ VILLAGE_ROW = (
 
 
 def _villages_page(request, place):
-    """One page of the villages under `place`, busiest first: each its `pk`, `name`, `url`,
-    `figures` (`PlaceFigures.objects.by_settlement`), `latitude`, `longitude` and its table
-    `row`.
+    """(one page of the villages under the area `place`, busiest first; the places directly
+    under it, by name, as links). Each village its `pk`, `name`, `url`, `figures`
+    (`PlaceFigures.objects.by_settlement`), `latitude`, `longitude` and its table `row`.
 
     A page at a time: a region has hundreds of villages with contributions. Rows, not model
     instances, of the page's villages only.
     """
     figures = PlaceFigures.objects.by_settlement(place)
     villages_page = Paginator(list(figures), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
-    shown = Place.objects.filter(pk__in=villages_page.object_list).values_list(
-        "pk", "slug", *translated_columns("name"), "latitude", "longitude", named=True
-    )
-    by_pk = {row.pk: row for row in shown}
-    language, url = page_language(), path_template("portal:place_detail", "slug")
+    shown, children = _villages_and_children(place, villages_page.object_list)
     villages = []
     for pk in villages_page.object_list:
-        row = by_pk.get(pk)
-        if row is None:
+        if pk not in shown:
             continue  # deleted since the figures were read
-        name, address = translated_place_name(row, "name", language), url.format(row.slug)
+        row, link = shown[pk]
         villages.append(
             SimpleNamespace(
                 pk=pk,
-                name=name,
-                url=address,
+                name=link.name,
+                url=link.url,
                 figures=figures[pk],
                 latitude=row.latitude,
                 longitude=row.longitude,
-                row=fill(VILLAGE_ROW, url=address, name=name, **figures[pk]),
+                row=fill(VILLAGE_ROW, url=link.url, name=link.name, **figures[pk]),
             )
         )
     villages_page.object_list = villages
-    return villages_page
+    return villages_page, children
+
+
+def _villages_and_children(area, village_ids):
+    """({pk: (row, link)} of the villages `village_ids` and of the places directly under
+    `area`; the links of the latter, by name), in one query: the children in a query of their
+    own cost 0.9 ms of CPU on a region's page."""
+    rows = (
+        Place.objects.filter(Q(pk__in=village_ids) | Q(parent=area))
+        .order_by_name()
+        .values_list(
+            "pk",
+            "parent_id",
+            "slug",
+            *translated_columns("name"),
+            "latitude",
+            "longitude",
+            named=True,
+        )
+    )
+    language, url = page_language(), path_template("portal:place_detail", "slug")
+    shown, children = {}, []
+    for row in rows:
+        link = PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
+        shown[row.pk] = (row, link)
+        if row.parent_id == area.pk:
+            children.append(link)
+    return shown, children
 
 
 def _village_points(villages):

@@ -138,11 +138,11 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         # within it in one query; an area its newest contributions from its own rows
         # (ListedPlace), its villages' figures (one range of the figures' paths), then the
         # names of the page's villages only (grouping by the joined names cost twice the SQL),
-        # and its first projects by name with their count in one pass, then their cards
-        # (portal.views._place_projects).
+        # with the places directly under it in the same query, and its first projects by name
+        # with their count in one pass, then their cards (portal.views._place_projects).
         "village": 8,
-        "district": 12,
-        "region": 11,
+        "district": 11,
+        "region": 10,
         "contribution": 12,
         # A hearing's comments in one query, in any state (hearings.views); the legal clock's
         # rule sets, rules and calendar in one (hearings.clock.prepare), on the API too.
