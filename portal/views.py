@@ -329,8 +329,7 @@ def _place_projects(place):
         if len(projects) <= PROJECTS_SHOWN:
             return projects, len(projects)
         return projects[:PROJECTS_SHOWN], Project.objects.affecting(place).count()
-    first = Project.objects.affecting(place).order_by_name().annotate(total=Window(Count("pk")))
-    first = list(first.values_list("pk", "total")[:PROJECTS_SHOWN])
+    first = list(_project_keys_by_name().affecting(place)[:PROJECTS_SHOWN])
     projects = list(_project_cards_by_name().filter(pk__in=[pk for pk, _total in first]))
     return projects, first[0][1] if first else 0
 
@@ -342,6 +341,14 @@ def _children(settlement):
     if len(settlement.within_ids()) == 1:
         return []
     return settlement.children.order_by_name().links()
+
+
+@kept_queryset
+def _project_keys_by_name():
+    """(pk, how many) of projects by name, counted by a window over the rows a copy's filter
+    leaves (filtered by a copy)."""
+    by_name = Project.objects.order_by_name().annotate(total=Window(Count("pk")))
+    return by_name.values_list("pk", "total")
 
 
 @kept_queryset
