@@ -25,14 +25,6 @@ def count_of(rows, field):
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
-def count_all(rows):
-    """How many `rows` there are, as a subquery of the query that reads a page of them (not
-    correlated: PostgreSQL runs it once): "20 of 2,470" in one query. `COUNT` as a plain
-    function, which Django does not group by."""
-    count = Func(models.F("pk"), function="COUNT", output_field=models.IntegerField())
-    return Subquery(rows.order_by().annotate(n=count).values("n"))
-
-
 class ListOf(ArraySubquery):
     """The values of a one-column subquery (`column`), in its order, as a list in one column of
     the outer query: `ARRAY(…)` on PostgreSQL; on SQLite (the quick start's database) gathered

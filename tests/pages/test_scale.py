@@ -137,7 +137,9 @@ class QueriesIndependentOfDataSizeTests(TestCase):
         # A place page reads its place and its ancestors with its scopes, in one query
         # (`Place.objects.line`); an area its newest contributions from its own rows
         # (ListedPlace), its villages' figures (one range of the figures' paths), then the
-        # names of the page's villages only (grouping by the joined names cost twice the SQL).
+        # names of the page's villages only (grouping by the joined names cost twice the SQL),
+        # with the places directly under it in the same query, and its first projects by name
+        # with their count in one pass, then their cards (portal.views._place_projects).
         "village": 7,
         "district": 10,
         "region": 10,  # none above a region: its ancestors asked no query before either

@@ -189,6 +189,31 @@ class VillageStatesTests(TestCase):
         self.assertEqual(villages[self.places["neighbour"].pk]["overdue"], 1)
         self.assertEqual(response.context["summary"]["total"], 2)
 
+    def test_an_area_names_the_places_directly_under_it_by_name(self):
+        """A rural district names all its villages under "Places within", by name, those in its
+        table of villages (read in the same query) and the others; a district its rural
+        districts, not the villages under them."""
+        DisclosureFactory(published=True, settlements=[self.places["village"]])
+        with translation.override("en"):
+            response = self.page(self.places["rural"])
+            children = [(child.name, child.url) for child in response.context["children"]]
+            self.assertEqual(
+                children,
+                [
+                    ("Hillside", self.places["neighbour"].get_absolute_url()),
+                    ("Lakeside", self.places["village"].get_absolute_url()),
+                ],
+            )
+            self.assertEqual(
+                [village.pk for village in response.context["villages"]],
+                [self.places["village"].pk],
+            )
+            response = self.page(self.places["district"])
+        self.assertEqual(
+            [child.name for child in response.context["children"]], ["Lake Rural District"]
+        )
+        self.assertContains(response, "Places within")
+
     def test_company_page_shows_everything_with_overdue_promises(self):
         DisclosureFactory(published=True, organisation=self.company, title_en="Fire truck")
         late = DisclosureFactory(published=True, overdue=True, organisation=self.company)
