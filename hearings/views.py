@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -52,7 +52,6 @@ from hearings.models import (
     AnswerCorrection,
     Hearing,
     HearingComment,
-    HearingPromise,
     LearnedOf,
     LegalBasis,
     Rule,
@@ -80,22 +79,6 @@ def _editable(request, pk):
 
 def _saved(request, form, save):
     return saved(request, form, save, renames={"territory": "territory_codes"})
-
-
-def _promises_with_disclosures(hearing):
-    """Promises, each with the disclosures that follow it where the disclosures app links them."""
-    promises = hearing.promises.select_related("organisation")
-    related = getattr(HearingPromise, "disclosures", None)
-    if related is not None:
-        model = related.rel.related_model
-        queryset = model.objects.all()
-        # Withdrawn follow-ups stay, marked: a promise's record does not lose them.
-        if hasattr(queryset, "published"):
-            queryset = queryset.published()
-        promises = promises.prefetch_related(
-            Prefetch("disclosures", queryset=queryset, to_attr="public_disclosures")
-        )
-    return list(promises)
 
 
 def _learned_of_summary(hearing, reports):
@@ -209,7 +192,10 @@ def hearing_detail(request, pk):
         "documents": list(hearing.documents.all()) if hearing.has_documents else [],
         "deadlines": clock.deadlines(hearing),
         "changes": changes,
-        "promises": _promises_with_disclosures(hearing) if hearing.has_promises else [],
+        # Their follow-ups are the disclosures app's to say ({% followed_up %}).
+        "promises": list(hearing.promises.select_related("organisation"))
+        if hearing.has_promises
+        else [],
         "protocol_late": clock.is_protocol_late(hearing),
         "started": started,
         # Links to the forms' own pages, not the forms: no form is built for the page.

@@ -1,0 +1,24 @@
+"""`{% load promise_follow_ups %}`: a hearing's promises with the published contributions that
+follow them up.
+
+The hearing's page (`hearings/`, below `disclosures/`) lists its promises; which contributions
+follow a promise up is this app's to say (`Disclosure.hearing_promise`), so the page asks here,
+by the tag's name, instead of reaching this app's model from the hearings' code."""
+
+from collections import defaultdict
+
+from django import template
+
+from disclosures.models import Disclosure
+
+register = template.Library()
+
+
+@register.simple_tag
+def followed_up(promises):
+    """[(promise, its published follow-ups)] for `promises`, in one query. Withdrawn follow-ups
+    stay (the page marks them): a promise's record does not lose them; drafts never show."""
+    follow_ups = defaultdict(list)
+    for disclosure in Disclosure.objects.published().filter(hearing_promise__in=promises):
+        follow_ups[disclosure.hearing_promise_id].append(disclosure)
+    return [(promise, follow_ups[promise.pk]) for promise in promises]
