@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from disclosures.models import Basis, Category, Disclosure, Status
+from disclosures.models import OVERDUE, Basis, Category, Disclosure, Status, bucket_label
 from projects.filters import (
     AreaChoiceFilter,
     CheckboxWidget,
@@ -18,8 +18,6 @@ from projects.filters import (
     TextWidget,
 )
 from projects.models import Organisation, Place, Project
-
-OVERDUE = "overdue"
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -49,7 +47,7 @@ class DisclosureFilter(ListFilterSet):
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[*Status.choices, (OVERDUE, _("overdue"))],
+        choices=[*Status.choices, (OVERDUE, bucket_label(OVERDUE))],
         method="filter_status",
         widget=SelectWidget,
     )

@@ -138,7 +138,14 @@ OPEN_STATUSES = (Status.PROMISED, Status.IN_PROGRESS)
 # The headline sums, disjoint: each published contribution is in exactly one of them, or is
 # cancelled or withdrawn and in none. An open promise past its due date is "overdue", not
 # "promised" or "in progress"; nothing is "delivered" until it is.
-COUNTED_BUCKETS = ("delivered", "in_progress", "promised", "overdue")
+OVERDUE = "overdue"
+COUNTED_BUCKETS = ("delivered", "in_progress", "promised", OVERDUE)
+
+
+def bucket_label(key):
+    """The word a resident reads for a status shown: a recorded status's label, or "overdue",
+    which is no recorded status (the figures' rows, `Disclosure.display_status`)."""
+    return _("overdue") if key == OVERDUE else choice_label(Status, key)
 
 
 def today():
@@ -1069,7 +1076,7 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         if self.is_withdrawn():
             return "withdrawn", _("withdrawn")
         if self.is_overdue(on):
-            return "overdue", _("overdue")
+            return OVERDUE, bucket_label(OVERDUE)
         return self.status, self.get_status_display()
 
     def hearing_url(self):

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext, pgettext
 
 from core import formats
 from core.cards import fill
+from disclosures.models import OVERDUE, bucket_label
 
 register = template.Library()
 
@@ -81,18 +82,13 @@ def _trusted(text):
 
 
 def _label(key, count):
-    if key == "overdue":
+    if key == OVERDUE:
         return fill(
             '<span class="{overdue}">{label}</span>',
             overdue="status-overdue" if count else "",
-            label=_trusted(_("overdue")),
+            label=bucket_label(key),
         )
-    labels = {
-        "delivered": _("delivered"),
-        "in_progress": _("in progress"),
-        "promised": _("promised"),
-    }
-    return _trusted(labels[key])
+    return bucket_label(key)
 
 
 def _note(count, field, text):
