@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import caching
 from hearings import services as hearing_services
@@ -77,7 +77,7 @@ def test_a_hearings_failure_and_decision_show_on_its_admin_page_and_stay_as_publ
         acting_user=official,
         hearing=held,
         authority="Департамент экологии",
-        decided_on=held.starts_at.date(),
+        decided_on=timezone.localdate(held.starts_at),
         outcome=DecisionNotice.Outcome.CONDITIONS,
         reasons="Согласовано при условии полива дороги.",
     )

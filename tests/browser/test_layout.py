@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from disclosures.models import Disclosure, Question
 from hearings.models import (
@@ -111,7 +112,7 @@ def _demo_with_missing_states():
     DecisionNotice.objects.create(
         hearing=record,
         authority="Қарағанды облысының табиғи ресурстар басқармасы",
-        decided_on=record.starts_at.date(),
+        decided_on=timezone.localdate(record.starts_at),
         outcome=DecisionNotice.Outcome.CONDITIONS,
         reasons="Жолды суару және шуды өлшеу шартымен келісілді; тұрғындардың ескертулері "
         "хаттамада көрсетілгендей ескерілді.",

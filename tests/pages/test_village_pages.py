@@ -77,7 +77,7 @@ class VillageStatesTests(TestCase):
             announced=True,
             organiser=self.akimat,
             territory=[village],
-            comments_until=datetime.date.today() - datetime.timedelta(days=1),
+            comments_until=timezone.localdate() - datetime.timedelta(days=1),
             title_en="Refinery hearing",
         )
         response = self.page()
