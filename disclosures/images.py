@@ -34,6 +34,16 @@ WEB_SIZE = 1600
 THUMBNAIL_SIZE = 400
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
+
+def thumbnail_size(width, height):
+    """(width, height) of the thumbnail of a `width` × `height` photo (at most THUMBNAIL_SIZE a
+    side), for lazy-loaded <img>; a square when the size is unknown."""
+    if not (width and height):
+        return THUMBNAIL_SIZE, THUMBNAIL_SIZE
+    scale = min(1, THUMBNAIL_SIZE / max(width, height))
+    return round(width * scale), round(height * scale)
+
+
 # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; we turn the warning into an
 # error below too, so that nothing over MAX_PIXELS is ever decoded.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -60,7 +60,7 @@ from core.translation import (
     versions_field,
 )
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
-from disclosures.images import THUMBNAIL_SIZE
+from disclosures.images import thumbnail_size
 from projects.models import ChangeLogEntry, Currency, Organisation, Place, Project
 
 
@@ -1331,11 +1331,7 @@ class Photo(models.Model):
         return self.alt_text
 
     def thumbnail_size(self):
-        """(width, height) of the thumbnail (at most 400 px a side), for lazy-loaded <img>."""
-        if not (self.width and self.height):
-            return THUMBNAIL_SIZE, THUMBNAIL_SIZE
-        scale = min(1, THUMBNAIL_SIZE / max(self.width, self.height))
-        return round(self.width * scale), round(self.height * scale)
+        return thumbnail_size(self.width, self.height)
 
     def cache_scopes(self):
         """The record's scopes, once it is public."""

@@ -13,6 +13,7 @@ shows, from `Disclosure.objects….for_cards()` (`for_cards(photos=True)` where 
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
+from types import SimpleNamespace
 
 from django import template
 from django.utils.safestring import SafeString
@@ -33,9 +34,13 @@ from core.translation import (
     translated,
     written_in_note,
 )
+from disclosures.images import thumbnail_size
 from disclosures.models import Category, Photo, Status, today
 
 register = template.Library()
+
+# Where the photos' thumbnails are stored.
+THUMBNAILS = Photo._meta.get_field("thumbnail")
 
 # The fields whose language a card's "Written in ..." note speaks of.
 NOTE_FIELDS = ("title", "withdrawal_reason", "cancel_reason")
@@ -201,12 +206,14 @@ def _voices(disclosure):
 
 
 def _thumbnail(disclosure, language):
+    """The kept first photo's thumbnail, read from the kept fields as they are: a `Photo` built
+    for each card was 13 µs of its 42."""
     if not disclosure.first_photo:
         return None
-    photo = Photo(**disclosure.first_photo)
-    width, height = photo.thumbnail_size()
+    photo = SimpleNamespace(**disclosure.first_photo)
+    width, height = thumbnail_size(photo.width, photo.height)
     return Thumbnail(
-        url=photo.thumbnail.url,
+        url=THUMBNAILS.storage.url(photo.thumbnail),
         alt=shown_text(photo, "alt_text", language)[0],
         alt_lang=lang_attribute(photo, "alt_text", language),
         width=width,
