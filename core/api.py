@@ -457,19 +457,6 @@ class NestedRows(Compiled):
         return row
 
 
-def unread(model, relation, *read):
-    """`relation__column` for each column of `model`'s joined `relation` but its key and the
-    `read` ones: what a list defers of a row it shows a few values of (an organisation's slug
-    and name). Fewer columns to compile, send and build instances from: an organisation's
-    descriptions in three languages, for each of a page's rows."""
-    related = model._meta.get_field(relation).related_model
-    return [
-        f"{relation}__{field.name}"
-        for field in related._meta.concrete_fields
-        if not field.primary_key and field.name not in read
-    ]
-
-
 class NestedRelated(serializers.ManyRelatedField):
     """A read-only many-to-many field (`child_relation`, e.g. a `SlugRelatedField`) whose
     related rows are the row's `NestedRows` annotation `attribute`, not a related manager over
