@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, router
+from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.http import JsonResponse
@@ -401,6 +402,13 @@ class Compiled(RawSQL):
         super().__init__(sql, params, output_field=output_field or expression.output_field)
 
 
+def by_key(outer, model, key, column):
+    """`column` of the row of `model` that `outer`'s `key` column names (None for none), read
+    with the row by its primary key: no join to compile, plan and build instances of. Build it
+    once, as any `Compiled`."""
+    return Compiled(outer, Subquery(model.objects.filter(pk=OuterRef(key)).values(column)))
+
+
 class NestedRows(Compiled):
     """A list nested in each row of `outer`'s queries, read with the row: the rows of
     `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
@@ -640,7 +648,8 @@ class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
         )
         if keys is None:
             return None
-        rows = self.represented(self.get_queryset()).in_bulk([key["pk"] for key in keys])
+        # In the keys' order, not the queryset's: no ORDER BY to compile and sort by.
+        rows = self.represented(self.get_queryset()).order_by().in_bulk([key["pk"] for key in keys])
         return [rows[key["pk"]] for key in keys]
 
 

@@ -251,7 +251,7 @@ def disclosure_row(d, page):
         "id": d.pk,
         "url": page.url.format(d.pk),
         "organisation": one(d.organisation_list, organisation_row),
-        "project": one(d.project_list, lambda project: project.slug),
+        "project": d.project_slug,
         "title": texts(d, "title"),
         "description": texts(d, "description"),
         "category": d.category,

@@ -2,9 +2,9 @@
 
 import functools
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef
 
-from core.api import Compiled, NestedRows, PublicReadViewSet, updated_since
+from core.api import NestedRows, PublicReadViewSet, by_key, updated_since
 from hearings import clock
 from hearings.filters import HearingFilter
 from hearings.models import (
@@ -30,11 +30,6 @@ class HearingAPIFilter(HearingFilter):
     updated_since = updated_since()
 
 
-def slug_of(model, key):
-    """The slug of the row of `model` the hearing's `key` column names, read with the row."""
-    return Compiled(Hearing, Subquery(model.objects.filter(pk=OuterRef(key)).values("slug")))
-
-
 @functools.cache
 def nested_lists():
     """{attribute: expression} of what a hearing's row reads besides its columns
@@ -50,9 +45,9 @@ def nested_lists():
         for name in HearingChangeSerializer.Meta.fields
     ]
     return {
-        "initiator_slug": slug_of(Organisation, "initiator_id"),
-        "organiser_slug": slug_of(Organisation, "organiser_id"),
-        "project_slug": slug_of(Project, "project_id"),
+        "initiator_slug": by_key(Hearing, Organisation, "initiator_id", "slug"),
+        "organiser_slug": by_key(Hearing, Organisation, "organiser_id", "slug"),
+        "project_slug": by_key(Hearing, Project, "project_id", "slug"),
         "document_list": NestedRows(
             Hearing,
             HearingDocument.objects.filter(**mine),
