@@ -646,8 +646,8 @@ class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
         keys = super().paginate_queryset(
             queryset.select_related(None).prefetch_related(None).values("pk")
         )
-        if keys is None:
-            return None
+        if not keys:
+            return keys  # no page (None), or an empty one: no rows to ask for
         # In the keys' order, not the queryset's: no ORDER BY to compile and sort by.
         rows = self.represented(self.get_queryset()).order_by().in_bulk([key["pk"] for key in keys])
         return [rows[key["pk"]] for key in keys]
