@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, router
+from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.http import JsonResponse
@@ -401,6 +402,13 @@ class Compiled(RawSQL):
         super().__init__(sql, params, output_field=output_field or expression.output_field)
 
 
+def by_key(outer, model, key, column):
+    """`column` of the row of `model` that `outer`'s `key` column names (None for none), read
+    with the row by its primary key: no join to compile, plan and build instances of. Build it
+    once, as any `Compiled`."""
+    return Compiled(outer, Subquery(model.objects.filter(pk=OuterRef(key)).values(column)))
+
+
 class NestedRows(Compiled):
     """A list nested in each row of `outer`'s queries, read with the row: the rows of
     `queryset` (which refers to the outer row by `OuterRef`) as objects with the given columns
@@ -455,19 +463,6 @@ class NestedRows(Compiled):
                 value = None if value is None else SimpleNamespace(**{path[1]: value})
             setattr(row, path[0], value)
         return row
-
-
-def unread(model, relation, *read):
-    """`relation__column` for each column of `model`'s joined `relation` but its key and the
-    `read` ones: what a list defers of a row it shows a few values of (an organisation's slug
-    and name). Fewer columns to compile, send and build instances from: an organisation's
-    descriptions in three languages, for each of a page's rows."""
-    related = model._meta.get_field(relation).related_model
-    return [
-        f"{relation}__{field.name}"
-        for field in related._meta.concrete_fields
-        if not field.primary_key and field.name not in read
-    ]
 
 
 class NestedRelated(serializers.ManyRelatedField):
@@ -651,9 +646,10 @@ class PublicReadViewSet(PublicRead, viewsets.ReadOnlyModelViewSet):
         keys = super().paginate_queryset(
             queryset.select_related(None).prefetch_related(None).values("pk")
         )
-        if keys is None:
-            return None
-        rows = self.represented(self.get_queryset()).in_bulk([key["pk"] for key in keys])
+        if not keys:
+            return keys  # no page (None), or an empty one: no rows to ask for
+        # In the keys' order, not the queryset's: no ORDER BY to compile and sort by.
+        rows = self.represented(self.get_queryset()).order_by().in_bulk([key["pk"] for key in keys])
         return [rows[key["pk"]] for key in keys]
 
 

@@ -26,6 +26,7 @@ from core.api import (
     CursorPage,
     NestedRows,
     PublicReadViewSet,
+    by_key,
     updated_since,
 )
 from core.validators import EARLIEST_YEAR
@@ -86,8 +87,8 @@ ORGANISATION_COLUMNS = ("slug", "bin", "kind", "name_kk", "name_ru", "name_en")
 def nested_lists(public):
     """{attribute: Compiled} of what a disclosure's representation reads besides its own
     columns: its lists, from publication on in the public API (drafts are private forever),
-    everything for the organisation's own key; its organisation and project as lists of one
-    (or none), and its hearing's id while public. Built once: their SQL depends on the code
+    everything for the organisation's own key; its organisation as a list of one, its
+    project's slug, and its hearing's id while public. Built once: their SQL depends on the code
     only. No join: a joined organisation and project cost compiling their columns and
     building their instances for every row (docs/performance.md)."""
     status_changes = StatusChange.objects.public() if public else StatusChange.objects.all()
@@ -102,9 +103,7 @@ def nested_lists(public):
             Organisation.objects.filter(pk=OuterRef("organisation_id")),
             *ORGANISATION_COLUMNS,
         ),
-        "project_list": NestedRows(
-            Disclosure, Project.objects.filter(pk=OuterRef("project_id")), "slug"
-        ),
+        "project_slug": by_key(Disclosure, Project, "project_id", "slug"),
         "public_hearing": Compiled(Disclosure, Subquery(public_hearing)),
         "status_history": NestedRows(Disclosure, status_changes.filter(**mine), *STATUS_COLUMNS),
         "revision_list": NestedRows(Disclosure, revisions.filter(**mine), *REVISION_COLUMNS),

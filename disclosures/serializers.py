@@ -16,7 +16,7 @@ from core.api import (
     instant,
     iso_date,
 )
-from core.metadata import absolute_media, absolute_template
+from core.metadata import absolute_template
 from disclosures import export
 from disclosures.models import (
     Confirmation,
@@ -30,12 +30,15 @@ from disclosures.models import (
 )
 from projects.models import Organisation, Project
 from projects.serializers import (
-    LANGUAGES,
+    ADDED,
     AbsoluteURL,
     AddedTranslations,
     KatoCodes,
     LoggedChange,
     Translations,
+    file_url,
+    logged_change,
+    texts,
 )
 
 
@@ -235,23 +238,10 @@ class DisclosureSerializer(PlainRows, serializers.ModelSerializer):
         )
 
 
-ADDED = AddedTranslations()
-
-
-def texts(row, base):
-    """`Translations(base)`: the text in each language, "" where it was not given."""
-    return {language: getattr(row, f"{base}_{language}") or "" for language in LANGUAGES}
-
-
 def one(rows, write):
     """The row of a list of one (a record's organisation, read as `NestedRows`) written by
     `write`, or None for none."""
     return write(rows[0]) if rows else None
-
-
-def file_url(stored):
-    """`AbsoluteURL(file=…)`: a stored file's absolute address, or None."""
-    return absolute_media(stored.url) if stored else None
 
 
 def disclosure_row(d, page):
@@ -261,7 +251,7 @@ def disclosure_row(d, page):
         "id": d.pk,
         "url": page.url.format(d.pk),
         "organisation": one(d.organisation_list, organisation_row),
-        "project": one(d.project_list, lambda project: project.slug),
+        "project": d.project_slug,
         "title": texts(d, "title"),
         "description": texts(d, "description"),
         "category": d.category,
@@ -330,19 +320,6 @@ def revision_row(row, zone):
         "version": row.version,
         "created_at": instant(row.created_at, zone),
     }
-
-
-def logged_change(change):
-    """`LoggedChange`: a change log's entry as text; `language` only where it is given."""
-    old, new = change.get("old"), change.get("new")
-    written = {
-        "field": str(change["field"]),
-        "old": None if old is None else str(old),
-        "new": None if new is None else str(new),
-    }
-    if "language" in change:
-        written["language"] = change["language"]
-    return written
 
 
 def confirmation_row(row):

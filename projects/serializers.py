@@ -28,7 +28,12 @@ class Translations(serializers.Serializer):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, instance):
-        return {lang: getattr(instance, f"{self.base}_{lang}") or "" for lang in LANGUAGES}
+        return texts(instance, self.base)
+
+
+def texts(row, base):
+    """`Translations(base)`: the text in each language, "" where it was not given."""
+    return {language: getattr(row, f"{base}_{language}") or "" for language in LANGUAGES}
 
 
 class TextVersions(serializers.Serializer):
@@ -62,6 +67,10 @@ class AddedTranslations(serializers.DictField):
         }
 
 
+# For rows written by plain functions (`disclosure_row`, `hearing_row`).
+ADDED = AddedTranslations()
+
+
 def text_versions(versions):
     """TextVersions' representation: the languages given, in LANGUAGES' order, as text."""
     if not isinstance(versions, Mapping):
@@ -83,6 +92,19 @@ class LoggedChange(serializers.Serializer):
     language = serializers.ChoiceField(choices=LANGUAGES, required=False)
 
 
+def logged_change(change):
+    """`LoggedChange`: a change log's entry as text; `language` only where it is given."""
+    old, new = change.get("old"), change.get("new")
+    written = {
+        "field": str(change["field"]),
+        "old": None if old is None else str(old),
+        "new": None if new is None else str(new),
+    }
+    if "language" in change:
+        written["language"] = change["language"]
+    return written
+
+
 class AbsoluteURL(serializers.URLField):
     """The absolute address of the object's public page (or of a stored file with `file=`), on
     the public site (SITE_URL) whatever host name the request came through, as in the feeds."""
@@ -95,16 +117,18 @@ class AbsoluteURL(serializers.URLField):
 
     def to_representation(self, instance):
         if self.file:
-            stored = getattr(instance, self.file)
-            if not stored:
-                return None
-            return absolute_media(stored.url)
+            return file_url(getattr(instance, self.file))
         if self.view:  # reversed once for a page's rows, not once for each
             language = get_language()
             if language not in self.templates:
                 self.templates[language] = absolute_template(self.view, "pk")
             return self.templates[language].format(instance.pk)
         return absolute(instance.get_absolute_url())
+
+
+def file_url(stored):
+    """`AbsoluteURL(file=…)`: a stored file's absolute address, or None."""
+    return absolute_media(stored.url) if stored else None
 
 
 class KatoCodes(serializers.ListField):

@@ -17,11 +17,25 @@ from core.renderers import CompactJSONRenderer
 from disclosures.api import DisclosureViewSet
 from disclosures.models import Disclosure, Document, Revision
 from disclosures.serializers import DisclosureSerializer
+from hearings import clock
+from hearings.api import HearingViewSet
+from hearings.models import (
+    Art87Subparagraph,
+    DecisionNotice,
+    Hearing,
+    HearingChange,
+    HearingFailure,
+    ParticipationForm,
+)
+from hearings.serializers import HearingSerializer
 from tests.factories import (
     AkimatFactory,
     ConfirmationFactory,
     DisclosureFactory,
+    HearingCommentFactory,
+    HearingDocumentFactory,
     HearingFactory,
+    HearingPromiseFactory,
     PhotoFactory,
     ProjectFactory,
     place_tree,
@@ -99,6 +113,96 @@ class DisclosureRowsTests(TestCase):
     def test_own_rows_drafts_included_are_what_the_fields_say(self):
         records = DisclosureViewSet.with_everything(Disclosure.objects.all(), public=False)
         self.assert_rows_as_fields(records.order_by("pk"))
+
+
+class HearingRowsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        places = place_tree()
+        village, elsewhere = places["village"], places["elsewhere"]
+        announced = HearingFactory(
+            announced=True,
+            territory=[village, elsewhere],
+            project=ProjectFactory(),
+            languages="kk, ru",
+            online_link="https://meet.example.org/h",
+            media_url="https://gazeta.example.kz/n/1",
+            media_outlet="Газета",
+            media_published_on=datetime.date(2026, 1, 5),
+            art87_subparagraph=Art87Subparagraph.SP3_8,
+            ended_before_assessment=True,
+            request_received_on=datetime.date(2026, 1, 2),
+            translations={"cancellation_reason": {"kk": "Себеп"}},
+        )
+        document = HearingDocumentFactory(hearing=announced)
+        HearingChange.objects.create(
+            hearing=announced,
+            action=HearingChange.Action.DOCUMENT_ADDED,
+            at=announced.announced_at + datetime.timedelta(days=1, microseconds=120),
+            document=document,
+            by_staff=True,
+        )
+        HearingChange.objects.create(
+            hearing=announced,
+            action=HearingChange.Action.RESCHEDULED,
+            at=announced.announced_at + datetime.timedelta(days=2),
+            reason="Зал занят.",
+            changes=[{"field": "venue", "old": "A", "new": "B", "language": "ru"}],
+            old_starts_at=announced.starts_at,
+            new_starts_at=announced.starts_at + datetime.timedelta(days=7),
+            old_venue="A",
+            new_venue="B",
+        )
+        HearingCommentFactory(
+            hearing=announced, answered=True, translations={"text": {"kk": "Сұрақ"}}
+        )
+        HearingCommentFactory(hearing=announced)  # pending: not public
+        HearingFactory(
+            announced=True,
+            form=ParticipationForm.PUBLIC_DISCUSSION,
+            discussion_ends_on=datetime.date(2027, 3, 1),
+            art87_subparagraph=Art87Subparagraph.RULES_165,
+        )
+        recorded = HearingFactory(
+            record_published=True,
+            video_url="https://video.example.org/v",
+            record_summary_ru="Итоги.",
+        )
+        HearingPromiseFactory(hearing=recorded, translations={"text": {"kk": "Уәде"}})
+        DecisionNotice.objects.create(
+            hearing=recorded,
+            authority="Управление",
+            decided_on=datetime.date(2026, 2, 1),
+            outcome=DecisionNotice.Outcome.CONDITIONS,
+            reasons="Согласовано.",
+            language="ru",
+            url="https://gov.example.kz/d",
+            document=HearingDocumentFactory(hearing=recorded),
+        )
+        failed = HearingFactory(past=True, status=Hearing.Status.FAILED)
+        HearingFailure.objects.create(
+            hearing=failed, kind=HearingFailure.Kind.NO_QUORUM, reason="Никто не пришёл."
+        )
+        HearingFactory(announced=True, repeat_of=failed)
+        HearingFactory(repeat_of=failed)  # a draft repeat: not public
+        HearingFactory(held=True)
+        HearingFactory(cancelled=True)
+
+    def test_rows_are_what_the_fields_say(self):
+        """Every kind of public hearing (announced, a public discussion, held, its record with
+        promises and the decision, failed with its repeat, cancelled), in each language and in
+        two time zones."""
+        records = HearingViewSet().represented(Hearing.objects.published()).order_by("pk")
+        for zone in ("Asia/Almaty", "UTC"):
+            for language in ("kk", "ru", "en"):
+                with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+                    hearings = clock.prepare(records)
+                    self.assertEqual(len(hearings), 7)
+                    page = HearingSerializer(hearings, many=True)
+                    expected = [by_fields(page.child, hearing) for hearing in hearings]
+                    self.assertEqual(
+                        json.dumps(page.data, default=str), json.dumps(expected, default=str)
+                    )
 
 
 class CompactJSONRendererTests(SimpleTestCase):
