@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from core.models import kept_queryset
 from projects.forms import PlacePickerInput
 from projects.models import Country, Organisation, Place, Project
 
@@ -145,8 +146,13 @@ class AreaOptions:
 
     @cached_property
     def by_level(self):
-        places = Place.objects.filter(level__in=self.levels).order_by_name()
-        return places.choices_by_level()
+        return areas_by_name(frozenset(self.levels)).choices_by_level()
+
+
+@kept_queryset
+def areas_by_name(levels):
+    """The places of `levels` in the order of their names in the page's language."""
+    return Place.objects.filter(level__in=levels).order_by_name()
 
 
 class AreaChoices(ModelChoiceIterator):

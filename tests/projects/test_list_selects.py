@@ -82,3 +82,18 @@ def test_a_list_builds_its_filter_form_class_once_per_language(filterset):
     assert form_class("ru") is form_class("ru")
     assert form_class("kk") is form_class("kk")
     assert form_class("ru") is not form_class("kk")
+
+
+def test_the_options_follow_a_renamed_place_at_once(places):
+    """The labels are worked out once for the same rows, and the rows are read each time: a
+    place renamed since (by another process too) is named anew."""
+    district = places["district"]
+
+    def labels():
+        with translation.override("ru"):
+            rows = Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
+            return dict(rows.choices_by_level()[Place.Level.DISTRICT])
+
+    assert labels() == labels()
+    Place.objects.filter(pk=district.pk).update(name_ru="Жаңа аудан")
+    assert labels()[district.kato_code] == f"Жаңа аудан ({district.kato_code})"
