@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 from django.db.models.signals import post_init
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -97,3 +99,22 @@ def test_the_options_follow_a_renamed_place_at_once(places):
     assert labels() == labels()
     Place.objects.filter(pk=district.pk).update(name_ru="Жаңа аудан")
     assert labels()[district.kato_code] == f"Жаңа аудан ({district.kato_code})"
+
+
+@pytest.mark.parametrize("filterset", [DisclosureFilter, HearingFilter, ProjectFilter])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2&sort=-value&status=overdue",
+        "hide_withdrawn=on&hide_cancelled=on&bri=true&year=2024&q=<b>&organisation=a%22b",
+        "year=1e30&when=never&place=12&bri=maybe",  # errors: the template's way
+    ],
+)
+def test_a_filter_form_is_written_as_the_form_template_writes_it(places, filterset, query):
+    """`FilterForm` writes its fields in Python; the same markup as includes/_form.html, with
+    its region, district and place selects chosen or not, a ticked box and help texts."""
+    with translation.override("kk"):
+        query = f"{query}&district={places['district'].kato_code}" if "page" in query else query
+        form = filterset(QueryDict(query), queryset=filterset._meta.model.objects.none()).form
+        assert str(form) == render_to_string("includes/_form.html", {"form": form})
