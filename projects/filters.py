@@ -105,7 +105,7 @@ class FilterBoundField(BoundField):
         return format_html('<label for="{}">{}{}</label>', self.id_for_label, self.label, suffix)
 
 
-# A filter's row as templates/includes/_form.html writes it (`FilterForm.render`), a checkbox
+# A filter's row as templates/includes/_form.html writes it (`FilterForm.__str__`), a checkbox
 # before its label.
 FILTER_ROW = (
     '\n  <div class="field">\n    '
@@ -151,7 +151,7 @@ class FilterForm(forms.Form):
 
 
 def filter_row(field):
-    """A field's row of `FilterForm.render`: its label, its widget and its help text."""
+    """A field's row of `FilterForm.__str__`: its label, its widget and its help text."""
     row = CHECKBOX_ROW if field.widget_type == "checkbox" else FILTER_ROW
     help_text = ""
     if field.help_text:
