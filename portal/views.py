@@ -4,6 +4,7 @@ data, media, health and errors."""
 import logging
 import mimetypes
 import sys
+from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.formats import localize
 from django.utils.http import http_date
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -138,6 +140,7 @@ def place_search(request):
         places = Place.objects.by_path(page.object_list)
         hearings = Hearing.objects.counts_concerning([place.pk for place in places])
         url = path_template("portal:place_detail", "slug")
+        labels = {"language": page_language(), "kinds": {}}
         for place in places:
             place.url = url.format(place.slug)
             place.contribution_count = contributions.get(place.pk, 0)
@@ -145,6 +148,7 @@ def place_search(request):
             place.activity = _activity(
                 place.contribution_count, place.upcoming_hearings, place.past_hearings
             )
+            place.result = _search_result(place, labels)
         page.object_list = places
     return render(request, "portal/place_search.html", {"form": form, "page": page})
 
@@ -223,6 +227,43 @@ def _activity(contributions, upcoming, past):
         (past, ngettext("%(counter)s past hearing", "%(counter)s past hearings", past)),
     )
     return " · ".join(text % {"counter": localize(n)} for n, text in counted if n)
+
+
+# A result of the place search (templates/portal/place_search.html), filled in by
+# `core.cards.fill`: the template engine placing a result's values, its ancestors' names and
+# two translations cost about 0.1 ms a result, a fifth of a search page's CPU.
+SEARCH_RESULT = """<li>
+        <a href="{url}"><strong>{name}</strong></a>
+        <span class="kind">{kind}</span>
+        <br><small>{line}</small>
+        {activity}
+      </li>"""
+
+
+def _search_result(place, labels):
+    """A search result's `<li>`: the place's name and kind, the places above it, its KATO code
+    and its `activity` (or that nothing is recorded). `labels`: the page's `language` and the
+    kinds' labels, looked up once a page."""
+    language = labels["language"]
+    kind = (place.kind, place.level)
+    if kind not in labels["kinds"]:
+        labels["kinds"][kind] = str(place.get_kind_display() or place.get_level_display())
+    above = [translated_place_name(a, "name", language) for a in place.ancestor_list]
+    code = _("KATO %(code)s") % {"code": escape(place.kato_code)}
+    if place.activity:
+        activity = fill(
+            '\n        <span class="activity">{text}</span>\n        ', text=place.activity
+        )
+    else:
+        activity = fill('<span class="activity none">{text}</span>', text=_("Nothing recorded yet"))
+    return fill(
+        SEARCH_RESULT,
+        url=place.url,
+        name=translated_place_name(place, "name", language),
+        kind=labels["kinds"][kind],
+        line=fill("{above}{code}", above=" · ".join([*above, ""]), code=SafeString(code)),
+        activity=activity,
+    )
 
 
 def _rank_by_activity(matches, with_contributions):

@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 from django.db.models.signals import post_init
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -82,3 +84,37 @@ def test_a_list_builds_its_filter_form_class_once_per_language(filterset):
     assert form_class("ru") is form_class("ru")
     assert form_class("kk") is form_class("kk")
     assert form_class("ru") is not form_class("kk")
+
+
+def test_the_options_follow_a_renamed_place_at_once(places):
+    """The labels are worked out once for the same rows, and the rows are read each time: a
+    place renamed since (by another process too) is named anew."""
+    district = places["district"]
+
+    def labels():
+        with translation.override("ru"):
+            rows = Place.objects.filter(level=Place.Level.DISTRICT).order_by_name()
+            return dict(rows.choices_by_level()[Place.Level.DISTRICT])
+
+    assert labels() == labels()
+    Place.objects.filter(pk=district.pk).update(name_ru="Жаңа аудан")
+    assert labels()[district.kato_code] == f"Жаңа аудан ({district.kato_code})"
+
+
+@pytest.mark.parametrize("filterset", [DisclosureFilter, HearingFilter, ProjectFilter])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2&sort=-value&status=overdue",
+        "hide_withdrawn=on&hide_cancelled=on&bri=true&year=2024&q=<b>&organisation=a%22b",
+        "year=1e30&when=never&place=12&bri=maybe",  # errors: the template's way
+    ],
+)
+def test_a_filter_form_is_written_as_the_form_template_writes_it(places, filterset, query):
+    """`FilterForm` writes its fields in Python; the same markup as includes/_form.html, with
+    its region, district and place selects chosen or not, a ticked box and help texts."""
+    with translation.override("kk"):
+        query = f"{query}&district={places['district'].kato_code}" if "page" in query else query
+        form = filterset(QueryDict(query), queryset=filterset._meta.model.objects.none()).form
+        assert str(form) == render_to_string("includes/_form.html", {"form": form})

@@ -1,12 +1,15 @@
 """The place search says which places have something, and ranks those first."""
 
+from datetime import timedelta
+
 from django.core.cache import caches
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from hearings.models import ConcernedPlace, Hearing
 from tests.factories import CompanyFactory, DisclosureFactory, HearingFactory, PlaceFactory
 
 
@@ -130,6 +133,23 @@ class SearchActivityTests(TestCase):
         HearingFactory(cancelled=True, territory=[cancelled])
         places = list(self.search("Нұра").context["page"].object_list)
         self.assertEqual(set(places[:3]), {self.busy, self.heard, cancelled})
+
+    def test_hearing_counts_read_a_hearings_status_only_for_one_still_to_come(self):
+        """A hearing whose date has passed is past whatever its status (the rows' copy of the
+        date says so); one still to come is upcoming when announced, past when already held,
+        neither when cancelled; the counts join no hearing row to every place's rows (at
+        country scale that read the whole hearings table into a hash)."""
+        place = PlaceFactory(parent=self.district, name_en="Nura", name_kk="Нұра")
+        HearingFactory(announced=True, territory=[place])
+        HearingFactory(held=True, territory=[place])
+        HearingFactory(cancelled=True, territory=[place])
+        early = HearingFactory(held=True, territory=[place])
+        Hearing.objects.filter(pk=early.pk).update(starts_at=timezone.now() + timedelta(days=3))
+        ConcernedPlace.objects.filter(hearing=early).update(starts_at=early.starts_at)
+        with CaptureQueriesContext(connection) as queries:
+            counts = Hearing.objects.counts_concerning([place.pk, self.quiet.pk])
+        self.assertEqual(counts, {place.pk: (1, 2)})
+        self.assertNotIn('JOIN "hearings_hearing"', queries.captured_queries[0]["sql"])
 
     def test_nothing_found_gives_hints(self):
         response = self.search("Zzyzxq")
