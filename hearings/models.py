@@ -359,6 +359,14 @@ class Rule(models.Model):
     def __str__(self):
         return f"{self.rule_set.code}: {self.measures}"
 
+    # The labels of the page's choices in one lookup each (`choice_label`): Django's
+    # `get_FOO_display` translates every label of the field to find one.
+    def get_measures_display(self):
+        return choice_label(self.Measures, self.measures)
+
+    def get_event_display(self):
+        return choice_label(self.Event, self.event)
+
     def describe(self):
         """'at least 30 calendar days before the hearing', in the active language."""
         n = self.number
@@ -1312,6 +1320,18 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
     def get_status_display(self):
         return choice_label(Hearing.Status, self.status)
 
+    def get_legal_basis_display(self):
+        return choice_label(LegalBasis, self.legal_basis)
+
+    def get_form_display(self):
+        return choice_label(ParticipationForm, self.form)
+
+    def get_format_display(self):
+        return choice_label(HearingFormat, self.format)
+
+    def get_object_category_display(self):
+        return choice_label(ObjectCategory, self.object_category)
+
     def lifecycle_roles(self, user):
         """MEMBER for an official of the organising akimat, STAFF for moderators."""
         roles = set()
@@ -1620,6 +1640,9 @@ class HearingChange(ChangeRows, models.Model):
         "due_text": _("promise's deadline"),
     }
 
+    def get_action_display(self):
+        return choice_label(self.Action, self.action)
+
 
 class HearingFailure(models.Model):
     """A hearing that did not take place (too few people, or not held at all), with the reason
@@ -1654,6 +1677,9 @@ class HearingFailure(models.Model):
 
     def __str__(self):
         return f"{self.hearing_id}: {self.kind}"
+
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
 
     def cache_scopes(self):
         return self.hearing.cache_scopes()
@@ -1709,6 +1735,9 @@ class DecisionNotice(models.Model):
 
     def __str__(self):
         return f"{self.hearing_id}: {self.outcome} ({self.decided_on})"
+
+    def get_outcome_display(self):
+        return choice_label(self.Outcome, self.outcome)
 
     def cache_scopes(self):
         return self.hearing.cache_scopes()
@@ -1809,6 +1838,15 @@ class HearingComment(ResidentInput):
     def __str__(self):
         return self.text[:80]
 
+    def get_kind_display(self):
+        return choice_label(self.Kind, self.kind)
+
+    def get_source_display(self):
+        return choice_label(self.Source, self.source)
+
+    def get_outcome_display(self):
+        return choice_label(self.Outcome, self.outcome)
+
     def cache_scopes(self):
         """Nothing while it awaits moderation; once shown (or counted), the hearing's scopes."""
         if self.was_or_is_visible() and self.hearing.is_published():
@@ -1875,6 +1913,9 @@ class LearnedOf(ResidentInput):
 
     def __str__(self):
         return f"{self.hearing_id}: {self.learned_on} ({self.channel})"
+
+    def get_channel_display(self):
+        return choice_label(self.Channel, self.channel)
 
     def days_before(self):
         return (timezone.localdate(self.hearing.starts_at) - self.learned_on).days

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.template import Context, Template
 from django.utils import timezone, translation
 
@@ -344,3 +345,25 @@ def test_a_choice_label_is_what_django_displays(language):
         for status in Hearing.Status.values:
             assert Hearing(status=status).get_status_display() == Hearing.Status(status).label
         assert choice_label(Status, "no-such-status") == "no-such-status"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_every_get_foo_display_of_ours_is_djangos(language):
+    """Each `get_FOO_display` a model writes with `choice_label` (one lookup, where Django's
+    translates every label of the field) shows what Django's would, for every value, an empty
+    one and an unknown one."""
+    overridden = [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.choices
+        and f"get_{field.name}_display" in vars(model)
+        and callable(vars(model)[f"get_{field.name}_display"])
+    ]
+    assert len(overridden) >= 15
+    with translation.override(language):
+        for model, field in overridden:
+            for value in [*dict(field.flatchoices), "", "no-such-value"]:
+                row = model(**{field.attname: value})
+                shown = getattr(row, f"get_{field.name}_display")()
+                assert shown == row._get_FIELD_display(field), (model, field.name, value)
