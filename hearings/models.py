@@ -1572,7 +1572,8 @@ class HearingChangeQuerySet(models.QuerySet):
     def public(self):
         """Drafts are private forever: a hearing's public change log starts when it left its
         draft — its announcement, or the cancellation of a draft never announced. What was
-        edited before is shown only to its organiser and moderators."""
+        edited before is shown only to its organiser and moderators. Its twin:
+        `HearingChange.is_public`."""
         since_announced = Q(hearing__announced_at__isnull=False, at__gte=F("hearing__announced_at"))
         cancelled_draft = Q(
             hearing__announced_at__isnull=True, action=HearingChange.Action.CANCELLED
@@ -1639,6 +1640,15 @@ class HearingChange(ChangeRows, models.Model):
         "text": _("promise"),
         "due_text": _("promise's deadline"),
     }
+
+    def is_public(self):
+        """The twin of `HearingChange.objects.public()`, for a change read with its hearing (a
+        hearing's page has it, and filters its log without joining the hearing again)."""
+        if self.action == self.Action.CREATED:
+            return False
+        if self.hearing.announced_at is None:
+            return self.action == self.Action.CANCELLED
+        return self.at >= self.hearing.announced_at
 
     def get_action_display(self):
         return choice_label(self.Action, self.action)

@@ -166,8 +166,9 @@ def hearing_detail(request, pk):
     steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
     is_organiser = MEMBER in roles
     residents_input = _residents_input(hearing)
-    changes = hearing.changes.select_related("document")
-    changes = list(changes if can_edit else changes.public())
+    changes = list(hearing.changes.select_related("document"))
+    if not can_edit:
+        changes = [change for change in changes if change.is_public()]
     started = hearing.starts_at <= timezone.now()
     comments_open = hearing.comments_open()
     take_part, record_first = _page_lead(hearing, started, comments_open)

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from core.api import Compiled
-from hearings.models import Hearing
+from hearings.models import Hearing, HearingChange
 from tests.factories import (
     AkimatFactory,
     CompanyFactory,
@@ -145,6 +145,36 @@ def test_a_discussion_under_way_is_current_not_past():
     assert set(Hearing.objects.past()) == {closed, meeting}
 
 
+def test_a_public_change_log_starts_at_the_announcement_and_its_twin_agrees():
+    """`HearingChange.objects.public()` and `HearingChange.is_public` (the page's, for a log
+    read with its hearing): steps since the announcement, never the draft's creation or its
+    edits; a draft cancelled without an announcement shows its cancellation only."""
+    Action = HearingChange.Action
+    announced = HearingFactory(announced=True)
+    draft_cancelled = HearingFactory()
+    at = announced.announced_at
+    steps = [
+        (announced, Action.CREATED, at - datetime.timedelta(days=2)),
+        (announced, Action.EDITED, at - datetime.timedelta(days=1)),
+        (announced, Action.ANNOUNCED, at),
+        (announced, Action.EDITED, at + datetime.timedelta(days=1)),
+        (draft_cancelled, Action.CREATED, at),
+        (draft_cancelled, Action.EDITED, at),
+        (draft_cancelled, Action.CANCELLED, at),
+    ]
+    for hearing, action, when in steps:
+        HearingChange.objects.create(hearing=hearing, action=action, at=when)
+    public = set(HearingChange.objects.public())
+    assert {(change.hearing, change.action, change.at) for change in public} == {
+        (announced, Action.ANNOUNCED, at),
+        (announced, Action.EDITED, at + datetime.timedelta(days=1)),
+        (draft_cancelled, Action.CANCELLED, at),
+    }
+    for hearing in (announced, draft_cancelled):
+        for change in hearing.changes.all():
+            assert change.is_public() == (change in public)
+
+
 def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
     """`for_detail` flags each list the page shows (comments in any state, approved reports of
     when residents learned of it, documents, promises) from SQL compiled once per process
@@ -162,3 +192,4 @@ def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
     assert [getattr(rows[full.pk], flag) for flag in flags] == [True] * 4
     annotations = Hearing.objects.for_detail().query.annotations
     assert all(isinstance(annotations[flag], Compiled) for flag in flags)
+
