@@ -400,6 +400,11 @@ class Compiled(RawSQL):
         compiler = query.get_compiler(using=router.db_for_read(outer))
         sql, params = compiler.compile(query.annotations["compiled"])
         super().__init__(sql, params, output_field=output_field or expression.output_field)
+        self.expression = expression
+
+    def get_db_converters(self, connection):
+        """The expression's own reading of its values (a `ListOf`'s JSON list on SQLite)."""
+        return self.expression.get_db_converters(connection)
 
 
 def by_key(outer, model, key, column):

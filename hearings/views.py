@@ -172,7 +172,7 @@ def hearing_detail(request, pk):
     started = hearing.starts_at <= timezone.now()
     comments_open = hearing.comments_open()
     take_part, record_first = _page_lead(hearing, started, comments_open)
-    territory = Place.objects.attach_ancestors(hearing.territory.all())
+    territory = Place.objects.by_path(hearing.territory_paths)
     context = {
         **residents_input,
         "hearing": hearing,

@@ -193,3 +193,13 @@ def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
     annotations = Hearing.objects.for_detail().query.annotations
     assert all(isinstance(annotations[flag], Compiled) for flag in flags)
 
+
+def test_for_detail_reads_the_territorys_paths_in_order():
+    """`territory_paths`, the paths of a hearing's places by KATO code (as its territory
+    lists them), from which the page reads the places with their ancestors in one query."""
+    places = place_tree()
+    territory = [places["neighbour"], places["village"], places["district"]]
+    hearing = HearingFactory(announced=True, territory=territory)
+    row = Hearing.objects.for_detail().get(pk=hearing.pk)
+    assert row.territory_paths == [place.path for place in hearing.territory.all()]
+    assert isinstance(Hearing.objects.for_detail().query.annotations["territory_paths"], Compiled)
