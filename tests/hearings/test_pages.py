@@ -115,24 +115,22 @@ def test_detail_query_count_is_bounded(client, django_assert_max_num_queries):
 
 
 def test_promise_links_to_its_disclosures(client):
-    """A promise followed up as a published disclosure links to it; a draft one does not show."""
+    """A promise followed up as a published disclosure links to it, by its title in the page's
+    language or the first fallback (marked as such); a withdrawn one stays, marked; a draft one
+    does not show."""
     promise = HearingPromiseFactory()
+    follow_up = {"organisation": promise.organisation, "hearing": promise.hearing}
     shown = DisclosureFactory(
-        published=True,
-        organisation=promise.organisation,
-        hearing=promise.hearing,
-        hearing_promise=promise,
-        title_kk="Мектепке жол",
+        published=True, hearing_promise=promise, title_kk="Мектепке жол", title_en="", **follow_up
     )
-    DisclosureFactory(
-        organisation=promise.organisation,
-        hearing=promise.hearing,
-        hearing_promise=promise,
-        title_kk="Жоба-жазба",
+    withdrawn = DisclosureFactory(
+        published=True, withdrawn=True, hearing_promise=promise, title_en="Road repair", **follow_up
     )
-    body = client.get(promise.hearing.get_absolute_url()).content.decode()
+    DisclosureFactory(hearing_promise=promise, title_kk="Жоба-жазба", **follow_up)
+    body = client.get(f"/en/hearings/{promise.hearing.pk}/").content.decode()
     assert promise.text in body
-    assert shown.get_absolute_url() in body
+    assert f'<a href="{shown.get_absolute_url()}" lang="ru">{shown.title_ru}</a>' in body
+    assert f'<a href="{withdrawn.get_absolute_url()}">Road repair</a> (withdrawn)' in body
     assert "Жоба-жазба" not in body
 
 
