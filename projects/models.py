@@ -209,7 +209,9 @@ class PlaceQuerySet(models.QuerySet):
         """The places of `paths`, in their order, each with its `ancestor_list` (region first),
         read with their ancestors in one query: a place is the last code of its path."""
         codes = [[code for code in path.split("/") if code] for path in paths]
-        read = self.filter(kato_code__in={code for path in codes for code in path})
+        # Unordered: the paths give the order, and an ordered query of all a place's columns
+        # took a fifth longer to compile.
+        read = self.filter(kato_code__in={code for path in codes for code in path}).order_by()
         by_code = {place.kato_code: place for place in read}
         places = []
         for *above, own in codes:
