@@ -470,6 +470,18 @@ class NestedRows(Compiled):
         return row
 
 
+def columns_of(model):
+    """Every concrete column of `model`, for `NestedRows` whose rows `instances` reads."""
+    return [field.name for field in model._meta.concrete_fields]
+
+
+def instances(model, rows, db):
+    """`model`'s instances from `NestedRows` of all its columns (`columns_of`), as a query of
+    them would give: a record's list read with its row, where a page uses model methods."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return [model.from_db(db, names, [getattr(row, name) for name in names]) for row in rows]
+
+
 class NestedRelated(serializers.ManyRelatedField):
     """A read-only many-to-many field (`child_relation`, e.g. a `SlugRelatedField`) whose
     related rows are the row's `NestedRows` annotation `attribute`, not a related manager over

@@ -31,7 +31,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import formats
-from core.api import Compiled, NestedRows
+from core.api import Compiled, NestedRows, columns_of, instances
 from core.caching import EVERYTHING, SITE, VisibilityTracked, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import DATE, MEMBER, REASON, STAFF, Publishable, Transition, editable
@@ -137,7 +137,7 @@ class RuleSetQuerySet(models.QuerySet):
 @functools.cache
 def _rules_and_calendar():
     """`with_rules_and_calendar`'s lists, built once: their SQL depends on the code only."""
-    columns = [field.name for field in Rule._meta.concrete_fields]
+    columns = columns_of(Rule)
     return {
         "rule_rows": NestedRows(RuleSet, Rule.objects.filter(rule_set=OuterRef("pk")), *columns),
         "transfers": NestedRows(RuleSet, DayTransfer.objects.order_by(), "date", "kind"),
@@ -222,13 +222,9 @@ class RuleSet(models.Model):
     def read_rules(self):
         """Its rules as `RuleSet.objects.with_rules_and_calendar` read them with its row, in
         order: model instances, as a query of them would give."""
-        fields = Rule._meta.concrete_fields
-        names = [field.attname for field in fields]
-        rules = []
-        for row in self.rule_rows:
-            rule = Rule.from_db(self._state.db, names, [getattr(row, name) for name in names])
+        rules = instances(Rule, self.rule_rows, self._state.db)
+        for rule in rules:
             rule.rule_set = self
-            rules.append(rule)
         return _in_order(rules)
 
     def rules_in_order(self):
@@ -775,9 +771,10 @@ class HearingQuerySet(models.QuerySet):
         subqueries of its one row, whether each list the page shows has anything in it, so that
         an empty list costs no query. Annotates `has_comments` (in any
         state of moderation: the page counts the pending and rejected ones), `has_learned_of`
-        (approved), `has_documents` and `has_promises`; and `territory_paths`, the paths of its
+        (approved), `has_documents` and `has_promises`; `territory_paths`, the paths of its
         territory's places, which the page reads with their ancestors in one query
-        (`Place.objects.by_path`) where a prefetch and the ancestors took two.
+        (`Place.objects.by_path`) where a prefetch and the ancestors took two; and
+        `change_rows`, its whole change log (`Hearing.change_log`), where it took a query.
 
         The decision's scan is not joined but prefetched (a query only when there is one):
         joined, an eighth table, it took PostgreSQL's planner about three times as long as the
@@ -804,9 +801,11 @@ def _detail_lists():
         "has_promises": HearingPromise.objects.filter(**this),
     }
     territory = Place.objects.filter(hearings=OuterRef("pk")).order_by("kato_code")
+    changes = HearingChange.objects.filter(**this).order_by("at", "pk")
     return {
         **{name: Compiled(Hearing, Exists(rows)) for name, rows in lists.items()},
         "territory_paths": Compiled(Hearing, ListOf(territory.values("path"), "path")),
+        "change_rows": NestedRows(Hearing, changes, *columns_of(HearingChange)),
     }
 
 
@@ -1337,6 +1336,18 @@ class Hearing(Publishable, VisibilityTracked, models.Model):
 
     def get_object_category_display(self):
         return choice_label(ObjectCategory, self.object_category)
+
+    def change_log(self, documents=()):
+        """Its change log, oldest first, from the rows `for_detail` read with it: model
+        instances, as `hearing.changes.all()` gives, each with its hearing and its document
+        when that is among `documents` (the hearing's, read already)."""
+        by_pk = {document.pk: document for document in documents}
+        changes = instances(HearingChange, self.change_rows, self._state.db)
+        for change in changes:
+            change.hearing = self
+            if change.document_id in by_pk:
+                change.document = by_pk[change.document_id]
+        return changes
 
     def lifecycle_roles(self, user):
         """MEMBER for an official of the organising akimat, STAFF for moderators."""

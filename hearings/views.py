@@ -166,7 +166,8 @@ def hearing_detail(request, pk):
     steps = {step.name: step for step in available_transitions(hearing, request.user, roles)}
     is_organiser = MEMBER in roles
     residents_input = _residents_input(hearing)
-    changes = list(hearing.changes.select_related("document"))
+    documents = list(hearing.documents.all()) if hearing.has_documents else []
+    changes = hearing.change_log(documents)
     if not can_edit:
         changes = [change for change in changes if change.is_public()]
     started = hearing.starts_at <= timezone.now()
@@ -190,7 +191,7 @@ def hearing_detail(request, pk):
         "protocol_due": clock.protocol_deadline(hearing) if record_first else None,
         "rule_set": clock.rule_set_for(hearing),
         "subscribe_url": _subscribe_url(territory[0], hearing) if territory else None,
-        "documents": list(hearing.documents.all()) if hearing.has_documents else [],
+        "documents": documents,
         "deadlines": clock.deadlines(hearing),
         "changes": changes,
         # Their follow-ups are the disclosures app's to say ({% followed_up %}).

@@ -203,3 +203,57 @@ def test_for_detail_reads_the_territorys_paths_in_order():
     row = Hearing.objects.for_detail().get(pk=hearing.pk)
     assert row.territory_paths == [place.path for place in hearing.territory.all()]
     assert isinstance(Hearing.objects.for_detail().query.annotations["territory_paths"], Compiled)
+
+
+def test_for_detail_reads_the_change_log_with_the_row_as_a_query_would(
+    django_assert_num_queries,
+):
+    """`Hearing.change_log`, from the rows `for_detail` read with the hearing: the same
+    `HearingChange`s, oldest first and with every value, as a query of them gives (instants,
+    the JSON of a translation, a moved date and venue, a reason, a moderator's step), each
+    with its hearing and, among the documents given, its document, with no query more."""
+    hearing = HearingFactory(announced=True)
+    document = HearingDocumentFactory(hearing=hearing)
+    Action = HearingChange.Action
+    at = hearing.announced_at
+    HearingChange.objects.create(
+        hearing=hearing,
+        action=Action.RESCHEDULED,
+        at=at + datetime.timedelta(days=2, microseconds=7),
+        old_starts_at=hearing.starts_at,
+        new_starts_at=hearing.starts_at + datetime.timedelta(days=7),
+        old_venue="Клуб",
+        new_venue="Мектеп",
+        reason="Зал жөнделуде",
+        reason_language="kk",
+        by_staff=True,
+        acting_user=UserFactory(staff=True),
+        version=3,
+    )
+    HearingChange.objects.create(
+        hearing=hearing,
+        action=Action.DOCUMENT_ADDED,
+        at=at + datetime.timedelta(days=1),
+        document=document,
+    )
+    HearingChange.objects.create(
+        hearing=hearing,
+        action=Action.TRANSLATED,
+        at=at + datetime.timedelta(days=3),
+        changes=[{"field": "title", "language": "en", "old": "", "new": "Hearing"}],
+    )
+    queried = list(hearing.changes.select_related("document"))
+    row = Hearing.objects.for_detail().get(pk=hearing.pk)
+    with django_assert_num_queries(0):
+        read = row.change_log([document])
+        assert [change.document for change in read] == [change.document for change in queried]
+        assert all(change.hearing is row for change in read)
+    fields = HearingChange._meta.concrete_fields
+    assert [[getattr(c, f.attname) for f in fields] for c in read] == [
+        [getattr(c, f.attname) for f in fields] for c in queried
+    ]
+    assert [c.action for c in read][-3:] == [
+        Action.DOCUMENT_ADDED,
+        Action.RESCHEDULED,
+        Action.TRANSLATED,
+    ]
