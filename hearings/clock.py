@@ -38,6 +38,7 @@ from hearings.models import (
     Regime,
     Rule,
     RuleSet,
+    rule_sets_read,
 )
 from hearings.working_days import WorkingCalendar
 
@@ -205,9 +206,22 @@ def prepare(hearings, today=None):
     feed, a hearing's page), instead of once per hearing: each is given its rule set and the
     shared calendar."""
     hearings = list(hearings)
-    if not hearings:
-        return hearings
-    sets, calendar = rule_sets_and_calendar()
+    if hearings:
+        _choose(hearings, *rule_sets_and_calendar(), today)
+    return hearings
+
+
+def prepare_read(hearing, today=None):
+    """`prepare` for a hearing read with what its clock reads (`Hearing.objects.for_detail`):
+    the rule sets, their rules and the calendar's rows came with its row, and no query is
+    asked."""
+    sets = rule_sets_read(hearing.clock_sets, hearing.clock_rules, hearing._state.db)
+    _choose([hearing], sets, WorkingCalendar.of_rows(hearing.transfers, hearing.decrees), today)
+    return hearing
+
+
+def _choose(hearings, sets, calendar, today):
+    """Give each hearing its rule set among `sets` (newest edition first) and the calendar."""
     by_pk = {each.pk: each for each in sets}
     for hearing in hearings:
         key = recorded, regime, _on = _rule_set_key(hearing, today)
@@ -220,7 +234,6 @@ def prepare(hearings, today=None):
             result = next((each for each in sets if each.is_in_force(regime, on)), None)
         hearing._clock_rule_set = (key, result)
         hearing._clock_calendar = calendar
-    return hearings
 
 
 def rule_sets_and_calendar():

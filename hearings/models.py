@@ -18,6 +18,7 @@ import datetime
 import functools
 import re
 import secrets
+from collections import defaultdict
 from functools import cached_property
 
 from django.conf import settings
@@ -131,18 +132,51 @@ class RuleSetQuerySet(models.QuerySet):
         """Newest edition first, each set's row with its rules (`RuleSet.read_rules`) and the
         working-day calendar's rows (`transfers`, `decrees`): what the legal clock reads, in one
         query (`clock.rule_sets_and_calendar`)."""
-        return self.order_by("-in_force_from", "-pk").annotate(**_rules_and_calendar())
+        return self.order_by(*NEWEST).annotate(**_rules_and_calendar())
+
+
+# The order of the rule sets the clock chooses from: newest edition first.
+NEWEST = ("-in_force_from", "-pk")
 
 
 @functools.cache
 def _rules_and_calendar():
     """`with_rules_and_calendar`'s lists, built once: their SQL depends on the code only."""
-    columns = columns_of(Rule)
+    rules = Rule.objects.filter(rule_set=OuterRef("pk"))
+    return {"rule_rows": NestedRows(RuleSet, rules, *columns_of(Rule)), **_calendar_rows(RuleSet)}
+
+
+def _calendar_rows(outer):
+    """The working-day calendar's rows as lists on each row of `outer` (`transfers`,
+    `decrees`), for `WorkingCalendar.of_rows`."""
     return {
-        "rule_rows": NestedRows(RuleSet, Rule.objects.filter(rule_set=OuterRef("pk")), *columns),
-        "transfers": NestedRows(RuleSet, DayTransfer.objects.order_by(), "date", "kind"),
-        "decrees": NestedRows(RuleSet, TransferDecree.objects.order_by(), "year"),
+        "transfers": NestedRows(outer, DayTransfer.objects.order_by(), "date", "kind"),
+        "decrees": NestedRows(outer, TransferDecree.objects.order_by(), "year"),
     }
+
+
+@functools.cache
+def _clock_rows():
+    """What the legal clock reads, as lists on a hearing's row (`for_detail`): every rule set,
+    newest edition first (`clock_sets`), every rule (`clock_rules`) and the calendar's rows.
+    Built once: their SQL depends on the code only."""
+    return {
+        "clock_sets": NestedRows(Hearing, RuleSet.objects.order_by(*NEWEST), *columns_of(RuleSet)),
+        "clock_rules": NestedRows(Hearing, Rule.objects.order_by("pk"), *columns_of(Rule)),
+        **_calendar_rows(Hearing),
+    }
+
+
+def rule_sets_read(set_rows, rule_rows, db):
+    """The rule sets of `set_rows`, in their order, each with its rules' rows among
+    `rule_rows` (what `RuleSet.read_rules` builds): the lists `for_detail` read with a hearing."""
+    rules = defaultdict(list)
+    for row in rule_rows:
+        rules[row.rule_set_id].append(row)
+    sets = instances(RuleSet, set_rows, db)
+    for each in sets:
+        each.rule_rows = rules[each.pk]
+    return sets
 
 
 def _in_order(rules):
@@ -774,7 +808,9 @@ class HearingQuerySet(models.QuerySet):
         (approved), `has_documents` and `has_promises`; `territory_paths`, the paths of its
         territory's places, which the page reads with their ancestors in one query
         (`Place.objects.by_path`) where a prefetch and the ancestors took two; and
-        `change_rows`, its whole change log (`Hearing.change_log`), where it took a query.
+        `change_rows`, its whole change log (`Hearing.change_log`), where it took a query; and
+        what its legal clock reads (`clock_sets`, `clock_rules`, `transfers`, `decrees`:
+        `clock.prepare_read`), where that took one more.
 
         The decision's scan is not joined but prefetched (a query only when there is one):
         joined, an eighth table, it took PostgreSQL's planner about three times as long as the
@@ -782,7 +818,7 @@ class HearingQuerySet(models.QuerySet):
         return (
             self.select_related(*DETAIL_RELATED)
             .prefetch_related("decision_notice__document")
-            .annotate(**_detail_lists())
+            .annotate(**_detail_lists(), **_clock_rows())
         )
 
     def with_related(self):

@@ -158,7 +158,7 @@ def hearing_detail(request, pk):
     Open to everyone once announced; a draft only to those who may edit it.
     """
     hearing = get_object_or_404(_detail_rows(), pk=pk)
-    clock.prepare([hearing])  # its rule set, their rules and the calendar in one query
+    clock.prepare_read(hearing)  # the rule sets, their rules and the calendar came with it
     roles = hearing.lifecycle_roles(request.user)
     can_edit = bool(roles)  # the organiser's officials and staff: `editable_by`'s twin
     if hearing.is_draft() and not can_edit:

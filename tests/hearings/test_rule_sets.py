@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from hearings import clock, services
 from hearings.migrations._default_rule_sets import DEFAULT_RULE_SETS
-from hearings.models import Hearing, Rule, RuleSet
+from hearings.models import DayTransfer, Hearing, Rule, RuleSet, TransferDecree
 from hearings.working_days import WorkingCalendar
 from tests.factories import HearingFactory, UserFactory, bind_rules
 
@@ -252,3 +252,44 @@ def test_prepare_builds_the_rules_of_the_sets_it_uses_only(django_assert_num_que
     assert not any("ordered_rules" in each.__dict__ for each in sets[1:])
     queried = RuleSet.objects.get(pk=sets[0].pk).ordered_rules
     assert read == [(rule.pk, rule.measures, rule.number) for rule in queried]
+
+
+def test_a_hearings_page_reads_its_clock_with_its_row(staff, django_assert_num_queries):
+    """`clock.prepare_read`, on a hearing read `for_detail` (every rule set, rule and row of
+    the calendar on its row), gives it the rule set, rules, calendar and deadlines
+    `clock.prepare` gives, with no query: a set recorded at announcement, each regime's
+    choice by date, no set for a regime without one."""
+    DayTransfer.objects.create(
+        date=D(2026, 11, 7), kind=DayTransfer.Kind.WORKING_DAY, source="Test decree"
+    )
+    TransferDecree.objects.create(year=2027, source="Test decree")
+    window = {"discussion_ends_on": timezone.localdate() + datetime.timedelta(days=80)}
+    hearings = [
+        services.announce_hearing(acting_user=staff, hearing=HearingFactory()),
+        HearingFactory(
+            status="announced", announced_at=at(D(2024, 3, 22)), starts_at=at(D(2024, 5, 1))
+        ),
+        HearingFactory(legal_basis="general_plan"),
+        HearingFactory(form="public_discussion", art87_subparagraph="2", **window),
+        HearingFactory(form="public_discussion", **window),
+    ]
+    for hearing in hearings:
+        row = Hearing.objects.for_detail().get(pk=hearing.pk)
+        with django_assert_num_queries(0):
+            clock.prepare_read(row)
+            rule_set, deadlines = clock.rule_set_for(row), clock.deadlines(row)
+            rules = (
+                [(rule.pk, rule.number, rule.verified_on) for rule in rule_set.rules_in_order()]
+                if rule_set
+                else []
+            )
+        queried = clock.prepare([Hearing.objects.get(pk=hearing.pk)])[0]
+        expected = clock.rule_set_for(queried)
+        assert rule_set == expected and (rule_set is None) == (hearing is hearings[-1])
+        if expected:
+            assert rules == [(r.pk, r.number, r.verified_on) for r in expected.rules_in_order()]
+            names = [field.attname for field in RuleSet._meta.concrete_fields]
+            assert [getattr(rule_set, n) for n in names] == [getattr(expected, n) for n in names]
+        assert deadlines == clock.deadlines(queried)
+        read, calendar = clock.calendar_of(row), clock.calendar_of(queried)
+        assert (read.transfers, read.decree_years) == (calendar.transfers, calendar.decree_years)
