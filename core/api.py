@@ -13,9 +13,8 @@ import django_filters
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, router
+from django.db import models
 from django.db.models import OuterRef, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.http import JsonResponse
 from django.urls import reverse
@@ -41,7 +40,7 @@ from rest_framework.routers import APIRootView
 
 from core import caching
 from core.metadata import absolute
-from core.models import NestedJSON
+from core.models import Compiled, NestedJSON
 from core.opendata import LICENCE_URL, attribution, licence_object
 from core.validators import EARLIEST_YEAR, LATEST_YEAR, check_date_range, validate_kato_code
 
@@ -387,24 +386,6 @@ def instant(value, zone):
 def iso_date(value):
     """A date as DRF's `DateField` writes it: ISO 8601; None for none."""
     return value.isoformat() if value else None
-
-
-class Compiled(RawSQL):
-    """`expression`, a value of each of `outer`'s rows (an `Exists`, a subquery referring to
-    the row by `OuterRef`), as its SQL compiled once: build it once (at import or cached) and
-    annotate with it. Compiling subqueries for every request cost a list more than running
-    them (docs/performance.md); their SQL depends on the code only."""
-
-    def __init__(self, outer, expression, output_field=None):
-        query = outer._default_manager.annotate(compiled=expression).query
-        compiler = query.get_compiler(using=router.db_for_read(outer))
-        sql, params = compiler.compile(query.annotations["compiled"])
-        super().__init__(sql, params, output_field=output_field or expression.output_field)
-        self.expression = expression
-
-    def get_db_converters(self, connection):
-        """The expression's own reading of its values (a `ListOf`'s JSON list on SQLite)."""
-        return self.expression.get_db_converters(connection)
 
 
 def by_key(outer, model, key, column):

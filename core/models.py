@@ -7,8 +7,9 @@ import json
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models
+from django.db import models, router
 from django.db.models import Count, Func, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,6 +24,24 @@ def count_of(rows, field):
     asking for each separately."""
     rows = rows.filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+class Compiled(RawSQL):
+    """`expression`, a value of each of `outer`'s rows (an `Exists`, a subquery referring to
+    the row by `OuterRef`), as its SQL compiled once: build it once (at import or cached) and
+    annotate with it. Compiling subqueries for every request cost a list more than running
+    them (docs/performance.md); their SQL depends on the code only."""
+
+    def __init__(self, outer, expression, output_field=None):
+        query = outer._default_manager.annotate(compiled=expression).query
+        compiler = query.get_compiler(using=router.db_for_read(outer))
+        sql, params = compiler.compile(query.annotations["compiled"])
+        super().__init__(sql, params, output_field=output_field or expression.output_field)
+        self.expression = expression
+
+    def get_db_converters(self, connection):
+        """The expression's own reading of its values (a `ListOf`'s JSON list on SQLite)."""
+        return self.expression.get_db_converters(connection)
 
 
 class ListOf(ArraySubquery):

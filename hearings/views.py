@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core.api import Compiled
 from core.caching import public_page
 from core.crossorigin import same_origin_form
 from core.filters import filter_errors, keyed_page
 from core.forms import TranslationForm, moderation_decision, moderation_page, resident_form, saved
 from core.lifecycle import MEMBER, available_transitions
-from core.models import kept_queryset
+from core.models import Compiled, kept_queryset
 from core.ratelimit import ip_hash, record, refusal_message, retry_after
 from core.request_limits import MB, body_limit
 from core.validators import PDF_MAX_BYTES
@@ -246,7 +245,7 @@ def _residents_input(hearing):
 
 @functools.cache
 def _corrected():
-    """Whether a comment's answer was ever corrected, compiled once (`core.api.Compiled`)."""
+    """Whether a comment's answer was ever corrected, compiled once (`core.models.Compiled`)."""
     return Compiled(HearingComment, Exists(AnswerCorrection.objects.filter(comment=OuterRef("pk"))))
 
 

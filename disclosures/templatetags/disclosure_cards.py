@@ -229,9 +229,7 @@ def card(disclosure, labels, photos=False):
     disputes, seen = _voices(disclosure)
     greyed = not disclosure.is_current()
     places = ", ".join(disclosure.settlement_names)
-    subtitle = translated(disclosure.organisation, "name", language) + (
-        f" → {places}" if places else ""
-    )
+    subtitle = disclosure.organisation_name + (f" → {places}" if places else "")
     return Card(
         disclosure=disclosure,
         url=labels["url"].format(disclosure.pk),

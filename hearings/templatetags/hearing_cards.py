@@ -181,7 +181,7 @@ def card(hearing, urls, moment, labels):
         status=hearing.status,
         status_label=_status_label(hearing, labels),
         when=when(hearing, language),
-        organiser=hearing.organiser.name,
+        organiser=hearing.organiser_name,
         cancelled=_cancelled(hearing, language),
         venue=hearing.venue,
         venue_lang=lang_attribute(hearing, "venue", language),

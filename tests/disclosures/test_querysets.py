@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from core.api import Compiled
+from core.models import Compiled
 from disclosures.models import Disclosure, Document, Status, first_photo, published_cards
 from disclosures.templatetags.disclosure_cards import cards
 from tests.factories import (
@@ -241,7 +241,7 @@ def test_published_cards_is_a_fresh_copy_in_the_language_of_each_call():
 def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
     """`for_detail` counts the public change log and flags each list the page shows (photos,
     documents, the akimat's word, residents' word and questions in any state, published
-    contributions it funded) from SQL compiled once per process (`core.api.Compiled`)."""
+    contributions it funded) from SQL compiled once per process (`core.models.Compiled`)."""
     bare = DisclosureFactory(published=True)
     full = DisclosureFactory(published=True)
     PhotoFactory(disclosure=full)

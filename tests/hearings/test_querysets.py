@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from core.api import Compiled
+from core.models import Compiled
 from hearings.models import Hearing, HearingChange
 from tests.factories import (
     AkimatFactory,
@@ -178,7 +178,7 @@ def test_a_public_change_log_starts_at_the_announcement_and_its_twin_agrees():
 def test_for_detail_says_which_lists_have_rows_in_sql_compiled_once():
     """`for_detail` flags each list the page shows (comments in any state, approved reports of
     when residents learned of it, documents, promises) from SQL compiled once per process
-    (`core.api.Compiled`), not built again for each page."""
+    (`core.models.Compiled`), not built again for each page."""
     bare = HearingFactory(announced=True)
     full = HearingFactory(record_published=True)
     HearingCommentFactory(hearing=full)  # pending: counted on the page
