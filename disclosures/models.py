@@ -1661,15 +1661,21 @@ class PlaceFiguresQuerySet(models.QuerySet):
     def in_force_counts(self, place_ids):
         """{place_id: how many contributions in force concern a settlement within it}, for the
         place search (places with none are absent)."""
-        rows = (
-            self.filter(place_id__any=list(place_ids))
-            .exclude(status="withdrawn")
-            .values("place_id")
-            .annotate(total=Sum("n"))
-            .filter(total__gt=0)
-            .order_by()
-        )
+        rows = in_force_totals().filter(place_id__any=list(place_ids))
         return {row["place_id"]: row["total"] for row in rows}
+
+
+@kept_queryset
+def in_force_totals():
+    """Each place's count of contributions in force, for `in_force_counts` to filter by place
+    (kept: building the grouped query was a fifth of its cost in Python, 0.25 of 1.25 ms)."""
+    return (
+        PlaceFigures.objects.exclude(status="withdrawn")
+        .values("place_id")
+        .annotate(total=Sum("n"))
+        .filter(total__gt=0)
+        .order_by()
+    )
 
 
 @kept_queryset
@@ -1730,7 +1736,8 @@ class PlaceFigures(models.Model):
     again): a region's table of villages is one range of an index.
     """
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    # Indexed by `place_figures_place`, which leads with it.
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
     path = models.CharField(max_length=100)
     direct = models.BooleanField()
     status = models.CharField(max_length=20)
@@ -1748,7 +1755,11 @@ class PlaceFigures(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["place", "status"], name="place_figures_place"),
+            # A place's rows (`summary`), and the search's counts (`in_force_counts`) from this
+            # index alone: `n` a key, not INCLUDEd, so that equal keys are deduplicated (3.2 MB
+            # at country scale; 13 MB with INCLUDE). Without it, the search's 400 places were a
+            # parallel bitmap scan of the table, 12–20 ms, against 1.5 ms (EXPLAIN, scale 1).
+            models.Index(fields=["place", "status", "n"], name="place_figures_place"),
             # The table of villages (`by_settlement`) reads a region's rows from this index
             # alone, as one range of paths: not a probe per place under it, nor a scan of the
             # country's rows (110 ms for West Kazakhstan's 674 villages).

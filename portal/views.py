@@ -1,6 +1,7 @@
 """The pages that gather every app: home, places, organisations, projects, the dashboard, open
 data, media, health and errors."""
 
+import functools
 import logging
 import mimetypes
 import sys
@@ -32,7 +33,7 @@ from django.views.decorators.http import condition, require_safe
 from django_sendfile import sendfile
 
 from core import opendata, readiness
-from core.api import api_error
+from core.api import Compiled, api_error
 from core.caching import SITE, cached, public_page
 from core.cards import fill
 from core.maps import map_data, point
@@ -127,7 +128,7 @@ def place_search(request):
     if form.is_valid():
         # The key and path of every match and whether a published hearing concerns it (one
         # query); whole rows, with their ancestors, for one page only (one more).
-        columns = ("pk", "path", Hearing.objects.concern(OuterRef("pk")))
+        columns = ("pk", "path", _concern())
         query = form.cleaned_data["q"]
         matches = list(Place.objects.search(query, forgive=False).values_list(*columns))
         if not matches:  # nothing as typed: a name one typo away
@@ -151,6 +152,13 @@ def place_search(request):
             place.result = _search_result(place, labels)
         page.object_list = places
     return render(request, "portal/place_search.html", {"form": form, "page": page})
+
+
+@functools.cache
+def _concern():
+    """`Hearing.objects.concern` of each place, compiled once (`core.api.Compiled`): building
+    and compiling it was a third of the matches' query in Python (0.7 of 1.9 ms)."""
+    return Compiled(Place, Hearing.objects.concern(OuterRef("pk")))
 
 
 SUGGESTIONS = 10

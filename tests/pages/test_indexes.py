@@ -13,8 +13,9 @@ import copy
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from disclosures.models import Confirmation, Disclosure, ResidentFeedback
+from disclosures.models import Confirmation, Disclosure, PlaceFigures, ResidentFeedback
 from hearings.models import Hearing
 from projects.models import Place
 from tests.factories import DisclosureFactory, HearingFactory, PlaceFactory, place_tree
@@ -32,13 +33,18 @@ ANALYZED = [
     "hearings_hearing_territory",
     "hearings_concernedplace",
     "disclosures_listedplace",
+    "disclosures_placefigures",
 ]
 
 
 def plan(queryset, *disabled):
     """The plan of `queryset` without sequential scans (and without the `disabled` plan
     types, e.g. "sort")."""
-    sql, params = queryset.query.sql_with_params()
+    return plan_of_sql(*queryset.query.sql_with_params(), *disabled)
+
+
+def plan_of_sql(sql, params, *disabled):
+    """The plan of the query `sql` with `params`, as `plan`."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(ANALYZED))
         for kind in ("seqscan", *disabled):
@@ -168,3 +174,20 @@ def test_the_timeline_order_uses_its_index():
     many_delivered(400)
     ordered = Disclosure.objects.in_force().order_by_key_date().values("pk")[:25]
     assert "disclosure_key_date" in plan(ordered)
+
+
+def test_the_search_counts_contributions_from_the_figures_index_alone():
+    """The place search's counts of up to hundreds of places (`in_force_counts`) can be read
+    from `place_figures_place` alone, without the table's rows: an index-only scan, where a
+    bitmap scan of the rows at country scale ran in parallel workers whose start cost more
+    than the query. Without bitmap scans, the only index whose keys hold the place, the
+    status and `n` answers it as "Index Only Scan" (one without `n` as "Index Scan")."""
+    places = place_tree()
+    for village in (places["village"], places["neighbour"], places["elsewhere"]):
+        DisclosureFactory(published=True, settlements=[village])
+    with CaptureQueriesContext(connection) as queries:
+        PlaceFigures.objects.in_force_counts([place.pk for place in places.values()])
+    (query,) = queries.captured_queries
+    assert "Index Only Scan using place_figures_place" in plan_of_sql(
+        query["sql"], None, "bitmapscan"
+    )
