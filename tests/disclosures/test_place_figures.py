@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from core.services import moderate_input
@@ -16,6 +17,7 @@ from tests.factories import (
     AkimatFactory,
     ConfirmationFactory,
     DisclosureFactory,
+    PlaceFactory,
     ResidentFeedbackFactory,
     UserFactory,
     member_of,
@@ -200,3 +202,24 @@ def test_rebuild_command_sums_what_the_writes_added(country):
     call_command("rebuild_place_figures", if_empty=True)
     assert kept(places["region"]) == expected
     assert PlaceFigures.objects.count() <= rows_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rebuild_command_leaves_the_figures_vacuumed():
+    """After the daily rebuild every page of the figures is marked all-visible again (VACUUM,
+    after the rebuild's transaction), so the search's counts stay an index-only scan; and the
+    planner has the new statistics."""
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM and pg_class are PostgreSQL's")
+    village = PlaceFactory()
+    for _ in range(3):
+        DisclosureFactory(published=True, settlements=[village])
+    call_command("rebuild_place_figures")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible, reltuples FROM pg_class WHERE relname = %s",
+            [PlaceFigures._meta.db_table],
+        )
+        pages, all_visible, tuples = cursor.fetchone()
+    assert pages > 0 and all_visible == pages
+    assert tuples == PlaceFigures.objects.count()

@@ -21,3 +21,4 @@ class Command(BaseCommand):
             self.stdout.write("The places' figures are there.")
             return
         self.stdout.write(f"{figures.rebuild():,} rows of the places' figures.")
+        figures.vacuum()
