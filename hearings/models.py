@@ -42,10 +42,9 @@ from core.translation import (
     choice_label,
     language_field,
     page_language,
-    translated_expression,
     versions_field,
 )
-from projects.models import Organisation, Place, Project
+from projects.models import Organisation, Place, Project, organisation_name
 
 # What a rule of the legal clock names as its source when none was found: such a rule guides,
 # never decides (the shipped rule sets in migrations/_default_rule_sets.py use the same words).
@@ -703,7 +702,7 @@ class HearingQuerySet(models.QuerySet):
         other is read with a query of its own. The name is read by key, compiled once: the
         organiser joined cost two place lists 0.4 ms of CPU to compile and build."""
         return self.only(*HEARING_CARD_FIELDS).annotate(
-            organiser_name=_organiser_name(page_language())
+            organiser_name=organisation_name(Hearing, "organiser_id", page_language())
         )
 
     def past(self, now=None):
@@ -833,15 +832,6 @@ class HearingQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related(*RELATED, "repeat_of").prefetch_related(*PREFETCHED)
-
-
-@functools.cache
-def _organiser_name(language):
-    """`for_cards`'s organiser's name in `language`, as `Organisation.name` reads it, compiled
-    once per language (`Compiled`)."""
-    name = translated_expression("name", language)
-    organiser = Organisation.objects.filter(pk=OuterRef("organiser_id")).values(name=name)
-    return Compiled(Hearing, models.Subquery(organiser))
 
 
 @functools.cache

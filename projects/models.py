@@ -197,10 +197,16 @@ class PlaceQuerySet(models.QuerySet):
     def links(self):
         """(name, url) of these places, from plain rows: a list of the places within a region
         without a model instance and a `reverse()` (65 µs) for each."""
+        return [link for _row, link in self.link_rows()]
+
+    def link_rows(self, *columns):
+        """(row, link) of each of these places: the row of `columns` (with its slug and names)
+        and its `links()` link, in the same one query."""
         language, url = page_language(), path_template("portal:place_detail", "slug")
+        rows = self.values_list(*columns, "slug", *translated_columns("name"), named=True)
         return [
-            PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
-            for row in self.values_list("slug", *translated_columns("name"), named=True)
+            (row, PlaceLink(translated_place_name(row, "name", language), url.format(row.slug)))
+            for row in rows
         ]
 
     def attach_ancestors(self, places):
@@ -552,6 +558,17 @@ class OrganisationQuerySet(models.QuerySet):
         return self.annotate(display_name=translated_expression("name")).order_by(
             "display_name", "pk"
         )
+
+
+@functools.cache
+def organisation_name(outer, key, language):
+    """The name in `language`, as `Organisation.name` reads it, of the organisation that the
+    `key` column of `outer`'s rows names, read with the row by key and compiled once per
+    language (`Compiled`): joining the organisation for cards cost a village's two hearing lists
+    0.4 ms of CPU and its 20 contribution cards 0.3 ms, to compile and build."""
+    name = translated_expression("name", language)
+    organisation = Organisation.objects.filter(pk=OuterRef(key)).values(name=name)
+    return Compiled(outer, Subquery(organisation))
 
 
 class Organisation(models.Model):
