@@ -7,10 +7,12 @@ import json
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models, router
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, router
 from django.db.models import Count, Func, OuterRef, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,136 @@ class Compiled(RawSQL):
     def get_db_converters(self, connection):
         """The expression's own reading of its values (a `ListOf`'s JSON list on SQLite)."""
         return self.expression.get_db_converters(connection)
+
+
+class Slot(Expression):
+    """A value that a `prepared` query is given each time it runs, in place of a constant of
+    its SQL: `filter(place=Slot("place"))` in the queryset, then `query(place=place.pk)`."""
+
+    def __init__(self, name, output_field=None):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self):
+        return f"Slot({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
+# Every `prepared` query, for the tests to check that each one's SQL depends on the code only.
+PREPARED = []
+
+
+class prepared:
+    """`build()`'s queryset, built and compiled to SQL once per process, database and language,
+    then run with the values of its `Slot`s: `query(place=place.pk)` is a list of the model's
+    instances (as the queryset would give them, `select_related` included) or, for a
+    `values()` queryset, of dicts.
+
+    Building and compiling a card list's queryset cost three to eight times running it: 8
+    queries of a village page spent about 5 ms of CPU in the ORM and 0.65 ms sending them and
+    reading the rows (docs/performance.md). Django compiles a queryset each time it runs and
+    has no prepared form of one (django-prepared-query, the one library that had, is
+    unmaintained), so this does what `ModelIterable` does after compiling: the rows through
+    the fields' converters into `Model.from_db`. Anything that changes between requests (the
+    place, the time, today's date) must be a `Slot`: the tests build every prepared query at
+    two instants and in each language and ask for the same SQL (tests/core/test_prepared.py).
+    No `prefetch_related`: what a card lists is read in its row (`ListOf`)."""
+
+    def __init__(self, build):
+        functools.update_wrapper(self, build)
+        self.build = build
+        self.model = None
+        self.plans = {}
+        PREPARED.append(self)
+
+    def __call__(self, **values):
+        using = self.model and router.db_for_read(self.model)
+        plan = self.plans.get((using, get_language()))
+        if plan is None:
+            queryset = self.build()
+            self.model = queryset.model
+            plan = self.plans[queryset.db, get_language()] = _Plan(queryset)
+        return plan.run(values)
+
+
+class _Plan:
+    """A prepared query's SQL, and how its rows become what the queryset would have given."""
+
+    def __init__(self, queryset):
+        if queryset._prefetch_related_lookups:
+            raise ValueError("A prepared query cannot prefetch: read the lists in its rows.")
+        self.using = queryset.db
+        compiler = queryset.query.get_compiler(using=self.using)
+        try:
+            self.sql, self.params = compiler.as_sql()
+        except EmptyResultSet:
+            self.sql = None
+        else:
+            self.slots = [(at, p.name) for at, p in enumerate(self.params) if isinstance(p, Slot)]
+            self.width = compiler.col_count if compiler.has_extra_select else None
+            columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+            self.converters = list(compiler.get_converters(columns).items())
+            self.make = self._maker(queryset, compiler)
+
+    def run(self, values):
+        if self.sql is None:
+            return []
+        params = list(self.params)
+        for at, name in self.slots:
+            params[at] = values[name]
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.width is not None:
+            rows = [row[: self.width] for row in rows]
+        if self.converters:
+            rows = list(self._converted(rows, connection))
+        return [self.make(row) for row in rows]
+
+    def _converted(self, rows, connection):
+        for row in map(list, rows):
+            for at, (converters, expression) in self.converters:
+                value = row[at]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[at] = value
+            yield row
+
+    def _maker(self, queryset, compiler):
+        if queryset._iterable_class is ModelIterable:
+            return self._instances(compiler)
+        if queryset._iterable_class is ValuesIterable:
+            return self._dicts(queryset)
+        raise ValueError("A prepared query gives model instances or, from values(), dicts.")
+
+    def _instances(self, compiler):
+        """What `ModelIterable` does with a row: the model's columns, the related rows
+        (`select_related`), the annotations."""
+        info, select = compiler.klass_info, compiler.select
+        model, fields = info["model"], info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        related = get_related_populators(info, select, self.using)
+        annotations = list(compiler.annotation_col_map.items())
+
+        def make(row):
+            instance = model.from_db(self.using, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            for name, at in annotations:
+                setattr(instance, name, row[at])
+            return instance
+
+        return make
+
+    @staticmethod
+    def _dicts(queryset):
+        query = queryset.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return lambda row: dict(zip(names, row, strict=True))
 
 
 class ListOf(ArraySubquery):

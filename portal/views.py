@@ -372,11 +372,11 @@ def _place_projects(place):
     subqueries found the projects under the area twice (3.7 → 1.7 ms of SQL in Karagandy).
     """
     if place.level == Place.Level.SETTLEMENT:
-        projects = list(_project_cards_by_name().affecting(place)[: PROJECTS_SHOWN + 1])
+        projects = list(_project_cards_by_name().affecting(place.path)[: PROJECTS_SHOWN + 1])
         if len(projects) <= PROJECTS_SHOWN:
             return projects, len(projects)
-        return projects[:PROJECTS_SHOWN], Project.objects.affecting(place).count()
-    first = list(_project_keys_by_name().affecting(place)[:PROJECTS_SHOWN])
+        return projects[:PROJECTS_SHOWN], Project.objects.affecting(place.path).count()
+    first = list(_project_keys_by_name().affecting(place.path)[:PROJECTS_SHOWN])
     projects = list(_project_cards_by_name().filter(pk__in=[pk for pk, _total in first]))
     return projects, first[0][1] if first else 0
 
@@ -520,7 +520,7 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
     projects = Project.objects.with_related().order_by_name()
     if organisation.is_akimat:
-        projects = projects.affecting(organisation.place)
+        projects = projects.affecting(organisation.place.path)
         hearings = Hearing.objects.published().filter(organiser=organisation)
     else:  # a company or a state body: what it operates or invests in, what it initiated
         projects = projects.of_organisations([organisation])

@@ -813,10 +813,10 @@ class ProjectQuerySet(models.QuerySet):
         invested = Project.investors.through.objects.filter(organisation__in=organisations)
         return self.filter(Q(operator__in=organisations) | Q(pk__in=invested.values("project_id")))
 
-    def affecting(self, place):
-        """Projects that affect `place` or any place under it."""
+    def affecting(self, path):
+        """Projects that affect the place of `path` or any place under it."""
         return self.filter(
-            pk__in=ProjectSettlement.objects.filter(place__path__startswith=place.path).values(
+            pk__in=ProjectSettlement.objects.filter(place__path__startswith=path).values(
                 "project_id"
             )
         )
