@@ -171,8 +171,13 @@ class _Plan:
 
     @staticmethod
     def _dicts(queryset):
-        query = queryset.query
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        query = queryset.query  # named as `ValuesIterable` names them
+        names = query.selected or [
+            *query.extra_select,
+            *query.values_select,
+            *query.annotation_select,
+        ]
+        names = list(names)
         return lambda row: dict(zip(names, row, strict=True))
 
 

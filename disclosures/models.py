@@ -48,8 +48,10 @@ from core.models import (
     NestedJSON,
     ResidentInput,
     ResidentInputQuerySet,
+    Slot,
     count_of,
     kept_queryset,
+    prepared,
 )
 from core.text import clean_text_fields
 from core.translation import (
@@ -1636,7 +1638,7 @@ class PlaceFiguresQuerySet(models.QuerySet):
 
     def summary(self, place):
         """`DisclosureQuerySet.summary()` of `published().for_place(place)`, from its rows."""
-        rows = figures_by_sum(today()).filter(place=place)
+        rows = place_sums(place=place.pk, today=today())
         return figures_from_rows(
             [
                 row
@@ -1652,7 +1654,7 @@ class PlaceFiguresQuerySet(models.QuerySet):
         villages: the settlements' rows are one range of the figures' index (their `path`), and
         the page reads the few villages it shows (grouping by the joined villages' columns
         cost twice the query)."""
-        rows = figures_by_settlement(today()).filter(path__startswith=place.path)
+        rows = figures_by_settlement(path=place.path, today=today())
         return {row.pop("place_id"): row for row in rows}
 
     def in_force_counts(self, place_ids):
@@ -1675,13 +1677,13 @@ def in_force_totals():
     )
 
 
-@kept_queryset
-def figures_by_settlement(on):
-    """The settlements' figures on the day `on`, busiest first, for `by_settlement` to filter
-    by path (kept per day, like `figures_by_sum`)."""
-    late = overdue_condition(on)
+@prepared
+def figures_by_settlement():
+    """The figures of the settlements under the place of `path` on the day `today`, busiest
+    first (`by_settlement`; prepared, like `place_sums`)."""
+    late = overdue_condition(Slot("today"))
     return (
-        PlaceFigures.objects.filter(direct=True)
+        PlaceFigures.objects.filter(direct=True, path__startswith=Slot("path"))
         .exclude(status="withdrawn")
         .values("place_id")
         .annotate(
@@ -1696,14 +1698,17 @@ def figures_by_settlement(on):
     )
 
 
-@kept_queryset
-def figures_by_sum(on):
-    """The places' figures grouped by sum on the day `on` (an open promise due before it is
-    overdue), for `PlaceFiguresQuerySet.summary` to filter by place: building its annotations
-    was half of the summary's cost on a village page. Kept per day, as the sums read it."""
-    bucket = Case(When(overdue_condition(on), then=Value("overdue")), default=F("status"))
+@prepared
+def place_sums():
+    """The figures of the place `place` grouped by sum on the day `today` (an open promise due
+    before it is overdue), for `PlaceFiguresQuerySet.summary`: built and compiled once
+    (`core.models.prepared`), as building its annotations was half of the summary's cost."""
+    bucket = Case(
+        When(overdue_condition(Slot("today")), then=Value("overdue")), default=F("status")
+    )
     return (
-        PlaceFigures.objects.annotate(sum_bucket=bucket)
+        PlaceFigures.objects.filter(place=Slot("place"))
+        .annotate(sum_bucket=bucket)
         .values("sum_bucket", "currency", "inside")
         .annotate(
             n=Sum("n"),

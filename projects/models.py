@@ -549,10 +549,10 @@ class OrganisationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMINISTRATOR)
 
-    def covering(self, line):
-        """Akimats whose jurisdiction includes the last place of `line`, which holds it and the
-        places above it (`Place.objects.line`): the akimats of those places."""
-        return self.akimats().filter(place__in=line)
+    def covering(self, path):
+        """Akimats whose jurisdiction includes the place of `path`: the akimats of the places
+        its KATO path names (it and the places above it)."""
+        return self.akimats().filter(place__kato_code__part_of=path)
 
     def order_by_name(self):
         return self.annotate(display_name=translated_expression("name")).order_by(

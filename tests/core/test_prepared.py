@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 from django.utils import timezone, translation
@@ -64,20 +64,22 @@ def test_instances_are_the_querysets_with_their_related_rows_and_annotations():
 
 @prepared
 def _counts_by_level():
-    rows = Place.objects.filter(path__startswith=Slot("path")).values("level")
-    return rows.annotate(n=Count("pk")).order_by("level")
+    """An annotation named before a column in `values()`: each keeps its name."""
+    rows = Place.objects.filter(path__startswith=Slot("path")).annotate(tier=F("depth"))
+    return rows.values("tier", "level").annotate(n=Count("pk")).order_by("tier")
 
 
-def test_values_rows_are_dicts():
+def test_values_rows_are_dicts_named_as_the_querysets():
     places = place_tree()
-    assert _counts_by_level(path=places["district"].path) == [
-        {"level": level, "n": n}
-        for level, n in [
-            (Place.Level.DISTRICT, 1),
-            (Place.Level.RURAL_DISTRICT, 1),
-            (Place.Level.SETTLEMENT, 2),
-        ]
+    levels = [Place.Level.DISTRICT, Place.Level.RURAL_DISTRICT, Place.Level.SETTLEMENT]
+    rows = _counts_by_level(path=places["district"].path)
+    assert rows == [
+        {"tier": tier, "level": level, "n": n}
+        for tier, level, n in zip([1, 2, 3], levels, [1, 1, 2], strict=True)
     ]
+    plain = Place.objects.filter(path__startswith=places["district"].path)
+    plain = plain.annotate(tier=F("depth")).values("tier", "level")
+    assert rows == list(plain.annotate(n=Count("pk")).order_by("tier"))
     assert _counts_by_level(path="/nowhere/") == []
 
 
