@@ -98,6 +98,16 @@ class prepared:
         return plan.run(values)
 
 
+def _adapted(value, connection):
+    """A slot's value as the database takes it, as a date or time field would give it (SQLite
+    keeps them as text, in UTC); other values go as they are."""
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
 class _Plan:
     """A prepared query's SQL, and how its rows become what the queryset would have given."""
 
@@ -120,10 +130,10 @@ class _Plan:
     def run(self, values):
         if self.sql is None:
             return []
+        connection = connections[self.using]
         params = list(self.params)
         for at, name in self.slots:
-            params[at] = values[name]
-        connection = connections[self.using]
+            params[at] = _adapted(values[name], connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
