@@ -337,6 +337,13 @@ def _contributions_timeline():
 
 
 @prepared
+def _area_project_keys():
+    """{pk, total}: an area's first projects by name, and how many there are (a window)."""
+    by_name = Project.objects.affecting(Slot("path")).order_by_name()
+    return by_name.annotate(total=Window(Count("pk"))).values("pk", "total")[:PROJECTS_SHOWN]
+
+
+@prepared
 def _village_project_cards():
     """One more than shown: counted only when there are more."""
     return _project_cards_by_name().affecting(Slot("path"))[: PROJECTS_SHOWN + 1]
@@ -425,9 +432,9 @@ def _place_projects(place):
         if len(projects) <= PROJECTS_SHOWN:
             return projects, len(projects)
         return projects[:PROJECTS_SHOWN], Project.objects.affecting(place.path).count()
-    first = list(_project_keys_by_name().affecting(place.path)[:PROJECTS_SHOWN])
-    projects = list(_project_cards_by_name().filter(pk__in=[pk for pk, _total in first]))
-    return projects, first[0][1] if first else 0
+    first = _area_project_keys(path=place.path)
+    projects = list(_project_cards_by_name().filter(pk__in=[row["pk"] for row in first]))
+    return projects, first[0]["total"] if first else 0
 
 
 def _children(settlement):
@@ -437,14 +444,6 @@ def _children(settlement):
     if not settlement.has_children:
         return []
     return settlement.children.order_by_name().links()
-
-
-@kept_queryset
-def _project_keys_by_name():
-    """(pk, how many) of projects by name, counted by a window over the rows a copy's filter
-    leaves (filtered by a copy)."""
-    by_name = Project.objects.order_by_name().annotate(total=Window(Count("pk")))
-    return by_name.values_list("pk", "total")
 
 
 @kept_queryset
