@@ -416,15 +416,11 @@ class DisclosureQuerySet(models.QuerySet):
 
         Annotates `public_revisions` (the change log's length for residents) and `has_photos`,
         `has_documents`, `has_confirmations`, `has_feedback`, `has_questions` (in any state of
-        moderation: the page counts the rejected and pending ones) and `has_funded`.
+        moderation: the page counts the rejected and pending ones) and `has_funded`. No
+        prefetch: the page reads the settlements in a query of their own, prepared once
+        (`core.models.prepared`), as each of its lists.
         """
-        return (
-            self.select_related("organisation", "project")
-            .prefetch_related(
-                models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
-            )
-            .annotate(**_detail_lists())
-        )
+        return self.select_related("organisation", "project").annotate(**_detail_lists())
 
     def keep_first_photos(self):
         """Set these records' kept `first_photo` from their photos: after a photo's write (the
