@@ -1437,14 +1437,20 @@ class Confirmation(models.Model):
 
 class ResidentFeedbackQuerySet(ResidentInputQuerySet):
     def counts(self):
-        """{seen, disputed}: the approved ones of each kind; {rejected, pending}: what moderators
-        turned down or have not read yet. One query."""
+        """For each disclosure of these rows, {seen, disputed}: the approved ones of each kind;
+        {rejected, pending}: what moderators turned down or have not read yet. One query, rows
+        (not an aggregate) so that a page can prepare it (`core.models.prepared`)."""
         approved = Q(moderation_status=ResidentInput.Moderation.APPROVED)
-        return self.aggregate(
-            seen=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.SEEN)),
-            disputed=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.DISPUTED)),
-            rejected=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.REJECTED)),
-            pending=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.PENDING)),
+        return (
+            self.order_by()
+            .values("disclosure")
+            .annotate(
+                seen=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.SEEN)),
+                disputed=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.DISPUTED)),
+                rejected=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.REJECTED)),
+                pending=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.PENDING)),
+            )
+            .values("seen", "disputed", "rejected", "pending")
         )
 
 

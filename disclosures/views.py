@@ -1,10 +1,12 @@
 import csv
 import hashlib
 import logging
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -48,6 +50,7 @@ from disclosures.forms import (
     StatusForm,
 )
 from disclosures.models import (
+    AnswerCorrection,
     Confirmation,
     Disclosure,
     Photo,
@@ -241,9 +244,10 @@ def _listed(present, rows):
 
 def _feedback_counts(disclosure):
     """Residents' word on this disclosure by kind and moderation; no query when nobody wrote."""
+    nobody = {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
     if not disclosure.has_feedback:
-        return {"seen": 0, "disputed": 0, "rejected": 0, "pending": 0}
-    return disclosure.feedback.counts()
+        return nobody
+    return next(iter(_counted_feedback(disclosure=disclosure.pk)), nobody)
 
 
 def _residents_word(disclosure):
@@ -253,18 +257,13 @@ def _residents_word(disclosure):
     return {
         "feedback": _listed(
             feedback_counts["seen"] or feedback_counts["disputed"],
-            lambda: disclosure.feedback.approved().order_by("-submitted_at"),
+            lambda: _feedback(disclosure=disclosure.pk),
         ),
         "feedback_counts": feedback_counts,
-        "questions": _listed(
-            disclosure.has_questions,
-            lambda: (
-                disclosure.questions.approved()
-                .prefetch_related("corrections")
-                .order_by("-submitted_at")
-            ),
-        ),
-        "questions_rejected": disclosure.questions.rejected().count()
+        "questions": _listed(disclosure.has_questions, lambda: _questions(disclosure.pk)),
+        "questions_rejected": sum(
+            row["count"] for row in _rejected_questions(disclosure=disclosure.pk)
+        )
         if disclosure.has_questions
         else 0,
     }
@@ -297,6 +296,50 @@ def _photos():
 def _confirmations():
     rows = Confirmation.objects.filter(disclosure=Slot("disclosure")).select_related("akimat")
     return rows.order_by("-date", "-pk")
+
+
+@prepared
+def _counted_feedback():
+    return ResidentFeedback.objects.filter(disclosure=Slot("disclosure")).counts()
+
+
+@prepared
+def _rejected_questions():
+    rows = Question.objects.filter(disclosure=Slot("disclosure")).rejected().order_by()
+    return rows.values("disclosure").annotate(count=Count("pk")).values("count")
+
+
+@prepared
+def _feedback():
+    return (
+        ResidentFeedback.objects.filter(disclosure=Slot("disclosure"))
+        .approved()
+        .order_by("-submitted_at")
+    )
+
+
+@prepared
+def _approved_questions():
+    rows = Question.objects.filter(disclosure=Slot("disclosure")).approved()
+    return rows.order_by("-submitted_at")
+
+
+@prepared
+def _answer_corrections():
+    return AnswerCorrection.objects.filter(question__disclosure=Slot("disclosure"))
+
+
+def _questions(pk):
+    """The approved questions, each with the corrections of its answer (`answer_corrections`,
+    oldest first), read in one query when there are questions."""
+    questions = _approved_questions(disclosure=pk)
+    if questions:
+        corrections = defaultdict(list)
+        for correction in _answer_corrections(disclosure=pk):
+            corrections[correction.question_id].append(correction)
+        for question in questions:
+            question.answer_corrections = corrections[question.pk]
+    return questions
 
 
 @public_page(scopes=_disclosure_page_scopes)
