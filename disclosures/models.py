@@ -418,15 +418,11 @@ class DisclosureQuerySet(models.QuerySet):
 
         Annotates `public_revisions` (the change log's length for residents) and `has_photos`,
         `has_documents`, `has_confirmations`, `has_feedback`, `has_questions` (in any state of
-        moderation: the page counts the rejected and pending ones) and `has_funded`.
+        moderation: the page counts the rejected and pending ones) and `has_funded`. No
+        prefetch: the page reads the settlements in a query of their own, prepared once
+        (`core.models.prepared`), as each of its lists.
         """
-        return (
-            self.select_related("organisation", "project")
-            .prefetch_related(
-                models.Prefetch("settlements", queryset=Place.objects.order_by("kato_code"))
-            )
-            .annotate(**_detail_lists())
-        )
+        return self.select_related("organisation", "project").annotate(**_detail_lists())
 
     def keep_first_photos(self):
         """Set these records' kept `first_photo` from their photos: after a photo's write (the
@@ -1443,14 +1439,20 @@ class Confirmation(models.Model):
 
 class ResidentFeedbackQuerySet(ResidentInputQuerySet):
     def counts(self):
-        """{seen, disputed}: the approved ones of each kind; {rejected, pending}: what moderators
-        turned down or have not read yet. One query."""
+        """For each disclosure of these rows, {seen, disputed}: the approved ones of each kind;
+        {rejected, pending}: what moderators turned down or have not read yet. One query, rows
+        (not an aggregate) so that a page can prepare it (`core.models.prepared`)."""
         approved = Q(moderation_status=ResidentInput.Moderation.APPROVED)
-        return self.aggregate(
-            seen=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.SEEN)),
-            disputed=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.DISPUTED)),
-            rejected=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.REJECTED)),
-            pending=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.PENDING)),
+        return (
+            self.order_by()
+            .values("disclosure")
+            .annotate(
+                seen=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.SEEN)),
+                disputed=Count("pk", filter=approved & Q(kind=ResidentFeedback.Kind.DISPUTED)),
+                rejected=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.REJECTED)),
+                pending=Count("pk", filter=Q(moderation_status=ResidentInput.Moderation.PENDING)),
+            )
+            .values("seen", "disputed", "rejected", "pending")
         )
 
 

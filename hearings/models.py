@@ -822,14 +822,11 @@ class HearingQuerySet(models.QuerySet):
         what its legal clock reads (`clock_sets`, `clock_rules`, `transfers`, `decrees`:
         `clock.prepare_read`), where that took one more.
 
-        The decision's scan is not joined but prefetched (a query only when there is one):
-        joined, an eighth table, it took PostgreSQL's planner about three times as long as the
-        rest of the query (measured: commit 75b1836)."""
-        return (
-            self.select_related(*DETAIL_RELATED)
-            .prefetch_related("decision_notice__document")
-            .annotate(**_detail_lists(), **_clock_rows())
-        )
+        The decision's scan is not joined but read when shown (a query only when there is
+        one): joined, an eighth table, it took PostgreSQL's planner about three times as long
+        as the rest of the query (measured: commit 75b1836). No prefetch, so that the page can
+        prepare the query once (`core.models.prepared`)."""
+        return self.select_related(*DETAIL_RELATED).annotate(**_detail_lists(), **_clock_rows())
 
     def with_related(self):
         return self.select_related(*RELATED, "repeat_of").prefetch_related(*PREFETCHED)

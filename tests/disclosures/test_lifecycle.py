@@ -376,6 +376,19 @@ def test_a_published_answer_is_corrected_with_a_reason_and_kept(client):
     assert "In September." in page and "The date moved." in page
 
 
+def test_the_page_shows_each_answers_corrections_oldest_first_under_its_question(client):
+    """The corrections of each approved question's answer are shown under their own question,
+    oldest first; an uncorrected answer shows none."""
+    question = QuestionFactory(answered=True)
+    owner = member_of(question.disclosure.organisation)
+    QuestionFactory(answered=True, disclosure=question.disclosure, answer="Never corrected.")
+    for answer, reason in [("In October.", "The date moved."), ("In May.", "Moved again.")]:
+        services.answer_question(acting_user=owner, question=question, answer=answer, reason=reason)
+    page = client.get(question.disclosure.get_absolute_url()).content.decode()
+    assert page.count('class="answer-history"') == 1
+    assert page.index("The date moved.") < page.index("Moved again.")
+
+
 def test_a_hidden_source_is_not_named_in_the_change_log(client):
     places = place_tree()
     akimat = AkimatFactory(place=places["rural"])
