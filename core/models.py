@@ -98,6 +98,12 @@ class prepared:
         return plan.run(values)
 
 
+def _out_of_range(value):
+    """An integer no column holds (a 30-digit id in an address): it matches no row, as in
+    Django's lookups, and is not sent (compared as a number, it would not use an index)."""
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
+
+
 def _adapted(value, connection):
     """A slot's value as the database takes it, as a date or time field would give it (SQLite
     keeps them as text, in UTC); other values go as they are."""
@@ -128,7 +134,7 @@ class _Plan:
             self.make = self._maker(queryset, compiler)
 
     def run(self, values):
-        if self.sql is None:
+        if self.sql is None or any(map(_out_of_range, values.values())):
             return []
         connection = connections[self.using]
         params = list(self.params)

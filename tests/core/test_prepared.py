@@ -83,11 +83,15 @@ def test_values_rows_are_dicts_named_as_the_querysets():
     assert _counts_by_level(path="/nowhere/") == []
 
 
-def test_an_empty_query_asks_nothing_and_a_prefetch_is_refused():
+def test_an_empty_query_or_an_id_out_of_range_asks_nothing_and_a_prefetch_is_refused():
     nothing = prepared(lambda: Place.objects.filter(pk__in=[]))
+    by_id = prepared(lambda: Place.objects.filter(pk=Slot("pk")))
+    place = place_tree()["village"]
     with CaptureQueriesContext(connection) as queries:
         assert nothing() == []
+        assert by_id(pk=10**30) == by_id(pk=-(2**63) - 1) == []
     assert len(queries) == 0
+    assert by_id(pk=place.pk) == [place]
     with pytest.raises(ValueError, match="prefetch"):
         prepared(lambda: Project.objects.prefetch_related("investors"))()
 

@@ -17,7 +17,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,6 +126,15 @@ def test_nul_and_unknown_ids_in_addresses_are_4xx(client, path):
     response = client.get(path)
     assert 200 <= response.status_code < 500, path
     assert response.status_code != 200 or "page" in path or "?" in path
+
+
+@pytest.mark.parametrize("path", ["/kk/disclosures/", "/ru/hearings/"])
+def test_an_id_no_column_holds_is_not_found_without_asking_the_database(client, path):
+    """A 30-digit id, compared as a number, would not use the primary key's index: a page that
+    reads its record prepared (`core.models.prepared`) does not send it."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{path}{10**30}/").status_code == 404
+    assert len(queries) == 0
 
 
 def test_nul_in_a_subscription_post_changes_nothing(client):
