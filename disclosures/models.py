@@ -35,7 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, JSONObject, TruncDate
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -1087,6 +1087,17 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
             return self.hearing.get_absolute_url()
         except NoReverseMatch:  # the hearings pages are not mounted (yet)
             return ""
+
+    def basis_reference_shown(self):
+        """Whether the page writes out the basis reference: not when it is only the number and
+        title of the hearing the page links (as a promise made at the hearing writes it,
+        `services._promised_disclosure`), which the link names already."""
+        if not self.basis_reference:
+            return False
+        if not self.hearing_url():
+            return True
+        with translation.override(self.language or None):
+            return self.basis_reference != str(self.hearing)[:300]
 
     def amount_display(self):
         return formats.money(self.amount, self.currency)

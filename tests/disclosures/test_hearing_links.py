@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from disclosures import services
-from disclosures.models import Basis, Status
+from disclosures.models import Basis, Disclosure, Status
 from hearings.models import Hearing, HearingPromise
 from tests.factories import (
     AkimatFactory,
@@ -57,6 +58,29 @@ def test_record_promise_from_hearing(promise):
     assert disclosure.is_in_force()
     assert list(promise.disclosures.all()) == [disclosure]
     assert list(promise.hearing.disclosures.all()) == [disclosure]
+
+
+def test_its_page_names_the_hearing_once_and_another_reference_in_full(client, promise):
+    """The basis reference a promise writes (the hearing's number and title) is said by the
+    page's link to the hearing, not by that text and the link; a reference of its own stays."""
+    user = member_of(promise.organisation)
+    due = timezone.localdate() + datetime.timedelta(days=200)
+    disclosure = services.record_promise_from_hearing(
+        acting_user=user, promise=promise, due_date=due, publish=True
+    )
+    assert disclosure.basis_reference == str(promise.hearing)
+    basis = _basis_row(client.get(f"/en/disclosures/{disclosure.pk}/"))
+    assert basis.count("Refinery expansion") == 1
+    assert f'<a href="{promise.hearing.get_absolute_url()}">' in basis
+    Disclosure.objects.filter(pk=disclosure.pk).update(basis_reference="Minutes of 14.03.2025")
+    caches["pages"].clear()  # an update() by hand, not the services: nothing was bumped
+    basis = _basis_row(client.get(f"/en/disclosures/{disclosure.pk}/"))
+    assert "Minutes of 14.03.2025" in basis and basis.count("Refinery expansion") == 1
+
+
+def _basis_row(response):
+    page = response.content.decode()
+    return page[page.index("<dt>Basis</dt>") :].split("</dd>", 1)[0]
 
 
 def test_only_the_promising_organisation_records_it(promise):
