@@ -13,9 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
-from core.models import kept_queryset
 from projects.forms import PlacePickerInput
-from projects.models import Country, Organisation, Place, Project
+from projects.models import Country, Organisation, Place, Project, area_choices
 
 
 def html_attributes(attrs):
@@ -130,7 +129,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         areas = [f for f in self.fields.values() if isinstance(f, AreaChoiceField) and f.level]
-        options = AreaOptions({field.level for field in areas})
+        options = AreaOptions()
         for field in areas:
             field.options = options
 
@@ -181,22 +180,13 @@ class ListFilterSet(django_filters.FilterSet):
 
 class AreaOptions:
     """The options of a form's region and district selects, {level: [(KATO code, label)]}, read
-    in one query (`PlaceQuerySet.choices_by_level`) when the first select is rendered, never
+    in one query (`projects.models.area_choices`) when the first select is rendered, never
     when the form is not (an export): a query per select cost an uncached list page about
     2 ms (docs/performance.md)."""
 
-    def __init__(self, levels):
-        self.levels = levels
-
     @cached_property
     def by_level(self):
-        return areas_by_name(frozenset(self.levels)).choices_by_level()
-
-
-@kept_queryset
-def areas_by_name(levels):
-    """The places of `levels` in the order of their names in the page's language."""
-    return Place.objects.filter(level__in=levels).order_by_name()
+        return area_choices()
 
 
 class AreaChoices(ModelChoiceIterator):
@@ -206,7 +196,7 @@ class AreaChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        options = self.field.options or AreaOptions({self.field.level})
+        options = self.field.options or AreaOptions()
         yield from options.by_level.get(self.field.level, [])
 
 

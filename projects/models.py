@@ -25,7 +25,7 @@ from core.caching import SITE, invalidate_everything, place_scopes, record_scope
 from core.changelog import ChangeRows
 from core.lifecycle import MEMBER, STAFF, Editable, editable
 from core.metadata import path_template
-from core.models import Compiled
+from core.models import Compiled, prepared
 from core.search import fold, fold_query, one_typo_pattern, search_key
 from core.translation import (
     PlaceNameField,
@@ -132,7 +132,7 @@ PlaceLink = namedtuple("PlaceLink", "name url")
 # place changed, which age out.
 @functools.lru_cache(maxsize=8)
 def _choices_by_level(language, rows):
-    """`PlaceQuerySet.choices_by_level` of `rows` read in `language`, worked out once: the 250
+    """`area_choices` of `rows` read in `language`, worked out once: the 250
     labels (each name's fallback and KATO abbreviations spelled out) were about 0.6 ms of CPU
     on every uncached list page, for rows that change only when a place does. Keyed by the
     rows themselves, so a renamed, added or moved place is seen at once, in every process."""
@@ -148,6 +148,21 @@ def _has_children():
     """`line`'s `has_children`, compiled once (`core.models.Compiled`): compiled on each request,
     it was a quarter of the line's CPU, which every place page asks, kept or not."""
     return Compiled(Place, Exists(Place.objects.filter(parent=OuterRef("pk"))))
+
+
+@prepared
+def _areas_by_name():
+    areas = Place.objects.filter(level__in=[Place.Level.REGION, Place.Level.DISTRICT])
+    return areas.order_by_name().choice_rows()
+
+
+def area_choices():
+    """{level: [(KATO code, `str(place)`), ...]} of every region and district, by name in the
+    page's language, for the lists' selects, in one query (a query for each level cost about 2
+    ms more), prepared once (`core.models.prepared`: building and compiling it cost three times
+    running it). The rows are read each time; their labels are worked out once a process for
+    the same rows in the same language (`_choices_by_level`)."""
+    return _choices_by_level(page_language(), tuple(_areas_by_name()))
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -184,15 +199,12 @@ class PlaceQuerySet(models.QuerySet):
             "display_name", "kato_code"
         )
 
-    def choices_by_level(self):
-        """{level: [(KATO code, `str(place)`), ...]} of these places in their order, from plain
-        rows: model instances for the lists' 250 regions and districts cost more than the rest
-        of an uncached list page's filter form, and a query for each level about 2 ms more
-        (docs/performance.md). The rows are read each time; their labels are worked out once a
-        process for the same rows in the same language (`_choices_by_level`)."""
+    def choice_rows(self):
+        """The rows `area_choices` labels: plain rows, as model instances for the lists' 250
+        regions and districts cost more than the rest of an uncached list page's filter form
+        (docs/performance.md)."""
         names = [f"name_{code}" for code, _name in settings.LANGUAGES]
-        rows = tuple(self.values_list("level", "kato_code", *names, named=True))
-        return _choices_by_level(page_language(), rows)
+        return self.values_list("level", "kato_code", *names, named=True)
 
     def links(self):
         """(name, url) of these places, from plain rows: a list of the places within a region

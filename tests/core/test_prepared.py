@@ -83,6 +83,22 @@ def test_values_rows_are_dicts_named_as_the_querysets():
     assert _counts_by_level(path="/nowhere/") == []
 
 
+def test_named_values_rows_are_the_querysets():
+    places = place_tree()
+    by_name = prepared(
+        lambda: (
+            Place.objects.filter(path__startswith=Slot("path"))
+            .order_by_name()
+            .values_list("kato_code", "level", named=True)
+        )
+    )
+    path = places["district"].path
+    rows = by_name(path=path)
+    plain = Place.objects.filter(path__startswith=path).order_by_name()
+    assert rows == list(plain.values_list("kato_code", "level", named=True))
+    assert [row.kato_code for row in rows] == [place.kato_code for place in plain]
+
+
 def test_an_empty_query_or_an_id_out_of_range_asks_nothing_and_a_prefetch_is_refused():
     nothing = prepared(lambda: Place.objects.filter(pk__in=[]))
     by_id = prepared(lambda: Place.objects.filter(pk=Slot("pk")))
