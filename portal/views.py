@@ -57,6 +57,7 @@ from projects.models import (
     Place,
     Project,
     ProjectChange,
+    place_links,
 )
 from projects.views import (
     CHANGES_SHOWN,
@@ -344,6 +345,11 @@ def _area_project_keys():
 
 
 @prepared
+def _children_columns():
+    return Place.objects.filter(parent=Slot("parent")).order_by_name().link_columns()
+
+
+@prepared
 def _village_project_cards():
     """One more than shown: counted only when there are more."""
     return _project_cards_by_name().affecting(Slot("path"))[: PROJECTS_SHOWN + 1]
@@ -443,7 +449,7 @@ def _children(settlement):
     with its villages (`_villages_page`)."""
     if not settlement.has_children:
         return []
-    return settlement.children.order_by_name().links()
+    return place_links(_children_columns(parent=settlement.pk))
 
 
 @kept_queryset

@@ -165,6 +165,17 @@ def area_choices():
     return _choices_by_level(page_language(), tuple(_areas_by_name()))
 
 
+def place_links(rows):
+    """(name, url) of each place of `rows` (`PlaceQuerySet.link_columns`), from plain rows: a
+    list of the places within a region without a model instance and a `reverse()` (65 µs)
+    for each."""
+    language, url = page_language(), path_template("portal:place_detail", "slug")
+    return [
+        PlaceLink(translated_place_name(row, "name", language), url.format(row.slug))
+        for row in rows
+    ]
+
+
 class PlaceQuerySet(models.QuerySet):
     def page_scopes(self, **lookup):
         """The cache scopes of the page of the place found by `lookup` (`Place.page_scopes`);
@@ -206,20 +217,15 @@ class PlaceQuerySet(models.QuerySet):
         names = [f"name_{code}" for code, _name in settings.LANGUAGES]
         return self.values_list("level", "kato_code", *names, named=True)
 
-    def links(self):
-        """(name, url) of these places, from plain rows: a list of the places within a region
-        without a model instance and a `reverse()` (65 µs) for each."""
-        return [link for _row, link in self.link_rows()]
+    def link_columns(self, *columns):
+        """The rows of `columns` with each place's slug and names, for `place_links`."""
+        return self.values_list(*columns, "slug", *translated_columns("name"), named=True)
 
     def link_rows(self, *columns):
         """(row, link) of each of these places: the row of `columns` (with its slug and names)
-        and its `links()` link, in the same one query."""
-        language, url = page_language(), path_template("portal:place_detail", "slug")
-        rows = self.values_list(*columns, "slug", *translated_columns("name"), named=True)
-        return [
-            (row, PlaceLink(translated_place_name(row, "name", language), url.format(row.slug)))
-            for row in rows
-        ]
+        and its `place_links` link, in the same one query."""
+        rows = list(self.link_columns(*columns))
+        return list(zip(rows, place_links(rows), strict=True))
 
     def attach_ancestors(self, places):
         """Set `place.ancestor_list` (region first) on each place, in one query for them all."""
