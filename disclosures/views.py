@@ -1,12 +1,11 @@
 import csv
 import hashlib
 import logging
-from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -50,7 +49,6 @@ from disclosures.forms import (
     StatusForm,
 )
 from disclosures.models import (
-    AnswerCorrection,
     Confirmation,
     Disclosure,
     Photo,
@@ -324,21 +322,12 @@ def _approved_questions():
     return rows.order_by("-submitted_at")
 
 
-@prepared
-def _answer_corrections():
-    return AnswerCorrection.objects.filter(question__disclosure=Slot("disclosure"))
-
-
 def _questions(pk):
     """The approved questions, each with the corrections of its answer (`answer_corrections`,
     oldest first), read in one query when there are questions."""
     questions = _approved_questions(disclosure=pk)
-    if questions:
-        corrections = defaultdict(list)
-        for correction in _answer_corrections(disclosure=pk):
-            corrections[correction.question_id].append(correction)
-        for question in questions:
-            question.answer_corrections = corrections[question.pk]
+    corrections = Prefetch("corrections", to_attr="answer_corrections")
+    prefetch_related_objects(questions, corrections)
     return questions
 
 
