@@ -60,3 +60,13 @@ def desktop_page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def sign_in(page, base_url, user):
+    """Sign in through the form, as a person does, and wait until the site has let them in: a
+    click only starts the navigation, and a `goto` right after it could cut the sign-in short."""
+    page.goto(base_url + "/en/accounts/login/")
+    page.get_by_label("E-mail").fill(user.username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

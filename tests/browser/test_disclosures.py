@@ -1,6 +1,7 @@
 """A resident on a phone, in English, sees a contribution and disputes it without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import ConfirmationFactory, DisclosureFactory, place_tree
 
@@ -29,7 +30,7 @@ def give_word(page, kind, comment):
     page.get_by_label(kind).check()
     page.get_by_label("Comment").fill(comment)
     page.locator("form[action$='/feedback/'] button[type=submit]").click()
-    assert "A moderator will check it" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("A moderator will check it")
 
 
 def test_a_resident_sent_the_cached_compressed_page_can_use_its_form(live_server, browser):

@@ -2,6 +2,7 @@
 on, the map appears only when asked for."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import (
     AkimatFactory,
@@ -40,6 +41,7 @@ def test_village_page_without_javascript(live_server, browser, village):
     assert "53.80000" in page.locator(".map-points").inner_text()
     page.get_by_label("Your e-mail").fill("resident@example.org")
     page.get_by_role("button", name="Subscribe").click()
+    expect(page.locator(".masked-email")).to_be_visible()
     assert page.locator("h1").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
