@@ -318,6 +318,13 @@ CACHES = {
         "LOCATION": "ashyq-auyl-pages",
         "OPTIONS": {"MAX_ENTRIES": 1500},
     },
+    # Each process's copy of the cache scopes' versions, trusted for a second
+    # (core/caching.py VERSIONS_SECONDS): a kept page is served without asking "shared".
+    "versions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ashyq-auyl-versions",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
     # The cache scopes' versions (core/caching.py) and expensive figures, shared by all the
     # server processes of a machine (files). The files are pickles: the folder is this
     # instance's own (under the project, created 0700) and one that another user owns or may
@@ -334,8 +341,9 @@ CACHES = {
 # process) live in Redis, so every app server counts, invalidates and reuses the
 # same. Sign-in throttling (django-axes) and sessions are in the database already. Whole pages
 # ("pages") stay in each process's memory on purpose: they are keyed by their scopes' versions,
-# which live in Redis, so a page kept by one server is never stale for another; keeping them
-# local spares a 40 KB network round trip on every warm page.
+# which live in Redis, so a page kept by one server is stale for another at most as long as that
+# one trusts its copy of the versions ("versions", a second); keeping them local spares a 40 KB
+# network round trip on every warm page.
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     _redis_options = {

@@ -12,7 +12,8 @@ every key.
 
 A scope's version is the instant of its last change (nanoseconds), kept in the `shared` cache
 (Redis with several servers) so that every process sees it without a database row, let alone a
-lock. A version that was evicted comes back as a newer instant, so eviction can only make pages
+lock — within VERSIONS_SECONDS: each process trusts its copy that long (`versions`). A
+version that was evicted comes back as a newer instant, so eviction can only make pages
 fresher. Pages are kept by Django's own per-view cache machinery (`get_cache_key`,
 `learn_cache_key`) under a prefix made of the versions of the page's scopes and the hour, in
 `PageCacheMiddleware`, which serves a kept page before most of the middleware (the one
@@ -49,6 +50,8 @@ from django.views.decorators.gzip import gzip_page
 from core.db_router import STICKY_COOKIE
 
 SERVER_CACHE_SECONDS = 60
+# How long a process trusts its copy of the scopes' versions (`versions`).
+VERSIONS_SECONDS = 1
 SITE = "site"
 EVERYTHING = "everything"
 # A visitor with either cookie may see something personal (their account, a flash message).
@@ -74,29 +77,33 @@ def _key(scope):
     return f"scope:{scope}"
 
 
-def versions(scopes, known=None):
-    """{scope: version} for `scopes` and `everything`: one read of the `shared` cache, and one
-    write when some were never bumped (or were evicted): those get the present instant, stored
-    for every process. `known`: versions this request read already (before anything it
-    rendered), answered instead of reading again when they cover every scope.
+def versions(scopes):
+    """{scope: version} for `scopes` and `everything`, from this process's copy while it is
+    under VERSIONS_SECONDS old, else from one read of the `shared` cache (which renews the
+    copy), and one write when some were never bumped (or were evicted): those get the present
+    instant, stored for every process.
 
+    The copy is what lets a kept page be served without a round trip (a hit cost a third more
+    than `/healthz` with it, and as much without); its price is that another process's bump is
+    seen here up to VERSIONS_SECONDS late, which only anonymous readers can notice: whoever
+    wrote, and anyone signed in, bypasses kept pages.
     Two processes that both find a scope missing both store their own instant, the later one
     winning: the earlier one's page is rendered once more, never served stale, since a version
     is only ever replaced by a value nobody rendered under before (an instant, as `bump`'s). One
     write for all (a pipeline with Redis) instead of an `add` per scope: an uncached village
     page found seven of them missing."""
     names = sorted({EVERYTHING, *scopes})
-    if known is not None and all(name in known for name in names):
-        return {name: known[name] for name in names}
-    shared = caches["shared"]
-    found = shared.get_many([_key(name) for name in names])
-    result = {name: found.get(_key(name)) for name in names}
-    missing = [name for name, value in result.items() if value is None]
-    if missing:
-        now = time.time_ns()
-        result.update(dict.fromkeys(missing, now))
-        shared.set_many({_key(name): now for name in missing}, None)
-    return result
+    keys = [_key(name) for name in names]
+    found = caches["versions"].get_many(keys)
+    if len(found) < len(keys):
+        found = caches["shared"].get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            now = time.time_ns()
+            found.update(dict.fromkeys(missing, now))
+            caches["shared"].set_many(dict.fromkeys(missing, now), None)
+        caches["versions"].set_many(found, VERSIONS_SECONDS)
+    return {name: found[key] for name, key in zip(names, keys, strict=True)}
 
 
 def stamp(versions_by_scope):
@@ -106,8 +113,9 @@ def stamp(versions_by_scope):
 
 def bump(scopes):
     """Mark `scopes` changed now, for every process."""
-    now = time.time_ns()
-    caches["shared"].set_many({_key(scope): now for scope in scopes}, None)
+    bumped = {_key(scope): time.time_ns() for scope in scopes}
+    caches["shared"].set_many(bumped, None)
+    caches["versions"].set_many(bumped, VERSIONS_SECONDS)
 
 
 def invalidate(*scopes):
@@ -178,10 +186,8 @@ class VisibilityTracked:
 # --- Figures -----------------------------------------------------------------------------------
 
 
-def cached(key, compute, scopes, request=None):
+def cached(key, compute, scopes):
     """`compute()` cached under `key` for the versions of `scopes` and today (a minute at most).
-    `request`: a `public_page`'s, whose scopes' versions were read before it rendered: read
-    again only for scopes that are not among them (or for a personal visitor's page).
 
     Cached values may depend on today's date (overdue promises), so the local date is in the key.
     They live in the `shared` cache, so that after a change a figure is computed once per
@@ -193,9 +199,8 @@ def cached(key, compute, scopes, request=None):
     once each compute it rather than wait on a lock.
     With Redis down, the `shared` cache is each process's own memory (core/redis_cache.py).
     """
-    page = getattr(request, "public_page", None)
     day = timezone.localdate().isoformat()
-    full_key = f"figures:{key}:{stamp(versions(scopes, page and page.found))}:{day}"
+    full_key = f"figures:{key}:{stamp(versions(scopes))}:{day}"
     shared = caches["shared"]
     value = shared.get(full_key, MISSING)
     if value is MISSING:
@@ -320,8 +325,7 @@ def public_page(view=None, *, scopes=_site_scopes, cookies=(), finish=None):
             request.public_page = PublicPage(None, cookies, finish, args, kwargs)
             response = view(request, *args, **kwargs)
         else:
-            known = getattr(request, "scope_versions", None)
-            found = versions(scopes(request, *args, **kwargs), known)
+            found = versions(scopes(request, *args, **kwargs))
             request.public_page = PublicPage(found, cookies, finish, args, kwargs)
             response = compressed(request, *args, **kwargs)
         patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
@@ -340,10 +344,10 @@ class PageCacheMiddleware:
     before CommonMiddleware. A page is kept under `get_cache_key`/`learn_cache_key` (Django's
     per-view cache keys; its `FetchFromCacheMiddleware` takes one fixed prefix, these pages a
     prefix per request from their scopes' versions), beside its `PublicPage` kept for the
-    address: a hit reads that, the scopes' versions (one round trip to the `shared` cache) and
-    the page, and asks the database nothing. When a version moved, the view renders the page
-    again and asks its scopes again; while they are the same, it is kept under the versions
-    just read (one round trip for a page gone stale, not two)."""
+    address: a hit reads that, the scopes' versions (the process's copy, or one round trip to
+    the `shared` cache when it is over a second old) and the page, and asks the database
+    nothing. When a version moved, the view renders the page again and asks its scopes again;
+    while they are the same, it is kept under the versions just read (renewed in the copy)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -375,11 +379,8 @@ class PageCacheMiddleware:
         page = cache.get(self.address_key(request))
         if page is None:
             return None
-        current = versions(page.found)
-        if current != page.found:
-            # Rendered again below, most likely under the same scopes: read once, not twice.
-            request.scope_versions = current
-            return None
+        if versions(page.found) != page.found:
+            return None  # rendered again below
         key = get_cache_key(request, page.key_prefix(request), "GET", cache=cache)
         response = cache.get(key) if key else None
         return page.finished(request, response) if response is not None else None

@@ -554,7 +554,7 @@ def project_detail(request, slug):
         "history": ProjectChange.attach_records(history[:CHANGES_SHOWN]),
         "history_cut": len(history) > CHANGES_SHOWN,
         "summary": cached(
-            f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"], request
+            f"project-figures:{project.pk}", listed.summary, [f"project:{project.pk}"]
         ),
         "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "hearings": Hearing.objects.published()
@@ -587,7 +587,6 @@ def organisation_detail(request, slug):
             f"organisation-figures:{organisation.pk}",
             listed.summary,
             [f"organisation:{organisation.pk}"],
-            request,
         ),
         "contributions": listed.for_cards(photos=True)[:CONTRIBUTIONS_SHOWN],
         "overdue": in_force.overdue()

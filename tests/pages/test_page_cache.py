@@ -4,10 +4,12 @@ differs per visitor (the recent-places cookie) is set on every response, and peo
 something personal always get a fresh render."""
 
 import gzip
+import time
 from unittest import mock
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends import locmem
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
@@ -220,17 +222,47 @@ class FreshRenderTests(PageCacheCase):
                     self.kept(url)
                 kept_again.assert_not_called()
 
+    def bump_elsewhere(self, scope):
+        """What another server process's bump is to this one: a newer version in the `shared`
+        cache, which this process's copy does not know yet."""
+        caches["shared"].set(caching._key(scope), time.time_ns(), None)
+
     def test_a_page_gone_stale_reads_its_versions_once(self):
-        """A kept page whose scope moved is rendered again under the versions read to find it
-        stale (read before the render: never newer than what it shows), not read a second
-        time, and kept under them."""
+        """A kept page whose scope moved in another process is rendered again, once this
+        process's copy of the versions has expired, under the versions read to find it stale
+        (read before the render: never newer than what it shows), not read a second time, and
+        kept under them."""
         url = self.village.get_absolute_url()
         self.fill(url)
-        caching.bump([f"place:{self.village.kato_code}"])
+        self.bump_elsewhere(f"place:{self.village.kato_code}")
+        caches["versions"].clear()  # the copy has expired
         shared = caches["shared"]
         with mock.patch.object(shared, "get_many", wraps=shared.get_many) as reads:
             self.rendered(url)
         self.assertEqual(reads.call_count, 1)
+        self.kept(url)
+
+    def test_a_hit_asks_the_shared_cache_nothing_while_the_copy_is_fresh(self):
+        """Within VERSIONS_SECONDS of reading them, a process serves kept pages on its copy of
+        the versions, with no round trip to the `shared` cache (Redis with several servers):
+        another process's bump is served here up to that long late, and no longer."""
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        shared = caches["shared"]
+        with mock.patch.object(shared, "get_many") as reads:
+            self.kept(url)
+        reads.assert_not_called()
+        self.bump_elsewhere(f"place:{self.village.kato_code}")
+        self.kept(url)
+        later = time.time() + caching.VERSIONS_SECONDS + 0.01
+        with mock.patch.object(locmem.time, "time", return_value=later):
+            self.rendered(url)
+
+    def test_a_bump_in_this_process_is_served_at_once(self):
+        url = self.village.get_absolute_url()
+        self.fill(url)
+        caching.bump([f"place:{self.village.kato_code}"])
+        self.rendered(url)
         self.kept(url)
 
     def test_an_address_given_to_another_project_shows_that_project(self):

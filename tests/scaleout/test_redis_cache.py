@@ -31,6 +31,7 @@ def test_without_redis_url_the_quick_start_caches_stay():
         "default": "django.core.cache.backends.locmem.LocMemCache",
         "pages": "django.core.cache.backends.locmem.LocMemCache",
         "shared": "core.file_cache.PrivateFileBasedCache",
+        "versions": "django.core.cache.backends.locmem.LocMemCache",
     }
 
 
@@ -39,6 +40,7 @@ def test_redis_url_moves_rate_limits_and_figures_to_redis():
         "default": "core.redis_cache.FallbackRedisCache",
         "pages": "django.core.cache.backends.locmem.LocMemCache",
         "shared": "core.redis_cache.FallbackRedisCache",
+        "versions": "django.core.cache.backends.locmem.LocMemCache",
     }
 
 
