@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -282,13 +282,11 @@ def _corrected():
 
 def _attach_corrections(comments):
     """Each comment's `answer_corrections` (oldest first), in one query for those corrected."""
-    corrections = {comment.pk: [] for comment in comments}
-    corrected = [comment.pk for comment in comments if comment.corrected]
-    if corrected:
-        for correction in AnswerCorrection.objects.filter(comment__in=corrected):
-            corrections[correction.comment_id].append(correction)
+    corrections = Prefetch("corrections", to_attr="answer_corrections")
+    prefetch_related_objects([comment for comment in comments if comment.corrected], corrections)
     for comment in comments:
-        comment.answer_corrections = corrections[comment.pk]
+        if not comment.corrected:
+            comment.answer_corrections = []
 
 
 def _page_lead(hearing, started, comments_open):
