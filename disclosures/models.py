@@ -1088,16 +1088,21 @@ class Disclosure(Publishable, VisibilityTracked, models.Model):
         except NoReverseMatch:  # the hearings pages are not mounted (yet)
             return ""
 
+    @classmethod
+    def hearing_reference(cls, hearing, language):
+        """The basis reference of a promise made at `hearing`: its number and title in the
+        promise's `language`, as long as the field holds."""
+        with translation.override(language):
+            return str(hearing)[: cls._meta.get_field("basis_reference").max_length]
+
     def basis_reference_shown(self):
-        """Whether the page writes out the basis reference: not when it is only the number and
-        title of the hearing the page links (as a promise made at the hearing writes it,
-        `services._promised_disclosure`), which the link names already."""
+        """Whether the page writes out the basis reference: not when it is only the
+        `hearing_reference` of the hearing the page links, which the link names already."""
         if not self.basis_reference:
             return False
         if not self.hearing_url():
             return True
-        with translation.override(self.language or None):
-            return self.basis_reference != str(self.hearing)[:300]
+        return self.basis_reference != self.hearing_reference(self.hearing, self.language or None)
 
     def amount_display(self):
         return formats.money(self.amount, self.currency)

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -627,14 +627,12 @@ def _promised_disclosure(promise, **fields):
     # Its stored language; for a promise stored without one, the letters' (Cyrillic without a
     # Kazakh letter: Russian, as a title in the Kazakh column would be the worse mistake).
     language = promise.language or script_language(text) or page_language()
-    with translation.override(language):
-        reference = str(hearing)  # its number and title, in the promise's language
     disclosure = Disclosure(
         organisation=promise.organisation,
         project=hearing.project if hearing.project_id else None,
         status=Status.PROMISED,
         basis=Basis.HEARING,
-        basis_reference=reference[:300],
+        basis_reference=Disclosure.hearing_reference(hearing, language),
         language=language,
         hearing=hearing,
         hearing_promise=promise,
